@@ -1,0 +1,52 @@
+/// Everything a provider needs to carry out a step for one instance.
+public struct StepContext: Sendable {
+    public var spec: InstanceSpec
+    public var fleet: Fleet
+    public var recorded: RecordedInstance?
+    public init(spec: InstanceSpec, fleet: Fleet, recorded: RecordedInstance?) { self.spec = spec; self.fleet = fleet; self.recorded = recorded }
+}
+
+/// What a successful step reports back for the journal and recorded state.
+public struct StepOutcome: Sendable, Equatable {
+    /// Cloud id of the resource the step ensured (VPC id, ARN, bucket name …); nil when unchanged or deleted.
+    public var cloudId: String?
+    /// Short, non-secret note for the journal (e.g. the snapshot id).
+    public var note: String?
+    /// API calls the step made, for benchmarks.
+    public var calls: Int
+    public init(cloudId: String? = nil, note: String? = nil, calls: Int = 0) { self.cloudId = cloudId; self.note = note; self.calls = calls }
+}
+
+/// A cloud behind one protocol, so a second cloud is one more target and tests swap in a fake.
+public protocol CloudProvider: Sendable {
+    /// Carries out one step as an idempotent ensure: look the resource up by its tags/derived name, then create or change it.
+    func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome
+}
+
+/// A typed cloud failure; `kind` drives the executor's retry decision.
+public struct CloudError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable {
+        case throttling, notFound = "not-found", conflict, auth, validation, server, connection
+        /// The resource exists but is tagged for another instance (or fleet): never touched.
+        case foreignResource = "foreign-resource"
+    }
+
+    public var kind: Kind
+    /// Service and operation, e.g. `rds:CreateDBInstance`.
+    public var operation: String
+    /// The cloud's error code, e.g. `DBInstanceAlreadyExists`.
+    public var code: String
+    public var message: String
+    public var httpStatus: Int?
+
+    public init(kind: Kind, operation: String, code: String, message: String, httpStatus: Int? = nil) {
+        self.kind = kind; self.operation = operation; self.code = code; self.message = message; self.httpStatus = httpStatus
+    }
+
+    /// Throttling, 5xx and connection errors are worth another try.
+    public var isRetryable: Bool { kind == .throttling || kind == .server || kind == .connection }
+
+    public var description: String {
+        "\(operation): \(code): \(message)" + (httpStatus.map { " (HTTP \($0))" } ?? "")
+    }
+}

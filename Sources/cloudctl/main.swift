@@ -1,0 +1,4 @@
+import CloudctlCLI
+import Foundation
+
+exit(await CLI.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,6 @@
+import XCTest
+@testable import AWSProvider
+
+final class AWSProviderSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import Executor
+
+final class ExecutorSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}
