@@ -30,7 +30,7 @@ public enum JSONValue: Hashable, Sendable {
         switch any {
         case let n as NSNumber:
             // NSNumber wraps booleans too; tell them apart by their Objective-C type.
-            if CFGetTypeID(n) == CFBooleanGetTypeID() { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
+            if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
         case let s as String: self = .string(s)
         case let a as [Any]: self = .array(a.map(JSONValue.init(any:)))
         case let o as [String: Any]: self = .object(o.mapValues(JSONValue.init(any:)))
