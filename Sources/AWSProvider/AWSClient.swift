@@ -108,3 +108,12 @@ public struct XMLNode: Sendable, Equatable {
         children.flatMap { ($0.name == name ? [$0] : []) + $0.descendants(name) }
     }
 }
+
+extension AWSConfig {
+    /// Resolves region, endpoint and credentials from the environment, `AWS_PROFILE` and `~/.aws/{credentials,config}`.
+    /// TODO(helper: AWS core) — placeholder.
+    public static func resolve(environment: [String: String], homeDirectory: String?) throws -> AWSConfig {
+        AWSConfig(region: environment["AWS_REGION"] ?? "us-east-1", endpoint: environment["AWS_ENDPOINT_URL"].flatMap(URL.init(string:)),
+                  credentials: AWSCredentials(accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "", secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? ""))
+    }
+}

@@ -38,7 +38,7 @@ public struct InstanceApplyResult: Sendable, Equatable {
 public struct ApplyReport: Sendable, Equatable {
     public var instances: [InstanceApplyResult]
     public init(instances: [InstanceApplyResult]) { self.instances = instances }
-    public var succeeded: Bool { instances.allSatisfy { $0.result == .succeeded } }
+    public var succeeded: Bool { instances.allSatisfy { $0.result == .succeeded || $0.result == .deferred } }
 }
 
 /// Runs a plan: per-instance locks, journaled steps, bounded parallelism, retries, cancellation.

@@ -13,6 +13,8 @@ public enum StepStatus: String, Sendable, Codable {
 /// Result of one operation (one apply of one instance).
 public enum OperationResult: String, Sendable, Codable {
     case running, succeeded, failed, cancelled, interrupted
+    /// Not started: it has disruptive steps and is outside its maintenance window.
+    case deferred
 }
 
 /// One row of the journal's steps table.
