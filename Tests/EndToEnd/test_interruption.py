@@ -1,0 +1,52 @@
+"""Kill -9 and Ctrl-C in the middle of an apply; the re-run converges with no duplicates."""
+import signal
+import time
+
+from expectations import assert_provisioned
+from journal import count, rows, succeeded_steps
+
+
+def wait_for_steps(db, n, proc, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if succeeded_steps(db) >= n:
+            return
+        assert proc.poll() is None, "apply finished before it could be interrupted: " + proc.stdout.read()
+        time.sleep(0.05)
+    raise AssertionError("apply made no progress")
+
+
+def assert_no_duplicates(aws, repo):
+    for name in repo.names("active") + repo.names("suspended"):
+        region = repo.spec(name)["region"]
+        assert len(aws.vpcs(name, region)) == 1
+        assert len(aws.task_definition_arns(repo.prefix(name), region)) == 1, f"{name}: more than one task definition revision"
+
+
+def test_kill_mid_apply_then_rerun_converges(cloudctl, repo, aws):
+    proc = cloudctl.spawn("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2")
+    wait_for_steps(repo.db, 8, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    cloudctl.apply()
+    for name in repo.names("active") + repo.names("suspended"):
+        assert_provisioned(aws, repo, name)
+    assert_no_duplicates(aws, repo)
+    assert count(repo.db, "SELECT count(*) FROM steps WHERE status = 'interrupted'") >= 1
+    assert "No changes" in cloudctl.apply().stdout
+
+
+def test_ctrl_c_finishes_running_steps_and_records_the_rest(cloudctl, repo, aws):
+    proc = cloudctl.spawn("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2")
+    wait_for_steps(repo.db, 5, proc)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode != 0, out + err
+    assert count(repo.db, "SELECT count(*) FROM steps WHERE status = 'running'") == 0, "no step is left running"
+    assert count(repo.db, "SELECT count(*) FROM steps WHERE status = 'not-started'") >= 1, out + err
+
+    cloudctl.apply()
+    for name in repo.names("active") + repo.names("suspended"):
+        assert_provisioned(aws, repo, name)
+    assert_no_duplicates(aws, repo)
