@@ -127,6 +127,14 @@ public struct AWSCredentials: Sendable, CustomStringConvertible {
     public var description: String { "AWSCredentials(\(accessKeyId), secret: <redacted>)" }
 }
 
+extension AWSCredentials: CustomReflectable {
+    /// `dump()` and debuggers see the key id only.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["accessKeyId": accessKeyId, "secretAccessKey": "<redacted>",
+                                "sessionToken": sessionToken == nil ? "none" : "<redacted>"])
+    }
+}
+
 /// A small XML element tree for Query and REST-XML responses.
 public struct XMLNode: Sendable, Equatable {
     public var name: String
