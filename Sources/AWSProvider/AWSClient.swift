@@ -18,6 +18,10 @@ public struct HTTPResponse: Sendable {
     public var headers: [String: String]
     public var body: Data
     public init(status: Int, headers: [String: String] = [:], body: Data = Data()) { self.status = status; self.headers = headers; self.body = body }
+    /// Header value by case-insensitive name (servers and transports differ in header-name case).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
 }
 
 /// The network, as a closure: URLSession in production, a fake in tests.

@@ -38,6 +38,28 @@ final class AWSLiveMotoTests: XCTestCase {
         }
     }
 
+    /// moto's error answer for each protocol shape maps to `.notFound` with the service's own code.
+    func testNotFoundAcrossProtocols() async throws {
+        let cases: [(call: @Sendable (AWSClient) async throws -> Void, code: String)] = [
+            ({ _ = try await $0.query(.rds, action: "DescribeDBInstances", params: ["DBInstanceIdentifier": "cloudctl-missing"]) },
+             "DBInstanceNotFound"),
+            ({ _ = try await $0.json(.secretsManager, action: "DescribeSecret", body: .object(["SecretId": .string("cloudctl/missing")])) },
+             "ResourceNotFoundException"),
+            ({ _ = try await $0.rest(.route53, method: "GET", path: "/2013-04-01/hostedzone/ZMISSING") }, "NoSuchHostedZone"),
+            ({ _ = try await $0.json(.ecs, action: "DeleteCluster", body: .object(["cluster": .string("cloudctl-missing")])) },
+             "ClusterNotFoundException"),
+        ]
+        for c in cases {
+            do {
+                try await c.call(client)
+                XCTFail("\(c.code): should throw")
+            } catch let error as CloudError {
+                XCTAssertEqual(error.code, c.code, "\(error)")
+                XCTAssertEqual(error.kind, .notFound, "\(error)")
+            }
+        }
+    }
+
     func testKMSCreateKeyAndMissingAlias() async throws {
         let created = try await client.json(.kms, action: "CreateKey", body: .object(["Description": .string("live test")]))
         XCTAssertNotNil(created["KeyMetadata"]?["Arn"]?.string)
