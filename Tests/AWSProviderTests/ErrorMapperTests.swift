@@ -78,6 +78,7 @@ final class ErrorMapperTests: XCTestCase {
         XCTAssertEqual(node.name, "Root")
         XCTAssertEqual(node["a"]?.text, "one")
         XCTAssertEqual(node.descendants("c").map(\.text), ["two", "three"])
+        XCTAssertEqual(try XMLNode(parsing: Data("<a><![CDATA[x < y]]></a>".utf8)).text, "x < y")
         XCTAssertThrowsError(try XMLNode(parsing: Data("<open>".utf8)))
     }
 }

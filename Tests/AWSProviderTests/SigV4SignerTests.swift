@@ -105,6 +105,9 @@ final class SigV4SignerTests: XCTestCase {
         var request = HTTPRequest(method: "POST", url: URL(string: "https://example.amazonaws.com/")!)
         SigV4Signer(credentials: credentials, region: "us-east-1", service: "service").sign(&request, at: Self.signingDate)
         XCTAssertEqual(request.headers["X-Amz-Security-Token"], Self.stsToken)
+        let first = request.headers["Authorization"]
+        SigV4Signer(credentials: credentials, region: "us-east-1", service: "service").sign(&request, at: Self.signingDate)
+        XCTAssertEqual(request.headers["Authorization"], first, "re-signing ignores the previous Authorization header")
         XCTAssertTrue(request.headers["Authorization"]!.hasSuffix(
             "SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"))
     }
