@@ -31,7 +31,7 @@ struct InstanceRun: Sendable {
                 "has disruptive steps and is outside its maintenance window (\(window)); apply again inside it, or pass --ignore-maintenance-window")
         }
         do {
-            try store.markInterrupted(instance: name, now: clock())
+            // Lock first: only then is a `running` step in the journal surely a leftover of a dead run, not a live one.
             try store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock())
         } catch let held as LockHeldError {
             return failed("\(held); if no other apply is running, clear it with `cloudctl unlock \(name)`")
@@ -42,6 +42,7 @@ struct InstanceRun: Sendable {
 
         let operationId: Int64
         do {
+            try store.markInterrupted(instance: name, now: clock())
             operationId = try store.beginOperation(instance: name, kind: "apply", holder: options.holder, now: clock())
         } catch {
             return failed("state store: \(error)")

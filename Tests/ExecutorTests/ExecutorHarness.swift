@@ -9,7 +9,7 @@ import TestSupport
 let fridayMorning = Date(timeIntervalSince1970: 1_800_000_000)
 
 /// A temp-file store, a fake cloud and recorders wired into an `Executor`.
-final class ExecutorHarness {
+final class ExecutorHarness: @unchecked Sendable {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("executor-\(UUID().uuidString).db").path
     let store: StateStore
     let provider = FakeProvider()
@@ -17,6 +17,8 @@ final class ExecutorHarness {
     let sleeps = Locked<[Duration]>([])
     var options = ExecutorOptions(holder: "tester@ci")
     var specs: [String: InstanceSpec] = [:]
+    /// The executor's backoff sleep; records the delay and returns at once unless replaced.
+    lazy var sleep: @Sendable (Duration) async throws -> Void = { [sleeps] delay in sleeps.mutate { $0.append(delay) } }
 
     init() throws {
         store = try StateStore(path: path)
@@ -26,9 +28,7 @@ final class ExecutorHarness {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     var executor: Executor {
-        let sleeps = sleeps
-        return Executor(store: store, provider: provider, options: options, observer: observer,
-                        clock: { fridayMorning }, sleep: { delay in sleeps.mutate { $0.append(delay) } })
+        Executor(store: store, provider: provider, options: options, observer: observer, clock: { fridayMorning }, sleep: sleep)
     }
 
     /// Applies instance plans; each gets `Fixtures.spec(name)` unless `specs` has one.
@@ -39,6 +39,11 @@ final class ExecutorHarness {
     }
 
     /// The newest operation of `name`, failing the test when there is none.
+    /// Status of every journaled step of the newest operation of `name`, in step order.
+    func stepStatuses(_ name: String) throws -> [StepStatus] {
+        try lastOperation(name).steps.sorted { $0.index < $1.index }.map(\.status)
+    }
+
     func lastOperation(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> OperationRecord {
         try XCTUnwrap(try store.lastOperation(instance: name), "no operation journaled for \(name)", file: file, line: line)
     }

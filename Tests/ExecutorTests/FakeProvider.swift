@@ -20,6 +20,7 @@ actor FakeProvider: CloudProvider {
     /// Errors to throw per call; `remaining == nil` means forever.
     private var failures: [Call: (error: CloudError, remaining: Int?)] = [:]
     private var latency: Duration?
+    private var probe: (@Sendable (Call) -> Void)?
     private var blocked: Call?
     private var blockedCall: CheckedContinuation<Void, Never>?
     private var blockWatchers: [CheckedContinuation<Void, Never>] = []
@@ -27,6 +28,8 @@ actor FakeProvider: CloudProvider {
     func fail(_ call: Call, with error: CloudError, times: Int? = nil) { failures[call] = (error, times) }
     /// Makes every call take `latency` of real time, so parallel calls overlap.
     func setLatency(_ latency: Duration) { self.latency = latency }
+    /// Runs `probe` at the start of every call (e.g. to look at the journal while the step runs).
+    func setProbe(_ probe: @escaping @Sendable (Call) -> Void) { self.probe = probe }
     /// Holds `call` when it arrives until `release()`.
     func block(_ call: Call) { blocked = call }
 
@@ -43,6 +46,7 @@ actor FakeProvider: CloudProvider {
     func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
         let call = Call(context.spec.name, step.action, step.resource)
         calls.append(call)
+        probe?(call)
         inFlight += 1
         maxInFlight = max(maxInFlight, inFlight)
         defer { inFlight -= 1 }
