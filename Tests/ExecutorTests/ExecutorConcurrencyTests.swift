@@ -17,6 +17,8 @@ final class ExecutorConcurrencyTests: XCTestCase {
         XCTAssertEqual(report.instances.map(\.result), [.cancelled])
         let calls = await h.provider.calls
         XCTAssertEqual(calls.map(\.resource), [.network, .key, .bucket])
+        let cancelledCalls = await h.provider.cancelledCalls
+        XCTAssertEqual(cancelledCalls, [], "the running cloud call is shielded from the cancellation")
         let operation = try h.lastOperation("acme")
         XCTAssertEqual(operation.result, .cancelled)
         XCTAssertEqual(operation.steps.sorted { $0.index < $1.index }.map(\.status),
