@@ -1,0 +1,98 @@
+import XCTest
+import FleetModel
+import Store
+import TestSupport
+@testable import Executor
+
+final class ExecutorConcurrencyTests: XCTestCase {
+    func testCancellationLetsTheRunningStepFinishAndStartsNoOther() async throws {
+        let h = try ExecutorHarness()
+        await h.provider.block(.init("acme", .create, .bucket))
+        let apply = Task { await h.apply([Plans.provision("acme")]) }
+        await h.provider.waitUntilBlocked()
+        apply.cancel()
+        await h.provider.release()
+        let report = await apply.value
+
+        XCTAssertEqual(report.instances.map(\.result), [.cancelled])
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls.map(\.resource), [.network, .key, .bucket])
+        let cancelledCalls = await h.provider.cancelledCalls
+        XCTAssertEqual(cancelledCalls, [], "the running cloud call is shielded from the cancellation")
+        let operation = try h.lastOperation("acme")
+        XCTAssertEqual(operation.result, .cancelled)
+        XCTAssertEqual(operation.steps.sorted { $0.index < $1.index }.map(\.status),
+                       [.succeeded, .succeeded, .succeeded] + Array(repeating: .notStarted, count: 6))
+        XCTAssertNotNil(try h.store.recordedInstance("acme")?.resources[.bucket], "the finished step is recorded")
+        XCTAssertEqual(try h.store.locks(), [])
+    }
+
+    func testCancellationDuringRetryBackoffStopsRetrying() async throws {
+        let h = try ExecutorHarness()
+        h.sleep = { _ in
+            withUnsafeCurrentTask { $0?.cancel() }  // as if Ctrl-C arrived while waiting
+            try Task.checkCancellation()
+        }
+        await h.provider.fail(.init("acme", .create, .network), with: .throttled)
+
+        let report = await h.apply([Plans.provision("acme", [.network, .key])])
+
+        XCTAssertEqual(report.instances.map(\.result), [.cancelled])
+        let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+        XCTAssertEqual(steps.map(\.status), [.failed, .notStarted])
+        XCTAssertEqual(steps[0].attempts, 1)
+        XCTAssertTrue(steps[0].error?.contains("retries stopped") ?? false)
+    }
+
+    func testParallelismBoundsConcurrentCloudCalls() async throws {
+        for limit in [1, 2] {
+            let h = try ExecutorHarness()
+            h.options.parallelism = limit
+            await h.provider.setLatency(.milliseconds(2))
+            let names = (1...6).map { "inst\($0)" }
+
+            let report = await h.apply(names.map { Plans.provision($0, [.network, .key]) })
+
+            XCTAssertTrue(report.succeeded)
+            XCTAssertEqual(report.instances.map(\.name), names)
+            let maxInFlight = await h.provider.maxInFlight
+            XCTAssertEqual(maxInFlight, limit, "parallelism \(limit)")
+        }
+    }
+
+    func testWavesRunOneAfterAnother() async throws {
+        let h = try ExecutorHarness()
+        await h.provider.setLatency(.milliseconds(1))
+        await h.provider.fail(.init("b", .create, .network), with: .invalid)
+        let plans = [Plans.provision("a", wave: 1, [.network, .key]), Plans.provision("b", wave: 0, [.network, .key]),
+                     Plans.provision("c", wave: 0, [.network, .key]), Plans.provision("d", wave: 2, [.network])]
+
+        let report = await h.apply(plans)
+
+        XCTAssertEqual(report.instances.map(\.name), ["a", "b", "c", "d"], "report in plan order")
+        XCTAssertEqual(report.instances.map(\.result), [.succeeded, .failed, .succeeded, .succeeded], "a failure does not stop later waves")
+        let waveOfCall = await h.provider.calls.map { call in plans.first { $0.name == call.instance }!.wave }
+        XCTAssertEqual(waveOfCall, waveOfCall.sorted(), "every call of wave k comes before any call of wave k+1")
+    }
+
+    func testTheLeaseIsRenewedWhileALongStepRuns() async throws {
+        let h = try ExecutorHarness()
+        h.options.lockLease = 0.03  // heartbeat every 10 ms of real time
+        await h.provider.block(.init("acme", .create, .network))
+        let apply = Task { await h.apply([Plans.provision("acme", [.network])]) }
+        await h.provider.waitUntilBlocked()
+        let later = fridayMorning.addingTimeInterval(3600)
+        h.now.mutate { $0 = later }
+
+        var renewed = false
+        for _ in 0..<500 where !renewed {  // polls; the assertion is on the lease, never on elapsed time
+            renewed = try h.store.locks().first.map { $0.leaseUntil > later } ?? false
+            if !renewed { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        await h.provider.release()
+        let report = await apply.value
+
+        XCTAssertTrue(renewed, "the lease was extended past the clock while the step was still running")
+        XCTAssertTrue(report.succeeded)
+    }
+}
