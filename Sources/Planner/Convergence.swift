@@ -113,7 +113,7 @@ struct Convergence {
             let old = DesiredResources(spec: spec, tier: tier, fleet: fleet, version: recorded?.runningVersion, memo: desired.memo).hashed(kind)
             return old.hash == recordedHash ? (name, old.inputs) : nil
         }.first
-        guard let (oldName, old) = previous else { return "settings changed: size \(spec.size)" }
+        guard let (oldName, old) = previous else { return "fleet settings changed (tier definition or image)" }
         let changes = new.keys.sorted().filter { old[$0] != new[$0] }.map { "\($0) \(old[$0] ?? "none") → \(new[$0]!)" }
         return "tier \(oldName) → \(spec.size): " + changes.joined(separator: ", ")
     }
