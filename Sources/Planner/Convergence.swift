@@ -14,14 +14,18 @@ struct Convergence {
         let resources = recorded?.resources ?? [:]
         var list = StepList(instanceExists: !resources.isEmpty)
         var problems: [InstanceProblem] = []
-        let hashes = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0, ContentHash.sha256Hex(desired.inputs($0))) })
-        func changed(_ kind: ResourceKind) -> Bool { resources[kind].map { $0.inputsHash != hashes[kind]! } ?? false }
+        var want: [ResourceKind: HashedInputs] = [:]
+        for kind in ResourceKind.allCases { want[kind] = desired.hashed(kind) }
+        func changed(_ kind: ResourceKind) -> Bool { resources[kind].map { $0.inputsHash != want[kind]!.hash } ?? false }
+        func add(_ action: StepAction, _ kind: ResourceKind, _ reason: String) {
+            list.add(action, kind, reason, inputs: want[kind]!.inputs, inputsHash: want[kind]!.hash)
+        }
 
         // Missing resources first (provisioning, or repairing a failed create); region-only resources never change otherwise.
         for kind in ResourceKind.allCases where resources[kind] == nil || (changed(kind) && DesiredResources.regionOnly.contains(kind)) {
             let action: StepAction = resources[kind] == nil ? .create : .update
             let reason = resources.isEmpty ? "new instance" : action == .create ? "missing \(kind.rawValue)" : "settings changed"
-            list.add(action, kind, reason, inputs: desired.inputs(kind), inputsHash: hashes[kind]!)
+            add(action, kind, reason)
         }
 
         let upgrade = upgradeHops(resources: resources, problems: &problems)
@@ -38,35 +42,34 @@ struct Convergence {
         var databaseRunning = recorded?.state != .suspended || resources[.database] == nil
         let resuming = recorded?.state == .suspended && spec.state == .active && !resources.isEmpty
         if !databaseRunning && (resuming || resizeDatabase || !upgrade.isEmpty) {
-            list.add(.start, .database, resuming ? "resume" : "start for changes while suspended",
-                     inputs: desired.inputs(.database), inputsHash: hashes[.database]!)
+            add(.start, .database, resuming ? "resume" : "start for changes while suspended")
             databaseRunning = true
         }
         if resizeDatabase {
-            list.add(.update, .database, resizeReason(.database), inputs: desired.inputs(.database), inputsHash: hashes[.database]!)
+            add(.update, .database, resizeReason(.database))
         }
         addUpgrade(upgrade, to: &list)
         if upgrade.isEmpty && changed(.taskDefinition) {
-            list.add(.update, .taskDefinition, resizeReason(.taskDefinition), inputs: desired.inputs(.taskDefinition), inputsHash: hashes[.taskDefinition]!)
+            add(.update, .taskDefinition, resizeReason(.taskDefinition))
         }
         if changed(.service) {
             let reason = spec.state == .suspended ? "suspend" : resuming ? "resume" : resizeReason(.service)
-            list.add(.update, .service, reason, inputs: desired.inputs(.service), inputsHash: hashes[.service]!)
+            add(.update, .service, reason)
         }
         if resuming {
-            list.add(.healthCheck, .service, "resume", inputs: [StepInput.version: spec.version.description], inputsHash: hashes[.service]!)
+            list.add(.healthCheck, .service, "resume", inputs: [StepInput.version: spec.version.description], inputsHash: want[.service]!.hash)
         }
         if changed(.dnsRecord) {
-            var inputs = desired.inputs(.dnsRecord)
+            var inputs = want[.dnsRecord]!.inputs
             var reason = "DNS settings changed"
             if let previous = recorded?.domain, previous != spec.domain {
                 inputs[StepInput.previousDomain] = previous
                 reason = "domain \(previous) → \(spec.domain)"
             }
-            list.add(.update, .dnsRecord, reason, inputs: inputs, inputsHash: hashes[.dnsRecord]!)
+            list.add(.update, .dnsRecord, reason, inputs: inputs, inputsHash: want[.dnsRecord]!.hash)
         }
         if spec.state == .suspended && databaseRunning {
-            list.add(.stop, .database, "suspend", inputs: desired.inputs(.database), inputsHash: hashes[.database]!)
+            add(.stop, .database, "suspend")
         }
         return .success(list.steps)
     }
@@ -86,18 +89,18 @@ struct Convergence {
     /// Per hop: snapshot, migrate, deploy (register the task definition, roll the service), health check.
     private func addUpgrade(_ hops: [Version], to list: inout StepList) {
         var from = recorded?.runningVersion ?? spec.version
-        let databaseHash = ContentHash.sha256Hex(desired.inputs(.database))
+        let databaseHash = desired.hashed(.database).hash
         for (index, version) in hops.enumerated() {
             let hop = "upgrade \(from) → \(version) (hop \(index + 1) of \(hops.count))"
             let versions = [StepInput.version: version.description, StepInput.fromVersion: from.description]
             list.add(.snapshot, .database, "before upgrade to \(version)",
                      inputs: versions.merging([StepInput.purpose: "pre-upgrade"]) { a, _ in a }, inputsHash: databaseHash)
             list.add(.migrate, .database, hop, inputs: versions, inputsHash: databaseHash)
-            let taskDefinition = DesiredResources.taskDefinitionInputs(image: fleet.image, version: version, tier: desired.tier)
-            let taskDefinitionHash = ContentHash.sha256Hex(taskDefinition)
-            list.add(.deploy, .taskDefinition, hop, inputs: taskDefinition, inputsHash: taskDefinitionHash)
+            let taskDefinition = DesiredResources(spec: spec, tier: desired.tier, fleet: fleet, version: version, memo: desired.memo)
+                .hashed(.taskDefinition)
+            list.add(.deploy, .taskDefinition, hop, inputs: taskDefinition.inputs, inputsHash: taskDefinition.hash)
             list.add(.healthCheck, .service, "verify \(version)", inputs: [StepInput.version: version.description],
-                     inputsHash: ContentHash.sha256Hex(desired.inputs(.service)))
+                     inputsHash: desired.hashed(.service).hash)
             from = version
         }
     }
@@ -107,10 +110,10 @@ struct Convergence {
         let new = desired.inputs(kind)
         let recordedHash = recorded?.resources[kind]?.inputsHash
         let previous = fleet.tiers.sorted { $0.key < $1.key }.lazy.compactMap { name, tier -> (String, [String: String])? in
-            let old = DesiredResources(spec: spec, tier: tier, fleet: fleet, version: recorded?.runningVersion ?? spec.version).inputs(kind)
-            return ContentHash.sha256Hex(old) == recordedHash ? (name, old) : nil
+            let old = DesiredResources(spec: spec, tier: tier, fleet: fleet, version: recorded?.runningVersion, memo: desired.memo).hashed(kind)
+            return old.hash == recordedHash ? (name, old.inputs) : nil
         }.first
-        guard let (oldName, old) = previous else { return "settings changed: size \(spec.size)" }
+        guard let (oldName, old) = previous else { return "fleet settings changed (tier definition or image)" }
         let changes = new.keys.sorted().filter { old[$0] != new[$0] }.map { "\($0) \(old[$0] ?? "none") → \(new[$0]!)" }
         return "tier \(oldName) → \(spec.size): " + changes.joined(separator: ", ")
     }

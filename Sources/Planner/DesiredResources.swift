@@ -7,9 +7,27 @@ struct DesiredResources {
     let fleet: Fleet
     /// Version of the task definition: the spec's, or a recorded one when reconstructing old inputs.
     let version: Version
+    let memo: HashedInputsMemo
 
-    init(spec: InstanceSpec, tier: Tier, fleet: Fleet, version: Version? = nil) {
-        self.spec = spec; self.tier = tier; self.fleet = fleet; self.version = version ?? spec.version
+    init(spec: InstanceSpec, tier: Tier, fleet: Fleet, version: Version? = nil, memo: HashedInputsMemo) {
+        self.spec = spec; self.tier = tier; self.fleet = fleet; self.version = version ?? spec.version; self.memo = memo
+    }
+
+    /// Desired inputs of `kind` with their hash; DNS records are unique per instance, so they skip the memo.
+    func hashed(_ kind: ResourceKind) -> HashedInputs {
+        guard let key = memoKey(kind) else { return HashedInputs(inputs(kind)) }
+        return memo.hashed(key) { inputs(kind) }
+    }
+
+    /// Everything `inputs(kind)` depends on besides the fleet, which is fixed for one plan.
+    private func memoKey(_ kind: ResourceKind) -> HashedInputsMemo.Key? {
+        switch kind {
+        case .network, .key, .bucket, .secret, .cluster: .region(spec.region)
+        case .database: .database(spec.region, tier)
+        case .taskDefinition: .taskDefinition(tier, version)
+        case .service: .service(spec.state == .suspended ? 0 : tier.replicas)
+        case .dnsRecord: nil
+        }
     }
 
     /// Resources whose only input is the region, which never changes after creation.

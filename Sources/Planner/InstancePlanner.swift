@@ -5,6 +5,7 @@ struct InstancePlanner {
     let spec: InstanceSpec
     let recorded: RecordedInstance?
     let fleet: Fleet
+    let memo: HashedInputsMemo
 
     /// Status, steps and refusal of the instance plan, plus problems (each becomes an error diagnostic).
     func plan() -> (status: InstancePlan.Status, steps: [PlanStep], refusal: String?, problems: [InstanceProblem]) {
@@ -29,7 +30,7 @@ struct InstancePlanner {
                 fieldPath: "size", summary: "unknown size \"\(spec.size)\"",
                 detail: "use one of the tiers in the fleet file: \(fleet.tiers.keys.sorted().joined(separator: ", "))")])
         }
-        switch Convergence(desired: DesiredResources(spec: spec, tier: tier, fleet: fleet), recorded: recorded).steps() {
+        switch Convergence(desired: DesiredResources(spec: spec, tier: tier, fleet: fleet, memo: memo), recorded: recorded).steps() {
         case .success(let steps): return (.planned, steps, nil, [])
         case .failure(let list): return (.planned, [], nil, list.problems)
         }

@@ -38,15 +38,17 @@ public enum Planner {
         }
 
         var instances: [InstancePlan] = []
+        let memo = HashedInputsMemo()
+        var fingerprinter = SpecFingerprinter(fleet: input.fleet)
         for spec in input.specs.sorted(by: { $0.name < $1.name }) where selected(spec.name) {
             let recorded = recordedByName[spec.name]
-            let outcome = InstancePlanner(spec: spec, recorded: recorded, fleet: input.fleet).plan()
+            let outcome = InstancePlanner(spec: spec, recorded: recorded, fleet: input.fleet, memo: memo).plan()
             diagnostics += outcome.problems.map {
                 .error($0.summary, detail: $0.detail, at: SourceLocation(file: file(spec.name), fieldPath: $0.fieldPath))
             }
             instances.append(InstancePlan(
                 name: spec.name, status: outcome.status, wave: WaveAssignment.wave(of: spec, in: input.fleet),
-                specFingerprint: specFingerprint(spec, fleet: input.fleet),
+                specFingerprint: fingerprinter.fingerprint(spec),
                 recordedFingerprint: recorded?.fingerprint ?? RecordedInstance.noneFingerprint,
                 steps: outcome.problems.isEmpty ? outcome.steps : [], refusal: outcome.refusal))
         }
@@ -70,6 +72,7 @@ public enum Planner {
 
     /// Fingerprint of an instance's spec together with the fleet settings it uses (tier, image, DNS, catalog entry).
     public static func specFingerprint(_ spec: InstanceSpec, fleet: Fleet) -> String {
-        SpecFingerprint.of(spec, fleet: fleet)
+        var fingerprinter = SpecFingerprinter(fleet: fleet)
+        return fingerprinter.fingerprint(spec)
     }
 }

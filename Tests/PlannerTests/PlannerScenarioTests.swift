@@ -104,6 +104,16 @@ final class PlannerScenarioTests: XCTestCase {
         ])
     }
 
+    func testNewImageRollsTheTaskDefinition() {
+        var fleet = Fixtures.fleet()
+        fleet.image = "registry.example.com/app-v2"
+        let (plan, _) = Sim.plan(Fixtures.spec(), recorded: Sim.provisioned(Fixtures.spec()), fleet: fleet)
+        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reason)" },
+                       ["update task-definition: fleet settings changed (tier definition or image)"])
+        XCTAssertEqual(plan.steps.first?.inputs["image"], "registry.example.com/app-v2")
+        XCTAssertEqual(plan.steps.first?.disruptive, true)
+    }
+
     func testDomainChangeNamesThePreviousDomain() {
         let (plan, _) = Sim.plan(Fixtures.spec(domain: "shop.cloud.example.com"), recorded: Sim.provisioned(Fixtures.spec()))
         XCTAssertEqual(plan.steps.first?.inputs[StepInput.previousDomain], "acme.cloud.example.com")
