@@ -103,15 +103,22 @@ public struct PlanSummary: Hashable, Sendable, Codable {
     public var refused: Int
 
     public init(instances: [InstancePlan]) {
+        // One pass: plans of 100,000 instances are summarised on every run.
         self.instances = instances.count
-        instancesWithChanges = instances.filter { !$0.steps.isEmpty }.count
-        let steps = instances.flatMap(\.steps)
-        create = steps.filter { $0.action == .create }.count
-        update = steps.filter { $0.action == .update }.count
-        delete = steps.filter { $0.action == .delete }.count
-        other = steps.count - create - update - delete
-        orphaned = instances.filter { $0.status == .orphaned }.count
-        refused = instances.filter { $0.status == .refused }.count
+        (instancesWithChanges, create, update, delete, other, orphaned, refused) = (0, 0, 0, 0, 0, 0, 0)
+        for instance in instances {
+            if !instance.steps.isEmpty { instancesWithChanges += 1 }
+            if instance.status == .orphaned { orphaned += 1 }
+            if instance.status == .refused { refused += 1 }
+            for step in instance.steps {
+                switch step.action {
+                case .create: create += 1
+                case .update: update += 1
+                case .delete: delete += 1
+                default: other += 1
+                }
+            }
+        }
     }
 
     public var hasChanges: Bool { instancesWithChanges > 0 }
