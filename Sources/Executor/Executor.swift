@@ -24,6 +24,8 @@ public struct ExecutorOptions: Sendable {
     public var ignoreMaintenanceWindow: Bool = false
     /// Who holds the instance locks (e.g. `user@host pid 123`); shown to anyone who finds an instance locked.
     public var holder: String
+    /// Whether a lock holder is a dead process whose lock may be taken over (injected in tests).
+    public var isAbandonedHolder: @Sendable (String) -> Bool = LockHolder.isAbandoned
     /// Random source for retry jitter, returning a value in 0...1; tests inject a fixed one.
     public var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
     public init(holder: String) { self.holder = holder }

@@ -32,7 +32,7 @@ struct InstanceRun: Sendable {
         }
         do {
             // Lock first: only then is a `running` step in the journal surely a leftover of a dead run, not a live one.
-            try store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock())
+            try acquireLock()
         } catch let held as LockHeldError {
             return failed("\(held); if no other apply is running, clear it with `cloudctl unlock \(name)`")
         } catch {
@@ -51,6 +51,16 @@ struct InstanceRun: Sendable {
         let (result, error) = await runSteps(operationId: operationId, spec: spec)
         try? store.finishOperation(operationId, result: result, error: error, now: clock())
         return InstanceApplyResult(name: name, result: result, error: error)
+    }
+
+    /// Takes the instance lock; a lock left by a dead process on this host is taken over at once.
+    private func acquireLock() throws {
+        do {
+            try store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock())
+        } catch let held as LockHeldError where options.isAbandonedHolder(held.lock.holder) {
+            try store.forceUnlock(instance: name)
+            try store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock())
+        }
     }
 
     /// The window, described, when it keeps this instance from running now; nil when it may run.
