@@ -26,13 +26,50 @@ public struct PlanResult: Sendable {
 /// Desired specs + recorded state → ordered steps. Pure.
 public enum Planner {
     public static func plan(_ input: PlanInput) -> PlanResult {
-        // TODO(helper: Planner) — placeholder
-        PlanResult(plan: Plan(toolVersion: input.toolVersion, fleet: input.fleet.name, instances: []), diagnostics: [])
+        let recordedByName = Dictionary(input.recorded.map { ($0.name, $0) }) { first, _ in first }
+        let specNames = Set(input.specs.map(\.name))
+        func selected(_ name: String) -> Bool { input.selection?.contains(name) ?? true }
+        func file(_ name: String) -> String { input.files[name] ?? "Instances/\(name).json" }
+
+        var diagnostics: [Diagnostic] = []
+        for name in (input.selection ?? []).sorted() where !specNames.contains(name) && recordedByName[name] == nil {
+            diagnostics.append(.error("unknown instance \"\(name)\"",
+                                      detail: "there is no instance file for it and nothing recorded; check the name (the file name without .json)"))
+        }
+
+        var instances: [InstancePlan] = []
+        for spec in input.specs.sorted(by: { $0.name < $1.name }) where selected(spec.name) {
+            let recorded = recordedByName[spec.name]
+            let outcome = InstancePlanner(spec: spec, recorded: recorded, fleet: input.fleet).plan()
+            diagnostics += outcome.problems.map {
+                .error($0.summary, detail: $0.detail, at: SourceLocation(file: file(spec.name), fieldPath: $0.fieldPath))
+            }
+            instances.append(InstancePlan(
+                name: spec.name, status: outcome.status, wave: WaveAssignment.wave(of: spec, in: input.fleet),
+                specFingerprint: specFingerprint(spec, fleet: input.fleet),
+                recordedFingerprint: recorded?.fingerprint ?? RecordedInstance.noneFingerprint,
+                steps: outcome.problems.isEmpty ? outcome.steps : [], refusal: outcome.refusal))
+        }
+
+        // Recorded without a file: reported, never touched. A finished teardown leaves nothing to report.
+        let orphans = input.recorded.filter {
+            !specNames.contains($0.name) && selected($0.name) && !($0.state == .deleted && $0.resources.isEmpty)
+        }
+        for recorded in orphans.sorted(by: { $0.name < $1.name }) {
+            diagnostics.append(.warning(
+                "instance \"\(recorded.name)\" is recorded but has no file; it is left untouched (orphaned)",
+                detail: "cloudctl never tears down an instance because its file is gone; to tear it down, restore the file with \"state\": \"deleted\"",
+                at: SourceLocation(file: file(recorded.name))))
+            instances.append(InstancePlan(name: recorded.name, status: .orphaned, specFingerprint: "",
+                                          recordedFingerprint: recorded.fingerprint, steps: []))
+        }
+
+        instances.sort { ($0.wave, $0.name) < ($1.wave, $1.name) }
+        return PlanResult(plan: Plan(toolVersion: input.toolVersion, fleet: input.fleet.name, instances: instances), diagnostics: diagnostics)
     }
 
     /// Fingerprint of an instance's spec together with the fleet settings it uses (tier, image, DNS, catalog entry).
     public static func specFingerprint(_ spec: InstanceSpec, fleet: Fleet) -> String {
-        // TODO(helper: Planner) — placeholder
-        ""
+        SpecFingerprint.of(spec, fleet: fleet)
     }
 }

@@ -1,0 +1,22 @@
+import FleetModel
+
+/// Steps of one instance in order; decides which are disruptive.
+struct StepList {
+    /// True when the instance already has resources: then everything but creates and DNS updates disrupts it.
+    let instanceExists: Bool
+    private(set) var steps: [PlanStep] = []
+
+    init(instanceExists: Bool) { self.instanceExists = instanceExists }
+
+    mutating func add(_ action: StepAction, _ resource: ResourceKind, _ reason: String, inputs: [String: String], inputsHash: String) {
+        let disruptive = instanceExists && action != .create && !(action == .update && resource == .dnsRecord)
+        steps.append(PlanStep(action: action, resource: resource, reason: reason, inputs: inputs, inputsHash: inputsHash, disruptive: disruptive))
+    }
+}
+
+/// A problem with one instance's file that stops it from being planned; becomes a `Diagnostic` at `fieldPath`.
+struct InstanceProblem: Hashable {
+    var fieldPath: String
+    var summary: String
+    var detail: String
+}
