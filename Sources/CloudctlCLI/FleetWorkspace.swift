@@ -26,7 +26,7 @@ struct FleetWorkspace {
         return fleet
     }
 
-    /// Rejects names that are neither an instance file nor recorded.
+    /// Rejects names that are neither an instance file nor recorded (the planner does the same for plans).
     func checkSelection(_ names: [String]) throws {
         let known = Set(loaded.specs.map(\.name)).union(recorded.map(\.name))
         let unknown = names.filter { !known.contains($0) }
@@ -40,7 +40,6 @@ struct FleetWorkspace {
     /// Plans the selected instances (all when `names` is empty); planner errors are thrown, warnings returned.
     func plan(selecting names: [String]) throws -> PlanResult {
         let fleet = try validFleet()
-        try checkSelection(names)
         let result = Planner.plan(PlanInput(fleet: fleet, specs: loaded.specs, files: loaded.files, recorded: recorded,
                                             selection: names.isEmpty ? nil : Set(names), toolVersion: CLI.toolVersion))
         let diagnostics = loaded.diagnostics + result.diagnostics
