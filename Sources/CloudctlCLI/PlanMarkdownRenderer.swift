@@ -15,7 +15,7 @@ enum PlanMarkdownRenderer {
             case .orphaned: "- **\(instance.name)** is orphaned: recorded, but there is no instance file; it is left untouched."
             case .refused: "- **\(instance.name)** is refused: \(instance.refusal ?? "no reason given")"
             }
-        } + diagnostics.map { "- \($0.severity.rawValue): " + inline($0) }
+        } + diagnostics.filter { !mentionsOrphan($0, plan) }.map { "- \($0.severity.rawValue): " + inline($0) }
         if !attention.isEmpty {
             sections.append("#### Needs attention")
             sections.append(attention.joined(separator: "\n"))
@@ -54,9 +54,15 @@ enum PlanMarkdownRenderer {
         return groups
     }
 
+    /// The planner also warns about each orphan; the plan's own line already says it.
+    private static func mentionsOrphan(_ diagnostic: Diagnostic, _ plan: Plan) -> Bool {
+        guard let file = diagnostic.location?.file else { return false }
+        return plan.instances.contains { $0.status == .orphaned && file.hasSuffix("\($0.name).json") }
+    }
+
     private static func inline(_ diagnostic: Diagnostic) -> String {
         var text = (diagnostic.location.map { "`\($0.description)`: " } ?? "") + diagnostic.summary
-        if let detail = diagnostic.detail, !detail.isEmpty { text += ". " + detail }
+        if let detail = diagnostic.detail, !detail.isEmpty { text += " — " + detail }
         return text
     }
 }
