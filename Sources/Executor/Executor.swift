@@ -22,7 +22,10 @@ public struct ExecutorOptions: Sendable {
     public var lockLease: TimeInterval = 300
     /// Run disruptive steps even outside the instance's maintenance window.
     public var ignoreMaintenanceWindow: Bool = false
+    /// Who holds the instance locks (e.g. `user@host pid 123`); shown to anyone who finds an instance locked.
     public var holder: String
+    /// Random source for retry jitter, returning a value in 0...1; tests inject a fixed one.
+    public var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
     public init(holder: String) { self.holder = holder }
 }
 
@@ -42,14 +45,38 @@ public struct ApplyReport: Sendable, Equatable {
 }
 
 /// Runs a plan: per-instance locks, journaled steps, bounded parallelism, retries, cancellation.
+///
+/// Instances without work (status other than `planned`, or no steps) are not run and are left out of the report.
+/// The observer hears `instanceStarted` only once the lock is held; `instanceFinished` comes for every reported instance.
 public struct Executor: Sendable {
-    // TODO(helper: Executor) — placeholder bodies; signatures are the contract.
+    private let store: StateStore
+    private let provider: any CloudProvider
+    private let options: ExecutorOptions
+    private let observer: any ApplyObserver
+    private let clock: @Sendable () -> Date
+    private let sleep: @Sendable (Duration) async throws -> Void
+
     public init(store: StateStore, provider: any CloudProvider, options: ExecutorOptions,
                 observer: any ApplyObserver, clock: @escaping @Sendable () -> Date = { Date() },
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {}
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+        self.store = store; self.provider = provider; self.options = options
+        self.observer = observer; self.clock = clock; self.sleep = sleep
+    }
 
     /// Applies `plan` to the instances in `specs` (looked up by name). Cancellation of the calling task stops new steps.
     public func apply(_ plan: Plan, fleet: Fleet, specs: [String: InstanceSpec]) async -> ApplyReport {
-        ApplyReport(instances: [])
+        let runs = plan.instances
+            .filter { $0.status == .planned && !$0.steps.isEmpty }
+            .map { InstanceRun(plan: $0, spec: specs[$0.name], fleet: fleet, store: store, provider: provider, options: options,
+                               observer: observer, clock: clock, sleep: sleep) }
+        var results: [String: InstanceApplyResult] = [:]
+        // Wave k finishes completely before wave k+1 starts; a failure in one wave does not stop the next.
+        for wave in Set(runs.map(\.plan.wave)).sorted() {
+            let waveRuns = runs.filter { $0.plan.wave == wave }
+            for result in await mapBounded(waveRuns, limit: options.parallelism, { await $0.run() }) {
+                results[result.name] = result
+            }
+        }
+        return ApplyReport(instances: runs.compactMap { results[$0.plan.name] })
     }
 }

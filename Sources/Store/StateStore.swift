@@ -1,106 +1,104 @@
 import Foundation
 import FleetModel
 
-/// Result of a journaled step. Raw values are stored in SQLite and shown in history.
-public enum StepStatus: String, Sendable, Codable {
-    case running, succeeded, failed
-    /// Not started because the run was cancelled or an earlier step failed.
-    case notStarted = "not-started"
-    /// Found `running` from a run that died; the next run re-runs the step (ensures are idempotent).
-    case interrupted
-}
-
-/// Result of one operation (one apply of one instance).
-public enum OperationResult: String, Sendable, Codable {
-    case running, succeeded, failed, cancelled, interrupted
-    /// Not started: it has disruptive steps and is outside its maintenance window.
-    case deferred
-}
-
-/// One row of the journal's steps table.
-public struct StepRecord: Sendable, Codable, Equatable {
-    public var id: Int64
-    public var operationId: Int64
-    public var instance: String
-    public var index: Int
-    public var action: StepAction
-    public var resource: ResourceKind
-    public var reason: String
-    public var inputsHash: String
-    public var status: StepStatus
-    public var attempts: Int
-    public var cloudId: String?
-    public var note: String?
-    public var error: String?
-    public var startedAt: Date?
-    public var finishedAt: Date?
-}
-
-/// One apply of one instance.
-public struct OperationRecord: Sendable, Codable, Equatable {
-    public var id: Int64
-    public var instance: String
-    /// e.g. `apply`; free text for future kinds.
-    public var kind: String
-    public var holder: String
-    public var result: OperationResult
-    public var error: String?
-    public var startedAt: Date
-    public var finishedAt: Date?
-    public var steps: [StepRecord]
-}
-
-/// A held per-instance lock.
-public struct LockRecord: Sendable, Codable, Equatable {
-    public var instance: String
-    public var holder: String
-    public var acquiredAt: Date
-    public var leaseUntil: Date
-}
-
-/// Thrown by `acquireLock` when someone else holds an unexpired lease.
-public struct LockHeldError: Error, Sendable, CustomStringConvertible {
-    public var lock: LockRecord
-    public init(lock: LockRecord) { self.lock = lock }
-    public var description: String { "\(lock.instance) is locked by \(lock.holder) until \(lock.leaseUntil)" }
-}
-
 /// The SQLite state database: recorded instance state, operations, steps (the journal) and locks.
-/// Thread-safe: every call is serialized on one connection.
+/// Thread-safe: every call is serialized on one connection. Several processes may open the same file (WAL, busy timeout).
 public final class StateStore: @unchecked Sendable {
-    // TODO(helper: Store) — placeholder bodies; signatures are the contract.
-    public init(path: String) throws {}
+    public let path: String
+    private let database: Database
+    /// Serializes all access to `database`; the connection and its statements are not safe to share.
+    private let lock = NSLock()
+
+    /// Opens the database at `path`, creating it and its parent directories if missing, and migrates the schema.
+    public init(path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.path = path
+        database = try Database(path: path)
+        try Migrations.apply(to: database)
+    }
+
+    /// Opens the database at `path` if the file exists; nil otherwise (so read-only commands create nothing).
+    public static func openIfExists(path: String) throws -> StateStore? {
+        FileManager.default.fileExists(atPath: path) ? try StateStore(path: path) : nil
+    }
+
+    /// Runs `body` with exclusive use of the connection.
+    @discardableResult
+    func serialized<T>(_ body: (Database) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(database)
+    }
+
+    /// Runs `body` with exclusive use of the connection, inside a write transaction.
+    @discardableResult
+    func writing<T>(_ body: (Database) throws -> T) throws -> T {
+        try serialized { database in try database.transaction { try body(database) } }
+    }
 
     // MARK: recorded state
-    public func recordedInstances() throws -> [RecordedInstance] { [] }
-    public func recordedInstance(_ name: String) throws -> RecordedInstance? { nil }
-    /// Inserts or replaces the instance row and its resources.
-    public func saveRecorded(_ instance: RecordedInstance) throws {}
 
-    // MARK: locks (lease-based; `now` injected for tests)
-    /// Takes the lock, or takes over an expired lease; throws `LockHeldError` otherwise.
-    public func acquireLock(instance: String, holder: String, lease: TimeInterval, now: Date) throws {}
-    public func renewLock(instance: String, holder: String, lease: TimeInterval, now: Date) throws {}
-    public func releaseLock(instance: String, holder: String) throws {}
-    /// Removes the lock whoever holds it; returns the removed lock.
-    @discardableResult public func forceUnlock(instance: String) throws -> LockRecord? { nil }
-    public func locks() throws -> [LockRecord] { [] }
+    /// Every recorded instance, sorted by name.
+    public func recordedInstances() throws -> [RecordedInstance] {
+        try serialized { try Self.recorded(in: $0, name: nil) }
+    }
 
-    // MARK: journal
-    public func beginOperation(instance: String, kind: String, holder: String, now: Date) throws -> Int64 { 0 }
-    public func finishOperation(_ id: Int64, result: OperationResult, error: String?, now: Date) throws {}
-    /// Journals a step as `running` before it runs; returns its id.
-    public func beginStep(operationId: Int64, instance: String, index: Int, step: PlanStep, now: Date) throws -> Int64 { 0 }
-    public func finishStep(_ id: Int64, status: StepStatus, attempts: Int, cloudId: String?, note: String?, error: String?, now: Date) throws {}
-    /// Records steps that never started (cancelled run or earlier failure).
-    public func recordNotStarted(operationId: Int64, instance: String, steps: [(index: Int, step: PlanStep)], now: Date) throws {}
-    /// Marks `running` steps/operations of an instance, left by a run that died, as `interrupted`; returns how many.
-    @discardableResult public func markInterrupted(instance: String, now: Date) throws -> Int { 0 }
+    public func recordedInstance(_ name: String) throws -> RecordedInstance? {
+        try serialized { try Self.recorded(in: $0, name: name).first }
+    }
 
-    // MARK: history
-    /// Newest first; steps included.
-    public func operations(instance: String?, limit: Int) throws -> [OperationRecord] { [] }
-    public func lastOperation(instance: String) throws -> OperationRecord? { nil }
-    /// Newest first.
-    public func recentSteps(instance: String, limit: Int) throws -> [StepRecord] { [] }
+    /// Inserts or replaces the instance row and its resources; resources absent from `instance` are deleted.
+    public func saveRecorded(_ instance: RecordedInstance) throws {
+        let now = Date()
+        try writing { database in
+            try database.run("""
+                INSERT INTO instances (name, region, running_version, state, domain, storage_gb, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET region = excluded.region, running_version = excluded.running_version,
+                    state = excluded.state, domain = excluded.domain, storage_gb = excluded.storage_gb,
+                    updated_at = excluded.updated_at
+                """, instance.name, instance.region, instance.runningVersion, instance.state, instance.domain,
+                instance.storageGB, now)
+            let stored = try database.query("SELECT kind FROM resources WHERE instance = ?", instance.name) {
+                try $0.column(0, as: String.self)
+            }
+            let kept = Set(instance.resources.keys.map(\.rawValue))
+            for kind in stored where !kept.contains(kind) {
+                try database.run("DELETE FROM resources WHERE instance = ? AND kind = ?", instance.name, kind)
+            }
+            // updated_at changes only when the resource did, so it tells when a resource last changed.
+            for (kind, resource) in instance.resources.sorted(by: { $0.key < $1.key }) {
+                try database.run("""
+                    INSERT INTO resources (instance, kind, cloud_id, inputs_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (instance, kind) DO UPDATE SET cloud_id = excluded.cloud_id,
+                        inputs_hash = excluded.inputs_hash, updated_at = excluded.updated_at
+                    WHERE cloud_id IS NOT excluded.cloud_id OR inputs_hash IS NOT excluded.inputs_hash
+                    """, instance.name, kind, resource.cloudId, resource.inputsHash, now)
+            }
+        }
+    }
+
+    /// Recorded instances (all, or the one named), sorted by name, with their resources.
+    private static func recorded(in database: Database, name: String?) throws -> [RecordedInstance] {
+        var instances = try database.query("""
+            SELECT name, region, running_version, state, domain, storage_gb FROM instances
+            WHERE ?1 IS NULL OR name = ?1 ORDER BY name
+            """, name) { row in
+            RecordedInstance(name: try row.column(0), region: try row.column(1), runningVersion: try row.column(2),
+                             state: try row.column(3), domain: try row.column(4), storageGB: try row.column(5))
+        }
+        let resources = try database.query("""
+            SELECT instance, kind, cloud_id, inputs_hash FROM resources WHERE ?1 IS NULL OR instance = ?1
+            """, name) { row in
+            (instance: try row.column(0, as: String.self), kind: try row.column(1, as: ResourceKind.self),
+             resource: RecordedResource(cloudId: try row.column(2), inputsHash: try row.column(3)))
+        }
+        let positions = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1.name, $0) })
+        for row in resources {
+            guard let position = positions[row.instance] else { continue }
+            instances[position].resources[row.kind] = row.resource
+        }
+        return instances
+    }
 }

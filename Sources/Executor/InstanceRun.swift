@@ -1,0 +1,154 @@
+import Foundation
+import FleetModel
+import Store
+
+/// One apply of one instance: window check, lock, journal, steps in order with retries, recorded-state updates.
+struct InstanceRun: Sendable {
+    var plan: InstancePlan
+    var spec: InstanceSpec?
+    var fleet: Fleet
+    var store: StateStore
+    var provider: any CloudProvider
+    var options: ExecutorOptions
+    var observer: any ApplyObserver
+    var clock: @Sendable () -> Date
+    var sleep: @Sendable (Duration) async throws -> Void
+
+    private var name: String { plan.name }
+
+    func run() async -> InstanceApplyResult {
+        let result = await runUnreported()
+        observer.instanceFinished(name, result: result.result)
+        return result
+    }
+
+    private func runUnreported() async -> InstanceApplyResult {
+        guard let spec else {
+            return failed("the plan names \(name) but there is no instance file for it; re-run `cloudctl plan`")
+        }
+        if let window = windowBlockingDisruptiveSteps(spec) {
+            return InstanceApplyResult(name: name, result: .deferred, error:
+                "has disruptive steps and is outside its maintenance window (\(window)); apply again inside it, or pass --ignore-maintenance-window")
+        }
+        do {
+            // Lock first: only then is a `running` step in the journal surely a leftover of a dead run, not a live one.
+            try store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock())
+        } catch let held as LockHeldError {
+            return failed("\(held); if no other apply is running, clear it with `cloudctl unlock \(name)`")
+        } catch {
+            return failed("state store: \(error)")
+        }
+        defer { try? store.releaseLock(instance: name, holder: options.holder) }
+
+        let operationId: Int64
+        do {
+            try store.markInterrupted(instance: name, now: clock())
+            operationId = try store.beginOperation(instance: name, kind: "apply", holder: options.holder, now: clock())
+        } catch {
+            return failed("state store: \(error)")
+        }
+        observer.instanceStarted(name, steps: plan.steps.count)
+        let (result, error) = await runSteps(operationId: operationId, spec: spec)
+        try? store.finishOperation(operationId, result: result, error: error, now: clock())
+        return InstanceApplyResult(name: name, result: result, error: error)
+    }
+
+    /// The window, described, when it keeps this instance from running now; nil when it may run.
+    private func windowBlockingDisruptiveSteps(_ spec: InstanceSpec) -> String? {
+        let window = spec.maintenanceWindow
+        guard plan.steps.contains(where: \.disruptive), !options.ignoreMaintenanceWindow, !window.contains(clock()) else { return nil }
+        return "\(window.day.rawValue) \(window.start) for \(window.duration), \(window.timeZone)"
+    }
+
+    /// Runs the steps in order; returns the operation result and its error.
+    private func runSteps(operationId: Int64, spec: InstanceSpec) async -> (OperationResult, String?) {
+        var outcome: (OperationResult, String?) = (.succeeded, nil)
+        var nextUnstarted = 0
+        do {
+            var recorded = try store.recordedInstance(name)
+            for (index, step) in plan.steps.enumerated() {
+                if Task.isCancelled {
+                    outcome = (.cancelled, "cancelled before step \(index + 1) of \(plan.steps.count)")
+                    break
+                }
+                if index > 0 { try store.renewLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock()) }
+                let stepId = try store.beginStep(operationId: operationId, instance: name, index: index, step: step, now: clock())
+                nextUnstarted = index + 1
+                observer.stepStarted(name, index: index, of: plan.steps.count, step: step)
+
+                let attempt = await StepAttempts(run: self, step: step).perform(
+                    StepContext(spec: spec, fleet: fleet, recorded: recorded))
+                switch attempt.result {
+                case .success(let stepOutcome):
+                    try store.finishStep(stepId, status: .succeeded, attempts: attempt.attempts, cloudId: stepOutcome.cloudId,
+                                         note: stepOutcome.note, error: nil, now: clock())
+                    observer.stepFinished(name, index: index, step: step, status: .succeeded, error: nil)
+                    var updated = recorded ?? .new(for: spec)
+                    updated.record(step, outcome: stepOutcome)
+                    if index == plan.steps.count - 1 { updated.complete(as: spec) }
+                    // Saved after every step so a crash after step k keeps steps 1…k.
+                    if updated != recorded { try store.saveRecorded(updated) }
+                    recorded = updated
+                case .failure(let failure):
+                    try store.finishStep(stepId, status: .failed, attempts: attempt.attempts, cloudId: nil, note: nil,
+                                         error: failure.message, now: clock())
+                    observer.stepFinished(name, index: index, step: step, status: .failed, error: failure.message)
+                    outcome = (failure.cancelled ? .cancelled : .failed,
+                               "step \(index + 1) (\(step.action.rawValue) \(step.resource.rawValue)) failed: \(failure.message)")
+                }
+                if outcome.0 != .succeeded { break }
+            }
+        } catch {
+            outcome = (.failed, "state store: \(error)")
+        }
+        let unstarted = plan.steps.enumerated().dropFirst(nextUnstarted).map { (index: $0.offset, step: $0.element) }
+        if !unstarted.isEmpty {
+            try? store.recordNotStarted(operationId: operationId, instance: name, steps: unstarted, now: clock())
+        }
+        return outcome
+    }
+
+    private func failed(_ message: String) -> InstanceApplyResult {
+        InstanceApplyResult(name: name, result: .failed, error: message)
+    }
+
+    /// One step's provider calls: retried on retryable cloud errors, each call shielded from cancellation.
+    private struct StepAttempts {
+        struct Failure: Error {
+            var message: String
+            /// Retries stopped because the apply was cancelled.
+            var cancelled = false
+        }
+
+        var run: InstanceRun
+        var step: PlanStep
+
+        func perform(_ context: StepContext) async -> (result: Result<StepOutcome, Failure>, attempts: Int) {
+            let policy = RetryPolicy(options: run.options)
+            var attempts = 0
+            while true {
+                attempts += 1
+                // An unstructured task: Ctrl-C must not abort a cloud call half-way; it finishes and is journaled.
+                let provider = run.provider, step = step
+                let call = Task { try await provider.perform(step, context: context) }
+                let error: any Error
+                switch await call.result {
+                case .success(let outcome): return (.success(outcome), attempts)
+                case .failure(let failure): error = failure
+                }
+                let message = String(describing: error)
+                guard let cloudError = error as? CloudError, cloudError.isRetryable, attempts <= policy.maxRetries else {
+                    return (.failure(Failure(message: message)), attempts)
+                }
+                let delay = policy.delay(beforeRetry: attempts)
+                run.observer.stepRetrying(run.name, step: step, attempt: attempts, error: cloudError, delay: delay)
+                do {
+                    if Task.isCancelled { throw CancellationError() }
+                    try await run.sleep(delay)
+                } catch {
+                    return (.failure(Failure(message: "\(message) (retries stopped: apply cancelled)", cancelled: true)), attempts)
+                }
+            }
+        }
+    }
+}

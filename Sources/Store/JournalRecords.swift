@@ -1,0 +1,66 @@
+import Foundation
+import FleetModel
+
+/// Result of a journaled step. Raw values are stored in SQLite and shown in history.
+public enum StepStatus: String, Sendable, Codable {
+    case running, succeeded, failed
+    /// Not started because the run was cancelled or an earlier step failed.
+    case notStarted = "not-started"
+    /// Found `running` from a run that died; the next run re-runs the step (ensures are idempotent).
+    case interrupted
+}
+
+/// Result of one operation (one apply of one instance).
+public enum OperationResult: String, Sendable, Codable {
+    case running, succeeded, failed, cancelled, interrupted
+    /// Not started: it has disruptive steps and is outside its maintenance window.
+    case deferred
+}
+
+/// One row of the journal's steps table.
+public struct StepRecord: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var operationId: Int64
+    public var instance: String
+    public var index: Int
+    public var action: StepAction
+    public var resource: ResourceKind
+    public var reason: String
+    public var inputsHash: String
+    public var status: StepStatus
+    public var attempts: Int
+    public var cloudId: String?
+    public var note: String?
+    public var error: String?
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    public init(id: Int64, operationId: Int64, instance: String, index: Int, action: StepAction, resource: ResourceKind,
+                reason: String, inputsHash: String, status: StepStatus, attempts: Int = 0, cloudId: String? = nil,
+                note: String? = nil, error: String? = nil, startedAt: Date? = nil, finishedAt: Date? = nil) {
+        self.id = id; self.operationId = operationId; self.instance = instance; self.index = index
+        self.action = action; self.resource = resource; self.reason = reason; self.inputsHash = inputsHash
+        self.status = status; self.attempts = attempts; self.cloudId = cloudId; self.note = note
+        self.error = error; self.startedAt = startedAt; self.finishedAt = finishedAt
+    }
+}
+
+/// One apply of one instance.
+public struct OperationRecord: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var instance: String
+    /// e.g. `apply`; free text for future kinds.
+    public var kind: String
+    public var holder: String
+    public var result: OperationResult
+    public var error: String?
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var steps: [StepRecord]
+
+    public init(id: Int64, instance: String, kind: String, holder: String, result: OperationResult, error: String? = nil,
+                startedAt: Date, finishedAt: Date? = nil, steps: [StepRecord] = []) {
+        self.id = id; self.instance = instance; self.kind = kind; self.holder = holder; self.result = result
+        self.error = error; self.startedAt = startedAt; self.finishedAt = finishedAt; self.steps = steps
+    }
+}

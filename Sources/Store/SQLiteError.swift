@@ -1,0 +1,28 @@
+import CSQLite
+
+/// A failed SQLite call: result code, SQLite's message and the SQL text (bound values are never included).
+struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    /// Extended SQLite result code, e.g. `SQLITE_CONSTRAINT_PRIMARYKEY`.
+    var code: Int32
+    var message: String
+    var sql: String?
+
+    init(code: Int32, message: String, sql: String? = nil) {
+        self.code = code; self.message = message; self.sql = sql
+    }
+
+    /// Reads the current error of `connection`; call right after the failing call, under the store's lock.
+    init(code: Int32, connection: OpaquePointer?, sql: String? = nil) {
+        let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+        self.init(code: code, message: message, sql: sql)
+    }
+
+    /// SQLITE_CONSTRAINT_FOREIGNKEY (the extended-code macros are not imported into Swift).
+    var isForeignKeyViolation: Bool { code == SQLITE_CONSTRAINT | (3 << 8) }
+
+    var description: String {
+        var text = "SQLite error \(code) (\(String(cString: sqlite3_errstr(code)))): \(message)"
+        if let sql { text += " in `\(sql)`" }
+        return text
+    }
+}

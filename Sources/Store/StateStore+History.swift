@@ -1,0 +1,50 @@
+import Foundation
+import FleetModel
+
+/// Read side of the journal, for `cloudctl history` and `status`.
+extension StateStore {
+    /// Newest first (by id); steps included, ordered by index. `instance` nil means every instance.
+    public func operations(instance: String?, limit: Int) throws -> [OperationRecord] {
+        try serialized { database in
+            let operations = try database.query("""
+                SELECT id, instance, kind, holder, result, error, started_at, finished_at FROM operations
+                WHERE ?1 IS NULL OR instance = ?1 ORDER BY id DESC LIMIT ?2
+                """, instance, limit) { row in
+                OperationRecord(id: try row.column(0), instance: try row.column(1), kind: try row.column(2),
+                                holder: try row.column(3), result: try row.column(4), error: try row.column(5),
+                                startedAt: try row.column(6), finishedAt: try row.column(7))
+            }
+            return try operations.map { operation in
+                var operation = operation
+                operation.steps = try database.query("SELECT \(Self.stepColumns) FROM steps WHERE operation_id = ? ORDER BY step_index, id",
+                                                     operation.id, row: Self.stepRecord)
+                return operation
+            }
+        }
+    }
+
+    public func lastOperation(instance: String) throws -> OperationRecord? {
+        try operations(instance: instance, limit: 1).first
+    }
+
+    /// Newest first.
+    public func recentSteps(instance: String, limit: Int) throws -> [StepRecord] {
+        try serialized { database in
+            try database.query("SELECT \(Self.stepColumns) FROM steps WHERE instance = ? ORDER BY id DESC LIMIT ?",
+                               instance, limit, row: Self.stepRecord)
+        }
+    }
+
+    private static let stepColumns = """
+        id, operation_id, instance, step_index, action, resource, reason, inputs_hash, status, attempts,
+        cloud_id, note, error, started_at, finished_at
+        """
+
+    private static func stepRecord(_ row: Statement) throws -> StepRecord {
+        StepRecord(id: try row.column(0), operationId: try row.column(1), instance: try row.column(2), index: try row.column(3),
+                   action: try row.column(4), resource: try row.column(5), reason: try row.column(6),
+                   inputsHash: try row.column(7), status: try row.column(8), attempts: try row.column(9),
+                   cloudId: try row.column(10), note: try row.column(11), error: try row.column(12),
+                   startedAt: try row.column(13), finishedAt: try row.column(14))
+    }
+}

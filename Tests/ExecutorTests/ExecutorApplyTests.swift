@@ -1,0 +1,115 @@
+import XCTest
+import FleetModel
+import Store
+import TestSupport
+@testable import Executor
+
+final class ExecutorApplyTests: XCTestCase {
+    func testProvisionRunsEveryStepInOrderJournalsItAndRecordsTheInstance() async throws {
+        let h = try ExecutorHarness()
+        let store = h.store
+        let journalDuringCalls = Locked<[StepStatus?]>([])
+        await h.provider.setProbe { _ in
+            let current = try? store.recentSteps(instance: "acme", limit: 1).first?.status
+            journalDuringCalls.mutate { $0.append(current) }
+        }
+        let plan = Plans.provision("acme")
+
+        let report = await h.apply([plan])
+
+        XCTAssertEqual(report, ApplyReport(instances: [InstanceApplyResult(name: "acme", result: .succeeded, error: nil)]))
+        XCTAssertTrue(report.succeeded)
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, ResourceKind.allCases.map { FakeProvider.Call("acme", .create, $0) })
+        XCTAssertEqual(journalDuringCalls.current, Array(repeating: .running, count: 9), "each step is journaled running before the call")
+
+        let operation = try h.lastOperation("acme")
+        XCTAssertEqual(operation.result, .succeeded)
+        XCTAssertEqual(operation.holder, "tester@ci")
+        let steps = operation.steps.sorted { $0.index < $1.index }
+        XCTAssertEqual(steps.map(\.status), Array(repeating: .succeeded, count: 9))
+        XCTAssertEqual(steps.map(\.resource), ResourceKind.allCases)
+        XCTAssertEqual(steps.map(\.attempts), Array(repeating: 1, count: 9))
+        XCTAssertEqual(steps.first?.cloudId, "network-acme")
+
+        let recorded = try XCTUnwrap(try h.store.recordedInstance("acme"))
+        XCTAssertEqual(recorded.state, .active)
+        XCTAssertEqual(recorded.region, "us-east-1")
+        XCTAssertEqual(recorded.runningVersion, Version(5, 2, 3))
+        XCTAssertEqual(recorded.storageGB, 20)
+        XCTAssertEqual(recorded.domain, "acme.cloud.example.com")
+        XCTAssertEqual(recorded.resources[.database], RecordedResource(cloudId: "database-acme", inputsHash: "hash-create-database"))
+        XCTAssertEqual(recorded.resources.count, 9)
+        XCTAssertEqual(try h.store.locks(), [], "the lock is released")
+
+        XCTAssertEqual(h.observer.events.current.first, "started acme 9")
+        XCTAssertEqual(Array(h.observer.events.current.prefix(3).dropFirst()), ["step acme 1/9", "step acme 1 succeeded"])
+        XCTAssertEqual(h.observer.events.current.last, "finished acme succeeded")
+    }
+
+    func testInstancesWithoutWorkAreNotRunOrReported() async throws {
+        let h = try ExecutorHarness()
+        var orphaned = Plans.provision("gone")
+        orphaned.status = .orphaned
+        var refused = Plans.provision("kept")
+        refused.status = .refused
+        let report = await h.apply([orphaned, Plans.instance("idle", []), refused, Plans.provision("acme", [.network])])
+
+        XCTAssertEqual(report.instances.map(\.name), ["acme"])
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [FakeProvider.Call("acme", .create, .network)])
+        XCTAssertNil(try h.store.lastOperation(instance: "idle"))
+    }
+
+    func testAnInstanceMissingFromSpecsFailsClearly() async throws {
+        let h = try ExecutorHarness()
+        let plan = Plan(toolVersion: "test", fleet: "test", instances: [Plans.provision("ghost", [.network])])
+        let report = await h.executor.apply(plan, fleet: Fixtures.fleet(), specs: [:])
+
+        XCTAssertEqual(report.instances.map(\.result), [.failed])
+        XCTAssertTrue(report.instances[0].error?.contains("no instance file") ?? false, "\(report)")
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [])
+    }
+
+    func testTeardownLeavesADeletedRecordWithoutResources() async throws {
+        let h = try ExecutorHarness()
+        try h.store.saveRecorded(RecordedInstance(name: "acme", region: "us-east-1", resources: [
+            .bucket: RecordedResource(cloudId: "b", inputsHash: "h"), .database: RecordedResource(cloudId: "d", inputsHash: "h")]))
+        h.specs["acme"] = Fixtures.spec("acme", state: .deleted)
+        h.options.ignoreMaintenanceWindow = true
+        let steps = [Plans.step(.snapshot, .database, disruptive: true), Plans.step(.delete, .database, disruptive: true),
+                     Plans.step(.delete, .bucket, disruptive: true)]
+
+        let report = await h.apply([Plans.instance("acme", steps)])
+
+        XCTAssertTrue(report.succeeded)
+        let recorded = try XCTUnwrap(try h.store.recordedInstance("acme"))
+        XCTAssertEqual(recorded.state, .deleted)
+        XCTAssertEqual(recorded.resources, [:])
+    }
+
+    func testDisruptiveStepsOutsideTheWindowAreDeferred() async throws {
+        try XCTSkipIf(Fixtures.window.contains(fridayMorning), "MaintenanceWindow.contains is still the stub that always says yes")
+        let h = try ExecutorHarness()
+        let report = await h.apply([Plans.instance("acme", [Plans.step(.update, .database, disruptive: true)]),
+                                    Plans.provision("beta", [.network])])
+
+        XCTAssertEqual(report.instances.map(\.result), [.deferred, .succeeded])
+        XCTAssertTrue(report.succeeded, "a deferred instance is not a failure")
+        XCTAssertTrue(report.instances[0].error?.contains("sun 02:00") ?? false, "\(report)")
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [FakeProvider.Call("beta", .create, .network)], "non-disruptive work runs outside the window")
+        XCTAssertNil(try h.store.lastOperation(instance: "acme"))
+    }
+
+    func testIgnoringTheWindowRunsDisruptiveSteps() async throws {
+        let h = try ExecutorHarness()
+        h.options.ignoreMaintenanceWindow = true
+        let report = await h.apply([Plans.instance("acme", [Plans.step(.update, .database, disruptive: true)])])
+
+        XCTAssertEqual(report.instances.map(\.result), [.succeeded])
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [FakeProvider.Call("acme", .update, .database)])
+    }
+}

@@ -1,0 +1,102 @@
+import XCTest
+import FleetModel
+import Store
+import TestSupport
+@testable import Executor
+
+final class ExecutorFailureTests: XCTestCase {
+    func testThrottlingIsRetriedWithGrowingCappedDelaysThenSucceeds() async throws {
+        let h = try ExecutorHarness()
+        h.options.maxDelay = .milliseconds(500)
+        await h.provider.fail(.init("acme", .create, .database), with: .throttled, times: 3)
+
+        let report = await h.apply([Plans.provision("acme", [.network, .database])])
+
+        XCTAssertTrue(report.succeeded, "\(report)")
+        XCTAssertEqual(h.sleeps.current, [.milliseconds(200), .milliseconds(400), .milliseconds(500)])
+        XCTAssertEqual(h.observer.retryDelays.current, h.sleeps.current)
+        XCTAssertTrue(h.observer.events.current.contains("retry acme database after attempt 1: Throttling"))
+        let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+        XCTAssertEqual(steps.map(\.attempts), [1, 4])
+        XCTAssertEqual(steps.map(\.status), [.succeeded, .succeeded])
+    }
+
+    func testNonRetryableFailureStopsOnlyThatInstance() async throws {
+        let h = try ExecutorHarness()
+        await h.provider.fail(.init("acme", .create, .database), with: .invalid)
+
+        let report = await h.apply([Plans.provision("acme"), Plans.provision("beta")])
+
+        XCTAssertFalse(report.succeeded)
+        XCTAssertEqual(report.instances.map(\.result), [.failed, .succeeded])
+        let error = try XCTUnwrap(report.instances[0].error)
+        XCTAssertTrue(error.contains("create database") && error.contains("InvalidParameterValue: bad class"), error)
+        XCTAssertTrue(h.sleeps.current.isEmpty, "no retry for a validation error")
+
+        let operation = try h.lastOperation("acme")
+        XCTAssertEqual(operation.result, .failed)
+        let steps = operation.steps.sorted { $0.index < $1.index }
+        XCTAssertEqual(steps.map(\.status), [.succeeded, .succeeded, .succeeded, .succeeded, .failed]
+                       + Array(repeating: .notStarted, count: 4))
+        XCTAssertEqual(steps[4].error, String(describing: CloudError.invalid))
+        XCTAssertEqual(steps[4].attempts, 1)
+        let acmeCalls = await h.provider.calls.filter { $0.instance == "acme" }
+        XCTAssertEqual(acmeCalls.last, FakeProvider.Call("acme", .create, .database), "nothing runs after the failed step")
+
+        let recorded = try XCTUnwrap(try h.store.recordedInstance("acme"))
+        XCTAssertEqual(Set(recorded.resources.keys), [.network, .key, .bucket, .secret], "succeeded steps stay recorded")
+        XCTAssertEqual(try h.store.recordedInstance("beta")?.resources.count, 9)
+        XCTAssertEqual(try h.store.locks(), [])
+    }
+
+    func testExhaustedRetriesFailTheStep() async throws {
+        let h = try ExecutorHarness()
+        h.options.maxRetries = 2
+        await h.provider.fail(.init("acme", .create, .network), with: .throttled)
+
+        let report = await h.apply([Plans.provision("acme", [.network, .key])])
+
+        XCTAssertEqual(report.instances.map(\.result), [.failed])
+        XCTAssertEqual(h.sleeps.current.count, 2)
+        let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+        XCTAssertEqual(steps.map(\.status), [.failed, .notStarted])
+        XCTAssertEqual(steps[0].attempts, 3)
+        XCTAssertNil(try h.store.recordedInstance("acme"), "nothing succeeded, nothing recorded")
+    }
+
+    func testALockHeldByAnotherHolderFailsThatInstanceOnly() async throws {
+        let h = try ExecutorHarness()
+        try h.store.acquireLock(instance: "beta", holder: "alice@laptop", lease: 300, now: fridayMorning)
+        // A live apply's running step must not be taken for a crash leftover.
+        let theirs = try h.store.beginOperation(instance: "beta", kind: "apply", holder: "alice@laptop", now: fridayMorning)
+        _ = try h.store.beginStep(operationId: theirs, instance: "beta", index: 0, step: Plans.step(.create, .network), now: fridayMorning)
+
+        let report = await h.apply([Plans.provision("acme", [.network]), Plans.provision("beta", [.network])])
+
+        XCTAssertEqual(report.instances.map(\.result), [.succeeded, .failed])
+        let error = try XCTUnwrap(report.instances[1].error)
+        XCTAssertTrue(error.contains("alice@laptop") && error.contains("cloudctl unlock beta"), error)
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [FakeProvider.Call("acme", .create, .network)])
+        XCTAssertEqual(try h.store.locks().map(\.holder), ["alice@laptop"], "someone else's lock is left alone")
+        XCTAssertEqual(try h.stepStatuses("beta"), [.running])
+    }
+
+    func testRerunAfterACrashMarksLeftoversInterruptedAndRepeatsTheStep() async throws {
+        let h = try ExecutorHarness()
+        let crashTime = fridayMorning.addingTimeInterval(-3600)
+        try h.store.acquireLock(instance: "acme", holder: "crashed", lease: 300, now: crashTime)
+        let crashed = try h.store.beginOperation(instance: "acme", kind: "apply", holder: "crashed", now: crashTime)
+        _ = try h.store.beginStep(operationId: crashed, instance: "acme", index: 0, step: Plans.step(.create, .network), now: crashTime)
+
+        let report = await h.apply([Plans.provision("acme", [.network, .key])])
+
+        XCTAssertTrue(report.succeeded, "\(report)")
+        let operations = try h.store.operations(instance: "acme", limit: 10)
+        XCTAssertEqual(operations.map(\.result), [.succeeded, .interrupted])
+        XCTAssertEqual(operations.last?.steps.map(\.status), [.interrupted])
+        XCTAssertEqual(operations.first?.steps.map(\.status), [.succeeded, .succeeded])
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls.first, FakeProvider.Call("acme", .create, .network), "the interrupted step runs again")
+    }
+}

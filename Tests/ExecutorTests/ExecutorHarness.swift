@@ -1,0 +1,78 @@
+import Foundation
+import XCTest
+import FleetModel
+import Store
+import TestSupport
+@testable import Executor
+
+/// Friday 2027-01-15 08:00 UTC: outside `Fixtures.window` (Sunday 02:00–06:00 UTC).
+let fridayMorning = Date(timeIntervalSince1970: 1_800_000_000)
+
+/// A temp-file store, a fake cloud and recorders wired into an `Executor`.
+final class ExecutorHarness: @unchecked Sendable {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("executor-\(UUID().uuidString).db").path
+    let store: StateStore
+    let provider = FakeProvider()
+    let observer = RecordingObserver()
+    let sleeps = Locked<[Duration]>([])
+    var options = ExecutorOptions(holder: "tester@ci")
+    var specs: [String: InstanceSpec] = [:]
+    /// The executor's backoff sleep; records the delay and returns at once unless replaced.
+    lazy var sleep: @Sendable (Duration) async throws -> Void = { [sleeps] delay in sleeps.mutate { $0.append(delay) } }
+
+    init() throws {
+        store = try StateStore(path: path)
+        options.jitter = { 1 }  // the full backoff ceiling, so delays are predictable
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    var executor: Executor {
+        Executor(store: store, provider: provider, options: options, observer: observer, clock: { fridayMorning }, sleep: sleep)
+    }
+
+    /// Applies instance plans; each gets `Fixtures.spec(name)` unless `specs` has one.
+    func apply(_ instances: [InstancePlan]) async -> ApplyReport {
+        var specs = self.specs
+        for instance in instances where specs[instance.name] == nil { specs[instance.name] = Fixtures.spec(instance.name) }
+        return await executor.apply(Plan(toolVersion: "test", fleet: "test", instances: instances), fleet: Fixtures.fleet(), specs: specs)
+    }
+
+    /// The newest operation of `name`, failing the test when there is none.
+    /// Status of every journaled step of the newest operation of `name`, in step order.
+    func stepStatuses(_ name: String) throws -> [StepStatus] {
+        try lastOperation(name).steps.sorted { $0.index < $1.index }.map(\.status)
+    }
+
+    func lastOperation(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> OperationRecord {
+        try XCTUnwrap(try store.lastOperation(instance: name), "no operation journaled for \(name)", file: file, line: line)
+    }
+}
+
+/// Hand-built plans, independent of the planner.
+enum Plans {
+    /// Inputs a provision step would carry for `resource`.
+    static func inputs(_ resource: ResourceKind, instance: String) -> [String: String] {
+        switch resource {
+        case .database: [StepInput.region: "us-east-1", StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"]
+        case .taskDefinition: [StepInput.version: "5.2.3", StepInput.cpu: "256", StepInput.memory: "512"]
+        case .service: [StepInput.replicas: "1"]
+        case .dnsRecord: [StepInput.domain: "\(instance).cloud.example.com"]
+        default: [StepInput.region: "us-east-1"]
+        }
+    }
+
+    static func step(_ action: StepAction, _ resource: ResourceKind, instance: String = "acme", disruptive: Bool = false) -> PlanStep {
+        PlanStep(action: action, resource: resource, reason: "test", inputs: inputs(resource, instance: instance),
+                 inputsHash: "hash-\(action.rawValue)-\(resource.rawValue)", disruptive: disruptive)
+    }
+
+    /// Creates `resources` in order.
+    static func provision(_ name: String, wave: Int = 0, _ resources: [ResourceKind] = ResourceKind.allCases) -> InstancePlan {
+        instance(name, wave: wave, resources.map { step(.create, $0, instance: name) })
+    }
+
+    static func instance(_ name: String, wave: Int = 0, _ steps: [PlanStep]) -> InstancePlan {
+        InstancePlan(name: name, wave: wave, specFingerprint: "spec-\(name)", recordedFingerprint: RecordedInstance.noneFingerprint, steps: steps)
+    }
+}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import Executor
-
-final class ExecutorSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,53 @@
+import XCTest
+import FleetModel
+import TestSupport
+@testable import Executor
+
+final class RecordedStateUpdateTests: XCTestCase {
+    private let existing = RecordedInstance(
+        name: "acme", region: "us-east-1", runningVersion: Version(5, 1, 0), state: .active, domain: "old.cloud.example.com",
+        storageGB: 20, resources: [.database: RecordedResource(cloudId: "db-1", inputsHash: "old"),
+                                   .taskDefinition: RecordedResource(cloudId: "td-1", inputsHash: "old"),
+                                   .dnsRecord: RecordedResource(cloudId: "old.cloud.example.com", inputsHash: "old")])
+
+    func testEachActionChangesExactlyWhatTheArchitectureSays() {
+        struct Case { var step: PlanStep; var outcome: StepOutcome; var change: (inout RecordedInstance) -> Void }
+        let cases: [Case] = [
+            Case(step: step(.create, .network, [:]), outcome: StepOutcome(cloudId: "vpc-1")) {
+                $0.resources[.network] = RecordedResource(cloudId: "vpc-1", inputsHash: "new") },
+            Case(step: step(.update, .database, [StepInput.storageGB: "50"]), outcome: StepOutcome()) {
+                $0.resources[.database] = RecordedResource(cloudId: "db-1", inputsHash: "new"); $0.storageGB = 50 },
+            Case(step: step(.deploy, .taskDefinition, [StepInput.version: "5.2.0"]), outcome: StepOutcome(cloudId: "td-2")) {
+                $0.resources[.taskDefinition] = RecordedResource(cloudId: "td-2", inputsHash: "new"); $0.runningVersion = Version(5, 2, 0) },
+            Case(step: step(.update, .dnsRecord, [StepInput.domain: "new.cloud.example.com"]), outcome: StepOutcome(cloudId: "new.cloud.example.com")) {
+                $0.resources[.dnsRecord] = RecordedResource(cloudId: "new.cloud.example.com", inputsHash: "new"); $0.domain = "new.cloud.example.com" },
+            Case(step: step(.delete, .database, [:]), outcome: StepOutcome()) { $0.resources[.database] = nil },
+        ] + [StepAction.snapshot, .migrate, .healthCheck, .stop, .start].map {
+            Case(step: step($0, .database, [StepInput.version: "9.9.9", StepInput.storageGB: "99"]), outcome: StepOutcome(cloudId: "x")) { _ in }
+        }
+        for testCase in cases {
+            var expected = existing
+            testCase.change(&expected)
+            var actual = existing
+            actual.record(testCase.step, outcome: testCase.outcome)
+            XCTAssertEqual(actual, expected, "\(testCase.step.action.rawValue) \(testCase.step.resource.rawValue)")
+        }
+    }
+
+    func testCompletionTakesStateAndRegionFromTheSpecAndClearsADeletedInstance() {
+        var suspended = existing
+        suspended.complete(as: Fixtures.spec("acme", state: .suspended, region: "eu-west-1"))
+        XCTAssertEqual(suspended.state, .suspended)
+        XCTAssertEqual(suspended.region, "eu-west-1")
+        XCTAssertEqual(suspended.resources.count, 3)
+
+        var deleted = existing
+        deleted.complete(as: Fixtures.spec("acme", state: .deleted))
+        XCTAssertEqual(deleted.state, .deleted)
+        XCTAssertEqual(deleted.resources, [:])
+    }
+
+    private func step(_ action: StepAction, _ resource: ResourceKind, _ inputs: [String: String]) -> PlanStep {
+        PlanStep(action: action, resource: resource, reason: "test", inputs: inputs, inputsHash: "new")
+    }
+}
