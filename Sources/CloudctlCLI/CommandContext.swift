@@ -31,8 +31,7 @@ struct CommandContext: Sendable {
 
     /// The state database if it exists; read-only commands never create one.
     func existingStore() throws -> StateStore? {
-        guard FileManager.default.fileExists(atPath: dbPath) else { return nil }
-        return try StateStore(path: dbPath)
+        try StateStore.openIfExists(path: dbPath)
     }
 
     /// Prints diagnostics (warnings too) to stderr.

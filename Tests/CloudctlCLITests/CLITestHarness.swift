@@ -75,10 +75,16 @@ struct TemporaryRepo {
 
 /// Runs the CLI in-process with captured output, no signal handlers, a fixed clock and a fake home.
 func runCLI(_ arguments: [String], repo: TemporaryRepo? = nil, console: CapturedConsole = CapturedConsole(),
-            variables: [String: String] = [:], now: Date = Date(timeIntervalSince1970: 1_795_000_000)) async -> CLIRun {
+            provider: FakeCloudProvider = FakeCloudProvider(), now: Date = CLITestClock.now) async -> CLIRun {
+    let variables = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret", "USER": "tester"]
     let environment = CLIEnvironment(console: console.console, variables: variables, homeDirectory: "/nonexistent",
                                      currentDirectory: repo?.url.path ?? FileManager.default.temporaryDirectory.path,
-                                     now: { now }, trapSignals: false)
+                                     now: { now }, makeProvider: { _ in provider }, trapSignals: false)
     let code = await CLI.run(arguments, environment: environment)
     return CLIRun(code: code, out: console.out, err: console.err)
+}
+
+enum CLITestClock {
+    /// Sunday 2026-11-22 03:00 UTC: inside `Fixtures.window` (sun 02:00 for 4h).
+    static let now = Date(timeIntervalSince1970: 1_795_316_400)
 }
