@@ -15,7 +15,9 @@ enum InstanceChange: Hashable {
     static func of(_ steps: [PlanStep]) -> [InstanceChange] {
         guard !steps.isEmpty else { return [] }
         if steps.contains(where: { $0.action == .delete }) { return [.teardown] }
-        if steps.allSatisfy({ $0.action == .create || $0.action == .stop }) { return [.provision] }
+        if steps.allSatisfy({ $0.action == .create || $0.action == .stop }) {
+            return steps.contains { $0.action == .stop } ? [.provision, .suspend] : [.provision]
+        }
         var changes: [InstanceChange] = []
         if let target = steps.last(where: { $0.action == .deploy })?.inputs[StepInput.version] {
             let from = steps.first(where: { $0.action == .migrate })?.inputs[StepInput.fromVersion]
