@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import Synchronization
 
 /// One HTTP exchange, transport-neutral so tests swap the network.
 public struct HTTPRequest: Sendable {
@@ -43,29 +44,67 @@ public struct AWSService: Sendable, Hashable {
     public static let route53 = AWSService(signingName: "route53", globalRegion: "us-east-1")
 }
 
-/// Signed calls to AWS over the Query, JSON and REST-XML protocols.
-/// TODO(helper: AWS core) — placeholder bodies; signatures are the contract the service files build on.
+/// Signed calls to AWS over the Query, JSON and REST-XML protocols. It never retries: the executor retries whole steps.
+/// The protocol entry points (`query`, `json`, `rest`) live in one file per protocol.
 public final class AWSClient: Sendable {
     public let region: String
+    let config: AWSConfig
+    let transport: HTTPTransport
+    let clock: @Sendable () -> Date
+    private let calls = Mutex(0)
 
-    public init(config: AWSConfig, transport: @escaping HTTPTransport) { self.region = config.region }
-
-    /// Query protocol (EC2, RDS): `Action=…&Version=…&params`; returns the parsed XML response root.
-    public func query(_ service: AWSService, action: String, params: [String: String]) async throws -> XMLNode {
-        XMLNode(name: "")
+    public convenience init(config: AWSConfig, transport: @escaping HTTPTransport) {
+        self.init(config: config, transport: transport, clock: { Date() })
     }
 
-    /// JSON protocol (ECS, KMS, Secrets Manager): `X-Amz-Target: <prefix>.<action>`.
-    public func json(_ service: AWSService, action: String, body: JSONValue) async throws -> JSONValue { .null }
-
-    /// REST-XML (S3, Route 53). Non-2xx answers are thrown as `CloudError`.
-    public func rest(_ service: AWSService, method: String, path: String, query: [String: String] = [:],
-                     headers: [String: String] = [:], body: Data = Data()) async throws -> HTTPResponse {
-        HTTPResponse(status: 200)
+    /// `clock` lets tests pin the signing time.
+    init(config: AWSConfig, transport: @escaping HTTPTransport, clock: @escaping @Sendable () -> Date) {
+        self.region = config.region; self.config = config; self.transport = transport; self.clock = clock
     }
 
     /// API calls made so far (benchmarks count them).
-    public var callCount: Int { 0 }
+    public var callCount: Int { calls.withLock { $0 } }
+
+    /// `AWS_ENDPOINT_URL` when set (every service, S3 path-style), else the service's public endpoint.
+    func endpoint(for service: AWSService) -> URL {
+        if let endpoint = config.endpoint { return endpoint }
+        let host = service.globalRegion != nil ? "\(service.signingName).amazonaws.com" : "\(service.signingName).\(region).amazonaws.com"
+        return URL(string: "https://\(host)")!
+    }
+
+    /// The service's URL for an already percent-encoded path and query.
+    func url(for service: AWSService, encodedPath: String, encodedQuery: String = "") -> URL {
+        var base = endpoint(for: service).absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        let path = encodedPath.hasPrefix("/") ? encodedPath : "/" + encodedPath
+        return URL(string: base + path + (encodedQuery.isEmpty ? "" : "?" + encodedQuery))!
+    }
+
+    /// Signs and sends one request. Non-2xx answers become `CloudError`s named `operation`; transport failures `.connection`.
+    func send(_ request: HTTPRequest, service: AWSService, operation: String) async throws -> HTTPResponse {
+        var request = request
+        SigV4Signer(credentials: config.credentials, region: service.globalRegion ?? region, service: service.signingName)
+            .sign(&request, at: clock())
+        calls.withLock { $0 += 1 }
+        let response: HTTPResponse
+        do {
+            response = try await transport(request)
+        } catch var error as CloudError {
+            if error.operation.isEmpty { error.operation = operation }
+            throw error
+        } catch {
+            throw CloudError(kind: .connection, operation: operation, code: "TransportError", message: "\(error)")
+        }
+        guard (200..<300).contains(response.status) else {
+            throw AWSErrorMapper.error(operation: operation, response: response)
+        }
+        return response
+    }
+
+    /// A 2xx answer whose body the client could not read.
+    static func malformed(_ operation: String, _ detail: String) -> CloudError {
+        CloudError(kind: .server, operation: operation, code: "MalformedResponse", message: detail)
+    }
 }
 
 /// Region, endpoint and credentials, resolved the AWS way.
@@ -106,14 +145,5 @@ public struct XMLNode: Sendable, Equatable {
     /// Every descendant (depth first) with this local name.
     public func descendants(_ name: String) -> [XMLNode] {
         children.flatMap { ($0.name == name ? [$0] : []) + $0.descendants(name) }
-    }
-}
-
-extension AWSConfig {
-    /// Resolves region, endpoint and credentials from the environment, `AWS_PROFILE` and `~/.aws/{credentials,config}`.
-    /// TODO(helper: AWS core) — placeholder.
-    public static func resolve(environment: [String: String], homeDirectory: String?) throws -> AWSConfig {
-        AWSConfig(region: environment["AWS_REGION"] ?? "us-east-1", endpoint: environment["AWS_ENDPOINT_URL"].flatMap(URL.init(string:)),
-                  credentials: AWSCredentials(accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "", secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? ""))
     }
 }
