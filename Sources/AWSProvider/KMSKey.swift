@@ -46,9 +46,10 @@ struct KMSKey {
     }
 
     private func find(checkTags: Bool = true) async throws -> Found? {
-        guard let described = try await absent(on: "NotFoundException", {
+        let described = try await absent(on: "NotFoundException") {
             try await api.json(.kms, "DescribeKey", ["KeyId": .string(scope.names.keyAlias)])
-        }), let meta = described["KeyMetadata"] else { return nil }
+        }
+        guard let meta = described?["KeyMetadata"] else { return nil }
         let key = Found(arn: meta["Arn"]?.string ?? "", keyId: meta["KeyId"]?.string ?? "", state: meta["KeyState"]?.string ?? "")
         if checkTags {
             let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(key.keyId)])

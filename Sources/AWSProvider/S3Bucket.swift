@@ -62,7 +62,7 @@ struct S3Bucket {
         let prefix = "\(scope.names.instance)/\(ResourceNames.timestamp(now))/"
         for key in try await objectKeys(bucket) {
             try await api.restXML(.s3, "PUT", "/\(archive)/\(prefix)\(key)",
-                                  headers: ["x-amz-copy-source": "/\(bucket)/\(URIPath.encode(key))"])
+                                  headers: ["x-amz-copy-source": "/\(bucket)/\(URIEncoding.encode(key, keepingSlash: true))"])
         }
         return "s3://\(archive)/\(prefix)"
     }

@@ -52,9 +52,10 @@ struct SecretsManagerSecret {
     }
 
     private func find() async throws -> JSONValue? {
-        guard let found = try await absent(on: "ResourceNotFoundException", {
+        let found = try await absent(on: "ResourceNotFoundException") {
             try await api.json(.secretsManager, "DescribeSecret", ["SecretId": .string(scope.names.secret)])
-        }) else { return nil }
+        }
+        guard let found else { return nil }
         try scope.tagGuard.check(TagFormat.secretsManager.parse(found["Tags"]), resource: "secret \(scope.names.secret)",
                                  operation: "secretsmanager:DescribeSecret")
         return found

@@ -28,15 +28,8 @@ final class StepCalls: Sendable {
     func restXML(_ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
                  headers: [String: String] = [:], body: String? = nil) async throws -> XMLNode {
         count.withLock { $0 += 1 }
-        let data = Data((body ?? "").utf8)
-        var headers = headers
-        if body != nil {
-            headers["Content-Type"] = "application/xml"
-            // Real S3 demands Content-MD5 on several bucket-configuration PUTs and on DeleteObjects.
-            headers["Content-MD5"] = Digest.md5Base64(data)
-        }
-        let response = try await client.rest(service, method: method, path: path, query: query, headers: headers, body: data)
-        return response.body.isEmpty ? XMLNode(name: "") : try XMLTreeParser.parse(response.body)
+        let response = try await client.rest(service, method: method, path: path, query: query, headers: headers, body: Data((body ?? "").utf8))
+        return response.body.isEmpty ? XMLNode(name: "") : try XMLNode(parsing: response.body)
     }
 }
 
@@ -46,6 +39,6 @@ extension CloudError {
 }
 
 /// Runs a lookup and turns the listed "does not exist" error codes into nil.
-func absent<T>(on codes: String..., _ body: () async throws -> T) async throws -> T? {
+func absent<T>(on codes: String..., body: () async throws -> T) async throws -> T? {
     do { return try await body() } catch let error as CloudError where codes.contains(error.code) { return nil }
 }
