@@ -14,7 +14,7 @@ struct InstanceRun: Sendable {
     var clock: @Sendable () -> Date
     var sleep: @Sendable (Duration) async throws -> Void
 
-    private var name: String { plan.name }
+    var name: String { plan.name }
 
     func run() async -> InstanceApplyResult {
         let result = await runUnreported()
@@ -76,8 +76,8 @@ struct InstanceRun: Sendable {
                 nextUnstarted = index + 1
                 observer.stepStarted(name, index: index, of: plan.steps.count, step: step)
 
-                let attempt = await StepAttempts(run: self, step: step).perform(
-                    StepContext(spec: spec, fleet: fleet, recorded: recorded))
+                let context = StepContext(spec: spec, fleet: fleet, recorded: recorded)
+                let attempt = await LeaseHeartbeat(run: self).whileRunning { await StepAttempts(run: self, step: step).perform(context) }
                 switch attempt.result {
                 case .success(let stepOutcome):
                     try store.finishStep(stepId, status: .succeeded, attempts: attempt.attempts, cloudId: stepOutcome.cloudId,
@@ -110,45 +110,5 @@ struct InstanceRun: Sendable {
 
     private func failed(_ message: String) -> InstanceApplyResult {
         InstanceApplyResult(name: name, result: .failed, error: message)
-    }
-
-    /// One step's provider calls: retried on retryable cloud errors, each call shielded from cancellation.
-    private struct StepAttempts {
-        struct Failure: Error {
-            var message: String
-            /// Retries stopped because the apply was cancelled.
-            var cancelled = false
-        }
-
-        var run: InstanceRun
-        var step: PlanStep
-
-        func perform(_ context: StepContext) async -> (result: Result<StepOutcome, Failure>, attempts: Int) {
-            let policy = RetryPolicy(options: run.options)
-            var attempts = 0
-            while true {
-                attempts += 1
-                // An unstructured task: Ctrl-C must not abort a cloud call half-way; it finishes and is journaled.
-                let provider = run.provider, step = step
-                let call = Task { try await provider.perform(step, context: context) }
-                let error: any Error
-                switch await call.result {
-                case .success(let outcome): return (.success(outcome), attempts)
-                case .failure(let failure): error = failure
-                }
-                let message = String(describing: error)
-                guard let cloudError = error as? CloudError, cloudError.isRetryable, attempts <= policy.maxRetries else {
-                    return (.failure(Failure(message: message)), attempts)
-                }
-                let delay = policy.delay(beforeRetry: attempts)
-                run.observer.stepRetrying(run.name, step: step, attempt: attempts, error: cloudError, delay: delay)
-                do {
-                    if Task.isCancelled { throw CancellationError() }
-                    try await run.sleep(delay)
-                } catch {
-                    return (.failure(Failure(message: "\(message) (retries stopped: apply cancelled)", cancelled: true)), attempts)
-                }
-            }
-        }
     }
 }

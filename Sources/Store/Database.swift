@@ -1,4 +1,3 @@
-import Foundation
 import CSQLite
 
 /// One SQLite connection. Not thread-safe by itself: its owner serializes every call (see `StateStore`).

@@ -10,6 +10,7 @@ struct Migration: Sendable {
 enum Migrations {
     static let all: [Migration] = [
         Migration(id: "001-initial", sql: """
+            -- *_at and lease_until: REAL seconds since 2001-01-01 UTC (see SQLiteValue.swift).
             CREATE TABLE instances (
                 name TEXT PRIMARY KEY NOT NULL,
                 region TEXT NOT NULL,

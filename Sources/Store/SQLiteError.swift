@@ -1,11 +1,11 @@
 import CSQLite
 
 /// A failed SQLite call: result code, SQLite's message and the SQL text (bound values are never included).
-struct SQLiteError: Error, Sendable, CustomStringConvertible {
+public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// Extended SQLite result code, e.g. `SQLITE_CONSTRAINT_PRIMARYKEY`.
-    var code: Int32
-    var message: String
-    var sql: String?
+    public var code: Int32
+    public var message: String
+    public var sql: String?
 
     init(code: Int32, message: String, sql: String? = nil) {
         self.code = code; self.message = message; self.sql = sql
@@ -20,7 +20,7 @@ struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// SQLITE_CONSTRAINT_FOREIGNKEY (the extended-code macros are not imported into Swift).
     var isForeignKeyViolation: Bool { code == SQLITE_CONSTRAINT | (3 << 8) }
 
-    var description: String {
+    public var description: String {
         var text = "SQLite error \(code) (\(String(cString: sqlite3_errstr(code)))): \(message)"
         if let sql { text += " in `\(sql)`" }
         return text

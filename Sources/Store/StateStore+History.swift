@@ -5,11 +5,16 @@ import FleetModel
 extension StateStore {
     /// Newest first (by id); steps included, ordered by index. `instance` nil means every instance.
     public func operations(instance: String?, limit: Int) throws -> [OperationRecord] {
+        try operations(instance: instance, since: nil, limit: limit)
+    }
+
+    /// Operations started at or after `since` ("what happened last night?"), newest first; steps included.
+    public func operations(instance: String?, since: Date?, limit: Int) throws -> [OperationRecord] {
         try serialized { database in
             let operations = try database.query("""
                 SELECT id, instance, kind, holder, result, error, started_at, finished_at FROM operations
-                WHERE ?1 IS NULL OR instance = ?1 ORDER BY id DESC LIMIT ?2
-                """, instance, limit) { row in
+                WHERE (?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR started_at >= ?2) ORDER BY id DESC LIMIT ?3
+                """, instance, since, limit) { row in
                 OperationRecord(id: try row.column(0), instance: try row.column(1), kind: try row.column(2),
                                 holder: try row.column(3), result: try row.column(4), error: try row.column(5),
                                 startedAt: try row.column(6), finishedAt: try row.column(7))

@@ -17,6 +17,8 @@ final class ExecutorConcurrencyTests: XCTestCase {
         XCTAssertEqual(report.instances.map(\.result), [.cancelled])
         let calls = await h.provider.calls
         XCTAssertEqual(calls.map(\.resource), [.network, .key, .bucket])
+        let cancelledCalls = await h.provider.cancelledCalls
+        XCTAssertEqual(cancelledCalls, [], "the running cloud call is shielded from the cancellation")
         let operation = try h.lastOperation("acme")
         XCTAssertEqual(operation.result, .cancelled)
         XCTAssertEqual(operation.steps.sorted { $0.index < $1.index }.map(\.status),
@@ -71,5 +73,26 @@ final class ExecutorConcurrencyTests: XCTestCase {
         XCTAssertEqual(report.instances.map(\.result), [.succeeded, .failed, .succeeded, .succeeded], "a failure does not stop later waves")
         let waveOfCall = await h.provider.calls.map { call in plans.first { $0.name == call.instance }!.wave }
         XCTAssertEqual(waveOfCall, waveOfCall.sorted(), "every call of wave k comes before any call of wave k+1")
+    }
+
+    func testTheLeaseIsRenewedWhileALongStepRuns() async throws {
+        let h = try ExecutorHarness()
+        h.options.lockLease = 0.03  // heartbeat every 10 ms of real time
+        await h.provider.block(.init("acme", .create, .network))
+        let apply = Task { await h.apply([Plans.provision("acme", [.network])]) }
+        await h.provider.waitUntilBlocked()
+        let later = fridayMorning.addingTimeInterval(3600)
+        h.now.mutate { $0 = later }
+
+        var renewed = false
+        for _ in 0..<500 where !renewed {  // polls; the assertion is on the lease, never on elapsed time
+            renewed = try h.store.locks().first.map { $0.leaseUntil > later } ?? false
+            if !renewed { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        await h.provider.release()
+        let report = await apply.value
+
+        XCTAssertTrue(renewed, "the lease was extended past the clock while the step was still running")
+        XCTAssertTrue(report.succeeded)
     }
 }

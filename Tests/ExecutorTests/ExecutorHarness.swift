@@ -17,6 +17,8 @@ final class ExecutorHarness: @unchecked Sendable {
     let sleeps = Locked<[Duration]>([])
     var options = ExecutorOptions(holder: "tester@ci")
     var specs: [String: InstanceSpec] = [:]
+    /// The executor's clock; tests move it forward.
+    let now = Locked(fridayMorning)
     /// The executor's backoff sleep; records the delay and returns at once unless replaced.
     lazy var sleep: @Sendable (Duration) async throws -> Void = { [sleeps] delay in sleeps.mutate { $0.append(delay) } }
 
@@ -28,7 +30,7 @@ final class ExecutorHarness: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     var executor: Executor {
-        Executor(store: store, provider: provider, options: options, observer: observer, clock: { fridayMorning }, sleep: sleep)
+        Executor(store: store, provider: provider, options: options, observer: observer, clock: { [now] in now.current }, sleep: sleep)
     }
 
     /// Applies instance plans; each gets `Fixtures.spec(name)` unless `specs` has one.

@@ -16,6 +16,8 @@ actor FakeProvider: CloudProvider {
 
     private(set) var calls: [Call] = []
     private(set) var maxInFlight = 0
+    /// Calls that saw their task cancelled; a cloud call must never see the apply's cancellation.
+    private(set) var cancelledCalls: [Call] = []
     private var inFlight = 0
     /// Errors to throw per call; `remaining == nil` means forever.
     private var failures: [Call: (error: CloudError, remaining: Int?)] = [:]
@@ -59,6 +61,7 @@ actor FakeProvider: CloudProvider {
                 blockWatchers = []
             }
         }
+        if Task.isCancelled { cancelledCalls.append(call) }
         if let failure = failures[call] {
             if let remaining = failure.remaining {
                 failures[call] = remaining > 1 ? (failure.error, remaining - 1) : nil

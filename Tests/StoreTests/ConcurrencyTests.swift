@@ -6,16 +6,16 @@ import FleetModel
 final class ConcurrencyTests: XCTestCase {
     /// One instance's whole apply, as the executor does it, through `store`.
     private static func apply(_ name: String, through store: StateStore) throws {
-        try store.acquireLock(instance: name, holder: "run-\(name)", lease: 60, now: Clock.t0)
-        let operation = try store.beginOperation(instance: name, kind: "apply", holder: "run-\(name)", now: Clock.t0)
+        try store.acquireLock(instance: name, holder: "run-\(name)", lease: 60, now: Instants.t0)
+        let operation = try store.beginOperation(instance: name, kind: "apply", holder: "run-\(name)", now: Instants.t0)
         for (index, kind) in [ResourceKind.network, .key, .bucket].enumerated() {
-            let step = try store.beginStep(operationId: operation, instance: name, index: index, step: .sample(.create, kind), now: Clock.t0)
+            let step = try store.beginStep(operationId: operation, instance: name, index: index, step: .sample(.create, kind), now: Instants.t0)
             var recorded = try store.recordedInstance(name) ?? RecordedInstance(name: name, region: "us-east-1")
             recorded.resources[kind] = RecordedResource(cloudId: "\(kind.rawValue)-\(name)", inputsHash: "h")
             try store.saveRecorded(recorded)
-            try store.finishStep(step, status: .succeeded, attempts: 1, cloudId: "\(kind.rawValue)-\(name)", note: nil, error: nil, now: Clock.t0)
+            try store.finishStep(step, status: .succeeded, attempts: 1, cloudId: "\(kind.rawValue)-\(name)", note: nil, error: nil, now: Instants.t0)
         }
-        try store.finishOperation(operation, result: .succeeded, error: nil, now: Clock.t0)
+        try store.finishOperation(operation, result: .succeeded, error: nil, now: Instants.t0)
         try store.releaseLock(instance: name, holder: "run-\(name)")
     }
 

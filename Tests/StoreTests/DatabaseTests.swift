@@ -56,8 +56,8 @@ final class DatabaseTests: XCTestCase {
         let store = try makeStore()
         let insert = "INSERT INTO locks (instance, holder, acquired_at, lease_until) VALUES (?, ?, ?, ?)"
         XCTAssertThrowsError(try store.serialized { database in
-            try database.run(insert, "acme", "holder-hunter2", Clock.t0, Clock.t0)
-            try database.run(insert, "acme", "holder-hunter2", Clock.t0, Clock.t0)
+            try database.run(insert, "acme", "holder-hunter2", Instants.t0, Instants.t0)
+            try database.run(insert, "acme", "holder-hunter2", Instants.t0, Instants.t0)
         }) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains(insert), text)

@@ -12,67 +12,67 @@ final class JournalTests: XCTestCase {
                                        step: .sample(.create, .database, hash: "d1"), now: started)
         XCTAssertEqual(try store.lastOperation(instance: "acme")?.steps.map(\.status), [.running])
 
-        try store.finishStep(step, status: .succeeded, attempts: 2, cloudId: "db-1", note: "retried once", error: nil, now: Clock.at(5))
+        try store.finishStep(step, status: .succeeded, attempts: 2, cloudId: "db-1", note: "retried once", error: nil, now: Instants.at(5))
         try store.recordNotStarted(operationId: operation, instance: "acme",
-                                   steps: [(1, .sample(.create, .cluster)), (2, .sample(.deploy, .service))], now: Clock.at(6))
-        try store.finishOperation(operation, result: .cancelled, error: "cancelled by user", now: Clock.at(7))
+                                   steps: [(1, .sample(.create, .cluster)), (2, .sample(.deploy, .service))], now: Instants.at(6))
+        try store.finishOperation(operation, result: .cancelled, error: "cancelled by user", now: Instants.at(7))
 
         let recorded = try XCTUnwrap(store.lastOperation(instance: "acme"))
         XCTAssertEqual(recorded, OperationRecord(
             id: operation, instance: "acme", kind: "apply", holder: "run-a", result: .cancelled, error: "cancelled by user",
-            startedAt: started, finishedAt: Clock.at(7), steps: [
+            startedAt: started, finishedAt: Instants.at(7), steps: [
                 StepRecord(id: step, operationId: operation, instance: "acme", index: 0, action: .create, resource: .database,
                            reason: "create database", inputsHash: "d1", status: .succeeded, attempts: 2, cloudId: "db-1",
-                           note: "retried once", startedAt: started, finishedAt: Clock.at(5)),
+                           note: "retried once", startedAt: started, finishedAt: Instants.at(5)),
                 StepRecord(id: step + 1, operationId: operation, instance: "acme", index: 1, action: .create, resource: .cluster,
-                           reason: "create cluster", inputsHash: "h", status: .notStarted, finishedAt: Clock.at(6)),
+                           reason: "create cluster", inputsHash: "h", status: .notStarted, finishedAt: Instants.at(6)),
                 StepRecord(id: step + 2, operationId: operation, instance: "acme", index: 2, action: .deploy, resource: .service,
-                           reason: "deploy service", inputsHash: "h", status: .notStarted, finishedAt: Clock.at(6)),
+                           reason: "deploy service", inputsHash: "h", status: .notStarted, finishedAt: Instants.at(6)),
             ]))
     }
 
     func testUnknownIdsAreErrors() throws {
         let store = try makeStore()
-        XCTAssertThrowsError(try store.finishOperation(42, result: .failed, error: nil, now: Clock.t0)) {
+        XCTAssertThrowsError(try store.finishOperation(42, result: .failed, error: nil, now: Instants.t0)) {
             XCTAssertEqual($0 as? StateStoreError, .unknownOperation(42))
         }
-        XCTAssertThrowsError(try store.finishStep(7, status: .failed, attempts: 1, cloudId: nil, note: nil, error: nil, now: Clock.t0)) {
+        XCTAssertThrowsError(try store.finishStep(7, status: .failed, attempts: 1, cloudId: nil, note: nil, error: nil, now: Instants.t0)) {
             XCTAssertEqual($0 as? StateStoreError, .unknownStep(7))
         }
-        XCTAssertThrowsError(try store.beginStep(operationId: 42, instance: "acme", index: 0, step: .sample(), now: Clock.t0)) {
+        XCTAssertThrowsError(try store.beginStep(operationId: 42, instance: "acme", index: 0, step: .sample(), now: Instants.t0)) {
             XCTAssertEqual($0 as? StateStoreError, .unknownOperation(42))
         }
     }
 
     func testMarkInterruptedTouchesOnlyRunningRowsOfThatInstance() throws {
         let store = try makeStore()
-        let dead = try store.beginOperation(instance: "acme", kind: "apply", holder: "dead", now: Clock.t0)
-        let done = try store.beginStep(operationId: dead, instance: "acme", index: 0, step: .sample(.create, .network), now: Clock.t0)
-        try store.finishStep(done, status: .succeeded, attempts: 1, cloudId: "vpc-1", note: nil, error: nil, now: Clock.at(1))
-        _ = try store.beginStep(operationId: dead, instance: "acme", index: 1, step: .sample(.create, .key), now: Clock.at(1))
-        let other = try store.beginOperation(instance: "other", kind: "apply", holder: "live", now: Clock.t0)
-        _ = try store.beginStep(operationId: other, instance: "other", index: 0, step: .sample(), now: Clock.t0)
+        let dead = try store.beginOperation(instance: "acme", kind: "apply", holder: "dead", now: Instants.t0)
+        let done = try store.beginStep(operationId: dead, instance: "acme", index: 0, step: .sample(.create, .network), now: Instants.t0)
+        try store.finishStep(done, status: .succeeded, attempts: 1, cloudId: "vpc-1", note: nil, error: nil, now: Instants.at(1))
+        _ = try store.beginStep(operationId: dead, instance: "acme", index: 1, step: .sample(.create, .key), now: Instants.at(1))
+        let other = try store.beginOperation(instance: "other", kind: "apply", holder: "live", now: Instants.t0)
+        _ = try store.beginStep(operationId: other, instance: "other", index: 0, step: .sample(), now: Instants.t0)
 
-        XCTAssertEqual(try store.markInterrupted(instance: "acme", now: Clock.at(100)), 2)
-        XCTAssertEqual(try store.markInterrupted(instance: "acme", now: Clock.at(101)), 0)
+        XCTAssertEqual(try store.markInterrupted(instance: "acme", now: Instants.at(100)), 2)
+        XCTAssertEqual(try store.markInterrupted(instance: "acme", now: Instants.at(101)), 0)
 
         let acme = try XCTUnwrap(store.lastOperation(instance: "acme"))
         XCTAssertEqual(acme.result, .interrupted)
-        XCTAssertEqual(acme.finishedAt, Clock.at(100))
+        XCTAssertEqual(acme.finishedAt, Instants.at(100))
         XCTAssertEqual(acme.steps.map(\.status), [.succeeded, .interrupted])
-        XCTAssertEqual(acme.steps.map(\.finishedAt), [Clock.at(1), Clock.at(100)])
+        XCTAssertEqual(acme.steps.map(\.finishedAt), [Instants.at(1), Instants.at(100)])
         XCTAssertEqual(try store.lastOperation(instance: "other")?.steps.map(\.status), [.running])
     }
 
     func testHistoryIsNewestFirstAndLimited() throws {
         let store = try makeStore()
         for (offset, instance) in ["acme", "beta", "acme", "acme"].enumerated() {
-            let operation = try store.beginOperation(instance: instance, kind: "apply", holder: "run-\(offset)", now: Clock.at(Double(offset)))
+            let operation = try store.beginOperation(instance: instance, kind: "apply", holder: "run-\(offset)", now: Instants.at(Double(offset)))
             // Steps journaled out of index order still come back ordered by index.
             for index in [1, 0] {
-                _ = try store.beginStep(operationId: operation, instance: instance, index: index, step: .sample(), now: Clock.at(Double(offset)))
+                _ = try store.beginStep(operationId: operation, instance: instance, index: index, step: .sample(), now: Instants.at(Double(offset)))
             }
-            try store.finishOperation(operation, result: .succeeded, error: nil, now: Clock.at(Double(offset) + 0.5))
+            try store.finishOperation(operation, result: .succeeded, error: nil, now: Instants.at(Double(offset) + 0.5))
         }
         let cases: [(instance: String?, limit: Int, holders: [String])] = [
             (nil, 10, ["run-3", "run-2", "run-1", "run-0"]),
@@ -88,10 +88,12 @@ final class JournalTests: XCTestCase {
             XCTAssertTrue(operations.allSatisfy { $0.steps.map(\.index) == [0, 1] })
         }
         XCTAssertNil(try store.lastOperation(instance: "nobody"))
+        XCTAssertEqual(try store.operations(instance: nil, since: Instants.at(1), limit: 10).map(\.holder), ["run-3", "run-2", "run-1"])
+        XCTAssertEqual(try store.operations(instance: "acme", since: Instants.at(1), limit: 10).map(\.holder), ["run-3", "run-2"])
 
         let steps = try store.recentSteps(instance: "acme", limit: 3)
         XCTAssertEqual(steps.map(\.id), steps.map(\.id).sorted(by: >))
-        XCTAssertEqual(steps.map(\.startedAt), [Clock.at(3), Clock.at(3), Clock.at(2)])
+        XCTAssertEqual(steps.map(\.startedAt), [Instants.at(3), Instants.at(3), Instants.at(2)])
         XCTAssertEqual(try store.recentSteps(instance: "acme", limit: 100).count, 6)
     }
 }

@@ -6,32 +6,32 @@ import FleetModel
 final class LockTests: XCTestCase {
     func testAcquireHoldRenewRelease() throws {
         let store = try makeStore()
-        try store.acquireLock(instance: "acme", holder: "run-a", lease: 60, now: Clock.t0)
-        XCTAssertEqual(try store.locks(), [LockRecord(instance: "acme", holder: "run-a", acquiredAt: Clock.t0, leaseUntil: Clock.at(60))])
+        try store.acquireLock(instance: "acme", holder: "run-a", lease: 60, now: Instants.t0)
+        XCTAssertEqual(try store.locks(), [LockRecord(instance: "acme", holder: "run-a", acquiredAt: Instants.t0, leaseUntil: Instants.at(60))])
 
-        XCTAssertThrowsError(try store.acquireLock(instance: "acme", holder: "run-b", lease: 60, now: Clock.at(59))) { error in
+        XCTAssertThrowsError(try store.acquireLock(instance: "acme", holder: "run-b", lease: 60, now: Instants.at(59))) { error in
             XCTAssertEqual((error as? LockHeldError)?.lock.holder, "run-a")
             XCTAssertTrue("\(error)".contains("acme is locked by run-a"), "\(error)")
         }
-        try store.acquireLock(instance: "other", holder: "run-b", lease: 60, now: Clock.at(1))
+        try store.acquireLock(instance: "other", holder: "run-b", lease: 60, now: Instants.at(1))
 
-        try store.renewLock(instance: "acme", holder: "run-a", lease: 60, now: Clock.at(50))
-        XCTAssertEqual(try store.locks().first?.leaseUntil, Clock.at(110))
-        XCTAssertThrowsError(try store.acquireLock(instance: "acme", holder: "run-b", lease: 60, now: Clock.at(100)))
+        try store.renewLock(instance: "acme", holder: "run-a", lease: 60, now: Instants.at(50))
+        XCTAssertEqual(try store.locks().first?.leaseUntil, Instants.at(110))
+        XCTAssertThrowsError(try store.acquireLock(instance: "acme", holder: "run-b", lease: 60, now: Instants.at(100)))
 
         try store.releaseLock(instance: "acme", holder: "run-b")  // not the holder: no-op
         XCTAssertEqual(try store.locks().map(\.instance), ["acme", "other"])
         try store.releaseLock(instance: "acme", holder: "run-a")
         XCTAssertEqual(try store.locks().map(\.instance), ["other"])
-        try store.acquireLock(instance: "acme", holder: "run-b", lease: 60, now: Clock.at(101))
+        try store.acquireLock(instance: "acme", holder: "run-b", lease: 60, now: Instants.at(101))
     }
 
     func testExpiredLeaseIsTakenOverAndOldHolderCannotRenew() throws {
         let store = try makeStore()
-        try store.acquireLock(instance: "acme", holder: "dead-run", lease: 60, now: Clock.t0)
-        try store.acquireLock(instance: "acme", holder: "new-run", lease: 30, now: Clock.at(60))
-        XCTAssertEqual(try store.locks(), [LockRecord(instance: "acme", holder: "new-run", acquiredAt: Clock.at(60), leaseUntil: Clock.at(90))])
-        XCTAssertThrowsError(try store.renewLock(instance: "acme", holder: "dead-run", lease: 60, now: Clock.at(61))) { error in
+        try store.acquireLock(instance: "acme", holder: "dead-run", lease: 60, now: Instants.t0)
+        try store.acquireLock(instance: "acme", holder: "new-run", lease: 30, now: Instants.at(60))
+        XCTAssertEqual(try store.locks(), [LockRecord(instance: "acme", holder: "new-run", acquiredAt: Instants.at(60), leaseUntil: Instants.at(90))])
+        XCTAssertThrowsError(try store.renewLock(instance: "acme", holder: "dead-run", lease: 60, now: Instants.at(61))) { error in
             XCTAssertEqual((error as? LockHeldError)?.lock.holder, "new-run")
         }
     }
@@ -39,11 +39,11 @@ final class LockTests: XCTestCase {
     func testForceUnlockReturnsTheRemovedLockAndStopsRenewal() throws {
         let store = try makeStore()
         XCTAssertNil(try store.forceUnlock(instance: "acme"))
-        try store.acquireLock(instance: "acme", holder: "run-a", lease: 60, now: Clock.t0)
+        try store.acquireLock(instance: "acme", holder: "run-a", lease: 60, now: Instants.t0)
         XCTAssertEqual(try store.forceUnlock(instance: "acme"),
-                       LockRecord(instance: "acme", holder: "run-a", acquiredAt: Clock.t0, leaseUntil: Clock.at(60)))
+                       LockRecord(instance: "acme", holder: "run-a", acquiredAt: Instants.t0, leaseUntil: Instants.at(60)))
         XCTAssertEqual(try store.locks(), [])
-        XCTAssertThrowsError(try store.renewLock(instance: "acme", holder: "run-a", lease: 60, now: Clock.at(1))) { error in
+        XCTAssertThrowsError(try store.renewLock(instance: "acme", holder: "run-a", lease: 60, now: Instants.at(1))) { error in
             XCTAssertEqual(error as? StateStoreError, .lockNotHeld(instance: "acme", holder: "run-a"))
         }
     }
@@ -52,11 +52,11 @@ final class LockTests: XCTestCase {
         let path = temporaryDatabasePath()
         let first = try StateStore(path: path)
         let second = try StateStore(path: path)
-        try first.acquireLock(instance: "acme", holder: "process-1", lease: 60, now: Clock.t0)
-        XCTAssertThrowsError(try second.acquireLock(instance: "acme", holder: "process-2", lease: 60, now: Clock.at(10))) { error in
+        try first.acquireLock(instance: "acme", holder: "process-1", lease: 60, now: Instants.t0)
+        XCTAssertThrowsError(try second.acquireLock(instance: "acme", holder: "process-2", lease: 60, now: Instants.at(10))) { error in
             XCTAssertEqual((error as? LockHeldError)?.lock.holder, "process-1")
         }
-        try second.acquireLock(instance: "acme", holder: "process-2", lease: 60, now: Clock.at(60))
+        try second.acquireLock(instance: "acme", holder: "process-2", lease: 60, now: Instants.at(60))
         XCTAssertEqual(try first.locks().map(\.holder), ["process-2"])
         XCTAssertEqual(try second.forceUnlock(instance: "acme")?.holder, "process-2")
         XCTAssertEqual(try first.locks(), [])
@@ -70,7 +70,7 @@ final class LockTests: XCTestCase {
                 group.addTask {
                     let holder = "run-\(attempt)"
                     do {
-                        try stores[attempt % 2].acquireLock(instance: "acme", holder: holder, lease: 60, now: Clock.t0)
+                        try stores[attempt % 2].acquireLock(instance: "acme", holder: holder, lease: 60, now: Instants.t0)
                         return (holder, true, nil)
                     } catch let error as LockHeldError {
                         return (holder, false, error.lock.holder)

@@ -17,7 +17,7 @@ extension XCTestCase {
 }
 
 /// Fixed instants so expectations do not depend on the clock.
-enum Clock {
+enum Instants {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     static func at(_ seconds: TimeInterval) -> Date { t0.addingTimeInterval(seconds) }
 }

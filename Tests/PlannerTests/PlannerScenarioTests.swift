@@ -1,0 +1,140 @@
+import XCTest
+import FleetModel
+import Planner
+import TestSupport
+
+/// One instance, before (applied) and after (desired): the exact steps, then convergence after recording them.
+final class PlannerScenarioTests: XCTestCase {
+    private typealias Sim = ExecutorRecordingSimulation
+    private static let provision = ["create network", "create key", "create bucket", "create secret", "create database",
+                                    "create cluster", "create task-definition", "create service", "create dns-record"]
+    private static let hop = ["snapshot database", "migrate database", "deploy task-definition", "health-check service"]
+    private static let teardown = ["snapshot database", "snapshot bucket", "delete dns-record", "delete service",
+                                   "delete task-definition", "delete cluster", "delete database", "delete secret",
+                                   "delete bucket", "delete key", "delete network"]
+
+    private struct Row {
+        var name: String
+        var before: InstanceSpec?
+        var after: InstanceSpec
+        var steps: [String]
+        var disruptive: Bool
+    }
+
+    private let rows: [Row] = [
+        Row(name: "provision", before: nil, after: Fixtures.spec(), steps: provision, disruptive: false),
+        Row(name: "provision suspended", before: nil, after: Fixtures.spec(state: .suspended),
+            steps: provision + ["stop database"], disruptive: false),
+        Row(name: "converged", before: Fixtures.spec(), after: Fixtures.spec(), steps: [], disruptive: false),
+        Row(name: "patch upgrade", before: Fixtures.spec(version: Version(5, 2, 0)), after: Fixtures.spec(), steps: hop, disruptive: true),
+        Row(name: "two hops", before: Fixtures.spec(version: Version(5, 0, 0)), after: Fixtures.spec(), steps: hop + hop, disruptive: true),
+        Row(name: "jump", before: Fixtures.spec(version: Version(5, 1, 0)), after: Fixtures.spec(version: Version(5, 3, 0)),
+            steps: hop, disruptive: true),
+        Row(name: "resize grow", before: Fixtures.spec(), after: Fixtures.spec(size: "medium"),
+            steps: ["update database", "update task-definition", "update service"], disruptive: true),
+        Row(name: "resize and upgrade", before: Fixtures.spec(version: Version(5, 1, 0)), after: Fixtures.spec(size: "large"),
+            steps: ["update database"] + hop + ["update service"], disruptive: true),
+        Row(name: "suspend", before: Fixtures.spec(), after: Fixtures.spec(state: .suspended),
+            steps: ["update service", "stop database"], disruptive: true),
+        Row(name: "resume", before: Fixtures.spec(state: .suspended), after: Fixtures.spec(),
+            steps: ["start database", "update service", "health-check service"], disruptive: true),
+        Row(name: "upgrade while suspended", before: Fixtures.spec(version: Version(5, 2, 0), state: .suspended),
+            after: Fixtures.spec(state: .suspended), steps: ["start database"] + hop + ["stop database"], disruptive: true),
+        Row(name: "domain change", before: Fixtures.spec(), after: Fixtures.spec(domain: "shop.cloud.example.com"),
+            steps: ["update dns-record"], disruptive: false),
+        Row(name: "teardown", before: Fixtures.spec(), after: Fixtures.spec(state: .deleted), steps: teardown, disruptive: true),
+        Row(name: "teardown of a suspended instance", before: Fixtures.spec(state: .suspended),
+            after: Fixtures.spec(state: .deleted), steps: teardown, disruptive: true),
+        Row(name: "deleted, nothing recorded", before: nil, after: Fixtures.spec(state: .deleted), steps: [], disruptive: false),
+    ]
+
+    func testScenariosPlanExactStepsAndConverge() {
+        for row in rows {
+            let recorded = row.before.map(Sim.provisioned)
+            let (plan, diagnostics) = Sim.plan(row.after, recorded: recorded)
+            XCTAssertEqual(diagnostics, [], row.name)
+            XCTAssertEqual(plan.status, .planned, row.name)
+            XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }, row.steps, row.name)
+            XCTAssertEqual(plan.steps.contains(where: \.disruptive), row.disruptive, row.name)
+
+            let applied = Sim.record(plan, spec: row.after, onto: recorded)
+            let (again, _) = Sim.plan(row.after, recorded: applied)
+            XCTAssertEqual(again.steps, [], "\(row.name): a recorded plan must converge")
+        }
+    }
+
+    func testProvisionInputsAndHashes() {
+        let spec = Fixtures.spec(state: .suspended)
+        let (plan, _) = Sim.plan(spec, recorded: nil)
+        let byResource = Dictionary(plan.steps.filter { $0.action == .create }.map { ($0.resource, $0) }) { a, _ in a }
+        XCTAssertEqual(byResource[.database]?.inputs, ["region": "us-east-1", "databaseClass": "db.t3.micro", "storageGB": "20"])
+        XCTAssertEqual(byResource[.taskDefinition]?.inputs,
+                       ["image": "registry.example.com/app", "version": "5.2.3", "cpu": "256", "memory": "512"])
+        XCTAssertEqual(byResource[.service]?.inputs, ["replicas": "0"])
+        XCTAssertEqual(byResource[.dnsRecord]?.inputs,
+                       ["domain": "acme.cloud.example.com", "zone": "cloud.example.com", "target": "ingress.cloud.example.com"])
+        for step in byResource.values {
+            XCTAssertEqual(step.inputsHash, ContentHash.sha256Hex(step.inputs), step.resource.rawValue)
+            XCTAssertEqual(step.reason, "new instance")
+        }
+    }
+
+    func testUpgradeStepsCarryHopVersionsAndReasons() {
+        let (plan, _) = Sim.plan(Fixtures.spec(version: Version(5, 3, 0)), recorded: Sim.provisioned(Fixtures.spec(version: Version(5, 0, 0))))
+        let summary = plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reason)" }
+        XCTAssertEqual(summary, [
+            "snapshot database: before upgrade to 5.1.0", "migrate database: upgrade 5.0.0 → 5.1.0 (hop 1 of 2)",
+            "deploy task-definition: upgrade 5.0.0 → 5.1.0 (hop 1 of 2)", "health-check service: verify 5.1.0",
+            "snapshot database: before upgrade to 5.3.0", "migrate database: upgrade 5.1.0 → 5.3.0 (hop 2 of 2)",
+            "deploy task-definition: upgrade 5.1.0 → 5.3.0 (hop 2 of 2)", "health-check service: verify 5.3.0",
+        ])
+        XCTAssertEqual(plan.steps[0].inputs, ["purpose": "pre-upgrade", "version": "5.1.0", "fromVersion": "5.0.0"])
+        XCTAssertEqual(plan.steps[5].inputs, ["version": "5.3.0", "fromVersion": "5.1.0"])
+        XCTAssertEqual(plan.steps[6].inputs["version"], "5.3.0")
+        XCTAssertEqual(plan.steps[6].inputs["image"], "registry.example.com/app")
+        XCTAssertTrue(plan.steps.allSatisfy(\.disruptive))
+    }
+
+    func testResizeReasonNamesTheTiers() {
+        let (plan, _) = Sim.plan(Fixtures.spec(size: "medium"), recorded: Sim.provisioned(Fixtures.spec()))
+        XCTAssertEqual(plan.steps.map(\.reason), [
+            "tier small → medium: databaseClass db.t3.micro → db.t3.medium, storageGB 20 → 50",
+            "tier small → medium: cpu 256 → 512, memory 512 → 1024",
+            "tier small → medium: replicas 1 → 2",
+        ])
+    }
+
+    func testDomainChangeNamesThePreviousDomain() {
+        let (plan, _) = Sim.plan(Fixtures.spec(domain: "shop.cloud.example.com"), recorded: Sim.provisioned(Fixtures.spec()))
+        XCTAssertEqual(plan.steps.first?.inputs[StepInput.previousDomain], "acme.cloud.example.com")
+        XCTAssertEqual(plan.steps.first?.inputs[StepInput.domain], "shop.cloud.example.com")
+        XCTAssertEqual(plan.steps.first?.reason, "domain acme.cloud.example.com → shop.cloud.example.com")
+    }
+
+    func testMissingResourcesAreCreatedWithoutDisruption() {
+        var recorded = Sim.provisioned(Fixtures.spec(version: Version(5, 2, 0)))
+        recorded.resources[.taskDefinition] = nil
+        recorded.resources[.service] = nil
+        recorded.resources[.dnsRecord] = nil
+        let (plan, _) = Sim.plan(Fixtures.spec(), recorded: recorded)
+        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" },
+                       ["create task-definition", "create service", "create dns-record"])
+        XCTAssertEqual(plan.steps[0].inputs["version"], "5.2.3", "a missing task definition is created at the desired version")
+        XCTAssertEqual(plan.steps.map(\.reason), ["missing task-definition", "missing service", "missing dns-record"])
+        XCTAssertFalse(plan.steps.contains(where: \.disruptive))
+    }
+
+    func testTeardownDeletesOnlyRecordedResources() {
+        var recorded = Sim.provisioned(Fixtures.spec())
+        for kind in [ResourceKind.bucket, .database, .cluster, .taskDefinition, .service, .dnsRecord] { recorded.resources[kind] = nil }
+        let (plan, _) = Sim.plan(Fixtures.spec(state: .deleted), recorded: recorded)
+        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }, ["delete secret", "delete key", "delete network"])
+    }
+
+    func testFinalSnapshotsComeFirst() {
+        let (plan, _) = Sim.plan(Fixtures.spec(state: .deleted), recorded: Sim.provisioned(Fixtures.spec()))
+        XCTAssertEqual(plan.steps[0].inputs, ["purpose": "final", "region": "us-east-1"])
+        XCTAssertEqual(plan.steps[0].reason, "final snapshot before teardown")
+        XCTAssertEqual(plan.steps[1].resource, .bucket)
+    }
+}
