@@ -51,7 +51,8 @@ enum ApplyCommand {
         var options = ExecutorOptions(holder: holder(context.environment))
         if let parallelism = context.arguments.integer("--parallelism") { options.parallelism = parallelism }
         options.ignoreMaintenanceWindow = context.arguments.flag("--ignore-maintenance-window")
-        let printer = ProgressPrinter(console: console, terminal: context.terminal, live: console.stdoutIsTerminal, now: context.environment.now)
+        let printer = ProgressPrinter(console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
+                                      width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)
         let executor = Executor(store: store, provider: context.environment.makeProvider(config), options: options,
                                 observer: printer, clock: context.environment.now)
 
@@ -99,7 +100,7 @@ enum ApplyCommand {
 
     /// "user@host:pid", recorded with every operation and lock.
     static func holder(_ environment: CLIEnvironment) -> String {
-        let user = environment.variables["USER"] ?? environment.variables["LOGNAME"] ?? "unknown"
+        let user = environment.variables["USER"] ?? environment.variables["LOGNAME"] ?? NSUserName()
         return "\(user)@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     }
 

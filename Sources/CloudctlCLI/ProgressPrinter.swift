@@ -17,10 +17,12 @@ final class ProgressPrinter: ApplyObserver {
     private let console: Console
     private let terminal: Terminal
     private let live: Bool
+    /// Live lines are cut to this width; nil means no limit.
+    private let width: Int?
     private let now: @Sendable () -> Date
 
-    init(console: Console, terminal: Terminal, live: Bool, now: @escaping @Sendable () -> Date) {
-        self.console = console; self.terminal = terminal; self.live = live; self.now = now
+    init(console: Console, terminal: Terminal, live: Bool, width: Int? = nil, now: @escaping @Sendable () -> Date) {
+        self.console = console; self.terminal = terminal; self.live = live; self.width = width; self.now = now
     }
 
     func instanceStarted(_ name: String, steps: Int) {
@@ -39,9 +41,10 @@ final class ProgressPrinter: ApplyObserver {
 
     func stepFinished(_ name: String, index: Int, step: PlanStep, status: StepStatus, error: String?) {
         let total = state.withLock { $0.totals[name] } ?? index + 1
+        // Uncolored: live lines are cut to the terminal width, which must not split an escape sequence.
         let outcome = switch status {
-        case .succeeded: terminal.paint("ok", .green)
-        case .failed: terminal.paint("failed", .red) + (error.map { ": \($0)" } ?? "")
+        case .succeeded: "ok"
+        case .failed: "failed" + (error.map { ": \($0)" } ?? "")
         default: status.rawValue
         }
         update(name, "[\(index + 1)/\(total)] \(step.action.rawValue) \(step.resource.rawValue) … \(outcome)")
@@ -71,8 +74,11 @@ final class ProgressPrinter: ApplyObserver {
 
     /// Erases the live block, prints lines that stay, then the running instances again.
     private func redraw(_ state: inout State, permanent: [String]) {
-        let width = state.active.map(\.name.count).max() ?? 0
-        let activeLines = state.active.map { terminal.paint($0.name.padding(toLength: width, withPad: " ", startingAt: 0), .bold) + "  " + $0.line }
+        let nameWidth = state.active.map(\.name.count).max() ?? 0
+        let activeLines = state.active.map { entry in
+            let line = width.map { String(entry.line.prefix(max(10, $0 - nameWidth - 3))) } ?? entry.line
+            return terminal.paint(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0), .bold) + "  " + line
+        }
         console.writeOut(Terminal.eraseLines(state.drawnLines) + (permanent + activeLines).map { $0 + "\n" }.joined())
         state.drawnLines = activeLines.count
     }

@@ -6,6 +6,13 @@ struct Terminal: Sendable {
 
     static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
+    /// Width of the terminal on `fd`, so live lines never wrap (a wrapped line would break the redraw).
+    static func columns(_ fd: Int32) -> Int? {
+        var size = winsize()
+        guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
     /// Color only on a terminal and when `NO_COLOR` is unset or empty (https://no-color.org).
     static func colorEnabled(isTerminal: Bool, environment: [String: String]) -> Bool {
         isTerminal && (environment["NO_COLOR"] ?? "").isEmpty

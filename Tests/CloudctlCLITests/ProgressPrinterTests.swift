@@ -40,6 +40,13 @@ final class ProgressPrinterTests: XCTestCase {
             + erase2 + "globex: deferred\nacme  [1/9] create database …\n")
     }
 
+    func testLiveLinesAreCutToTheTerminalWidth() {
+        let captured = CapturedConsole()
+        let printer = ProgressPrinter(console: captured.console, terminal: Terminal(color: false), live: true, width: 24, now: { CLITestClock.now })
+        printer.stepStarted("acme", index: 0, of: 9, step: step)
+        XCTAssertEqual(captured.out, "acme  [1/9] create data\n")
+    }
+
     func testApplySummaryLine() {
         let report = ApplyReport(instances: [
             InstanceApplyResult(name: "acme", result: .succeeded, error: nil),
