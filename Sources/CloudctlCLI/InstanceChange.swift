@@ -38,30 +38,20 @@ enum InstanceChange: Hashable {
     }
 
     /// Imperative: "upgrade 5.2.3 → 5.3.0".
-    var verb: String {
-        switch self {
-        case .provision: "provision"
-        case .upgrade(let from, let to): "upgrade \(from ?? "?") → \(to)"
-        case .resize: "resize"
-        case .suspend: "suspend"
-        case .resume: "resume"
-        case .moveDomain(let domain): "move to \(domain)"
-        case .teardown: "tear down"
-        case .update: "update"
-        }
-    }
-
+    var verb: String { words.verb }
     /// Passive: "upgraded 5.2.3 → 5.3.0", as in "acme will be upgraded …".
-    var participle: String {
+    var participle: String { words.participle }
+
+    private var words: (verb: String, participle: String) {
         switch self {
-        case .provision: "provisioned"
-        case .upgrade(let from, let to): "upgraded \(from ?? "?") → \(to)"
-        case .resize: "resized"
-        case .suspend: "suspended"
-        case .resume: "resumed"
-        case .moveDomain(let domain): "moved to \(domain)"
-        case .teardown: "torn down"
-        case .update: "updated"
+        case .provision: ("provision", "provisioned")
+        case .upgrade(let from, let to): ("upgrade \(from ?? "?") → \(to)", "upgraded \(from ?? "?") → \(to)")
+        case .resize: ("resize", "resized")
+        case .suspend: ("suspend", "suspended")
+        case .resume: ("resume", "resumed")
+        case .moveDomain(let domain): ("move to \(domain)", "moved to \(domain)")
+        case .teardown: ("tear down", "torn down")
+        case .update: ("update", "updated")
         }
     }
 

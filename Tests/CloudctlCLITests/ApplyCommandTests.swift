@@ -5,16 +5,7 @@ import TestSupport
 @testable import CloudctlCLI
 
 /// apply, status, history and unlock end to end with a fake cloud and a real SQLite file.
-final class ApplyCommandTests: XCTestCase {
-    var repo: TemporaryRepo!
-
-    override func setUpWithError() throws {
-        repo = try TemporaryRepo()
-        try repo.writeSpec(Fixtures.spec("acme"))
-    }
-
-    override func tearDown() { repo.remove() }
-
+final class ApplyCommandTests: RepoTestCase {
     func testApplyWithoutTerminalOrAutoApproveIsRefused() async throws {
         let provider = FakeCloudProvider()
         let run = await runCLI(["apply"], repo: repo, provider: provider)

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 import Synchronization
 import FleetModel
 import TestSupport
@@ -87,4 +88,16 @@ func runCLI(_ arguments: [String], repo: TemporaryRepo? = nil, console: Captured
 enum CLITestClock {
     /// Sunday 2026-11-22 03:00 UTC: inside `Fixtures.window` (sun 02:00 for 4h).
     static let now = Date(timeIntervalSince1970: 1_795_316_400)
+}
+
+/// A test case with a temporary repository holding `Fixtures.spec("acme")`.
+class RepoTestCase: XCTestCase {
+    var repo: TemporaryRepo!
+
+    override func setUpWithError() throws {
+        repo = try TemporaryRepo()
+        try repo.writeSpec(Fixtures.spec("acme"))
+    }
+
+    override func tearDown() { repo.remove() }
 }

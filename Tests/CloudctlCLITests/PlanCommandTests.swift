@@ -4,16 +4,7 @@ import TestSupport
 @testable import CloudctlCLI
 
 /// validate, plan and show end to end on a temporary repository.
-final class PlanCommandTests: XCTestCase {
-    var repo: TemporaryRepo!
-
-    override func setUpWithError() throws {
-        repo = try TemporaryRepo()
-        try repo.writeSpec(Fixtures.spec("acme"))
-    }
-
-    override func tearDown() { repo.remove() }
-
+final class PlanCommandTests: RepoTestCase {
     func testValidateCleanRepo() async throws {
         try repo.writeSpec(Fixtures.spec("globex"))
         let run = await runCLI(["validate"], repo: repo)
