@@ -1,12 +1,90 @@
 import Foundation
 import FleetModel
+import Synchronization
 
-/// `CloudProvider` over AWS's HTTP APIs: one `AWSClient` per region, one file per service.
+/// `CloudProvider` over AWS's HTTP APIs: one `AWSClient` per region (created lazily, shared by concurrent steps),
+/// one file per service. Every step is an idempotent ensure: look up by derived name or tags, check ownership, then act.
 public final class AWSCloudProvider: CloudProvider {
-    // TODO(helper: AWS services) — placeholder bodies; signatures are the contract the CLI builds on.
+    private let config: AWSConfig
+    private let transport: HTTPTransport
+    private let clients = Mutex<[String: AWSClient]>([:])
+    let backoff: Backoff
+
     /// `transport` nil means URLSession.
-    public init(config: AWSConfig, transport: HTTPTransport? = nil) {}
-    public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome { StepOutcome() }
+    public convenience init(config: AWSConfig, transport: HTTPTransport? = nil) {
+        self.init(config: config, transport: transport, backoff: Backoff())
+    }
+
+    /// `backoff` lets tests poll moto without waiting seconds.
+    init(config: AWSConfig, transport: HTTPTransport?, backoff: Backoff) {
+        self.config = config
+        self.transport = transport ?? URLSessionTransport.make()
+        self.backoff = backoff
+    }
+
     /// API calls made so far across regions.
-    public var callCount: Int { 0 }
+    public var callCount: Int { clients.withLock { $0.values.reduce(0) { $0 + $1.callCount } } }
+
+    /// The client for `region`, created on first use.
+    func client(region: String) -> AWSClient {
+        clients.withLock { clients in
+            if let client = clients[region] { return client }
+            var regional = config
+            regional.region = region
+            let client = AWSClient(config: regional, transport: transport)
+            clients[region] = client
+            return client
+        }
+    }
+
+    public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
+        let api = StepCalls(client: client(region: context.spec.region))
+        let scope = InstanceScope(api: api, step: step, context: context, backoff: backoff)
+        let (cloudId, note) = try await perform(step.action, step.resource, scope)
+        return StepOutcome(cloudId: cloudId, note: note, calls: api.calls)
+    }
+
+    /// The (action, resource) pairs of docs/ARCHITECTURE.md "Steps"; returns (cloudId, note).
+    private func perform(_ action: StepAction, _ resource: ResourceKind, _ scope: InstanceScope) async throws -> (String?, String?) {
+        switch (action, resource) {
+        case (.create, .network), (.update, .network): return (try await EC2Network(scope: scope).ensure(), nil)
+        case (.delete, .network): try await EC2Network(scope: scope).delete()
+        case (.create, .key), (.update, .key): return (try await KMSKey(scope: scope).ensure(), nil)
+        case (.delete, .key): try await KMSKey(scope: scope).delete(); return (nil, "key disabled, deletion scheduled in \(KMSKey.deletionWindowDays) days")
+        case (.create, .bucket), (.update, .bucket):
+            return (try await S3Bucket(scope: scope).ensure(keyArn: try await KMSKey(scope: scope).arn()), nil)
+        case (.delete, .bucket): try await S3Bucket(scope: scope).delete()
+        case (.snapshot, .bucket): return (nil, "archived to \(try await S3Bucket(scope: scope).archive())")
+        case (.create, .secret), (.update, .secret): return (try await SecretsManagerSecret(scope: scope).ensure(), nil)
+        case (.delete, .secret): try await SecretsManagerSecret(scope: scope).delete()
+        case (.create, .database): return (try await RDSDatabase(scope: scope).ensure(), nil)
+        case (.update, .database): return (try await RDSDatabase(scope: scope).update(), nil)
+        case (.delete, .database): try await RDSDatabase(scope: scope).delete()
+        case (.snapshot, .database): return (nil, "snapshot \(try await RDSDatabase(scope: scope).snapshot())")
+        case (.stop, .database): try await RDSDatabase(scope: scope).stop()
+        case (.start, .database): try await RDSDatabase(scope: scope).start()
+        case (.migrate, .database): return (nil, "migration task \(try await ECSMigration(scope: scope).run())")
+        case (.create, .cluster), (.update, .cluster): return (try await ECSCluster(scope: scope).ensure(), nil)
+        case (.delete, .cluster): try await ECSCluster(scope: scope).delete()
+        case (.create, .taskDefinition):
+            let definitions = ECSTaskDefinition(scope: scope)
+            return (try await definitions.ensure(family: scope.names.taskFamily, shape: try definitions.appShape()), nil)
+        case (.update, .taskDefinition), (.deploy, .taskDefinition):
+            let definitions = ECSTaskDefinition(scope: scope)
+            let arn = try await definitions.ensure(family: scope.names.taskFamily, shape: try definitions.appShape())
+            try await ECSService(scope: scope).roll(to: arn)
+            return (arn, nil)
+        case (.delete, .taskDefinition): try await ECSTaskDefinition(scope: scope).delete()
+        case (.create, .service): return (try await ECSService(scope: scope).ensure(), nil)
+        case (.update, .service): return (try await ECSService(scope: scope).update(), nil)
+        case (.delete, .service): try await ECSService(scope: scope).delete()
+        case (.healthCheck, .service): return (nil, try await ECSService(scope: scope).healthCheck())
+        case (.create, .dnsRecord), (.update, .dnsRecord): return (try await Route53Record(scope: scope).ensure(), nil)
+        case (.delete, .dnsRecord): try await Route53Record(scope: scope).delete()
+        default:
+            throw CloudError(kind: .validation, operation: "cloudctl:\(action.rawValue) \(resource.rawValue)", code: "UnsupportedStep",
+                             message: "the AWS provider has no '\(action.rawValue) \(resource.rawValue)' step")
+        }
+        return (nil, nil)
+    }
 }

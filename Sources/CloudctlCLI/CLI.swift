@@ -1,10 +1,86 @@
 import Foundation
+import FleetModel
+
+/// A subcommand: what it accepts and what it does.
+struct Command: Sendable {
+    var spec: CommandSpec
+    var run: @Sendable (CommandContext) async throws -> Int32
+}
 
 /// Entry point of the command-line tool; returns the process exit code.
 public enum CLI {
     public static let toolVersion = "0.1.0"
+
+    /// Exit codes: 0 ok, 1 error, 2 plan has changes (with `--detailed-exitcode`), 130 interrupted.
+    enum ExitCode {
+        static let success: Int32 = 0, failure: Int32 = 1, changesPresent: Int32 = 2, interrupted: Int32 = 130
+    }
+
+    static let commands: [Command] = [
+        ValidateCommand.command, PlanCommand.command, ShowCommand.command, ApplyCommand.command,
+        StatusCommand.command, HistoryCommand.command, UnlockCommand.command,
+        Command(spec: CommandSpec(name: "version", abstract: "Print the cloudctl version.")) { context in
+            context.console.out("cloudctl \(toolVersion)"); return ExitCode.success
+        },
+    ]
+
+    static let topUsage = "cloudctl <command> [options]"
+
+    static var overview: String {
+        let width = commands.map(\.spec.name.count).max()! + 2
+        let lines = commands.map { "  " + $0.spec.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.spec.abstract }
+        return """
+            OVERVIEW: GitOps orchestrator for multi-single-tenant cloud fleets.
+
+            USAGE: \(topUsage)
+
+            COMMANDS:
+            \(lines.joined(separator: "\n"))
+              help CMD   Show help for a command.
+
+            See 'cloudctl help <command>' for a command's options.
+            """
+    }
+
     public static func run(_ arguments: [String]) async -> Int32 {
-        // TODO(helper: CLI) — placeholder
-        0
+        await run(arguments, environment: .process)
+    }
+
+    public static func run(_ arguments: [String], environment: CLIEnvironment) async -> Int32 {
+        let console = environment.console
+        do {
+            guard let first = arguments.first else {
+                throw UsageError(message: "Missing command", command: nil, usage: topUsage)
+            }
+            switch first {
+            case "--help", "-h":
+                console.out(overview); return ExitCode.success
+            case "--version":
+                console.out("cloudctl \(toolVersion)"); return ExitCode.success
+            case "help":
+                guard let name = arguments.dropFirst().first else { console.out(overview); return ExitCode.success }
+                if arguments.count > 2 { throw UsageError(message: "Unexpected argument '\(arguments[2])'", command: nil, usage: "cloudctl help CMD") }
+                console.out(try command(named: name).spec.help); return ExitCode.success
+            default:
+                let command = try command(named: first)
+                let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), for: command.spec)
+                if parsed.flag("--help") { console.out(command.spec.help); return ExitCode.success }
+                return try await command.run(CommandContext(arguments: parsed, environment: environment))
+            }
+        } catch let error as UsageError {
+            console.err("Error: \(error.message)\nUsage: \(error.usage)\nSee 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'.")
+        } catch let error as DiagnosticsError {
+            for diagnostic in error.diagnostics { console.err(diagnostic.description) }
+        } catch {
+            console.err("error: \(error)")
+        }
+        return ExitCode.failure
+    }
+
+    static func command(named name: String) throws(UsageError) -> Command {
+        guard let command = commands.first(where: { $0.spec.name == name }) else {
+            throw UsageError(message: name.hasPrefix("-") ? "Unknown option '\(name)'" : "Unknown command '\(name)'", command: nil, usage: topUsage)
+        }
+        return command
     }
 }

@@ -1,4 +1,8 @@
+import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The result of reading a fleet repository: whatever parsed, and every problem found.
 public struct LoadedFleet: Sendable {
@@ -15,9 +19,104 @@ public struct LoadedFleet: Sendable {
 
 /// Reads `Instances/_fleet.json` and `Instances/*.json` strictly.
 public enum FleetLoader {
+    public static let fleetFile = "Instances/_fleet.json"
+
     /// Loads and validates the repository at `repo`; never throws for content problems, they are diagnostics.
+    ///
+    /// Every file is checked even when others are broken, so one run reports every problem. Instance
+    /// files are read and decoded in parallel chunks; results are merged in file-name order.
     public static func load(repo: URL) -> LoadedFleet {
-        // TODO(helper: FleetModel loading) — placeholder
-        LoadedFleet(fleet: nil, specs: [], files: [:], diagnostics: [.error("not implemented")])
+        let directory = repo.appendingPathComponent("Instances").path
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            return LoadedFleet(fleet: nil, specs: [], files: [:], diagnostics: [
+                .error("no Instances directory in \(repo.path)", detail: "a fleet repository holds Instances/_fleet.json and one Instances/<name>.json per instance",
+                       at: SourceLocation(file: "Instances")),
+            ])
+        }
+        var diagnostics: [Diagnostic] = []
+        var fleet: Fleet?
+        var references = FleetReferences()
+        if entries.contains("_fleet.json") {
+            let file = readFile(repo: repo, path: fleetFile)
+            if file.diagnostics.isEmpty { (fleet, references) = FleetDecoder.decode(file) }
+            diagnostics += file.diagnostics
+        } else {
+            diagnostics.append(.error("missing \(fleetFile)", detail: "create it with the fleet's name, dns, image, tiers, releases and channels",
+                                      at: SourceLocation(file: fleetFile)))
+        }
+
+        let names = entries.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && $0 != "_fleet.json" }.sorted()
+        let decoded = decodeInstances(names: names, repo: repo, references: references)
+
+        var specs: [InstanceSpec] = []
+        var domainOwners: [String: String] = [:]
+        var sharedDomains: Set<String> = []
+        for file in decoded {
+            diagnostics += file.diagnostics
+            if let (domain, location) = file.domain {
+                if let owner = domainOwners[domain] {
+                    diagnostics.append(.error("domain \"\(domain)\" is also used by \(owner)",
+                                              detail: "domains must be unique across the fleet; change the domain in \(owner) or \(file.path)", at: location))
+                    sharedDomains.insert(domain)
+                } else {
+                    domainOwners[domain] = file.path
+                }
+            }
+            if let spec = file.spec { specs.append(spec) }
+        }
+        specs = specs.filter { !sharedDomains.contains($0.domain) }.sorted { $0.name < $1.name }
+        let files = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, "Instances/\($0.name).json") })
+        return LoadedFleet(fleet: fleet, specs: specs, files: files, diagnostics: diagnostics)
     }
+
+    private static func decodeInstances(names: [String], repo: URL, references: FleetReferences) -> [DecodedSpecFile] {
+        let chunkSize = 256
+        let chunkCount = (names.count + chunkSize - 1) / chunkSize
+        let chunks = ChunkResults<DecodedSpecFile>(count: chunkCount)
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            var decoder = SpecDecoder(fleet: references)
+            let range = chunk * chunkSize..<min(names.count, (chunk + 1) * chunkSize)
+            chunks.store(chunk, range.map { index in
+                let file = readFile(repo: repo, path: "Instances/" + names[index])
+                guard file.diagnostics.isEmpty else { return DecodedSpecFile(path: file.path, diagnostics: file.diagnostics) }
+                return decoder.decode(file, fileName: file.path.fileStem)
+            })
+        }
+        return chunks.merged()
+    }
+
+    /// The file's bytes, or an empty file carrying a "cannot read" diagnostic.
+    private static func readFile(repo: URL, path: String) -> DecodingFile {
+        let fullPath = repo.appendingPathComponent(path).path
+        let descriptor = open(fullPath, O_RDONLY)
+        guard descriptor >= 0 else { return unreadable(path) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 { return unreadable(path) }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return DecodingFile(path: path, bytes: bytes)
+    }
+
+    private static func unreadable(_ path: String) -> DecodingFile {
+        let file = DecodingFile(path: path, bytes: [])
+        file.error("cannot read file: \(String(cString: strerror(errno)))", detail: "check that it is a readable regular file", offset: nil, field: nil)
+        return file
+    }
+}
+
+/// Per-chunk results written by parallel workers and read back in chunk order.
+private final class ChunkResults<Element>: @unchecked Sendable {
+    private var slots: [[Element]]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+
+    func store(_ chunk: Int, _ elements: [Element]) { lock.withLock { slots[chunk] = elements } }
+
+    func merged() -> [Element] { lock.withLock { slots.flatMap { $0 } } }
 }

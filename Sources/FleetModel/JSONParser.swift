@@ -94,10 +94,13 @@ struct JSONParser {
             index += 1
             skipWhitespace()
             members.append(JSONMember(key: key, keyOffset: keyOffset, value: try parseValue()))
+            let valueEnd = index
             skipWhitespace()
             if peek(UInt8(ascii: ",")) { lastComma = index; index += 1; continue }
             if peek(UInt8(ascii: "}")) { index += 1; return members }
             if index >= bytes.count { throw unclosed("object", "}", at: open) }
+            // A key right after a value is a forgotten comma: point where it belongs, not at the next line.
+            if peek(UInt8(ascii: "\"")) { throw missingComma(at: valueEnd, between: "object members") }
             throw JSONSyntaxError(summary: "expected ',' or '}' after object member, found \(found())",
                                   detail: "separate members with commas and close the object with '}'", offset: index)
         }
@@ -114,6 +117,7 @@ struct JSONParser {
             skipWhitespace()
             if index >= bytes.count { throw unclosed("array", "]", at: open) }
             elements.append(try parseValue())
+            let valueEnd = index
             skipWhitespace()
             if peek(UInt8(ascii: ",")) {
                 let comma = index
@@ -126,6 +130,7 @@ struct JSONParser {
             }
             if peek(UInt8(ascii: "]")) { index += 1; return elements }
             if index >= bytes.count { throw unclosed("array", "]", at: open) }
+            if peek(UInt8(ascii: "\"")) || peek(UInt8(ascii: "{")) || peek(UInt8(ascii: "[")) { throw missingComma(at: valueEnd, between: "array elements") }
             throw JSONSyntaxError(summary: "expected ',' or ']' after array element, found \(found())",
                                   detail: "separate elements with commas and close the array with ']'", offset: index)
         }
@@ -311,6 +316,10 @@ struct JSONParser {
         JSONSyntaxError(summary: "unexpected end of file: \(kind) is never closed", detail: "add the missing '\(closer)' for the \(kind) opened here", offset: open)
     }
 
+    private func missingComma(at offset: Int, between what: String) -> JSONSyntaxError {
+        JSONSyntaxError(summary: "missing ',' between \(what)", detail: "add a ',' here, after the value", offset: offset)
+    }
+
     private func isComment() -> Bool { peek(UInt8(ascii: "/")) }
 
     private func valueHint() -> String {
@@ -335,7 +344,7 @@ struct JSONParser {
         }
         let scalarEnd = Swift.min(bytes.count, index + 4)
         let character = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<scalarEnd]), as: UTF8.self).first.map(String.init) ?? "?"
-        return "'\(character)'"
+        return character == "'" ? "\"'\"" : "'\(character)'"
     }
 }
 

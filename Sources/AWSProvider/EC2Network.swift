@@ -1,0 +1,83 @@
+import FleetModel
+
+/// The instance network: a VPC, two subnets in two availability zones and one security group, all tagged.
+/// The VPC is found by its tags, so a lookup only ever sees this instance's network.
+struct EC2Network {
+    let scope: InstanceScope
+    static let vpcCidr = "10.0.0.0/16"
+    static let subnetCidrs = ["10.0.0.0/20", "10.0.16.0/20"]
+
+    /// Where RDS and ECS place their resources.
+    struct Placement { var subnets: [String]; var securityGroup: String }
+
+    private var api: StepCalls { scope.api }
+    private var owned: [(String, String)] { QueryParams.ownedBy(scope.names) }
+
+    /// Ensures VPC, subnets and security group exist; returns the VPC id.
+    func ensure() async throws -> String {
+        let vpcId: String
+        if let found = try await findVPC() {
+            vpcId = found
+        } else {
+            let created = try await api.query(.ec2, "CreateVpc", ["CidrBlock": Self.vpcCidr]
+                .adding(QueryParams.tagSpecification("vpc", scope.tags)))
+            vpcId = created.descendants("vpcId").first?.text ?? ""
+        }
+        let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
+        let missing = Self.subnetCidrs.filter { cidr in !subnets.contains { $0.value("cidrBlock") == cidr } }
+        if !missing.isEmpty {
+            let used = Set(subnets.compactMap { $0.value("availabilityZone") })
+            let zones = try await availabilityZones().filter { !used.contains($0) }
+            for (cidr, zone) in zip(missing, zones) {
+                _ = try await api.query(.ec2, "CreateSubnet", ["VpcId": vpcId, "CidrBlock": cidr, "AvailabilityZone": zone]
+                    .adding(QueryParams.tagSpecification("subnet", scope.tags)))
+            }
+        }
+        if try await securityGroups(vpcId: vpcId, named: true).isEmpty {
+            _ = try await api.query(.ec2, "CreateSecurityGroup", [
+                "GroupName": scope.names.securityGroup, "GroupDescription": "cloudctl \(scope.names.prefix)", "VpcId": vpcId,
+            ].adding(QueryParams.tagSpecification("security-group", scope.tags)))
+        }
+        return vpcId
+    }
+
+    /// Deletes security groups, subnets and the VPC, in dependency order. An absent network is fine.
+    func delete() async throws {
+        guard let vpcId = try await findVPC() else { return }
+        for group in try await securityGroups(vpcId: vpcId, named: false) where group.value("groupName") != "default" {
+            _ = try await api.query(.ec2, "DeleteSecurityGroup", ["GroupId": group.value("groupId") ?? ""])
+        }
+        for subnet in try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet") {
+            _ = try await api.query(.ec2, "DeleteSubnet", ["SubnetId": subnet.value("subnetId") ?? ""])
+        }
+        _ = try await api.query(.ec2, "DeleteVpc", ["VpcId": vpcId])
+    }
+
+    /// Subnets and security group of this instance, by tag (two calls).
+    func placement() async throws -> Placement {
+        let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters(owned)).items("subnetSet")
+            .compactMap { $0.value("subnetId") }.sorted()
+        let groups = try await api.query(.ec2, "DescribeSecurityGroups", QueryParams.filters(owned)).items("securityGroupInfo")
+        guard !subnets.isEmpty, let group = groups.first?.value("groupId") else {
+            throw scope.missing("network of \(scope.names.prefix)", operation: "ec2:DescribeSubnets")
+        }
+        return Placement(subnets: subnets, securityGroup: group)
+    }
+
+    private func findVPC() async throws -> String? {
+        let vpcs = try await api.query(.ec2, "DescribeVpcs", QueryParams.filters(owned)).items("vpcSet")
+        // Tags are applied atomically with CreateVpc, so more than one means someone copied our tags; use the oldest id deterministically.
+        return vpcs.compactMap { $0.value("vpcId") }.sorted().first
+    }
+
+    private func securityGroups(vpcId: String, named: Bool) async throws -> [XMLNode] {
+        var filters = [("vpc-id", vpcId)]
+        if named { filters.append(("group-name", scope.names.securityGroup)) }
+        return try await api.query(.ec2, "DescribeSecurityGroups", QueryParams.filters(filters)).items("securityGroupInfo")
+    }
+
+    private func availabilityZones() async throws -> [String] {
+        try await api.query(.ec2, "DescribeAvailabilityZones", QueryParams.filters([("state", "available")]))
+            .items("availabilityZoneInfo").compactMap { $0.value("zoneName") }.sorted()
+    }
+}

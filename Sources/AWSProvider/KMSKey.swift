@@ -1,0 +1,60 @@
+import FleetModel
+
+/// The instance's KMS key, found through its alias `alias/P`. Deleting disables it and schedules deletion
+/// with the maximum 30-day window, because the final snapshot is encrypted with it.
+struct KMSKey {
+    let scope: InstanceScope
+    static let deletionWindowDays = 30
+
+    private var api: StepCalls { scope.api }
+    private struct Found { var arn: String; var keyId: String; var state: String }
+
+    /// Ensures the key and alias exist and the key is usable; returns the key ARN.
+    func ensure() async throws -> String {
+        if let key = try await find() {
+            if key.state == "PendingDeletion" {
+                _ = try await api.json(.kms, "CancelKeyDeletion", ["KeyId": .string(key.keyId)])
+            }
+            if key.state == "PendingDeletion" || key.state == "Disabled" {
+                _ = try await api.json(.kms, "EnableKey", ["KeyId": .string(key.keyId)])
+            }
+            return key.arn
+        }
+        let created = try await api.json(.kms, "CreateKey", [
+            "Description": .string("cloudctl \(scope.names.prefix)"),
+            "KeyUsage": "ENCRYPT_DECRYPT",
+            "Tags": TagFormat.kms.json(scope.tags),
+        ])
+        let keyId = created["KeyMetadata"]?["KeyId"]?.string ?? ""
+        _ = try await api.json(.kms, "CreateAlias", ["AliasName": .string(scope.names.keyAlias), "TargetKeyId": .string(keyId)])
+        return created["KeyMetadata"]?["Arn"]?.string ?? keyId
+    }
+
+    /// The key ARN, for resources encrypted with it.
+    func arn() async throws -> String {
+        guard let key = try await find(checkTags: false) else {
+            throw scope.missing("KMS key \(scope.names.keyAlias)", operation: "kms:DescribeKey")
+        }
+        return key.arn
+    }
+
+    /// Disables the key and schedules its deletion; keeps the alias so a re-provision within the window finds and restores it.
+    func delete() async throws {
+        guard let key = try await find(), key.state != "PendingDeletion" else { return }
+        if key.state != "Disabled" { _ = try await api.json(.kms, "DisableKey", ["KeyId": .string(key.keyId)]) }
+        _ = try await api.json(.kms, "ScheduleKeyDeletion", ["KeyId": .string(key.keyId), "PendingWindowInDays": .number(Double(Self.deletionWindowDays))])
+    }
+
+    private func find(checkTags: Bool = true) async throws -> Found? {
+        let described = try await absent(on: "NotFoundException") {
+            try await api.json(.kms, "DescribeKey", ["KeyId": .string(scope.names.keyAlias)])
+        }
+        guard let meta = described?["KeyMetadata"] else { return nil }
+        let key = Found(arn: meta["Arn"]?.string ?? "", keyId: meta["KeyId"]?.string ?? "", state: meta["KeyState"]?.string ?? "")
+        if checkTags {
+            let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(key.keyId)])
+            try scope.tagGuard.check(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(scope.names.keyAlias)", operation: "kms:ListResourceTags")
+        }
+        return key
+    }
+}

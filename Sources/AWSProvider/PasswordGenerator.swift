@@ -1,0 +1,18 @@
+import CCrypto
+
+/// Generates database passwords from libcrypto's CSPRNG; they live only in Secrets Manager.
+public enum PasswordGenerator {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// `length` letters and digits, uniformly chosen (rejection sampling avoids modulo bias).
+    public static func generate(length: Int = 40) -> String {
+        var out = ""
+        let limit = UInt8(256 - 256 % alphabet.count)
+        while out.count < length {
+            var bytes = [UInt8](repeating: 0, count: 64)
+            precondition(RAND_bytes(&bytes, Int32(bytes.count)) == 1, "libcrypto RAND_bytes failed")
+            for b in bytes where b < limit && out.count < length { out.append(alphabet[Int(b) % alphabet.count]) }
+        }
+        return out
+    }
+}

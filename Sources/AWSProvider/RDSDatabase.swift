@@ -1,0 +1,139 @@
+import Foundation
+import FleetModel
+
+/// RDS PostgreSQL `P` in DB subnet group `P`, encrypted with the instance key; the master password comes from Secrets Manager.
+struct RDSDatabase {
+    let scope: InstanceScope
+    static let engine = "postgres"
+
+    private var api: StepCalls { scope.api }
+    private var id: String { scope.names.database }
+
+    struct Found { var status: String; var instanceClass: String; var storageGB: Int }
+
+    /// Ensures the database exists with the step's class and storage and is available; returns its identifier.
+    func ensure() async throws -> String {
+        let (instanceClass, storage) = (try scope.input(StepInput.databaseClass), try scope.intInput(StepInput.storageGB))
+        if let found = try await find() {
+            try await converge(found, instanceClass: instanceClass, storageGB: storage)
+            return id
+        }
+        let placement = try await EC2Network(scope: scope).placement()
+        do {
+            _ = try await api.query(.rds, "CreateDBSubnetGroup", [
+                "DBSubnetGroupName": scope.names.dbSubnetGroup, "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
+            ].adding(QueryParams.list("SubnetIds", placement.subnets, member: true)).adding(QueryParams.rdsTags(scope.tags)))
+        } catch let error as CloudError where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {}
+        let password = try await SecretsManagerSecret(scope: scope).password()
+        _ = try await redacting(password) {
+            try await api.query(.rds, "CreateDBInstance", [
+                "DBInstanceIdentifier": id, "DBInstanceClass": instanceClass, "Engine": Self.engine,
+                "AllocatedStorage": String(storage), "MasterUsername": SecretsManagerSecret.username, "MasterUserPassword": password,
+                "DBSubnetGroupName": scope.names.dbSubnetGroup, "StorageEncrypted": "true", "KmsKeyId": scope.names.keyAlias,
+                "CopyTagsToSnapshot": "true", "PubliclyAccessible": "false",
+            ].adding(QueryParams.list("VpcSecurityGroupIds", [placement.securityGroup], member: true)).adding(QueryParams.rdsTags(scope.tags)))
+        }
+        _ = try await waitFor("available")
+        return id
+    }
+
+    /// `update database`: class / storage now (ApplyImmediately); a smaller storage is refused.
+    func update() async throws -> String {
+        guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        try await converge(found, instanceClass: try scope.input(StepInput.databaseClass), storageGB: try scope.intInput(StepInput.storageGB))
+        return id
+    }
+
+    func stop() async throws {
+        guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        if found.status == "stopped" || found.status == "stopping" { return }
+        if found.status != "available" { _ = try await waitFor("available") }
+        _ = try await api.query(.rds, "StopDBInstance", ["DBInstanceIdentifier": id])
+    }
+
+    func start() async throws {
+        guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        if found.status == "stopped" { _ = try await api.query(.rds, "StartDBInstance", ["DBInstanceIdentifier": id]) }
+        if found.status != "available" { _ = try await waitFor("available") }
+    }
+
+    /// Takes (or finds) the manual snapshot `<P>-<purpose>-<version or timestamp>` and waits until it is available.
+    func snapshot() async throws -> String {
+        let purpose = try scope.input(StepInput.purpose)
+        guard ["pre-upgrade", "final"].contains(purpose) else {
+            throw CloudError(kind: .validation, operation: "rds:CreateDBSnapshot", code: "InvalidInput",
+                             message: "snapshot purpose must be 'pre-upgrade' or 'final', got '\(purpose)'")
+        }
+        // A final snapshot is named by time so a teardown after a re-provision never mistakes an old one for it.
+        let snapshotId = scope.names.snapshotId(purpose: purpose, version: purpose == "final" ? nil : try scope.input(StepInput.version))
+        guard try await find() != nil else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        if try await snapshotStatus(snapshotId) == nil {
+            _ = try await api.query(.rds, "CreateDBSnapshot", ["DBInstanceIdentifier": id, "DBSnapshotIdentifier": snapshotId]
+                .adding(QueryParams.rdsTags(scope.tags)))
+        }
+        _ = try await scope.backoff.patient.poll("snapshot \(snapshotId)", operation: "rds:DescribeDBSnapshots") {
+            try await snapshotStatus(snapshotId) == "available" ? true : nil
+        }
+        return snapshotId
+    }
+
+    /// Deletes the database (only once a final snapshot exists), waits until it is gone, then deletes its subnet group.
+    func delete() async throws {
+        if let found = try await find() {
+            let finals = try await api.query(.rds, "DescribeDBSnapshots", ["DBInstanceIdentifier": id, "SnapshotType": "manual"])
+                .items("DBSnapshots").filter {
+                    $0.value("DBSnapshotIdentifier")?.hasPrefix("\(id)-final-") == true && $0.value("Status") == "available"
+                }
+            guard !finals.isEmpty else {
+                throw CloudError(kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
+                                 message: "database \(id) has no available final snapshot; run 'snapshot database' with purpose=final first")
+            }
+            if found.status != "deleting" {
+                _ = try await api.query(.rds, "DeleteDBInstance", ["DBInstanceIdentifier": id, "SkipFinalSnapshot": "true"])
+            }
+            _ = try await scope.backoff.patient.poll("deletion of database \(id)", operation: "rds:DescribeDBInstances") {
+                try await find() == nil ? true : nil
+            }
+        }
+        _ = try await absent(on: "DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound") {
+            try await api.query(.rds, "DeleteDBSubnetGroup", ["DBSubnetGroupName": scope.names.dbSubnetGroup])
+        }
+    }
+
+    private func converge(_ found: Found, instanceClass: String, storageGB: Int) async throws {
+        guard storageGB >= found.storageGB else {
+            throw CloudError(kind: .validation, operation: "rds:ModifyDBInstance", code: "StorageShrink",
+                             message: "database \(id) has \(found.storageGB) GiB; storage can only grow, not shrink to \(storageGB) GiB")
+        }
+        guard instanceClass != found.instanceClass || storageGB != found.storageGB else { return }
+        var params = ["DBInstanceIdentifier": id, "ApplyImmediately": "true"]
+        if instanceClass != found.instanceClass { params["DBInstanceClass"] = instanceClass }
+        if storageGB != found.storageGB { params["AllocatedStorage"] = String(storageGB) }
+        _ = try await api.query(.rds, "ModifyDBInstance", params)
+        _ = try await waitFor("available")
+    }
+
+    /// The database, tag-checked; nil when absent.
+    private func find() async throws -> Found? {
+        let answer = try await absent(on: "DBInstanceNotFound", "DBInstanceNotFoundFault") {
+            try await api.query(.rds, "DescribeDBInstances", ["DBInstanceIdentifier": id])
+        }
+        guard let db = answer?.items("DBInstances").first else { return nil }
+        try scope.tagGuard.check(TagFormat.parse(xml: db.child("TagList")), resource: "database \(id)", operation: "rds:DescribeDBInstances")
+        return Found(status: db.value("DBInstanceStatus") ?? "", instanceClass: db.value("DBInstanceClass") ?? "",
+                     storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0)
+    }
+
+    private func waitFor(_ status: String) async throws -> Found {
+        try await scope.backoff.patient.poll("database \(id) to be \(status)", operation: "rds:DescribeDBInstances") {
+            guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+            return found.status == status ? found : nil
+        }
+    }
+
+    private func snapshotStatus(_ snapshotId: String) async throws -> String? {
+        try await absent(on: "DBSnapshotNotFound", "DBSnapshotNotFoundFault") {
+            try await api.query(.rds, "DescribeDBSnapshots", ["DBSnapshotIdentifier": snapshotId]).items("DBSnapshots").first?.value("Status")
+        } ?? nil
+    }
+}

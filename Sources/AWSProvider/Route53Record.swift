@@ -1,0 +1,104 @@
+import FleetModel
+
+/// The instance's Route 53 CNAME `<domain>` → `dns.target`, with the ownership TXT `_cloudctl.<domain>` next to it
+/// (records cannot carry tags). The hosted zone is found by name, and created tagged with the fleet when missing.
+struct Route53Record {
+    let scope: InstanceScope
+    static let apiVersion = "2013-04-01"
+    static let ttl = 300
+    private var api: StepCalls { scope.api }
+
+    /// One record set as Route 53 reports it.
+    struct RecordSet: Equatable { var name: String; var type: String; var ttl: String; var values: [String] }
+
+    /// Ensures CNAME and TXT exist for `domain` (UPSERT, one change batch); removes the `previousDomain` pair afterwards.
+    func ensure() async throws -> String {
+        let (domain, zone, target) = (try scope.input(StepInput.domain), try scope.input(StepInput.zone), try scope.input(StepInput.target))
+        let zoneId = try await ensureZone(zone)
+        _ = try await ownedRecords(domain, zoneId: zoneId)
+        try await change(zoneId, [("UPSERT", RecordSet(name: domain, type: "CNAME", ttl: String(Self.ttl), values: [target])),
+                                  ("UPSERT", ownership(domain))])
+        if let previous = scope.step.inputs[StepInput.previousDomain], !previous.isEmpty, Self.normalized(previous) != Self.normalized(domain) {
+            try await delete(previous, zoneId: zoneId)
+        }
+        return domain
+    }
+
+    /// Deletes the CNAME and TXT of `domain`; absent records (or zone) are fine.
+    func delete() async throws {
+        // Delete steps may carry no inputs: fall back to what was recorded, then to the spec.
+        let zone = scope.step.inputs[StepInput.zone] ?? scope.context.fleet.dns.zone
+        let domain = scope.step.inputs[StepInput.domain] ?? scope.context.recorded?.domain ?? scope.context.spec.domain
+        guard let zoneId = try await findZone(zone) else { return }
+        try await delete(domain, zoneId: zoneId)
+    }
+
+    private func delete(_ domain: String, zoneId: String) async throws {
+        let records = try await ownedRecords(domain, zoneId: zoneId)
+        if !records.isEmpty { try await change(zoneId, records.map { ("DELETE", $0) }) }
+    }
+
+    /// The CNAME and TXT currently at `domain`, after checking the TXT names this instance.
+    /// A CNAME without our TXT, or a TXT naming someone else, is foreign and never touched.
+    private func ownedRecords(_ domain: String, zoneId: String) async throws -> [RecordSet] {
+        let cname = try await record(domain, type: "CNAME", zoneId: zoneId)
+        let txt = try await record(ResourceNames.ownershipRecord(domain: domain), type: "TXT", zoneId: zoneId)
+        if (cname != nil || txt != nil) && txt?.values != ownership(domain).values {
+            throw CloudError(kind: .foreignResource, operation: "route53:ListResourceRecordSets", code: "ForeignResource",
+                             message: "DNS record \(domain) exists but its ownership TXT \(ResourceNames.ownershipRecord(domain: domain)) is \(txt?.values.joined(separator: " ") ?? "missing"), not \(scope.names.ownershipValue); it was left untouched")
+        }
+        return [cname, txt].compactMap { $0 }
+    }
+
+    private func ownership(_ domain: String) -> RecordSet {
+        RecordSet(name: ResourceNames.ownershipRecord(domain: domain), type: "TXT", ttl: String(Self.ttl), values: [scope.names.ownershipValue])
+    }
+
+    private func record(_ name: String, type: String, zoneId: String) async throws -> RecordSet? {
+        let answer = try await api.restXML(.route53, "GET", "/\(Self.apiVersion)/hostedzone/\(zoneId)/rrset",
+                                           query: ["name": name, "type": type, "maxitems": "1"])
+        return answer.descendants("ResourceRecordSet").lazy.map { set in
+            RecordSet(name: set.value("Name") ?? "", type: set.value("Type") ?? "", ttl: set.value("TTL") ?? "",
+                      values: set.descendants("Value").map(\.text))
+        }.first { Self.normalized($0.name) == Self.normalized(name) && $0.type == type }
+    }
+
+    private func change(_ zoneId: String, _ changes: [(String, RecordSet)]) async throws {
+        let items = changes.map { action, set in
+            let values = set.values.map { "<ResourceRecord><Value>\(XMLText.escape($0))</Value></ResourceRecord>" }.joined()
+            return "<Change><Action>\(action)</Action><ResourceRecordSet><Name>\(XMLText.escape(set.name))</Name><Type>\(set.type)</Type>"
+                + "<TTL>\(set.ttl)</TTL><ResourceRecords>\(values)</ResourceRecords></ResourceRecordSet></Change>"
+        }.joined()
+        try await api.restXML(.route53, "POST", "/\(Self.apiVersion)/hostedzone/\(zoneId)/rrset", body: """
+            <ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/"><ChangeBatch>\
+            <Comment>cloudctl \(scope.names.prefix)</Comment><Changes>\(items)</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>
+            """)
+    }
+
+    /// The hosted zone id for `zone`, creating the zone (tagged with the fleet) when missing.
+    private func ensureZone(_ zone: String) async throws -> String {
+        if let id = try await findZone(zone) { return id }
+        // A deterministic caller reference makes a retried create fail as a duplicate instead of making a second zone.
+        let created = try await api.restXML(.route53, "POST", "/\(Self.apiVersion)/hostedzone", body: """
+            <CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/"><Name>\(XMLText.escape(zone))</Name>\
+            <CallerReference>cloudctl-\(XMLText.escape(scope.names.fleet))-\(XMLText.escape(zone))</CallerReference></CreateHostedZoneRequest>
+            """)
+        let id = Self.zoneId(created.descendants("Id").first?.text ?? "")
+        try await api.restXML(.route53, "POST", "/\(Self.apiVersion)/tags/hostedzone/\(id)", body: """
+            <ChangeTagsForResourceRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/"><AddTags><Tag>\
+            <Key>\(ResourceTags.fleetKey)</Key><Value>\(XMLText.escape(scope.names.fleet))</Value></Tag></AddTags></ChangeTagsForResourceRequest>
+            """)
+        return id
+    }
+
+    private func findZone(_ zone: String) async throws -> String? {
+        let answer = try await api.restXML(.route53, "GET", "/\(Self.apiVersion)/hostedzonesbyname", query: ["dnsname": zone, "maxitems": "1"])
+        return answer.descendants("HostedZone").first { Self.normalized($0.value("Name") ?? "") == Self.normalized(zone) }
+            .map { Self.zoneId($0.value("Id") ?? "") }
+    }
+
+    /// `/hostedzone/Z123` → `Z123`.
+    static func zoneId(_ raw: String) -> String { raw.split(separator: "/").last.map(String.init) ?? raw }
+    /// Lowercase, without the trailing dot Route 53 adds.
+    static func normalized(_ name: String) -> String { (name.hasSuffix(".") ? String(name.dropLast()) : name).lowercased() }
+}

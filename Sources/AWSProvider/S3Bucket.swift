@@ -1,0 +1,124 @@
+import Foundation
+import FleetModel
+
+/// The instance bucket `P`: SSE-KMS with the instance key, public access blocked, tagged.
+/// `snapshot bucket` copies every object to the fleet archive bucket before teardown.
+struct S3Bucket {
+    let scope: InstanceScope
+    private var api: StepCalls { scope.api }
+    private var bucket: String { scope.names.bucket }
+
+    /// Ensures the bucket exists with tags, encryption and public access block; returns its name.
+    func ensure(keyArn: String) async throws -> String {
+        let tags = try await tagsOf(bucket)
+        if let tags {
+            try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging", adoptUntagged: true)
+        } else {
+            try await create(bucket)
+        }
+        if tags?.isEmpty ?? true { try await putTags(bucket, scope.tags) }
+        try await api.restXML(.s3, "PUT", "/\(bucket)", query: ["encryption": ""], body: """
+            <ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>\
+            <ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>\(XMLText.escape(keyArn))</KMSMasterKeyID>\
+            </ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>
+            """)
+        try await blockPublicAccess(bucket)
+        return bucket
+    }
+
+    /// Empties and deletes the bucket; an absent bucket is fine.
+    func delete() async throws {
+        guard let tags = try await tagsOf(bucket) else { return }
+        try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging", adoptUntagged: true)
+        var keys = try await objectKeys(bucket)
+        while !keys.isEmpty {
+            let batch = keys.prefix(1000)
+            keys.removeFirst(batch.count)
+            let objects = batch.map { "<Object><Key>\(XMLText.escape($0))</Key></Object>" }.joined()
+            try await api.restXML(.s3, "POST", "/\(bucket)", query: ["delete": ""], body: """
+                <Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet>\(objects)</Delete>
+                """)
+        }
+        try await api.restXML(.s3, "DELETE", "/\(bucket)")
+    }
+
+    /// Copies every object into `cloudctl-<fleet>-archive` under `<name>/<timestamp>/`; returns that prefix.
+    func archive(now: Date = Date()) async throws -> String {
+        guard let tags = try await tagsOf(bucket) else { throw scope.missing("bucket \(bucket)", operation: "s3:GetBucketTagging") }
+        try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging", adoptUntagged: true)
+        let archive = scope.names.archiveBucket
+        // The archive belongs to the fleet, not to an instance: only the fleet tag must match.
+        let fleetTags = [ResourceTags.fleetKey: scope.names.fleet]
+        if let archiveTags = try await tagsOf(archive) {
+            guard archiveTags[ResourceTags.fleetKey] == scope.names.fleet, archiveTags[ResourceTags.instanceKey] == nil else {
+                throw CloudError(kind: .foreignResource, operation: "s3:GetBucketTagging", code: "ForeignResource",
+                                 message: "archive bucket \(archive) is not tagged for fleet '\(scope.names.fleet)' alone; it was left untouched")
+            }
+        } else {
+            try await create(archive)
+            try await putTags(archive, fleetTags)
+            try await blockPublicAccess(archive)
+        }
+        let prefix = "\(scope.names.instance)/\(ResourceNames.timestamp(now))/"
+        for key in try await objectKeys(bucket) {
+            try await api.restXML(.s3, "PUT", "/\(archive)/\(prefix)\(key)",
+                                  headers: ["x-amz-copy-source": "/\(bucket)/\(URIEncoding.encode(key, keepingSlash: true))"])
+        }
+        return "s3://\(archive)/\(prefix)"
+    }
+
+    /// Tags of a bucket: nil when it does not exist, empty when it has none.
+    private func tagsOf(_ name: String) async throws -> [String: String]? {
+        do {
+            let answer = try await api.restXML(.s3, "GET", "/\(name)", query: ["tagging": ""])
+            return TagFormat.parse(xml: answer.descendants("TagSet").first)
+        } catch let error as CloudError where error.hasCode("NoSuchTagSet", "NoSuchTagSetError") {
+            return [:]
+        } catch let error as CloudError where error.hasCode("NoSuchBucket") {
+            return nil
+        }
+    }
+
+    private func create(_ name: String) async throws {
+        // us-east-1 rejects an explicit location constraint; every other region requires one.
+        let body = scope.region == "us-east-1" ? nil : """
+            <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>\(scope.region)</LocationConstraint></CreateBucketConfiguration>
+            """
+        try await api.restXML(.s3, "PUT", "/\(name)", body: body)
+    }
+
+    private func putTags(_ name: String, _ tags: [String: String]) async throws {
+        let items = tags.keys.sorted().map { "<Tag><Key>\(XMLText.escape($0))</Key><Value>\(XMLText.escape(tags[$0]!))</Value></Tag>" }.joined()
+        try await api.restXML(.s3, "PUT", "/\(name)", query: ["tagging": ""],
+                              body: "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet>\(items)</TagSet></Tagging>")
+    }
+
+    private func blockPublicAccess(_ name: String) async throws {
+        try await api.restXML(.s3, "PUT", "/\(name)", query: ["publicAccessBlock": ""], body: """
+            <PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls>\
+            <IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy>\
+            <RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>
+            """)
+    }
+
+    /// Every object key, following continuation tokens.
+    private func objectKeys(_ name: String) async throws -> [String] {
+        var keys: [String] = [], token: String?
+        repeat {
+            var query = ["list-type": "2"]
+            if let token { query["continuation-token"] = token }
+            let page = try await api.restXML(.s3, "GET", "/\(name)", query: query)
+            keys += page.children.filter { $0.name == "Contents" }.compactMap { $0.value("Key") }
+            token = page.value("IsTruncated") == "true" ? page.value("NextContinuationToken") : nil
+        } while token != nil
+        return keys
+    }
+}
+
+/// Escaping for text placed in XML request bodies.
+enum XMLText {
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import FleetModel
+import Synchronization
+
+/// One step's view of an `AWSClient`: forwards every call and counts it for `StepOutcome.calls`,
+/// exact even while other steps share the client.
+final class StepCalls: Sendable {
+    let client: AWSClient
+    private let count = Mutex(0)
+
+    init(client: AWSClient) { self.client = client }
+
+    var calls: Int { count.withLock { $0 } }
+    var region: String { client.region }
+
+    func query(_ service: AWSService, _ action: String, _ params: [String: String] = [:]) async throws -> XMLNode {
+        count.withLock { $0 += 1 }
+        return try await client.query(service, action: action, params: params)
+    }
+
+    func json(_ service: AWSService, _ action: String, _ body: JSONValue) async throws -> JSONValue {
+        count.withLock { $0 += 1 }
+        return try await client.json(service, action: action, body: body)
+    }
+
+    /// REST-XML call whose response body (if any) is parsed into an element tree.
+    @discardableResult
+    func restXML(_ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
+                 headers: [String: String] = [:], body: String? = nil) async throws -> XMLNode {
+        count.withLock { $0 += 1 }
+        let response = try await client.rest(service, method: method, path: path, query: query, headers: headers, body: Data((body ?? "").utf8))
+        return response.body.isEmpty ? XMLNode(name: "") : try XMLNode(parsing: response.body)
+    }
+}
+
+extension CloudError {
+    /// True when the cloud answered with one of these error codes.
+    func hasCode(_ codes: String...) -> Bool { codes.contains(code) }
+}
+
+/// Runs a lookup and turns the listed "does not exist" error codes into nil.
+func absent<T>(on codes: String..., body: () async throws -> T) async throws -> T? {
+    do { return try await body() } catch let error as CloudError where codes.contains(error.code) { return nil }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import FleetModel
+import Planner
+import Store
+
+/// The loaded fleet repository plus recorded state: what plan, apply and status work from.
+struct FleetWorkspace {
+    var loaded: LoadedFleet
+    var recorded: [RecordedInstance]
+
+    /// Loads the repository and the recorded state (none when there is no database yet).
+    static func open(_ context: CommandContext) throws -> FleetWorkspace {
+        let loaded = FleetLoader.load(repo: context.repo)
+        let recorded = try context.existingStore()?.recordedInstances() ?? []
+        return FleetWorkspace(loaded: loaded, recorded: recorded)
+    }
+
+    var specsByName: [String: InstanceSpec] { Dictionary(loaded.specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }) }
+
+    /// The fleet, or every loading problem as an error when the repository is unusable.
+    func validFleet() throws -> Fleet {
+        guard let fleet = loaded.fleet, !loaded.diagnostics.hasErrors else {
+            throw DiagnosticsError(loaded.diagnostics.hasErrors ? loaded.diagnostics
+                : loaded.diagnostics + [.error("No fleet file", detail: "Create Instances/_fleet.json in the repository, or pass --repo DIR.")])
+        }
+        return fleet
+    }
+
+    /// Rejects names that are neither an instance file nor recorded (the planner does the same for plans).
+    func checkSelection(_ names: [String]) throws {
+        let known = Set(loaded.specs.map(\.name)).union(recorded.map(\.name))
+        let unknown = names.filter { !known.contains($0) }
+        guard unknown.isEmpty else {
+            throw DiagnosticsError(unknown.map {
+                .error("Unknown instance '\($0)'", detail: "There is no Instances/\($0).json and nothing is recorded under that name.")
+            })
+        }
+    }
+
+    /// Plans the selected instances (all when `names` is empty); planner errors are thrown, warnings returned.
+    func plan(selecting names: [String]) throws -> PlanResult {
+        let fleet = try validFleet()
+        let result = Planner.plan(PlanInput(fleet: fleet, specs: loaded.specs, files: loaded.files, recorded: recorded,
+                                            selection: names.isEmpty ? nil : Set(names), toolVersion: CLI.toolVersion))
+        let diagnostics = loaded.diagnostics + result.diagnostics
+        if diagnostics.hasErrors { throw DiagnosticsError(diagnostics) }
+        return PlanResult(plan: result.plan, diagnostics: diagnostics)
+    }
+
+    /// Instances whose spec or recorded state changed since `plan` was computed.
+    func staleInstances(in plan: Plan) throws -> [String] {
+        let fleet = try validFleet()
+        let specs = specsByName
+        let records = Dictionary(recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return plan.instances.filter { instance in
+            let spec = specs[instance.name].map { Planner.specFingerprint($0, fleet: fleet) } ?? ""
+            let record = records[instance.name]?.fingerprint ?? RecordedInstance.noneFingerprint
+            return spec != instance.specFingerprint || record != instance.recordedFingerprint
+        }.map(\.name)
+    }
+}

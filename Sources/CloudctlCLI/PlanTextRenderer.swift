@@ -1,0 +1,69 @@
+import FleetModel
+
+/// Terraform-style human plan: a header per instance, one line per step, one summary line.
+struct PlanTextRenderer {
+    var terminal = Terminal(color: false)
+    /// Per instance, what the header shows in parentheses, e.g. "production, us-east-1" (from the specs, when known).
+    var details: [String: String] = [:]
+
+    static func details(for specs: [InstanceSpec]) -> [String: String] {
+        Dictionary(specs.map { ($0.name, "\($0.type.rawValue), \($0.region)") }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func render(_ plan: Plan) -> String {
+        var blocks: [String] = []
+        for instance in plan.instances {
+            switch instance.status {
+            case .planned where !instance.steps.isEmpty:
+                blocks.append(([header(instance)] + instance.steps.map(stepLine)).joined(separator: "\n"))
+            case .planned:
+                continue
+            case .orphaned:
+                blocks.append(terminal.paint(name(instance) + " is orphaned", .magenta)
+                              + "\n  Recorded, but there is no instance file; it is left untouched.")
+            case .refused:
+                blocks.append(terminal.paint(name(instance) + " is refused", .red) + "\n  " + (instance.refusal ?? "No reason given."))
+            }
+        }
+        blocks.append(Self.summaryLine(plan.summary))
+        return blocks.joined(separator: "\n\n")
+    }
+
+    private func name(_ instance: InstancePlan) -> String {
+        instance.name + (details[instance.name].map { " (\($0))" } ?? "")
+    }
+
+    private func header(_ instance: InstancePlan) -> String {
+        let changes = InstanceChange.list(InstanceChange.of(instance.steps).map(\.participle))
+        return terminal.paint(name(instance), .bold) + " will be " + changes
+    }
+
+    private static let actionWidth = StepAction.allCases.map(\.rawValue.count).max()!
+    private static let resourceWidth = ResourceKind.allCases.map(\.rawValue.count).max()!
+
+    private func stepLine(_ step: PlanStep) -> String {
+        let style: Terminal.Style = switch step.action {
+        case .create: .green
+        case .delete: .red
+        case .update, .stop, .start: .yellow
+        default: .cyan
+        }
+        let action = step.action.rawValue.padding(toLength: Self.actionWidth, withPad: " ", startingAt: 0)
+        let resource = step.resource.rawValue.padding(toLength: Self.resourceWidth, withPad: " ", startingAt: 0)
+        let note = step.disruptive ? terminal.paint(" (maintenance window)", .dim) : ""
+        return "  " + terminal.paint("\(step.action.symbol) \(action)", style) + " \(resource)  \(step.reason)" + note
+    }
+
+    /// "Plan: 9 to create, 2 to update, 0 to delete, 5 other steps across 3 instances." or the no-changes sentence.
+    static func summaryLine(_ s: PlanSummary) -> String {
+        var line = s.hasChanges
+            ? "Plan: \(s.create) to create, \(s.update) to update, \(s.delete) to delete, \(s.other) other \(s.other == 1 ? "step" : "steps")"
+              + " across \(s.instancesWithChanges) \(s.instancesWithChanges == 1 ? "instance" : "instances")."
+            : "No changes. Your fleet matches the instance files."
+        var notes: [String] = []
+        if s.orphaned > 0 { notes.append("\(s.orphaned) orphaned") }
+        if s.refused > 0 { notes.append("\(s.refused) refused") }
+        if !notes.isEmpty { line += " " + notes.joined(separator: ", ") + " (left untouched)." }
+        return line
+    }
+}

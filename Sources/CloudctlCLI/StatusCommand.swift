@@ -1,0 +1,110 @@
+import Foundation
+import FleetModel
+import Store
+
+/// `cloudctl status [NAME]`: desired (files) next to recorded (database) state, per fleet or per instance.
+enum StatusCommand {
+    static let command = Command(spec: CommandSpec(
+        name: "status", abstract: "Show the fleet, or one instance: desired and recorded state, last operation, locks.",
+        arguments: "[NAME]", positionals: 0...1, options: [.flag("--json", "Print JSON.")]), run: run)
+
+    /// One instance as the status views show it; also the `--json` shape.
+    struct Entry: Encodable {
+        var name: String
+        var spec: InstanceSpec?
+        var recorded: RecordedView?
+        var lastOperation: OperationView?
+        var lock: LockRecord?
+        var recentSteps: [StepRecord]?
+    }
+
+    /// Recorded state with resources keyed by name (JSON objects need string keys).
+    struct RecordedView: Encodable {
+        var region: String, runningVersion: Version?, state: InstanceState, domain: String?, storageGB: Int?
+        var resources: [String: RecordedResource]
+        init(_ r: RecordedInstance) {
+            region = r.region; runningVersion = r.runningVersion; state = r.state; domain = r.domain; storageGB = r.storageGB
+            resources = Dictionary(uniqueKeysWithValues: r.resources.map { ($0.key.rawValue, $0.value) })
+        }
+    }
+
+    struct OperationView: Encodable {
+        var id: Int64, kind: String, result: OperationResult, holder: String, error: String?, startedAt: Date, finishedAt: Date?
+        init(_ o: OperationRecord) {
+            id = o.id; kind = o.kind; result = o.result; holder = o.holder; error = o.error; startedAt = o.startedAt; finishedAt = o.finishedAt
+        }
+    }
+
+    static func run(_ context: CommandContext) async throws -> Int32 {
+        let workspace = try FleetWorkspace.open(context)
+        let problems = workspace.loaded.diagnostics.filter { $0.severity == .error }.count
+        if problems > 0 { context.console.err("warning: \(problems) problems in the instance files; run `cloudctl validate`.") }
+        let store = try context.existingStore()
+        let specs = workspace.specsByName
+        let recorded = Dictionary(workspace.recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let locks = Dictionary((try store?.locks() ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        func entry(_ name: String, steps: Bool) throws -> Entry {
+            Entry(name: name, spec: specs[name], recorded: recorded[name].map(RecordedView.init),
+                  lastOperation: try store?.lastOperation(instance: name).map(OperationView.init), lock: locks[name],
+                  recentSteps: steps ? try store?.recentSteps(instance: name, limit: 10) ?? [] : nil)
+        }
+
+        if let name = context.arguments.positionals.first {
+            try workspace.checkSelection([name])
+            let item = try entry(name, steps: true)
+            context.console.out(context.arguments.flag("--json") ? try json(item) : detail(item, now: context.environment.now()))
+        } else {
+            let entries = try Set(specs.keys).union(recorded.keys).sorted().map { try entry($0, steps: false) }
+            context.console.out(context.arguments.flag("--json") ? try json(entries) : table(entries, now: context.environment.now()))
+        }
+        return CLI.ExitCode.success
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try TimeText.jsonEncoder().encode(value), as: UTF8.self)
+    }
+
+    static func table(_ entries: [Entry], now: Date) -> String {
+        guard !entries.isEmpty else { return "No instances: add files under Instances/ and run `cloudctl plan`." }
+        let rows = entries.map { e in
+            [e.name, e.spec?.customer ?? "-", e.spec?.version.description ?? "-", e.recorded?.runningVersion?.description ?? "-",
+             "\(e.spec?.state.rawValue ?? "-")/\(e.recorded?.state.rawValue ?? "-")",
+             lastOperation(e, now: now), e.lock?.holder ?? "", note(e)]
+        }
+        return TableFormatter.render(headers: ["NAME", "CUSTOMER", "DESIRED", "RUNNING", "STATE (DESIRED/RECORDED)", "LAST OPERATION", "LOCK", "NOTE"],
+                                     rows: rows)
+    }
+
+    static func lastOperation(_ e: Entry, now: Date) -> String {
+        guard let op = e.lastOperation else { return "never" }
+        return "\(op.kind) \(op.result.rawValue) \(TimeText.relative(op.finishedAt ?? op.startedAt, now: now))"
+    }
+
+    static func note(_ e: Entry) -> String {
+        if e.spec == nil { return "orphaned: no instance file" }
+        if e.recorded == nil { return "not applied yet" }
+        return ""
+    }
+
+    static func detail(_ e: Entry, now: Date) -> String {
+        var lines = ["\(e.name)" + (note(e).isEmpty ? "" : " (\(note(e)))")]
+        if let s = e.spec {
+            lines += ["", "Desired (Instances/\(e.name).json):",
+                      "  customer \(s.customer), \(s.type.rawValue), \(s.state.rawValue), version \(s.version), size \(s.size)",
+                      "  region \(s.region), domain \(s.domain), channel \(s.channel)" + (s.protected ? ", protected" : ""),
+                      "  maintenance window \(s.maintenanceWindow.day.rawValue) \(s.maintenanceWindow.start) for \(s.maintenanceWindow.duration) (\(s.maintenanceWindow.timeZone))"]
+        }
+        if let r = e.recorded {
+            lines += ["", "Recorded:",
+                      "  \(r.state.rawValue), running \(r.runningVersion?.description ?? "nothing yet"), region \(r.region)" + (r.domain.map { ", domain \($0)" } ?? "")]
+            let rows = ResourceKind.allCases.compactMap { kind in r.resources[kind.rawValue].map { ["  " + kind.rawValue, $0.cloudId] } }
+            if !rows.isEmpty { lines.append(TableFormatter.render(headers: ["  RESOURCE", "CLOUD ID"], rows: rows)) }
+        }
+        lines += ["", "Last operation: " + lastOperation(e, now: now) + (e.lastOperation?.error.map { " (\($0))" } ?? "")]
+        if let lock = e.lock { lines.append("Locked by \(lock.holder) since \(TimeText.iso(lock.acquiredAt)), lease until \(TimeText.iso(lock.leaseUntil))") }
+        if let steps = e.recentSteps, !steps.isEmpty {
+            lines += ["", "Recent steps (newest first):", HistoryCommand.stepTable(steps, indent: "  ")]
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import FleetModel
+
+/// `cloudctl validate`: load and check every instance file; no database, no cloud.
+enum ValidateCommand {
+    static let command = Command(spec: CommandSpec(name: "validate", abstract: "Check the fleet and instance files; print every problem.")) { context in
+        let loaded = FleetLoader.load(repo: context.repo)
+        context.report(loaded.diagnostics)
+        context.console.out(summary(loaded.diagnostics, fileCount: instanceFileCount(context.repo)))
+        return loaded.diagnostics.hasErrors ? CLI.ExitCode.failure : CLI.ExitCode.success
+    }
+
+    /// "Validated 7 instance files: no problems." / "2 errors in 2 files." / "Validated 7 instance files: 1 warning."
+    static func summary(_ diagnostics: [Diagnostic], fileCount: Int) -> String {
+        let errors = diagnostics.filter { $0.severity == .error }
+        let warnings = diagnostics.count - errors.count
+        let warningText = "\(warnings) \(warnings == 1 ? "warning" : "warnings")"
+        let validated = "Validated \(fileCount) instance \(fileCount == 1 ? "file" : "files")"
+        guard !errors.isEmpty else { return validated + ": " + (warnings == 0 ? "no problems." : warningText + ".") }
+        let files = Set(diagnostics.map { $0.location?.file ?? "" }).count
+        return "\(errors.count) \(errors.count == 1 ? "error" : "errors")" + (warnings > 0 ? ", " + warningText : "")
+            + " in \(files) \(files == 1 ? "file" : "files")."
+    }
+
+    /// Instance files are `Instances/*.json` except the fleet file and other `_`-prefixed files.
+    static func instanceFileCount(_ repo: URL) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: repo.appendingPathComponent("Instances").path)) ?? []
+        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix("_") }.count
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+
+/// One instance file after decoding: the spec when it had no problem, and what cross-file checks need.
+struct DecodedSpecFile {
+    var path: String
+    var spec: InstanceSpec?
+    /// The domain as written, with its location, for the fleet-wide uniqueness check.
+    var domain: (value: String, location: SourceLocation)?
+    var diagnostics: [Diagnostic]
+
+    init(path: String, spec: InstanceSpec? = nil, domain: (value: String, location: SourceLocation)? = nil, diagnostics: [Diagnostic] = []) {
+        self.path = path; self.spec = spec; self.domain = domain; self.diagnostics = diagnostics
+    }
+}
+
+/// Decodes and validates `Instances/<name>.json` against the fleet. One decoder serves one thread.
+struct SpecDecoder {
+    static let keys = ["name", "customer", "type", "version", "size", "region", "domain", "channel", "state",
+                       "maintenanceWindow", "protected", "trial", "features", "labels"]
+
+    let fleet: FleetReferences
+    /// Whether each time zone name is known; `TimeZone(identifier:)` is too slow to ask per file.
+    private var knownTimeZones: [String: Bool] = [:]
+
+    init(fleet: FleetReferences) { self.fleet = fleet }
+
+    /// `fileName` is the name without `.json`, which must equal the `name` inside.
+    mutating func decode(_ file: DecodingFile, fileName: String) -> DecodedSpecFile {
+        var result = DecodedSpecFile(path: file.path)
+        if let root = file.parse(), let reader = ObjectReader(root, path: "", file: file) {
+            let spec = decode(reader, fileName: fileName)
+            result.spec = file.hasErrors ? nil : spec
+            result.domain = reader.optionalString("domain").map { ($0.value, file.location(offset: $0.offset, field: $0.path)) }
+        }
+        result.diagnostics = file.diagnostics
+        return result
+    }
+
+    private mutating func decode(_ reader: ObjectReader, fileName: String) -> InstanceSpec? {
+        let file = reader.file
+        reader.rejectUnknownKeys(allowed: Self.keys)
+        let name = reader.string("name", example: "\"\(fileName)\"")
+        if let name {
+            if !FieldSyntax.isName(name.value) {
+                file.error("invalid instance name \"\(name.value)\"",
+                           detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'", at: name)
+            } else if name.value != fileName {
+                file.error("name \"\(name.value)\" does not match the file name \"\(fileName).json\"",
+                           detail: "rename the file to \(name.value).json or set \"name\": \"\(fileName)\"", at: name)
+            }
+        }
+        let customer = reader.string("customer", example: "\"Acme Inc.\"")
+        if let customer, customer.value.allSatisfy(\.isWhitespace) {
+            file.error("customer is empty", detail: "write the customer's display name, e.g. \"Acme Inc.\"", at: customer)
+        }
+        let type = reader.enumeration("type", as: InstanceType.self, noun: "instance type")
+        let version = decodeVersion(reader)
+        let size = reader.string("size", example: "\"small\"")
+        if let size { checkReference(size, in: fleet.tiers, noun: "size", section: "tiers", file: file) }
+        let region = reader.string("region", example: "\"us-east-1\"")
+        if let region, !FieldSyntax.isRegion(region.value) {
+            file.error("invalid region \"\(region.value)\"", detail: "expected an AWS region such as us-east-1 or eu-west-1", at: region)
+        }
+        let domain = reader.string("domain", example: "\"\(fileName).\(fleet.zone ?? "example.com")\"")
+        if let domain { checkDomain(domain, file: file) }
+        let channel = reader.string("channel", example: "\"stable\"")
+        if let channel { checkReference(channel, in: fleet.channels, noun: "channel", section: "channels", file: file) }
+        let state = reader.enumeration("state", as: InstanceState.self, noun: "state")
+        let window = decodeWindow(reader)
+        let protected = reader.member("protected").flatMap { file.bool($0, path: "protected") } ?? false
+        let trial = decodeTrial(reader, type: type)
+        let features = decodeMap(reader, "features") { file.bool($0, path: $1) }
+        let labels = decodeMap(reader, "labels") { file.string($0, path: $1) }
+
+        guard let name, let customer, let type, let version, let size, let region, let domain, let channel, let state, let window
+        else { return nil }
+        return InstanceSpec(name: name.value, customer: customer.value, type: type, version: version, size: size.value,
+                            region: region.value, domain: domain.value, channel: channel.value, state: state,
+                            maintenanceWindow: window, protected: protected, trial: trial, features: features, labels: labels)
+    }
+
+    private func decodeVersion(_ reader: ObjectReader) -> Version? {
+        guard let text = reader.string("version", example: "\"5.2.3\"") else { return nil }
+        guard let version = Version(text.value) else {
+            reader.file.error("invalid version \"\(text.value)\"", detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
+            return nil
+        }
+        if let versions = fleet.versions, !versions.contains(version) {
+            let known = versions.sorted().map(\.description)
+            reader.file.error("version \"\(text.value)\" is not in the release catalog",
+                              detail: "releases in Instances/_fleet.json: \(known.joined(separator: ", "))", at: text)
+        }
+        return version
+    }
+
+    private func checkReference(_ text: Field<String>, in names: [String]?, noun: String, section: String, file: DecodingFile) {
+        guard let names, !names.contains(text.value) else { return }
+        var detail = "\(section) in Instances/_fleet.json: \(names.joined(separator: ", "))"
+        if let close = Suggestion.closest(to: text.value, in: names) { detail += "; did you mean \"\(close)\"?" }
+        file.error("unknown \(noun) \"\(text.value)\"", detail: detail, at: text)
+    }
+
+    private func checkDomain(_ domain: Field<String>, file: DecodingFile) {
+        guard FieldSyntax.isHostname(domain.value) else {
+            file.error("invalid domain \"\(domain.value)\"",
+                       detail: "expected a lowercase DNS name: labels of a-z, 0-9 and '-', separated by dots", at: domain)
+            return
+        }
+        if let zone = fleet.zone, !domain.value.hasSuffix("." + zone) {
+            file.error("domain \"\(domain.value)\" is outside the DNS zone \"\(zone)\"",
+                       detail: "use a name ending in .\(zone), e.g. \(file.path.fileStem).\(zone)", at: domain)
+        }
+    }
+
+    private mutating func decodeWindow(_ parent: ObjectReader) -> MaintenanceWindow? {
+        let example = #"{"day": "sun", "start": "02:00", "duration": "4h", "timeZone": "UTC"}"#
+        guard let node = parent.required("maintenanceWindow", example: example),
+              let reader = ObjectReader(node, path: "maintenanceWindow", file: parent.file) else { return nil }
+        let file = reader.file
+        reader.rejectUnknownKeys(allowed: ["day", "start", "duration", "timeZone"])
+        let day = reader.enumeration("day", as: Weekday.self, noun: "day")
+        let start = reader.string("start", example: "\"02:00\"")
+        if let start, MaintenanceWindow.minutes(ofStart: start.value) == nil {
+            file.error("invalid start time \"\(start.value)\"", detail: "expected HH:MM on a 24-hour clock, e.g. 02:00", at: start)
+        }
+        let duration = reader.string("duration", example: "\"4h\"")
+        if let duration, MaintenanceWindow.minutes(ofDuration: duration.value) == nil {
+            file.error("invalid duration \"\(duration.value)\"", detail: "expected hours or minutes from 30m to 24h, e.g. \"90m\" or \"4h\"", at: duration)
+        }
+        let timeZone = reader.string("timeZone", example: "\"UTC\"")
+        if let timeZone, !isKnownTimeZone(timeZone.value) {
+            file.error("unknown time zone \"\(timeZone.value)\"", detail: "expected an IANA time zone name such as UTC or Europe/Berlin", at: timeZone)
+        }
+        guard let day, let start, let duration, let timeZone else { return nil }
+        return MaintenanceWindow(day: day, start: start.value, duration: duration.value, timeZone: timeZone.value)
+    }
+
+    private mutating func isKnownTimeZone(_ name: String) -> Bool {
+        if let known = knownTimeZones[name] { return known }
+        let known = TimeZone(identifier: name) != nil
+        knownTimeZones[name] = known
+        return known
+    }
+
+    private func decodeTrial(_ parent: ObjectReader, type: InstanceType?) -> TrialSettings? {
+        let file = parent.file
+        guard let node = parent.member("trial") else {
+            if type == .trial {
+                file.error("missing required key \"trial\"", detail: "trial instances need \"trial\": {\"expires\": \"YYYY-MM-DD\"}", offset: parent.offset, field: "trial")
+            }
+            return nil
+        }
+        if let type, type != .trial {
+            let key = parent.members.first { $0.key == "trial" }!
+            file.error("\"trial\" is only allowed for trial instances", detail: "remove \"trial\" or set \"type\": \"trial\"", offset: key.keyOffset, field: "trial")
+        }
+        guard let reader = ObjectReader(node, path: "trial", file: file) else { return nil }
+        reader.rejectUnknownKeys(allowed: ["expires"])
+        guard let expires = reader.string("expires", example: "\"2027-01-31\"") else { return nil }
+        guard FieldSyntax.isDate(expires.value) else {
+            file.error("invalid date \"\(expires.value)\"", detail: "expected a calendar date YYYY-MM-DD, e.g. 2027-01-31", at: expires)
+            return nil
+        }
+        return TrialSettings(expires: expires.value)
+    }
+
+    /// An optional free-form map whose values `decodeValue` checks; empty when absent.
+    private func decodeMap<T>(_ parent: ObjectReader, _ key: String, _ decodeValue: (JSONNode, String) -> T?) -> [String: T] {
+        guard let node = parent.member(key), let members = parent.file.object(node, path: key) else { return [:] }
+        var map: [String: T] = [:]
+        for member in members { map[member.key] = decodeValue(member.value, key + "." + member.key) }
+        return map
+    }
+}
+
+extension String {
+    /// `acme` for `Instances/acme.json`.
+    var fileStem: String {
+        let name = split(separator: "/").last.map(String.init) ?? self
+        return name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+    }
+}

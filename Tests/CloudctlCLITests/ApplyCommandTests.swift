@@ -1,0 +1,124 @@
+import XCTest
+import FleetModel
+import Store
+import TestSupport
+@testable import CloudctlCLI
+
+/// apply, status, history and unlock end to end with a fake cloud and a real SQLite file.
+final class ApplyCommandTests: RepoTestCase {
+    func testApplyWithoutTerminalOrAutoApproveIsRefused() async throws {
+        let provider = FakeCloudProvider()
+        let run = await runCLI(["apply"], repo: repo, provider: provider)
+        XCTAssertEqual(run.code, 1)
+        XCTAssertTrue(run.err.contains("error: Refusing to apply without confirmation: standard input is not a terminal"), run.err)
+        XCTAssertTrue(run.err.contains("--auto-approve"), run.err)
+        XCTAssertEqual(provider.steps, [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: repo.dbPath))
+    }
+
+    func testApplyAsksAndOnlyYesIsAccepted() async throws {
+        let provider = FakeCloudProvider()
+        let declined = await runCLI(["apply"], repo: repo, console: CapturedConsole(input: ["y"], stdinIsTerminal: true), provider: provider)
+        XCTAssertEqual(declined.code, 1)
+        XCTAssertTrue(declined.out.contains("Apply these changes? Only 'yes' is accepted: "))
+        XCTAssertTrue(declined.err.contains("Apply cancelled"), declined.err)
+        XCTAssertEqual(provider.steps, [])
+
+        let accepted = await runCLI(["apply"], repo: repo, console: CapturedConsole(input: ["yes"], stdinIsTerminal: true), provider: provider)
+        XCTAssertEqual(accepted.code, 0, accepted.err)
+        XCTAssertEqual(provider.steps.count, 9)
+    }
+
+    func testApplyRecordsStateThenPlanHasNoChanges() async throws {
+        let provider = FakeCloudProvider()
+        let run = await runCLI(["apply", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertEqual(run.code, 0, run.err)
+        XCTAssertEqual(provider.steps.first, "acme create network")
+        XCTAssertTrue(run.out.contains("2026-11-22T03:00:00Z acme [1/9] create network … ok\n"), run.out)
+        XCTAssertTrue(run.out.contains("2026-11-22T03:00:00Z acme: succeeded\n"), run.out)
+        XCTAssertTrue(run.out.contains("Apply complete: 1 succeeded, 0 failed, 0 deferred.\n"), run.out)
+        XCTAssertTrue(run.out.hasSuffix("Run `cloudctl status` to see the fleet, or `cloudctl history` for every step.\n"))
+        XCTAssertFalse(run.out.contains("test-secret"))
+
+        let again = await runCLI(["apply", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertEqual(again.code, 0)
+        XCTAssertEqual(again.out, "No changes. Your fleet matches the instance files.\n")
+        XCTAssertEqual(provider.steps.count, 9)
+        let plan = await runCLI(["plan", "--detailed-exitcode"], repo: repo)
+        XCTAssertEqual(plan.code, 0)
+
+        let status = await runCLI(["status"], repo: repo)
+        XCTAssertEqual(status.code, 0, status.err)
+        let row = try XCTUnwrap(status.out.split(separator: "\n").first { $0.hasPrefix("acme ") })
+        XCTAssertTrue(row.contains("Acme Inc.  5.2.3    5.2.3    active/active"), String(row))
+        XCTAssertTrue(row.contains("apply succeeded just now"), String(row))
+
+        let detail = await runCLI(["status", "acme"], repo: repo)
+        XCTAssertTrue(detail.out.contains("database-acme"), detail.out)
+        XCTAssertTrue(detail.out.contains("Recent steps (newest first):"), detail.out)
+
+        let history = await runCLI(["history", "acme", "--json"], repo: repo)
+        let operations = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(history.out.utf8)) as? [[String: Any]])
+        XCTAssertEqual(operations.count, 1)
+        XCTAssertEqual(operations.first?["result"] as? String, "succeeded")
+        XCTAssertEqual((operations.first?["steps"] as? [Any])?.count, 9)
+    }
+
+    func testFailedInstanceExits1WithItsError() async throws {
+        let run = await runCLI(["apply", "--auto-approve"], repo: repo, provider: FakeCloudProvider(failing: [.database]))
+        XCTAssertEqual(run.code, 1)
+        XCTAssertTrue(run.out.contains("acme [5/9] create database … failed: "), run.out)
+        XCTAssertTrue(run.out.contains("Apply complete: 0 succeeded, 1 failed, 0 deferred.\n  acme: "), run.out)
+        let history = await runCLI(["history"], repo: repo)
+        XCTAssertTrue(history.out.contains("acme apply failed"), history.out)
+        XCTAssertTrue(history.out.contains("error: fake:database: Broken: fake failure"), history.out)
+    }
+
+    func testStaleSavedPlanIsRefused() async throws {
+        let saved = await runCLI(["plan", "--out", "p.json"], repo: repo)
+        XCTAssertEqual(saved.code, 0, saved.err)
+        try repo.writeSpec(Fixtures.spec("acme", size: "medium"))
+        let provider = FakeCloudProvider()
+        let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertEqual(run.code, 1)
+        XCTAssertTrue(run.err.hasPrefix("error: Saved plan is stale\n"), run.err)
+        XCTAssertTrue(run.err.contains("for acme"), run.err)
+        XCTAssertTrue(run.err.contains("cloudctl plan"), run.err)
+        XCTAssertEqual(provider.steps, [])
+    }
+
+    func testFreshSavedPlanIsApplied() async throws {
+        _ = await runCLI(["plan", "--out", "p.json"], repo: repo)
+        let provider = FakeCloudProvider()
+        let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertEqual(run.code, 0, run.err)
+        XCTAssertEqual(provider.steps.count, 9)
+        // Applying it twice is refused: the recorded state moved on.
+        let twice = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertTrue(twice.err.contains("Saved plan is stale"), twice.err)
+    }
+
+    func testStatusShowsFileOnlyAndOrphanedInstances() async throws {
+        _ = await runCLI(["apply", "--auto-approve"], repo: repo)
+        try FileManager.default.removeItem(at: repo.url.appendingPathComponent("Instances/acme.json"))
+        try repo.writeSpec(Fixtures.spec("globex"))
+        let run = await runCLI(["status"], repo: repo)
+        let lines = run.out.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.first { $0.hasPrefix("acme ") }?.hasSuffix("orphaned: no instance file") == true, run.out)
+        XCTAssertTrue(lines.first { $0.hasPrefix("globex ") }.map { $0.contains(" never ") && $0.hasSuffix("not applied yet") } == true, run.out)
+        let json = await runCLI(["status", "--json"], repo: repo)
+        let entries = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
+        XCTAssertEqual(entries.map { $0["name"] as? String }, ["acme", "globex"])
+    }
+
+    func testUnlockSaysWhoHeldTheLock() async throws {
+        let free = await runCLI(["unlock", "acme"], repo: repo)
+        XCTAssertEqual(free.out, "acme was not locked.\n")
+        try FileManager.default.createDirectory(atPath: (repo.dbPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try StateStore(path: repo.dbPath).acquireLock(instance: "acme", holder: "ci@runner:42", lease: 300, now: CLITestClock.now)
+        let run = await runCLI(["unlock", "acme"], repo: repo)
+        XCTAssertEqual(run.code, 0)
+        XCTAssertTrue(run.out.hasPrefix("Removed the lock on acme held by ci@runner:42 since 2026-11-22T03:00:00Z.\n"), run.out)
+        XCTAssertEqual(try StateStore(path: repo.dbPath).locks(), [])
+    }
+}
