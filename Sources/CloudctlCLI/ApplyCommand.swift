@@ -48,7 +48,7 @@ enum ApplyCommand {
         }
         try FileManager.default.createDirectory(atPath: (context.dbPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let store = try StateStore(path: context.dbPath)
-        var options = ExecutorOptions(holder: holder(context.environment))
+        var options = ExecutorOptions(holder: LockHolder.current())
         if let parallelism = context.arguments.integer("--parallelism") { options.parallelism = parallelism }
         options.ignoreMaintenanceWindow = context.arguments.flag("--ignore-maintenance-window")
         let printer = ProgressPrinter(console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
@@ -96,12 +96,6 @@ enum ApplyCommand {
         guard context.console.readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw DiagnosticsError([.error("Apply cancelled", detail: "Nothing was changed.")])
         }
-    }
-
-    /// "user@host:pid", recorded with every operation and lock.
-    static func holder(_ environment: CLIEnvironment) -> String {
-        let user = environment.variables["USER"] ?? environment.variables["LOGNAME"] ?? NSUserName()
-        return "\(user)@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     /// "Apply complete: 6 succeeded, 0 failed, 1 deferred."

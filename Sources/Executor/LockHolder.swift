@@ -5,7 +5,8 @@ import Foundation
 public enum LockHolder {
     /// The holder string for this process.
     public static func current() -> String {
-        let user = ProcessInfo.processInfo.environment["USER"] ?? "user"
+        let environment = ProcessInfo.processInfo.environment
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? NSUserName()
         return "\(user)@\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier)"
     }
 
