@@ -51,7 +51,8 @@ public enum FleetLoader {
         var specs: [InstanceSpec] = []
         var domainOwners: [String: String] = [:]
         var sharedDomains: Set<String> = []
-        for file in decoded {
+        // Chunks are consumed one by one so decoded files and specs are never all held twice.
+        for file in decoded.joined() {
             diagnostics += file.diagnostics
             if let (domain, location) = file.domain {
                 if let owner = domainOwners[domain] {
@@ -64,12 +65,13 @@ public enum FleetLoader {
             }
             if let spec = file.spec { specs.append(spec) }
         }
-        specs = specs.filter { !sharedDomains.contains($0.domain) }.sorted { $0.name < $1.name }
+        if !sharedDomains.isEmpty { specs.removeAll { sharedDomains.contains($0.domain) } }
+        specs.sort { $0.name < $1.name }
         let files = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, "Instances/\($0.name).json") })
         return LoadedFleet(fleet: fleet, specs: specs, files: files, diagnostics: diagnostics)
     }
 
-    private static func decodeInstances(names: [String], repo: URL, references: FleetReferences) -> [DecodedSpecFile] {
+    private static func decodeInstances(names: [String], repo: URL, references: FleetReferences) -> ChunkResults<DecodedSpecFile> {
         let chunkSize = 256
         let chunkCount = (names.count + chunkSize - 1) / chunkSize
         let chunks = ChunkResults<DecodedSpecFile>(count: chunkCount)
@@ -82,7 +84,7 @@ public enum FleetLoader {
                 return decoder.decode(file, fileName: file.path.fileStem)
             })
         }
-        return chunks.merged()
+        return chunks
     }
 
     /// The file's bytes, or an empty file carrying a "cannot read" diagnostic.
@@ -109,8 +111,8 @@ public enum FleetLoader {
     }
 }
 
-/// Per-chunk results written by parallel workers and read back in chunk order.
-private final class ChunkResults<Element>: @unchecked Sendable {
+/// Per-chunk results written by parallel workers, then handed out (and released) in chunk order.
+private final class ChunkResults<Element>: @unchecked Sendable, Sequence {
     private var slots: [[Element]]
     private let lock = NSLock()
 
@@ -118,5 +120,15 @@ private final class ChunkResults<Element>: @unchecked Sendable {
 
     func store(_ chunk: Int, _ elements: [Element]) { lock.withLock { slots[chunk] = elements } }
 
-    func merged() -> [Element] { lock.withLock { slots.flatMap { $0 } } }
+    /// Yields each chunk once, dropping it from memory as it goes.
+    func makeIterator() -> AnyIterator<[Element]> {
+        var next = 0
+        return AnyIterator { [self] in
+            lock.withLock {
+                guard next < slots.count else { return nil }
+                defer { slots[next] = []; next += 1 }
+                return slots[next]
+            }
+        }
+    }
 }

@@ -11,26 +11,16 @@ final class BadFileCorpusTests: XCTestCase {
 
     /// An instance case is loaded as `Instances/<case>.json` next to a good fleet file.
     func testInstanceCases() throws {
-        let cases = try caseNames(in: "instances")
-        XCTAssertGreaterThanOrEqual(cases.count, 30)
-        for name in cases {
-            let repo = try TemporaryRepository(testCase: self)
+        try runCases(in: "instances", minimum: 30, fleetLoads: true) { repo, name in
             try repo.copy(corpus.appendingPathComponent("fleet.json"), as: "_fleet.json")
             try repo.copy(corpus.appendingPathComponent("instances/\(name).json"), as: "\(name).json")
-            try check(FleetLoader.load(repo: repo.url), against: "instances/\(name)")
         }
     }
 
     /// A fleet case is loaded as `Instances/_fleet.json` with no instances.
     func testFleetCases() throws {
-        let cases = try caseNames(in: "fleets")
-        XCTAssertGreaterThanOrEqual(cases.count, 5)
-        for name in cases {
-            let repo = try TemporaryRepository(testCase: self)
+        try runCases(in: "fleets", minimum: 10, fleetLoads: false) { repo, name in
             try repo.copy(corpus.appendingPathComponent("fleets/\(name).json"), as: "_fleet.json")
-            let loaded = FleetLoader.load(repo: repo.url)
-            XCTAssertNil(loaded.fleet, name)
-            try check(loaded, against: "fleets/\(name)")
         }
     }
 
@@ -40,19 +30,23 @@ final class BadFileCorpusTests: XCTestCase {
         XCTAssertEqual(FleetLoader.load(repo: repo.url).diagnostics, [])
     }
 
-    private func caseNames(in folder: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent(folder).path)
+    private func runCases(in folder: String, minimum: Int, fleetLoads: Bool, setUp: (TemporaryRepository, String) throws -> Void) throws {
+        let cases = try FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent(folder).path)
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
-    }
-
-    private func check(_ loaded: LoadedFleet, against casePath: String) throws {
-        let actual = loaded.diagnostics.map(\.description).joined(separator: "\n") + "\n"
-        XCTAssertFalse(loaded.diagnostics.isEmpty, "\(casePath) produced no diagnostic")
-        if recording {
-            try Data(actual.utf8).write(to: sourceCorpus.appendingPathComponent(casePath + ".expected"))
-            return
+        XCTAssertGreaterThanOrEqual(cases.count, minimum)
+        for name in cases {
+            let repo = try TemporaryRepository(testCase: self)
+            try setUp(repo, name)
+            let loaded = FleetLoader.load(repo: repo.url)
+            XCTAssertEqual(loaded.fleet != nil, fleetLoads, name)
+            XCTAssertFalse(loaded.diagnostics.isEmpty, "\(folder)/\(name) produced no diagnostic")
+            let actual = loaded.diagnostics.map(\.description).joined(separator: "\n") + "\n"
+            let expectedFile = "\(folder)/\(name).expected"
+            if recording {
+                try Data(actual.utf8).write(to: sourceCorpus.appendingPathComponent(expectedFile))
+            } else {
+                XCTAssertEqual(actual, try String(contentsOf: corpus.appendingPathComponent(expectedFile), encoding: .utf8), expectedFile)
+            }
         }
-        let expected = try String(contentsOf: corpus.appendingPathComponent(casePath + ".expected"), encoding: .utf8)
-        XCTAssertEqual(actual, expected, casePath)
     }
 }

@@ -25,7 +25,7 @@ struct TemporaryRepository {
 /// The repository this package lives in (for the sample fleet under `Instances/`).
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// A valid instance file; `replacing` swaps whole lines' worth of text to inject one problem.
+/// A valid instance file for the sample fleet; `extra` appends members (start it with ",").
 func instanceJSON(_ name: String, domain: String? = nil, extra: String = "") -> String {
     """
     {
