@@ -1,0 +1,184 @@
+import Foundation
+import XCTest
+import TestSupport
+import FleetModel
+@testable import AWSProvider
+
+/// End-to-end steps against moto; skipped unless `CLOUDCTL_TEST_ENDPOINT` is set.
+final class AWSCloudProviderLiveTests: XCTestCase {
+    func testProvisionCreatesTaggedResourcesAndIsIdempotent() async throws {
+        let moto = try await MotoFixture.start()
+        let first = try await moto.provision()
+
+        let observed1 = try await moto.vpcIds()
+        XCTAssertEqual(observed1, [first[.network]?.cloudId].compactMap { $0 })
+        let subnets = try await moto.client.query(.ec2, action: "DescribeSubnets", params: QueryParams.filters(QueryParams.ownedBy(moto.names)))
+        XCTAssertEqual(Set(subnets.items("subnetSet").compactMap { $0.value("availabilityZone") }).count, 2, "two subnets in two zones")
+        let key = try await moto.client.json(.kms, action: "DescribeKey", body: ["KeyId": .string(moto.names.keyAlias)])
+        XCTAssertEqual(key["KeyMetadata"]?["Arn"]?.string, first[.key]?.cloudId)
+        let observed2 = try await moto.bucketTags(moto.names.bucket)
+        XCTAssertEqual(observed2, moto.names.tags)
+        let encryption = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["encryption": ""])
+        XCTAssertEqual(try XMLNode(parsing: encryption.body).descendants("SSEAlgorithm").first?.text, "aws:kms")
+        let observed3 = try await moto.secret()
+        XCTAssertEqual(TagFormat.secretsManager.parse(observed3["Tags"]), moto.names.tags)
+        let db = try await moto.database()
+        XCTAssertEqual(db?.value("DBInstanceStatus"), "available")
+        XCTAssertEqual(TagFormat.parse(xml: db?.child("TagList")), moto.names.tags)
+        let observed4 = try await moto.service()
+        XCTAssertEqual(observed4?["desiredCount"]?.int, moto.tier.replicas)
+        let observed5 = try await moto.latestTaskDefinition()
+        XCTAssertEqual(observed5?["revision"]?.int, 1)
+        let observed6 = try await moto.records(named: moto.spec.domain)
+        XCTAssertEqual(observed6, ["CNAME:\(moto.fleet.dns.target)"])
+        let observed7 = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(observed7, ["TXT:\(moto.names.ownershipValue)"])
+
+        // The generated password lives only in Secrets Manager.
+        let stored = try await moto.client.json(.secretsManager, action: "GetSecretValue", body: ["SecretId": .string(moto.names.secret)])
+        let password = try JSONValue(parsing: Data(stored["SecretString"]!.string!.utf8))["password"]!.string!
+        XCTAssertGreaterThanOrEqual(password.count, 32)
+        XCTAssertFalse(first.values.contains { "\($0)".contains(password) })
+
+        let second = try await moto.provision()
+        XCTAssertEqual(second.mapValues(\.cloudId), first.mapValues(\.cloudId), "a re-run converges to the same resources")
+        let observed8 = try await moto.vpcIds()
+        XCTAssertEqual(observed8.count, 1)
+        let observed9 = try await moto.latestTaskDefinition()
+        XCTAssertEqual(observed9?["revision"]?.int, 1, "no new revision for unchanged inputs")
+        let firstCalls = first.values.reduce(0) { $0 + $1.calls }, secondCalls = second.values.reduce(0) { $0 + $1.calls }
+        XCTAssertLessThan(secondCalls, firstCalls)
+        XCTAssertEqual(moto.provider.callCount, firstCalls + secondCalls)
+    }
+
+    func testUpgradeHopSnapshotsMigratesDeploysAndChecksHealth() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.provision()
+        let target = "5.3.0"
+        let snapshot = try await moto.run(moto.step(.snapshot, .database, [StepInput.purpose: "pre-upgrade", StepInput.version: target]))
+        XCTAssertEqual(snapshot.note, "snapshot cloudctl-test-acme-pre-upgrade-5-3-0")
+        let observed10 = try await moto.snapshotIds()
+        XCTAssertEqual(observed10, ["cloudctl-test-acme-pre-upgrade-5-3-0"])
+        try await moto.run(moto.step(.migrate, .database, [StepInput.version: target, StepInput.fromVersion: "5.2.3"]))
+        let deploy = try await moto.run(moto.step(.deploy, .taskDefinition, moto.createInputs(.taskDefinition, version: Version(target))))
+        let health = try await moto.run(moto.step(.healthCheck, .service, [StepInput.version: target]))
+
+        let definition = try await moto.latestTaskDefinition()
+        XCTAssertEqual(definition?["revision"]?.int, 2)
+        XCTAssertEqual(definition?["containerDefinitions"]?.array?.first?["image"]?.string, "registry.example.com/app:5.3.0")
+        let observed11 = try await moto.service()
+        XCTAssertEqual(observed11?["taskDefinition"]?.string, deploy.cloudId)
+        XCTAssertEqual(health.note, "1/1 tasks on registry.example.com/app:5.3.0")
+
+        // Repeating the hop's snapshot finds the existing one instead of taking another.
+        try await moto.run(moto.step(.snapshot, .database, [StepInput.purpose: "pre-upgrade", StepInput.version: target]))
+        let observed12 = try await moto.snapshotIds()
+        XCTAssertEqual(observed12.count, 1)
+    }
+
+    func testSuspendAndResume() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.provision()
+        try await moto.run(moto.step(.update, .service, [StepInput.replicas: "0"]))
+        try await moto.run(moto.step(.stop, .database))
+        let observed13 = try await moto.database()
+        XCTAssertEqual(observed13?.value("DBInstanceStatus"), "stopped")
+        let observed14 = try await moto.service()
+        XCTAssertEqual(observed14?["desiredCount"]?.int, 0)
+        try await moto.run(moto.step(.stop, .database)) // already stopped: nothing to do
+
+        try await moto.run(moto.step(.start, .database))
+        try await moto.run(moto.step(.update, .service, [StepInput.replicas: String(moto.tier.replicas)]))
+        try await moto.run(moto.step(.healthCheck, .service, [StepInput.version: moto.spec.version.description]))
+        let observed15 = try await moto.database()
+        XCTAssertEqual(observed15?.value("DBInstanceStatus"), "available")
+        let observed16 = try await moto.service()
+        XCTAssertEqual(observed16?["desiredCount"]?.int, moto.tier.replicas)
+    }
+
+    func testTeardownKeepsFinalSnapshotAndArchiveAndRemovesEverythingElse() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.provision()
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)/uploads/a b.txt", body: Data("hello".utf8))
+
+        let teardown = [moto.step(.snapshot, .database, [StepInput.purpose: "final"]), moto.step(.snapshot, .bucket)]
+            + ResourceKind.allCases.reversed().map { moto.step(.delete, $0) }
+        for step in teardown { try await moto.run(step) }
+
+        let observed17 = try await moto.snapshotIds()
+        XCTAssertEqual(observed17.filter { $0.hasPrefix("cloudctl-test-acme-final-") }.count, 1)
+        let archived = try await moto.objectKeys(moto.names.archiveBucket)
+        XCTAssertEqual(archived.count, 1)
+        XCTAssertTrue(archived.first?.hasPrefix("acme/") == true && archived.first?.hasSuffix("/uploads/a b.txt") == true, "\(archived)")
+        let observed18 = try await moto.vpcIds()
+        XCTAssertEqual(observed18, [])
+        let observed19 = try await moto.database()
+        XCTAssertNil(observed19)
+        let observed20 = try await moto.service()
+        XCTAssertNil(observed20)
+        let observed21 = try await moto.latestTaskDefinition()
+        XCTAssertNil(observed21)
+        let observed22 = try await moto.secret()
+        XCTAssertNotNil(observed22["DeletedDate"])
+        let key = try await moto.client.json(.kms, action: "DescribeKey", body: ["KeyId": .string(moto.names.keyAlias)])
+        XCTAssertEqual(key["KeyMetadata"]?["KeyState"]?.string, "PendingDeletion")
+        do {
+            _ = try await moto.bucketTags(moto.names.bucket)
+            XCTFail("bucket still exists")
+        } catch let error as CloudError { XCTAssertEqual(error.code, "NoSuchBucket") }
+        let observed23 = try await moto.records(named: moto.spec.domain)
+        XCTAssertEqual(observed23, [])
+        let observed24 = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(observed24, [])
+
+        // Deleting what is already gone succeeds.
+        for step in teardown.dropFirst(2) { try await moto.run(step) }
+    }
+
+    func testDatabaseIsNotDeletedWithoutFinalSnapshot() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.provision()
+        do {
+            try await moto.run(moto.step(.delete, .database))
+            XCTFail("deleted without a final snapshot")
+        } catch let error as CloudError { XCTAssertEqual(error.code, "NoFinalSnapshot") }
+        let observed25 = try await moto.database()
+        XCTAssertNotNil(observed25)
+    }
+
+    func testForeignBucketIsRefusedAndLeftUnchanged() async throws {
+        let moto = try await MotoFixture.start()
+        let foreign = ResourceTags.tags(instance: "other", fleet: moto.fleet.name)
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)")
+        let tagging = foreign.keys.sorted().map { "<Tag><Key>\($0)</Key><Value>\(foreign[$0]!)</Value></Tag>" }.joined()
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)", query: ["tagging": ""],
+                                       body: Data("<Tagging><TagSet>\(tagging)</TagSet></Tagging>".utf8))
+        try await moto.run(moto.step(.create, .key, moto.createInputs(.key)))
+
+        for action in [StepAction.create, .delete] {
+            do {
+                try await moto.run(moto.step(action, .bucket, moto.createInputs(.bucket)))
+                XCTFail("\(action) touched a foreign bucket")
+            } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
+        }
+        let observed26 = try await moto.bucketTags(moto.names.bucket)
+        XCTAssertEqual(observed26, foreign)
+        do {
+            _ = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["encryption": ""])
+            XCTFail("encryption was configured on a foreign bucket")
+        } catch let error as CloudError { XCTAssertEqual(error.kind, .notFound) }
+    }
+
+    func testForeignDNSRecordIsRefused() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.run(moto.step(.create, .dnsRecord, moto.createInputs(.dnsRecord)))
+        var other = moto
+        other.spec = Fixtures.spec("globex", domain: moto.spec.domain)
+        do {
+            try await other.run(other.step(.create, .dnsRecord, other.createInputs(.dnsRecord)))
+            XCTFail("took over another instance's record")
+        } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
+        let observed27 = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(observed27, ["TXT:\(moto.names.ownershipValue)"])
+    }
+}

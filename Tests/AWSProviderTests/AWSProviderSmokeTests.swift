@@ -1,6 +1,0 @@
-import XCTest
-@testable import AWSProvider
-
-final class AWSProviderSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
