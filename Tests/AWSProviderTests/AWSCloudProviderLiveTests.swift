@@ -10,29 +10,29 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         let moto = try await MotoFixture.start()
         let first = try await moto.provision()
 
-        let observed1 = try await moto.vpcIds()
-        XCTAssertEqual(observed1, [first[.network]?.cloudId].compactMap { $0 })
+        let vpcs = try await moto.vpcIds()
+        XCTAssertEqual(vpcs, [first[.network]?.cloudId].compactMap { $0 })
         let subnets = try await moto.client.query(.ec2, action: "DescribeSubnets", params: QueryParams.filters(QueryParams.ownedBy(moto.names)))
         XCTAssertEqual(Set(subnets.items("subnetSet").compactMap { $0.value("availabilityZone") }).count, 2, "two subnets in two zones")
         let key = try await moto.client.json(.kms, action: "DescribeKey", body: ["KeyId": .string(moto.names.keyAlias)])
         XCTAssertEqual(key["KeyMetadata"]?["Arn"]?.string, first[.key]?.cloudId)
-        let observed2 = try await moto.bucketTags(moto.names.bucket)
-        XCTAssertEqual(observed2, moto.names.tags)
+        let bucketTags = try await moto.bucketTags(moto.names.bucket)
+        XCTAssertEqual(bucketTags, moto.names.tags)
         let encryption = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["encryption": ""])
         XCTAssertEqual(try XMLNode(parsing: encryption.body).descendants("SSEAlgorithm").first?.text, "aws:kms")
-        let observed3 = try await moto.secret()
-        XCTAssertEqual(TagFormat.secretsManager.parse(observed3["Tags"]), moto.names.tags)
+        let secret = try await moto.secret()
+        XCTAssertEqual(TagFormat.secretsManager.parse(secret["Tags"]), moto.names.tags)
         let db = try await moto.database()
         XCTAssertEqual(db?.value("DBInstanceStatus"), "available")
         XCTAssertEqual(TagFormat.parse(xml: db?.child("TagList")), moto.names.tags)
-        let observed4 = try await moto.service()
-        XCTAssertEqual(observed4?["desiredCount"]?.int, moto.tier.replicas)
-        let observed5 = try await moto.latestTaskDefinition()
-        XCTAssertEqual(observed5?["revision"]?.int, 1)
-        let observed6 = try await moto.records(named: moto.spec.domain)
-        XCTAssertEqual(observed6, ["CNAME:\(moto.fleet.dns.target)"])
-        let observed7 = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
-        XCTAssertEqual(observed7, ["TXT:\(moto.names.ownershipValue)"])
+        let service = try await moto.service()
+        XCTAssertEqual(service?["desiredCount"]?.int, moto.tier.replicas)
+        let definition = try await moto.latestTaskDefinition()
+        XCTAssertEqual(definition?["revision"]?.int, 1)
+        let cname = try await moto.records(named: moto.spec.domain)
+        XCTAssertEqual(cname, ["CNAME:\(moto.fleet.dns.target)"])
+        let txt = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(txt, ["TXT:\(moto.names.ownershipValue)"])
 
         // The generated password lives only in Secrets Manager.
         let stored = try await moto.client.json(.secretsManager, action: "GetSecretValue", body: ["SecretId": .string(moto.names.secret)])
@@ -42,10 +42,10 @@ final class AWSCloudProviderLiveTests: XCTestCase {
 
         let second = try await moto.provision()
         XCTAssertEqual(second.mapValues(\.cloudId), first.mapValues(\.cloudId), "a re-run converges to the same resources")
-        let observed8 = try await moto.vpcIds()
-        XCTAssertEqual(observed8.count, 1)
-        let observed9 = try await moto.latestTaskDefinition()
-        XCTAssertEqual(observed9?["revision"]?.int, 1, "no new revision for unchanged inputs")
+        let vpcsAfterRerun = try await moto.vpcIds()
+        XCTAssertEqual(vpcsAfterRerun.count, 1)
+        let definitionAfterRerun = try await moto.latestTaskDefinition()
+        XCTAssertEqual(definitionAfterRerun?["revision"]?.int, 1, "no new revision for unchanged inputs")
         let firstCalls = first.values.reduce(0) { $0 + $1.calls }, secondCalls = second.values.reduce(0) { $0 + $1.calls }
         XCTAssertLessThan(secondCalls, firstCalls)
         XCTAssertEqual(moto.provider.callCount, firstCalls + secondCalls)
@@ -57,8 +57,8 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         let target = "5.3.0"
         let snapshot = try await moto.run(moto.step(.snapshot, .database, [StepInput.purpose: "pre-upgrade", StepInput.version: target]))
         XCTAssertEqual(snapshot.note, "snapshot cloudctl-test-acme-pre-upgrade-5-3-0")
-        let observed10 = try await moto.snapshotIds()
-        XCTAssertEqual(observed10, ["cloudctl-test-acme-pre-upgrade-5-3-0"])
+        let snapshots = try await moto.snapshotIds()
+        XCTAssertEqual(snapshots, ["cloudctl-test-acme-pre-upgrade-5-3-0"])
         try await moto.run(moto.step(.migrate, .database, [StepInput.version: target, StepInput.fromVersion: "5.2.3"]))
         let deploy = try await moto.run(moto.step(.deploy, .taskDefinition, moto.createInputs(.taskDefinition, version: Version(target))))
         let health = try await moto.run(moto.step(.healthCheck, .service, [StepInput.version: target]))
@@ -66,14 +66,14 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         let definition = try await moto.latestTaskDefinition()
         XCTAssertEqual(definition?["revision"]?.int, 2)
         XCTAssertEqual(definition?["containerDefinitions"]?.array?.first?["image"]?.string, "registry.example.com/app:5.3.0")
-        let observed11 = try await moto.service()
-        XCTAssertEqual(observed11?["taskDefinition"]?.string, deploy.cloudId)
+        let service = try await moto.service()
+        XCTAssertEqual(service?["taskDefinition"]?.string, deploy.cloudId)
         XCTAssertEqual(health.note, "1/1 tasks on registry.example.com/app:5.3.0")
 
         // Repeating the hop's snapshot finds the existing one instead of taking another.
         try await moto.run(moto.step(.snapshot, .database, [StepInput.purpose: "pre-upgrade", StepInput.version: target]))
-        let observed12 = try await moto.snapshotIds()
-        XCTAssertEqual(observed12.count, 1)
+        let snapshotsAfterRerun = try await moto.snapshotIds()
+        XCTAssertEqual(snapshotsAfterRerun.count, 1)
     }
 
     func testSuspendAndResume() async throws {
@@ -81,19 +81,19 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         try await moto.provision()
         try await moto.run(moto.step(.update, .service, [StepInput.replicas: "0"]))
         try await moto.run(moto.step(.stop, .database))
-        let observed13 = try await moto.database()
-        XCTAssertEqual(observed13?.value("DBInstanceStatus"), "stopped")
-        let observed14 = try await moto.service()
-        XCTAssertEqual(observed14?["desiredCount"]?.int, 0)
+        let stoppedDatabase = try await moto.database()
+        XCTAssertEqual(stoppedDatabase?.value("DBInstanceStatus"), "stopped")
+        let suspendedService = try await moto.service()
+        XCTAssertEqual(suspendedService?["desiredCount"]?.int, 0)
         try await moto.run(moto.step(.stop, .database)) // already stopped: nothing to do
 
         try await moto.run(moto.step(.start, .database))
         try await moto.run(moto.step(.update, .service, [StepInput.replicas: String(moto.tier.replicas)]))
         try await moto.run(moto.step(.healthCheck, .service, [StepInput.version: moto.spec.version.description]))
-        let observed15 = try await moto.database()
-        XCTAssertEqual(observed15?.value("DBInstanceStatus"), "available")
-        let observed16 = try await moto.service()
-        XCTAssertEqual(observed16?["desiredCount"]?.int, moto.tier.replicas)
+        let startedDatabase = try await moto.database()
+        XCTAssertEqual(startedDatabase?.value("DBInstanceStatus"), "available")
+        let resumedService = try await moto.service()
+        XCTAssertEqual(resumedService?["desiredCount"]?.int, moto.tier.replicas)
     }
 
     func testTeardownKeepsFinalSnapshotAndArchiveAndRemovesEverythingElse() async throws {
@@ -105,31 +105,31 @@ final class AWSCloudProviderLiveTests: XCTestCase {
             + ResourceKind.allCases.reversed().map { moto.step(.delete, $0) }
         for step in teardown { try await moto.run(step) }
 
-        let observed17 = try await moto.snapshotIds()
-        XCTAssertEqual(observed17.filter { $0.hasPrefix("cloudctl-test-acme-final-") }.count, 1)
+        let snapshots = try await moto.snapshotIds()
+        XCTAssertEqual(snapshots.filter { $0.hasPrefix("cloudctl-test-acme-final-") }.count, 1)
         let archived = try await moto.objectKeys(moto.names.archiveBucket)
         XCTAssertEqual(archived.count, 1)
         XCTAssertTrue(archived.first?.hasPrefix("acme/") == true && archived.first?.hasSuffix("/uploads/a b.txt") == true, "\(archived)")
-        let observed18 = try await moto.vpcIds()
-        XCTAssertEqual(observed18, [])
-        let observed19 = try await moto.database()
-        XCTAssertNil(observed19)
-        let observed20 = try await moto.service()
-        XCTAssertNil(observed20)
-        let observed21 = try await moto.latestTaskDefinition()
-        XCTAssertNil(observed21)
-        let observed22 = try await moto.secret()
-        XCTAssertNotNil(observed22["DeletedDate"])
+        let vpcs = try await moto.vpcIds()
+        XCTAssertEqual(vpcs, [])
+        let database = try await moto.database()
+        XCTAssertNil(database)
+        let service = try await moto.service()
+        XCTAssertNil(service)
+        let definition = try await moto.latestTaskDefinition()
+        XCTAssertNil(definition)
+        let secret = try await moto.secret()
+        XCTAssertNotNil(secret["DeletedDate"])
         let key = try await moto.client.json(.kms, action: "DescribeKey", body: ["KeyId": .string(moto.names.keyAlias)])
         XCTAssertEqual(key["KeyMetadata"]?["KeyState"]?.string, "PendingDeletion")
         do {
             _ = try await moto.bucketTags(moto.names.bucket)
             XCTFail("bucket still exists")
         } catch let error as CloudError { XCTAssertEqual(error.code, "NoSuchBucket") }
-        let observed23 = try await moto.records(named: moto.spec.domain)
-        XCTAssertEqual(observed23, [])
-        let observed24 = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
-        XCTAssertEqual(observed24, [])
+        let cname = try await moto.records(named: moto.spec.domain)
+        XCTAssertEqual(cname, [])
+        let txt = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(txt, [])
 
         // Deleting what is already gone succeeds.
         for step in teardown.dropFirst(2) { try await moto.run(step) }
@@ -142,8 +142,8 @@ final class AWSCloudProviderLiveTests: XCTestCase {
             try await moto.run(moto.step(.delete, .database))
             XCTFail("deleted without a final snapshot")
         } catch let error as CloudError { XCTAssertEqual(error.code, "NoFinalSnapshot") }
-        let observed25 = try await moto.database()
-        XCTAssertNotNil(observed25)
+        let database = try await moto.database()
+        XCTAssertNotNil(database)
     }
 
     func testForeignBucketIsRefusedAndLeftUnchanged() async throws {
@@ -161,8 +161,8 @@ final class AWSCloudProviderLiveTests: XCTestCase {
                 XCTFail("\(action) touched a foreign bucket")
             } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
         }
-        let observed26 = try await moto.bucketTags(moto.names.bucket)
-        XCTAssertEqual(observed26, foreign)
+        let bucketTags = try await moto.bucketTags(moto.names.bucket)
+        XCTAssertEqual(bucketTags, foreign)
         do {
             _ = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["encryption": ""])
             XCTFail("encryption was configured on a foreign bucket")
@@ -178,7 +178,7 @@ final class AWSCloudProviderLiveTests: XCTestCase {
             try await other.run(other.step(.create, .dnsRecord, other.createInputs(.dnsRecord)))
             XCTFail("took over another instance's record")
         } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
-        let observed27 = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
-        XCTAssertEqual(observed27, ["TXT:\(moto.names.ownershipValue)"])
+        let txt = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(txt, ["TXT:\(moto.names.ownershipValue)"])
     }
 }
