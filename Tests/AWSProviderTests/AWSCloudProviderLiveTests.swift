@@ -181,4 +181,32 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         let txt = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
         XCTAssertEqual(txt, ["TXT:\(moto.names.ownershipValue)"])
     }
+
+    func testDomainChangeMovesRecordsAndRemovesTheOldPair() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.run(moto.step(.create, .dnsRecord, moto.createInputs(.dnsRecord)))
+        var inputs = moto.createInputs(.dnsRecord)
+        inputs[StepInput.previousDomain] = moto.spec.domain
+        inputs[StepInput.domain] = "acme-new.cloud.example.com"
+        let outcome = try await moto.run(moto.step(.update, .dnsRecord, inputs))
+        XCTAssertEqual(outcome.cloudId, "acme-new.cloud.example.com")
+        let newRecords = try await moto.records(named: "acme-new.cloud.example.com")
+        let oldRecords = try await moto.records(named: moto.spec.domain)
+        let oldOwnership = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(newRecords, ["CNAME:\(moto.fleet.dns.target)"])
+        XCTAssertEqual(oldRecords + oldOwnership, [])
+    }
+
+    func testResourcesOutsideTheDefaultRegionUseTheirRegion() async throws {
+        var moto = try await MotoFixture.start()
+        moto.spec = Fixtures.spec(region: "eu-west-1")
+        for resource in [ResourceKind.network, .key, .bucket] { try await moto.run(moto.step(.create, resource, moto.createInputs(resource))) }
+        let location = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["location": ""])
+        XCTAssertEqual(try XMLNode(parsing: location.body).text, "eu-west-1")
+        let vpcsInDefaultRegion = try await moto.vpcIds()
+        XCTAssertEqual(vpcsInDefaultRegion, [], "the network was created in eu-west-1")
+        let regional = moto.provider.client(region: "eu-west-1")
+        let vpcsInRegion = try await regional.query(.ec2, action: "DescribeVpcs", params: QueryParams.filters(QueryParams.ownedBy(moto.names)))
+        XCTAssertEqual(vpcsInRegion.items("vpcSet").count, 1)
+    }
 }
