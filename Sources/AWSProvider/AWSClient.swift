@@ -18,6 +18,10 @@ public struct HTTPResponse: Sendable {
     public var headers: [String: String]
     public var body: Data
     public init(status: Int, headers: [String: String] = [:], body: Data = Data()) { self.status = status; self.headers = headers; self.body = body }
+    /// Header value by case-insensitive name (servers and transports differ in header-name case).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
 }
 
 /// The network, as a closure: URLSession in production, a fake in tests.
@@ -125,6 +129,14 @@ public struct AWSCredentials: Sendable, CustomStringConvertible {
         self.accessKeyId = accessKeyId; self.secretAccessKey = secretAccessKey; self.sessionToken = sessionToken
     }
     public var description: String { "AWSCredentials(\(accessKeyId), secret: <redacted>)" }
+}
+
+extension AWSCredentials: CustomReflectable {
+    /// `dump()` and debuggers see the key id only.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["accessKeyId": accessKeyId, "secretAccessKey": "<redacted>",
+                                "sessionToken": sessionToken == nil ? "none" : "<redacted>"])
+    }
 }
 
 /// A small XML element tree for Query and REST-XML responses.

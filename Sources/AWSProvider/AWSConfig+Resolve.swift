@@ -47,7 +47,7 @@ extension AWSConfig {
 
 extension AWSConfig: CustomStringConvertible {
     public var description: String {
-        "AWSConfig(region: \(region), endpoint: \(endpoint?.absoluteString ?? "AWS"), credentials: \(credentials))"
+        "AWSConfig(region: \(region), endpoint: \(endpoint?.absoluteString ?? "per-service AWS endpoints"), credentials: \(credentials))"
     }
 }
 

@@ -12,7 +12,7 @@ enum AWSErrorMapper {
     /// Code and message from the `x-amzn-ErrorType` header, a JSON body (`__type`, `message`) or an XML body
     /// (`<Error><Code>` under `Response/Errors` for EC2, `ErrorResponse` for RDS, bare for S3 and Route 53).
     static func codeAndMessage(_ response: HTTPResponse) -> (code: String, message: String) {
-        var code = header("x-amzn-ErrorType", in: response).map(stripType) ?? ""
+        var code = response.header("x-amzn-ErrorType").map(stripType) ?? ""
         var message = ""
         let body = response.body
         if let json = try? JSONValue(parsing: body), json.object != nil {
@@ -64,8 +64,4 @@ enum AWSErrorMapper {
     private static let conflict: Set<String> = [
         "ResourceExistsException", "DependencyViolation", "IncorrectState", "OperationAbortedException", "OperationAborted",
     ]
-
-    static func header(_ name: String, in response: HTTPResponse) -> String? {
-        response.headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
 }

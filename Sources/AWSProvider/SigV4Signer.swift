@@ -28,6 +28,7 @@ public struct SigV4Signer: Sendable {
     public func sign(_ request: inout HTTPRequest, at date: Date) -> Signature {
         let amzDate = Self.amzDate(date)
         let payloadHash = Digest.sha256Hex(request.body)
+        request.headers["Authorization"] = nil   // re-signing must not sign the old signature
         request.headers["X-Amz-Date"] = amzDate
         if let token = credentials.sessionToken { request.headers["X-Amz-Security-Token"] = token }
         if isS3 { request.headers["x-amz-content-sha256"] = payloadHash }

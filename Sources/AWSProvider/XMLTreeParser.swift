@@ -35,6 +35,11 @@ enum XMLTreeParser {
             stack[stack.count - 1].text += string
         }
 
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            guard !stack.isEmpty else { return }
+            stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+        }
+
         func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
             guard var node = stack.popLast() else { return }
             node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
