@@ -172,8 +172,7 @@ final class AWSCloudProviderLiveTests: XCTestCase {
     func testForeignDNSRecordIsRefused() async throws {
         let moto = try await MotoFixture.start()
         try await moto.run(moto.step(.create, .dnsRecord, moto.createInputs(.dnsRecord)))
-        var other = moto
-        other.spec = Fixtures.spec("globex", domain: moto.spec.domain)
+        let other = moto.acting(for: Fixtures.spec("globex", domain: moto.spec.domain))
         do {
             try await other.run(other.step(.create, .dnsRecord, other.createInputs(.dnsRecord)))
             XCTFail("took over another instance's record")
@@ -198,8 +197,7 @@ final class AWSCloudProviderLiveTests: XCTestCase {
     }
 
     func testResourcesOutsideTheDefaultRegionUseTheirRegion() async throws {
-        var moto = try await MotoFixture.start()
-        moto.spec = Fixtures.spec(region: "eu-west-1")
+        let moto = try await MotoFixture.start().acting(for: Fixtures.spec(region: "eu-west-1"))
         for resource in [ResourceKind.network, .key, .bucket] { try await moto.run(moto.step(.create, resource, moto.createInputs(resource))) }
         let location = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["location": ""])
         XCTAssertEqual(try XMLNode(parsing: location.body).text, "eu-west-1")
@@ -208,5 +206,18 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         let regional = moto.provider.client(region: "eu-west-1")
         let vpcsInRegion = try await regional.query(.ec2, action: "DescribeVpcs", params: QueryParams.filters(QueryParams.ownedBy(moto.names)))
         XCTAssertEqual(vpcsInRegion.items("vpcSet").count, 1)
+    }
+
+    func testConcurrentProvisionsShareOneProviderAndOneZone() async throws {
+        let moto = try await MotoFixture.start()
+        let other = moto.acting(for: Fixtures.spec("globex"))
+        async let acme = moto.provision()
+        async let globex = other.provision()
+        let (acmeOutcomes, globexOutcomes) = try await (acme, globex)
+        XCTAssertNotEqual(acmeOutcomes[.network]?.cloudId, globexOutcomes[.network]?.cloudId)
+        let zones = try XMLNode(parsing: try await moto.client.rest(.route53, method: "GET", path: "/2013-04-01/hostedzone").body)
+        XCTAssertEqual(zones.descendants("HostedZone").count, 1)
+        let globexTxt = try await other.records(named: "_cloudctl.\(other.spec.domain)")
+        XCTAssertEqual(globexTxt, ["TXT:\(other.names.ownershipValue)"])
     }
 }

@@ -8,7 +8,7 @@ import TestSupport
 @testable import AWSProvider
 
 /// A reset moto server at `CLOUDCTL_TEST_ENDPOINT`, a provider that polls it quickly, and the planner-shaped steps the tests run.
-struct MotoFixture {
+struct MotoFixture: Sendable {
     let provider: AWSCloudProvider
     let client: AWSClient
     let fleet = Fixtures.fleet()
@@ -28,6 +28,13 @@ struct MotoFixture {
         let fast = Backoff(initial: .milliseconds(5), maximum: .milliseconds(40), attempts: 25)
         return MotoFixture(provider: AWSCloudProvider(config: config, transport: nil, backoff: fast),
                            client: AWSClient(config: config, transport: URLSessionTransport.make()))
+    }
+
+    /// The same moto and provider, acting for another instance.
+    func acting(for spec: InstanceSpec) -> MotoFixture {
+        var copy = self
+        copy.spec = spec
+        return copy
     }
 
     func step(_ action: StepAction, _ resource: ResourceKind, _ inputs: [String: String] = [:]) -> PlanStep {
