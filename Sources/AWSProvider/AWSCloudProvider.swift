@@ -9,6 +9,7 @@ public final class AWSCloudProvider: CloudProvider {
     private let transport: HTTPTransport
     private let clients = Mutex<[String: AWSClient]>([:])
     let backoff: Backoff
+    private let zones = HostedZoneCache()
 
     /// `transport` nil means URLSession.
     public convenience init(config: AWSConfig, transport: HTTPTransport? = nil) {
@@ -39,7 +40,7 @@ public final class AWSCloudProvider: CloudProvider {
 
     public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
         let api = StepCalls(client: client(region: context.spec.region))
-        let scope = InstanceScope(api: api, step: step, context: context, backoff: backoff)
+        let scope = InstanceScope(api: api, step: step, context: context, backoff: backoff, zones: zones)
         let (cloudId, note) = try await perform(step.action, step.resource, scope)
         return StepOutcome(cloudId: cloudId, note: note, calls: api.calls)
     }

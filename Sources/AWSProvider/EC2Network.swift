@@ -22,6 +22,8 @@ struct EC2Network {
             let created = try await api.query(.ec2, "CreateVpc", ["CidrBlock": Self.vpcCidr]
                 .adding(QueryParams.tagSpecification("vpc", scope.tags)))
             vpcId = created.descendants("vpcId").first?.text ?? ""
+            // Private DNS names for the database and task ENIs (moto also needs it to give Fargate tasks an ENI).
+            _ = try await api.query(.ec2, "ModifyVpcAttribute", ["VpcId": vpcId, "EnableDnsHostnames.Value": "true"])
         }
         let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
         let missing = Self.subnetCidrs.filter { cidr in !subnets.contains { $0.value("cidrBlock") == cidr } }

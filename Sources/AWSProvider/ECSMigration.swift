@@ -22,7 +22,7 @@ struct ECSMigration {
             let reason = started["failures"]?.array?.first?["reason"]?.string ?? "no task started"
             throw CloudError(kind: .server, operation: "ecs:RunTask", code: "RunTaskFailed", message: "migration task did not start: \(reason)")
         }
-        let task = try await scope.backoff.poll("migration task \(taskArn)", operation: "ecs:DescribeTasks") {
+        let task = try await scope.backoff.patient.poll("migration task \(taskArn)", operation: "ecs:DescribeTasks") {
             let answer = try await api.json(.ecs, "DescribeTasks", ["cluster": .string(scope.names.cluster), "tasks": [.string(taskArn)]])
             let task = answer["tasks"]?.array?.first
             return task?["lastStatus"]?.string == "STOPPED" ? task : nil

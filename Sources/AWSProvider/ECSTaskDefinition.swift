@@ -26,7 +26,8 @@ struct ECSTaskDefinition {
     /// Ensures the latest revision of `family` has `shape`; returns its ARN.
     func ensure(family: String, shape: Shape) async throws -> String {
         if let latest = try await latest(family), latest.shape == shape { return latest.arn }
-        var container: [String: JSONValue] = ["name": "app", "image": .string(shape.image), "essential": true]
+        // The single container may use all of the task's memory (moto also needs a container-level value to place tasks).
+        var container: [String: JSONValue] = ["name": "app", "image": .string(shape.image), "essential": true, "memory": .number(Double(shape.memory))]
         if let command = shape.command { container["command"] = .array(command.map { .string($0) }) }
         let registered = try await api.json(.ecs, "RegisterTaskDefinition", [
             "family": .string(family),

@@ -6,6 +6,7 @@ struct InstanceScope: Sendable {
     let step: PlanStep
     let context: StepContext
     let backoff: Backoff
+    let zones: HostedZoneCache
 
     var names: ResourceNames { ResourceNames(fleet: context.fleet.name, instance: context.spec.name) }
     var tags: [String: String] { names.tags }

@@ -22,7 +22,7 @@ struct RDSDatabase {
         do {
             _ = try await api.query(.rds, "CreateDBSubnetGroup", [
                 "DBSubnetGroupName": scope.names.dbSubnetGroup, "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
-            ].adding(QueryParams.list("SubnetIds", placement.subnets, member: true)).adding(QueryParams.rdsTags(scope.tags)))
+            ].adding(QueryParams.list("SubnetIds", element: "SubnetIdentifier", placement.subnets)).adding(QueryParams.rdsTags(scope.tags)))
         } catch let error as CloudError where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {}
         let password = try await SecretsManagerSecret(scope: scope).password()
         _ = try await redacting(password) {
@@ -31,7 +31,7 @@ struct RDSDatabase {
                 "AllocatedStorage": String(storage), "MasterUsername": SecretsManagerSecret.username, "MasterUserPassword": password,
                 "DBSubnetGroupName": scope.names.dbSubnetGroup, "StorageEncrypted": "true", "KmsKeyId": scope.names.keyAlias,
                 "CopyTagsToSnapshot": "true", "PubliclyAccessible": "false",
-            ].adding(QueryParams.list("VpcSecurityGroupIds", [placement.securityGroup], member: true)).adding(QueryParams.rdsTags(scope.tags)))
+            ].adding(QueryParams.list("VpcSecurityGroupIds", element: "VpcSecurityGroupId", [placement.securityGroup])).adding(QueryParams.rdsTags(scope.tags)))
         }
         _ = try await waitFor("available")
         return id

@@ -75,8 +75,12 @@ struct Route53Record {
             """)
     }
 
-    /// The hosted zone id for `zone`, creating the zone (tagged with the fleet) when missing.
+    /// The hosted zone id for `zone`, creating the zone (tagged with the fleet) when missing; once per provider.
     private func ensureZone(_ zone: String) async throws -> String {
+        try await scope.zones.id(for: zone) { try await findOrCreateZone(zone) }
+    }
+
+    private func findOrCreateZone(_ zone: String) async throws -> String {
         if let id = try await findZone(zone) { return id }
         // A deterministic caller reference makes a retried create fail as a duplicate instead of making a second zone.
         let created = try await api.restXML(.route53, "POST", "/\(Self.apiVersion)/hostedzone", body: """

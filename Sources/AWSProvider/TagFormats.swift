@@ -39,10 +39,10 @@ enum TagFormat {
 
 /// Flattened list parameters of the Query protocol.
 enum QueryParams {
-    /// EC2 lists: `SubnetId.1`, `SubnetId.2`; RDS lists: `SubnetIds.member.1`.
-    static func list(_ name: String, _ values: [String], member: Bool = false) -> [String: String] {
+    /// RDS lists name their element: `SubnetIds.SubnetIdentifier.1`, `SubnetIds.SubnetIdentifier.2`.
+    static func list(_ name: String, element: String, _ values: [String]) -> [String: String] {
         var params: [String: String] = [:]
-        for (i, v) in values.enumerated() { params["\(name)\(member ? ".member" : "").\(i + 1)"] = v }
+        for (i, v) in values.enumerated() { params["\(name).\(element).\(i + 1)"] = v }
         return params
     }
 
@@ -71,12 +71,12 @@ enum QueryParams {
         return params
     }
 
-    /// RDS `Tags.member.N.Key` / `.Value`.
+    /// RDS `Tags.Tag.N.Key` / `.Value`.
     static func rdsTags(_ tags: [String: String]) -> [String: String] {
         var params: [String: String] = [:]
         for (i, k) in tags.keys.sorted().enumerated() {
-            params["Tags.member.\(i + 1).Key"] = k
-            params["Tags.member.\(i + 1).Value"] = tags[k]!
+            params["Tags.Tag.\(i + 1).Key"] = k
+            params["Tags.Tag.\(i + 1).Value"] = tags[k]!
         }
         return params
     }

@@ -1,0 +1,223 @@
+import Foundation
+import XCTest
+import TestSupport
+import FleetModel
+@testable import AWSProvider
+
+/// End-to-end steps against moto; skipped unless `CLOUDCTL_TEST_ENDPOINT` is set.
+final class AWSCloudProviderLiveTests: XCTestCase {
+    func testProvisionCreatesTaggedResourcesAndIsIdempotent() async throws {
+        let moto = try await MotoFixture.start()
+        let first = try await moto.provision()
+
+        let vpcs = try await moto.vpcIds()
+        XCTAssertEqual(vpcs, [first[.network]?.cloudId].compactMap { $0 })
+        let subnets = try await moto.client.query(.ec2, action: "DescribeSubnets", params: QueryParams.filters(QueryParams.ownedBy(moto.names)))
+        XCTAssertEqual(Set(subnets.items("subnetSet").compactMap { $0.value("availabilityZone") }).count, 2, "two subnets in two zones")
+        let key = try await moto.client.json(.kms, action: "DescribeKey", body: ["KeyId": .string(moto.names.keyAlias)])
+        XCTAssertEqual(key["KeyMetadata"]?["Arn"]?.string, first[.key]?.cloudId)
+        let bucketTags = try await moto.bucketTags(moto.names.bucket)
+        XCTAssertEqual(bucketTags, moto.names.tags)
+        let encryption = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["encryption": ""])
+        XCTAssertEqual(try XMLNode(parsing: encryption.body).descendants("SSEAlgorithm").first?.text, "aws:kms")
+        let secret = try await moto.secret()
+        XCTAssertEqual(TagFormat.secretsManager.parse(secret["Tags"]), moto.names.tags)
+        let db = try await moto.database()
+        XCTAssertEqual(db?.value("DBInstanceStatus"), "available")
+        XCTAssertEqual(TagFormat.parse(xml: db?.child("TagList")), moto.names.tags)
+        let service = try await moto.service()
+        XCTAssertEqual(service?["desiredCount"]?.int, moto.tier.replicas)
+        let definition = try await moto.latestTaskDefinition()
+        XCTAssertEqual(definition?["revision"]?.int, 1)
+        let cname = try await moto.records(named: moto.spec.domain)
+        XCTAssertEqual(cname, ["CNAME:\(moto.fleet.dns.target)"])
+        let txt = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(txt, ["TXT:\(moto.names.ownershipValue)"])
+
+        // The generated password lives only in Secrets Manager.
+        let stored = try await moto.client.json(.secretsManager, action: "GetSecretValue", body: ["SecretId": .string(moto.names.secret)])
+        let password = try JSONValue(parsing: Data(stored["SecretString"]!.string!.utf8))["password"]!.string!
+        XCTAssertGreaterThanOrEqual(password.count, 32)
+        XCTAssertFalse(first.values.contains { "\($0)".contains(password) })
+
+        let second = try await moto.provision()
+        XCTAssertEqual(second.mapValues(\.cloudId), first.mapValues(\.cloudId), "a re-run converges to the same resources")
+        let vpcsAfterRerun = try await moto.vpcIds()
+        XCTAssertEqual(vpcsAfterRerun.count, 1)
+        let definitionAfterRerun = try await moto.latestTaskDefinition()
+        XCTAssertEqual(definitionAfterRerun?["revision"]?.int, 1, "no new revision for unchanged inputs")
+        let firstCalls = first.values.reduce(0) { $0 + $1.calls }, secondCalls = second.values.reduce(0) { $0 + $1.calls }
+        XCTAssertLessThan(secondCalls, firstCalls)
+        XCTAssertEqual(moto.provider.callCount, firstCalls + secondCalls)
+    }
+
+    func testUpgradeHopSnapshotsMigratesDeploysAndChecksHealth() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.provision()
+        let target = "5.3.0"
+        let snapshot = try await moto.run(moto.step(.snapshot, .database, [StepInput.purpose: "pre-upgrade", StepInput.version: target]))
+        XCTAssertEqual(snapshot.note, "snapshot cloudctl-test-acme-pre-upgrade-5-3-0")
+        let snapshots = try await moto.snapshotIds()
+        XCTAssertEqual(snapshots, ["cloudctl-test-acme-pre-upgrade-5-3-0"])
+        try await moto.run(moto.step(.migrate, .database, [StepInput.version: target, StepInput.fromVersion: "5.2.3"]))
+        let deploy = try await moto.run(moto.step(.deploy, .taskDefinition, moto.createInputs(.taskDefinition, version: Version(target))))
+        let health = try await moto.run(moto.step(.healthCheck, .service, [StepInput.version: target]))
+
+        let definition = try await moto.latestTaskDefinition()
+        XCTAssertEqual(definition?["revision"]?.int, 2)
+        XCTAssertEqual(definition?["containerDefinitions"]?.array?.first?["image"]?.string, "registry.example.com/app:5.3.0")
+        let service = try await moto.service()
+        XCTAssertEqual(service?["taskDefinition"]?.string, deploy.cloudId)
+        XCTAssertEqual(health.note, "1/1 tasks on registry.example.com/app:5.3.0")
+
+        // Repeating the hop's snapshot finds the existing one instead of taking another.
+        try await moto.run(moto.step(.snapshot, .database, [StepInput.purpose: "pre-upgrade", StepInput.version: target]))
+        let snapshotsAfterRerun = try await moto.snapshotIds()
+        XCTAssertEqual(snapshotsAfterRerun.count, 1)
+    }
+
+    func testSuspendAndResume() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.provision()
+        try await moto.run(moto.step(.update, .service, [StepInput.replicas: "0"]))
+        try await moto.run(moto.step(.stop, .database))
+        let stoppedDatabase = try await moto.database()
+        XCTAssertEqual(stoppedDatabase?.value("DBInstanceStatus"), "stopped")
+        let suspendedService = try await moto.service()
+        XCTAssertEqual(suspendedService?["desiredCount"]?.int, 0)
+        try await moto.run(moto.step(.stop, .database)) // already stopped: nothing to do
+
+        try await moto.run(moto.step(.start, .database))
+        try await moto.run(moto.step(.update, .service, [StepInput.replicas: String(moto.tier.replicas)]))
+        try await moto.run(moto.step(.healthCheck, .service, [StepInput.version: moto.spec.version.description]))
+        let startedDatabase = try await moto.database()
+        XCTAssertEqual(startedDatabase?.value("DBInstanceStatus"), "available")
+        let resumedService = try await moto.service()
+        XCTAssertEqual(resumedService?["desiredCount"]?.int, moto.tier.replicas)
+    }
+
+    func testTeardownKeepsFinalSnapshotAndArchiveAndRemovesEverythingElse() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.provision()
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)/uploads/a b.txt", body: Data("hello".utf8))
+
+        let teardown = [moto.step(.snapshot, .database, [StepInput.purpose: "final"]), moto.step(.snapshot, .bucket)]
+            + ResourceKind.allCases.reversed().map { moto.step(.delete, $0) }
+        for step in teardown { try await moto.run(step) }
+
+        let snapshots = try await moto.snapshotIds()
+        XCTAssertEqual(snapshots.filter { $0.hasPrefix("cloudctl-test-acme-final-") }.count, 1)
+        let archived = try await moto.objectKeys(moto.names.archiveBucket)
+        XCTAssertEqual(archived.count, 1)
+        XCTAssertTrue(archived.first?.hasPrefix("acme/") == true && archived.first?.hasSuffix("/uploads/a b.txt") == true, "\(archived)")
+        let vpcs = try await moto.vpcIds()
+        XCTAssertEqual(vpcs, [])
+        let database = try await moto.database()
+        XCTAssertNil(database)
+        let service = try await moto.service()
+        XCTAssertNil(service)
+        let definition = try await moto.latestTaskDefinition()
+        XCTAssertNil(definition)
+        let secret = try await moto.secret()
+        XCTAssertNotNil(secret["DeletedDate"])
+        let key = try await moto.client.json(.kms, action: "DescribeKey", body: ["KeyId": .string(moto.names.keyAlias)])
+        XCTAssertEqual(key["KeyMetadata"]?["KeyState"]?.string, "PendingDeletion")
+        do {
+            _ = try await moto.bucketTags(moto.names.bucket)
+            XCTFail("bucket still exists")
+        } catch let error as CloudError { XCTAssertEqual(error.code, "NoSuchBucket") }
+        let cname = try await moto.records(named: moto.spec.domain)
+        XCTAssertEqual(cname, [])
+        let txt = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(txt, [])
+
+        // Deleting what is already gone succeeds.
+        for step in teardown.dropFirst(2) { try await moto.run(step) }
+    }
+
+    func testDatabaseIsNotDeletedWithoutFinalSnapshot() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.provision()
+        do {
+            try await moto.run(moto.step(.delete, .database))
+            XCTFail("deleted without a final snapshot")
+        } catch let error as CloudError { XCTAssertEqual(error.code, "NoFinalSnapshot") }
+        let database = try await moto.database()
+        XCTAssertNotNil(database)
+    }
+
+    func testForeignBucketIsRefusedAndLeftUnchanged() async throws {
+        let moto = try await MotoFixture.start()
+        let foreign = ResourceTags.tags(instance: "other", fleet: moto.fleet.name)
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)")
+        let tagging = foreign.keys.sorted().map { "<Tag><Key>\($0)</Key><Value>\(foreign[$0]!)</Value></Tag>" }.joined()
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)", query: ["tagging": ""],
+                                       body: Data("<Tagging><TagSet>\(tagging)</TagSet></Tagging>".utf8))
+        try await moto.run(moto.step(.create, .key, moto.createInputs(.key)))
+
+        for action in [StepAction.create, .delete] {
+            do {
+                try await moto.run(moto.step(action, .bucket, moto.createInputs(.bucket)))
+                XCTFail("\(action) touched a foreign bucket")
+            } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
+        }
+        let bucketTags = try await moto.bucketTags(moto.names.bucket)
+        XCTAssertEqual(bucketTags, foreign)
+        do {
+            _ = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["encryption": ""])
+            XCTFail("encryption was configured on a foreign bucket")
+        } catch let error as CloudError { XCTAssertEqual(error.kind, .notFound) }
+    }
+
+    func testForeignDNSRecordIsRefused() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.run(moto.step(.create, .dnsRecord, moto.createInputs(.dnsRecord)))
+        let other = moto.acting(for: Fixtures.spec("globex", domain: moto.spec.domain))
+        do {
+            try await other.run(other.step(.create, .dnsRecord, other.createInputs(.dnsRecord)))
+            XCTFail("took over another instance's record")
+        } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
+        let txt = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(txt, ["TXT:\(moto.names.ownershipValue)"])
+    }
+
+    func testDomainChangeMovesRecordsAndRemovesTheOldPair() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.run(moto.step(.create, .dnsRecord, moto.createInputs(.dnsRecord)))
+        var inputs = moto.createInputs(.dnsRecord)
+        inputs[StepInput.previousDomain] = moto.spec.domain
+        inputs[StepInput.domain] = "acme-new.cloud.example.com"
+        let outcome = try await moto.run(moto.step(.update, .dnsRecord, inputs))
+        XCTAssertEqual(outcome.cloudId, "acme-new.cloud.example.com")
+        let newRecords = try await moto.records(named: "acme-new.cloud.example.com")
+        let oldRecords = try await moto.records(named: moto.spec.domain)
+        let oldOwnership = try await moto.records(named: "_cloudctl.\(moto.spec.domain)")
+        XCTAssertEqual(newRecords, ["CNAME:\(moto.fleet.dns.target)"])
+        XCTAssertEqual(oldRecords + oldOwnership, [])
+    }
+
+    func testResourcesOutsideTheDefaultRegionUseTheirRegion() async throws {
+        let moto = try await MotoFixture.start().acting(for: Fixtures.spec(region: "eu-west-1"))
+        for resource in [ResourceKind.network, .key, .bucket] { try await moto.run(moto.step(.create, resource, moto.createInputs(resource))) }
+        let location = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["location": ""])
+        XCTAssertEqual(try XMLNode(parsing: location.body).text, "eu-west-1")
+        let vpcsInDefaultRegion = try await moto.vpcIds()
+        XCTAssertEqual(vpcsInDefaultRegion, [], "the network was created in eu-west-1")
+        let regional = moto.provider.client(region: "eu-west-1")
+        let vpcsInRegion = try await regional.query(.ec2, action: "DescribeVpcs", params: QueryParams.filters(QueryParams.ownedBy(moto.names)))
+        XCTAssertEqual(vpcsInRegion.items("vpcSet").count, 1)
+    }
+
+    func testConcurrentProvisionsShareOneProviderAndOneZone() async throws {
+        let moto = try await MotoFixture.start()
+        let other = moto.acting(for: Fixtures.spec("globex"))
+        async let acme = moto.provision()
+        async let globex = other.provision()
+        let (acmeOutcomes, globexOutcomes) = try await (acme, globex)
+        XCTAssertNotEqual(acmeOutcomes[.network]?.cloudId, globexOutcomes[.network]?.cloudId)
+        let zones = try XMLNode(parsing: try await moto.client.rest(.route53, method: "GET", path: "/2013-04-01/hostedzone").body)
+        XCTAssertEqual(zones.descendants("HostedZone").count, 1)
+        let globexTxt = try await other.records(named: "_cloudctl.\(other.spec.domain)")
+        XCTAssertEqual(globexTxt, ["TXT:\(other.names.ownershipValue)"])
+    }
+}
