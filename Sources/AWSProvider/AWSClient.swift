@@ -48,22 +48,31 @@ public struct AWSService: Sendable, Hashable {
     public static let route53 = AWSService(signingName: "route53", globalRegion: "us-east-1")
 }
 
-/// Signed calls to AWS over the Query, JSON and REST-XML protocols. It never retries: the executor retries whole steps.
+/// Signed calls to AWS over the Query, JSON and REST-XML protocols. Throttling, 5xx and connection errors are retried
+/// per call (bounded, with backoff and jitter, reported through `CallRetryReporter`); what survives goes to the executor.
 /// The protocol entry points (`query`, `json`, `rest`) live in one file per protocol.
 public final class AWSClient: Sendable {
     public let region: String
     let config: AWSConfig
     let transport: HTTPTransport
     let clock: @Sendable () -> Date
+    let retryPolicy: RetryPolicy
+    let sleep: @Sendable (Duration) async throws -> Void
     private let calls = Mutex(0)
+
+    /// Per-call retries: a few quick ones; the executor's step retries back off further.
+    public static let defaultRetryPolicy = RetryPolicy(maxRetries: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(2))
 
     public convenience init(config: AWSConfig, transport: @escaping HTTPTransport) {
         self.init(config: config, transport: transport, clock: { Date() })
     }
 
-    /// `clock` lets tests pin the signing time.
-    init(config: AWSConfig, transport: @escaping HTTPTransport, clock: @escaping @Sendable () -> Date) {
+    /// `clock` lets tests pin the signing time; `retryPolicy` and `sleep` make retries instant in tests.
+    init(config: AWSConfig, transport: @escaping HTTPTransport, clock: @escaping @Sendable () -> Date,
+         retryPolicy: RetryPolicy = AWSClient.defaultRetryPolicy,
+         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.region = config.region; self.config = config; self.transport = transport; self.clock = clock
+        self.retryPolicy = retryPolicy; self.sleep = sleep
     }
 
     /// API calls made so far (benchmarks count them).
@@ -84,8 +93,23 @@ public final class AWSClient: Sendable {
         return URL(string: base + path + (encodedQuery.isEmpty ? "" : "?" + encodedQuery))!
     }
 
-    /// Signs and sends one request. Non-2xx answers become `CloudError`s named `operation`; transport failures `.connection`.
+    /// Signs and sends one request, retrying retryable failures. Non-2xx answers become `CloudError`s named `operation`;
+    /// transport failures `.connection`.
     func send(_ request: HTTPRequest, service: AWSService, operation: String) async throws -> HTTPResponse {
+        var retry = 0
+        while true {
+            do {
+                return try await sendOnce(request, service: service, operation: operation)
+            } catch let error as CloudError where error.isRetryable && retry < retryPolicy.maxRetries {
+                retry += 1
+                let delay = retryPolicy.delay(beforeRetry: retry)
+                CallRetryReporter.current?(error, retry, delay)
+                try await sleep(delay)
+            }
+        }
+    }
+
+    private func sendOnce(_ request: HTTPRequest, service: AWSService, operation: String) async throws -> HTTPResponse {
         var request = request
         SigV4Signer(credentials: config.credentials, region: service.globalRegion ?? region, service: service.signingName)
             .sign(&request, at: clock())

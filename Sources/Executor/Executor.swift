@@ -82,3 +82,10 @@ public struct Executor: Sendable {
         return ApplyReport(instances: runs.compactMap { results[$0.plan.name] })
     }
 }
+
+extension RetryPolicy {
+    /// The executor's step-level policy.
+    init(options: ExecutorOptions) {
+        self.init(maxRetries: options.maxRetries, baseDelay: options.baseDelay, maxDelay: options.maxDelay, random: options.jitter)
+    }
+}

@@ -18,7 +18,35 @@ final class AWSClientTests: XCTestCase {
 
     func client(endpoint: String? = "http://127.0.0.1:5101", region: String = "eu-west-1", _ fake: FakeTransport) -> AWSClient {
         AWSClient(config: AWSConfig(region: region, endpoint: endpoint.flatMap(URL.init(string:)), credentials: Self.credentials),
-                  transport: fake.transport, clock: { Date(timeIntervalSince1970: 1_440_938_160) })
+                  transport: fake.transport, clock: { Date(timeIntervalSince1970: 1_440_938_160) }, sleep: { _ in })
+    }
+
+    func testRetryableFailuresAreRetriedPerCallAndReported() async throws {
+        let answers = Mutex([
+            HTTPResponse(status: 400, body: Data(#"{"__type":"ThrottlingException","message":"slow down"}"#.utf8)),
+            HTTPResponse(status: 503, body: Data("<Error><Code>ServiceUnavailable</Code><Message>m</Message></Error>".utf8)),
+            HTTPResponse(status: 200, body: Data(#"{"ok":true}"#.utf8)),
+        ])
+        let client = client(FakeTransport { _ in answers.withLock { $0.removeFirst() } })
+        let reported = Mutex<[(String, Int)]>([])
+        let body = try await CallRetryReporter.$current.withValue({ error, retry, _ in reported.withLock { $0.append((error.code, retry)) } }) {
+            try await client.json(.kms, action: "CreateKey", body: .object([:]))
+        }
+        XCTAssertEqual(body["ok"], .bool(true))
+        XCTAssertEqual(client.callCount, 3)
+        XCTAssertEqual(reported.withLock { $0.map(\.0) }, ["ThrottlingException", "ServiceUnavailable"])
+        XCTAssertEqual(reported.withLock { $0.map(\.1) }, [1, 2])
+    }
+
+    func testRetriesAreBounded() async {
+        let client = client(FakeTransport { _ in HTTPResponse(status: 500) })
+        do {
+            _ = try await client.query(.ec2, action: "DescribeVpcs", params: [:])
+            XCTFail("should throw")
+        } catch let error as CloudError {
+            XCTAssertEqual(error.kind, .server)
+        } catch { XCTFail("unexpected \(error)") }
+        XCTAssertEqual(client.callCount, 1 + AWSClient.defaultRetryPolicy.maxRetries)
     }
 
     func testQueryRequestShapeAndParsedResponse() async throws {
@@ -111,7 +139,7 @@ final class AWSClientTests: XCTestCase {
             } catch {
                 XCTFail("\(c.operation): unexpected \(error)")
             }
-            XCTAssertEqual(client.callCount, 1, "no retries inside the client")
+            XCTAssertEqual(client.callCount, 1, "only throttling, 5xx and connection errors are retried")
         }
     }
 

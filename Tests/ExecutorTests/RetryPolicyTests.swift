@@ -1,4 +1,5 @@
 import XCTest
+import FleetModel
 @testable import Executor
 
 final class RetryPolicyTests: XCTestCase {
