@@ -9,8 +9,9 @@ public enum JSONValue: Hashable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// The member `key`; an explicit `null` counts as absent, as it does in AWS's JSON APIs.
     public subscript(key: String) -> JSONValue? {
-        if case .object(let o) = self { return o[key] }
+        if case .object(let o) = self, let value = o[key], value != .null { return value }
         return nil
     }
 

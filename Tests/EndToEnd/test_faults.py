@@ -29,7 +29,7 @@ def test_bad_input_exits_1_and_makes_no_cloud_call(cloudctl, repo, moto):
         a = cloudctl("apply", "--auto-approve", check=1, endpoint=proxy.endpoint)
     finally:
         proxy.stop()
-    assert "Instances/broken.json:4:3" in v.stderr, v.stderr
+    assert "Instances/broken.json:3:18: error: missing ','" in v.stderr, v.stderr
     assert "Instances/broken.json" in a.stderr
     assert proxy.count == 0, f"bad input made {proxy.count} cloud calls"
 
