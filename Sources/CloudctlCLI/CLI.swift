@@ -36,7 +36,7 @@ public enum CLI {
 
             COMMANDS:
             \(lines.joined(separator: "\n"))
-              help CMD   Show help for a command.
+              help CMD  Show help for a command.
 
             See 'cloudctl help <command>' for a command's options.
             """

@@ -5,6 +5,7 @@ struct FleetReferences: Sendable {
     var versions: Set<Version>?
     var channels: [String]?
     var zone: String?
+    var fleetName: String?
 }
 
 /// Decodes and validates `Instances/_fleet.json`.
@@ -30,8 +31,9 @@ enum FleetDecoder {
         let releases = decodeReleases(reader)
         let channels = decodeMap(reader, "channels", example: #"{"stable": {"waves": [{"name": "all"}]}}"#, decodeChannel)
 
-        let references = FleetReferences(tiers: tiers?.names, versions: releases.map { Set($0.map(\.version)) },
+        var references = FleetReferences(tiers: tiers?.names, versions: releases.map { Set($0.map(\.version)) },
                                          channels: channels?.names, zone: dns?.zone)
+        references.fleetName = name.map(\.value)
         // Only a fleet file without a single problem becomes a `Fleet`; broken parts still feed `references`.
         guard !file.hasErrors, let name, let dns, let image, let tiers, let releases, let channels else { return (nil, references) }
         return (Fleet(name: name.value, dns: dns, image: image.value, tiers: tiers.entries, releases: ReleaseCatalog(releases),

@@ -44,6 +44,8 @@ struct SpecDecoder {
             if !FieldSyntax.isName(name.value) {
                 file.error("invalid instance name \"\(name.value)\"",
                            detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'", at: name)
+            } else if let problem = DerivedNameRules.problem(instance: name.value, fleet: fleet.fleetName) {
+                file.error("instance name \"\(name.value)\" cannot name its cloud resources", detail: problem, at: name)
             } else if name.value != fileName {
                 file.error("name \"\(name.value)\" does not match the file name \"\(fileName).json\"",
                            detail: "rename the file to \(name.value).json or set \"name\": \"\(fileName)\"", at: name)
