@@ -49,7 +49,7 @@ public struct AWSService: Sendable, Hashable {
 }
 
 /// Signed calls to AWS over the Query, JSON and REST-XML protocols. Throttling, 5xx and connection errors are retried
-/// per call (bounded, with backoff and jitter, reported through `CallRetryReporter`); what survives goes to the executor.
+/// per call (bounded, with backoff and jitter, reported to `onRetry`); what survives goes to the executor.
 /// The protocol entry points (`query`, `json`, `rest`) live in one file per protocol.
 public final class AWSClient: Sendable {
     public let region: String
@@ -95,7 +95,7 @@ public final class AWSClient: Sendable {
 
     /// Signs and sends one request, retrying retryable failures. Non-2xx answers become `CloudError`s named `operation`;
     /// transport failures `.connection`.
-    func send(_ request: HTTPRequest, service: AWSService, operation: String) async throws -> HTTPResponse {
+    func send(_ request: HTTPRequest, service: AWSService, operation: String, onRetry: CallRetryReport?) async throws -> HTTPResponse {
         var retry = 0
         while true {
             do {
@@ -103,7 +103,7 @@ public final class AWSClient: Sendable {
             } catch let error as CloudError where error.isRetryable && retry < retryPolicy.maxRetries {
                 retry += 1
                 let delay = retryPolicy.delay(beforeRetry: retry)
-                CallRetryReporter.current?(error, retry, delay)
+                onRetry?(error, retry, delay)
                 try await sleep(delay)
             }
         }

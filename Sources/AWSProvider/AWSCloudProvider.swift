@@ -39,7 +39,7 @@ public final class AWSCloudProvider: CloudProvider {
     }
 
     public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
-        let api = StepCalls(client: client(region: context.spec.region))
+        let api = StepCalls(client: client(region: context.spec.region), onRetry: context.onCallRetry)
         let scope = InstanceScope(api: api, step: step, context: context, backoff: backoff, zones: zones)
         let (cloudId, note) = try await perform(step.action, step.resource, scope)
         return StepOutcome(cloudId: cloudId, note: note, calls: api.calls)

@@ -1,10 +1,11 @@
 import Foundation
+import FleetModel
 
 extension AWSClient {
     /// REST-XML (S3, Route 53). `path` is unencoded (`/bucket/key`); each segment is percent-encoded here.
     /// Non-2xx answers are thrown as `CloudError`. Parse an XML body with `XMLNode(parsing:)`.
     public func rest(_ service: AWSService, method: String, path: String, query: [String: String] = [:],
-                     headers: [String: String] = [:], body: Data = Data()) async throws -> HTTPResponse {
+                     headers: [String: String] = [:], body: Data = Data(), onRetry: CallRetryReport? = nil) async throws -> HTTPResponse {
         var headers = headers
         let has = { (name: String) in headers.keys.contains { $0.caseInsensitiveCompare(name) == .orderedSame } }
         if service.signingName == "s3", !body.isEmpty, !has("Content-MD5") { headers["Content-MD5"] = Digest.md5Base64(body) }
@@ -13,7 +14,7 @@ extension AWSClient {
                                   url: url(for: service, encodedPath: URIEncoding.encode(path, keepingSlash: true),
                                            encodedQuery: URIEncoding.form(query.map { ($0.key, $0.value) })),
                                   headers: headers, body: body)
-        return try await send(request, service: service, operation: "\(service.signingName):\(method) \(path)")
+        return try await send(request, service: service, operation: "\(service.signingName):\(method) \(path)", onRetry: onRetry)
     }
 }
 

@@ -6,21 +6,22 @@ import Synchronization
 /// exact even while other steps share the client.
 final class StepCalls: Sendable {
     let client: AWSClient
+    let onRetry: CallRetryReport?
     private let count = Mutex(0)
 
-    init(client: AWSClient) { self.client = client }
+    init(client: AWSClient, onRetry: CallRetryReport?) { self.client = client; self.onRetry = onRetry }
 
     var calls: Int { count.withLock { $0 } }
     var region: String { client.region }
 
     func query(_ service: AWSService, _ action: String, _ params: [String: String] = [:]) async throws -> XMLNode {
         count.withLock { $0 += 1 }
-        return try await client.query(service, action: action, params: params)
+        return try await client.query(service, action: action, params: params, onRetry: onRetry)
     }
 
     func json(_ service: AWSService, _ action: String, _ body: JSONValue) async throws -> JSONValue {
         count.withLock { $0 += 1 }
-        return try await client.json(service, action: action, body: body)
+        return try await client.json(service, action: action, body: body, onRetry: onRetry)
     }
 
     /// REST-XML call whose response body (if any) is parsed into an element tree.
@@ -28,7 +29,7 @@ final class StepCalls: Sendable {
     func restXML(_ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
                  headers: [String: String] = [:], body: String? = nil) async throws -> XMLNode {
         count.withLock { $0 += 1 }
-        let response = try await client.rest(service, method: method, path: path, query: query, headers: headers, body: Data((body ?? "").utf8))
+        let response = try await client.rest(service, method: method, path: path, query: query, headers: headers, body: Data((body ?? "").utf8), onRetry: onRetry)
         return response.body.isEmpty ? XMLNode(name: "") : try XMLNode(parsing: response.body)
     }
 }

@@ -26,7 +26,9 @@ struct StepAttempts {
                 callRetries.increment()
                 observer.stepRetrying(name, step: step, attempt: retry, error: error, delay: delay)
             }
-            let call = Task { try await CallRetryReporter.$current.withValue(report) { try await provider.perform(step, context: context) } }
+            var context = context
+            context.onCallRetry = report
+            let call = Task { [context] in try await provider.perform(step, context: context) }
             let error: any Error
             switch await call.result {
             case .success(let outcome): return (.success(outcome), attempts)

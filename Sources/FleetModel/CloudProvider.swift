@@ -3,7 +3,11 @@ public struct StepContext: Sendable {
     public var spec: InstanceSpec
     public var fleet: Fleet
     public var recorded: RecordedInstance?
-    public init(spec: InstanceSpec, fleet: Fleet, recorded: RecordedInstance?) { self.spec = spec; self.fleet = fleet; self.recorded = recorded }
+    /// Called for every call the provider retries by itself within the step.
+    public var onCallRetry: CallRetryReport?
+    public init(spec: InstanceSpec, fleet: Fleet, recorded: RecordedInstance?, onCallRetry: CallRetryReport? = nil) {
+        self.spec = spec; self.fleet = fleet; self.recorded = recorded; self.onCallRetry = onCallRetry
+    }
 }
 
 /// What a successful step reports back for the journal and recorded state.

@@ -22,12 +22,11 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// Where a cloud client reports a call it retries by itself. The executor binds it around each step,
-/// so call-level retries reach the progress output and the step's journaled attempt count.
-public enum CallRetryReporter {
-    /// Arguments: the error that is retried, which retry this is (1 = first), and the wait before it.
-    @TaskLocal public static var current: (@Sendable (CloudError, Int, Duration) -> Void)?
-}
+/// How a cloud client reports a call it retries by itself: the error, which retry this is (1 = first), and the wait.
+/// The executor passes one with each step (`StepContext.onCallRetry`), so call-level retries reach the progress
+/// output and the step's journaled attempt count. (Explicit, not a task-local: `TaskLocal.withValue` in an
+/// unstructured task crashed release builds of Swift 6.3.1.)
+public typealias CallRetryReport = @Sendable (CloudError, Int, Duration) -> Void
 
 extension Duration {
     /// The duration as fractional seconds.

@@ -29,9 +29,8 @@ final class AWSClientTests: XCTestCase {
         ])
         let client = client(FakeTransport { _ in answers.withLock { $0.removeFirst() } })
         let reported = Mutex<[(String, Int)]>([])
-        let body = try await CallRetryReporter.$current.withValue({ error, retry, _ in reported.withLock { $0.append((error.code, retry)) } }) {
-            try await client.json(.kms, action: "CreateKey", body: .object([:]))
-        }
+        let body = try await client.json(.kms, action: "CreateKey", body: .object([:]),
+                                         onRetry: { error, retry, _ in reported.withLock { $0.append((error.code, retry)) } })
         XCTAssertEqual(body["ok"], .bool(true))
         XCTAssertEqual(client.callCount, 3)
         XCTAssertEqual(reported.withLock { $0.map(\.0) }, ["ThrottlingException", "ServiceUnavailable"])
