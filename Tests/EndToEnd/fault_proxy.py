@@ -26,7 +26,19 @@ def describe(method, path, headers, body):
     if body and b"Action=" in body:
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         return service, form.get("Action", ["?"])[0], "query"
-    return service, f"{method} {urllib.parse.urlsplit(path).path}", "rest-xml"
+    return service, f"{method} {rest_template(service, path)}", "rest-xml"
+
+
+def rest_template(service, path):
+    """`/bucket/key?tagging` → `/{bucket}/{key}?tagging`, `/2013-04-01/hostedzone/Z1/rrset` → `…/hostedzone/{id}/rrset`."""
+    url = urllib.parse.urlsplit(path)
+    parts = [p for p in url.path.split("/") if p]
+    if service == "s3":
+        parts = ["{bucket}"] + (["{key}"] if len(parts) > 1 else []) if parts else []
+    else:
+        parts = ["{id}" if i > 0 and parts[i - 1] in ("hostedzone", "change") else p for i, p in enumerate(parts)]
+    subresources = sorted(k for k, _ in urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+    return "/" + "/".join(parts) + (("?" + "&".join(subresources)) if subresources else "")
 
 
 def error_response(kind, service, protocol):
