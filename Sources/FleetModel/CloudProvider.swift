@@ -29,6 +29,7 @@ public protocol CloudProvider: Sendable {
 
 /// A typed cloud failure; `kind` drives the executor's retry decision.
 public struct CloudError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, as far as retrying and reporting care.
     public enum Kind: String, Sendable, Codable {
         case throttling, notFound = "not-found", conflict, auth, validation, server, connection
         /// The resource exists but is tagged for another instance (or fleet): never touched.

@@ -20,6 +20,7 @@ public struct SourceLocation: Hashable, Sendable, Codable {
 
 /// The one user-facing problem type: a short summary, a detail saying what to do next, and where.
 public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Errors fail the run; warnings are shown and do not.
     public enum Severity: String, Sendable, Codable { case error, warning }
 
     public var severity: Severity
