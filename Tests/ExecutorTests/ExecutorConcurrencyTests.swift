@@ -117,7 +117,7 @@ final class ExecutorConcurrencyTests: XCTestCase {
             XCTAssertTrue(h.observer.events.current.contains("finished \(name) cancelled"))
         }
         let calls = await h.provider.calls
-        XCTAssertEqual(calls, [FakeProvider.Call("acme", .create, .network)])
+        XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .create, .network)])
         XCTAssertEqual(try h.store.locks(), [])
     }
 

@@ -12,7 +12,7 @@ let fridayMorning = Date(timeIntervalSince1970: 1_800_000_000)
 final class ExecutorHarness: @unchecked Sendable {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("executor-\(UUID().uuidString).db").path
     let store: StateStore
-    let provider = FakeProvider()
+    let provider = FakeCloudProvider()
     let observer = RecordingObserver()
     let sleeps = Locked<[Duration]>([])
     var options = ExecutorOptions(holder: "tester@ci")
