@@ -22,6 +22,7 @@ struct InstanceRun: Sendable {
         return result
     }
 
+    /// Why an instance whose turn came after Ctrl-C was not run.
     static let cancelledBeforeStart = "not started: apply cancelled"
 
     /// Reports an instance that is not run at all: no lock, no operation, no journal rows.
