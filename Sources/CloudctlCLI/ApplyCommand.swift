@@ -14,6 +14,7 @@ enum ApplyCommand {
             .flag("--auto-approve", "Apply without asking for confirmation (required when stdin is not a terminal)."),
             .integer("--parallelism", "N", "Run at most N instances at once (default: 8)."),
             .flag("--ignore-maintenance-window", "Run disruptive steps even outside maintenance windows."),
+            .flag("--continue-after-failed-wave", "Start later rollout waves even when an earlier wave had failures."),
         ]), run: run)
 
     static func run(_ context: CommandContext) async throws -> Int32 {
@@ -23,12 +24,7 @@ enum ApplyCommand {
         let plan: Plan
         if let planFile = savedPlanArgument(context) {
             plan = try PlanJSONRenderer.read(context.userPath(planFile))
-            let stale = try workspace.staleInstances(in: plan)
-            guard stale.isEmpty else {
-                throw DiagnosticsError([.error("Saved plan is stale",
-                    detail: "Since \(planFile) was saved, the instance files or recorded state changed for \(InstanceChange.list(stale)). "
-                        + "Re-run `cloudctl plan --out \(planFile)` and review the new plan.")])
-            }
+            try workspace.checkSavedPlan(plan, file: planFile)
         } else {
             let result = try workspace.plan(selecting: context.arguments.positionals)
             context.report(result.diagnostics)
@@ -46,11 +42,11 @@ enum ApplyCommand {
             throw DiagnosticsError([.error("Cannot resolve AWS configuration: \(error)",
                                            detail: "Set AWS_REGION and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE).")])
         }
-        try FileManager.default.createDirectory(atPath: (context.dbPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let store = try StateStore(path: context.dbPath)
         var options = ExecutorOptions(holder: LockHolder.current())
         if let parallelism = context.arguments.integer("--parallelism") { options.parallelism = parallelism }
         options.ignoreMaintenanceWindow = context.arguments.flag("--ignore-maintenance-window")
+        options.continueAfterFailedWave = context.arguments.flag("--continue-after-failed-wave")
         let printer = ProgressPrinter(console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
                                       width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)
         let executor = Executor(store: store, provider: context.environment.makeProvider(config), options: options,
@@ -106,6 +102,11 @@ enum ApplyCommand {
         var line = "Apply complete: " + parts.joined(separator: ", ") + "."
         for failure in report.instances where failure.result == .failed {
             line += "\n  \(failure.name): \(failure.error ?? "failed")"
+        }
+        // Instances never started share one reason (a failed wave, Ctrl-C): one line each reason, not one per instance.
+        let notStarted = Dictionary(grouping: report.instances.filter { $0.result == .cancelled }.compactMap(\.error)) { $0 }
+        for (reason, instances) in notStarted.sorted(by: { $0.key < $1.key }) where reason.hasPrefix("not started: ") {
+            line += "\n  \(instances.count) \(instances.count == 1 ? "instance" : "instances") \(reason)"
         }
         return line
     }

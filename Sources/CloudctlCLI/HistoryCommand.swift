@@ -4,16 +4,28 @@ import Store
 
 /// `cloudctl history [NAME]`: operations newest first, with their steps and errors.
 enum HistoryCommand {
-    static let command = Command(spec: CommandSpec(
+    static let spec = CommandSpec(
         name: "history", abstract: "Show past operations, newest first, with their steps and errors.",
         arguments: "[NAME]", positionals: 0...1,
-        options: [.integer("--limit", "N", "Show at most N operations (default: 20)."), .flag("--json", "Print JSON.")])) { context in
+        options: [.integer("--limit", "N", "Show at most N operations (default: 20)."),
+                  .string("--since", "WHEN", "Only operations started since WHEN: 30m, 12h, 2d, or an ISO 8601 date (2026-11-20) or time."),
+                  .flag("--json", "Print JSON.")])
+
+    static let command = Command(spec: spec) { context in
         let name = context.arguments.positionals.first
-        let operations = try context.existingStore()?.operations(instance: name, limit: context.arguments.integer("--limit") ?? 20) ?? []
+        let since = try context.arguments.value("--since").map { text in
+            guard let date = TimeText.since(text, now: context.environment.now()) else {
+                throw UsageError(message: "Invalid value '\(text)' for '--since': expected a duration like 30m, 12h or 2d, "
+                                 + "or an ISO 8601 date or time like 2026-11-20 or 2026-11-20T18:00:00Z", command: spec.name, usage: spec.usage)
+            }
+            return date
+        }
+        let operations = try context.existingStore()?.operations(instance: name, since: since, limit: context.arguments.integer("--limit") ?? 20) ?? []
         if context.arguments.flag("--json") {
             context.console.out(String(decoding: try TimeText.jsonEncoder().encode(operations), as: UTF8.self))
         } else if operations.isEmpty {
-            context.console.out("No operations recorded" + (name.map { " for \($0)" } ?? "") + ".")
+            context.console.out("No operations recorded" + (name.map { " for \($0)" } ?? "")
+                                + (since.map { " since \(TimeText.iso($0))" } ?? "") + ".")
         } else {
             context.console.out(operations.map { render($0, now: context.environment.now()) }.joined(separator: "\n\n"))
         }

@@ -23,12 +23,16 @@ enum InstanceChange: Hashable {
             let from = steps.first(where: { $0.action == .migrate })?.inputs[StepInput.fromVersion]
             changes.append(.upgrade(from: from, to: target))
         }
-        let stops = steps.contains { $0.action == .stop }, starts = steps.contains { $0.action == .start }
-        if stops { changes.append(.suspend) }
-        if starts { changes.append(.resume) }
+        // A suspended instance that is changed gets its database started for the change and stopped again: that is
+        // no suspend or resume. The planner's reasons tell the two apart (Planner/Convergence.swift).
+        let resumes = steps.contains { $0.action == .start && $0.reason == "resume" }
+        let startsForChange = steps.contains { $0.action == .start && $0.reason != "resume" }
+        let suspends = steps.contains { $0.action == .stop } && !startsForChange
+        if suspends { changes.append(.suspend) }
+        if resumes { changes.append(.resume) }
         let resizes = steps.contains { step in
             step.action == .update && (step.resource == .database || step.resource == .taskDefinition
-                                       || (step.resource == .service && !stops && !starts))
+                                       || (step.resource == .service && !suspends && !resumes))
         }
         if resizes { changes.append(.resize) }
         if let domain = steps.first(where: { $0.action == .update && $0.resource == .dnsRecord })?.inputs[StepInput.domain] {

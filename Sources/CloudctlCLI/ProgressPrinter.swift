@@ -35,8 +35,9 @@ final class ProgressPrinter: ApplyObserver {
     }
 
     func stepRetrying(_ name: String, step: PlanStep, attempt: Int, error: CloudError, delay: Duration) {
-        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-        update(name, "\(step.action.rawValue) \(step.resource.rawValue) … retrying in \(String(format: "%.1f", seconds))s (attempt \(attempt)): \(error)")
+        // Only operation, code and status: the cloud's message can echo request parameters (CreateSecret, CreateDBInstance).
+        let cause = "\(error.operation): \(error.code)" + (error.httpStatus.map { " (HTTP \($0))" } ?? "")
+        update(name, "\(step.action.rawValue) \(step.resource.rawValue) … retrying in \(String(format: "%.1f", delay.seconds))s (attempt \(attempt)): \(cause)")
     }
 
     func stepFinished(_ name: String, index: Int, step: PlanStep, status: StepStatus, error: String?) {

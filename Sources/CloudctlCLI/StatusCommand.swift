@@ -96,7 +96,7 @@ enum StatusCommand {
         }
         if let r = e.recorded {
             lines += ["", "Recorded:",
-                      "  \(r.state.rawValue), running \(r.runningVersion?.description ?? "nothing yet"), region \(r.region)" + (r.domain.map { ", domain \($0)" } ?? "")]
+                      "  \(r.state.rawValue), running \(r.runningVersion?.description ?? (r.state == .deleted ? "nothing (torn down)" : "nothing yet")), region \(r.region)" + (r.domain.map { ", domain \($0)" } ?? "")]
             let rows = ResourceKind.allCases.compactMap { kind in r.resources[kind.rawValue].map { ["  " + kind.rawValue, $0.cloudId] } }
             if !rows.isEmpty { lines.append(TableFormatter.render(headers: ["  RESOURCE", "CLOUD ID"], rows: rows)) }
         }

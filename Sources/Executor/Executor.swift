@@ -22,6 +22,9 @@ public struct ExecutorOptions: Sendable {
     public var lockLease: TimeInterval = 300
     /// Run disruptive steps even outside the instance's maintenance window.
     public var ignoreMaintenanceWindow: Bool = false
+    /// Start later waves even when an earlier wave had failures (by default they are not started, so a bad
+    /// release stops at the internal wave).
+    public var continueAfterFailedWave: Bool = false
     /// Who holds the instance locks (e.g. `user@host pid 123`); shown to anyone who finds an instance locked.
     public var holder: String
     /// Whether a lock holder is a dead process whose lock may be taken over (injected in tests).
@@ -49,6 +52,7 @@ public struct ApplyReport: Sendable, Equatable {
 /// Runs a plan: per-instance locks, journaled steps, bounded parallelism, retries, cancellation.
 ///
 /// Instances without work (status other than `planned`, or no steps) are not run and are left out of the report.
+/// Instances never started (apply cancelled, or an earlier wave failed) are reported `cancelled` with no lock taken and nothing journaled.
 /// The observer hears `instanceStarted` only once the lock is held; `instanceFinished` comes for every reported instance.
 public struct Executor: Sendable {
     private let store: StateStore
@@ -72,12 +76,24 @@ public struct Executor: Sendable {
             .map { InstanceRun(plan: $0, spec: specs[$0.name], fleet: fleet, store: store, provider: provider, options: options,
                                observer: observer, clock: clock, sleep: sleep) }
         var results: [String: InstanceApplyResult] = [:]
-        // Wave k finishes completely before wave k+1 starts; a failure in one wave does not stop the next.
+        // Wave k finishes completely before wave k+1 starts; a wave with failures stops the rollout there.
+        var failedWave: Int?
         for wave in Set(runs.map(\.plan.wave)).sorted() {
             let waveRuns = runs.filter { $0.plan.wave == wave }
-            for result in await mapBounded(waveRuns, limit: options.parallelism, { await $0.run() }) {
-                results[result.name] = result
+            let skipReason: String? = if let failedWave, !options.continueAfterFailedWave {
+                "not started: wave \(failedWave) of the plan had failures; fix them and apply again, or pass --continue-after-failed-wave"
+            } else if Task.isCancelled {
+                InstanceRun.cancelledBeforeStart
+            } else {
+                nil
             }
+            let waveResults = if let skipReason {
+                waveRuns.map { $0.notStarted(skipReason) }
+            } else {
+                await mapBounded(waveRuns, limit: options.parallelism, { await $0.run() })
+            }
+            for result in waveResults { results[result.name] = result }
+            if failedWave == nil, waveResults.contains(where: { $0.result == .failed }) { failedWave = wave }
         }
         return ApplyReport(instances: runs.compactMap { results[$0.plan.name] })
     }

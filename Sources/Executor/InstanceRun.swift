@@ -22,6 +22,16 @@ struct InstanceRun: Sendable {
         return result
     }
 
+    /// Why an instance whose turn came after Ctrl-C was not run.
+    static let cancelledBeforeStart = "not started: apply cancelled"
+
+    /// Reports an instance that is not run at all: no lock, no operation, no journal rows.
+    func notStarted(_ reason: String) -> InstanceApplyResult {
+        let result = InstanceApplyResult(name: name, result: .cancelled, error: reason)
+        observer.instanceFinished(name, result: result.result)
+        return result
+    }
+
     private func runUnreported() async -> InstanceApplyResult {
         guard let spec else {
             return failed("the plan names \(name) but there is no instance file for it; re-run `cloudctl plan`")
@@ -30,6 +40,8 @@ struct InstanceRun: Sendable {
             return InstanceApplyResult(name: name, result: .deferred, error:
                 "has disruptive steps and is outside its maintenance window (\(window)); apply again inside it, or pass --ignore-maintenance-window")
         }
+        // Ctrl-C before this instance's turn: leave no lock or operation behind to clutter history and status.
+        if Task.isCancelled { return InstanceApplyResult(name: name, result: .cancelled, error: Self.cancelledBeforeStart) }
         do {
             // Lock first: only then is a `running` step in the journal surely a leftover of a dead run, not a live one.
             try acquireLock()
@@ -43,6 +55,10 @@ struct InstanceRun: Sendable {
         let operationId: Int64
         do {
             try store.markInterrupted(instance: name, now: clock())
+            // A plan computed before another apply changed this instance would repeat or undo that apply's work.
+            if (try store.recordedInstance(name))?.fingerprint ?? RecordedInstance.noneFingerprint != plan.recordedFingerprint {
+                return failed("recorded state of \(name) changed since this plan was made (another apply?); run `cloudctl plan` again")
+            }
             operationId = try store.beginOperation(instance: name, kind: "apply", holder: options.holder, now: clock())
         } catch {
             return failed("state store: \(error)")

@@ -1,18 +1,45 @@
+import Store
+
 /// Renews the instance lock every third of the lease while a step runs, so a slow cloud call (an RDS create
 /// takes many minutes) never lets the lease lapse and another apply take the instance over mid-step.
 struct LeaseHeartbeat {
-    var run: InstanceRun
+    var interval: Duration
+    /// Extends the lease once; throws when it cannot.
+    var renew: @Sendable () throws -> Void
+
+    init(interval: Duration, renew: @escaping @Sendable () throws -> Void) {
+        self.interval = interval; self.renew = renew
+    }
+
+    init(run: InstanceRun) {
+        let (store, name, holder, lease, clock) = (run.store, run.name, run.options.holder, run.options.lockLease, run.clock)
+        self.init(interval: .seconds(max(lease / 3, 0.001))) {
+            try store.renewLock(instance: name, holder: holder, lease: lease, now: clock())
+        }
+    }
 
     func whileRunning<T>(_ body: () async -> T) async -> T {
-        let (store, name, holder, lease, clock) = (run.store, run.name, run.options.holder, run.options.lockLease, run.clock)
+        let (interval, renew) = (interval, renew)
         // Unstructured and real-time: it must keep beating after Ctrl-C while the shielded call finishes.
         let beat = Task {
             while true {
-                try await Task.sleep(for: .seconds(max(lease / 3, 0.001)))
-                try store.renewLock(instance: name, holder: holder, lease: lease, now: clock())
+                do { try await Task.sleep(for: interval) } catch { return }  // cancelled: the step is over
+                do {
+                    try renew()
+                } catch where Self.meansLockLost(error) {
+                    return  // someone else owns the instance now; beating on cannot win it back
+                } catch {
+                    // Transient (e.g. SQLITE_BUSY): the next beat, well within the lease, tries again.
+                }
             }
         }
         defer { beat.cancel() }
         return await body()
+    }
+
+    static func meansLockLost(_ error: any Error) -> Bool {
+        if error is LockHeldError { return true }
+        if case .lockNotHeld = error as? StateStoreError { return true }
+        return false
     }
 }

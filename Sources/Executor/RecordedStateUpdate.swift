@@ -34,6 +34,12 @@ extension RecordedInstance {
     mutating func complete(as spec: InstanceSpec) {
         state = spec.state
         region = spec.region
-        if state == .deleted { resources = [:] }
+        if state == .deleted {
+            // Nothing runs any more: a version, storage size or domain would describe resources that are gone.
+            resources = [:]
+            runningVersion = nil
+            storageGB = nil
+            domain = nil
+        }
     }
 }

@@ -13,13 +13,13 @@ final class ProgressPrinterTests: XCTestCase {
         printer.instanceStarted("acme", steps: 9)
         printer.stepStarted("acme", index: 2, of: 9, step: step)
         printer.stepRetrying("acme", step: step, attempt: 2, error: CloudError(kind: .throttling, operation: "rds:CreateDBInstance",
-                                                                                code: "Throttling", message: "slow down"), delay: .milliseconds(1500))
+                                                                                code: "Throttling", message: "slow down, MasterUserPassword=hunter2", httpStatus: 400), delay: .milliseconds(1500))
         printer.stepFinished("acme", index: 2, step: step, status: .succeeded, error: nil)
         printer.instanceFinished("acme", result: .succeeded)
         XCTAssertEqual(captured.out, """
             2026-11-22T03:00:00Z acme starting (9 steps)
             2026-11-22T03:00:00Z acme [3/9] create database …
-            2026-11-22T03:00:00Z acme create database … retrying in 1.5s (attempt 2): rds:CreateDBInstance: Throttling: slow down
+            2026-11-22T03:00:00Z acme create database … retrying in 1.5s (attempt 2): rds:CreateDBInstance: Throttling (HTTP 400)
             2026-11-22T03:00:00Z acme [3/9] create database … ok
             2026-11-22T03:00:00Z acme: succeeded
 
@@ -53,7 +53,13 @@ final class ProgressPrinterTests: XCTestCase {
             InstanceApplyResult(name: "globex", result: .failed, error: "step 5 failed"),
             InstanceApplyResult(name: "hooli", result: .deferred, error: "outside window"),
             InstanceApplyResult(name: "initech", result: .cancelled, error: nil),
+            InstanceApplyResult(name: "umbrella", result: .cancelled, error: "not started: wave 0 had failures"),
+            InstanceApplyResult(name: "wonka", result: .cancelled, error: "not started: wave 0 had failures"),
         ])
-        XCTAssertEqual(ApplyCommand.summaryLine(report), "Apply complete: 1 succeeded, 1 failed, 1 deferred, 1 cancelled.\n  globex: step 5 failed")
+        XCTAssertEqual(ApplyCommand.summaryLine(report), """
+            Apply complete: 1 succeeded, 1 failed, 1 deferred, 3 cancelled.
+              globex: step 5 failed
+              2 instances not started: wave 0 had failures
+            """)
     }
 }

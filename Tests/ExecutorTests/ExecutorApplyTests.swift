@@ -20,7 +20,7 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertEqual(report, ApplyReport(instances: [InstanceApplyResult(name: "acme", result: .succeeded, error: nil)]))
         XCTAssertTrue(report.succeeded)
         let calls = await h.provider.calls
-        XCTAssertEqual(calls, ResourceKind.allCases.map { FakeProvider.Call("acme", .create, $0) })
+        XCTAssertEqual(calls, ResourceKind.allCases.map { FakeCloudProvider.Call("acme", .create, $0) })
         XCTAssertEqual(journalDuringCalls.current, Array(repeating: .running, count: 9), "each step is journaled running before the call")
 
         let operation = try h.lastOperation("acme")
@@ -57,7 +57,7 @@ final class ExecutorApplyTests: XCTestCase {
 
         XCTAssertEqual(report.instances.map(\.name), ["acme"])
         let calls = await h.provider.calls
-        XCTAssertEqual(calls, [FakeProvider.Call("acme", .create, .network)])
+        XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .create, .network)])
         XCTAssertNil(try h.store.lastOperation(instance: "idle"))
     }
 
@@ -89,8 +89,31 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertEqual(recorded.resources, [:])
     }
 
+    func testAPlanMadeBeforeAnotherApplyChangedTheInstanceIsRefusedForIt() async throws {
+        let h = try ExecutorHarness()
+        let before = RecordedInstance(name: "acme", region: "us-east-1", resources: [.network: RecordedResource(cloudId: "vpc-1", inputsHash: "h")])
+        try h.store.saveRecorded(before)
+        var stale = Plans.provision("acme", [.key])
+        stale.recordedFingerprint = before.fingerprint
+        var current = Plans.provision("beta", [.network])
+        current.recordedFingerprint = RecordedInstance.noneFingerprint
+        var changed = before
+        changed.resources[.key] = RecordedResource(cloudId: "key-1", inputsHash: "h")
+        try h.store.saveRecorded(changed)  // as another apply would, between plan and apply
+
+        let report = await h.applyAsPlanned([stale, current])
+
+        XCTAssertEqual(report.instances.map(\.result), [.failed, .succeeded])
+        XCTAssertEqual(report.instances[0].error,
+                       "recorded state of acme changed since this plan was made (another apply?); run `cloudctl plan` again")
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [FakeCloudProvider.Call("beta", .create, .network)], "nothing is performed for the stale instance")
+        XCTAssertNil(try h.store.lastOperation(instance: "acme"))
+        XCTAssertEqual(try h.store.recordedInstance("acme"), changed)
+        XCTAssertEqual(try h.store.locks(), [])
+    }
+
     func testDisruptiveStepsOutsideTheWindowAreDeferred() async throws {
-        try XCTSkipIf(Fixtures.window.contains(fridayMorning), "MaintenanceWindow.contains is still the stub that always says yes")
         let h = try ExecutorHarness()
         let report = await h.apply([Plans.instance("acme", [Plans.step(.update, .database, disruptive: true)]),
                                     Plans.provision("beta", [.network])])
@@ -99,7 +122,7 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertTrue(report.succeeded, "a deferred instance is not a failure")
         XCTAssertTrue(report.instances[0].error?.contains("sun 02:00") ?? false, "\(report)")
         let calls = await h.provider.calls
-        XCTAssertEqual(calls, [FakeProvider.Call("beta", .create, .network)], "non-disruptive work runs outside the window")
+        XCTAssertEqual(calls, [FakeCloudProvider.Call("beta", .create, .network)], "non-disruptive work runs outside the window")
         XCTAssertNil(try h.store.lastOperation(instance: "acme"))
     }
 
@@ -110,6 +133,6 @@ final class ExecutorApplyTests: XCTestCase {
 
         XCTAssertEqual(report.instances.map(\.result), [.succeeded])
         let calls = await h.provider.calls
-        XCTAssertEqual(calls, [FakeProvider.Call("acme", .update, .database)])
+        XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .update, .database)])
     }
 }

@@ -60,19 +60,65 @@ final class ExecutorConcurrencyTests: XCTestCase {
         }
     }
 
-    func testWavesRunOneAfterAnother() async throws {
+    /// b fails in wave 0; a (wave 1) and d (wave 2) come after it.
+    private func applyWavesWithAFailureInTheFirst(continueAfterFailedWave: Bool) async throws -> (ExecutorHarness, ApplyReport, [Int]) {
         let h = try ExecutorHarness()
+        h.options.continueAfterFailedWave = continueAfterFailedWave
         await h.provider.setLatency(.milliseconds(1))
         await h.provider.fail(.init("b", .create, .network), with: .invalid)
         let plans = [Plans.provision("a", wave: 1, [.network, .key]), Plans.provision("b", wave: 0, [.network, .key]),
                      Plans.provision("c", wave: 0, [.network, .key]), Plans.provision("d", wave: 2, [.network])]
-
         let report = await h.apply(plans)
+        let waveOfCall = await h.provider.calls.map { call in plans.first { $0.name == call.instance }!.wave }
+        return (h, report, waveOfCall)
+    }
+
+    func testAWaveWithFailuresStopsTheRollout() async throws {
+        let (h, report, waveOfCall) = try await applyWavesWithAFailureInTheFirst(continueAfterFailedWave: false)
 
         XCTAssertEqual(report.instances.map(\.name), ["a", "b", "c", "d"], "report in plan order")
-        XCTAssertEqual(report.instances.map(\.result), [.succeeded, .failed, .succeeded, .succeeded], "a failure does not stop later waves")
-        let waveOfCall = await h.provider.calls.map { call in plans.first { $0.name == call.instance }!.wave }
+        XCTAssertEqual(report.instances.map(\.result), [.cancelled, .failed, .succeeded, .cancelled])
+        XCTAssertFalse(report.succeeded)
+        for skipped in [report.instances[0], report.instances[3]] {
+            XCTAssertEqual(skipped.error, "not started: wave 0 of the plan had failures; fix them and apply again, "
+                           + "or pass --continue-after-failed-wave")
+            XCTAssertNil(try h.store.lastOperation(instance: skipped.name), "nothing journaled for \(skipped.name)")
+        }
+        XCTAssertEqual(waveOfCall, [0, 0, 0], "only wave 0 reached the cloud")
+        XCTAssertTrue(h.observer.events.current.contains("finished a cancelled"), "skipped instances are still reported")
+        XCTAssertFalse(h.observer.events.current.contains("started a 2"))
+        XCTAssertEqual(try h.store.locks(), [])
+    }
+
+    func testContinuingAfterAFailedWaveRunsLaterWavesInOrder() async throws {
+        let (_, report, waveOfCall) = try await applyWavesWithAFailureInTheFirst(continueAfterFailedWave: true)
+
+        XCTAssertEqual(report.instances.map(\.result), [.succeeded, .failed, .succeeded, .succeeded])
+        XCTAssertEqual(waveOfCall.count, 6)
         XCTAssertEqual(waveOfCall, waveOfCall.sorted(), "every call of wave k comes before any call of wave k+1")
+    }
+
+    func testInstancesNotStartedBeforeCancellationLeaveNoTrace() async throws {
+        let h = try ExecutorHarness()
+        h.options.parallelism = 1
+        await h.provider.block(.init("acme", .create, .network))
+        let apply = Task { await h.apply([Plans.provision("acme", [.network, .key]), Plans.provision("beta", [.network]),
+                                          Plans.provision("later", wave: 1, [.network])]) }
+        await h.provider.waitUntilBlocked()
+        apply.cancel()
+        await h.provider.release()
+        let report = await apply.value
+
+        XCTAssertEqual(report.instances.map(\.result), [.cancelled, .cancelled, .cancelled])
+        XCTAssertEqual(report.instances.map(\.error).dropFirst(), [InstanceRun.cancelledBeforeStart, InstanceRun.cancelledBeforeStart])
+        XCTAssertEqual(try h.stepStatuses("acme"), [.succeeded, .notStarted], "the started instance is journaled")
+        for name in ["beta", "later"] {
+            XCTAssertNil(try h.store.lastOperation(instance: name), "no operation for \(name), which never started")
+            XCTAssertTrue(h.observer.events.current.contains("finished \(name) cancelled"))
+        }
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .create, .network)])
+        XCTAssertEqual(try h.store.locks(), [])
     }
 
     func testTheLeaseIsRenewedWhileALongStepRuns() async throws {

@@ -41,7 +41,7 @@ final class ExecutorFailureTests: XCTestCase {
         XCTAssertEqual(steps[4].error, String(describing: CloudError.invalid))
         XCTAssertEqual(steps[4].attempts, 1)
         let acmeCalls = await h.provider.calls.filter { $0.instance == "acme" }
-        XCTAssertEqual(acmeCalls.last, FakeProvider.Call("acme", .create, .database), "nothing runs after the failed step")
+        XCTAssertEqual(acmeCalls.last, FakeCloudProvider.Call("acme", .create, .database), "nothing runs after the failed step")
 
         let recorded = try XCTUnwrap(try h.store.recordedInstance("acme"))
         XCTAssertEqual(Set(recorded.resources.keys), [.network, .key, .bucket, .secret], "succeeded steps stay recorded")
@@ -77,7 +77,7 @@ final class ExecutorFailureTests: XCTestCase {
         let error = try XCTUnwrap(report.instances[1].error)
         XCTAssertTrue(error.contains("alice@laptop") && error.contains("cloudctl unlock beta"), error)
         let calls = await h.provider.calls
-        XCTAssertEqual(calls, [FakeProvider.Call("acme", .create, .network)])
+        XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .create, .network)])
         XCTAssertEqual(try h.store.locks().map(\.holder), ["alice@laptop"], "someone else's lock is left alone")
         XCTAssertEqual(try h.stepStatuses("beta"), [.running])
     }
@@ -97,6 +97,6 @@ final class ExecutorFailureTests: XCTestCase {
         XCTAssertEqual(operations.last?.steps.map(\.status), [.interrupted])
         XCTAssertEqual(operations.first?.steps.map(\.status), [.succeeded, .succeeded])
         let calls = await h.provider.calls
-        XCTAssertEqual(calls.first, FakeProvider.Call("acme", .create, .network), "the interrupted step runs again")
+        XCTAssertEqual(calls.first, FakeCloudProvider.Call("acme", .create, .network), "the interrupted step runs again")
     }
 }

@@ -12,7 +12,7 @@ let fridayMorning = Date(timeIntervalSince1970: 1_800_000_000)
 final class ExecutorHarness: @unchecked Sendable {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("executor-\(UUID().uuidString).db").path
     let store: StateStore
-    let provider = FakeProvider()
+    let provider = FakeCloudProvider()
     let observer = RecordingObserver()
     let sleeps = Locked<[Duration]>([])
     var options = ExecutorOptions(holder: "tester@ci")
@@ -33,19 +33,28 @@ final class ExecutorHarness: @unchecked Sendable {
         Executor(store: store, provider: provider, options: options, observer: observer, clock: { [now] in now.current }, sleep: sleep)
     }
 
-    /// Applies instance plans; each gets `Fixtures.spec(name)` unless `specs` has one.
+    /// Applies instance plans made from the store's current recorded state; each gets `Fixtures.spec(name)` unless `specs` has one.
     func apply(_ instances: [InstancePlan]) async -> ApplyReport {
+        await applyAsPlanned(instances.map { instance in
+            var instance = instance
+            instance.recordedFingerprint = (try? store.recordedInstance(instance.name))??.fingerprint ?? RecordedInstance.noneFingerprint
+            return instance
+        })
+    }
+
+    /// Applies instance plans with the recorded fingerprints they carry.
+    func applyAsPlanned(_ instances: [InstancePlan]) async -> ApplyReport {
         var specs = self.specs
         for instance in instances where specs[instance.name] == nil { specs[instance.name] = Fixtures.spec(instance.name) }
         return await executor.apply(Plan(toolVersion: "test", fleet: "test", instances: instances), fleet: Fixtures.fleet(), specs: specs)
     }
 
-    /// The newest operation of `name`, failing the test when there is none.
     /// Status of every journaled step of the newest operation of `name`, in step order.
     func stepStatuses(_ name: String) throws -> [StepStatus] {
         try lastOperation(name).steps.sorted { $0.index < $1.index }.map(\.status)
     }
 
+    /// The newest operation of `name`, failing the test when there is none.
     func lastOperation(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> OperationRecord {
         try XCTUnwrap(try store.lastOperation(instance: name), "no operation journaled for \(name)", file: file, line: line)
     }

@@ -43,8 +43,8 @@ final class RecordedStateUpdateTests: XCTestCase {
 
         var deleted = existing
         deleted.complete(as: Fixtures.spec("acme", state: .deleted))
-        XCTAssertEqual(deleted.state, .deleted)
-        XCTAssertEqual(deleted.resources, [:])
+        XCTAssertEqual(deleted, RecordedInstance(name: "acme", region: "us-east-1", runningVersion: nil, state: .deleted,
+                                                 domain: nil, storageGB: nil, resources: [:]))
     }
 
     private func step(_ action: StepAction, _ resource: ResourceKind, _ inputs: [String: String]) -> PlanStep {

@@ -1,24 +1,27 @@
 import Foundation
 import FleetModel
 
-/// A scripted cloud: records calls, fails chosen steps, can hold one step until released, measures concurrency.
-actor FakeProvider: CloudProvider {
+/// A scripted cloud for executor and CLI tests: records calls, fails chosen steps, can hold one step until released,
+/// measures concurrency.
+public actor FakeCloudProvider: CloudProvider {
     /// Which step of which instance a call was.
-    struct Call: Hashable, Sendable, CustomStringConvertible {
-        var instance: String
-        var action: StepAction
-        var resource: ResourceKind
-        init(_ instance: String, _ action: StepAction, _ resource: ResourceKind) {
+    public struct Call: Hashable, Sendable, CustomStringConvertible {
+        public var instance: String
+        public var action: StepAction
+        public var resource: ResourceKind
+        public init(_ instance: String, _ action: StepAction, _ resource: ResourceKind) {
             self.instance = instance; self.action = action; self.resource = resource
         }
-        var description: String { "\(instance) \(action.rawValue) \(resource.rawValue)" }
+        public var description: String { "\(instance) \(action.rawValue) \(resource.rawValue)" }
     }
 
-    private(set) var calls: [Call] = []
-    private(set) var maxInFlight = 0
+    public private(set) var calls: [Call] = []
+    public private(set) var maxInFlight = 0
     /// Calls that saw their task cancelled; a cloud call must never see the apply's cancellation.
-    private(set) var cancelledCalls: [Call] = []
+    public private(set) var cancelledCalls: [Call] = []
     private var inFlight = 0
+    /// Resources whose every step fails with a validation error, for any instance.
+    private let failingResources: Set<ResourceKind>
     /// Errors to throw per call; `remaining == nil` means forever.
     private var failures: [Call: (error: CloudError, remaining: Int?)] = [:]
     private var latency: Duration?
@@ -27,25 +30,30 @@ actor FakeProvider: CloudProvider {
     private var blockedCall: CheckedContinuation<Void, Never>?
     private var blockWatchers: [CheckedContinuation<Void, Never>] = []
 
-    func fail(_ call: Call, with error: CloudError, times: Int? = nil) { failures[call] = (error, times) }
-    /// Makes every call take `latency` of real time, so parallel calls overlap.
-    func setLatency(_ latency: Duration) { self.latency = latency }
-    /// Runs `probe` at the start of every call (e.g. to look at the journal while the step runs).
-    func setProbe(_ probe: @escaping @Sendable (Call) -> Void) { self.probe = probe }
-    /// Holds `call` when it arrives until `release()`.
-    func block(_ call: Call) { blocked = call }
+    public init(failing resources: Set<ResourceKind> = []) { failingResources = resources }
 
-    func waitUntilBlocked() async {
+    /// Every call as `acme create network`.
+    public var steps: [String] { calls.map(\.description) }
+
+    public func fail(_ call: Call, with error: CloudError, times: Int? = nil) { failures[call] = (error, times) }
+    /// Makes every call take `latency` of real time, so parallel calls overlap.
+    public func setLatency(_ latency: Duration) { self.latency = latency }
+    /// Runs `probe` at the start of every call (e.g. to look at the journal while the step runs).
+    public func setProbe(_ probe: @escaping @Sendable (Call) -> Void) { self.probe = probe }
+    /// Holds `call` when it arrives until `release()`.
+    public func block(_ call: Call) { blocked = call }
+
+    public func waitUntilBlocked() async {
         if blockedCall != nil { return }
         await withCheckedContinuation { blockWatchers.append($0) }
     }
 
-    func release() {
+    public func release() {
         blockedCall?.resume()
         blockedCall = nil
     }
 
-    func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
+    public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
         let call = Call(context.spec.name, step.action, step.resource)
         calls.append(call)
         probe?(call)
@@ -62,6 +70,9 @@ actor FakeProvider: CloudProvider {
             }
         }
         if Task.isCancelled { cancelledCalls.append(call) }
+        if failingResources.contains(step.resource) {
+            throw CloudError(kind: .validation, operation: "fake:\(step.resource.rawValue)", code: "Broken", message: "fake failure")
+        }
         if let failure = failures[call] {
             if let remaining = failure.remaining {
                 failures[call] = remaining > 1 ? (failure.error, remaining - 1) : nil
@@ -73,6 +84,6 @@ actor FakeProvider: CloudProvider {
 }
 
 extension CloudError {
-    static let throttled = CloudError(kind: .throttling, operation: "rds:CreateDBInstance", code: "Throttling", message: "Rate exceeded", httpStatus: 400)
-    static let invalid = CloudError(kind: .validation, operation: "rds:CreateDBInstance", code: "InvalidParameterValue", message: "bad class", httpStatus: 400)
+    public static let throttled = CloudError(kind: .throttling, operation: "rds:CreateDBInstance", code: "Throttling", message: "Rate exceeded", httpStatus: 400)
+    public static let invalid = CloudError(kind: .validation, operation: "rds:CreateDBInstance", code: "InvalidParameterValue", message: "bad class", httpStatus: 400)
 }

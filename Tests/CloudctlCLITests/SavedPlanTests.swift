@@ -1,0 +1,71 @@
+import XCTest
+import FleetModel
+import TestSupport
+@testable import CloudctlCLI
+
+/// `apply PLANFILE`: only a plan this cloudctl would make now, from the same files and recorded state, is applied.
+final class SavedPlanTests: RepoTestCase {
+    func testStaleSavedPlanIsRefused() async throws {
+        let saved = await runCLI(["plan", "--out", "p.json"], repo: repo)
+        XCTAssertEqual(saved.code, 0, saved.err)
+        try repo.writeSpec(Fixtures.spec("acme", size: "medium"))
+        let provider = FakeCloudProvider()
+        let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertEqual(run.code, 1)
+        XCTAssertTrue(run.err.hasPrefix("error: Saved plan is stale\n"), run.err)
+        XCTAssertTrue(run.err.contains("for acme"), run.err)
+        XCTAssertTrue(run.err.contains("cloudctl plan"), run.err)
+        let steps = await provider.steps
+        XCTAssertEqual(steps, [])
+    }
+
+    func testFreshSavedPlanIsApplied() async throws {
+        _ = await runCLI(["plan", "--out", "p.json"], repo: repo)
+        let provider = FakeCloudProvider()
+        let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertEqual(run.code, 0, run.err)
+        let steps = await provider.steps
+        XCTAssertEqual(steps.count, 9)
+        // Applying it twice is refused: the recorded state moved on.
+        let twice = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertTrue(twice.err.contains("Saved plan is stale"), twice.err)
+    }
+
+    func testEditedOrForeignSavedPlansAreRefused() async throws {
+        struct Case { var edit: (inout [String: Any]) -> Void; var error: String }
+        let cases = [
+            Case(edit: { plan in
+                var instances = plan["instances"] as! [[String: Any]]
+                var steps = instances[0]["steps"] as! [[String: Any]]
+                var inputs = steps[4]["inputs"] as! [String: String]
+                inputs["databaseClass"] = "db.r5.24xlarge"
+                steps[4]["inputs"] = inputs
+                instances[0]["steps"] = steps
+                plan["instances"] = instances
+            }, error: "error: Saved plan does not match a fresh plan\n  For acme, the steps in p.json differ"),
+            Case(edit: { plan in
+                var instances = plan["instances"] as! [[String: Any]]
+                instances[0]["wave"] = 3
+                plan["instances"] = instances
+            }, error: "error: Saved plan does not match a fresh plan"),
+            Case(edit: { $0["toolVersion"] = "0.0.1" },
+                 error: "error: Saved plan was made by cloudctl 0.0.1; this is cloudctl \(CLI.toolVersion)\n"),
+        ]
+        let planFile = repo.url.appendingPathComponent("p.json")
+        for (index, testCase) in cases.enumerated() {
+            let saved = await runCLI(["plan", "--out", "p.json"], repo: repo)
+            XCTAssertEqual(saved.code, 0, saved.err)
+            var plan = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: planFile)) as? [String: Any])
+            testCase.edit(&plan)
+            try JSONSerialization.data(withJSONObject: plan).write(to: planFile)
+
+            let provider = FakeCloudProvider()
+            let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+            XCTAssertEqual(run.code, 1, "case \(index)")
+            XCTAssertTrue(run.err.hasPrefix(testCase.error), "case \(index): \(run.err)")
+            XCTAssertTrue(run.err.contains("Re-run `cloudctl plan --out p.json`"), run.err)
+            let steps = await provider.steps
+            XCTAssertEqual(steps, [], "case \(index)")
+        }
+    }
+}
