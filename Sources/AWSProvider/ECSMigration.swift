@@ -26,8 +26,8 @@ struct ECSMigration {
         } else {
             taskArn = try await start(definition: try await definitions.ensure(family: scope.names.migrationFamily, shape: shape), startedBy: startedBy)
         }
-        let task = try await scope.backoff.patient.poll("migration task \(taskArn)", operation: "ecs:DescribeTasks") {
-            let task = try await describe([taskArn]).first
+        let task = try await scope.backoff.patient.poll("migration task \(taskArn)", operation: "ecs:DescribeTasks") { () -> JSONValue? in
+            let task = try await describe([.string(taskArn)]).first
             return task?["lastStatus"]?.string == "STOPPED" ? task : nil
         }
         guard Self.succeeded(task) else {

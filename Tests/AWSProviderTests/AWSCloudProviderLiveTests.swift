@@ -107,7 +107,7 @@ final class AWSCloudProviderLiveTests: XCTestCase {
 
         let snapshots = try await moto.snapshotIds()
         XCTAssertEqual(snapshots.filter { $0.hasPrefix("cloudctl-test-acme-final-") }.count, 1)
-        let archived = try await moto.objectKeys(moto.names.archiveBucket)
+        let archived = try await moto.objectKeys(moto.names.archiveBucket(region: moto.spec.region))
         XCTAssertEqual(archived.count, 1)
         XCTAssertTrue(archived.first?.hasPrefix("acme/") == true && archived.first?.hasSuffix("/uploads/a b.txt") == true, "\(archived)")
         let vpcs = try await moto.vpcIds()
