@@ -15,6 +15,8 @@ public struct AWSService: Sendable, Hashable {
     public static let ecs = AWSService(signingName: "ecs", jsonTargetPrefix: "AmazonEC2ContainerServiceV20141113", jsonVersion: "1.1")
     public static let kms = AWSService(signingName: "kms", jsonTargetPrefix: "TrentService", jsonVersion: "1.1")
     public static let secretsManager = AWSService(signingName: "secretsmanager", jsonTargetPrefix: "secretsmanager", jsonVersion: "1.1")
+    /// Resource Groups Tagging API: finds resources by tag in one call.
+    public static let tagging = AWSService(signingName: "tagging", jsonTargetPrefix: "ResourceGroupsTaggingAPI_20170126", jsonVersion: "1.1")
     public static let s3 = AWSService(signingName: "s3")
     public static let route53 = AWSService(signingName: "route53", globalRegion: "us-east-1")
 }

@@ -204,6 +204,19 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         XCTAssertEqual(foreign, ["team": "data"])
     }
 
+    func testKeyLeftWithoutAliasByACrashIsAdopted() async throws {
+        let moto = try await MotoFixture.start()
+        let orphan = try await moto.client.json(.kms, action: "CreateKey", body: ["Tags": TagFormat.kms.json(moto.names.tags)])
+        let untaggedKey = try await moto.client.json(.kms, action: "CreateKey", body: [:])
+        XCTAssertNotNil(untaggedKey["KeyMetadata"])
+        let created = try await moto.run(moto.step(.create, .key, moto.createInputs(.key)))
+        XCTAssertEqual(created.cloudId, orphan["KeyMetadata"]?["Arn"]?.string)
+        let aliased = try await moto.client.json(.kms, action: "DescribeKey", body: ["KeyId": .string(moto.names.keyAlias)])
+        XCTAssertEqual(aliased["KeyMetadata"]?["Arn"]?.string, created.cloudId)
+        let keys = try await moto.client.json(.kms, action: "ListKeys", body: [:])
+        XCTAssertEqual(keys["Keys"]?.array?.count, 2, "no third key")
+    }
+
     func testCreateTaskDefinitionRollsAnExistingService() async throws {
         let moto = try await MotoFixture.start()
         try await moto.provision()

@@ -65,6 +65,16 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
         XCTAssertFalse(script.asked.withLock { $0 }.contains("CreateDBSnapshot"), "the existing snapshot is reused")
     }
 
+    func testAnAliasedKeyIsFoundWithoutSearchingByTags() async throws {
+        let tags = JSONValue.object(["Tags": .array(["cloudctl:instance": "acme", "cloudctl:fleet": .string(Fixtures.fleet().name)]
+            .map { JSONValue.object(["TagKey": .string($0.key), "TagValue": $0.value]) })])
+        let script = Script(["DescribeKey": [HTTPResponse(status: 200, body: Data(#"{"KeyMetadata":{"Arn":"arn:k","KeyId":"k","KeyState":"Enabled"}}"#.utf8))],
+                             "ListResourceTags": [HTTPResponse(status: 200, body: tags.serialized())]])
+        let outcome = try await run(script, .create, .key)
+        XCTAssertEqual(outcome.cloudId, "arn:k")
+        XCTAssertEqual(script.asked.withLock { $0 }, ["DescribeKey", "ListResourceTags"])
+    }
+
     func testOnlyTheNotFoundClientExceptionMeansNoTaskDefinition() async {
         let script = Script(["DescribeTaskDefinition": [HTTPResponse(status: 400, body: Data(#"{"__type":"ClientException","message":"Invalid revision number"}"#.utf8))]])
         do {
