@@ -257,6 +257,10 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         for resource in [ResourceKind.network, .key, .bucket] { try await moto.run(moto.step(.create, resource, moto.createInputs(resource))) }
         let location = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["location": ""])
         XCTAssertEqual(try XMLNode(parsing: location.body).text, "eu-west-1")
+        try await moto.run(moto.step(.snapshot, .bucket))
+        let archive = moto.names.archiveBucket(region: "eu-west-1")
+        let archiveLocation = try await moto.client.rest(.s3, method: "GET", path: "/\(archive)", query: ["location": ""])
+        XCTAssertEqual(try XMLNode(parsing: archiveLocation.body).text, "eu-west-1", "the archive lives in the instance's region")
         let vpcsInDefaultRegion = try await moto.vpcIds()
         XCTAssertEqual(vpcsInDefaultRegion, [], "the network was created in eu-west-1")
         let regional = moto.provider.client(region: "eu-west-1")
