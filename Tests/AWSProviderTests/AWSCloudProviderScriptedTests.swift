@@ -15,10 +15,7 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
 
         var transport: HTTPTransport {
             { request in
-                let body = String(decoding: request.body, as: UTF8.self)
-                let target = request.headers["X-Amz-Target"]?.split(separator: ".").last.map(String.init)
-                let action = body.split(separator: "&").first { $0.hasPrefix("Action=") }.map { String($0.dropFirst(7)) }
-                let operation = target ?? action ?? ""
+                let operation = AWSCloudProviderTests.operation(of: request)
                 self.asked.withLock { $0.append(operation) }
                 return self.answers.withLock { answers in
                     guard var queue = answers[operation], let next = queue.first else { return HTTPResponse(status: 500) }
@@ -29,7 +26,7 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
         }
     }
 
-    static func xml(_ text: String, status: Int = 200) -> HTTPResponse { HTTPResponse(status: status, body: Data(text.utf8)) }
+    static func xml(_ text: String) -> HTTPResponse { AWSCloudProviderTests.xml(text) }
     static let tags = "<TagList><Tag><Key>cloudctl:instance</Key><Value>acme</Value></Tag><Tag><Key>cloudctl:fleet</Key><Value>\(Fixtures.fleet().name)</Value></Tag></TagList>"
     static func database(_ status: String) -> HTTPResponse {
         xml("<R><DBInstances><DBInstance><DBInstanceStatus>\(status)</DBInstanceStatus><DBInstanceClass>db.t3.micro</DBInstanceClass><AllocatedStorage>20</AllocatedStorage><InstanceCreateTime>2026-11-21T20:06:37.565Z</InstanceCreateTime>\(tags)</DBInstance></DBInstances></R>")
