@@ -2,54 +2,8 @@ import Foundation
 import FleetModel
 import Synchronization
 
-/// One HTTP exchange, transport-neutral so tests swap the network.
-public struct HTTPRequest: Sendable {
-    public var method: String
-    public var url: URL
-    public var headers: [String: String]
-    public var body: Data
-    public init(method: String, url: URL, headers: [String: String] = [:], body: Data = Data()) {
-        self.method = method; self.url = url; self.headers = headers; self.body = body
-    }
-}
-
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: Data
-    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) { self.status = status; self.headers = headers; self.body = body }
-    /// Header value by case-insensitive name (servers and transports differ in header-name case).
-    public func header(_ name: String) -> String? {
-        headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
-}
-
-/// The network, as a closure: URLSession in production, a fake in tests.
-public typealias HTTPTransport = @Sendable (HTTPRequest) async throws -> HTTPResponse
-
-/// An AWS service: its signing name and the protocol details the client needs.
-public struct AWSService: Sendable, Hashable {
-    /// SigV4 signing name, e.g. `ec2`, `secretsmanager`.
-    public var signingName: String
-    /// Query protocol API version (`2016-11-15` for EC2); nil for other protocols.
-    public var apiVersion: String?
-    /// JSON protocol target prefix (`AmazonEC2ContainerServiceV20141113`) and content type version (`1.1`).
-    public var jsonTargetPrefix: String?
-    public var jsonVersion: String?
-    /// Global services (Route 53) sign for `us-east-1` whatever the configured region.
-    public var globalRegion: String?
-
-    public static let ec2 = AWSService(signingName: "ec2", apiVersion: "2016-11-15")
-    public static let rds = AWSService(signingName: "rds", apiVersion: "2014-10-31")
-    public static let ecs = AWSService(signingName: "ecs", jsonTargetPrefix: "AmazonEC2ContainerServiceV20141113", jsonVersion: "1.1")
-    public static let kms = AWSService(signingName: "kms", jsonTargetPrefix: "TrentService", jsonVersion: "1.1")
-    public static let secretsManager = AWSService(signingName: "secretsmanager", jsonTargetPrefix: "secretsmanager", jsonVersion: "1.1")
-    public static let s3 = AWSService(signingName: "s3")
-    public static let route53 = AWSService(signingName: "route53", globalRegion: "us-east-1")
-}
-
-/// Signed calls to AWS over the Query, JSON and REST-XML protocols. Throttling, 5xx and connection errors are retried
-/// per call (bounded, with backoff and jitter, reported to `onRetry`); what survives goes to the executor.
+/// Signed calls to AWS over the Query, JSON and REST-XML protocols. Throttling is retried per call, 5xx and connection
+/// errors only for read-only calls (bounded, with backoff and jitter, reported to `onRetry`); what survives goes to the executor.
 /// The protocol entry points (`query`, `json`, `rest`) live in one file per protocol.
 public final class AWSClient: Sendable {
     public let region: String
@@ -94,13 +48,16 @@ public final class AWSClient: Sendable {
     }
 
     /// Signs and sends one request, retrying retryable failures. Non-2xx answers become `CloudError`s named `operation`;
-    /// transport failures `.connection`.
-    func send(_ request: HTTPRequest, service: AWSService, operation: String, onRetry: CallRetryReport?) async throws -> HTTPResponse {
+    /// transport failures `.connection`. Throttling (the request was refused) is retried for every call; 5xx and
+    /// connection errors only for `readOnly` calls, since a mutating call may have taken effect: the executor re-runs
+    /// the whole step instead, whose ensure looks up first.
+    func send(_ request: HTTPRequest, service: AWSService, operation: String, readOnly: Bool, onRetry: CallRetryReport?) async throws -> HTTPResponse {
         var retry = 0
         while true {
             do {
                 return try await sendOnce(request, service: service, operation: operation)
-            } catch let error as CloudError where error.isRetryable && retry < retryPolicy.maxRetries {
+            } catch let error as CloudError
+                        where (error.kind == .throttling || (readOnly && error.isRetryable)) && retry < retryPolicy.maxRetries {
                 retry += 1
                 let delay = retryPolicy.delay(beforeRetry: retry)
                 onRetry?(error, retry, delay)
@@ -129,57 +86,13 @@ public final class AWSClient: Sendable {
         return response
     }
 
+    /// Query/JSON actions that only read (`Describe…`, `List…`, `Get…`, `Head…`): safe to send twice.
+    static func isReadOnly(action: String) -> Bool {
+        ["Describe", "List", "Get", "Head"].contains { action.hasPrefix($0) }
+    }
+
     /// A 2xx answer whose body the client could not read.
     static func malformed(_ operation: String, _ detail: String) -> CloudError {
         CloudError(kind: .server, operation: operation, code: "MalformedResponse", message: detail)
-    }
-}
-
-/// Region, endpoint and credentials, resolved the AWS way.
-public struct AWSConfig: Sendable {
-    public var region: String
-    /// `AWS_ENDPOINT_URL`: every service at this one endpoint (moto); nil means the real per-service endpoints.
-    public var endpoint: URL?
-    public var credentials: AWSCredentials
-    public init(region: String, endpoint: URL?, credentials: AWSCredentials) { self.region = region; self.endpoint = endpoint; self.credentials = credentials }
-}
-
-/// Access key, secret and optional session token. `description` never shows the secret.
-public struct AWSCredentials: Sendable, CustomStringConvertible {
-    public var accessKeyId: String
-    public var secretAccessKey: String
-    public var sessionToken: String?
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.accessKeyId = accessKeyId; self.secretAccessKey = secretAccessKey; self.sessionToken = sessionToken
-    }
-    public var description: String { "AWSCredentials(\(accessKeyId), secret: <redacted>)" }
-}
-
-extension AWSCredentials: CustomReflectable {
-    /// `dump()` and debuggers see the key id only.
-    public var customMirror: Mirror {
-        Mirror(self, children: ["accessKeyId": accessKeyId, "secretAccessKey": "<redacted>",
-                                "sessionToken": sessionToken == nil ? "none" : "<redacted>"])
-    }
-}
-
-/// A small XML element tree for Query and REST-XML responses.
-public struct XMLNode: Sendable, Equatable {
-    public var name: String
-    public var text: String
-    public var children: [XMLNode]
-    public init(name: String, text: String = "", children: [XMLNode] = []) { self.name = name; self.text = text; self.children = children }
-
-    /// First direct child with this local name.
-    public func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }
-    /// Follows a path of child names, e.g. `node["DescribeVpcsResult", "vpcSet"]`.
-    public subscript(_ path: String...) -> XMLNode? {
-        var node: XMLNode? = self
-        for p in path { node = node?.child(p) }
-        return node
-    }
-    /// Every descendant (depth first) with this local name.
-    public func descendants(_ name: String) -> [XMLNode] {
-        children.flatMap { ($0.name == name ? [$0] : []) + $0.descendants(name) }
     }
 }

@@ -67,10 +67,9 @@ public final class AWSCloudProvider: CloudProvider {
         case (.migrate, .database): return (nil, "migration task \(try await ECSMigration(scope: scope).run())")
         case (.create, .cluster), (.update, .cluster): return (try await ECSCluster(scope: scope).ensure(), nil)
         case (.delete, .cluster): try await ECSCluster(scope: scope).delete()
-        case (.create, .taskDefinition):
-            let definitions = ECSTaskDefinition(scope: scope)
-            return (try await definitions.ensure(family: scope.names.taskFamily, shape: try definitions.appShape()), nil)
-        case (.update, .taskDefinition), (.deploy, .taskDefinition):
+        case (.create, .taskDefinition), (.update, .taskDefinition), (.deploy, .taskDefinition):
+            // The executor records the version as running after any of these, so an existing service is rolled too
+            // (a no-op when there is no service yet).
             let definitions = ECSTaskDefinition(scope: scope)
             let arn = try await definitions.ensure(family: scope.names.taskFamily, shape: try definitions.appShape())
             try await ECSService(scope: scope).roll(to: arn)

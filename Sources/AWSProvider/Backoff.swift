@@ -10,7 +10,8 @@ struct Backoff: Sendable {
     var patient: Backoff { Backoff(initial: initial, maximum: maximum, attempts: attempts * 2) }
 
     /// Calls `check` until it returns a value, sleeping `initial`, 2×, 4× … (capped at `maximum`) in between.
-    /// Throws a retryable `WaitTimeout` after `attempts` tries.
+    /// Throws `WaitTimeout` after `attempts` tries: kind `.conflict` (not in the expected state yet), so the executor does
+    /// not re-run the step by itself (a re-run could start a second migration); the user runs apply again.
     func poll<T>(_ what: String, operation: String, _ check: () async throws -> T?) async throws -> T {
         var delay = initial
         for attempt in 1...max(attempts, 1) {
@@ -20,7 +21,7 @@ struct Backoff: Sendable {
                 delay = min(delay * 2, maximum)
             }
         }
-        throw CloudError(kind: .server, operation: operation, code: "WaitTimeout",
+        throw CloudError(kind: .conflict, operation: operation, code: "WaitTimeout",
                          message: "gave up waiting for \(what) after \(attempts) checks; run apply again to keep waiting")
     }
 }

@@ -22,14 +22,19 @@ struct EC2Network {
             let created = try await api.query(.ec2, "CreateVpc", ["CidrBlock": Self.vpcCidr]
                 .adding(QueryParams.tagSpecification("vpc", scope.tags)))
             vpcId = created.descendants("vpcId").first?.text ?? ""
-            // Private DNS names for the database and task ENIs (moto also needs it to give Fargate tasks an ENI).
-            _ = try await api.query(.ec2, "ModifyVpcAttribute", ["VpcId": vpcId, "EnableDnsHostnames.Value": "true"])
         }
+        // Private DNS names for the database and task ENIs (moto also needs it to give Fargate tasks an ENI). Set on every
+        // ensure, not only after CreateVpc: one idempotent call repairs a crash between the two, as cheap as checking first.
+        _ = try await api.query(.ec2, "ModifyVpcAttribute", ["VpcId": vpcId, "EnableDnsHostnames.Value": "true"])
         let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
         let missing = Self.subnetCidrs.filter { cidr in !subnets.contains { $0.value("cidrBlock") == cidr } }
         if !missing.isEmpty {
             let used = Set(subnets.compactMap { $0.value("availabilityZone") })
             let zones = try await availabilityZones().filter { !used.contains($0) }
+            guard zones.count >= missing.count else {
+                throw CloudError(kind: .validation, operation: "ec2:DescribeAvailabilityZones", code: "TooFewAvailabilityZones",
+                                 message: "region \(scope.region) has \(zones.count) available zone(s) besides those in use, but the network needs \(missing.count) more for its subnets in distinct zones (RDS needs two); choose a region with at least 2 availability zones")
+            }
             for (cidr, zone) in zip(missing, zones) {
                 _ = try await api.query(.ec2, "CreateSubnet", ["VpcId": vpcId, "CidrBlock": cidr, "AvailabilityZone": zone]
                     .adding(QueryParams.tagSpecification("subnet", scope.tags)))

@@ -55,8 +55,11 @@ struct ECSTaskDefinition {
 
     /// The latest active revision of `family`, tag-checked; nil when there is none.
     func latest(_ family: String) async throws -> (arn: String, shape: Shape)? {
-        let answer = try await absent(on: "ClientException") {
-            try await api.json(.ecs, "DescribeTaskDefinition", ["taskDefinition": .string(family), "include": ["TAGS"]])
+        let answer: JSONValue?
+        do {
+            answer = try await api.json(.ecs, "DescribeTaskDefinition", ["taskDefinition": .string(family), "include": ["TAGS"]])
+        } catch let error as CloudError where error.hasCode("ClientException") && error.message.contains(Self.absentMessage) {
+            answer = nil
         }
         guard let answer, let definition = answer["taskDefinition"], definition["status"]?.string != "INACTIVE" else { return nil }
         try scope.tagGuard.check(TagFormat.ecs.parse(answer["tags"]), resource: "task definition \(family)", operation: "ecs:DescribeTaskDefinition")
@@ -66,6 +69,10 @@ struct ECSTaskDefinition {
                           command: container?["command"]?.array.map { $0.compactMap { $0.string } }.flatMap { $0.isEmpty ? nil : $0 })
         return (definition["taskDefinitionArn"]?.string ?? family, shape)
     }
+
+    /// What ECS (and moto) answers, as a `ClientException`, for a family without revisions; every other
+    /// `ClientException` (bad request, missing permission …) is a real error.
+    static let absentMessage = "Unable to describe task definition"
 
     /// `arn:…:task-definition/<family>:<revision>` → family.
     static func family(ofArn arn: String) -> String {

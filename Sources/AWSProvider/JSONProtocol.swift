@@ -9,7 +9,7 @@ extension AWSClient {
                                   headers: ["X-Amz-Target": "\(service.jsonTargetPrefix ?? service.signingName).\(action)",
                                             "Content-Type": "application/x-amz-json-\(service.jsonVersion ?? "1.1")"],
                                   body: body.serialized())
-        let response = try await send(request, service: service, operation: operation, onRetry: onRetry)
+        let response = try await send(request, service: service, operation: operation, readOnly: Self.isReadOnly(action: action), onRetry: onRetry)
         if response.body.isEmpty { return .object([:]) }
         do {
             return try JSONValue(parsing: response.body)

@@ -20,6 +20,10 @@ struct KMSKey {
             }
             return key.arn
         }
+        if let orphan = try await unaliasedKey() {
+            _ = try await api.json(.kms, "CreateAlias", ["AliasName": .string(scope.names.keyAlias), "TargetKeyId": .string(orphan.keyId)])
+            return orphan.arn
+        }
         let created = try await api.json(.kms, "CreateKey", [
             "Description": .string("cloudctl \(scope.names.prefix)"),
             "KeyUsage": "ENCRYPT_DECRYPT",
@@ -43,6 +47,28 @@ struct KMSKey {
         guard let key = try await find(), key.state != "PendingDeletion" else { return }
         if key.state != "Disabled" { _ = try await api.json(.kms, "DisableKey", ["KeyId": .string(key.keyId)]) }
         _ = try await api.json(.kms, "ScheduleKeyDeletion", ["KeyId": .string(key.keyId), "PendingWindowInDays": .number(Double(Self.deletionWindowDays))])
+    }
+
+    /// A usable key tagged for this instance that has no alias: left by a crash between CreateKey and CreateAlias.
+    /// Looked for only when the alias is missing, with one tag query; without `tag:GetResources` permission the
+    /// search is skipped (a new key is created, as before).
+    private func unaliasedKey() async throws -> Found? {
+        let resources: JSONValue
+        do {
+            resources = try await api.json(.tagging, "GetResources", [
+                "ResourceTypeFilters": ["kms"],
+                "TagFilters": .array(scope.tags.keys.sorted().map { ["Key": .string($0), "Values": [.string(scope.tags[$0]!)]] }),
+            ])
+        } catch let error as CloudError where error.kind == .auth {
+            return nil
+        }
+        for arn in (resources["ResourceTagMappingList"]?.array ?? []).compactMap({ $0["ResourceARN"]?.string }).sorted() {
+            let meta = try await api.json(.kms, "DescribeKey", ["KeyId": .string(arn)])["KeyMetadata"]
+            guard let keyId = meta?["KeyId"]?.string, meta?["KeyState"]?.string == "Enabled" else { continue }
+            let aliases = try await api.json(.kms, "ListAliases", ["KeyId": .string(keyId)])
+            if aliases["Aliases"]?.array?.isEmpty ?? true { return Found(arn: meta?["Arn"]?.string ?? arn, keyId: keyId, state: "Enabled") }
+        }
+        return nil
     }
 
     private func find(checkTags: Bool = true) async throws -> Found? {

@@ -9,7 +9,7 @@ extension AWSClient {
         let request = HTTPRequest(method: "POST", url: url(for: service, encodedPath: "/"),
                                   headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"],
                                   body: Data(URIEncoding.form(pairs).utf8))
-        let response = try await send(request, service: service, operation: operation, onRetry: onRetry)
+        let response = try await send(request, service: service, operation: operation, readOnly: Self.isReadOnly(action: action), onRetry: onRetry)
         do {
             return try XMLTreeParser.parse(response.body)
         } catch {

@@ -9,12 +9,18 @@ struct RDSDatabase {
     private var api: StepCalls { scope.api }
     private var id: String { scope.names.database }
 
-    struct Found { var status: String; var instanceClass: String; var storageGB: Int }
+    /// `createTime` (ISO 8601, empty while creating) tells one incarnation of the database from a re-created one.
+    struct Found { var status: String; var instanceClass: String; var storageGB: Int; var createTime: String }
+
+    /// States that end in `available` by themselves; `ensure` waits them out (stopped/stopping are the planner's).
+    static let settling: Set<String> = ["creating", "modifying", "backing-up", "rebooting", "starting", "upgrading",
+                                        "configuring-enhanced-monitoring", "renaming", "resetting-master-credentials"]
 
     /// Ensures the database exists with the step's class and storage and is available; returns its identifier.
     func ensure() async throws -> String {
         let (instanceClass, storage) = (try scope.input(StepInput.databaseClass), try scope.intInput(StepInput.storageGB))
-        if let found = try await find() {
+        if var found = try await find() {
+            if Self.settling.contains(found.status) { found = try await waitFor("available") }
             try await converge(found, instanceClass: instanceClass, storageGB: storage)
             return id
         }
@@ -53,20 +59,25 @@ struct RDSDatabase {
 
     func start() async throws {
         guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
-        if found.status == "stopped" { _ = try await api.query(.rds, "StartDBInstance", ["DBInstanceIdentifier": id]) }
+        // StartDBInstance is refused while stopping: wait until stopped first.
+        if found.status == "stopping" { _ = try await waitFor("stopped") }
+        if found.status == "stopped" || found.status == "stopping" {
+            _ = try await api.query(.rds, "StartDBInstance", ["DBInstanceIdentifier": id])
+        }
         if found.status != "available" { _ = try await waitFor("available") }
     }
 
-    /// Takes (or finds) the manual snapshot `<P>-<purpose>-<version or timestamp>` and waits until it is available.
+    /// Takes (or finds) the manual snapshot `<P>-pre-upgrade-<version>` or `<P>-final-<creation time>` and waits until
+    /// it is available.
     func snapshot() async throws -> String {
         let purpose = try scope.input(StepInput.purpose)
         guard ["pre-upgrade", "final"].contains(purpose) else {
             throw CloudError(kind: .validation, operation: "rds:CreateDBSnapshot", code: "InvalidInput",
                              message: "snapshot purpose must be 'pre-upgrade' or 'final', got '\(purpose)'")
         }
-        // A final snapshot is named by time so a teardown after a re-provision never mistakes an old one for it.
-        let snapshotId = scope.names.snapshotId(purpose: purpose, version: purpose == "final" ? nil : try scope.input(StepInput.version))
-        guard try await find() != nil else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        let snapshotId = purpose == "final" ? try finalSnapshotId(found)
+            : scope.names.snapshotId(purpose: purpose, suffix: try scope.input(StepInput.version))
         if try await snapshotStatus(snapshotId) == nil {
             _ = try await api.query(.rds, "CreateDBSnapshot", ["DBInstanceIdentifier": id, "DBSnapshotIdentifier": snapshotId]
                 .adding(QueryParams.rdsTags(scope.tags)))
@@ -77,16 +88,13 @@ struct RDSDatabase {
         return snapshotId
     }
 
-    /// Deletes the database (only once a final snapshot exists), waits until it is gone, then deletes its subnet group.
+    /// Deletes the database (only once its final snapshot exists), waits until it is gone, then deletes its subnet group.
     func delete() async throws {
         if let found = try await find() {
-            let finals = try await api.query(.rds, "DescribeDBSnapshots", ["DBInstanceIdentifier": id, "SnapshotType": "manual"])
-                .items("DBSnapshots").filter {
-                    $0.value("DBSnapshotIdentifier")?.hasPrefix("\(id)-final-") == true && $0.value("Status") == "available"
-                }
-            guard !finals.isEmpty else {
+            let finalId = try finalSnapshotId(found)
+            guard try await snapshotStatus(finalId) == "available" else {
                 throw CloudError(kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
-                                 message: "database \(id) has no available final snapshot; run 'snapshot database' with purpose=final first")
+                                 message: "database \(id) has no available final snapshot \(finalId); run 'snapshot database' with purpose=final first")
             }
             if found.status != "deleting" {
                 _ = try await api.query(.rds, "DeleteDBInstance", ["DBInstanceIdentifier": id, "SkipFinalSnapshot": "true"])
@@ -121,7 +129,17 @@ struct RDSDatabase {
         guard let db = answer?.items("DBInstances").first else { return nil }
         try scope.tagGuard.check(TagFormat.parse(xml: db.child("TagList")), resource: "database \(id)", operation: "rds:DescribeDBInstances")
         return Found(status: db.value("DBInstanceStatus") ?? "", instanceClass: db.value("DBInstanceClass") ?? "",
-                     storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0)
+                     storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0, createTime: db.value("InstanceCreateTime") ?? "")
+    }
+
+    /// `<P>-final-<creation time>`: the same on every retry or re-run of a teardown (so no second full snapshot),
+    /// different for a re-created database (so an old incarnation's snapshot never counts as this one's).
+    private func finalSnapshotId(_ found: Found) throws -> String {
+        guard !found.createTime.isEmpty else {
+            throw CloudError(kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoCreateTime",
+                             message: "database \(id) has no creation time yet (status \(found.status)); run apply again once it is available")
+        }
+        return scope.names.snapshotId(purpose: "final", suffix: ResourceNames.stamp(iso8601: found.createTime))
     }
 
     private func waitFor(_ status: String) async throws -> Found {

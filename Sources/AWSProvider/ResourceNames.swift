@@ -12,16 +12,24 @@ public struct ResourceNames: Sendable, Equatable {
     public var prefix: String { "cloudctl-\(fleet)-\(instance)" }
     /// S3 bucket names are lowercase and at most 63 characters; a longer prefix is shortened with a stable hash suffix.
     public var bucket: String { Self.bucketName(prefix) }
-    /// The fleet's archive bucket that `snapshot bucket` copies into before teardown.
-    public var archiveBucket: String { Self.bucketName("cloudctl-\(fleet)-archive") }
+    /// The fleet's archive bucket in `region` that `snapshot bucket` copies into before teardown. Buckets are global
+    /// but live in one region (another region's client gets PermanentRedirect), so each region has its own.
+    /// Fleet names are at most 30 characters, so this fits S3's 63 for every region name.
+    public func archiveBucket(region: String) -> String { Self.bucketName("cloudctl-\(fleet)-archive-\(region)") }
     public var keyAlias: String { "alias/\(prefix)" }
     public var secret: String { "cloudctl/\(fleet)/\(instance)/database" }
     public var database: String { prefix }
     public var dbSubnetGroup: String { prefix }
     public var cluster: String { prefix }
     public var taskFamily: String { prefix }
-    /// Family of the one-off migration task.
-    public var migrationFamily: String { "\(prefix)-migrate" }
+    /// Family of the one-off migration task; `--` cannot occur in an instance name, so it never equals another
+    /// instance's application family (`<name>-migrate` could).
+    public var migrationFamily: String { "\(prefix)--migrate" }
+    /// `startedBy` of the migration task to `version`, so a re-run finds the task an earlier run started
+    /// (ECS allows up to 128 letters, digits, hyphens and underscores).
+    public static func migrationStartedBy(version: String) -> String {
+        String(("cloudctl-migrate-" + version).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "-" }.prefix(128))
+    }
     public var service: String { "app" }
     public var securityGroup: String { prefix }
     /// The tags every resource carries.
@@ -32,9 +40,9 @@ public struct ResourceNames: Sendable, Equatable {
     /// Quoted TXT value naming the owner.
     public var ownershipValue: String { "\"\(ResourceTags.instanceKey)=\(instance),\(ResourceTags.fleetKey)=\(fleet)\"" }
 
-    /// `<P>-<purpose>-<version or timestamp>` made a valid RDS identifier: letters, digits and single hyphens, ≤ 255 characters.
-    public func snapshotId(purpose: String, version: String?, now: Date = Date()) -> String {
-        let suffix = version ?? Self.timestamp(now)
+    /// `<P>-<purpose>-<suffix>` made a valid RDS identifier: starts with a letter, letters, digits and single hyphens,
+    /// ≤ 255 characters. The suffix is the target version (pre-upgrade) or the database's creation stamp (final).
+    public func snapshotId(purpose: String, suffix: String) -> String {
         let raw = "\(prefix)-\(purpose)-\(suffix)".lowercased()
         var id = ""
         for c in raw {
@@ -48,12 +56,11 @@ public struct ResourceNames: Sendable, Equatable {
         return String(id.prefix(255))
     }
 
-    static func timestamp(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss"
-        return f.string(from: date)
+    /// `20261121t200554` from an ISO 8601 time such as `2026-11-21T20:05:54.123Z`: a stable name part for
+    /// one incarnation of a resource (its creation time), used in final snapshot ids and archive prefixes.
+    static func stamp(iso8601 time: String) -> String {
+        let digits = time.filter { $0.isASCII && $0.isNumber }.prefix(14)
+        return digits.count > 8 ? String(digits.prefix(8)) + "t" + String(digits.dropFirst(8)) : String(digits)
     }
 
     static func bucketName(_ raw: String) -> String {

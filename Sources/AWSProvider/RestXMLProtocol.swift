@@ -14,7 +14,8 @@ extension AWSClient {
                                   url: url(for: service, encodedPath: URIEncoding.encode(path, keepingSlash: true),
                                            encodedQuery: URIEncoding.form(query.map { ($0.key, $0.value) })),
                                   headers: headers, body: body)
-        return try await send(request, service: service, operation: "\(service.signingName):\(method) \(path)", onRetry: onRetry)
+        return try await send(request, service: service, operation: "\(service.signingName):\(method) \(path)",
+                              readOnly: method == "GET" || method == "HEAD", onRetry: onRetry)
     }
 }
 

@@ -42,11 +42,13 @@ struct S3Bucket {
         try await api.restXML(.s3, "DELETE", "/\(bucket)")
     }
 
-    /// Copies every object into `cloudctl-<fleet>-archive` under `<name>/<timestamp>/`; returns that prefix.
-    func archive(now: Date = Date()) async throws -> String {
+    /// Copies every object into `cloudctl-<fleet>-archive-<region>` under `<name>/<bucket creation stamp>/`; returns
+    /// that prefix. The stamp is the same on every retry or re-run of a teardown (the copies overwrite themselves)
+    /// and differs for a re-created bucket.
+    func archive() async throws -> String {
         guard let tags = try await tagsOf(bucket) else { throw scope.missing("bucket \(bucket)", operation: "s3:GetBucketTagging") }
         try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging", adoptUntagged: true)
-        let archive = scope.names.archiveBucket
+        let archive = scope.names.archiveBucket(region: scope.region)
         // The archive belongs to the fleet, not to an instance: only the fleet tag must match.
         let fleetTags = [ResourceTags.fleetKey: scope.names.fleet]
         if let archiveTags = try await tagsOf(archive) {
@@ -59,7 +61,7 @@ struct S3Bucket {
             try await putTags(archive, fleetTags)
             try await blockPublicAccess(archive)
         }
-        let prefix = "\(scope.names.instance)/\(ResourceNames.timestamp(now))/"
+        let prefix = "\(scope.names.instance)/\(ResourceNames.stamp(iso8601: try await creationDate(bucket)))/"
         for key in try await objectKeys(bucket) {
             try await api.restXML(.s3, "PUT", "/\(archive)/\(prefix)\(key)",
                                   headers: ["x-amz-copy-source": "/\(bucket)/\(URIEncoding.encode(key, keepingSlash: true))"])
@@ -77,6 +79,15 @@ struct S3Bucket {
         } catch let error as CloudError where error.hasCode("NoSuchBucket") {
             return nil
         }
+    }
+
+    /// The bucket's `CreationDate` from ListBuckets, narrowed to this name by `prefix`.
+    private func creationDate(_ name: String) async throws -> String {
+        let listed = try await api.restXML(.s3, "GET", "/", query: ["prefix": name])
+        guard let created = listed.descendants("Bucket").first(where: { $0.value("Name") == name })?.value("CreationDate") else {
+            throw scope.missing("bucket \(name)", operation: "s3:ListBuckets")
+        }
+        return created
     }
 
     private func create(_ name: String) async throws {

@@ -13,12 +13,18 @@ enum FleetDecoder {
     static let cpuUnits = [256, 512, 1024, 2048, 4096]
     static let minimumStorageGB = 20
 
+    /// Longest fleet name: `cloudctl-` + 30 + `-archive-` + the longest region name (14) stays within S3's 63.
+    static let maxFleetNameLength = 30
+
     static func decode(_ file: DecodingFile) -> (fleet: Fleet?, references: FleetReferences) {
         guard let root = file.parse(), let reader = ObjectReader(root, path: "", file: file) else { return (nil, FleetReferences()) }
         reader.rejectUnknownKeys(allowed: ["name", "dns", "image", "tiers", "releases", "channels"])
         let name = reader.string("name", example: "\"demo\"")
         if let name, !FieldSyntax.isName(name.value) {
             file.error("invalid fleet name \"\(name.value)\"", detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'", at: name)
+        } else if let name, name.value.count > maxFleetNameLength {
+            // `cloudctl-<fleet>-archive-<region>` is an S3 bucket name (at most 63 characters) for every AWS region.
+            file.error("fleet name \"\(name.value)\" is too long", detail: "a fleet name is at most \(maxFleetNameLength) characters (it has \(name.value.count)) so the per-region archive bucket cloudctl-<fleet>-archive-<region> fits S3's 63-character limit; choose a shorter name", at: name)
         }
         let dns = decodeDNS(reader)
         let image = reader.string("image", example: "\"registry.example.com/acme/app\"")

@@ -21,7 +21,7 @@ final class AWSClientTests: XCTestCase {
                   transport: fake.transport, clock: { Date(timeIntervalSince1970: 1_440_938_160) }, sleep: { _ in })
     }
 
-    func testRetryableFailuresAreRetriedPerCallAndReported() async throws {
+    func testReadOnlyCallsRetryThrottlingAnd5xxAndReportEachRetry() async throws {
         let answers = Mutex([
             HTTPResponse(status: 400, body: Data(#"{"__type":"ThrottlingException","message":"slow down"}"#.utf8)),
             HTTPResponse(status: 503, body: Data("<Error><Code>ServiceUnavailable</Code><Message>m</Message></Error>".utf8)),
@@ -29,7 +29,7 @@ final class AWSClientTests: XCTestCase {
         ])
         let client = client(FakeTransport { _ in answers.withLock { $0.removeFirst() } })
         let reported = Mutex<[(String, Int)]>([])
-        let body = try await client.json(.kms, action: "CreateKey", body: .object([:]),
+        let body = try await client.json(.kms, action: "DescribeKey", body: .object([:]),
                                          onRetry: { error, retry, _ in reported.withLock { $0.append((error.code, retry)) } })
         XCTAssertEqual(body["ok"], .bool(true))
         XCTAssertEqual(client.callCount, 3)
@@ -37,15 +37,59 @@ final class AWSClientTests: XCTestCase {
         XCTAssertEqual(reported.withLock { $0.map(\.1) }, [1, 2])
     }
 
-    func testRetriesAreBounded() async {
-        let client = client(FakeTransport { _ in HTTPResponse(status: 500) })
-        do {
-            _ = try await client.query(.ec2, action: "DescribeVpcs", params: [:])
-            XCTFail("should throw")
-        } catch let error as CloudError {
-            XCTAssertEqual(error.kind, .server)
-        } catch { XCTFail("unexpected \(error)") }
-        XCTAssertEqual(client.callCount, 1 + AWSClient.defaultRetryPolicy.maxRetries)
+    func testMutatingCallsRetryThrottlingOnly() async throws {
+        let throttledThenOK = Mutex([
+            HTTPResponse(status: 400, body: Data(#"{"__type":"ThrottlingException","message":"slow down"}"#.utf8)),
+            HTTPResponse(status: 200, body: Data(#"{"ok":true}"#.utf8)),
+        ])
+        let throttled = client(FakeTransport { _ in throttledThenOK.withLock { $0.removeFirst() } })
+        _ = try await throttled.json(.kms, action: "CreateKey", body: .object([:]))
+        XCTAssertEqual(throttled.callCount, 2, "a throttled request was refused, so sending it again is safe")
+
+        struct Boom: Error {}
+        // A mutating call that failed with 5xx or on the connection may have taken effect: not sent again.
+        let failures: [(name: String, answer: @Sendable (HTTPRequest) throws -> HTTPResponse, kind: CloudError.Kind)] = [
+            ("5xx", { _ in HTTPResponse(status: 500) }, .server),
+            ("connection", { _ in throw Boom() }, .connection),
+        ]
+        let calls: [(name: String, call: @Sendable (AWSClient) async throws -> Void)] = [
+            ("json CreateKey", { _ = try await $0.json(.kms, action: "CreateKey", body: .object([:])) }),
+            ("query CreateVpc", { _ = try await $0.query(.ec2, action: "CreateVpc", params: [:]) }),
+            ("rest PUT", { _ = try await $0.rest(.s3, method: "PUT", path: "/b") }),
+            ("rest DELETE", { _ = try await $0.rest(.s3, method: "DELETE", path: "/b") }),
+        ]
+        for failure in failures {
+            for c in calls {
+                let client = client(FakeTransport(answer: failure.answer))
+                do {
+                    try await c.call(client)
+                    XCTFail("\(c.name) / \(failure.name) should throw")
+                } catch let error as CloudError {
+                    XCTAssertEqual(error.kind, failure.kind, "\(c.name) / \(failure.name)")
+                }
+                XCTAssertEqual(client.callCount, 1, "\(c.name) / \(failure.name) must not be sent twice")
+            }
+        }
+    }
+
+    func testRetriesAreBoundedForEveryReadOnlyShape() async {
+        let calls: [(name: String, call: @Sendable (AWSClient) async throws -> Void)] = [
+            ("query Describe", { _ = try await $0.query(.ec2, action: "DescribeVpcs", params: [:]) }),
+            ("json List", { _ = try await $0.json(.ecs, action: "ListTasks", body: .object([:])) }),
+            ("json Get", { _ = try await $0.json(.secretsManager, action: "GetSecretValue", body: .object([:])) }),
+            ("rest GET", { _ = try await $0.rest(.s3, method: "GET", path: "/b") }),
+            ("rest HEAD", { _ = try await $0.rest(.s3, method: "HEAD", path: "/b") }),
+        ]
+        for c in calls {
+            let client = client(FakeTransport { _ in HTTPResponse(status: 500) })
+            do {
+                try await c.call(client)
+                XCTFail("\(c.name) should throw")
+            } catch let error as CloudError {
+                XCTAssertEqual(error.kind, .server)
+            } catch { XCTFail("unexpected \(error)") }
+            XCTAssertEqual(client.callCount, 1 + AWSClient.defaultRetryPolicy.maxRetries, c.name)
+        }
     }
 
     func testQueryRequestShapeAndParsedResponse() async throws {

@@ -59,7 +59,14 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         XCTAssertEqual(snapshot.note, "snapshot cloudctl-test-acme-pre-upgrade-5-3-0")
         let snapshots = try await moto.snapshotIds()
         XCTAssertEqual(snapshots, ["cloudctl-test-acme-pre-upgrade-5-3-0"])
-        try await moto.run(moto.step(.migrate, .database, [StepInput.version: target, StepInput.fromVersion: "5.2.3"]))
+        let migrate = moto.step(.migrate, .database, [StepInput.version: target, StepInput.fromVersion: "5.2.3"])
+        let migrated = try await moto.run(migrate)
+        // A re-run (lost answer, crash, executor retry) accepts the finished task instead of migrating again.
+        let rerun = try await moto.run(migrate)
+        XCTAssertEqual(rerun.note, migrated.note)
+        let migrations = try await moto.client.json(.ecs, action: "ListTasks", body: [
+            "cluster": .string(moto.names.cluster), "startedBy": .string(ResourceNames.migrationStartedBy(version: target))])
+        XCTAssertEqual(migrations["taskArns"]?.array?.count, 1)
         let deploy = try await moto.run(moto.step(.deploy, .taskDefinition, moto.createInputs(.taskDefinition, version: Version(target))))
         let health = try await moto.run(moto.step(.healthCheck, .service, [StepInput.version: target]))
 
@@ -103,12 +110,16 @@ final class AWSCloudProviderLiveTests: XCTestCase {
 
         let teardown = [moto.step(.snapshot, .database, [StepInput.purpose: "final"]), moto.step(.snapshot, .bucket)]
             + ResourceKind.allCases.reversed().map { moto.step(.delete, $0) }
-        for step in teardown { try await moto.run(step) }
+        // The two snapshot steps again, as a re-run of a teardown that failed later: same snapshot, same archive prefix.
+        var notes: [String?] = []
+        for step in teardown.prefix(2) + teardown { notes.append(try await moto.run(step).note) }
+        XCTAssertEqual(notes[0], notes[2])
+        XCTAssertEqual(notes[1], notes[3])
 
         let snapshots = try await moto.snapshotIds()
-        XCTAssertEqual(snapshots.filter { $0.hasPrefix("cloudctl-test-acme-final-") }.count, 1)
-        let archived = try await moto.objectKeys(moto.names.archiveBucket)
-        XCTAssertEqual(archived.count, 1)
+        XCTAssertEqual(snapshots.filter { $0.hasPrefix("cloudctl-test-acme-final-") }.count, 1, "\(snapshots)")
+        let archived = try await moto.objectKeys(moto.names.archiveBucket(region: moto.spec.region))
+        XCTAssertEqual(archived.count, 1, "\(archived)")
         XCTAssertTrue(archived.first?.hasPrefix("acme/") == true && archived.first?.hasSuffix("/uploads/a b.txt") == true, "\(archived)")
         let vpcs = try await moto.vpcIds()
         XCTAssertEqual(vpcs, [])
@@ -135,9 +146,12 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         for step in teardown.dropFirst(2) { try await moto.run(step) }
     }
 
-    func testDatabaseIsNotDeletedWithoutFinalSnapshot() async throws {
+    func testDatabaseIsNotDeletedWithoutItsOwnFinalSnapshot() async throws {
         let moto = try await MotoFixture.start()
         try await moto.provision()
+        // A final snapshot of an earlier incarnation (another creation time) does not count.
+        _ = try await moto.client.query(.rds, action: "CreateDBSnapshot", params: [
+            "DBInstanceIdentifier": moto.names.database, "DBSnapshotIdentifier": "\(moto.names.database)-final-20200101t000000"])
         do {
             try await moto.run(moto.step(.delete, .database))
             XCTFail("deleted without a final snapshot")
@@ -167,6 +181,48 @@ final class AWSCloudProviderLiveTests: XCTestCase {
             _ = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["encryption": ""])
             XCTFail("encryption was configured on a foreign bucket")
         } catch let error as CloudError { XCTAssertEqual(error.kind, .notFound) }
+    }
+
+    func testOnlyABucketWithoutAnyTagsIsAdopted() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.run(moto.step(.create, .key, moto.createInputs(.key)))
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)")
+        try await moto.run(moto.step(.create, .bucket, moto.createInputs(.bucket)))
+        let adopted = try await moto.bucketTags(moto.names.bucket)
+        XCTAssertEqual(adopted, moto.names.tags, "the crash window between CreateBucket and PutBucketTagging is repaired")
+
+        let other = moto.acting(for: Fixtures.spec("globex"))
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(other.names.bucket)")
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(other.names.bucket)", query: ["tagging": ""],
+                                       body: Data("<Tagging><TagSet><Tag><Key>team</Key><Value>data</Value></Tag></TagSet></Tagging>".utf8))
+        try await other.run(other.step(.create, .key, other.createInputs(.key)))
+        do {
+            try await other.run(other.step(.create, .bucket, other.createInputs(.bucket)))
+            XCTFail("adopted a bucket with someone else's tags")
+        } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
+        let foreign = try await moto.bucketTags(other.names.bucket)
+        XCTAssertEqual(foreign, ["team": "data"])
+    }
+
+    func testKeyLeftWithoutAliasByACrashIsAdopted() async throws {
+        let moto = try await MotoFixture.start()
+        let orphan = try await moto.client.json(.kms, action: "CreateKey", body: ["Tags": TagFormat.kms.json(moto.names.tags)])
+        let untaggedKey = try await moto.client.json(.kms, action: "CreateKey", body: [:])
+        XCTAssertNotNil(untaggedKey["KeyMetadata"])
+        let created = try await moto.run(moto.step(.create, .key, moto.createInputs(.key)))
+        XCTAssertEqual(created.cloudId, orphan["KeyMetadata"]?["Arn"]?.string)
+        let aliased = try await moto.client.json(.kms, action: "DescribeKey", body: ["KeyId": .string(moto.names.keyAlias)])
+        XCTAssertEqual(aliased["KeyMetadata"]?["Arn"]?.string, created.cloudId)
+        let keys = try await moto.client.json(.kms, action: "ListKeys", body: [:])
+        XCTAssertEqual(keys["Keys"]?.array?.count, 2, "no third key")
+    }
+
+    func testCreateTaskDefinitionRollsAnExistingService() async throws {
+        let moto = try await MotoFixture.start()
+        try await moto.provision()
+        let created = try await moto.run(moto.step(.create, .taskDefinition, moto.createInputs(.taskDefinition, version: Version("5.3.0"))))
+        let service = try await moto.service()
+        XCTAssertEqual(service?["taskDefinition"]?.string, created.cloudId)
     }
 
     func testForeignDNSRecordIsRefused() async throws {
@@ -201,6 +257,10 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         for resource in [ResourceKind.network, .key, .bucket] { try await moto.run(moto.step(.create, resource, moto.createInputs(resource))) }
         let location = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["location": ""])
         XCTAssertEqual(try XMLNode(parsing: location.body).text, "eu-west-1")
+        try await moto.run(moto.step(.snapshot, .bucket))
+        let archive = moto.names.archiveBucket(region: "eu-west-1")
+        let archiveLocation = try await moto.client.rest(.s3, method: "GET", path: "/\(archive)", query: ["location": ""])
+        XCTAssertEqual(try XMLNode(parsing: archiveLocation.body).text, "eu-west-1", "the archive lives in the instance's region")
         let vpcsInDefaultRegion = try await moto.vpcIds()
         XCTAssertEqual(vpcsInDefaultRegion, [], "the network was created in eu-west-1")
         let regional = moto.provider.client(region: "eu-west-1")

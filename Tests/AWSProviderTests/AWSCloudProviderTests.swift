@@ -12,12 +12,15 @@ final class AWSCloudProviderTests: XCTestCase {
 
     /// Answers each operation (`Action=` or `X-Amz-Target`) from `answers`; unknown ones get a 500.
     static func transport(_ answers: [String: HTTPResponse]) -> HTTPTransport {
-        { request in
-            let body = String(decoding: request.body, as: UTF8.self)
-            let target = request.headers["X-Amz-Target"]?.split(separator: ".").last.map(String.init)
-            let action = body.split(separator: "&").first { $0.hasPrefix("Action=") }.map { String($0.dropFirst(7)) }
-            return answers[target ?? action ?? ""] ?? HTTPResponse(status: 500)
-        }
+        { request in answers[operation(of: request)] ?? HTTPResponse(status: 500) }
+    }
+
+    /// The operation a Query (`Action=`) or JSON (`X-Amz-Target`) request asks for.
+    static func operation(of request: HTTPRequest) -> String {
+        let body = String(decoding: request.body, as: UTF8.self)
+        let target = request.headers["X-Amz-Target"]?.split(separator: ".").last.map(String.init)
+        let action = body.split(separator: "&").first { $0.hasPrefix("Action=") }.map { String($0.dropFirst(7)) }
+        return target ?? action ?? ""
     }
 
     static func xml(_ text: String, status: Int = 200) -> HTTPResponse { HTTPResponse(status: status, body: Data(text.utf8)) }

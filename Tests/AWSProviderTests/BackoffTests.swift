@@ -15,14 +15,16 @@ final class BackoffTests: XCTestCase {
         XCTAssertEqual(checks.withLock { $0 }, 3)
     }
 
-    func testGivesUpAfterTheLastAttemptWithARetryableError() async {
+    func testGivesUpAfterTheLastAttemptWithANonRetryableError() async {
         let checks = Mutex(0)
         do {
             _ = try await quick.poll("thing", operation: "op") { () -> String? in checks.withLock { $0 += 1 }; return nil }
             XCTFail("expected a timeout")
         } catch let error as CloudError {
             XCTAssertEqual(error.code, "WaitTimeout")
-            XCTAssertTrue(error.isRetryable)
+            XCTAssertEqual(error.kind, .conflict)
+            XCTAssertFalse(error.isRetryable, "a step re-run could repeat a non-idempotent action such as a migration")
+            XCTAssertTrue(error.message.contains("run apply again"))
             XCTAssertEqual(checks.withLock { $0 }, 4)
         } catch { XCTFail("\(error)") }
         XCTAssertEqual(quick.patient.attempts, 8)

@@ -16,6 +16,7 @@ final class TagGuardTests: XCTestCase {
             ([:], true, true),
             (["cloudctl:instance": "globex"], true, false),
             (["cloudctl:fleet": "prod"], true, false),
+            (["team": "data"], true, false), // someone else's bucket: only a bucket without any tags is adopted
         ]
         for row in table {
             do {

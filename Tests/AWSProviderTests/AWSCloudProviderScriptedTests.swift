@@ -1,0 +1,102 @@
+import Foundation
+import XCTest
+import Synchronization
+import FleetModel
+import TestSupport
+@testable import AWSProvider
+
+/// Offline checks of state handling, with a transport that answers each operation from a script of successive responses.
+final class AWSCloudProviderScriptedTests: XCTestCase {
+    /// Answers per operation, in order; the last answer repeats. Records the operations asked for.
+    final class Script: Sendable {
+        let answers: Mutex<[String: [HTTPResponse]]>
+        let asked = Mutex<[String]>([])
+        init(_ answers: [String: [HTTPResponse]]) { self.answers = Mutex(answers) }
+
+        var transport: HTTPTransport {
+            { request in
+                let operation = AWSCloudProviderTests.operation(of: request)
+                self.asked.withLock { $0.append(operation) }
+                return self.answers.withLock { answers in
+                    guard var queue = answers[operation], let next = queue.first else { return HTTPResponse(status: 500) }
+                    if queue.count > 1 { queue.removeFirst(); answers[operation] = queue }
+                    return next
+                }
+            }
+        }
+    }
+
+    static func xml(_ text: String) -> HTTPResponse { AWSCloudProviderTests.xml(text) }
+    static let tags = "<TagList><Tag><Key>cloudctl:instance</Key><Value>acme</Value></Tag><Tag><Key>cloudctl:fleet</Key><Value>\(Fixtures.fleet().name)</Value></Tag></TagList>"
+    static func database(_ status: String) -> HTTPResponse {
+        xml("<R><DBInstances><DBInstance><DBInstanceStatus>\(status)</DBInstanceStatus><DBInstanceClass>db.t3.micro</DBInstanceClass><AllocatedStorage>20</AllocatedStorage><InstanceCreateTime>2026-11-21T20:06:37.565Z</InstanceCreateTime>\(tags)</DBInstance></DBInstances></R>")
+    }
+
+    @discardableResult
+    func run(_ script: Script, _ action: StepAction, _ resource: ResourceKind, _ inputs: [String: String] = [:]) async throws -> StepOutcome {
+        let config = AWSConfig(region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:1"), credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "SECRET"))
+        let provider = AWSCloudProvider(config: config, transport: script.transport, backoff: Backoff(initial: .milliseconds(1), maximum: .milliseconds(1), attempts: 5))
+        let step = PlanStep(action: action, resource: resource, reason: "", inputs: inputs, inputsHash: "h")
+        return try await provider.perform(step, context: StepContext(spec: Fixtures.spec(), fleet: Fixtures.fleet(), recorded: nil))
+    }
+
+    func testStartingAStoppingDatabaseWaitsForStoppedThenStartsIt() async throws {
+        let script = Script(["DescribeDBInstances": [Self.database("stopping"), Self.database("stopping"), Self.database("stopped"), Self.database("available")],
+                             "StartDBInstance": [Self.xml("<R/>")]])
+        try await run(script, .start, .database)
+        XCTAssertEqual(script.asked.withLock { $0 }, ["DescribeDBInstances", "DescribeDBInstances", "DescribeDBInstances", "StartDBInstance", "DescribeDBInstances"])
+    }
+
+    func testEnsureWaitsForASettlingDatabaseBeforeConverging() async throws {
+        let script = Script(["DescribeDBInstances": [Self.database("creating"), Self.database("creating"), Self.database("available")]])
+        let outcome = try await run(script, .create, .database, [StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"])
+        XCTAssertNotNil(outcome.cloudId)
+        XCTAssertEqual(script.asked.withLock { $0 }, Array(repeating: "DescribeDBInstances", count: 3), "nothing to modify once available")
+    }
+
+    func testFinalSnapshotIsNamedByTheDatabaseCreationTime() async throws {
+        let script = Script(["DescribeDBInstances": [Self.database("available")],
+                             "DescribeDBSnapshots": [Self.xml("<R><DBSnapshots><DBSnapshot><Status>available</Status></DBSnapshot></DBSnapshots></R>")]])
+        let outcome = try await run(script, .snapshot, .database, [StepInput.purpose: "final"])
+        XCTAssertEqual(outcome.note, "snapshot cloudctl-\(Fixtures.fleet().name)-acme-final-20261121t200637")
+        XCTAssertFalse(script.asked.withLock { $0 }.contains("CreateDBSnapshot"), "the existing snapshot is reused")
+    }
+
+    func testAnAliasedKeyIsFoundWithoutSearchingByTags() async throws {
+        let tags = JSONValue.object(["Tags": .array(["cloudctl:instance": "acme", "cloudctl:fleet": .string(Fixtures.fleet().name)]
+            .map { JSONValue.object(["TagKey": .string($0.key), "TagValue": $0.value]) })])
+        let script = Script(["DescribeKey": [HTTPResponse(status: 200, body: Data(#"{"KeyMetadata":{"Arn":"arn:k","KeyId":"k","KeyState":"Enabled"}}"#.utf8))],
+                             "ListResourceTags": [HTTPResponse(status: 200, body: tags.serialized())]])
+        let outcome = try await run(script, .create, .key)
+        XCTAssertEqual(outcome.cloudId, "arn:k")
+        XCTAssertEqual(script.asked.withLock { $0 }, ["DescribeKey", "ListResourceTags"])
+    }
+
+    func testOnlyTheNotFoundClientExceptionMeansNoTaskDefinition() async {
+        let script = Script(["DescribeTaskDefinition": [HTTPResponse(status: 400, body: Data(#"{"__type":"ClientException","message":"Invalid revision number"}"#.utf8))]])
+        do {
+            _ = try await run(script, .create, .taskDefinition, [StepInput.image: "registry.example.com/app", StepInput.version: "5.3.0"])
+            XCTFail("expected an error")
+        } catch let error as CloudError {
+            XCTAssertEqual(error.code, "ClientException")
+        } catch { XCTFail("\(error)") }
+        XCTAssertEqual(script.asked.withLock { $0 }, ["DescribeTaskDefinition"], "nothing registered on an unexplained ClientException")
+    }
+
+    func testNetworkRefusesARegionWithTooFewZonesAndRepairsDNSHostnames() async {
+        let script = Script([
+            "DescribeVpcs": [Self.xml("<R><vpcSet><item><vpcId>vpc-1</vpcId></item></vpcSet></R>")],
+            "ModifyVpcAttribute": [Self.xml("<R/>")],
+            "DescribeSubnets": [Self.xml("<R><subnetSet/></R>")],
+            "DescribeAvailabilityZones": [Self.xml("<R><availabilityZoneInfo><item><zoneName>us-east-1a</zoneName></item></availabilityZoneInfo></R>")],
+        ])
+        do {
+            _ = try await run(script, .create, .network)
+            XCTFail("expected an error")
+        } catch let error as CloudError {
+            XCTAssertEqual(error.code, "TooFewAvailabilityZones")
+            XCTAssertTrue(error.message.contains("at least 2 availability zones"), error.message)
+        } catch { XCTFail("\(error)") }
+        XCTAssertEqual(script.asked.withLock { $0 }, ["DescribeVpcs", "ModifyVpcAttribute", "DescribeSubnets", "DescribeAvailabilityZones"])
+    }
+}
