@@ -3,13 +3,13 @@
 enum DerivedNameRules {
     /// S3 bucket names and RDS identifiers are at most 63 characters.
     static let maxLength = 63
-    /// Names the fleet itself uses: `cloudctl-<fleet>-archive` is the archive bucket of final snapshots.
-    static let reserved: Set<String> = ["archive"]
+    /// Names the fleet itself uses: `cloudctl-<fleet>-archive-<region>` are the archive buckets of final snapshots.
+    static let reservedPrefix = "archive"
 
     /// Why `instance` cannot be used, or nil when it can.
     static func problem(instance: String, fleet: String?) -> String? {
-        if reserved.contains(instance) {
-            return "\"\(instance)\" is reserved: the fleet's \(instance) bucket uses that name; choose another"
+        if instance == reservedPrefix || instance.hasPrefix(reservedPrefix + "-") {
+            return "\"\(reservedPrefix)\" and names starting with \"\(reservedPrefix)-\" are reserved for the fleet's archive buckets; choose another"
         }
         if instance.hasSuffix("-") || instance.contains("--") {
             return "RDS identifiers may not end with '-' or contain \"--\"; remove the extra hyphen"

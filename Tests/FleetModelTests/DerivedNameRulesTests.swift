@@ -11,6 +11,8 @@ final class DerivedNameRulesTests: XCTestCase {
             (forty, "production-eur", "use at most 39 characters"), // 64: one too many
             (forty, nil, nil),                                      // fleet unknown: only the local rules
             ("archive", "demo", "reserved"),
+            ("archive-eu-west-1", "demo", "reserved"),
+            ("archived", "demo", nil),
             ("a--b", "demo", "\"--\""),
             ("abc-", "demo", "end with '-'"),
         ]
