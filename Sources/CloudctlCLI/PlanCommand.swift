@@ -14,12 +14,15 @@ enum PlanFormat {
         self = arguments.flag("--json") ? .json : arguments.flag("--markdown") ? .markdown : .text
     }
 
-    func render(_ plan: Plan, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal) throws -> String {
+    /// Writes the plan to stdout in chunks, ending with a newline.
+    func write(_ plan: Plan, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal, to console: Console) {
+        var output = ChunkedOutput(console)
         switch self {
-        case .text: PlanTextRenderer(terminal: terminal, details: details).render(plan)
-        case .json: try PlanJSONRenderer.render(plan)
-        case .markdown: PlanMarkdownRenderer.render(plan, diagnostics: diagnostics)
+        case .text: PlanTextRenderer(terminal: terminal, details: details).write(plan, to: &output); output.write("\n")
+        case .json: var writer = PlanJSONWriter(output); writer.write(plan); output = writer.output; output.write("\n")
+        case .markdown: PlanMarkdownRenderer.write(plan, diagnostics: diagnostics, to: &output); output.write("\n")
         }
+        output.flush()
     }
 }
 
@@ -39,8 +42,8 @@ enum PlanCommand {
         let result = try workspace.plan(selecting: context.arguments.positionals)
         context.report(result.diagnostics)
         let format = PlanFormat(context.arguments)
-        context.console.out(try format.render(result.plan, diagnostics: result.diagnostics,
-                                              details: PlanTextRenderer.details(for: workspace.loaded.specs), terminal: context.terminal))
+        format.write(result.plan, diagnostics: result.diagnostics, details: PlanTextRenderer.details(for: workspace.loaded.specs),
+                     terminal: context.terminal, to: context.console)
         if let out = context.arguments.value("--out") {
             try save(result.plan, to: context.userPath(out))
             let hint = "\nSaved the plan to \(out).\nTo apply exactly this plan: cloudctl apply \(out)"
@@ -53,7 +56,11 @@ enum PlanCommand {
     static func save(_ plan: Plan, to url: URL) throws {
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try PlanJSONRenderer.encode(plan).write(to: url, options: .atomic)
+            let file = try AtomicFileWriter(url)
+            var writer = PlanJSONWriter(ChunkedOutput(file.write))
+            writer.write(plan)
+            writer.output.flush()
+            try file.commit()
         } catch {
             throw DiagnosticsError([.error("Cannot write the plan to \(url.path)", detail: "Check that the directory is writable. (\(error.localizedDescription))")])
         }

@@ -3,11 +3,18 @@ import FleetModel
 /// A plan as a pull-request comment: summary, then changes grouped by identical step lists, then what needs attention.
 enum PlanMarkdownRenderer {
     static func render(_ plan: Plan, diagnostics: [Diagnostic] = []) -> String {
-        var sections = ["### cloudctl plan", PlanTextRenderer.summaryLine(plan.summary)]
+        var text = ""
+        write(plan, diagnostics: diagnostics, to: &text)
+        return text
+    }
+
+    /// Writes the comment section by section (sections separated by a blank line), ending with a newline.
+    static func write(_ plan: Plan, diagnostics: [Diagnostic] = [], to output: inout some TextOutputStream) {
+        output.write("### cloudctl plan\n\n" + PlanTextRenderer.summaryLine(plan.summary))
         let groups = changeGroups(plan)
         if !groups.isEmpty {
-            sections.append("#### Changes")
-            sections += groups.map(\.markdown)
+            output.write("\n\n#### Changes")
+            for group in groups { output.write("\n\n"); group.write(to: &output) }
         }
         let attention = plan.instances.compactMap { instance -> String? in
             switch instance.status {
@@ -17,10 +24,9 @@ enum PlanMarkdownRenderer {
             }
         } + diagnostics.filter { !mentionsOrphan($0, plan) }.map { "- \($0.severity.rawValue): " + inline($0) }
         if !attention.isEmpty {
-            sections.append("#### Needs attention")
-            sections.append(attention.joined(separator: "\n"))
+            output.write("\n\n#### Needs attention\n\n" + attention.joined(separator: "\n"))
         }
-        return sections.joined(separator: "\n\n") + "\n"
+        output.write("\n")
     }
 
     /// Instances whose steps are identical (action and resource, in order) share one group.
@@ -29,13 +35,13 @@ enum PlanMarkdownRenderer {
         var actions: [String]
         var names: [String]
 
-        var markdown: String {
+        func write(to output: inout some TextOutputStream) {
             let who = names.count == 1 ? "**\(names[0])**" : "**\(names.count) instances**"
-            var text = "\(who): \(description) (\(actions.joined(separator: ", ")))"
-            if names.count > 1 {
-                text += "\n<details><summary>Instances</summary>\n\n" + names.joined(separator: ", ") + "\n\n</details>"
-            }
-            return text
+            output.write("\(who): \(description) (\(actions.joined(separator: ", ")))")
+            guard names.count > 1 else { return }
+            output.write("\n<details><summary>Instances</summary>\n\n")
+            for (index, name) in names.enumerated() { output.write(index == 0 ? name : ", " + name) }
+            output.write("\n\n</details>")
         }
     }
 

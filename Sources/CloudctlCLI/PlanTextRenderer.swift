@@ -11,22 +11,32 @@ struct PlanTextRenderer {
     }
 
     func render(_ plan: Plan) -> String {
-        var blocks: [String] = []
-        for instance in plan.instances {
-            switch instance.status {
-            case .planned where !instance.steps.isEmpty:
-                blocks.append(([header(instance)] + instance.steps.map(stepLine)).joined(separator: "\n"))
-            case .planned:
-                continue
-            case .orphaned:
-                blocks.append(terminal.paint(name(instance) + " is orphaned", .magenta)
-                              + "\n  Recorded, but there is no instance file; it is left untouched.")
-            case .refused:
-                blocks.append(terminal.paint(name(instance) + " is refused", .red) + "\n  " + (instance.refusal ?? "No reason given."))
-            }
+        var text = ""
+        write(plan, to: &text)
+        return text
+    }
+
+    /// Writes the plan block by block (blocks separated by a blank line), ending with the summary line and no newline.
+    func write(_ plan: Plan, to output: inout some TextOutputStream) {
+        for instance in plan.instances { write(instance, to: &output) }
+        output.write(Self.summaryLine(plan.summary))
+    }
+
+    /// The instance's block followed by a blank line; nothing for an unchanged instance.
+    func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
+        switch instance.status {
+        case .planned where !instance.steps.isEmpty:
+            output.write(header(instance))
+            for step in instance.steps { output.write("\n" + stepLine(step)) }
+            output.write("\n\n")
+        case .planned:
+            return
+        case .orphaned:
+            output.write(terminal.paint(name(instance) + " is orphaned", .magenta)
+                         + "\n  Recorded, but there is no instance file; it is left untouched.\n\n")
+        case .refused:
+            output.write(terminal.paint(name(instance) + " is refused", .red) + "\n  " + (instance.refusal ?? "No reason given.") + "\n\n")
         }
-        blocks.append(Self.summaryLine(plan.summary))
-        return blocks.joined(separator: "\n\n")
     }
 
     private func name(_ instance: InstancePlan) -> String {
@@ -48,10 +58,15 @@ struct PlanTextRenderer {
         case .update, .stop, .start: .yellow
         default: .cyan
         }
-        let action = step.action.rawValue.padding(toLength: Self.actionWidth, withPad: " ", startingAt: 0)
-        let resource = step.resource.rawValue.padding(toLength: Self.resourceWidth, withPad: " ", startingAt: 0)
+        let action = Self.padded(step.action.rawValue, Self.actionWidth)
+        let resource = Self.padded(step.resource.rawValue, Self.resourceWidth)
         let note = step.disruptive ? terminal.paint(" (maintenance window)", .dim) : ""
         return "  " + terminal.paint("\(step.action.symbol) \(action)", style) + " \(resource)  \(step.reason)" + note
+    }
+
+    /// Foundation's `padding(toLength:)` bridges through NSString, which dominated rendering large plans.
+    private static func padded(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
     /// "Plan: 9 to create, 2 to update, 0 to delete, 5 other steps across 3 instances." or the no-changes sentence.
