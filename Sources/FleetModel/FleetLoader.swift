@@ -89,7 +89,8 @@ public enum FleetLoader {
 
     /// The file's bytes, or an empty file carrying a "cannot read" diagnostic.
     private static func readFile(repo: URL, path: String) -> DecodingFile {
-        let fullPath = repo.appendingPathComponent(path).path
+        // Plain string concatenation: URL.appendingPathComponent stats the file system on every call.
+        let fullPath = repo.path + "/" + path
         let descriptor = open(fullPath, O_RDONLY)
         guard descriptor >= 0 else { return unreadable(path) }
         defer { close(descriptor) }

@@ -38,9 +38,12 @@ public enum Planner {
         }
 
         var instances: [InstancePlan] = []
+        instances.reserveCapacity(input.selection?.count ?? input.specs.count)
         let memo = HashedInputsMemo()
         var fingerprinter = SpecFingerprinter(fleet: input.fleet)
-        for spec in input.specs.sorted(by: { $0.name < $1.name }) where selected(spec.name) {
+        // The loader already sorts specs by name; sorting again would copy 100,000 specs.
+        let inOrder = zip(input.specs, input.specs.dropFirst()).allSatisfy { $0.name < $1.name }
+        for spec in inOrder ? input.specs : input.specs.sorted(by: { $0.name < $1.name }) where selected(spec.name) {
             let recorded = recordedByName[spec.name]
             let outcome = InstancePlanner(spec: spec, recorded: recorded, fleet: input.fleet, memo: memo).plan()
             diagnostics += outcome.problems.map {
