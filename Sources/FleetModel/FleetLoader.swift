@@ -49,6 +49,8 @@ public enum FleetLoader {
         let decoded = decodeInstances(names: names, repo: repo, references: references)
 
         var specs: [InstanceSpec] = []
+        // Growing by doubling would hold the old and new buffers at once: 45 MB for 100,000 specs instead of 23 MB.
+        specs.reserveCapacity(names.count)
         var domainOwners: [String: String] = [:]
         var sharedDomains: Set<String> = []
         // Chunks are consumed one by one so decoded files and specs are never all held twice.
@@ -66,7 +68,8 @@ public enum FleetLoader {
             if let spec = file.spec { specs.append(spec) }
         }
         if !sharedDomains.isEmpty { specs.removeAll { sharedDomains.contains($0.domain) } }
-        specs.sort { $0.name < $1.name }
+        // File names are sorted, so specs almost always are: sorting anyway costs a buffer of half the specs.
+        if !zip(specs, specs.dropFirst()).allSatisfy({ $0.name < $1.name }) { specs.sort { $0.name < $1.name } }
         let files = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, "Instances/\($0.name).json") })
         return LoadedFleet(fleet: fleet, specs: specs, files: files, diagnostics: diagnostics)
     }
