@@ -5,9 +5,9 @@ import FleetModel
 /// (written by `PlanJSONWriter`, read with `JSONDecoder`).
 enum PlanJSONRenderer {
     static func render(_ plan: Plan) -> String {
-        var writer = PlanJSONWriter("")
-        writer.write(plan)
-        return writer.output
+        var text = ""
+        PlanJSONWriter.write(plan, to: &text)
+        return text
     }
 
     /// Reads a saved plan, refusing garbled files and format versions this tool does not know.

@@ -1,19 +1,16 @@
 import FleetModel
 
-/// Writes a `Plan` as the saved-plan JSON instance by instance, in the exact layout of `JSONEncoder` with
+/// Writes a `Plan` as the saved-plan JSON instance by instance (call `begin`, `write` per instance, `finish`), in the exact layout of `JSONEncoder` with
 /// `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]`, without ever holding the whole document in memory.
-struct PlanJSONWriter<Output: TextOutputStream> {
-    var output: Output
+struct PlanJSONWriter {
     private var instanceCount = 0
 
-    init(_ output: Output) { self.output = output }
-
     /// The members before `instances`, and the opening of that array.
-    mutating func begin(fleet: String) {
+    mutating func begin(fleet: String, to output: inout some TextOutputStream) {
         output.write("{\n  \"fleet\" : \(Self.quoted(fleet)),\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
     }
 
-    mutating func write(_ instance: InstancePlan) {
+    mutating func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
         output.write(instanceCount == 0 ? "\n" : ",\n")
         instanceCount += 1
         var members = [("name", Self.quoted(instance.name)), ("recordedFingerprint", Self.quoted(instance.recordedFingerprint))]
@@ -24,13 +21,13 @@ struct PlanJSONWriter<Output: TextOutputStream> {
         output.write("      \"steps\" : [")
         for (index, step) in instance.steps.enumerated() {
             output.write(index == 0 ? "\n" : ",\n")
-            write(step)
+            Self.write(step, to: &output)
         }
         output.write(instance.steps.isEmpty ? "\n\n      ],\n" : "\n      ],\n")
         output.write("      \"wave\" : \(instance.wave)\n    }")
     }
 
-    private mutating func write(_ step: PlanStep) {
+    private static func write(_ step: PlanStep, to output: inout some TextOutputStream) {
         output.write("        {\n          \"action\" : \(Self.quoted(step.action.rawValue)),\n          \"disruptive\" : \(step.disruptive),\n          \"inputs\" : {")
         for (index, key) in step.inputs.keys.sorted().enumerated() {
             output.write((index == 0 ? "\n            " : ",\n            ") + Self.quoted(key) + " : " + Self.quoted(step.inputs[key]!))
@@ -41,7 +38,7 @@ struct PlanJSONWriter<Output: TextOutputStream> {
     }
 
     /// Closes `instances` and writes the summary and tool version.
-    mutating func finish(summary s: PlanSummary, toolVersion: String) {
+    func finish(summary s: PlanSummary, toolVersion: String, to output: inout some TextOutputStream) {
         output.write(instanceCount == 0 ? "\n\n  ],\n" : "\n  ],\n")
         let counts = [("create", s.create), ("delete", s.delete), ("instances", s.instances), ("instancesWithChanges", s.instancesWithChanges),
                       ("orphaned", s.orphaned), ("other", s.other), ("refused", s.refused), ("update", s.update)]
@@ -50,10 +47,11 @@ struct PlanJSONWriter<Output: TextOutputStream> {
     }
 
     /// The whole plan, ending without a newline as `JSONEncoder` does.
-    mutating func write(_ plan: Plan) {
-        begin(fleet: plan.fleet)
-        for instance in plan.instances { write(instance) }
-        finish(summary: plan.summary, toolVersion: plan.toolVersion)
+    static func write(_ plan: Plan, to output: inout some TextOutputStream) {
+        var writer = PlanJSONWriter()
+        writer.begin(fleet: plan.fleet, to: &output)
+        for instance in plan.instances { writer.write(instance, to: &output) }
+        writer.finish(summary: plan.summary, toolVersion: plan.toolVersion, to: &output)
     }
 
     /// A JSON string literal: quotes, backslashes and control characters escaped, everything else (slashes, non-ASCII) as is.

@@ -7,7 +7,7 @@ enum ShowCommand {
         name: "show", abstract: "Render a saved plan.", arguments: "FILE", positionals: 1...1,
         options: PlanFormat.options, conflicts: [["--json", "--markdown"]])) { context in
         let plan = try PlanJSONRenderer.read(context.userPath(context.arguments.positionals[0]))
-        PlanFormat(context.arguments).write(plan, diagnostics: [], details: [:], terminal: context.terminal, to: context.console)
+        PlanPrinter.print(plan, PlanFormat(context.arguments), diagnostics: [], details: [:], terminal: context.terminal, console: context.console)
         return CLI.ExitCode.success
     }
 }
