@@ -36,7 +36,7 @@ enum PlanCommand {
         let fleet = try workspace.validFleet()
         let input = PlanInput(fleet: fleet, specs: workspace.loaded.specs, files: workspace.loaded.files, recorded: workspace.recorded,
                               selection: names.isEmpty ? nil : Set(names), toolVersion: CLI.toolVersion)
-        let diagnostics = workspace.loaded.diagnostics + Planner.plan(input) { _ in }.diagnostics
+        let diagnostics = workspace.loaded.diagnostics + Planner.diagnostics(input)
         if diagnostics.hasErrors { throw DiagnosticsError(diagnostics) }
         context.report(diagnostics)
 
