@@ -41,7 +41,8 @@ enum PlanCommand {
         context.report(diagnostics)
 
         let format = PlanFormat(context.arguments)
-        var printer = PlanPrinter(format, fleet: fleet.name, diagnostics: diagnostics, details: PlanTextRenderer.details(for: workspace.loaded.specs),
+        let details = format == .text ? PlanTextRenderer.details(for: workspace.loaded.specs) : [:]
+        var printer = PlanPrinter(format, fleet: fleet.name, diagnostics: diagnostics, details: details,
                                   terminal: context.terminal, console: context.console)
         let out = context.arguments.value("--out")
         let saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name) }

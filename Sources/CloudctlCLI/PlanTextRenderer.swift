@@ -2,9 +2,30 @@ import FleetModel
 
 /// Terraform-style human plan: a header per instance, one line per step, one summary line.
 struct PlanTextRenderer {
-    var terminal = Terminal(color: false)
+    let terminal: Terminal
     /// Per instance, what the header shows in parentheses, e.g. "production, us-east-1" (from the specs, when known).
-    var details: [String: String] = [:]
+    let details: [String: String]
+    /// "  + create   network       " per action and resource: built once, not for each of 900,000 step lines.
+    private let stepPrefixes: [StepKind: String]
+    private let disruptiveNote: String
+
+    private struct StepKind: Hashable {
+        var action: StepAction
+        var resource: ResourceKind
+    }
+
+    init(terminal: Terminal = Terminal(color: false), details: [String: String] = [:]) {
+        self.terminal = terminal
+        self.details = details
+        var prefixes: [StepKind: String] = [:]
+        for action in StepAction.allCases {
+            for resource in ResourceKind.allCases {
+                prefixes[StepKind(action: action, resource: resource)] = Self.stepPrefix(action, resource, terminal: terminal)
+            }
+        }
+        stepPrefixes = prefixes
+        disruptiveNote = terminal.paint(" (maintenance window)", .dim)
+    }
 
     static func details(for specs: [InstanceSpec]) -> [String: String] {
         Dictionary(specs.map { ($0.name, "\($0.type.rawValue), \($0.region)") }, uniquingKeysWith: { a, _ in a })
@@ -27,7 +48,7 @@ struct PlanTextRenderer {
         switch instance.status {
         case .planned where !instance.steps.isEmpty:
             output.write(header(instance))
-            for step in instance.steps { output.write("\n" + stepLine(step)) }
+            for step in instance.steps { output.write("\n"); output.write(stepLine(step)) }
             output.write("\n\n")
         case .planned:
             return
@@ -52,16 +73,17 @@ struct PlanTextRenderer {
     private static let resourceWidth = ResourceKind.allCases.map(\.rawValue.count).max()!
 
     private func stepLine(_ step: PlanStep) -> String {
-        let style: Terminal.Style = switch step.action {
+        stepPrefixes[StepKind(action: step.action, resource: step.resource)]! + step.reason + (step.disruptive ? disruptiveNote : "")
+    }
+
+    private static func stepPrefix(_ action: StepAction, _ resource: ResourceKind, terminal: Terminal) -> String {
+        let style: Terminal.Style = switch action {
         case .create: .green
         case .delete: .red
         case .update, .stop, .start: .yellow
         default: .cyan
         }
-        let action = Self.padded(step.action.rawValue, Self.actionWidth)
-        let resource = Self.padded(step.resource.rawValue, Self.resourceWidth)
-        let note = step.disruptive ? terminal.paint(" (maintenance window)", .dim) : ""
-        return "  " + terminal.paint("\(step.action.symbol) \(action)", style) + " \(resource)  \(step.reason)" + note
+        return "  " + terminal.paint("\(action.symbol) \(padded(action.rawValue, actionWidth))", style) + " \(padded(resource.rawValue, resourceWidth))  "
     }
 
     /// Foundation's `padding(toLength:)` bridges through NSString, which dominated rendering large plans.
