@@ -57,7 +57,7 @@ public enum Planner {
             case .spec(let index):
                 let spec = run.specs[index]
                 let recorded = run.recordedByName[spec.name]
-                let outcome = run.outcome(index)
+                let outcome = run.instancePlanner(index).plan()
                 if !outcome.problems.isEmpty { problems.append((index, run.diagnostics(index, outcome.problems))) }
                 instance = InstancePlan(
                     name: spec.name, status: outcome.status, wave: wave, specFingerprint: fingerprinter.fingerprint(spec),
@@ -81,7 +81,7 @@ public enum Planner {
     public static func diagnostics(_ input: PlanInput) -> [Diagnostic] {
         let run = PlanRun(input)
         let specProblems = run.selectedSpecs.flatMap { index in
-            let problems = run.outcome(index).problems
+            let problems = run.instancePlanner(index).problems()
             return problems.isEmpty ? [] : run.diagnostics(index, problems)
         }
         return run.selectionErrors() + specProblems + run.orphanWarnings()
@@ -123,9 +123,8 @@ private struct PlanRun {
 
     func file(_ name: String) -> String { input.files[name] ?? "Instances/\(name).json" }
 
-    func outcome(_ index: Int) -> (status: InstancePlan.Status, steps: [PlanStep], refusal: String?, problems: [InstanceProblem]) {
-        let spec = specs[index]
-        return InstancePlanner(spec: spec, recorded: recordedByName[spec.name], fleet: input.fleet, memo: memo).plan()
+    func instancePlanner(_ index: Int) -> InstancePlanner {
+        InstancePlanner(spec: specs[index], recorded: recordedByName[specs[index].name], fleet: input.fleet, memo: memo)
     }
 
     func diagnostics(_ index: Int, _ problems: [InstanceProblem]) -> [Diagnostic] {

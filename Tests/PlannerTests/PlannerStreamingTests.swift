@@ -7,10 +7,10 @@ import TestSupport
 final class PlannerStreamingTests: XCTestCase {
     private typealias Sim = ExecutorRecordingSimulation
 
-    /// New, unchanged, upgraded, refused, broken (region change) and orphaned instances across several waves.
+    /// New, unchanged, refused, broken (region change; unknown size without a record) and orphaned instances across waves.
     private var input: PlanInput {
         let specs = (0..<40).map { Fixtures.spec(String(format: "inst-%02d", $0), type: $0 % 3 == 0 ? .internal : .production) }
-            + [Fixtures.spec("zeta", state: .deleted, protected: true), Fixtures.spec("moved", region: "eu-west-1")]
+            + [Fixtures.spec("zeta", state: .deleted, protected: true), Fixtures.spec("moved", region: "eu-west-1"), Fixtures.spec("nosize", size: "huge")]
         let recorded = specs.prefix(10).map { Sim.provisioned($0) }
             + [Sim.provisioned(Fixtures.spec("zeta")), Sim.provisioned(Fixtures.spec("moved")), Sim.provisioned(Fixtures.spec("gone"))]
         return PlanInput(fleet: Fixtures.fleet(), specs: specs.reversed(), recorded: recorded, toolVersion: "test")
@@ -30,7 +30,7 @@ final class PlannerStreamingTests: XCTestCase {
 
     func testDiagnosticsAloneEqualThePlans() {
         let expected = Planner.plan(input).diagnostics
-        XCTAssertEqual(expected.map(\.severity), [.error, .error, .warning])
+        XCTAssertEqual(expected.map(\.severity), [.error, .error, .error, .warning])
         XCTAssertEqual(Planner.diagnostics(input), expected)
     }
 }
