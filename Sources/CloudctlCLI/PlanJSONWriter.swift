@@ -11,30 +11,58 @@ struct PlanJSONWriter {
     }
 
     mutating func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
-        output.write(instanceCount == 0 ? "\n" : ",\n")
+        output.write(instanceCount == 0 ? "\n    {\n" : ",\n    {\n")
         instanceCount += 1
-        var members = [("name", Self.quoted(instance.name)), ("recordedFingerprint", Self.quoted(instance.recordedFingerprint))]
-        if let refusal = instance.refusal { members.append(("refusal", Self.quoted(refusal))) }
-        members += [("specFingerprint", Self.quoted(instance.specFingerprint)), ("status", Self.quoted(instance.status.rawValue))]
-        output.write("    {\n")
-        for (key, value) in members { output.write("      \"\(key)\" : \(value),\n") }
+        let indent = "      "
+        Self.member(indent, "name", instance.name, to: &output)
+        Self.member(indent, "recordedFingerprint", instance.recordedFingerprint, to: &output)
+        if let refusal = instance.refusal { Self.member(indent, "refusal", refusal, to: &output) }
+        Self.member(indent, "specFingerprint", instance.specFingerprint, to: &output)
+        Self.member(indent, "status", instance.status.rawValue, to: &output)
         output.write("      \"steps\" : [")
         for (index, step) in instance.steps.enumerated() {
-            output.write(index == 0 ? "\n" : ",\n")
+            output.write(index == 0 ? "\n        {\n" : ",\n        {\n")
             Self.write(step, to: &output)
+            output.write("        }")
         }
-        output.write(instance.steps.isEmpty ? "\n\n      ],\n" : "\n      ],\n")
-        output.write("      \"wave\" : \(instance.wave)\n    }")
+        output.write(instance.steps.isEmpty ? "\n\n      ],\n      \"wave\" : " : "\n      ],\n      \"wave\" : ")
+        output.write(String(instance.wave))
+        output.write("\n    }")
     }
 
+    // Written piece by piece, never as one string per step: 900,000 steps for 100,000 new instances.
     private static func write(_ step: PlanStep, to output: inout some TextOutputStream) {
-        output.write("        {\n          \"action\" : \(Self.quoted(step.action.rawValue)),\n          \"disruptive\" : \(step.disruptive),\n          \"inputs\" : {")
-        for (index, key) in step.inputs.keys.sorted().enumerated() {
-            output.write((index == 0 ? "\n            " : ",\n            ") + Self.quoted(key) + " : " + Self.quoted(step.inputs[key]!))
+        let indent = "          "
+        member(indent, "action", step.action.rawValue, to: &output)
+        output.write(step.disruptive ? "          \"disruptive\" : true,\n          \"inputs\" : {" : "          \"disruptive\" : false,\n          \"inputs\" : {")
+        let inputs = step.inputs.count < 2 ? Array(step.inputs) : step.inputs.sorted { $0.key < $1.key }
+        for (index, input) in inputs.enumerated() {
+            output.write(index == 0 ? "\n            " : ",\n            ")
+            string(input.key, to: &output)
+            output.write(" : ")
+            string(input.value, to: &output)
         }
-        output.write(step.inputs.isEmpty ? "\n\n          },\n" : "\n          },\n")
-        output.write("          \"inputsHash\" : \(Self.quoted(step.inputsHash)),\n          \"reason\" : \(Self.quoted(step.reason)),\n")
-        output.write("          \"resource\" : \(Self.quoted(step.resource.rawValue))\n        }")
+        output.write(inputs.isEmpty ? "\n\n          },\n" : "\n          },\n")
+        member(indent, "inputsHash", step.inputsHash, to: &output)
+        member(indent, "reason", step.reason, to: &output)
+        member(indent, "resource", step.resource.rawValue, last: true, to: &output)
+    }
+
+    /// `"key" : "value"` at `indent`, ending its line with a comma unless `last`.
+    private static func member(_ indent: String, _ key: String, _ value: String, last: Bool = false, to output: inout some TextOutputStream) {
+        output.write(indent)
+        output.write("\"")
+        output.write(key)
+        output.write("\" : ")
+        string(value, to: &output)
+        output.write(last ? "\n" : ",\n")
+    }
+
+    private static func string(_ text: String, to output: inout some TextOutputStream) {
+        if needsEscaping(text) { output.write(quoted(text)); return }
+        output.write("\"")
+        output.write(text)
+        output.write("\"")
     }
 
     /// Closes `instances` and writes the summary and tool version.
@@ -56,7 +84,7 @@ struct PlanJSONWriter {
 
     /// A JSON string literal: quotes, backslashes and control characters escaped, everything else (slashes, non-ASCII) as is.
     static func quoted(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return "\"\(text)\"" }
+        guard needsEscaping(text) else { return "\"\(text)\"" }
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -74,5 +102,13 @@ struct PlanJSONWriter {
             }
         }
         return result + "\""
+    }
+
+    private static func needsEscaping(_ text: String) -> Bool {
+        func check(_ bytes: some Sequence<UInt8>) -> Bool {
+            bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        }
+        // Scanning the contiguous bytes is several times faster than iterating the UTF-8 view.
+        return text.utf8.withContiguousStorageIfAvailable(check) ?? check(text.utf8)
     }
 }

@@ -48,7 +48,12 @@ struct PlanTextRenderer {
         switch instance.status {
         case .planned where !instance.steps.isEmpty:
             output.write(header(instance))
-            for step in instance.steps { output.write("\n"); output.write(stepLine(step)) }
+            for step in instance.steps {
+                output.write("\n")
+                output.write(stepPrefixes[StepKind(action: step.action, resource: step.resource)]!)
+                output.write(step.reason)
+                if step.disruptive { output.write(disruptiveNote) }
+            }
             output.write("\n\n")
         case .planned:
             return
@@ -71,10 +76,6 @@ struct PlanTextRenderer {
 
     private static let actionWidth = StepAction.allCases.map(\.rawValue.count).max()!
     private static let resourceWidth = ResourceKind.allCases.map(\.rawValue.count).max()!
-
-    private func stepLine(_ step: PlanStep) -> String {
-        stepPrefixes[StepKind(action: step.action, resource: step.resource)]! + step.reason + (step.disruptive ? disruptiveNote : "")
-    }
 
     private static func stepPrefix(_ action: StepAction, _ resource: ResourceKind, terminal: Terminal) -> String {
         let style: Terminal.Style = switch action {
