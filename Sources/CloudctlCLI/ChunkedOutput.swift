@@ -4,25 +4,27 @@ import Foundation
 /// Call `flush()` when done.
 struct ChunkedOutput: TextOutputStream {
     private let sink: (String) -> Void
-    private var buffer = ""
+    // Bytes, not a String: appending millions of small strings to a String costs several times more.
+    private var buffer: [UInt8] = []
     private static let chunkSize = 1 << 16
 
     init(_ sink: @escaping (String) -> Void) {
         self.sink = sink
-        buffer.reserveCapacity(Self.chunkSize + 1024)
+        buffer.reserveCapacity(Self.chunkSize + 4096)
     }
 
     /// Chunks go to the console's standard output.
     init(_ console: Console) { self.init(console.writeOut) }
 
     mutating func write(_ string: String) {
-        buffer += string
-        if buffer.utf8.count >= Self.chunkSize { flush() }
+        var string = string
+        string.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= Self.chunkSize { flush() }
     }
 
     mutating func flush() {
         guard !buffer.isEmpty else { return }
-        sink(buffer)
+        sink(String(decoding: buffer, as: UTF8.self))
         buffer.removeAll(keepingCapacity: true)
     }
 }
