@@ -28,7 +28,16 @@ struct PlanTextRenderer {
     }
 
     static func details(for specs: [InstanceSpec]) -> [String: String] {
-        Dictionary(specs.map { ($0.name, "\($0.type.rawValue), \($0.region)") }, uniquingKeysWith: { a, _ in a })
+        // A fleet has few (type, region) pairs: one shared string per pair, not one per instance.
+        var shared: [String: String] = [:]
+        var details: [String: String] = [:]
+        details.reserveCapacity(specs.count)
+        for spec in specs where details[spec.name] == nil {
+            let text = "\(spec.type.rawValue), \(spec.region)"
+            details[spec.name] = shared[text] ?? text
+            if shared[text] == nil { shared[text] = text }
+        }
+        return details
     }
 
     func render(_ plan: Plan) -> String {

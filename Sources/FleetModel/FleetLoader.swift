@@ -54,6 +54,9 @@ public enum FleetLoader {
         var specs: [InstanceSpec] = []
         // Growing by doubling would hold the old and new buffers at once: 45 MB for 100,000 specs instead of 23 MB.
         specs.reserveCapacity(names.count)
+        // Paths by name, reusing each decoded file's path string (the decoder checked that the name matches the file).
+        var files: [String: String] = [:]
+        files.reserveCapacity(names.count)
         var domainOwners: [String: String] = [:]
         var sharedDomains: Set<String> = []
         decodeInstances(names: names, repo: repo, references: references, chunkSize: chunkSize, chunksPerBatch: chunksPerBatch) { file in
@@ -67,12 +70,17 @@ public enum FleetLoader {
                     domainOwners[domain] = file.path
                 }
             }
-            if let spec = file.spec { specs.append(spec) }
+            if let spec = file.spec {
+                specs.append(spec)
+                files[spec.name] = file.path
+            }
         }
-        if !sharedDomains.isEmpty { specs.removeAll { sharedDomains.contains($0.domain) } }
+        if !sharedDomains.isEmpty {
+            for spec in specs where sharedDomains.contains(spec.domain) { files[spec.name] = nil }
+            specs.removeAll { sharedDomains.contains($0.domain) }
+        }
         // File names are sorted, so specs almost always are: sorting anyway costs a buffer of half the specs.
         if !zip(specs, specs.dropFirst()).allSatisfy({ $0.name < $1.name }) { specs.sort { $0.name < $1.name } }
-        let files = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, "Instances/\($0.name).json") })
         return LoadedFleet(fleet: fleet, specs: specs, files: files, diagnostics: diagnostics)
     }
 
