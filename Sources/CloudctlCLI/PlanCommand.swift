@@ -45,14 +45,14 @@ enum PlanCommand {
         var printer = PlanPrinter(format, fleet: fleet.name, diagnostics: diagnostics, details: details,
                                   terminal: context.terminal, console: context.console)
         let out = context.arguments.value("--out")
-        let saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name) }
+        var saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name) }
         let outline = Planner.plan(input) { instance in
             printer.add(instance)
             saved?.add(instance)
         }
         printer.finish(summary: outline.summary, toolVersion: CLI.toolVersion)
-        if let out, let saved {
-            try saved.finish(summary: outline.summary, toolVersion: CLI.toolVersion)
+        if let out {
+            try saved?.finish(summary: outline.summary, toolVersion: CLI.toolVersion)
             let hint = "\nSaved the plan to \(out).\nTo apply exactly this plan: cloudctl apply \(out)"
             if format == .text { context.console.out(hint) } else { context.console.err(hint) }
         }
@@ -62,14 +62,14 @@ enum PlanCommand {
 
     /// Saves a whole plan, e.g. in tests.
     static func save(_ plan: Plan, to url: URL) throws {
-        let file = try SavedPlanFile(url, fleet: plan.fleet)
+        var file = try SavedPlanFile(url, fleet: plan.fleet)
         for instance in plan.instances { file.add(instance) }
         try file.finish(summary: plan.summary, toolVersion: plan.toolVersion)
     }
 }
 
 /// A saved plan being written instance by instance; it appears at its path only when complete.
-final class SavedPlanFile {
+struct SavedPlanFile {
     private let url: URL
     private let file: AtomicFileWriter
     private var output: ChunkedOutput
@@ -87,9 +87,9 @@ final class SavedPlanFile {
         writer.begin(fleet: fleet, to: &output)
     }
 
-    func add(_ instance: InstancePlan) { writer.write(instance, to: &output) }
+    mutating func add(_ instance: InstancePlan) { writer.write(instance, to: &output) }
 
-    func finish(summary: PlanSummary, toolVersion: String) throws {
+    mutating func finish(summary: PlanSummary, toolVersion: String) throws {
         writer.finish(summary: summary, toolVersion: toolVersion, to: &output)
         output.flush()
         do { try file.commit() } catch { throw Self.cannotWrite(url, error) }
