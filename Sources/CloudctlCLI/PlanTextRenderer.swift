@@ -34,8 +34,8 @@ struct PlanTextRenderer {
         details.reserveCapacity(specs.count)
         for spec in specs where details[spec.name] == nil {
             let text = "\(spec.type.rawValue), \(spec.region)"
-            details[spec.name] = shared[text] ?? text
             if shared[text] == nil { shared[text] = text }
+            details[spec.name] = shared[text]
         }
         return details
     }
