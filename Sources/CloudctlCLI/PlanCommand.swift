@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import Planner
 
 /// How a plan is printed.
 enum PlanFormat {
@@ -13,17 +14,12 @@ enum PlanFormat {
     init(_ arguments: ParsedArguments) {
         self = arguments.flag("--json") ? .json : arguments.flag("--markdown") ? .markdown : .text
     }
-
-    func render(_ plan: Plan, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal) throws -> String {
-        switch self {
-        case .text: PlanTextRenderer(terminal: terminal, details: details).render(plan)
-        case .json: try PlanJSONRenderer.render(plan)
-        case .markdown: PlanMarkdownRenderer.render(plan, diagnostics: diagnostics)
-        }
-    }
 }
 
 /// `cloudctl plan`: what must change to make the fleet match the instance files.
+///
+/// The plan is streamed: instances are planned, printed and saved one at a time, so 100,000 of them never sit in
+/// memory with all their steps. A first pass without output finds the errors, since a plan with errors prints nothing.
 enum PlanCommand {
     static let command = Command(spec: CommandSpec(
         name: "plan", abstract: "Show what must change to make the fleet match the instance files.",
@@ -36,26 +32,70 @@ enum PlanCommand {
 
     static func run(_ context: CommandContext) async throws -> Int32 {
         let workspace = try FleetWorkspace.open(context)
-        let result = try workspace.plan(selecting: context.arguments.positionals)
-        context.report(result.diagnostics)
+        let names = context.arguments.positionals
+        let fleet = try workspace.validFleet()
+        let input = PlanInput(fleet: fleet, specs: workspace.loaded.specs, files: workspace.loaded.files, recorded: workspace.recorded,
+                              selection: names.isEmpty ? nil : Set(names), toolVersion: CLI.toolVersion)
+        let diagnostics = workspace.loaded.diagnostics + Planner.diagnostics(input)
+        if diagnostics.hasErrors { throw DiagnosticsError(diagnostics) }
+        context.report(diagnostics)
+
         let format = PlanFormat(context.arguments)
-        context.console.out(try format.render(result.plan, diagnostics: result.diagnostics,
-                                              details: PlanTextRenderer.details(for: workspace.loaded.specs), terminal: context.terminal))
-        if let out = context.arguments.value("--out") {
-            try save(result.plan, to: context.userPath(out))
+        let details = format == .text ? PlanTextRenderer.details(for: workspace.loaded.specs) : [:]
+        var printer = PlanPrinter(format, fleet: fleet.name, diagnostics: diagnostics, details: details,
+                                  terminal: context.terminal, console: context.console)
+        let out = context.arguments.value("--out")
+        var saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name) }
+        let outline = Planner.plan(input) { instance in
+            printer.add(instance)
+            saved?.add(instance)
+        }
+        printer.finish(summary: outline.summary, toolVersion: CLI.toolVersion)
+        if let out {
+            try saved?.finish(summary: outline.summary, toolVersion: CLI.toolVersion)
             let hint = "\nSaved the plan to \(out).\nTo apply exactly this plan: cloudctl apply \(out)"
             if format == .text { context.console.out(hint) } else { context.console.err(hint) }
         }
-        let changes = result.plan.hasChanges && context.arguments.flag("--detailed-exitcode")
+        let changes = outline.summary.hasChanges && context.arguments.flag("--detailed-exitcode")
         return changes ? CLI.ExitCode.changesPresent : CLI.ExitCode.success
     }
 
+    /// Saves a whole plan, e.g. in tests.
     static func save(_ plan: Plan, to url: URL) throws {
+        var file = try SavedPlanFile(url, fleet: plan.fleet)
+        for instance in plan.instances { file.add(instance) }
+        try file.finish(summary: plan.summary, toolVersion: plan.toolVersion)
+    }
+}
+
+/// A saved plan being written instance by instance; it appears at its path only when complete.
+struct SavedPlanFile {
+    private let url: URL
+    private let file: AtomicFileWriter
+    private var output: ChunkedOutput
+    private var writer = PlanJSONWriter()
+
+    init(_ url: URL, fleet: String) throws {
+        self.url = url
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try PlanJSONRenderer.encode(plan).write(to: url, options: .atomic)
+            file = try AtomicFileWriter(url)
         } catch {
-            throw DiagnosticsError([.error("Cannot write the plan to \(url.path)", detail: "Check that the directory is writable. (\(error.localizedDescription))")])
+            throw Self.cannotWrite(url, error)
         }
+        output = ChunkedOutput(file.write)
+        writer.begin(fleet: fleet, to: &output)
+    }
+
+    mutating func add(_ instance: InstancePlan) { writer.write(instance, to: &output) }
+
+    mutating func finish(summary: PlanSummary, toolVersion: String) throws {
+        writer.finish(summary: summary, toolVersion: toolVersion, to: &output)
+        output.flush()
+        do { try file.commit() } catch { throw Self.cannotWrite(url, error) }
+    }
+
+    private static func cannotWrite(_ url: URL, _ error: Error) -> DiagnosticsError {
+        DiagnosticsError([.error("Cannot write the plan to \(url.path)", detail: "Check that the directory is writable. (\(error.localizedDescription))")])
     }
 }

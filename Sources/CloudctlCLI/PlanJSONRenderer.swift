@@ -1,16 +1,13 @@
 import Foundation
 import FleetModel
 
-/// The `--json` plan and the saved-plan file: one shape, the full `Plan` as pretty JSON with sorted keys.
+/// The `--json` plan and the saved-plan file: one shape, the full `Plan` as pretty JSON with sorted keys
+/// (written by `PlanJSONWriter`, read with `JSONDecoder`).
 enum PlanJSONRenderer {
-    static func encode(_ plan: Plan) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(plan)
-    }
-
-    static func render(_ plan: Plan) throws -> String {
-        String(decoding: try encode(plan), as: UTF8.self)
+    static func render(_ plan: Plan) -> String {
+        var text = ""
+        PlanJSONWriter.write(plan, to: &text)
+        return text
     }
 
     /// Reads a saved plan, refusing garbled files and format versions this tool does not know.

@@ -7,7 +7,7 @@ enum ShowCommand {
         name: "show", abstract: "Render a saved plan.", arguments: "FILE", positionals: 1...1,
         options: PlanFormat.options, conflicts: [["--json", "--markdown"]])) { context in
         let plan = try PlanJSONRenderer.read(context.userPath(context.arguments.positionals[0]))
-        context.console.out(try PlanFormat(context.arguments).render(plan, diagnostics: [], details: [:], terminal: context.terminal))
+        PlanPrinter.print(plan, PlanFormat(context.arguments), diagnostics: [], details: [:], terminal: context.terminal, console: context.console)
         return CLI.ExitCode.success
     }
 }

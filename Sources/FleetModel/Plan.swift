@@ -103,20 +103,27 @@ public struct PlanSummary: Hashable, Sendable, Codable {
     public var refused: Int
 
     public init(instances: [InstancePlan]) {
-        // One pass: plans of 100,000 instances are summarised on every run.
-        self.instances = instances.count
-        (instancesWithChanges, create, update, delete, other, orphaned, refused) = (0, 0, 0, 0, 0, 0, 0)
-        for instance in instances {
-            if !instance.steps.isEmpty { instancesWithChanges += 1 }
-            if instance.status == .orphaned { orphaned += 1 }
-            if instance.status == .refused { refused += 1 }
-            for step in instance.steps {
-                switch step.action {
-                case .create: create += 1
-                case .update: update += 1
-                case .delete: delete += 1
-                default: other += 1
-                }
+        self.init()
+        for instance in instances { add(instance) }
+    }
+
+    /// All zero: a plan of no instances, to be built up with `add(_:)` while a plan is streamed.
+    public init() {
+        (instances, instancesWithChanges, create, update, delete, other, orphaned, refused) = (0, 0, 0, 0, 0, 0, 0, 0)
+    }
+
+    /// Counts one more instance.
+    public mutating func add(_ instance: InstancePlan) {
+        instances += 1
+        if !instance.steps.isEmpty { instancesWithChanges += 1 }
+        if instance.status == .orphaned { orphaned += 1 }
+        if instance.status == .refused { refused += 1 }
+        for step in instance.steps {
+            switch step.action {
+            case .create: create += 1
+            case .update: update += 1
+            case .delete: delete += 1
+            default: other += 1
             }
         }
     }

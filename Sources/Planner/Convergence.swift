@@ -14,15 +14,15 @@ struct Convergence {
         let resources = recorded?.resources ?? [:]
         var list = StepList(instanceExists: !resources.isEmpty)
         var problems: [InstanceProblem] = []
-        var want: [ResourceKind: HashedInputs] = [:]
-        for kind in ResourceKind.allCases { want[kind] = desired.hashed(kind) }
-        func changed(_ kind: ResourceKind) -> Bool { resources[kind].map { $0.inputsHash != want[kind]!.hash } ?? false }
+        let want = ResourceInputs(desired)
+        func changed(_ kind: ResourceKind) -> Bool { resources[kind].map { $0.inputsHash != want[kind].hash } ?? false }
         func add(_ action: StepAction, _ kind: ResourceKind, _ reason: String) {
-            list.add(action, kind, reason, inputs: want[kind]!.inputs, inputsHash: want[kind]!.hash)
+            list.add(action, kind, reason, inputs: want[kind].inputs, inputsHash: want[kind].hash)
         }
 
         // Missing resources first (provisioning, or repairing a failed create); region-only resources never change otherwise.
-        for kind in ResourceKind.allCases where resources[kind] == nil || (changed(kind) && DesiredResources.regionOnly.contains(kind)) {
+        for kind in ResourceKind.allCases
+        where resources.isEmpty || resources[kind] == nil || (changed(kind) && DesiredResources.regionOnly.contains(kind)) {
             let action: StepAction = resources[kind] == nil ? .create : .update
             let reason = resources.isEmpty ? "new instance" : action == .create ? "missing \(kind.rawValue)" : "settings changed"
             add(action, kind, reason)
@@ -57,16 +57,16 @@ struct Convergence {
             add(.update, .service, reason)
         }
         if resuming {
-            list.add(.healthCheck, .service, "resume", inputs: [StepInput.version: spec.version.description], inputsHash: want[.service]!.hash)
+            list.add(.healthCheck, .service, "resume", inputs: [StepInput.version: spec.version.description], inputsHash: want[.service].hash)
         }
         if changed(.dnsRecord) {
-            var inputs = want[.dnsRecord]!.inputs
+            var inputs = want[.dnsRecord].inputs
             var reason = "DNS settings changed"
             if let previous = recorded?.domain, previous != spec.domain {
                 inputs[StepInput.previousDomain] = previous
                 reason = "domain \(previous) → \(spec.domain)"
             }
-            list.add(.update, .dnsRecord, reason, inputs: inputs, inputsHash: want[.dnsRecord]!.hash)
+            list.add(.update, .dnsRecord, reason, inputs: inputs, inputsHash: want[.dnsRecord].hash)
         }
         if spec.state == .suspended && databaseRunning {
             add(.stop, .database, "suspend")

@@ -25,3 +25,32 @@ final class HashedInputsMemo {
         return hashed
     }
 }
+
+/// The desired inputs of every resource of one instance. Looked up by position rather than in a dictionary: hashing
+/// `ResourceKind` hashes its raw string, ten times per instance of a 100,000-instance plan.
+struct ResourceInputs {
+    private let all: [HashedInputs]
+
+    init(_ desired: DesiredResources) {
+        let region = desired.hashed(.network)
+        // In the order of `position(_:)`; the region-only resources share one value.
+        all = [region, region, region, region, desired.hashed(.database), region,
+               desired.hashed(.taskDefinition), desired.hashed(.service), desired.hashed(.dnsRecord)]
+    }
+
+    subscript(kind: ResourceKind) -> HashedInputs { all[Self.position(kind)] }
+
+    private static func position(_ kind: ResourceKind) -> Int {
+        switch kind {
+        case .network: 0
+        case .key: 1
+        case .bucket: 2
+        case .secret: 3
+        case .database: 4
+        case .cluster: 5
+        case .taskDefinition: 6
+        case .service: 7
+        case .dnsRecord: 8
+        }
+    }
+}

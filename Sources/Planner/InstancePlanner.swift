@@ -7,6 +7,13 @@ struct InstancePlanner {
     let fleet: Fleet
     let memo: HashedInputsMemo
 
+    /// The problems `plan()` would report, skipping the steps when there can be none: every problem needs a recorded
+    /// instance (region, teardown, shrink, upgrade path) or a size the fleet does not define.
+    func problems() -> [InstanceProblem] {
+        guard recorded != nil || fleet.tiers[spec.size] == nil else { return [] }
+        return plan().problems
+    }
+
     /// Status, steps and refusal of the instance plan, plus problems (each becomes an error diagnostic).
     func plan() -> (status: InstancePlan.Status, steps: [PlanStep], refusal: String?, problems: [InstanceProblem]) {
         let resources = recorded?.resources ?? [:]

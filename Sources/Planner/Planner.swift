@@ -23,56 +23,127 @@ public struct PlanResult: Sendable {
     public init(plan: Plan, diagnostics: [Diagnostic]) { self.plan = plan; self.diagnostics = diagnostics }
 }
 
+/// What a streamed plan leaves once every instance was handed out: the summary and the problems found.
+public struct PlanOutline: Sendable {
+    public var summary: PlanSummary
+    public var diagnostics: [Diagnostic]
+}
+
 /// Desired specs + recorded state → ordered steps. Pure.
 public enum Planner {
     public static func plan(_ input: PlanInput) -> PlanResult {
-        let recordedByName = Dictionary(input.recorded.map { ($0.name, $0) }) { first, _ in first }
-        let specNames = Set(input.specs.map(\.name))
-        func selected(_ name: String) -> Bool { input.selection?.contains(name) ?? true }
-        func file(_ name: String) -> String { input.files[name] ?? "Instances/\(name).json" }
-
-        var diagnostics: [Diagnostic] = []
-        for name in (input.selection ?? []).sorted() where !specNames.contains(name) && recordedByName[name] == nil {
-            diagnostics.append(.error("unknown instance \"\(name)\"",
-                                      detail: "there is no instance file for it and nothing recorded; check the name (the file name without .json)"))
-        }
-
         var instances: [InstancePlan] = []
-        let memo = HashedInputsMemo()
+        instances.reserveCapacity(input.selection?.count ?? input.specs.count)
+        let outline = plan(input) { instances.append($0) }
+        return PlanResult(plan: Plan(toolVersion: input.toolVersion, fleet: input.fleet.name, instances: instances), diagnostics: outline.diagnostics)
+    }
+
+    /// The same plan handed to `each` one instance at a time, in plan order (wave, then name), so a caller can print or
+    /// save 100,000 instances without holding all their steps at once.
+    public static func plan(_ input: PlanInput, each: (InstancePlan) -> Void) -> PlanOutline {
+        let run = PlanRun(input)
+        // Plan order first (cheap), then one instance at a time.
+        enum Entry { case spec(Int), orphan(Int) }
+        var order = run.selectedSpecs.map { (wave: WaveAssignment.wave(of: run.specs[$0], in: input.fleet), name: run.specs[$0].name, entry: Entry.spec($0)) }
+        order += run.orphans.indices.map { (wave: 0, name: run.orphans[$0].name, entry: Entry.orphan($0)) }
+        order.sort { ($0.wave, $0.name) < ($1.wave, $1.name) }
+
+        var problems: [(index: Int, diagnostics: [Diagnostic])] = []
+        var summary = PlanSummary()
         var fingerprinter = SpecFingerprinter(fleet: input.fleet)
-        for spec in input.specs.sorted(by: { $0.name < $1.name }) where selected(spec.name) {
-            let recorded = recordedByName[spec.name]
-            let outcome = InstancePlanner(spec: spec, recorded: recorded, fleet: input.fleet, memo: memo).plan()
-            diagnostics += outcome.problems.map {
-                .error($0.summary, detail: $0.detail, at: SourceLocation(file: file(spec.name), fieldPath: $0.fieldPath))
+        for (wave, _, entry) in order {
+            let instance: InstancePlan
+            switch entry {
+            case .spec(let index):
+                let spec = run.specs[index]
+                let recorded = run.recordedByName[spec.name]
+                let outcome = run.instancePlanner(index).plan()
+                if !outcome.problems.isEmpty { problems.append((index, run.diagnostics(index, outcome.problems))) }
+                instance = InstancePlan(
+                    name: spec.name, status: outcome.status, wave: wave, specFingerprint: fingerprinter.fingerprint(spec),
+                    recordedFingerprint: recorded?.fingerprint ?? RecordedInstance.noneFingerprint,
+                    steps: outcome.problems.isEmpty ? outcome.steps : [], refusal: outcome.refusal)
+            case .orphan(let index):
+                let recorded = run.orphans[index]
+                instance = InstancePlan(name: recorded.name, status: .orphaned, specFingerprint: "",
+                                        recordedFingerprint: recorded.fingerprint, steps: [])
             }
-            instances.append(InstancePlan(
-                name: spec.name, status: outcome.status, wave: WaveAssignment.wave(of: spec, in: input.fleet),
-                specFingerprint: fingerprinter.fingerprint(spec),
-                recordedFingerprint: recorded?.fingerprint ?? RecordedInstance.noneFingerprint,
-                steps: outcome.problems.isEmpty ? outcome.steps : [], refusal: outcome.refusal))
+            summary.add(instance)
+            each(instance)
         }
+        // Spec problems in name order, whatever the waves.
+        let specProblems = problems.sorted { $0.index < $1.index }.flatMap(\.diagnostics)
+        return PlanOutline(summary: summary, diagnostics: run.selectionErrors() + specProblems + run.orphanWarnings())
+    }
 
-        // Recorded without a file: reported, never touched. A finished teardown leaves nothing to report.
-        let orphans = input.recorded.filter {
-            !specNames.contains($0.name) && selected($0.name) && !($0.state == .deleted && $0.resources.isEmpty)
+    /// Exactly the diagnostics `plan(_:)` reports, found without fingerprinting, ordering or keeping any steps: a cheap
+    /// check before printing a streamed plan, since a plan with errors must print nothing.
+    public static func diagnostics(_ input: PlanInput) -> [Diagnostic] {
+        let run = PlanRun(input)
+        let specProblems = run.selectedSpecs.flatMap { index in
+            let problems = run.instancePlanner(index).problems()
+            return problems.isEmpty ? [] : run.diagnostics(index, problems)
         }
-        for recorded in orphans.sorted(by: { $0.name < $1.name }) {
-            diagnostics.append(.warning(
-                "instance \"\(recorded.name)\" is recorded but has no file; it is left untouched (orphaned)",
-                detail: "cloudctl never tears down an instance because its file is gone; to tear it down, restore the file with \"state\": \"deleted\"",
-                at: SourceLocation(file: file(recorded.name))))
-            instances.append(InstancePlan(name: recorded.name, status: .orphaned, specFingerprint: "",
-                                          recordedFingerprint: recorded.fingerprint, steps: []))
-        }
-
-        instances.sort { ($0.wave, $0.name) < ($1.wave, $1.name) }
-        return PlanResult(plan: Plan(toolVersion: input.toolVersion, fleet: input.fleet.name, instances: instances), diagnostics: diagnostics)
+        return run.selectionErrors() + specProblems + run.orphanWarnings()
     }
 
     /// Fingerprint of an instance's spec together with the fleet settings it uses (tier, image, DNS, catalog entry).
     public static func specFingerprint(_ spec: InstanceSpec, fleet: Fleet) -> String {
         var fingerprinter = SpecFingerprinter(fleet: fleet)
         return fingerprinter.fingerprint(spec)
+    }
+}
+
+/// What one planning run works from: the specs in name order, the records by name and the orphans.
+private struct PlanRun {
+    let input: PlanInput
+    let specs: [InstanceSpec]
+    /// Indices into `specs` of the selected instances, in name order.
+    let selectedSpecs: [Int]
+    let recordedByName: [String: RecordedInstance]
+    let specNames: Set<String>
+    /// Recorded without a file, in name order: reported, never touched. A finished teardown leaves nothing to report.
+    let orphans: [RecordedInstance]
+    let memo = HashedInputsMemo()
+
+    init(_ input: PlanInput) {
+        self.input = input
+        // The loader already sorts specs by name; sorting again would copy 100,000 specs.
+        let inOrder = zip(input.specs, input.specs.dropFirst()).allSatisfy { $0.name < $1.name }
+        let specs = inOrder ? input.specs : input.specs.sorted { $0.name < $1.name }
+        let specNames = Set(specs.map(\.name))
+        self.specs = specs
+        self.specNames = specNames
+        selectedSpecs = specs.indices.filter { input.selection?.contains(specs[$0].name) ?? true }
+        recordedByName = Dictionary(input.recorded.map { ($0.name, $0) }) { first, _ in first }
+        orphans = input.recorded.filter {
+            !specNames.contains($0.name) && (input.selection?.contains($0.name) ?? true) && !($0.state == .deleted && $0.resources.isEmpty)
+        }.sorted { $0.name < $1.name }
+    }
+
+    func file(_ name: String) -> String { input.files[name] ?? "Instances/\(name).json" }
+
+    func instancePlanner(_ index: Int) -> InstancePlanner {
+        InstancePlanner(spec: specs[index], recorded: recordedByName[specs[index].name], fleet: input.fleet, memo: memo)
+    }
+
+    func diagnostics(_ index: Int, _ problems: [InstanceProblem]) -> [Diagnostic] {
+        let name = specs[index].name
+        return problems.map { .error($0.summary, detail: $0.detail, at: SourceLocation(file: file(name), fieldPath: $0.fieldPath)) }
+    }
+
+    func selectionErrors() -> [Diagnostic] {
+        (input.selection ?? []).sorted().filter { !specNames.contains($0) && recordedByName[$0] == nil }.map { name in
+            .error("unknown instance \"\(name)\"",
+                   detail: "there is no instance file for it and nothing recorded; check the name (the file name without .json)")
+        }
+    }
+
+    func orphanWarnings() -> [Diagnostic] {
+        orphans.map { recorded in
+            .warning("instance \"\(recorded.name)\" is recorded but has no file; it is left untouched (orphaned)",
+                     detail: "cloudctl never tears down an instance because its file is gone; to tear it down, restore the file with \"state\": \"deleted\"",
+                     at: SourceLocation(file: file(recorded.name)))
+        }
     }
 }

@@ -9,6 +9,8 @@ struct StepList {
     init(instanceExists: Bool) { self.instanceExists = instanceExists }
 
     mutating func add(_ action: StepAction, _ resource: ResourceKind, _ reason: String, inputs: [String: String], inputsHash: String) {
+        // Most lists hold one step per resource; growing by doubling would keep 16 slots for 9 steps on every instance.
+        if steps.isEmpty { steps.reserveCapacity(ResourceKind.allCases.count) }
         let disruptive = instanceExists && action != .create && !(action == .update && resource == .dnsRecord)
         steps.append(PlanStep(action: action, resource: resource, reason: reason, inputs: inputs, inputsHash: inputsHash, disruptive: disruptive))
     }

@@ -54,7 +54,7 @@ final class PlanRenderingGoldenTests: XCTestCase {
     }
 
     func testJSONRendering() throws {
-        try assertGolden(try PlanJSONRenderer.render(Self.plan) + "\n", "plan.json")
+        try assertGolden(PlanJSONRenderer.render(Self.plan) + "\n", "plan.json")
     }
 
     func testMarkdownRendering() throws {

@@ -101,4 +101,18 @@ final class FleetLoaderTests: XCTestCase {
         ])
         XCTAssertNil(loaded.fleet)
     }
+
+    /// Several parallel batches with a partial last chunk, and a file larger than the read buffer's minimum: all load, in name order.
+    func testManyFilesAndALargeFile() throws {
+        let repo = try TemporaryRepository(testCase: self)
+        try repo.copy(packageRoot.appendingPathComponent("Instances/_fleet.json"), as: "_fleet.json")
+        let names = (0..<50).map { String(format: "inst-%05d", $0) }
+        for name in names.reversed() { try repo.write("\(name).json", instanceJSON(name)) }
+        let padded = instanceJSON("big").replacingOccurrences(of: "{", with: "{" + String(repeating: " ", count: 20_000))
+        try repo.write("big.json", padded)
+        let loaded = FleetLoader.load(repo: repo.url, chunkSize: 4, chunksPerBatch: 3)
+        XCTAssertEqual(loaded.diagnostics.map(\.description), [])
+        XCTAssertEqual(loaded.specs.map(\.name), (["big"] + names).sorted())
+        XCTAssertEqual(loaded.specs.map(\.name), FleetLoader.load(repo: repo.url).specs.map(\.name))
+    }
 }

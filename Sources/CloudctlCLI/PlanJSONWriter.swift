@@ -1,0 +1,114 @@
+import FleetModel
+
+/// Writes a `Plan` as the saved-plan JSON instance by instance (call `begin`, `write` per instance, `finish`), in the exact layout of `JSONEncoder` with
+/// `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]`, without ever holding the whole document in memory.
+struct PlanJSONWriter {
+    private var instanceCount = 0
+
+    /// The members before `instances`, and the opening of that array.
+    mutating func begin(fleet: String, to output: inout some TextOutputStream) {
+        output.write("{\n  \"fleet\" : \(Self.quoted(fleet)),\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
+    }
+
+    mutating func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
+        output.write(instanceCount == 0 ? "\n    {\n" : ",\n    {\n")
+        instanceCount += 1
+        let indent = "      "
+        Self.member(indent, "name", instance.name, to: &output)
+        Self.member(indent, "recordedFingerprint", instance.recordedFingerprint, to: &output)
+        if let refusal = instance.refusal { Self.member(indent, "refusal", refusal, to: &output) }
+        Self.member(indent, "specFingerprint", instance.specFingerprint, to: &output)
+        Self.member(indent, "status", instance.status.rawValue, to: &output)
+        output.write("      \"steps\" : [")
+        for (index, step) in instance.steps.enumerated() {
+            output.write(index == 0 ? "\n        {\n" : ",\n        {\n")
+            Self.write(step, to: &output)
+            output.write("        }")
+        }
+        output.write(instance.steps.isEmpty ? "\n\n      ],\n      \"wave\" : " : "\n      ],\n      \"wave\" : ")
+        output.write(String(instance.wave))
+        output.write("\n    }")
+    }
+
+    // Written piece by piece, never as one string per step: 900,000 steps for 100,000 new instances.
+    private static func write(_ step: PlanStep, to output: inout some TextOutputStream) {
+        let indent = "          "
+        member(indent, "action", step.action.rawValue, to: &output)
+        output.write(step.disruptive ? "          \"disruptive\" : true,\n          \"inputs\" : {" : "          \"disruptive\" : false,\n          \"inputs\" : {")
+        let inputs = step.inputs.count < 2 ? Array(step.inputs) : step.inputs.sorted { $0.key < $1.key }
+        for (index, input) in inputs.enumerated() {
+            output.write(index == 0 ? "\n            " : ",\n            ")
+            string(input.key, to: &output)
+            output.write(" : ")
+            string(input.value, to: &output)
+        }
+        output.write(inputs.isEmpty ? "\n\n          },\n" : "\n          },\n")
+        member(indent, "inputsHash", step.inputsHash, to: &output)
+        member(indent, "reason", step.reason, to: &output)
+        member(indent, "resource", step.resource.rawValue, last: true, to: &output)
+    }
+
+    /// `"key" : "value"` at `indent`, ending its line with a comma unless `last`.
+    private static func member(_ indent: String, _ key: String, _ value: String, last: Bool = false, to output: inout some TextOutputStream) {
+        output.write(indent)
+        output.write("\"")
+        output.write(key)
+        output.write("\" : ")
+        string(value, to: &output)
+        output.write(last ? "\n" : ",\n")
+    }
+
+    private static func string(_ text: String, to output: inout some TextOutputStream) {
+        if needsEscaping(text) { output.write(quoted(text)); return }
+        output.write("\"")
+        output.write(text)
+        output.write("\"")
+    }
+
+    /// Closes `instances` and writes the summary and tool version.
+    func finish(summary s: PlanSummary, toolVersion: String, to output: inout some TextOutputStream) {
+        output.write(instanceCount == 0 ? "\n\n  ],\n" : "\n  ],\n")
+        let counts = [("create", s.create), ("delete", s.delete), ("instances", s.instances), ("instancesWithChanges", s.instancesWithChanges),
+                      ("orphaned", s.orphaned), ("other", s.other), ("refused", s.refused), ("update", s.update)]
+        output.write("  \"summary\" : {\n" + counts.map { "    \"\($0.0)\" : \($0.1)" }.joined(separator: ",\n") + "\n  },\n")
+        output.write("  \"toolVersion\" : \(Self.quoted(toolVersion))\n}")
+    }
+
+    /// The whole plan, ending without a newline as `JSONEncoder` does.
+    static func write(_ plan: Plan, to output: inout some TextOutputStream) {
+        var writer = PlanJSONWriter()
+        writer.begin(fleet: plan.fleet, to: &output)
+        for instance in plan.instances { writer.write(instance, to: &output) }
+        writer.finish(summary: plan.summary, toolVersion: plan.toolVersion, to: &output)
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped, everything else (slashes, non-ASCII) as is.
+    static func quoted(_ text: String) -> String {
+        guard needsEscaping(text) else { return "\"\(text)\"" }
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\u{08}": result += "\\b"
+            case "\u{0C}": result += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    private static func needsEscaping(_ text: String) -> Bool {
+        func check(_ bytes: some Sequence<UInt8>) -> Bool {
+            bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        }
+        // Scanning the contiguous bytes is several times faster than iterating the UTF-8 view.
+        return text.utf8.withContiguousStorageIfAvailable(check) ?? check(text.utf8)
+    }
+}

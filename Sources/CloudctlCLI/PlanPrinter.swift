@@ -1,0 +1,45 @@
+import FleetModel
+
+/// Prints a plan handed over instance by instance, in one `PlanFormat`, to stdout in chunks; ends with a newline.
+struct PlanPrinter {
+    // One of these is set. Optionals rather than an enum with payloads: mutating a payload copies it (and the markdown
+    // renderer's name lists) on every instance.
+    private var text: PlanTextRenderer?
+    private var json: PlanJSONWriter?
+    private var markdown: PlanMarkdownRenderer?
+    private var output: ChunkedOutput
+    private let diagnostics: [Diagnostic]
+
+    init(_ format: PlanFormat, fleet: String, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal, console: Console) {
+        output = ChunkedOutput(console)
+        self.diagnostics = diagnostics
+        switch format {
+        case .text: text = PlanTextRenderer(terminal: terminal, details: details)
+        case .markdown: markdown = PlanMarkdownRenderer()
+        case .json:
+            json = PlanJSONWriter()
+            json!.begin(fleet: fleet, to: &output)
+        }
+    }
+
+    mutating func add(_ instance: InstancePlan) {
+        text?.write(instance, to: &output)
+        json?.write(instance, to: &output)
+        markdown?.add(instance)
+    }
+
+    mutating func finish(summary: PlanSummary, toolVersion: String) {
+        if text != nil { output.write(PlanTextRenderer.summaryLine(summary)) }
+        json?.finish(summary: summary, toolVersion: toolVersion, to: &output)
+        markdown?.write(summary: summary, diagnostics: diagnostics, to: &output)
+        output.write("\n")
+        output.flush()
+    }
+
+    /// A whole plan, e.g. one read back from a file.
+    static func print(_ plan: Plan, _ format: PlanFormat, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal, console: Console) {
+        var printer = PlanPrinter(format, fleet: plan.fleet, diagnostics: diagnostics, details: details, terminal: terminal, console: console)
+        for instance in plan.instances { printer.add(instance) }
+        printer.finish(summary: plan.summary, toolVersion: plan.toolVersion)
+    }
+}

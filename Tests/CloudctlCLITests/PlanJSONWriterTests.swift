@@ -1,0 +1,54 @@
+import XCTest
+import Foundation
+import FleetModel
+@testable import CloudctlCLI
+
+/// The streaming saved-plan writer: byte-identical to `JSONEncoder`'s layout and read back as the same `Plan`.
+final class PlanJSONWriterTests: XCTestCase {
+    /// Orphans, refusals, empty inputs and steps, and text that needs every kind of escape.
+    static var trickyPlan: Plan {
+        let odd = "quote \" backslash \\ slash / newline \n tab \t cr \r bell \u{07} nul \u{00} esc \u{1B} é → 😀"
+        let steps = [
+            PlanStep(action: .update, resource: .dnsRecord, reason: odd, inputs: ["domain": "a.example.com", "previousDomain": odd, "zone": "Z/1"],
+                     inputsHash: "h1", disruptive: false),
+            PlanStep(action: .delete, resource: .bucket, reason: "teardown", inputs: [:], inputsHash: "", disruptive: true),
+            PlanStep(action: .healthCheck, resource: .service, reason: "", inputs: ["version": "5.3.0"], inputsHash: "h2"),
+        ]
+        return Plan(toolVersion: "9.9.9-beta+\"x\"", fleet: "fleet/\(odd)", instances: [
+            InstancePlan(name: "a", wave: 3, specFingerprint: "s", recordedFingerprint: "r", steps: steps),
+            InstancePlan(name: "b", status: .refused, specFingerprint: "s", recordedFingerprint: "r", steps: [], refusal: odd),
+            InstancePlan(name: "c", status: .orphaned, specFingerprint: "", recordedFingerprint: "r", steps: []),
+        ])
+    }
+
+    func testMatchesJSONEncoderAndRoundTrips() throws {
+        let plans = [("golden", PlanRenderingGoldenTests.plan), ("tricky", Self.trickyPlan),
+                     ("empty", Plan(toolVersion: "1", fleet: "f", instances: []))]
+        for (name, plan) in plans {
+            let written = PlanJSONRenderer.render(plan)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            XCTAssertEqual(written, String(decoding: try encoder.encode(plan), as: UTF8.self), name)
+            XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: Data(written.utf8)), plan, name)
+        }
+    }
+
+    func testSavedPlanIsReadBack() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("planjson-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("sub/plan.json")
+        try PlanCommand.save(Self.trickyPlan, to: url)
+        XCTAssertEqual(try PlanJSONRenderer.read(url), Self.trickyPlan)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["plan.json"])
+    }
+
+    func testChunkedOutputDeliversEverythingInOrder() {
+        var chunks: [String] = []
+        var output = ChunkedOutput { chunks.append($0) }
+        let line = String(repeating: "x", count: 999) + "\n"
+        for _ in 0..<200 { output.write(line) }
+        output.flush()
+        XCTAssertGreaterThan(chunks.count, 1)
+        XCTAssertEqual(chunks.joined(), String(repeating: line, count: 200))
+    }
+}
