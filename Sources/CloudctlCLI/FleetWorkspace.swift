@@ -37,11 +37,15 @@ struct FleetWorkspace {
         }
     }
 
+    /// The planner's input for the selected instances (all when `names` is empty).
+    func planInput(selecting names: [String]) throws -> PlanInput {
+        PlanInput(fleet: try validFleet(), specs: loaded.specs, files: loaded.files, recorded: recorded,
+                  selection: names.isEmpty ? nil : Set(names), toolVersion: CLI.toolVersion)
+    }
+
     /// Plans the selected instances (all when `names` is empty); planner errors are thrown, warnings returned.
     func plan(selecting names: [String]) throws -> PlanResult {
-        let fleet = try validFleet()
-        let result = Planner.plan(PlanInput(fleet: fleet, specs: loaded.specs, files: loaded.files, recorded: recorded,
-                                            selection: names.isEmpty ? nil : Set(names), toolVersion: CLI.toolVersion))
+        let result = Planner.plan(try planInput(selecting: names))
         let diagnostics = loaded.diagnostics + result.diagnostics
         if diagnostics.hasErrors { throw DiagnosticsError(diagnostics) }
         return PlanResult(plan: result.plan, diagnostics: diagnostics)

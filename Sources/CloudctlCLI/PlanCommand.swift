@@ -33,9 +33,8 @@ enum PlanCommand {
     static func run(_ context: CommandContext) async throws -> Int32 {
         let workspace = try FleetWorkspace.open(context)
         let names = context.arguments.positionals
-        let fleet = try workspace.validFleet()
-        let input = PlanInput(fleet: fleet, specs: workspace.loaded.specs, files: workspace.loaded.files, recorded: workspace.recorded,
-                              selection: names.isEmpty ? nil : Set(names), toolVersion: CLI.toolVersion)
+        let input = try workspace.planInput(selecting: names)
+        let fleet = input.fleet
         let diagnostics = workspace.loaded.diagnostics + Planner.diagnostics(input)
         if diagnostics.hasErrors { throw DiagnosticsError(diagnostics) }
         context.report(diagnostics)
