@@ -9,6 +9,23 @@ struct Convergence {
     private var spec: InstanceSpec { desired.spec }
     private var fleet: Fleet { desired.fleet }
 
+    /// What creating `kind` makes, for the reviewer of a plan (sizes, image, record).
+    private func creation(_ kind: ResourceKind) -> String {
+        let tier = desired.tier
+        switch kind {
+        case .network: return "network with 2 subnets and a security group in \(spec.region)"
+        case .key: return "encryption key"
+        case .bucket: return "bucket, encrypted with the key, no public access"
+        case .secret: return "generated database password"
+        case .database: return "PostgreSQL \(tier.databaseClass), \(tier.storageGB) GiB"
+        case .cluster: return "container cluster"
+        case .taskDefinition: return "\(fleet.image):\(spec.version), \(tier.cpu) CPU units, \(tier.memory) MiB"
+        case .service:
+            return spec.state == .suspended ? "0 replicas (suspended)" : tier.replicas == 1 ? "1 replica" : "\(tier.replicas) replicas"
+        case .dnsRecord: return "\(spec.domain) → \(fleet.dns.target)"
+        }
+    }
+
     /// The ordered steps, or the problems that forbid planning this instance.
     func steps() -> Result<[PlanStep], ProblemList> {
         let resources = recorded?.resources ?? [:]
@@ -24,7 +41,7 @@ struct Convergence {
         for kind in ResourceKind.allCases
         where resources.isEmpty || resources[kind] == nil || (changed(kind) && DesiredResources.regionOnly.contains(kind)) {
             let action: StepAction = resources[kind] == nil ? .create : .update
-            let reason = resources.isEmpty ? "new instance" : action == .create ? "missing \(kind.rawValue)" : "settings changed"
+            let reason = action == .update ? "settings changed" : resources.isEmpty ? creation(kind) : "missing: " + creation(kind)
             add(action, kind, reason)
         }
 

@@ -75,8 +75,11 @@ final class PlannerScenarioTests: XCTestCase {
                        ["domain": "acme.cloud.example.com", "zone": "cloud.example.com", "target": "ingress.cloud.example.com"])
         for step in byResource.values {
             XCTAssertEqual(step.inputsHash, ContentHash.sha256Hex(step.inputs), step.resource.rawValue)
-            XCTAssertEqual(step.reason, "new instance")
         }
+        XCTAssertEqual(byResource[.database]?.reason, "PostgreSQL db.t3.micro, 20 GiB")
+        XCTAssertEqual(byResource[.taskDefinition]?.reason, "registry.example.com/app:5.2.3, 256 CPU units, 512 MiB")
+        XCTAssertEqual(byResource[.service]?.reason, "0 replicas (suspended)")
+        XCTAssertEqual(byResource[.dnsRecord]?.reason, "acme.cloud.example.com → ingress.cloud.example.com")
     }
 
     func testUpgradeStepsCarryHopVersionsAndReasons() {
@@ -130,7 +133,8 @@ final class PlannerScenarioTests: XCTestCase {
         XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" },
                        ["create task-definition", "create service", "create dns-record"])
         XCTAssertEqual(plan.steps[0].inputs["version"], "5.2.3", "a missing task definition is created at the desired version")
-        XCTAssertEqual(plan.steps.map(\.reason), ["missing task-definition", "missing service", "missing dns-record"])
+        XCTAssertEqual(plan.steps.map(\.reason), ["missing: registry.example.com/app:5.2.3, 256 CPU units, 512 MiB",
+                                                 "missing: 1 replica", "missing: acme.cloud.example.com → ingress.cloud.example.com"])
         XCTAssertFalse(plan.steps.contains(where: \.disruptive))
     }
 
