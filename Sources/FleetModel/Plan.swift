@@ -64,6 +64,7 @@ public struct PlanStep: Hashable, Sendable, Codable {
 
 /// The plan for one instance.
 public struct InstancePlan: Hashable, Sendable, Codable {
+    /// Whether the plan will act on the instance, or why not.
     public enum Status: String, Sendable, Codable {
         /// Steps to run (possibly none).
         case planned
