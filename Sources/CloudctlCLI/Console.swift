@@ -16,8 +16,7 @@ public struct Console: Sendable {
 
     /// The process's real standard streams.
     public static var standard: Console {
-        Console(writeOut: { FileHandle.standardOutput.write(Data($0.utf8)) },
-                writeErr: { FileHandle.standardError.write(Data($0.utf8)) },
+        Console(writeOut: FileDescriptorWriter(STDOUT_FILENO).write, writeErr: FileDescriptorWriter(STDERR_FILENO).write,
                 readLine: { Swift.readLine(strippingNewline: true) },
                 stdoutIsTerminal: Terminal.isTerminal(STDOUT_FILENO), stdinIsTerminal: Terminal.isTerminal(STDIN_FILENO))
     }

@@ -60,6 +60,13 @@ struct FleetWorkspace {
             throw DiagnosticsError([.error("Saved plan was made by cloudctl \(plan.toolVersion); this is cloudctl \(CLI.toolVersion)",
                                            detail: "Another version may plan differently. " + replan)])
         }
+        // Checked before anything else: the comparisons below key instances by name, so a repeat would slip through.
+        var seen = Set<String>()
+        let repeated = plan.instances.map(\.name).filter { !seen.insert($0).inserted }
+        guard repeated.isEmpty else {
+            throw DiagnosticsError([.error("Saved plan names \(InstanceChange.list(Array(Set(repeated)).sorted())) more than once",
+                detail: "Each instance appears once in a plan cloudctl makes, so \(file) was edited. " + replan)])
+        }
         let stale = try staleInstances(in: plan)
         guard stale.isEmpty else {
             throw DiagnosticsError([.error("Saved plan is stale",

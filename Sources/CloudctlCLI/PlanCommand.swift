@@ -76,6 +76,11 @@ struct SavedPlanFile {
 
     init(_ url: URL, fleet: String) throws {
         self.url = url
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DiagnosticsError([.error("Cannot write the plan to \(url.path): it is a directory",
+                                           detail: "Pass a file name to --out, e.g. \(url.appendingPathComponent("plan.json").path).")])
+        }
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             file = try AtomicFileWriter(url)

@@ -70,7 +70,8 @@ struct PlanMarkdownRenderer {
     /// The planner also warns about each orphan; the plan's own line already says it.
     private func mentionsOrphan(_ diagnostic: Diagnostic) -> Bool {
         guard let file = diagnostic.location?.file else { return false }
-        return orphans.contains { file.hasSuffix("\($0).json") }
+        // The whole path: a suffix test would also hide the warnings of `big-acme.json` when `acme` is orphaned.
+        return orphans.contains { file == "Instances/\($0).json" }
     }
 
     private static func inline(_ diagnostic: Diagnostic) -> String {

@@ -70,32 +70,46 @@ public struct Executor: Sendable {
     }
 
     /// Applies `plan` to the instances in `specs` (looked up by name). Cancellation of the calling task stops new steps.
+    /// An instance named more than once (a hand-edited plan) is not run at all: two runs of it would share one lock.
     public func apply(_ plan: Plan, fleet: Fleet, specs: [String: InstanceSpec]) async -> ApplyReport {
         let runs = plan.instances
             .filter { $0.status == .planned && !$0.steps.isEmpty }
             .map { InstanceRun(plan: $0, spec: specs[$0.name], fleet: fleet, store: store, provider: provider, options: options,
                                observer: observer, clock: clock, sleep: sleep) }
+        let counts = Dictionary(runs.map { ($0.name, 1) }, uniquingKeysWith: +)
         var results: [String: InstanceApplyResult] = [:]
-        // Wave k finishes completely before wave k+1 starts; a wave with failures stops the rollout there.
-        var failedWave: Int?
+        for run in runs where counts[run.name]! > 1 && results[run.name] == nil {
+            results[run.name] = run.notStarted(.failed, "not started: the plan names \(run.name) \(counts[run.name]!) times; "
+                                               + "run `cloudctl plan` again")
+        }
+        // Wave k finishes completely before wave k+1 starts; a wave that failed or deferred anything stops the rollout
+        // there, since it has not shown the release works.
+        var stoppedBy: String?
         for wave in Set(runs.map(\.plan.wave)).sorted() {
-            let waveRuns = runs.filter { $0.plan.wave == wave }
-            let skipReason: String? = if let failedWave, !options.continueAfterFailedWave {
-                "not started: wave \(failedWave) of the plan had failures; fix them and apply again, or pass --continue-after-failed-wave"
+            let waveRuns = runs.filter { $0.plan.wave == wave && counts[$0.name] == 1 }
+            let skipReason: String? = if let stoppedBy, !options.continueAfterFailedWave {
+                "not started: \(stoppedBy), or pass --continue-after-failed-wave"
             } else if Task.isCancelled {
                 InstanceRun.cancelledBeforeStart
             } else {
                 nil
             }
             let waveResults = if let skipReason {
-                waveRuns.map { $0.notStarted(skipReason) }
+                waveRuns.map { $0.notStarted(.cancelled, skipReason) }
             } else {
                 await mapBounded(waveRuns, limit: options.parallelism, { await $0.run() })
             }
             for result in waveResults { results[result.name] = result }
-            if failedWave == nil, waveResults.contains(where: { $0.result == .failed }) { failedWave = wave }
+            if stoppedBy == nil {
+                if waveResults.contains(where: { $0.result == .failed }) {
+                    stoppedBy = "wave \(wave) of the plan had failures; fix them and apply again"
+                } else if waveResults.contains(where: { $0.result == .deferred }) {
+                    stoppedBy = "wave \(wave) had deferred instances (outside their maintenance window); apply again inside it"
+                }
+            }
         }
-        return ApplyReport(instances: runs.compactMap { results[$0.plan.name] })
+        var reported = Set<String>()
+        return ApplyReport(instances: runs.compactMap { reported.insert($0.name).inserted ? results[$0.name] : nil })
     }
 }
 

@@ -26,8 +26,8 @@ struct InstanceRun: Sendable {
     static let cancelledBeforeStart = "not started: apply cancelled"
 
     /// Reports an instance that is not run at all: no lock, no operation, no journal rows.
-    func notStarted(_ reason: String) -> InstanceApplyResult {
-        let result = InstanceApplyResult(name: name, result: .cancelled, error: reason)
+    func notStarted(_ result: OperationResult, _ reason: String) -> InstanceApplyResult {
+        let result = InstanceApplyResult(name: name, result: result, error: reason)
         observer.instanceFinished(name, result: result.result)
         return result
     }
@@ -90,6 +90,8 @@ struct InstanceRun: Sendable {
     private func runSteps(operationId: Int64, spec: InstanceSpec) async -> (OperationResult, String?) {
         var outcome: (OperationResult, String?) = (.succeeded, nil)
         var nextUnstarted = 0
+        // The step journaled `running` and not yet finished: a store error must not leave it `running` for good.
+        var unfinished: (id: Int64, index: Int, attempts: Int, cloudId: String?)?
         do {
             var recorded = try store.recordedInstance(name)
             for (index, step) in plan.steps.enumerated() {
@@ -97,41 +99,78 @@ struct InstanceRun: Sendable {
                     outcome = (.cancelled, "cancelled before step \(index + 1) of \(plan.steps.count)")
                     break
                 }
-                if index > 0 { try store.renewLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock()) }
                 let stepId = try store.beginStep(operationId: operationId, instance: name, index: index, step: step, now: clock())
+                unfinished = (stepId, index, 0, nil)
                 nextUnstarted = index + 1
                 observer.stepStarted(name, index: index, of: plan.steps.count, step: step)
 
                 let context = StepContext(spec: spec, fleet: fleet, recorded: recorded)
-                let attempt = await LeaseHeartbeat(run: self).whileRunning { await StepAttempts(run: self, step: step).perform(context) }
+                let (attempt, heartbeatLostLock) = await LeaseHeartbeat(run: self).whileRunning {
+                    await StepAttempts(run: self, step: step).perform(context)
+                }
+                unfinished?.attempts = attempt.attempts
+                let stepName = "step \(index + 1) (\(step.action.rawValue) \(step.resource.rawValue))"
+                // Renewing also catches a loss the heartbeat did not beat into. Whoever owns the instance now has its
+                // journal and recorded state: this run records nothing more for it.
+                if try heartbeatLostLock || lockLost() {
+                    let message = "the lock on \(name) was lost while the step ran (taken over, or `cloudctl unlock`); its "
+                        + "outcome was not recorded; check `cloudctl status \(name)` and run `cloudctl plan` again"
+                    finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: (try? attempt.result.get())?.cloudId,
+                           error: message)
+                    unfinished = nil
+                    outcome = (.failed, "\(stepName) interrupted: \(message)")
+                    break
+                }
                 switch attempt.result {
                 case .success(let stepOutcome):
-                    try store.finishStep(stepId, status: .succeeded, attempts: attempt.attempts, cloudId: stepOutcome.cloudId,
-                                         note: stepOutcome.note, error: nil, now: clock())
-                    observer.stepFinished(name, index: index, step: step, status: .succeeded, error: nil)
+                    unfinished?.cloudId = stepOutcome.cloudId
                     var updated = recorded ?? .new(for: spec)
                     updated.record(step, outcome: stepOutcome)
                     if index == plan.steps.count - 1 { updated.complete(as: spec) }
                     // Saved after every step so a crash after step k keeps steps 1…k.
                     if updated != recorded { try store.saveRecorded(updated) }
                     recorded = updated
+                    try store.finishStep(stepId, status: .succeeded, attempts: attempt.attempts, cloudId: stepOutcome.cloudId,
+                                         note: stepOutcome.note, error: nil, now: clock())
+                    unfinished = nil
+                    observer.stepFinished(name, index: index, step: step, status: .succeeded, error: nil)
                 case .failure(let failure):
                     try store.finishStep(stepId, status: .failed, attempts: attempt.attempts, cloudId: nil, note: nil,
                                          error: failure.message, now: clock())
+                    unfinished = nil
                     observer.stepFinished(name, index: index, step: step, status: .failed, error: failure.message)
-                    outcome = (failure.cancelled ? .cancelled : .failed,
-                               "step \(index + 1) (\(step.action.rawValue) \(step.resource.rawValue)) failed: \(failure.message)")
+                    outcome = (failure.cancelled ? .cancelled : .failed, "\(stepName) failed: \(failure.message)")
                 }
                 if outcome.0 != .succeeded { break }
             }
         } catch {
             outcome = (.failed, "state store: \(error)")
+            if let unfinished {
+                finish(unfinished.id, index: unfinished.index, .interrupted, attempts: unfinished.attempts, cloudId: unfinished.cloudId,
+                       error: "state store: \(error)")
+            }
         }
         let unstarted = plan.steps.enumerated().dropFirst(nextUnstarted).map { (index: $0.offset, step: $0.element) }
         if !unstarted.isEmpty {
             try? store.recordNotStarted(operationId: operationId, instance: name, steps: unstarted, now: clock())
         }
         return outcome
+    }
+
+    /// Whether another apply (or `cloudctl unlock`) took the lock; renews it otherwise.
+    private func lockLost() throws -> Bool {
+        do {
+            try store.renewLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock())
+            return false
+        } catch where LeaseHeartbeat.meansLockLost(error) {
+            return true
+        }
+    }
+
+    /// Journals how a step ended when that is all that is left to do for it (best effort) and tells the observer.
+    private func finish(_ stepId: Int64, index: Int, _ status: StepStatus, attempts: Int, cloudId: String?, error: String) {
+        try? store.finishStep(stepId, status: status, attempts: attempts, cloudId: cloudId, note: nil, error: error, now: clock())
+        observer.stepFinished(name, index: index, step: plan.steps[index], status: status, error: error)
     }
 
     private func failed(_ message: String) -> InstanceApplyResult {

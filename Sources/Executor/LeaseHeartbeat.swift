@@ -18,23 +18,25 @@ struct LeaseHeartbeat {
         }
     }
 
-    func whileRunning<T>(_ body: () async -> T) async -> T {
+    /// Runs `body` with the heartbeat beating; also says whether a renewal found the lock taken by someone else.
+    func whileRunning<T>(_ body: () async -> T) async -> (value: T, lockLost: Bool) {
         let (interval, renew) = (interval, renew)
         // Unstructured and real-time: it must keep beating after Ctrl-C while the shielded call finishes.
         let beat = Task {
             while true {
-                do { try await Task.sleep(for: interval) } catch { return }  // cancelled: the step is over
+                do { try await Task.sleep(for: interval) } catch { return false }  // cancelled: the step is over
                 do {
                     try renew()
                 } catch where Self.meansLockLost(error) {
-                    return  // someone else owns the instance now; beating on cannot win it back
+                    return true  // someone else owns the instance now; beating on cannot win it back
                 } catch {
                     // Transient (e.g. SQLITE_BUSY): the next beat, well within the lease, tries again.
                 }
             }
         }
-        defer { beat.cancel() }
-        return await body()
+        let value = await body()
+        beat.cancel()
+        return (value, await beat.value)
     }
 
     static func meansLockLost(_ error: any Error) -> Bool {

@@ -75,10 +75,14 @@ struct TemporaryRepo {
 }
 
 /// Runs the CLI in-process with captured output, no signal handlers, a fixed clock and a fake home.
+/// `stdout`, when given, receives standard output instead of `console`.
 func runCLI(_ arguments: [String], repo: TemporaryRepo? = nil, console: CapturedConsole = CapturedConsole(),
-            provider: FakeCloudProvider = FakeCloudProvider(), now: Date = CLITestClock.now) async -> CLIRun {
+            provider: FakeCloudProvider = FakeCloudProvider(), now: Date = CLITestClock.now,
+            stdout: (@Sendable (String) -> Void)? = nil) async -> CLIRun {
     let variables = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret", "USER": "tester"]
-    let environment = CLIEnvironment(console: console.console, variables: variables, homeDirectory: "/nonexistent",
+    var streams = console.console
+    if let stdout { streams.writeOut = stdout }
+    let environment = CLIEnvironment(console: streams, variables: variables, homeDirectory: "/nonexistent",
                                      currentDirectory: repo?.url.path ?? FileManager.default.temporaryDirectory.path,
                                      now: { now }, makeProvider: { _ in provider }, trapSignals: false)
     let code = await CLI.run(arguments, environment: environment)

@@ -78,6 +78,34 @@ final class PlanCommandTests: RepoTestCase {
         XCTAssertTrue(markdown.out.contains("**acme**: provision (create)"), markdown.out)
     }
 
+    func testAClosedStdoutStillSavesThePlanAndExits0() async throws {
+        // `cloudctl plan --out FILE | head`: the reader is gone before the plan is printed.
+        var ends: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&ends), 0)
+        close(ends[0])
+        defer { close(ends[1]) }
+        for format in [[], ["--json"]] {
+            let plan = await runCLI(["plan", "--out", "p.json"] + format, repo: repo, stdout: FileDescriptorWriter(ends[1]).write)
+            XCTAssertEqual(plan.code, 0, plan.err)
+            let saved = try Data(contentsOf: repo.url.appendingPathComponent("p.json"))
+            XCTAssertNotNil(try JSONSerialization.jsonObject(with: saved), "a whole plan was saved (\(format))")
+        }
+    }
+
+    func testPlanOutNamingADirectoryIsAClearErrorAndLeavesNoTemporaryFile() async throws {
+        try FileManager.default.createDirectory(at: repo.url.appendingPathComponent("Plans"), withIntermediateDirectories: true)
+        let plan = await runCLI(["plan", "--out", "Plans"], repo: repo)
+        XCTAssertEqual(plan.code, 1)
+        XCTAssertTrue(plan.err.contains("Cannot write the plan to \(repo.url.path)/Plans: it is a directory"), plan.err)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: repo.url.path).sorted(), ["Instances", "Plans"])
+
+        // Past that check (the path became a directory while planning), the failed rename still removes the temporary file.
+        let writer = try AtomicFileWriter(repo.url.appendingPathComponent("Plans"))
+        writer.write("{}")
+        XCTAssertThrowsError(try writer.commit())
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: repo.url.path).sorted(), ["Instances", "Plans"])
+    }
+
     func testShowRefusesMissingGarbledAndUnknownFormatFiles() async throws {
         try "{ nope".write(to: repo.url.appendingPathComponent("garbled.json"), atomically: true, encoding: .utf8)
         try "{\"formatVersion\": 99}".write(to: repo.url.appendingPathComponent("future.json"), atomically: true, encoding: .utf8)

@@ -61,6 +61,17 @@ final class PlanRenderingGoldenTests: XCTestCase {
         try assertGolden(PlanMarkdownRenderer.render(Self.plan, diagnostics: Self.diagnostics), "plan.md")
     }
 
+    func testMarkdownHidesOnlyTheOrphansOwnWarning() {
+        let plan = Plan(toolVersion: "0.1.0", fleet: "test", instances: [
+            InstancePlan(name: "acme", status: .orphaned, specFingerprint: "", recordedFingerprint: "r", steps: [])])
+        let markdown = PlanMarkdownRenderer.render(plan, diagnostics: [
+            .warning("orphan warning of acme", at: SourceLocation(file: "Instances/acme.json")),
+            .warning("trial of big-acme expires in 3 days", at: SourceLocation(file: "Instances/big-acme.json")),
+        ])
+        XCTAssertFalse(markdown.contains("orphan warning of acme"), markdown)
+        XCTAssertTrue(markdown.contains("trial of big-acme expires in 3 days"), markdown)
+    }
+
     func testColorOnlyWhenEnabled() {
         XCTAssertFalse(PlanTextRenderer().render(Self.plan).contains("\u{1B}["))
         XCTAssertTrue(PlanTextRenderer(terminal: Terminal(color: true)).render(Self.plan).contains("\u{1B}[32m+ create"))

@@ -48,6 +48,10 @@ final class SavedPlanTests: RepoTestCase {
                 instances[0]["wave"] = 3
                 plan["instances"] = instances
             }, error: "error: Saved plan does not match a fresh plan"),
+            Case(edit: { plan in
+                let instances = plan["instances"] as! [[String: Any]]
+                plan["instances"] = instances + [instances[0]]
+            }, error: "error: Saved plan names acme more than once\n  Each instance appears once"),
             Case(edit: { $0["toolVersion"] = "0.0.1" },
                  error: "error: Saved plan was made by cloudctl 0.0.1; this is cloudctl \(CLI.toolVersion)\n"),
         ]

@@ -1,0 +1,91 @@
+import XCTest
+import FleetModel
+@testable import Store
+import TestSupport
+@testable import Executor
+
+/// What an apply must not do even when the plan, the lock or the store misbehave.
+final class ExecutorSafetyTests: XCTestCase {
+    func testAnInstanceNamedTwiceIsNotRunAtAll() async throws {
+        let h = try ExecutorHarness()
+        let report = await h.apply([Plans.provision("acme", [.network]), Plans.provision("beta", [.network]),
+                                    Plans.provision("acme", [.network, .key])])
+
+        XCTAssertEqual(report.instances.map(\.name), ["acme", "beta"], "each name reported once")
+        XCTAssertEqual(report.instances.map(\.result), [.failed, .succeeded])
+        XCTAssertEqual(report.instances[0].error, "not started: the plan names acme 2 times; run `cloudctl plan` again")
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [FakeCloudProvider.Call("beta", .create, .network)])
+        XCTAssertNil(try h.store.lastOperation(instance: "acme"))
+    }
+
+    func testDeferredInstancesStopLaterWavesUnlessTold() async throws {
+        for continueAfter in [false, true] {
+            let h = try ExecutorHarness()
+            h.options.continueAfterFailedWave = continueAfter
+            let report = await h.apply([Plans.instance("acme", wave: 0, [Plans.step(.update, .database, disruptive: true)]),
+                                        Plans.provision("beta", wave: 0, [.network]),
+                                        Plans.provision("later", wave: 1, [.network])])
+
+            let calls = await h.provider.calls
+            if continueAfter {
+                XCTAssertEqual(report.instances.map(\.result), [.deferred, .succeeded, .succeeded])
+                XCTAssertEqual(calls.map(\.instance), ["beta", "later"])
+            } else {
+                XCTAssertEqual(report.instances.map(\.result), [.deferred, .succeeded, .cancelled])
+                XCTAssertEqual(report.instances[2].error, "not started: wave 0 had deferred instances (outside their maintenance "
+                               + "window); apply again inside it, or pass --continue-after-failed-wave")
+                XCTAssertEqual(calls.map(\.instance), ["beta"])
+                XCTAssertNil(try h.store.lastOperation(instance: "later"))
+            }
+        }
+    }
+
+    func testALockLostMidStepInterruptsTheStepAndRecordsNothing() async throws {
+        let h = try ExecutorHarness()
+        await h.provider.block(.init("acme", .create, .network))
+        let apply = Task { await h.apply([Plans.provision("acme", [.network, .key])]) }
+        await h.provider.waitUntilBlocked()
+        // Another apply takes the instance over (e.g. after `cloudctl unlock`) and records its own state.
+        try h.store.forceUnlock(instance: "acme")
+        try h.store.acquireLock(instance: "acme", holder: "alice@laptop", lease: 300, now: fridayMorning)
+        let theirs = RecordedInstance(name: "acme", region: "eu-west-1")
+        try h.store.saveRecorded(theirs)
+        await h.provider.release()
+        let report = await apply.value
+
+        XCTAssertEqual(report.instances.map(\.result), [.failed])
+        XCTAssertTrue(report.instances[0].error?.hasPrefix("step 1 (create network) interrupted: the lock on acme was lost") ?? false,
+                      "\(report)")
+        let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+        XCTAssertEqual(steps.map(\.status), [.interrupted, .notStarted])
+        XCTAssertTrue(steps[0].error?.contains("lock on acme was lost") ?? false)
+        XCTAssertEqual(try h.store.recordedInstance("acme"), theirs, "the other apply's recorded state is kept")
+        XCTAssertEqual(try h.store.locks().map(\.holder), ["alice@laptop"], "their lock is not released")
+        XCTAssertTrue(h.observer.events.current.contains("step acme 1 interrupted"))
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .create, .network)], "no step after the loss")
+    }
+
+    func testAStoreFailureAfterAStepBeganLeavesItInterruptedNotRunning() async throws {
+        // Injected with SQLite triggers: the first makes journaling success fail, the second saving the recorded state.
+        let failures = [
+            "BEFORE UPDATE OF status ON steps WHEN NEW.status = 'succeeded'",
+            "BEFORE INSERT ON instances",
+        ]
+        for failure in failures {
+            let h = try ExecutorHarness()
+            try h.store.serialized { try $0.execute("CREATE TRIGGER injected \(failure) BEGIN SELECT RAISE(ABORT, 'disk full'); END") }
+            let report = await h.apply([Plans.provision("acme", [.network, .key])])
+
+            XCTAssertEqual(report.instances.map(\.result), [.failed], failure)
+            XCTAssertTrue(report.instances[0].error?.hasPrefix("state store: ") ?? false, "\(failure): \(report)")
+            let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+            XCTAssertEqual(steps.map(\.status), [.interrupted, .notStarted], failure)
+            XCTAssertTrue(steps[0].error?.contains("disk full") ?? false, "\(failure): \(steps[0])")
+            XCTAssertEqual(steps[0].cloudId, "network-acme", failure)
+            XCTAssertTrue(h.observer.events.current.contains("step acme 1 interrupted"), failure)
+            XCTAssertEqual(try h.store.locks(), [], failure)
+        }
+    }
+}
