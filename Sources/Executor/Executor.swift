@@ -83,28 +83,29 @@ public struct Executor: Sendable {
                                                + "run `cloudctl plan` again")
         }
         // Wave k finishes completely before wave k+1 starts; a wave that failed or deferred anything stops the rollout
-        // there, since it has not shown the release works.
-        var stoppedBy: String?
+        // there, since it has not shown the release works. Instances held behind a deferred wave are deferred too
+        // (nothing failed: the next apply inside the window goes on); behind a failed wave they are cancelled.
+        var stopped: (reason: String, result: OperationResult)?
         for wave in Set(runs.map(\.plan.wave)).sorted() {
             let waveRuns = runs.filter { $0.plan.wave == wave && counts[$0.name] == 1 }
-            let skipReason: String? = if let stoppedBy, !options.continueAfterFailedWave {
-                "not started: \(stoppedBy), or pass --continue-after-failed-wave"
+            let skip: (reason: String, result: OperationResult)? = if let stopped, !options.continueAfterFailedWave {
+                ("not started: \(stopped.reason), or pass --continue-after-failed-wave", stopped.result)
             } else if Task.isCancelled {
-                InstanceRun.cancelledBeforeStart
+                (InstanceRun.cancelledBeforeStart, .cancelled)
             } else {
                 nil
             }
-            let waveResults = if let skipReason {
-                waveRuns.map { $0.notStarted(.cancelled, skipReason) }
+            let waveResults = if let skip {
+                waveRuns.map { $0.notStarted(skip.result, skip.reason) }
             } else {
                 await mapBounded(waveRuns, limit: options.parallelism, { await $0.run() })
             }
             for result in waveResults { results[result.name] = result }
-            if stoppedBy == nil {
+            if stopped == nil {
                 if waveResults.contains(where: { $0.result == .failed }) {
-                    stoppedBy = "wave \(wave) of the plan had failures; fix them and apply again"
+                    stopped = ("wave \(wave) of the plan had failures; fix them and apply again", .cancelled)
                 } else if waveResults.contains(where: { $0.result == .deferred }) {
-                    stoppedBy = "wave \(wave) had deferred instances (outside their maintenance window); apply again inside it"
+                    stopped = ("wave \(wave) had deferred instances (outside their maintenance window); apply again inside it", .deferred)
                 }
             }
         }
