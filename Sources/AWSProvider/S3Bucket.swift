@@ -49,17 +49,16 @@ struct S3Bucket {
         guard let tags = try await tagsOf(bucket) else { throw scope.missing("bucket \(bucket)", operation: "s3:GetBucketTagging") }
         try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging", adoptUntagged: true)
         let archive = scope.names.archiveBucket(region: scope.region)
-        // The archive belongs to the fleet, not to an instance: only the fleet tag must match.
-        let fleetTags = [ResourceTags.fleetKey: scope.names.fleet]
-        if let archiveTags = try await tagsOf(archive) {
-            guard archiveTags[ResourceTags.fleetKey] == scope.names.fleet, archiveTags[ResourceTags.instanceKey] == nil else {
-                throw CloudError(kind: .foreignResource, operation: "s3:GetBucketTagging", code: "ForeignResource",
-                                 message: "archive bucket \(archive) is not tagged for fleet '\(scope.names.fleet)' alone; it was left untouched")
-            }
-        } else {
-            try await create(archive)
-            try await putTags(archive, fleetTags)
+        // The archive belongs to the fleet, not to an instance: only the fleet tag must match. One without any tags
+        // is adopted: another instance's teardown may have just created it, or died between creating and tagging it.
+        let archiveTags = try await tagsOf(archive)
+        if archiveTags == nil { try await create(archive) }
+        if archiveTags?.isEmpty ?? true {
+            try await putTags(archive, [ResourceTags.fleetKey: scope.names.fleet])
             try await blockPublicAccess(archive)
+        } else if archiveTags?[ResourceTags.fleetKey] != scope.names.fleet || archiveTags?[ResourceTags.instanceKey] != nil {
+            throw CloudError(kind: .foreignResource, operation: "s3:GetBucketTagging", code: "ForeignResource",
+                             message: "archive bucket \(archive) is not tagged for fleet '\(scope.names.fleet)' alone; it was left untouched")
         }
         let prefix = "\(scope.names.instance)/\(ResourceNames.stamp(iso8601: try await creationDate(bucket)))/"
         for key in try await objectKeys(bucket) {
@@ -95,7 +94,9 @@ struct S3Bucket {
         let body = scope.region == "us-east-1" ? nil : """
             <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>\(scope.region)</LocationConstraint></CreateBucketConfiguration>
             """
-        try await api.restXML(.s3, "PUT", "/\(name)", body: body)
+        do {
+            try await api.restXML(.s3, "PUT", "/\(name)", body: body)
+        } catch let error as CloudError where error.hasCode("BucketAlreadyOwnedByYou") {} // a concurrent step or a lost answer made it
     }
 
     private func putTags(_ name: String, _ tags: [String: String]) async throws {
