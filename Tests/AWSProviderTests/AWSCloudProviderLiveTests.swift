@@ -209,11 +209,12 @@ final class AWSCloudProviderLiveTests: XCTestCase {
     }
 
     func testConcurrentTeardownsShareTheArchiveAndAnUntaggedArchiveIsAdopted() async throws {
-        let moto = try await MotoFixture.start()
-        let other = moto.acting(for: Fixtures.spec("globex"))
+        // Outside us-east-1, where a second CreateBucket of the racing teardown answers BucketAlreadyOwnedByYou.
+        let moto = try await MotoFixture.start().acting(for: Fixtures.spec(region: "eu-west-1"))
+        let other = moto.acting(for: Fixtures.spec("globex", region: "eu-west-1"))
         for instance in [moto, other] {
             for resource in [ResourceKind.key, .bucket] { try await instance.run(instance.step(.create, resource, instance.createInputs(resource))) }
-            _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(instance.names.bucket)/data.txt", body: Data("x".utf8))
+            _ = try await moto.provider.client(region: "eu-west-1").rest(.s3, method: "PUT", path: "/\(instance.names.bucket)/data.txt", body: Data("x".utf8))
         }
         async let acme = moto.run(moto.step(.snapshot, .bucket))
         async let globex = other.run(other.step(.snapshot, .bucket))
