@@ -230,6 +230,14 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         try await moto.run(moto.step(.snapshot, .bucket))
         let retagged = try await moto.bucketTags(archive)
         XCTAssertEqual(retagged, [ResourceTags.fleetKey: moto.fleet.name])
+
+        // Re-runs keep the prefix the first run recorded, whatever CreationDate S3 reports now; the marker is not archived.
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)/.cloudctl-archive", body: Data("acme/19990101t000000/".utf8))
+        let rerun = try await moto.run(moto.step(.snapshot, .bucket))
+        XCTAssertEqual(rerun.note, "archived to s3://\(archive)/acme/19990101t000000/")
+        let keys = try await moto.objectKeys(archive)
+        XCTAssertEqual(keys.filter { $0.hasPrefix("acme/") }.count, 2, "\(keys)")
+        XCTAssertFalse(keys.contains { $0.hasSuffix(".cloudctl-archive") }, "\(keys)")
     }
 
     func testKeyLeftWithoutAliasByACrashIsAdopted() async throws {
