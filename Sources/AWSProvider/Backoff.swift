@@ -10,8 +10,8 @@ struct Backoff: Sendable {
     var patient: Backoff { Backoff(initial: initial, maximum: maximum, attempts: attempts * 2) }
 
     /// Calls `check` until it returns a value, sleeping `initial`, 2×, 4× … (capped at `maximum`) in between.
-    /// Throws `WaitTimeout` after `attempts` tries: kind `.conflict` (not in the expected state yet), so the executor does
-    /// not re-run the step by itself (a re-run could start a second migration); the user runs apply again.
+    /// Throws `WaitTimeout` after `attempts` tries, retryable (`.server`): a slow RDS create or snapshot can outlast one
+    /// wait, and every waiting step is safe to re-run (resources are found by name, snapshots and migration tasks reused).
     func poll<T>(_ what: String, operation: String, _ check: () async throws -> T?) async throws -> T {
         var delay = initial
         for attempt in 1...max(attempts, 1) {
@@ -21,7 +21,7 @@ struct Backoff: Sendable {
                 delay = min(delay * 2, maximum)
             }
         }
-        throw CloudError(kind: .conflict, operation: operation, code: "WaitTimeout",
+        throw CloudError(kind: .server, operation: operation, code: "WaitTimeout",
                          message: "gave up waiting for \(what) after \(attempts) checks; run apply again to keep waiting")
     }
 }

@@ -5,6 +5,8 @@ import FleetModel
 /// The task is started by `cloudctl-migrate-<version>`, so a re-run of the step (after a lost answer, a crash or a
 /// wait timeout) waits on the task already running, or accepts one that already succeeded, instead of migrating twice.
 /// Only when every earlier task failed is a new one started: re-running apply after a failed migration retries it.
+/// RunTask carries a client token derived from instance, version and the number of failed tries, so a re-run after a
+/// lost RunTask answer (before ListTasks shows the task) gets the same task from ECS instead of a second one.
 struct ECSMigration {
     let scope: InstanceScope
     private var api: StepCalls { scope.api }
@@ -15,7 +17,8 @@ struct ECSMigration {
         let definitions = ECSTaskDefinition(scope: scope)
         var shape = try definitions.appShape()
         shape.command = ["migrate"]
-        let startedBy = ResourceNames.migrationStartedBy(version: try scope.input(StepInput.version))
+        let version = try scope.input(StepInput.version)
+        let startedBy = ResourceNames.migrationStartedBy(version: version)
         let earlier = try await earlierTasks(startedBy: startedBy)
         if let succeeded = earlier.first(where: { $0["lastStatus"]?.string == "STOPPED" && Self.succeeded($0) }) {
             return succeeded["taskArn"]?.string ?? ""
@@ -24,7 +27,9 @@ struct ECSMigration {
         if let running = earlier.first(where: { $0["lastStatus"]?.string != "STOPPED" })?["taskArn"]?.string {
             taskArn = running
         } else {
-            taskArn = try await start(definition: try await definitions.ensure(family: scope.names.migrationFamily, shape: shape), startedBy: startedBy)
+            let clientToken = ContentHash.sha256Hex("\(scope.names.prefix)|\(version)|\(earlier.count)") // 64 hex digits: ECS's maximum
+            taskArn = try await start(definition: try await definitions.ensure(family: scope.names.migrationFamily, shape: shape),
+                                      startedBy: startedBy, clientToken: clientToken)
         }
         let task = try await scope.backoff.patient.poll("migration task \(taskArn)", operation: "ecs:DescribeTasks") { () -> JSONValue? in
             let task = try await describe([.string(taskArn)]).first
@@ -38,11 +43,12 @@ struct ECSMigration {
         return taskArn
     }
 
-    private func start(definition: String, startedBy: String) async throws -> String {
+    private func start(definition: String, startedBy: String, clientToken: String) async throws -> String {
         let placement = try await EC2Network(scope: scope).placement()
         let started = try await api.json(.ecs, "RunTask", [
             "cluster": cluster, "taskDefinition": .string(definition), "count": 1,
-            "launchType": "FARGATE", "startedBy": .string(startedBy), "networkConfiguration": ECSService.awsvpc(placement),
+            "launchType": "FARGATE", "startedBy": .string(startedBy), "clientToken": .string(clientToken),
+            "networkConfiguration": ECSService.awsvpc(placement),
             "tags": TagFormat.ecs.json(scope.tags),
         ])
         guard let taskArn = started["tasks"]?.array?.first?["taskArn"]?.string else {
@@ -53,15 +59,26 @@ struct ECSMigration {
     }
 
     /// Migration tasks to this version still known to ECS (stopped ones are kept for about an hour), both desired
-    /// states. moto filters on `startedBy` and `desiredStatus` but leaves a task's desired status RUNNING after it
-    /// stopped by itself, so its stopped tasks show up in the RUNNING list; `lastStatus` decides either way.
+    /// states. ECS allows `startedBy` only as the sole ListTasks filter, so tasks are listed by the migration family
+    /// and desired status and picked by their described `startedBy`. moto leaves a task's desired status RUNNING after
+    /// it stopped by itself, so its stopped tasks show up in the RUNNING list; `lastStatus` decides either way.
     private func earlierTasks(startedBy: String) async throws -> [JSONValue] {
         var arns: [JSONValue] = []
         for desired in ["RUNNING", "STOPPED"] {
-            let listed = try await api.json(.ecs, "ListTasks", ["cluster": cluster, "startedBy": .string(startedBy), "desiredStatus": .string(desired)])
-            arns += (listed["taskArns"]?.array ?? []).filter { !arns.contains($0) }
+            var token: String?
+            repeat {
+                var request: [String: JSONValue] = ["cluster": cluster, "family": .string(scope.names.migrationFamily), "desiredStatus": .string(desired)]
+                if let token { request["nextToken"] = .string(token) }
+                let listed = try await api.json(.ecs, "ListTasks", .object(request))
+                arns += (listed["taskArns"]?.array ?? []).filter { !arns.contains($0) }
+                token = listed["nextToken"]?.string
+            } while token != nil
         }
-        return arns.isEmpty ? [] : try await describe(arns)
+        var tasks: [JSONValue] = []
+        for start in stride(from: 0, to: arns.count, by: 100) { // DescribeTasks takes at most 100 tasks
+            tasks += try await describe(Array(arns[start..<min(start + 100, arns.count)]))
+        }
+        return tasks.filter { $0["startedBy"]?.string == startedBy }
     }
 
     private func describe(_ arns: [JSONValue]) async throws -> [JSONValue] {

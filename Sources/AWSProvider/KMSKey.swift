@@ -50,25 +50,37 @@ struct KMSKey {
     }
 
     /// A usable key tagged for this instance that has no alias: left by a crash between CreateKey and CreateAlias.
-    /// Looked for only when the alias is missing, with one tag query; without `tag:GetResources` permission the
-    /// search is skipped (a new key is created, as before).
+    /// Looked for only when the alias is missing, with a tag query; when that query is refused (no `tag:GetResources`
+    /// permission, an endpoint without the API) the search counts as finding nothing and a new key is created, as before.
     private func unaliasedKey() async throws -> Found? {
-        let resources: JSONValue
-        do {
-            resources = try await api.json(.tagging, "GetResources", [
-                "ResourceTypeFilters": ["kms"],
-                "TagFilters": .array(scope.tags.keys.sorted().map { ["Key": .string($0), "Values": [.string(scope.tags[$0]!)]] }),
-            ])
-        } catch let error as CloudError where error.kind == .auth {
-            return nil
-        }
-        for arn in (resources["ResourceTagMappingList"]?.array ?? []).compactMap({ $0["ResourceARN"]?.string }).sorted() {
+        for arn in try await taggedKeyArns().sorted() {
             let meta = try await api.json(.kms, "DescribeKey", ["KeyId": .string(arn)])["KeyMetadata"]
             guard let keyId = meta?["KeyId"]?.string, meta?["KeyState"]?.string == "Enabled" else { continue }
             let aliases = try await api.json(.kms, "ListAliases", ["KeyId": .string(keyId)])
             if aliases["Aliases"]?.array?.isEmpty ?? true { return Found(arn: meta?["Arn"]?.string ?? arn, keyId: keyId, state: "Enabled") }
         }
         return nil
+    }
+
+    /// ARNs of KMS keys carrying this instance's tags, every page; empty when the query is refused.
+    private func taggedKeyArns() async throws -> [String] {
+        var arns: [String] = [], token: String?
+        repeat {
+            var request: [String: JSONValue] = [
+                "ResourceTypeFilters": ["kms"],
+                "TagFilters": .array(scope.tags.keys.sorted().map { ["Key": .string($0), "Values": [.string(scope.tags[$0]!)]] }),
+            ]
+            if let token { request["PaginationToken"] = .string(token) }
+            let page: JSONValue
+            do {
+                page = try await api.json(.tagging, "GetResources", .object(request))
+            } catch let error as CloudError where !error.isRetryable {
+                return []
+            }
+            arns += (page["ResourceTagMappingList"]?.array ?? []).compactMap { $0["ResourceARN"]?.string }
+            token = page["PaginationToken"]?.string.flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return arns
     }
 
     private func find(checkTags: Bool = true) async throws -> Found? {

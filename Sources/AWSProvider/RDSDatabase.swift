@@ -15,12 +15,15 @@ struct RDSDatabase {
     /// States that end in `available` by themselves; `ensure` waits them out (stopped/stopping are the planner's).
     static let settling: Set<String> = ["creating", "modifying", "backing-up", "rebooting", "starting", "upgrading",
                                         "configuring-enhanced-monitoring", "renaming", "resetting-master-credentials"]
+    /// States in which the database serves and accepts modify, stop and snapshot calls: `storage-optimization`
+    /// follows a storage change and can last hours, so waiting for `available` alone would time out.
+    static let usable: Set<String> = ["available", "storage-optimization"]
 
     /// Ensures the database exists with the step's class and storage and is available; returns its identifier.
     func ensure() async throws -> String {
         let (instanceClass, storage) = (try scope.input(StepInput.databaseClass), try scope.intInput(StepInput.storageGB))
         if var found = try await find() {
-            if Self.settling.contains(found.status) { found = try await waitFor("available") }
+            if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
             try await converge(found, instanceClass: instanceClass, storageGB: storage)
             return id
         }
@@ -39,7 +42,7 @@ struct RDSDatabase {
                 "CopyTagsToSnapshot": "true", "PubliclyAccessible": "false",
             ].adding(QueryParams.list("VpcSecurityGroupIds", element: "VpcSecurityGroupId", [placement.securityGroup])).adding(QueryParams.rdsTags(scope.tags)))
         }
-        _ = try await waitFor("available")
+        _ = try await waitUntilUsable()
         return id
     }
 
@@ -53,31 +56,33 @@ struct RDSDatabase {
     func stop() async throws {
         guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
         if found.status == "stopped" || found.status == "stopping" { return }
-        if found.status != "available" { _ = try await waitFor("available") }
+        if !Self.usable.contains(found.status) { _ = try await waitUntilUsable() }
         _ = try await api.query(.rds, "StopDBInstance", ["DBInstanceIdentifier": id])
     }
 
     func start() async throws {
         guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
         // StartDBInstance is refused while stopping: wait until stopped first.
-        if found.status == "stopping" { _ = try await waitFor("stopped") }
+        if found.status == "stopping" { _ = try await waitFor("stopped", in: ["stopped"]) }
         if found.status == "stopped" || found.status == "stopping" {
             _ = try await api.query(.rds, "StartDBInstance", ["DBInstanceIdentifier": id])
         }
-        if found.status != "available" { _ = try await waitFor("available") }
+        if !Self.usable.contains(found.status) { _ = try await waitUntilUsable() }
     }
 
-    /// Takes (or finds) the manual snapshot `<P>-pre-upgrade-<version>` or `<P>-final-<creation time>` and waits until
-    /// it is available.
+    /// Takes (or finds) the manual snapshot `<P>-pre-upgrade-<version>-<creation stamp>` or `<P>-final-<creation stamp>`
+    /// and waits until it is available. The stamp ties it to this incarnation of the database: a snapshot left by a
+    /// torn-down earlier one (snapshots outlive teardown) never passes for this one's backup.
     func snapshot() async throws -> String {
         let purpose = try scope.input(StepInput.purpose)
         guard ["pre-upgrade", "final"].contains(purpose) else {
             throw CloudError(kind: .validation, operation: "rds:CreateDBSnapshot", code: "InvalidInput",
                              message: "snapshot purpose must be 'pre-upgrade' or 'final', got '\(purpose)'")
         }
-        guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
-        let snapshotId = purpose == "final" ? try finalSnapshotId(found)
-            : scope.names.snapshotId(purpose: purpose, suffix: try scope.input(StepInput.version))
+        guard var found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        // CreateDBSnapshot needs a usable database; a settling one (e.g. modifying after a class change) is waited out.
+        if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
+        let snapshotId = try snapshotId(found, purpose: purpose == "final" ? "final" : "pre-upgrade-\(try scope.input(StepInput.version))")
         if try await snapshotStatus(snapshotId) == nil {
             _ = try await api.query(.rds, "CreateDBSnapshot", ["DBInstanceIdentifier": id, "DBSnapshotIdentifier": snapshotId]
                 .adding(QueryParams.rdsTags(scope.tags)))
@@ -91,7 +96,7 @@ struct RDSDatabase {
     /// Deletes the database (only once its final snapshot exists), waits until it is gone, then deletes its subnet group.
     func delete() async throws {
         if let found = try await find() {
-            let finalId = try finalSnapshotId(found)
+            let finalId = try snapshotId(found, purpose: "final")
             guard try await snapshotStatus(finalId) == "available" else {
                 throw CloudError(kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
                                  message: "database \(id) has no available final snapshot \(finalId); run 'snapshot database' with purpose=final first")
@@ -118,7 +123,7 @@ struct RDSDatabase {
         if instanceClass != found.instanceClass { params["DBInstanceClass"] = instanceClass }
         if storageGB != found.storageGB { params["AllocatedStorage"] = String(storageGB) }
         _ = try await api.query(.rds, "ModifyDBInstance", params)
-        _ = try await waitFor("available")
+        _ = try await waitUntilUsable()
     }
 
     /// The database, tag-checked; nil when absent.
@@ -132,20 +137,22 @@ struct RDSDatabase {
                      storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0, createTime: db.value("InstanceCreateTime") ?? "")
     }
 
-    /// `<P>-final-<creation time>`: the same on every retry or re-run of a teardown (so no second full snapshot),
+    /// `<P>-<purpose>-<creation stamp>`: the same on every retry or re-run of a step (so no second full snapshot),
     /// different for a re-created database (so an old incarnation's snapshot never counts as this one's).
-    private func finalSnapshotId(_ found: Found) throws -> String {
+    private func snapshotId(_ found: Found, purpose: String) throws -> String {
         guard !found.createTime.isEmpty else {
             throw CloudError(kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoCreateTime",
                              message: "database \(id) has no creation time yet (status \(found.status)); run apply again once it is available")
         }
-        return scope.names.snapshotId(purpose: "final", suffix: ResourceNames.stamp(iso8601: found.createTime))
+        return scope.names.snapshotId(purpose: purpose, suffix: ResourceNames.stamp(iso8601: found.createTime))
     }
 
-    private func waitFor(_ status: String) async throws -> Found {
-        try await scope.backoff.patient.poll("database \(id) to be \(status)", operation: "rds:DescribeDBInstances") {
+    private func waitUntilUsable() async throws -> Found { try await waitFor("available", in: Self.usable) }
+
+    private func waitFor(_ what: String, in statuses: Set<String>) async throws -> Found {
+        try await scope.backoff.patient.poll("database \(id) to be \(what)", operation: "rds:DescribeDBInstances") {
             guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
-            return found.status == status ? found : nil
+            return statuses.contains(found.status) ? found : nil
         }
     }
 

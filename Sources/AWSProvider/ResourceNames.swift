@@ -41,7 +41,7 @@ public struct ResourceNames: Sendable, Equatable {
     public var ownershipValue: String { "\"\(ResourceTags.instanceKey)=\(instance),\(ResourceTags.fleetKey)=\(fleet)\"" }
 
     /// `<P>-<purpose>-<suffix>` made a valid RDS identifier: starts with a letter, letters, digits and single hyphens,
-    /// ≤ 255 characters. The suffix is the target version (pre-upgrade) or the database's creation stamp (final).
+    /// ≤ 255 characters. The purpose is `final` or `pre-upgrade-<target version>`; the suffix is the database's creation stamp.
     public func snapshotId(purpose: String, suffix: String) -> String {
         let raw = "\(prefix)-\(purpose)-\(suffix)".lowercased()
         var id = ""

@@ -43,30 +43,43 @@ struct S3Bucket {
     }
 
     /// Copies every object into `cloudctl-<fleet>-archive-<region>` under `<name>/<bucket creation stamp>/`; returns
-    /// that prefix. The stamp is the same on every retry or re-run of a teardown (the copies overwrite themselves)
-    /// and differs for a re-created bucket.
+    /// that prefix. The first run records the prefix in the marker object `.cloudctl-archive` of the instance bucket
+    /// and re-runs reuse it, so every retry of a teardown writes to the same place (the copies overwrite themselves)
+    /// even if S3 reports another CreationDate meanwhile; a re-created bucket has no marker and gets its own prefix.
     func archive() async throws -> String {
         guard let tags = try await tagsOf(bucket) else { throw scope.missing("bucket \(bucket)", operation: "s3:GetBucketTagging") }
         try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging", adoptUntagged: true)
         let archive = scope.names.archiveBucket(region: scope.region)
-        // The archive belongs to the fleet, not to an instance: only the fleet tag must match.
-        let fleetTags = [ResourceTags.fleetKey: scope.names.fleet]
-        if let archiveTags = try await tagsOf(archive) {
-            guard archiveTags[ResourceTags.fleetKey] == scope.names.fleet, archiveTags[ResourceTags.instanceKey] == nil else {
-                throw CloudError(kind: .foreignResource, operation: "s3:GetBucketTagging", code: "ForeignResource",
-                                 message: "archive bucket \(archive) is not tagged for fleet '\(scope.names.fleet)' alone; it was left untouched")
-            }
-        } else {
-            try await create(archive)
-            try await putTags(archive, fleetTags)
+        // The archive belongs to the fleet, not to an instance: only the fleet tag must match. One without any tags
+        // is adopted: another instance's teardown may have just created it, or died between creating and tagging it.
+        let archiveTags = try await tagsOf(archive)
+        if archiveTags == nil { try await create(archive) }
+        if archiveTags?.isEmpty ?? true {
+            try await putTags(archive, [ResourceTags.fleetKey: scope.names.fleet])
             try await blockPublicAccess(archive)
+        } else if archiveTags?[ResourceTags.fleetKey] != scope.names.fleet || archiveTags?[ResourceTags.instanceKey] != nil {
+            throw CloudError(kind: .foreignResource, operation: "s3:GetBucketTagging", code: "ForeignResource",
+                             message: "archive bucket \(archive) is not tagged for fleet '\(scope.names.fleet)' alone; it was left untouched")
         }
-        let prefix = "\(scope.names.instance)/\(ResourceNames.stamp(iso8601: try await creationDate(bucket)))/"
-        for key in try await objectKeys(bucket) {
+        let prefix = try await archivePrefix()
+        for key in try await objectKeys(bucket) where key != Self.marker {
             try await api.restXML(.s3, "PUT", "/\(archive)/\(prefix)\(key)",
                                   headers: ["x-amz-copy-source": "/\(bucket)/\(URIEncoding.encode(key, keepingSlash: true))"])
         }
         return "s3://\(archive)/\(prefix)"
+    }
+
+    static let marker = ".cloudctl-archive"
+
+    /// The prefix recorded in the marker, or a new one from the bucket's creation stamp, recorded before any copy.
+    private func archivePrefix() async throws -> String {
+        let recorded = try await absent(on: "NoSuchKey") {
+            String(decoding: try await api.rest(.s3, "GET", "/\(bucket)/\(Self.marker)").body, as: UTF8.self)
+        }
+        if let recorded, recorded.hasPrefix("\(scope.names.instance)/"), recorded.hasSuffix("/"), !recorded.contains("..") { return recorded }
+        let prefix = "\(scope.names.instance)/\(ResourceNames.stamp(iso8601: try await creationDate(bucket)))/"
+        try await api.restXML(.s3, "PUT", "/\(bucket)/\(Self.marker)", body: prefix)
+        return prefix
     }
 
     /// Tags of a bucket: nil when it does not exist, empty when it has none.
@@ -95,7 +108,9 @@ struct S3Bucket {
         let body = scope.region == "us-east-1" ? nil : """
             <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>\(scope.region)</LocationConstraint></CreateBucketConfiguration>
             """
-        try await api.restXML(.s3, "PUT", "/\(name)", body: body)
+        do {
+            try await api.restXML(.s3, "PUT", "/\(name)", body: body)
+        } catch let error as CloudError where error.hasCode("BucketAlreadyOwnedByYou") {} // a concurrent step or a lost answer made it
     }
 
     private func putTags(_ name: String, _ tags: [String: String]) async throws {

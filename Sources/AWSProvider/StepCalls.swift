@@ -28,9 +28,15 @@ final class StepCalls: Sendable {
     @discardableResult
     func restXML(_ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
                  headers: [String: String] = [:], body: String? = nil) async throws -> XMLNode {
-        count.withLock { $0 += 1 }
-        let response = try await client.rest(service, method: method, path: path, query: query, headers: headers, body: Data((body ?? "").utf8), onRetry: onRetry)
+        let response = try await rest(service, method, path, query: query, headers: headers, body: body)
         return response.body.isEmpty ? XMLNode(name: "") : try XMLNode(parsing: response.body)
+    }
+
+    /// REST call with the raw response (an S3 object's content).
+    func rest(_ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
+              headers: [String: String] = [:], body: String? = nil) async throws -> HTTPResponse {
+        count.withLock { $0 += 1 }
+        return try await client.rest(service, method: method, path: path, query: query, headers: headers, body: Data((body ?? "").utf8), onRetry: onRetry)
     }
 }
 

@@ -55,10 +55,14 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         let moto = try await MotoFixture.start()
         try await moto.provision()
         let target = "5.3.0"
+        // A pre-upgrade snapshot left by a torn-down earlier incarnation of the database is no backup of this one.
+        let stale = "\(moto.names.database)-pre-upgrade-5-3-0-20200101t000000"
+        _ = try await moto.client.query(.rds, action: "CreateDBSnapshot", params: ["DBInstanceIdentifier": moto.names.database, "DBSnapshotIdentifier": stale])
         let snapshot = try await moto.run(moto.step(.snapshot, .database, [StepInput.purpose: "pre-upgrade", StepInput.version: target]))
-        XCTAssertEqual(snapshot.note, "snapshot cloudctl-test-acme-pre-upgrade-5-3-0")
-        let snapshots = try await moto.snapshotIds()
-        XCTAssertEqual(snapshots, ["cloudctl-test-acme-pre-upgrade-5-3-0"])
+        let snapshots = try await moto.snapshotIds().filter { $0 != stale }
+        XCTAssertEqual(snapshots.count, 1)
+        XCTAssertTrue(snapshots.first?.hasPrefix("cloudctl-test-acme-pre-upgrade-5-3-0-2") == true, "\(snapshots)")
+        XCTAssertEqual(snapshot.note, "snapshot \(snapshots.first ?? "")")
         let migrate = moto.step(.migrate, .database, [StepInput.version: target, StepInput.fromVersion: "5.2.3"])
         let migrated = try await moto.run(migrate)
         // A re-run (lost answer, crash, executor retry) accepts the finished task instead of migrating again.
@@ -80,7 +84,7 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         // Repeating the hop's snapshot finds the existing one instead of taking another.
         try await moto.run(moto.step(.snapshot, .database, [StepInput.purpose: "pre-upgrade", StepInput.version: target]))
         let snapshotsAfterRerun = try await moto.snapshotIds()
-        XCTAssertEqual(snapshotsAfterRerun.count, 1)
+        XCTAssertEqual(snapshotsAfterRerun.count, 2, "the stale one and this incarnation's")
     }
 
     func testSuspendAndResume() async throws {
@@ -202,6 +206,38 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
         let foreign = try await moto.bucketTags(other.names.bucket)
         XCTAssertEqual(foreign, ["team": "data"])
+    }
+
+    func testConcurrentTeardownsShareTheArchiveAndAnUntaggedArchiveIsAdopted() async throws {
+        // Outside us-east-1, where a second CreateBucket of the racing teardown answers BucketAlreadyOwnedByYou.
+        let moto = try await MotoFixture.start().acting(for: Fixtures.spec(region: "eu-west-1"))
+        let other = moto.acting(for: Fixtures.spec("globex", region: "eu-west-1"))
+        for instance in [moto, other] {
+            for resource in [ResourceKind.key, .bucket] { try await instance.run(instance.step(.create, resource, instance.createInputs(resource))) }
+            _ = try await moto.provider.client(region: "eu-west-1").rest(.s3, method: "PUT", path: "/\(instance.names.bucket)/data.txt", body: Data("x".utf8))
+        }
+        async let acme = moto.run(moto.step(.snapshot, .bucket))
+        async let globex = other.run(other.step(.snapshot, .bucket))
+        _ = try await (acme, globex)
+        let archive = moto.names.archiveBucket(region: moto.spec.region)
+        let archived = try await moto.objectKeys(archive)
+        XCTAssertEqual(archived.map { $0.split(separator: "/").first.map(String.init) ?? "" }.sorted(), ["acme", "globex"], "\(archived)")
+        let tags = try await moto.bucketTags(archive)
+        XCTAssertEqual(tags, [ResourceTags.fleetKey: moto.fleet.name])
+
+        // An archive left untagged (a crash between CreateBucket and PutBucketTagging) is adopted, not refused.
+        _ = try await moto.client.rest(.s3, method: "DELETE", path: "/\(archive)", query: ["tagging": ""])
+        try await moto.run(moto.step(.snapshot, .bucket))
+        let retagged = try await moto.bucketTags(archive)
+        XCTAssertEqual(retagged, [ResourceTags.fleetKey: moto.fleet.name])
+
+        // Re-runs keep the prefix the first run recorded, whatever CreationDate S3 reports now; the marker is not archived.
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)/.cloudctl-archive", body: Data("acme/19990101t000000/".utf8))
+        let rerun = try await moto.run(moto.step(.snapshot, .bucket))
+        XCTAssertEqual(rerun.note, "archived to s3://\(archive)/acme/19990101t000000/")
+        let keys = try await moto.objectKeys(archive)
+        XCTAssertEqual(keys.filter { $0.hasPrefix("acme/") }.count, 2, "\(keys)")
+        XCTAssertFalse(keys.contains { $0.hasSuffix(".cloudctl-archive") }, "\(keys)")
     }
 
     func testKeyLeftWithoutAliasByACrashIsAdopted() async throws {

@@ -11,12 +11,15 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
     final class Script: Sendable {
         let answers: Mutex<[String: [HTTPResponse]]>
         let asked = Mutex<[String]>([])
+        /// Request bodies, in order.
+        let bodies = Mutex<[String]>([])
         init(_ answers: [String: [HTTPResponse]]) { self.answers = Mutex(answers) }
 
         var transport: HTTPTransport {
             { request in
                 let operation = AWSCloudProviderTests.operation(of: request)
                 self.asked.withLock { $0.append(operation) }
+                self.bodies.withLock { $0.append(String(decoding: request.body, as: UTF8.self)) }
                 return self.answers.withLock { answers in
                     guard var queue = answers[operation], let next = queue.first else { return HTTPResponse(status: 500) }
                     if queue.count > 1 { queue.removeFirst(); answers[operation] = queue }
@@ -60,6 +63,81 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
         let outcome = try await run(script, .snapshot, .database, [StepInput.purpose: "final"])
         XCTAssertEqual(outcome.note, "snapshot cloudctl-\(Fixtures.fleet().name)-acme-final-20261121t200637")
         XCTAssertFalse(script.asked.withLock { $0 }.contains("CreateDBSnapshot"), "the existing snapshot is reused")
+    }
+
+    func testPreUpgradeSnapshotIsNamedByVersionAndCreationTime() async throws {
+        let script = Script(["DescribeDBInstances": [Self.database("storage-optimization")],
+                             "DescribeDBSnapshots": [AWSCloudProviderTests.xml("<ErrorResponse><Error><Code>DBSnapshotNotFound</Code></Error></ErrorResponse>", status: 404),
+                                                     Self.xml("<R><DBSnapshots><DBSnapshot><Status>available</Status></DBSnapshot></DBSnapshots></R>")],
+                             "CreateDBSnapshot": [Self.xml("<R/>")]])
+        let outcome = try await run(script, .snapshot, .database, [StepInput.purpose: "pre-upgrade", StepInput.version: "5.3.0"])
+        XCTAssertEqual(outcome.note, "snapshot cloudctl-\(Fixtures.fleet().name)-acme-pre-upgrade-5-3-0-20261121t200637")
+        XCTAssertEqual(script.asked.withLock { $0 }, ["DescribeDBInstances", "DescribeDBSnapshots", "CreateDBSnapshot", "DescribeDBSnapshots"])
+    }
+
+    /// `storage-optimization` follows a storage change for hours; the database is usable meanwhile.
+    func testStorageOptimizationCountsAsUsable() async throws {
+        let optimizing = Self.database("storage-optimization")
+        let stop = Script(["DescribeDBInstances": [optimizing], "StopDBInstance": [Self.xml("<R/>")]])
+        try await run(stop, .stop, .database)
+        XCTAssertEqual(stop.asked.withLock { $0 }, ["DescribeDBInstances", "StopDBInstance"])
+        let start = Script(["DescribeDBInstances": [optimizing]])
+        try await run(start, .start, .database)
+        XCTAssertEqual(start.asked.withLock { $0 }, ["DescribeDBInstances"])
+        let resize = Script(["DescribeDBInstances": [Self.database("available"), Self.database("modifying"), optimizing],
+                             "ModifyDBInstance": [Self.xml("<R/>")]])
+        try await run(resize, .update, .database, [StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "30"])
+        XCTAssertEqual(resize.asked.withLock { $0 }, ["DescribeDBInstances", "ModifyDBInstance", "DescribeDBInstances", "DescribeDBInstances"])
+    }
+
+    func testRefusedTagSearchMeansNoOrphanKeyAndPagesAreFollowed() async throws {
+        let notFound = HTTPResponse(status: 400, body: Data(#"{"__type":"NotFoundException","message":"Alias not found"}"#.utf8))
+        let created = HTTPResponse(status: 200, body: Data(#"{"KeyMetadata":{"Arn":"arn:new","KeyId":"new","KeyState":"Enabled"}}"#.utf8))
+        let refused = Script(["DescribeKey": [notFound],
+                              "GetResources": [HTTPResponse(status: 400, body: Data(#"{"__type":"InvalidParameterException","message":"no"}"#.utf8))],
+                              "CreateKey": [created], "CreateAlias": [HTTPResponse(status: 200)]])
+        let outcome = try await run(refused, .create, .key)
+        XCTAssertEqual(outcome.cloudId, "arn:new")
+        XCTAssertEqual(refused.asked.withLock { $0 }, ["DescribeKey", "GetResources", "CreateKey", "CreateAlias"])
+
+        let paged = Script(["DescribeKey": [notFound],
+                            "GetResources": [HTTPResponse(status: 200, body: Data(#"{"ResourceTagMappingList":[],"PaginationToken":"p2"}"#.utf8)),
+                                             HTTPResponse(status: 200, body: Data(#"{"ResourceTagMappingList":[],"PaginationToken":""}"#.utf8))],
+                            "CreateKey": [created], "CreateAlias": [HTTPResponse(status: 200)]])
+        _ = try await run(paged, .create, .key)
+        XCTAssertEqual(paged.asked.withLock { $0 }, ["DescribeKey", "GetResources", "GetResources", "CreateKey", "CreateAlias"])
+        XCTAssertTrue(paged.bodies.withLock { $0 }[2].contains(#""PaginationToken":"p2""#))
+    }
+
+    func testMigrationListsTasksByFamilyAndStartsWithAClientToken() async throws {
+        let task = { (startedBy: String, exit: Int) in
+            #"{"taskArn":"arn:\#(startedBy)","startedBy":"\#(startedBy)","lastStatus":"STOPPED","containers":[{"exitCode":\#(exit)}]}"#
+        }
+        let startedBy = ResourceNames.migrationStartedBy(version: "5.3.0")
+        // Another version's successful task is no migration to 5.3.0; this version's failed one is retried.
+        let described = #"{"tasks":[\#(task("cloudctl-migrate-5-2-3", 0)),\#(task(startedBy, 1))]}"#
+        let script = Script([
+            "ListTasks": [HTTPResponse(status: 200, body: Data(#"{"taskArns":["arn:a","arn:b"]}"#.utf8))],
+            "DescribeTasks": [HTTPResponse(status: 200, body: Data(described.utf8)),
+                              HTTPResponse(status: 200, body: Data(#"{"tasks":[\#(task(startedBy, 0))]}"#.utf8))],
+            "DescribeTaskDefinition": [HTTPResponse(status: 200, body: JSONValue.object([
+                "taskDefinition": ["taskDefinitionArn": "arn:td", "status": "ACTIVE", "cpu": "256", "memory": "512",
+                                   "containerDefinitions": [["image": "registry.example.com/app:5.3.0", "command": ["migrate"]]]],
+                "tags": TagFormat.ecs.json(ResourceNames(fleet: Fixtures.fleet().name, instance: "acme").tags)]).serialized())],
+            "DescribeSubnets": [Self.xml("<R><subnetSet><item><subnetId>subnet-1</subnetId></item></subnetSet></R>")],
+            "DescribeSecurityGroups": [Self.xml("<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>")],
+            "RunTask": [HTTPResponse(status: 200, body: Data(#"{"tasks":[{"taskArn":"arn:new"}]}"#.utf8))],
+        ])
+        do {
+            _ = try await run(script, .migrate, .database, [StepInput.version: "5.3.0", StepInput.image: "registry.example.com/app", StepInput.cpu: "256", StepInput.memory: "512"])
+        } catch { XCTFail("\(error); asked \(script.asked.withLock { $0 })"); return }
+        let bodies = zip(script.asked.withLock { $0 }, script.bodies.withLock { $0 })
+        let lists = bodies.filter { $0.0 == "ListTasks" }.map(\.1)
+        XCTAssertEqual(lists.count, 2, "RUNNING and STOPPED")
+        XCTAssertTrue(lists.allSatisfy { $0.contains(#""family":"cloudctl-\#(Fixtures.fleet().name)-acme--migrate""#) && !$0.contains("startedBy") }, "\(lists)")
+        let runTask = bodies.first { $0.0 == "RunTask" }?.1 ?? ""
+        let token = ContentHash.sha256Hex("cloudctl-\(Fixtures.fleet().name)-acme|5.3.0|1")
+        XCTAssertTrue(runTask.contains(#""clientToken":"\#(token)""#), runTask)
     }
 
     func testAnAliasedKeyIsFoundWithoutSearchingByTags() async throws {

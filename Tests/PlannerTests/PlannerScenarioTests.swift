@@ -124,7 +124,7 @@ final class PlannerScenarioTests: XCTestCase {
         XCTAssertEqual(plan.steps.first?.reason, "domain acme.cloud.example.com → shop.cloud.example.com")
     }
 
-    func testMissingResourcesAreCreatedWithoutDisruption() {
+    func testMissingResourcesAreCreatedWithoutDisruptionButTheTaskDefinition() {
         var recorded = Sim.provisioned(Fixtures.spec(version: Version(5, 2, 0)))
         recorded.resources[.taskDefinition] = nil
         recorded.resources[.service] = nil
@@ -135,7 +135,8 @@ final class PlannerScenarioTests: XCTestCase {
         XCTAssertEqual(plan.steps[0].inputs["version"], "5.2.3", "a missing task definition is created at the desired version")
         XCTAssertEqual(plan.steps.map(\.reason), ["missing: registry.example.com/app:5.2.3, 256 CPU units, 512 MiB",
                                                  "missing: 1 replica", "missing: acme.cloud.example.com → ingress.cloud.example.com"])
-        XCTAssertFalse(plan.steps.contains(where: \.disruptive))
+        XCTAssertEqual(plan.steps.map(\.disruptive), [true, false, false],
+                       "creating the task definition rolls a service that may still run: it waits for the maintenance window")
     }
 
     func testTeardownDeletesOnlyRecordedResources() {
