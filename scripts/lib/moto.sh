@@ -10,7 +10,7 @@ start_moto() {
   MOTO_PID=$!
   MOTO_ENDPOINT="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do
-    if curl -sf -o /dev/null "$MOTO_ENDPOINT/moto-api/"; then
+    if python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" "$MOTO_ENDPOINT/moto-api/" 2>/dev/null; then
       echo "==> moto $(python3 -c 'import moto; print(moto.__version__)') on $MOTO_ENDPOINT (pid $MOTO_PID)"
       return 0
     fi
