@@ -6,7 +6,7 @@ enum ValidateCommand {
     static let command = Command(spec: CommandSpec(name: "validate", abstract: "Check the fleet and instance files; print every problem.")) { context in
         let loaded = FleetLoader.load(repo: context.repo)
         context.report(loaded.diagnostics)
-        context.console.out(summary(loaded.diagnostics, fileCount: instanceFileCount(context.repo)))
+        context.console.out(summary(loaded.diagnostics, fileCount: loaded.instanceFileCount))
         return loaded.diagnostics.hasErrors ? CLI.ExitCode.failure : CLI.ExitCode.success
     }
 
@@ -20,11 +20,5 @@ enum ValidateCommand {
         let files = Set(diagnostics.map { $0.location?.file ?? "" }).count
         return "\(errors.count) \(errors.count == 1 ? "error" : "errors")" + (warnings > 0 ? ", " + warningText : "")
             + " in \(files) \(files == 1 ? "file" : "files")."
-    }
-
-    /// Instance files are `Instances/*.json` except the fleet file and other `_`-prefixed files.
-    static func instanceFileCount(_ repo: URL) -> Int {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: repo.appendingPathComponent("Instances").path)) ?? []
-        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix("_") }.count
     }
 }

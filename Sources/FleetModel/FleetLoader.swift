@@ -12,8 +12,11 @@ public struct LoadedFleet: Sendable {
     /// Relative path of each spec's file, by instance name (for diagnostics downstream).
     public var files: [String: String]
     public var diagnostics: [Diagnostic]
-    public init(fleet: Fleet?, specs: [InstanceSpec], files: [String: String], diagnostics: [Diagnostic]) {
+    /// How many instance files were read, valid or not (every `Instances/*.json` but `_fleet.json`).
+    public var instanceFileCount: Int
+    public init(fleet: Fleet?, specs: [InstanceSpec], files: [String: String], diagnostics: [Diagnostic], instanceFileCount: Int = 0) {
         self.fleet = fleet; self.specs = specs; self.files = files; self.diagnostics = diagnostics
+        self.instanceFileCount = instanceFileCount
     }
 }
 
@@ -81,7 +84,7 @@ public enum FleetLoader {
         }
         // File names are sorted, so specs almost always are: sorting anyway costs a buffer of half the specs.
         if !zip(specs, specs.dropFirst()).allSatisfy({ $0.name < $1.name }) { specs.sort { $0.name < $1.name } }
-        return LoadedFleet(fleet: fleet, specs: specs, files: files, diagnostics: diagnostics)
+        return LoadedFleet(fleet: fleet, specs: specs, files: files, diagnostics: diagnostics, instanceFileCount: names.count)
     }
 
     /// Decodes instance files in parallel chunks and hands them to `consume` in file-name order, one batch at a time,

@@ -46,7 +46,19 @@ final class FleetLoaderTests: XCTestCase {
             "Instances/gamma.json:2:18: trailing comma in object",
         ])
         XCTAssertEqual(loaded.specs.map(\.name), ["good"])
+        XCTAssertEqual(loaded.instanceFileCount, 4, "every instance file read counts, valid or not")
         XCTAssertNotNil(loaded.fleet)
+    }
+
+    func testEveryJSONFileButTheFleetFileIsAnInstanceFile() throws {
+        let repo = try TemporaryRepository(testCase: self)
+        try repo.copy(packageRoot.appendingPathComponent("Instances/_fleet.json"), as: "_fleet.json")
+        try repo.write("good.json", instanceJSON("good"))
+        try repo.write("_draft.json", instanceJSON("draft"))
+        try repo.write("notes.txt", "not an instance file")
+        let loaded = FleetLoader.load(repo: repo.url)
+        XCTAssertEqual(loaded.instanceFileCount, 2, "_draft.json is not skipped silently: it is checked and reported")
+        XCTAssertEqual(loaded.diagnostics.map { $0.location?.file }, ["Instances/_draft.json"])
     }
 
     func testDuplicateDomainNamesBothFiles() throws {
