@@ -7,7 +7,7 @@ struct PlanJSONWriter {
 
     /// The members before `instances`, and the opening of that array.
     mutating func begin(fleet: String, to output: inout some TextOutputStream) {
-        output.write("{\n  \"fleet\" : \(Self.quoted(fleet)),\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
+        output.write("{\n  \"fleet\" : \(JSONValue.quoted(fleet)),\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
     }
 
     mutating func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
@@ -38,9 +38,9 @@ struct PlanJSONWriter {
         let inputs = step.inputs.count < 2 ? Array(step.inputs) : step.inputs.sorted { $0.key < $1.key }
         for (index, input) in inputs.enumerated() {
             output.write(index == 0 ? "\n            " : ",\n            ")
-            string(input.key, to: &output)
+            JSONValue.writeQuoted(input.key, to: &output)
             output.write(" : ")
-            string(input.value, to: &output)
+            JSONValue.writeQuoted(input.value, to: &output)
         }
         output.write(inputs.isEmpty ? "\n\n          },\n" : "\n          },\n")
         member(indent, "inputsHash", step.inputsHash, to: &output)
@@ -54,15 +54,8 @@ struct PlanJSONWriter {
         output.write("\"")
         output.write(key)
         output.write("\" : ")
-        string(value, to: &output)
+        JSONValue.writeQuoted(value, to: &output)
         output.write(last ? "\n" : ",\n")
-    }
-
-    private static func string(_ text: String, to output: inout some TextOutputStream) {
-        if needsEscaping(text) { output.write(quoted(text)); return }
-        output.write("\"")
-        output.write(text)
-        output.write("\"")
     }
 
     /// Closes `instances` and writes the summary and tool version.
@@ -71,7 +64,7 @@ struct PlanJSONWriter {
         let counts = [("create", s.create), ("delete", s.delete), ("instances", s.instances), ("instancesWithChanges", s.instancesWithChanges),
                       ("orphaned", s.orphaned), ("other", s.other), ("refused", s.refused), ("update", s.update)]
         output.write("  \"summary\" : {\n" + counts.map { "    \"\($0.0)\" : \($0.1)" }.joined(separator: ",\n") + "\n  },\n")
-        output.write("  \"toolVersion\" : \(Self.quoted(toolVersion))\n}")
+        output.write("  \"toolVersion\" : \(JSONValue.quoted(toolVersion))\n}")
     }
 
     /// The whole plan, ending without a newline as `JSONEncoder` does.
@@ -80,35 +73,5 @@ struct PlanJSONWriter {
         writer.begin(fleet: plan.fleet, to: &output)
         for instance in plan.instances { writer.write(instance, to: &output) }
         writer.finish(summary: plan.summary, toolVersion: plan.toolVersion, to: &output)
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped, everything else (slashes, non-ASCII) as is.
-    static func quoted(_ text: String) -> String {
-        guard needsEscaping(text) else { return "\"\(text)\"" }
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
-
-    private static func needsEscaping(_ text: String) -> Bool {
-        func check(_ bytes: some Sequence<UInt8>) -> Bool {
-            bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        }
-        // Scanning the contiguous bytes is several times faster than iterating the UTF-8 view.
-        return text.utf8.withContiguousStorageIfAvailable(check) ?? check(text.utf8)
     }
 }
