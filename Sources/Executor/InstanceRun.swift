@@ -90,8 +90,6 @@ struct InstanceRun: Sendable {
     private func runSteps(operationId: Int64, spec: InstanceSpec) async -> (OperationResult, String?) {
         var outcome: (OperationResult, String?) = (.succeeded, nil)
         var nextUnstarted = 0
-        // The step journaled `running` and not yet finished: a store error must not leave it `running` for good.
-        var unfinished: (id: Int64, index: Int, attempts: Int, cloudId: String?)?
         do {
             var recorded = try store.recordedInstance(name)
             for (index, step) in plan.steps.enumerated() {
@@ -100,61 +98,62 @@ struct InstanceRun: Sendable {
                     break
                 }
                 let stepId = try store.beginStep(operationId: operationId, instance: name, index: index, step: step, now: clock())
-                unfinished = (stepId, index, 0, nil)
                 nextUnstarted = index + 1
-                observer.stepStarted(name, index: index, of: plan.steps.count, step: step)
-
-                let context = StepContext(spec: spec, fleet: fleet, recorded: recorded)
-                let (attempt, heartbeatLostLock) = await LeaseHeartbeat(run: self).whileRunning {
-                    await StepAttempts(run: self, step: step).perform(context)
-                }
-                unfinished?.attempts = attempt.attempts
-                let stepName = "step \(index + 1) (\(step.action.rawValue) \(step.resource.rawValue))"
-                // Renewing also catches a loss the heartbeat did not beat into. Whoever owns the instance now has its
-                // journal and recorded state: this run records nothing more for it.
-                if try heartbeatLostLock || lockLost() {
-                    let message = "the lock on \(name) was lost while the step ran (taken over, or `cloudctl unlock`); its "
-                        + "outcome was not recorded; check `cloudctl status \(name)` and run `cloudctl plan` again"
-                    finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: (try? attempt.result.get())?.cloudId,
-                           error: message)
-                    unfinished = nil
-                    outcome = (.failed, "\(stepName) interrupted: \(message)")
-                    break
-                }
-                switch attempt.result {
-                case .success(let stepOutcome):
-                    unfinished?.cloudId = stepOutcome.cloudId
-                    var updated = recorded ?? .new(for: spec)
-                    updated.record(step, outcome: stepOutcome)
-                    if index == plan.steps.count - 1 { updated.complete(as: spec) }
-                    // Saved after every step so a crash after step k keeps steps 1…k.
-                    if updated != recorded { try store.saveRecorded(updated) }
-                    recorded = updated
-                    try store.finishStep(stepId, status: .succeeded, attempts: attempt.attempts, cloudId: stepOutcome.cloudId,
-                                         note: stepOutcome.note, error: nil, now: clock())
-                    unfinished = nil
-                    observer.stepFinished(name, index: index, step: step, status: .succeeded, error: nil)
-                case .failure(let failure):
-                    try store.finishStep(stepId, status: .failed, attempts: attempt.attempts, cloudId: nil, note: nil,
-                                         error: failure.message, now: clock())
-                    unfinished = nil
-                    observer.stepFinished(name, index: index, step: step, status: .failed, error: failure.message)
-                    outcome = (failure.cancelled ? .cancelled : .failed, "\(stepName) failed: \(failure.message)")
-                }
+                outcome = await runStep(stepId, index: index, step: step, spec: spec, recorded: &recorded)
                 if outcome.0 != .succeeded { break }
             }
         } catch {
             outcome = (.failed, "state store: \(error)")
-            if let unfinished {
-                finish(unfinished.id, index: unfinished.index, .interrupted, attempts: unfinished.attempts, cloudId: unfinished.cloudId,
-                       error: "state store: \(error)")
-            }
         }
         let unstarted = plan.steps.enumerated().dropFirst(nextUnstarted).map { (index: $0.offset, step: $0.element) }
         if !unstarted.isEmpty {
             try? store.recordNotStarted(operationId: operationId, instance: name, steps: unstarted, now: clock())
         }
         return outcome
+    }
+
+    /// One step, already journaled `running`: performed with retries, then journaled with its result and recorded.
+    /// A state-store error finishes it `interrupted`, never leaving it `running`.
+    private func runStep(_ stepId: Int64, index: Int, step: PlanStep, spec: InstanceSpec,
+                         recorded: inout RecordedInstance?) async -> (OperationResult, String?) {
+        observer.stepStarted(name, index: index, of: plan.steps.count, step: step)
+        let context = StepContext(spec: spec, fleet: fleet, recorded: recorded)
+        let (attempt, heartbeatLostLock) = await LeaseHeartbeat(run: self).whileRunning {
+            await StepAttempts(run: self, step: step).perform(context)
+        }
+        let cloudId = (try? attempt.result.get())?.cloudId
+        let stepName = "step \(index + 1) (\(step.action.rawValue) \(step.resource.rawValue))"
+        do {
+            // Renewing also catches a loss the heartbeat did not beat into. Whoever owns the instance now has its
+            // journal and recorded state: this run records nothing more for it.
+            if try heartbeatLostLock || lockLost() {
+                let message = "the lock on \(name) was lost while the step ran (taken over, or `cloudctl unlock`); its "
+                    + "outcome was not recorded; check `cloudctl status \(name)` and run `cloudctl plan` again"
+                finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId, error: message)
+                return (.failed, "\(stepName) interrupted: \(message)")
+            }
+            switch attempt.result {
+            case .success(let stepOutcome):
+                var updated = recorded ?? .new(for: spec)
+                updated.record(step, outcome: stepOutcome)
+                if index == plan.steps.count - 1 { updated.complete(as: spec) }
+                // Saved after every step so a crash after step k keeps steps 1…k.
+                if updated != recorded { try store.saveRecorded(updated) }
+                recorded = updated
+                try store.finishStep(stepId, status: .succeeded, attempts: attempt.attempts, cloudId: stepOutcome.cloudId,
+                                     note: stepOutcome.note, error: nil, now: clock())
+                observer.stepFinished(name, index: index, step: step, status: .succeeded, error: nil)
+                return (.succeeded, nil)
+            case .failure(let failure):
+                try store.finishStep(stepId, status: .failed, attempts: attempt.attempts, cloudId: nil, note: nil,
+                                     error: failure.message, now: clock())
+                observer.stepFinished(name, index: index, step: step, status: .failed, error: failure.message)
+                return (failure.cancelled ? .cancelled : .failed, "\(stepName) failed: \(failure.message)")
+            }
+        } catch {
+            finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId, error: "state store: \(error)")
+            return (.failed, "state store: \(error)")
+        }
     }
 
     /// Whether another apply (or `cloudctl unlock`) took the lock; renews it otherwise.
