@@ -39,10 +39,41 @@ public final class AWSCloudProvider: CloudProvider {
     }
 
     public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
-        let api = StepCalls(client: client(region: context.spec.region), onRetry: context.onCallRetry)
+        let api = StepCalls(client: client(region: context.identity.region), onRetry: context.onCallRetry)
         let scope = InstanceScope(api: api, step: step, context: context, backoff: backoff, zones: zones)
         let (cloudId, note) = try await perform(step.action, step.resource, scope)
         return StepOutcome(cloudId: cloudId, note: note, calls: api.calls)
+    }
+
+    /// What each (action, resource) pair of docs/ARCHITECTURE.md "Steps" needs from the step, checked before any call.
+    public func check(_ step: PlanStep) -> String? {
+        let placement: Set<ResourceKind> = [.network, .key, .bucket, .secret, .cluster]
+        func needs(_ what: String, _ present: Bool) -> String? { present ? nil : "it carries no \(what)" }
+        switch (step.action, step.resource) {
+        case (.create, let kind), (.update, let kind):
+            if placement.contains(kind) { return needs("region", step.after?.region != nil) }
+            switch kind {
+            case .database: return needs("database attributes", step.after?.database != nil)
+            case .taskDefinition: return needs("task definition attributes", step.after?.taskDefinition != nil)
+            case .service: return needs("service attributes", step.after?.service != nil)
+            case .dnsRecord: return needs("DNS record attributes", step.after?.dnsRecord != nil)
+            default: return nil
+            }
+        case (.deploy, .taskDefinition): return needs("task definition attributes", step.after?.taskDefinition != nil)
+        case (.delete, .dnsRecord): return needs("DNS record as last applied", step.before?.dnsRecord != nil)
+        case (.delete, _), (.snapshot, .bucket), (.stop, .database), (.start, .database): return nil
+        case (.snapshot, .database):
+            if case .snapshot? = step.detail { return nil }
+            return "it carries no snapshot purpose"
+        case (.migrate, .database):
+            if case .migration? = step.detail { return nil }
+            return "it carries no migration versions"
+        case (.healthCheck, .service):
+            if case .healthCheck? = step.detail { return nil }
+            return "it carries no expected deployment"
+        default:
+            return "the AWS provider has no '\(step.action.rawValue) \(step.resource.rawValue)' step"
+        }
     }
 
     /// The (action, resource) pairs of docs/ARCHITECTURE.md "Steps"; returns (cloudId, note).
@@ -71,7 +102,8 @@ public final class AWSCloudProvider: CloudProvider {
             // The executor records the version as running after any of these, so an existing service is rolled too
             // (a no-op when there is no service yet).
             let definitions = ECSTaskDefinition(scope: scope)
-            let arn = try await definitions.ensure(family: scope.names.taskFamily, shape: try definitions.appShape())
+            let shape = ECSTaskDefinition.appShape(try scope.taskDefinition())
+            let arn = try await definitions.ensure(family: scope.names.taskFamily, shape: shape)
             try await ECSService(scope: scope).roll(to: arn)
             return (arn, nil)
         case (.delete, .taskDefinition): try await ECSTaskDefinition(scope: scope).delete()

@@ -15,9 +15,10 @@ struct ECSMigration {
     /// Returns the task ARN of the finished migration.
     func run() async throws -> String {
         let definitions = ECSTaskDefinition(scope: scope)
-        var shape = try definitions.appShape()
+        let hop = try scope.migration()
+        var shape = ECSTaskDefinition.appShape(hop.task)
         shape.command = ["migrate"]
-        let version = try scope.input(StepInput.version)
+        let version = hop.task.version.description
         let startedBy = ResourceNames.migrationStartedBy(version: version)
         let earlier = try await earlierTasks(startedBy: startedBy)
         if let succeeded = earlier.first(where: { $0["lastStatus"]?.string == "STOPPED" && Self.succeeded($0) }) {

@@ -10,7 +10,7 @@ struct ECSService {
 
     /// Ensures the service exists with `replicas` tasks; returns its ARN.
     func ensure() async throws -> String {
-        let replicas = try scope.intInput(StepInput.replicas)
+        let replicas = try scope.service().replicas
         if let found = try await find() { return try await scale(found, to: replicas) }
         let placement = try await EC2Network(scope: scope).placement()
         let created = try await api.json(.ecs, "CreateService", [
@@ -27,7 +27,7 @@ struct ECSService {
     /// `update service`: replicas (suspend: 0, resume: the tier's).
     func update() async throws -> String {
         guard let found = try await find() else { throw scope.missing("service \(name) in \(cluster)", operation: "ecs:DescribeServices") }
-        return try await scale(found, to: try scope.intInput(StepInput.replicas))
+        return try await scale(found, to: try scope.service().replicas)
     }
 
     /// Points an existing service at `taskDefinitionArn` (deploy / update task-definition); no service yet is fine.
@@ -49,9 +49,8 @@ struct ECSService {
     /// ECS sets the service's `taskDefinition` to its primary deployment's; moto does not update `deployments` on
     /// UpdateService, so the service-level fields are what is compared.
     func healthCheck() async throws -> String {
-        let version = try scope.input(StepInput.version)
         let taskDefinitions = ECSTaskDefinition(scope: scope)
-        let expectedImage = try taskDefinitions.appShape(version: version).image
+        let expectedImage = try scope.expectedDeployment().imageReference
         guard let latest = try await taskDefinitions.latest(scope.names.taskFamily), latest.shape.image == expectedImage else {
             throw scope.missing("task definition of \(expectedImage)", operation: "ecs:DescribeTaskDefinition")
         }

@@ -14,13 +14,9 @@ struct ECSTaskDefinition {
         var command: [String]? = nil
     }
 
-    /// The application's shape from the step inputs (`image`, `version`, `cpu`, `memory`).
-    func appShape(version: String? = nil) throws -> Shape {
-        let image = scope.step.inputs[StepInput.image] ?? scope.context.fleet.image
-        let version = try version ?? scope.input(StepInput.version)
-        let cpu = try scope.step.inputs[StepInput.cpu] != nil ? scope.intInput(StepInput.cpu) : (scope.tier?.cpu ?? 256)
-        let memory = try scope.step.inputs[StepInput.memory] != nil ? scope.intInput(StepInput.memory) : (scope.tier?.memory ?? 512)
-        return Shape(image: "\(image):\(version)", cpu: cpu, memory: memory)
+    /// The application's shape for the task definition `attributes`.
+    static func appShape(_ attributes: TaskDefinitionAttributes) -> Shape {
+        Shape(image: attributes.imageReference, cpu: attributes.cpu, memory: attributes.memory)
     }
 
     /// Ensures the latest revision of `family` has `shape`; returns its ARN.

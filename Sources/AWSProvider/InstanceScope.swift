@@ -1,6 +1,7 @@
 import FleetModel
 
-/// Everything a service file needs for one step of one instance: the counted client, names, tags and inputs.
+/// Everything a service file needs for one step of one instance: the counted client, names, tags and the step's
+/// typed attributes. It knows the instance only by its identity: what it does comes from the step alone.
 struct InstanceScope: Sendable {
     let api: StepCalls
     let step: PlanStep
@@ -8,34 +9,59 @@ struct InstanceScope: Sendable {
     let backoff: Backoff
     let zones: HostedZoneCache
 
-    var names: ResourceNames { ResourceNames(fleet: context.fleet.name, instance: context.spec.name) }
+    var identity: InstanceIdentity { context.identity }
+    var names: ResourceNames { ResourceNames(fleet: identity.fleet, instance: identity.name) }
     var tags: [String: String] { names.tags }
-    var tagGuard: TagGuard { TagGuard(instance: context.spec.name, fleet: context.fleet.name) }
+    var tagGuard: TagGuard { TagGuard(instance: identity.name, fleet: identity.fleet) }
     var region: String { api.region }
 
-    /// A required step input; a missing or malformed one is a planner bug, reported as a validation error.
-    func input(_ key: String) throws -> String {
-        guard let value = step.inputs[key], !value.isEmpty else {
-            throw CloudError(kind: .validation, operation: "cloudctl:\(step.action.rawValue) \(step.resource.rawValue)",
-                             code: "MissingInput", message: "step input '\(key)' is missing")
-        }
+    private var operation: String { "cloudctl:\(step.action.rawValue) \(step.resource.rawValue)" }
+
+    /// A step that lacks what its action needs is a planner bug (or a hand-edited plan); `check` refuses it before
+    /// any call, so this only guards the provider itself.
+    private func malformed(_ what: String) -> CloudError {
+        CloudError(kind: .validation, operation: operation, code: "MalformedStep", message: "the step carries no \(what)")
+    }
+
+    func database() throws -> DatabaseAttributes {
+        guard let value = step.after?.database else { throw malformed("database attributes") }
         return value
     }
 
-    func intInput(_ key: String) throws -> Int {
-        let text = try input(key)
-        guard let n = Int(text) else {
-            throw CloudError(kind: .validation, operation: "cloudctl:\(step.action.rawValue) \(step.resource.rawValue)",
-                             code: "InvalidInput", message: "step input '\(key)' must be a whole number, got '\(text)'")
-        }
-        return n
+    func taskDefinition() throws -> TaskDefinitionAttributes {
+        guard let value = step.after?.taskDefinition else { throw malformed("task definition attributes") }
+        return value
     }
 
-    /// The tier of the instance (cpu/memory/class fall back to it when a step does not carry them).
-    var tier: Tier? { context.fleet.tiers[context.spec.size] }
+    func service() throws -> ServiceAttributes {
+        guard let value = step.after?.service else { throw malformed("service attributes") }
+        return value
+    }
+
+    /// The record a DNS step ensures (`after`) or deletes (`before`).
+    func dnsRecord() throws -> DNSRecordAttributes {
+        guard let value = (step.after ?? step.before)?.dnsRecord else { throw malformed("DNS record attributes") }
+        return value
+    }
+
+    func snapshotPurpose() throws -> SnapshotPurpose {
+        guard case .snapshot(let purpose)? = step.detail else { throw malformed("snapshot purpose") }
+        return purpose
+    }
+
+    func migration() throws -> (from: Version, task: TaskDefinitionAttributes) {
+        guard case .migration(let from, let task)? = step.detail else { throw malformed("migration versions") }
+        return (from, task)
+    }
+
+    func expectedDeployment() throws -> TaskDefinitionAttributes {
+        guard case .healthCheck(let expect)? = step.detail else { throw malformed("expected deployment") }
+        return expect
+    }
 
     /// A resource that must exist for this step is missing.
     func missing(_ what: String, operation: String) -> CloudError {
-        CloudError(kind: .notFound, operation: operation, code: "NotFound", message: "\(what) does not exist; run the create step first")
+        CloudError(kind: .notFound, operation: operation, code: "NotFound",
+                   message: "\(what) does not exist; run the create step first")
     }
 }

@@ -21,7 +21,8 @@ struct RDSDatabase {
 
     /// Ensures the database exists with the step's class and storage and is available; returns its identifier.
     func ensure() async throws -> String {
-        let (instanceClass, storage) = (try scope.input(StepInput.databaseClass), try scope.intInput(StepInput.storageGB))
+        let attributes = try scope.database()
+        let (instanceClass, storage) = (attributes.databaseClass, attributes.storageGB)
         if var found = try await find() {
             if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
             try await converge(found, instanceClass: instanceClass, storageGB: storage)
@@ -49,7 +50,8 @@ struct RDSDatabase {
     /// `update database`: class / storage now (ApplyImmediately); a smaller storage is refused.
     func update() async throws -> String {
         guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
-        try await converge(found, instanceClass: try scope.input(StepInput.databaseClass), storageGB: try scope.intInput(StepInput.storageGB))
+        let attributes = try scope.database()
+        try await converge(found, instanceClass: attributes.databaseClass, storageGB: attributes.storageGB)
         return id
     }
 
@@ -74,15 +76,11 @@ struct RDSDatabase {
     /// and waits until it is available. The stamp ties it to this incarnation of the database: a snapshot left by a
     /// torn-down earlier one (snapshots outlive teardown) never passes for this one's backup.
     func snapshot() async throws -> String {
-        let purpose = try scope.input(StepInput.purpose)
-        guard ["pre-upgrade", "final"].contains(purpose) else {
-            throw CloudError(kind: .validation, operation: "rds:CreateDBSnapshot", code: "InvalidInput",
-                             message: "snapshot purpose must be 'pre-upgrade' or 'final', got '\(purpose)'")
-        }
+        let purpose = try scope.snapshotPurpose()
         guard var found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
         // CreateDBSnapshot needs a usable database; a settling one (e.g. modifying after a class change) is waited out.
         if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
-        let snapshotId = try snapshotId(found, purpose: purpose == "final" ? "final" : "pre-upgrade-\(try scope.input(StepInput.version))")
+        let snapshotId = try snapshotId(found, purpose: Self.snapshotLabel(purpose))
         if try await snapshotStatus(snapshotId) == nil {
             _ = try await api.query(.rds, "CreateDBSnapshot", ["DBInstanceIdentifier": id, "DBSnapshotIdentifier": snapshotId]
                 .adding(QueryParams.rdsTags(scope.tags)))
@@ -139,6 +137,14 @@ struct RDSDatabase {
 
     /// `<P>-<purpose>-<creation stamp>`: the same on every retry or re-run of a step (so no second full snapshot),
     /// different for a re-created database (so an old incarnation's snapshot never counts as this one's).
+    /// The purpose's part of a snapshot id: `final` or `pre-upgrade-<version>`.
+    static func snapshotLabel(_ purpose: SnapshotPurpose) -> String {
+        switch purpose {
+        case .final: "final"
+        case .preUpgrade(let version): "pre-upgrade-\(version)"
+        }
+    }
+
     private func snapshotId(_ found: Found, purpose: String) throws -> String {
         guard !found.createTime.isEmpty else {
             throw CloudError(kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoCreateTime",

@@ -13,12 +13,15 @@ struct Route53Record {
 
     /// Ensures CNAME and TXT exist for `domain` (UPSERT, one change batch); removes the `previousDomain` pair afterwards.
     func ensure() async throws -> String {
-        let (domain, zone, target) = (try scope.input(StepInput.domain), try scope.input(StepInput.zone), try scope.input(StepInput.target))
+        let record = try scope.dnsRecord()
+        let (domain, zone, target) = (record.domain, record.zone, record.target)
         let zoneId = try await ensureZone(zone)
         _ = try await ownedRecords(domain, zoneId: zoneId)
         try await change(zoneId, [("UPSERT", RecordSet(name: domain, type: "CNAME", ttl: String(Self.ttl), values: [target])),
                                   ("UPSERT", ownership(domain))])
-        if let previous = scope.step.inputs[StepInput.previousDomain], !previous.isEmpty, Self.normalized(previous) != Self.normalized(domain) {
+        // The record last applied (`before`) is removed once the new one exists, when the domain moved.
+        if let previous = scope.step.before?.dnsRecord?.domain, !previous.isEmpty,
+            Self.normalized(previous) != Self.normalized(domain) {
             try await delete(previous, zoneId: zoneId)
         }
         return domain
@@ -26,9 +29,9 @@ struct Route53Record {
 
     /// Deletes the CNAME and TXT of `domain`; absent records (or zone) are fine.
     func delete() async throws {
-        // Delete steps may carry no inputs: fall back to what was recorded, then to the spec.
-        let zone = scope.step.inputs[StepInput.zone] ?? scope.context.fleet.dns.zone
-        let domain = scope.step.inputs[StepInput.domain] ?? scope.context.recorded?.domain ?? scope.context.spec.domain
+        // A delete step carries the record as last applied.
+        let record = try scope.dnsRecord()
+        let (zone, domain) = (record.zone, record.domain)
         guard let zoneId = try await findZone(zone) else { return }
         try await delete(domain, zoneId: zoneId)
     }

@@ -20,7 +20,7 @@ enum ApplyCommand {
     static func run(_ context: CommandContext) async throws -> Int32 {
         let console = context.console
         let workspace = try FleetWorkspace.open(context)
-        let fleet = try workspace.validFleet()
+        _ = try workspace.validFleet()
         let plan: Plan
         if let planFile = savedPlanArgument(context) {
             plan = try PlanJSONRenderer.read(context.userPath(planFile))
@@ -52,9 +52,15 @@ enum ApplyCommand {
         let executor = Executor(store: store, provider: context.environment.makeProvider(config), options: options,
                                 observer: printer, clock: context.environment.now)
 
+        // Every step is checked before the first cloud call: a plan the provider cannot carry out never starts.
+        let unusable = executor.check(plan)
+        if !unusable.isEmpty {
+            throw DiagnosticsError(unusable.map {
+                .error("Cannot apply: \($0)", detail: "Re-create the plan with `cloudctl plan --out FILE`.")
+            })
+        }
         console.out()
-        let specs = workspace.specsByName
-        let task = Task { await executor.apply(plan, fleet: fleet, specs: specs) }
+        let task = Task { await executor.apply(plan) }
         let trap = context.environment.trapSignals ? SignalTrap { count in
             if count == 1 {
                 console.err("Interrupted: finishing running steps… (press Ctrl-C again to stop at once)")

@@ -1,70 +1,78 @@
 import FleetModel
 
-/// Writes a `Plan` as the saved-plan JSON instance by instance (call `begin`, `write` per instance, `finish`), in the exact layout of `JSONEncoder` with
-/// `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]`, without ever holding the whole document in memory.
+/// Writes a `Plan` as the saved-plan JSON instance by instance (call `begin`, `write` per instance, `finish`), in the
+/// exact layout of `JSONEncoder` with `[.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]`, without ever holding
+/// the whole document in memory. Each instance is written from its `PlanJSON` shape, the one `Codable` uses too.
 struct PlanJSONWriter {
     private var instanceCount = 0
 
     /// The members before `instances`, and the opening of that array.
     mutating func begin(fleet: String, to output: inout some TextOutputStream) {
-        output.write("{\n  \"fleet\" : \(JSONValue.quoted(fleet)),\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
+        output.write("{\n  \"fleet\" : ")
+        JSONValue.writeQuoted(fleet, to: &output)
+        output.write(",\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
     }
 
     mutating func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
-        output.write(instanceCount == 0 ? "\n    {\n" : ",\n    {\n")
+        output.write(instanceCount == 0 ? "\n    " : ",\n    ")
         instanceCount += 1
-        let indent = "      "
-        Self.member(indent, "name", instance.name, to: &output)
-        Self.member(indent, "recordedFingerprint", instance.recordedFingerprint, to: &output)
-        if let refusal = instance.refusal { Self.member(indent, "refusal", refusal, to: &output) }
-        Self.member(indent, "specFingerprint", instance.specFingerprint, to: &output)
-        Self.member(indent, "status", instance.status.rawValue, to: &output)
-        output.write("      \"steps\" : [")
-        for (index, step) in instance.steps.enumerated() {
-            output.write(index == 0 ? "\n        {\n" : ",\n        {\n")
-            Self.write(step, to: &output)
-            output.write("        }")
-        }
-        output.write(instance.steps.isEmpty ? "\n\n      ],\n      \"wave\" : " : "\n      ],\n      \"wave\" : ")
-        output.write(String(instance.wave))
-        output.write("\n    }")
+        Self.write(instance.planJSON, indent: 4, to: &output)
     }
 
-    // Written piece by piece, never as one string per step: 900,000 steps for 100,000 new instances.
-    private static func write(_ step: PlanStep, to output: inout some TextOutputStream) {
-        let indent = "          "
-        member(indent, "action", step.action.rawValue, to: &output)
-        output.write(step.disruptive ? "          \"disruptive\" : true,\n          \"inputs\" : {" : "          \"disruptive\" : false,\n          \"inputs\" : {")
-        let inputs = step.inputs.count < 2 ? Array(step.inputs) : step.inputs.sorted { $0.key < $1.key }
-        for (index, input) in inputs.enumerated() {
-            output.write(index == 0 ? "\n            " : ",\n            ")
-            JSONValue.writeQuoted(input.key, to: &output)
-            output.write(" : ")
-            JSONValue.writeQuoted(input.value, to: &output)
+    /// `value` pretty-printed as `JSONEncoder` does, its first line already indented by the caller.
+    static func write(_ value: PlanJSON, indent: Int, to output: inout some TextOutputStream) {
+        switch value {
+        case .string(let s):
+            JSONValue.writeQuoted(s, to: &output)
+        case .int(let n):
+            output.write(String(n))
+        case .bool(let b):
+            output.write(b ? "true" : "false")
+        case .array(let elements):
+            let inner = Self.indent(indent + 2)
+            output.write("[")
+            for (index, element) in elements.enumerated() {
+                output.write(index == 0 ? "\n" : ",\n")
+                output.write(inner)
+                write(element, indent: indent + 2, to: &output)
+            }
+            output.write(elements.isEmpty ? "\n\n" : "\n")
+            output.write(Self.indent(indent))
+            output.write("]")
+        case .members(let members):
+            let inner = Self.indent(indent + 2)
+            output.write("{")
+            for (index, member) in members.enumerated() {
+                output.write(index == 0 ? "\n" : ",\n")
+                output.write(inner)
+                JSONValue.writeQuoted(member.key, to: &output)
+                output.write(" : ")
+                write(member.value, indent: indent + 2, to: &output)
+            }
+            output.write(members.isEmpty ? "\n\n" : "\n")
+            output.write(Self.indent(indent))
+            output.write("}")
         }
-        output.write(inputs.isEmpty ? "\n\n          },\n" : "\n          },\n")
-        member(indent, "inputsHash", step.inputsHash, to: &output)
-        member(indent, "reason", step.reason, to: &output)
-        member(indent, "resource", step.resource.rawValue, last: true, to: &output)
     }
 
-    /// `"key" : "value"` at `indent`, ending its line with a comma unless `last`.
-    private static func member(_ indent: String, _ key: String, _ value: String, last: Bool = false, to output: inout some TextOutputStream) {
-        output.write(indent)
-        output.write("\"")
-        output.write(key)
-        output.write("\" : ")
-        JSONValue.writeQuoted(value, to: &output)
-        output.write(last ? "\n" : ",\n")
+    /// Indentation strings, shared: a plan of 100,000 instances writes millions of them.
+    private static let indents = (0...24).map { String(repeating: " ", count: $0) }
+
+    private static func indent(_ width: Int) -> String {
+        width < indents.count ? indents[width] : String(repeating: " ", count: width)
     }
 
     /// Closes `instances` and writes the summary and tool version.
     func finish(summary s: PlanSummary, toolVersion: String, to output: inout some TextOutputStream) {
         output.write(instanceCount == 0 ? "\n\n  ],\n" : "\n  ],\n")
-        let counts = [("create", s.create), ("delete", s.delete), ("instances", s.instances), ("instancesWithChanges", s.instancesWithChanges),
-                      ("orphaned", s.orphaned), ("other", s.other), ("refused", s.refused), ("update", s.update)]
-        output.write("  \"summary\" : {\n" + counts.map { "    \"\($0.0)\" : \($0.1)" }.joined(separator: ",\n") + "\n  },\n")
-        output.write("  \"toolVersion\" : \(JSONValue.quoted(toolVersion))\n}")
+        let counts = [("create", s.create), ("delete", s.delete), ("instances", s.instances),
+                      ("instancesWithChanges", s.instancesWithChanges), ("orphaned", s.orphaned), ("other", s.other),
+                      ("refused", s.refused), ("update", s.update)]
+        output.write("  \"summary\" : ")
+        Self.write(.object(counts.map { ($0.0, .int($0.1)) }), indent: 2, to: &output)
+        output.write(",\n  \"toolVersion\" : ")
+        JSONValue.writeQuoted(toolVersion, to: &output)
+        output.write("\n}")
     }
 
     /// The whole plan, ending without a newline as `JSONEncoder` does.

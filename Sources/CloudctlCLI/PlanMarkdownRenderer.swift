@@ -35,8 +35,8 @@ struct PlanMarkdownRenderer {
 
     mutating func add(_ instance: InstancePlan) {
         switch instance.status {
-        case .planned where !instance.steps.isEmpty:
-            let description = InstanceChange.list(InstanceChange.of(instance.steps).map(\.verb))
+        case .planned where instance.hasChanges:
+            let description = InstanceChange.list(InstanceChange.verbs(instance.changes))
             let key = description + "|" + instance.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }.joined(separator: ",")
             if let i = groupIndex[key] { groups[i].names.append(instance.name); return }
             var actions: [String] = []

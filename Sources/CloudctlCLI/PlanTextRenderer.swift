@@ -55,14 +55,15 @@ struct PlanTextRenderer {
     /// The instance's block followed by a blank line; nothing for an unchanged instance.
     func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
         switch instance.status {
-        case .planned where !instance.steps.isEmpty:
+        case .planned where instance.hasChanges:
             output.write(header(instance))
             for step in instance.steps {
                 output.write("\n")
                 output.write(stepPrefixes[StepKind(action: step.action, resource: step.resource)]!)
-                output.write(step.reason)
+                output.write(step.reasonText)
                 if step.disruptive { output.write(disruptiveNote) }
             }
+            if instance.steps.isEmpty { output.write("\n  no cloud call: apply records it") }
             output.write("\n\n")
         case .planned:
             return
@@ -79,7 +80,7 @@ struct PlanTextRenderer {
     }
 
     private func header(_ instance: InstancePlan) -> String {
-        let changes = InstanceChange.list(InstanceChange.of(instance.steps).map(\.participle))
+        let changes = InstanceChange.list(InstanceChange.participles(instance.changes))
         return terminal.paint(name(instance), .bold) + " will be " + changes
     }
 

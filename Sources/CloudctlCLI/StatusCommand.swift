@@ -21,10 +21,33 @@ enum StatusCommand {
     /// Recorded state with resources keyed by name (JSON objects need string keys).
     struct RecordedView: Encodable {
         var region: String, runningVersion: Version?, state: InstanceState, domain: String?, storageGB: Int?
-        var resources: [String: RecordedResource]
+        var provisioned: Bool
+        var protected: Bool
+        var resources: [String: ResourceView]
         init(_ r: RecordedInstance) {
-            region = r.region; runningVersion = r.runningVersion; state = r.state; domain = r.domain; storageGB = r.storageGB
-            resources = Dictionary(uniqueKeysWithValues: r.resources.map { ($0.key.rawValue, $0.value) })
+            region = r.region
+            runningVersion = r.runningVersion
+            state = r.state
+            domain = r.domain
+            storageGB = r.storageGB
+            provisioned = r.provisioned
+            protected = r.protected
+            resources = Dictionary(uniqueKeysWithValues: r.resources.map { ($0.key.rawValue, ResourceView($0.value)) })
+        }
+    }
+
+    /// One recorded resource: cloud id, the attributes last applied (in the plan format's shape) and their hash.
+    struct ResourceView: Encodable {
+        var cloudId: String
+        var inputsHash: String
+        var attributes: PlanJSON?
+        /// "db.t3.small, 50 GB"; nil when the record predates kept attributes.
+        var summary: String?
+        init(_ resource: RecordedResource) {
+            cloudId = resource.cloudId
+            inputsHash = resource.inputsHash
+            attributes = resource.attributes?.planJSON
+            summary = resource.attributes?.summary
         }
     }
 
@@ -97,8 +120,12 @@ enum StatusCommand {
         if let r = e.recorded {
             lines += ["", "Recorded:",
                       "  \(r.state.rawValue), running \(r.runningVersion?.description ?? (r.state == .deleted ? "nothing (torn down)" : "nothing yet")), region \(r.region)" + (r.domain.map { ", domain \($0)" } ?? "")]
-            let rows = ResourceKind.allCases.compactMap { kind in r.resources[kind.rawValue].map { ["  " + kind.rawValue, $0.cloudId] } }
-            if !rows.isEmpty { lines.append(TableFormatter.render(headers: ["  RESOURCE", "CLOUD ID"], rows: rows)) }
+            let rows = ResourceKind.allCases.compactMap { kind in
+                r.resources[kind.rawValue].map { ["  " + kind.rawValue, $0.cloudId, $0.summary ?? "-"] }
+            }
+            if !rows.isEmpty {
+                lines.append(TableFormatter.render(headers: ["  RESOURCE", "CLOUD ID", "ATTRIBUTES"], rows: rows))
+            }
         }
         lines += ["", "Last operation: " + lastOperation(e, now: now) + (e.lastOperation?.error.map { " (\($0))" } ?? "")]
         if let lock = e.lock { lines.append("Locked by \(lock.holder) since \(TimeText.iso(lock.acquiredAt)), lease until \(TimeText.iso(lock.leaseUntil))") }

@@ -69,12 +69,25 @@ public struct Executor: Sendable {
         self.observer = observer; self.clock = clock; self.sleep = sleep
     }
 
-    /// Applies `plan` to the instances in `specs` (looked up by name). Cancellation of the calling task stops new steps.
-    /// An instance named more than once (a hand-edited plan) is not run at all: two runs of it would share one lock.
-    public func apply(_ plan: Plan, fleet: Fleet, specs: [String: InstanceSpec]) async -> ApplyReport {
+    /// Every step of `plan` the provider could not carry out as written, as "instance: step N (…): problem"; checked
+    /// before the first cloud call, so a plan that would stop half-way never starts (gitops-engine's dry run).
+    public func check(_ plan: Plan) -> [String] {
+        plan.instances.flatMap { instance in
+            instance.steps.enumerated().compactMap { index, step in
+                provider.check(step).map {
+                    "\(instance.name): step \(index + 1) (\(step.action.rawValue) \(step.resource.rawValue)): \($0)"
+                }
+            }
+        }
+    }
+
+    /// Applies `plan`; it carries everything the run needs (no instance or fleet file is read). Cancellation of the
+    /// calling task stops new steps. An instance named more than once (a hand-edited plan) is not run at all: two
+    /// runs of it would share one lock.
+    public func apply(_ plan: Plan) async -> ApplyReport {
         let runs = plan.instances
-            .filter { $0.status == .planned && !$0.steps.isEmpty }
-            .map { InstanceRun(plan: $0, spec: specs[$0.name], fleet: fleet, store: store, provider: provider, options: options,
+            .filter { $0.status == .planned && $0.hasChanges }
+            .map { InstanceRun(plan: $0, fleet: plan.fleet, store: store, provider: provider, options: options,
                                observer: observer, clock: clock, sleep: sleep) }
         let counts = Dictionary(runs.map { ($0.name, 1) }, uniquingKeysWith: +)
         var results: [String: InstanceApplyResult] = [:]
@@ -82,30 +95,39 @@ public struct Executor: Sendable {
             results[run.name] = run.notStarted(.failed, "not started: the plan names \(run.name) \(counts[run.name]!) times; "
                                                + "run `cloudctl plan` again")
         }
-        // Wave k finishes completely before wave k+1 starts; a wave that failed or deferred anything stops the rollout
-        // there, since it has not shown the release works. Instances held behind a deferred wave are deferred too
-        // (nothing failed: the next apply inside the window goes on); behind a failed wave they are cancelled.
-        var stopped: (reason: String, result: OperationResult)?
+        // Wave k finishes completely before wave k+1 starts; a wave that failed anything stops the rollout there,
+        // since it has not shown the release works (later instances are cancelled). A deferred instance (outside its
+        // window) holds later instances only where they carry the same kind of change (`InstanceIntent.rolloutKey`):
+        // they are deferred too, and the next apply inside the window goes on. Other changes proceed.
+        var failedWave: Int?
+        var deferredChanges: [String: Int] = [:]
         for wave in Set(runs.map(\.plan.wave)).sorted() {
             let waveRuns = runs.filter { $0.plan.wave == wave && counts[$0.name] == 1 }
-            let skip: (reason: String, result: OperationResult)? = if let stopped, !options.continueAfterFailedWave {
-                ("not started: \(stopped.reason), or pass --continue-after-failed-wave", stopped.result)
-            } else if Task.isCancelled {
-                (InstanceRun.cancelledBeforeStart, .cancelled)
-            } else {
-                nil
+            var toRun: [InstanceRun] = []
+            var waveResults: [InstanceApplyResult] = []
+            for run in waveRuns {
+                let heldBy = run.plan.changes.lazy.compactMap { deferredChanges[$0.rolloutKey] }.first
+                if let failedWave, !options.continueAfterFailedWave {
+                    waveResults.append(run.notStarted(.cancelled, "not started: wave \(failedWave) of the plan had "
+                        + "failures; fix them and apply again, or pass --continue-after-failed-wave"))
+                } else if Task.isCancelled {
+                    waveResults.append(run.notStarted(.cancelled, InstanceRun.cancelledBeforeStart))
+                } else if let heldBy, !options.continueAfterFailedWave {
+                    waveResults.append(run.notStarted(.deferred, "not started: wave \(heldBy) had deferred instances "
+                        + "with the same change (outside their maintenance window); apply again inside it, or pass "
+                        + "--continue-after-failed-wave"))
+                } else {
+                    toRun.append(run)
+                }
             }
-            let waveResults = if let skip {
-                waveRuns.map { $0.notStarted(skip.result, skip.reason) }
-            } else {
-                await mapBounded(waveRuns, limit: options.parallelism, { await $0.run() })
-            }
+            waveResults += await mapBounded(toRun, limit: options.parallelism, { await $0.run() })
             for result in waveResults { results[result.name] = result }
-            if stopped == nil {
-                if waveResults.contains(where: { $0.result == .failed }) {
-                    stopped = ("wave \(wave) of the plan had failures; fix them and apply again", .cancelled)
-                } else if waveResults.contains(where: { $0.result == .deferred }) {
-                    stopped = ("wave \(wave) had deferred instances (outside their maintenance window); apply again inside it", .deferred)
+            if failedWave == nil, waveResults.contains(where: { $0.result == .failed }) {
+                failedWave = wave
+            }
+            for run in toRun where results[run.name]?.result == .deferred {
+                for change in run.plan.changes where deferredChanges[change.rolloutKey] == nil {
+                    deferredChanges[change.rolloutKey] = wave
                 }
             }
         }

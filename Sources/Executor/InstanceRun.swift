@@ -5,8 +5,7 @@ import Store
 /// One apply of one instance: window check, lock, journal, steps in order with retries, recorded-state updates.
 struct InstanceRun: Sendable {
     var plan: InstancePlan
-    var spec: InstanceSpec?
-    var fleet: Fleet
+    var fleet: String
     var store: StateStore
     var provider: any CloudProvider
     var options: ExecutorOptions
@@ -33,10 +32,10 @@ struct InstanceRun: Sendable {
     }
 
     private func runUnreported() async -> InstanceApplyResult {
-        guard let spec else {
-            return failed("the plan names \(name) but there is no instance file for it; re-run `cloudctl plan`")
+        guard let target = plan.target else {
+            return failed("the plan names \(name) but carries no target for it; re-run `cloudctl plan`")
         }
-        if let window = windowBlockingDisruptiveSteps(spec) {
+        if let window = windowBlockingDisruptiveSteps(target) {
             return InstanceApplyResult(name: name, result: .deferred, error:
                 "has disruptive steps and is outside its maintenance window (\(window)); apply again inside it, or pass --ignore-maintenance-window")
         }
@@ -64,7 +63,7 @@ struct InstanceRun: Sendable {
             return failed("state store: \(error)")
         }
         observer.instanceStarted(name, steps: plan.steps.count)
-        let (result, error) = await runSteps(operationId: operationId, spec: spec)
+        let (result, error) = await runSteps(operationId: operationId, target: target)
         try? store.finishOperation(operationId, result: result, error: error, now: clock())
         return InstanceApplyResult(name: name, result: result, error: error)
     }
@@ -80,18 +79,23 @@ struct InstanceRun: Sendable {
     }
 
     /// The window, described, when it keeps this instance from running now; nil when it may run.
-    private func windowBlockingDisruptiveSteps(_ spec: InstanceSpec) -> String? {
-        let window = spec.maintenanceWindow
+    private func windowBlockingDisruptiveSteps(_ target: InstanceTarget) -> String? {
+        let window = target.maintenanceWindow
         guard plan.steps.contains(where: \.disruptive), !options.ignoreMaintenanceWindow, !window.contains(clock()) else { return nil }
         return "\(window.day.rawValue) \(window.start) for \(window.duration), \(window.timeZone)"
     }
 
     /// Runs the steps in order; returns the operation result and its error.
-    private func runSteps(operationId: Int64, spec: InstanceSpec) async -> (OperationResult, String?) {
+    private func runSteps(operationId: Int64, target: InstanceTarget) async -> (OperationResult, String?) {
         var outcome: (OperationResult, String?) = (.succeeded, nil)
         var nextUnstarted = 0
         do {
             var recorded = try store.recordedInstance(name)
+            if plan.steps.isEmpty, var updated = recorded {
+                // A change without steps (protection set or lifted) is recorded, and only that.
+                updated.complete(as: target)
+                try store.saveRecorded(updated)
+            }
             for (index, step) in plan.steps.enumerated() {
                 if Task.isCancelled {
                     outcome = (.cancelled, "cancelled before step \(index + 1) of \(plan.steps.count)")
@@ -99,7 +103,7 @@ struct InstanceRun: Sendable {
                 }
                 let stepId = try store.beginStep(operationId: operationId, instance: name, index: index, step: step, now: clock())
                 nextUnstarted = index + 1
-                outcome = await runStep(stepId, index: index, step: step, spec: spec, recorded: &recorded)
+                outcome = await runStep(stepId, index: index, step: step, target: target, recorded: &recorded)
                 if outcome.0 != .succeeded { break }
             }
         } catch {
@@ -114,10 +118,12 @@ struct InstanceRun: Sendable {
 
     /// One step, already journaled `running`: performed with retries, then journaled with its result and recorded.
     /// A state-store error finishes it `interrupted`, never leaving it `running`.
-    private func runStep(_ stepId: Int64, index: Int, step: PlanStep, spec: InstanceSpec,
+    private func runStep(_ stepId: Int64, index: Int, step: PlanStep, target: InstanceTarget,
                          recorded: inout RecordedInstance?) async -> (OperationResult, String?) {
         observer.stepStarted(name, index: index, of: plan.steps.count, step: step)
-        let context = StepContext(spec: spec, fleet: fleet, recorded: recorded)
+        let cloudIds = (recorded?.resources ?? [:]).compactMapValues { $0.cloudId.isEmpty ? nil : $0.cloudId }
+        let context = StepContext(identity: InstanceIdentity(name: name, fleet: fleet, region: target.region,
+                                                             cloudIds: cloudIds))
         let (attempt, heartbeatLostLock) = await LeaseHeartbeat(run: self).whileRunning {
             await StepAttempts(run: self, step: step).perform(context)
         }
@@ -134,9 +140,9 @@ struct InstanceRun: Sendable {
             }
             switch attempt.result {
             case .success(let stepOutcome):
-                var updated = recorded ?? .new(for: spec)
+                var updated = recorded ?? .new(name, for: target)
                 updated.record(step, outcome: stepOutcome)
-                if index == plan.steps.count - 1 { updated.complete(as: spec) }
+                if index == plan.steps.count - 1 { updated.complete(as: target) }
                 // Saved after every step so a crash after step k keeps steps 1…k.
                 if updated != recorded { try store.saveRecorded(updated) }
                 recorded = updated

@@ -2,9 +2,10 @@ import FleetModel
 
 /// How successful steps change an instance's recorded state (ARCHITECTURE.md, "What the executor records after a step succeeds").
 extension RecordedInstance {
-    /// The record before any step of a brand-new instance succeeded.
-    static func new(for spec: InstanceSpec) -> RecordedInstance {
-        RecordedInstance(name: spec.name, region: spec.region, state: .active)
+    /// The record before any step of a brand-new instance succeeded: not provisioned until every step has.
+    static func new(_ name: String, for target: InstanceTarget) -> RecordedInstance {
+        RecordedInstance(name: name, region: target.region, state: .active, provisioned: false,
+                         protected: target.protected)
     }
 
     /// Applies the effect of one successful step.
@@ -12,16 +13,13 @@ extension RecordedInstance {
         switch step.action {
         case .create, .update, .deploy:
             let cloudId = outcome.cloudId ?? resources[step.resource]?.cloudId ?? ""
-            resources[step.resource] = RecordedResource(cloudId: cloudId, inputsHash: step.inputsHash)
-            switch step.resource {
-            case .taskDefinition:
-                if let version = step.inputs[StepInput.version].flatMap(Version.init) { runningVersion = version }
-            case .database:
-                if let storage = step.inputs[StepInput.storageGB].flatMap({ Int($0) }) { storageGB = storage }
-            case .dnsRecord:
-                if let newDomain = step.inputs[StepInput.domain] { domain = newDomain }
-            default:
-                break
+            resources[step.resource] = RecordedResource(cloudId: cloudId, inputsHash: step.inputsHash,
+                                                        attributes: step.after)
+            switch step.after {
+            case .taskDefinition(let t)?: runningVersion = t.version
+            case .database(let d)?: storageGB = d.storageGB
+            case .dnsRecord(let r)?: domain = r.domain
+            default: break
             }
         case .delete:
             resources[step.resource] = nil
@@ -31,9 +29,11 @@ extension RecordedInstance {
     }
 
     /// Applies the end state once every step of the instance succeeded.
-    mutating func complete(as spec: InstanceSpec) {
-        state = spec.state
-        region = spec.region
+    mutating func complete(as target: InstanceTarget) {
+        state = target.state
+        region = target.region
+        protected = target.protected
+        provisioned = true
         if state == .deleted {
             // Nothing runs any more: a version, storage size or domain would describe resources that are gone.
             resources = [:]

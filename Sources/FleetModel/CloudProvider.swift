@@ -1,12 +1,27 @@
-/// Everything a provider needs to carry out a step for one instance.
+/// Who an instance is, as far as a provider may know: its name, fleet, region and the cloud ids recorded for its
+/// resources. A provider gets this and the step, never the instance file or the fleet file, so a reviewed plan does
+/// exactly what it showed.
+public struct InstanceIdentity: Hashable, Sendable {
+    public var name: String
+    public var fleet: String
+    public var region: String
+    public var cloudIds: [ResourceKind: String]
+    public init(name: String, fleet: String, region: String, cloudIds: [ResourceKind: String] = [:]) {
+        self.name = name
+        self.fleet = fleet
+        self.region = region
+        self.cloudIds = cloudIds
+    }
+}
+
+/// Everything a provider needs to carry out a step for one instance besides the step itself.
 public struct StepContext: Sendable {
-    public var spec: InstanceSpec
-    public var fleet: Fleet
-    public var recorded: RecordedInstance?
+    public var identity: InstanceIdentity
     /// Called for every call the provider retries by itself within the step.
     public var onCallRetry: CallRetryReport?
-    public init(spec: InstanceSpec, fleet: Fleet, recorded: RecordedInstance?, onCallRetry: CallRetryReport? = nil) {
-        self.spec = spec; self.fleet = fleet; self.recorded = recorded; self.onCallRetry = onCallRetry
+    public init(identity: InstanceIdentity, onCallRetry: CallRetryReport? = nil) {
+        self.identity = identity
+        self.onCallRetry = onCallRetry
     }
 }
 
@@ -23,8 +38,13 @@ public struct StepOutcome: Sendable, Equatable {
 
 /// A cloud behind one protocol, so a second cloud is one more target and tests swap in a fake.
 public protocol CloudProvider: Sendable {
-    /// Carries out one step as an idempotent ensure: look the resource up by its tags/derived name, then create or change it.
+    /// Carries out one step as an idempotent ensure: look the resource up by its tags/derived name, then create or
+    /// change it.
     func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome
+
+    /// Whether the provider can carry out `step` as written (action, resource, attributes and detail it needs): checked
+    /// for every step of a plan before the first cloud call. Nil when it can; what is wrong otherwise.
+    func check(_ step: PlanStep) -> String?
 }
 
 /// A typed cloud failure; `kind` drives the executor's retry decision.

@@ -3,9 +3,9 @@ public enum StepAction: String, Sendable, Codable, CaseIterable {
     case create, update, delete
     /// Database snapshot before an upgrade hop or teardown; bucket archive before teardown.
     case snapshot
-    /// Run the database migration for the version in `inputs["version"]`.
+    /// Run the database migration of a hop (`StepDetail.migration`).
     case migrate
-    /// Register the task definition for `inputs["version"]` and point the service at it.
+    /// Register the task definition `after` and point the service at it.
     case deploy
     /// Wait until the service runs the deployed task definition.
     case healthCheck = "health-check"
@@ -25,45 +25,68 @@ public enum StepAction: String, Sendable, Codable, CaseIterable {
     }
 }
 
-/// Well-known keys of `PlanStep.inputs`; values are never secrets.
-public enum StepInput {
-    public static let version = "version"
-    public static let image = "image"
-    public static let databaseClass = "databaseClass"
-    public static let storageGB = "storageGB"
-    public static let cpu = "cpu"
-    public static let memory = "memory"
-    public static let replicas = "replicas"
-    public static let domain = "domain"
-    public static let previousDomain = "previousDomain"
-    public static let zone = "zone"
-    public static let target = "target"
-    public static let region = "region"
-    public static let fromVersion = "fromVersion"
-    public static let purpose = "purpose"
-}
-
-/// One step of an instance's plan: an idempotent ensure on one resource.
-public struct PlanStep: Hashable, Sendable, Codable {
+/// One step of an instance's plan: an idempotent ensure on one resource, Terraform style: the resource's attributes
+/// before (as last applied) and after (as desired), plus what the action needs besides them.
+public struct PlanStep: Hashable, Sendable {
     public var action: StepAction
     public var resource: ResourceKind
-    /// Why it happens; for display only.
-    public var reason: String
-    /// The step's inputs (never secrets); the provider reads what it needs from here.
-    public var inputs: [String: String]
-    /// SHA-256 of the resource's inputs after this step; recorded on success so an unchanged resource is skipped next time.
+    /// Why it happens; views render it.
+    public var reason: StepReason
+    /// The attributes last applied (recorded); nil when unknown or the resource does not exist yet.
+    public var before: ResourceAttributes?
+    /// The attributes the step brings about; nil for actions that change none (snapshot, stop, delete …).
+    public var after: ResourceAttributes?
+    /// What the action needs beyond the attributes (snapshot purpose, migration versions, expected deployment).
+    public var detail: StepDetail?
+    /// SHA-256 of the canonical encoding of `after` ("" without one); recorded on success so an unchanged resource
+    /// is skipped next time.
     public var inputsHash: String
     /// True when the step interrupts the running application and must wait for the maintenance window.
     public var disruptive: Bool
 
-    public init(action: StepAction, resource: ResourceKind, reason: String, inputs: [String: String] = [:], inputsHash: String, disruptive: Bool = false) {
-        self.action = action; self.resource = resource; self.reason = reason; self.inputs = inputs
-        self.inputsHash = inputsHash; self.disruptive = disruptive
+    public init(action: StepAction, resource: ResourceKind, reason: StepReason, before: ResourceAttributes? = nil,
+                after: ResourceAttributes? = nil, detail: StepDetail? = nil, disruptive: Bool = false) {
+        self.action = action
+        self.resource = resource
+        self.reason = reason
+        self.before = before
+        self.after = after
+        self.detail = detail
+        self.inputsHash = after?.hash ?? ""
+        self.disruptive = disruptive
+    }
+
+    /// The same with the hash of `after` already known (the planner memoizes it: most instances share attributes).
+    public init(action: StepAction, resource: ResourceKind, reason: StepReason, before: ResourceAttributes?,
+                after: ResourceAttributes, hash: String, detail: StepDetail? = nil, disruptive: Bool) {
+        self.action = action
+        self.resource = resource
+        self.reason = reason
+        self.before = before
+        self.after = after
+        self.detail = detail
+        self.inputsHash = hash
+        self.disruptive = disruptive
+    }
+}
+
+/// What the executor needs of an instance's file besides its steps: the plan carries it, so apply reads no file.
+public struct InstanceTarget: Hashable, Sendable {
+    public var region: String
+    /// The state the instance is in once every step succeeded.
+    public var state: InstanceState
+    public var maintenanceWindow: MaintenanceWindow
+    public var protected: Bool
+    public init(region: String, state: InstanceState, maintenanceWindow: MaintenanceWindow, protected: Bool) {
+        self.region = region
+        self.state = state
+        self.maintenanceWindow = maintenanceWindow
+        self.protected = protected
     }
 }
 
 /// The plan for one instance.
-public struct InstancePlan: Hashable, Sendable, Codable {
+public struct InstancePlan: Hashable, Sendable {
     /// Whether the plan will act on the instance, or why not.
     public enum Status: String, Sendable, Codable {
         /// Steps to run (possibly none).
@@ -82,13 +105,29 @@ public struct InstancePlan: Hashable, Sendable, Codable {
     public var specFingerprint: String
     /// Fingerprint of the recorded state the plan was computed from; `RecordedInstance.noneFingerprint` when none.
     public var recordedFingerprint: String
+    /// What the steps amount to, in order.
+    public var changes: [InstanceIntent]
     public var steps: [PlanStep]
+    /// Region, end state and window from the instance file; nil for an orphan (no file).
+    public var target: InstanceTarget?
     public var refusal: String?
 
-    public init(name: String, status: Status = .planned, wave: Int = 0, specFingerprint: String, recordedFingerprint: String, steps: [PlanStep], refusal: String? = nil) {
-        self.name = name; self.status = status; self.wave = wave; self.specFingerprint = specFingerprint
-        self.recordedFingerprint = recordedFingerprint; self.steps = steps; self.refusal = refusal
+    public init(name: String, status: Status = .planned, wave: Int = 0, specFingerprint: String,
+                recordedFingerprint: String, changes: [InstanceIntent] = [], steps: [PlanStep],
+                target: InstanceTarget? = nil, refusal: String? = nil) {
+        self.name = name
+        self.status = status
+        self.wave = wave
+        self.specFingerprint = specFingerprint
+        self.recordedFingerprint = recordedFingerprint
+        self.changes = changes
+        self.steps = steps
+        self.target = target
+        self.refusal = refusal
     }
+
+    /// Steps to run, or a change that needs none (protection lifted or set is recorded by apply).
+    public var hasChanges: Bool { !steps.isEmpty || !changes.isEmpty }
 }
 
 /// Counts shown in the summary line and the JSON contract.
@@ -116,7 +155,7 @@ public struct PlanSummary: Hashable, Sendable, Codable {
     /// Counts one more instance.
     public mutating func add(_ instance: InstancePlan) {
         instances += 1
-        if !instance.steps.isEmpty { instancesWithChanges += 1 }
+        if instance.hasChanges { instancesWithChanges += 1 }
         if instance.status == .orphaned { orphaned += 1 }
         if instance.status == .refused { refused += 1 }
         for step in instance.steps {
@@ -134,8 +173,8 @@ public struct PlanSummary: Hashable, Sendable, Codable {
 
 /// A plan: plain data, saved as JSON, refused by apply when stale.
 public struct Plan: Hashable, Sendable, Codable {
-    /// Bumped whenever the saved-plan shape changes incompatibly.
-    public static let currentFormatVersion = 1
+    /// Bumped whenever the saved-plan shape changes incompatibly (2: typed attributes, reasons and changes).
+    public static let currentFormatVersion = 2
 
     public var formatVersion: Int
     public var toolVersion: String

@@ -1,12 +1,18 @@
-/// What the store knows about one resource: its cloud id and the inputs hash of the last successful ensure.
-public struct RecordedResource: Hashable, Sendable, Codable {
+/// What the store knows about one resource: its cloud id, the attributes last applied and their hash.
+public struct RecordedResource: Hashable, Sendable {
     public var cloudId: String
     public var inputsHash: String
-    public init(cloudId: String, inputsHash: String) { self.cloudId = cloudId; self.inputsHash = inputsHash }
+    /// Nil for records written before attributes were kept (the hash alone still says whether they changed).
+    public var attributes: ResourceAttributes?
+    public init(cloudId: String, inputsHash: String, attributes: ResourceAttributes? = nil) {
+        self.cloudId = cloudId
+        self.inputsHash = inputsHash
+        self.attributes = attributes
+    }
 }
 
 /// Recorded (observed) state of one instance, as kept in SQLite by the executor.
-public struct RecordedInstance: Hashable, Sendable, Codable {
+public struct RecordedInstance: Hashable, Sendable {
     public var name: String
     public var region: String
     /// Version the service last deployed successfully; nil before the first deploy.
@@ -17,11 +23,24 @@ public struct RecordedInstance: Hashable, Sendable, Codable {
     /// Database storage currently allocated (GiB), to refuse a shrink.
     public var storageGB: Int?
     public var resources: [ResourceKind: RecordedResource]
+    /// True once one apply completed every step of the instance: until then nothing serves customers, so finishing
+    /// its provisioning disrupts no one.
+    public var provisioned: Bool
+    /// `protected` as last applied: lifting it must be applied before a teardown is planned.
+    public var protected: Bool
 
     public init(name: String, region: String, runningVersion: Version? = nil, state: InstanceState = .active,
-                domain: String? = nil, storageGB: Int? = nil, resources: [ResourceKind: RecordedResource] = [:]) {
-        self.name = name; self.region = region; self.runningVersion = runningVersion; self.state = state
-        self.domain = domain; self.storageGB = storageGB; self.resources = resources
+                domain: String? = nil, storageGB: Int? = nil, resources: [ResourceKind: RecordedResource] = [:],
+                provisioned: Bool = true, protected: Bool = false) {
+        self.name = name
+        self.region = region
+        self.runningVersion = runningVersion
+        self.state = state
+        self.domain = domain
+        self.storageGB = storageGB
+        self.resources = resources
+        self.provisioned = provisioned
+        self.protected = protected
     }
 
     /// Fingerprint recorded in a plan for an instance with no recorded state.
@@ -30,7 +49,8 @@ public struct RecordedInstance: Hashable, Sendable, Codable {
     /// Stable hash of everything the planner reads from this record.
     public var fingerprint: String {
         var parts = ["name=\(name)", "region=\(region)", "version=\(runningVersion?.description ?? "")",
-                     "state=\(state.rawValue)", "domain=\(domain ?? "")", "storage=\(storageGB.map(String.init) ?? "")"]
+                     "state=\(state.rawValue)", "domain=\(domain ?? "")", "storage=\(storageGB.map(String.init) ?? "")",
+                     "provisioned=\(provisioned)", "protected=\(protected)"]
         for kind in ResourceKind.allCases {
             if let r = resources[kind] { parts.append("\(kind.rawValue)=\(r.cloudId)#\(r.inputsHash)") }
         }

@@ -9,40 +9,31 @@ struct Convergence {
     private var spec: InstanceSpec { desired.spec }
     private var fleet: Fleet { desired.fleet }
 
-    /// What creating `kind` makes, for the reviewer of a plan (sizes, image, record).
-    private func creation(_ kind: ResourceKind) -> String {
-        let tier = desired.tier
-        switch kind {
-        case .network: return "network with 2 subnets and a security group in \(spec.region)"
-        case .key: return "encryption key"
-        case .bucket: return "bucket, encrypted with the key, no public access"
-        case .secret: return "generated database password"
-        case .database: return "PostgreSQL \(tier.databaseClass), \(tier.storageGB) GiB"
-        case .cluster: return "container cluster"
-        case .taskDefinition: return "\(fleet.image):\(spec.version), \(tier.cpu) CPU units, \(tier.memory) MiB"
-        case .service:
-            return spec.state == .suspended ? "0 replicas (suspended)" : tier.replicas == 1 ? "1 replica" : "\(tier.replicas) replicas"
-        case .dnsRecord: return "\(spec.domain) → \(fleet.dns.target)"
-        }
-    }
-
-    /// The ordered steps, or the problems that forbid planning this instance.
-    func steps() -> Result<[PlanStep], ProblemList> {
+    /// The ordered steps and changes, or the problems that forbid planning this instance.
+    func steps() -> Result<StepList, ProblemList> {
         let resources = recorded?.resources ?? [:]
-        var list = StepList(instanceExists: !resources.isEmpty)
+        var list = StepList(serving: (recorded?.provisioned ?? false) && !resources.isEmpty)
         var problems: [InstanceProblem] = []
-        let want = ResourceInputs(desired)
+        let want = DesiredAttributes(desired)
         func changed(_ kind: ResourceKind) -> Bool { resources[kind].map { $0.inputsHash != want[kind].hash } ?? false }
-        func add(_ action: StepAction, _ kind: ResourceKind, _ reason: String) {
-            list.add(action, kind, reason, inputs: want[kind].inputs, inputsHash: want[kind].hash)
+        func add(_ action: StepAction, _ kind: ResourceKind, _ reason: StepReason) {
+            list.add(action, kind, reason, before: before(kind), after: want[kind])
         }
 
-        // Missing resources first (provisioning, or repairing a failed create); region-only resources never change otherwise.
+        if resources.isEmpty { list.note(.provision) }
+        // Missing resources first (provisioning, or repairing a failed create); region-only resources never change
+        // otherwise.
         for kind in ResourceKind.allCases
         where resources.isEmpty || resources[kind] == nil || (changed(kind) && DesiredResources.regionOnly.contains(kind)) {
-            let action: StepAction = resources[kind] == nil ? .create : .update
-            let reason = action == .update ? "settings changed" : resources.isEmpty ? creation(kind) : "missing: " + creation(kind)
-            add(action, kind, reason)
+            if resources.isEmpty {
+                add(.create, kind, .provision)
+            } else if resources[kind] == nil {
+                list.note(.repair(what: kind))
+                add(.create, kind, .missing)
+            } else {
+                list.note(.reconfigure(what: kind))
+                add(.update, kind, .settingsChanged)
+            }
         }
 
         let upgrade = upgradeHops(resources: resources, problems: &problems)
@@ -50,7 +41,8 @@ struct Convergence {
         if resizeDatabase, let recordedStorage = recorded?.storageGB, desired.tier.storageGB < recordedStorage {
             problems.append(InstanceProblem(
                 fieldPath: "size",
-                summary: "size \"\(spec.size)\" would shrink the database from \(recordedStorage) GiB to \(desired.tier.storageGB) GiB",
+                summary: "size \"\(spec.size)\" would shrink the database from \(recordedStorage) GiB to "
+                    + "\(desired.tier.storageGB) GiB",
                 detail: "database storage can only grow; choose a tier with at least \(recordedStorage) GiB"))
         }
         if !problems.isEmpty { return .failure(ProblemList(problems: problems)) }
@@ -58,42 +50,84 @@ struct Convergence {
         // A stopped database must run for migrations and changes; a suspended instance stops it again at the end.
         var databaseRunning = recorded?.state != .suspended || resources[.database] == nil
         let resuming = recorded?.state == .suspended && spec.state == .active && !resources.isEmpty
+        let suspending = recorded?.state != .suspended && spec.state == .suspended && !resources.isEmpty
+        if resuming { list.note(.resume) }
+        if suspending { list.note(.suspend) }
         if !databaseRunning && (resuming || resizeDatabase || !upgrade.isEmpty) {
-            add(.start, .database, resuming ? "resume" : "start for changes while suspended")
+            list.add(.start, .database, resuming ? .resume : .startForChanges, before: before(.database))
             databaseRunning = true
         }
         if resizeDatabase {
-            add(.update, .database, resizeReason(.database))
+            addResize(.database, to: &list, want: want)
         }
         addUpgrade(upgrade, to: &list)
         if upgrade.isEmpty && changed(.taskDefinition) {
-            add(.update, .taskDefinition, resizeReason(.taskDefinition))
+            addResize(.taskDefinition, to: &list, want: want)
         }
         if changed(.service) {
-            let reason = spec.state == .suspended ? "suspend" : resuming ? "resume" : resizeReason(.service)
-            add(.update, .service, reason)
+            if spec.state == .suspended {
+                add(.update, .service, .suspend)
+            } else if resuming {
+                add(.update, .service, .resume)
+            } else {
+                addResize(.service, to: &list, want: want)
+            }
         }
         if resuming {
-            list.add(.healthCheck, .service, "resume", inputs: [StepInput.version: spec.version.description], inputsHash: want[.service].hash)
+            list.add(.healthCheck, .service, .resume, detail: .healthCheck(expect: desired.taskDefinition))
         }
         if changed(.dnsRecord) {
-            var inputs = want[.dnsRecord].inputs
-            var reason = "DNS settings changed"
             if let previous = recorded?.domain, previous != spec.domain {
-                inputs[StepInput.previousDomain] = previous
-                reason = "domain \(previous) → \(spec.domain)"
+                list.note(.domain(from: previous, to: spec.domain))
+                add(.update, .dnsRecord, .domainMove(from: previous, to: spec.domain))
+            } else {
+                list.note(.reconfigure(what: .dnsRecord))
+                add(.update, .dnsRecord, .fleetSettingsChanged)
             }
-            list.add(.update, .dnsRecord, reason, inputs: inputs, inputsHash: want[.dnsRecord].hash)
         }
         if spec.state == .suspended && databaseRunning {
-            add(.stop, .database, "suspend")
+            list.add(.stop, .database, .suspend, before: before(.database))
         }
-        return .success(list.steps)
+        if let recorded, !resources.isEmpty, recorded.protected != spec.protected {
+            list.note(.protection(spec.protected))
+        }
+        return .success(list)
+    }
+
+    /// The attributes last applied to `kind`: recorded, or for records older than kept attributes, rebuilt from the
+    /// tier whose attributes hash to the recorded hash (nil when none does).
+    private func before(_ kind: ResourceKind) -> ResourceAttributes? {
+        guard let resource = recorded?.resources[kind] else { return nil }
+        if let attributes = resource.attributes { return attributes }
+        return previousTier(kind)?.attributes
+    }
+
+    /// The tier (by name) whose `kind` attributes hash to the recorded hash, and those attributes.
+    private func previousTier(_ kind: ResourceKind) -> (name: String, attributes: ResourceAttributes)? {
+        guard let recordedHash = recorded?.resources[kind]?.inputsHash else { return nil }
+        return fleet.tiers.sorted { $0.key < $1.key }.lazy.compactMap { name, tier in
+            let old = desired.with(tier: tier, version: recorded?.runningVersion).hashed(kind)
+            return old.hash == recordedHash ? (name, old.attributes) : nil
+        }.first
+    }
+
+    /// `update` of a resized resource: "tier small → medium" when a tier matches the record, else a fleet change.
+    private func addResize(_ kind: ResourceKind, to list: inout StepList, want: DesiredAttributes) {
+        let previous = previousTier(kind)
+        if let previous, previous.name != spec.size {
+            list.note(.resize(what: kind, from: previous.name, to: spec.size))
+            list.add(.update, kind, .resize(from: previous.name, to: spec.size), before: before(kind), after: want[kind])
+        } else {
+            list.note(.reconfigure(what: kind))
+            list.add(.update, kind, .fleetSettingsChanged, before: before(kind), after: want[kind])
+        }
     }
 
     /// Versions to pass through when the recorded task definition runs another version than desired.
     private func upgradeHops(resources: [ResourceKind: RecordedResource], problems: inout [InstanceProblem]) -> [Version] {
-        guard resources[.taskDefinition] != nil, let running = recorded?.runningVersion, running != spec.version else { return [] }
+        guard resources[.taskDefinition] != nil, let running = recorded?.runningVersion, running != spec.version else {
+            return []
+        }
         do {
             return try UpgradePath.hops(from: running, to: spec.version, catalog: fleet.releases)
         } catch {
@@ -105,34 +139,23 @@ struct Convergence {
 
     /// Per hop: snapshot, migrate, deploy (register the task definition, roll the service), health check.
     private func addUpgrade(_ hops: [Version], to list: inout StepList) {
-        var from = recorded?.runningVersion ?? spec.version
-        let databaseHash = desired.hashed(.database).hash
+        guard let running = recorded?.runningVersion, !hops.isEmpty else { return }
+        list.note(.upgrade(from: running, to: spec.version, hops: hops))
+        var from = running
+        var deployed = before(.taskDefinition)
         for (index, version) in hops.enumerated() {
-            let hop = "upgrade \(from) → \(version) (hop \(index + 1) of \(hops.count))"
-            let versions = [StepInput.version: version.description, StepInput.fromVersion: from.description]
-            list.add(.snapshot, .database, "before upgrade to \(version)",
-                     inputs: versions.merging([StepInput.purpose: "pre-upgrade"]) { a, _ in a }, inputsHash: databaseHash)
-            list.add(.migrate, .database, hop, inputs: versions, inputsHash: databaseHash)
-            let taskDefinition = DesiredResources(spec: spec, tier: desired.tier, fleet: fleet, version: version, memo: desired.memo)
-                .hashed(.taskDefinition)
-            list.add(.deploy, .taskDefinition, hop, inputs: taskDefinition.inputs, inputsHash: taskDefinition.hash)
-            list.add(.healthCheck, .service, "verify \(version)", inputs: [StepInput.version: version.description],
-                     inputsHash: desired.hashed(.service).hash)
+            let hop = StepReason.upgradeHop(from: from, to: version, hop: index + 1, of: hops.count)
+            let taskDefinition = desired.with(version: version)
+            let task = taskDefinition.taskDefinition
+            list.add(.snapshot, .database, .beforeUpgrade(to: version), before: before(.database),
+                     detail: .snapshot(.preUpgrade(version)))
+            list.add(.migrate, .database, hop, before: before(.database), detail: .migration(from: from, task: task))
+            let hashed = taskDefinition.hashed(.taskDefinition)
+            list.add(.deploy, .taskDefinition, hop, before: deployed, after: hashed)
+            list.add(.healthCheck, .service, .verify(version), detail: .healthCheck(expect: task))
+            deployed = hashed.attributes
             from = version
         }
-    }
-
-    /// "tier small → medium: databaseClass db.t3.micro → db.t3.medium, …", naming the old tier when its inputs match the record.
-    private func resizeReason(_ kind: ResourceKind) -> String {
-        let new = desired.inputs(kind)
-        let recordedHash = recorded?.resources[kind]?.inputsHash
-        let previous = fleet.tiers.sorted { $0.key < $1.key }.lazy.compactMap { name, tier -> (String, [String: String])? in
-            let old = DesiredResources(spec: spec, tier: tier, fleet: fleet, version: recorded?.runningVersion, memo: desired.memo).hashed(kind)
-            return old.hash == recordedHash ? (name, old.inputs) : nil
-        }.first
-        guard let (oldName, old) = previous else { return "fleet settings changed (tier definition or image)" }
-        let changes = new.keys.sorted().filter { old[$0] != new[$0] }.map { "\($0) \(old[$0] ?? "none") → \(new[$0]!)" }
-        return "tier \(oldName) → \(spec.size): " + changes.joined(separator: ", ")
     }
 }
 

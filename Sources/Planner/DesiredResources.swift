@@ -1,62 +1,63 @@
 import FleetModel
 
-/// The inputs each resource of an instance should have (the table in ARCHITECTURE.md "Steps"); their hashes decide what changes.
+/// The attributes each resource of an instance should have (ARCHITECTURE.md "Steps"); their hashes decide what changes.
 struct DesiredResources {
     let spec: InstanceSpec
     let tier: Tier
     let fleet: Fleet
-    /// Version of the task definition: the spec's, or a recorded one when reconstructing old inputs.
+    /// Version of the task definition: the spec's, or a recorded one when reconstructing old attributes.
     let version: Version
-    let memo: HashedInputsMemo
+    let memo: HashedAttributesMemo
 
-    init(spec: InstanceSpec, tier: Tier, fleet: Fleet, version: Version? = nil, memo: HashedInputsMemo) {
-        self.spec = spec; self.tier = tier; self.fleet = fleet; self.version = version ?? spec.version; self.memo = memo
+    init(spec: InstanceSpec, tier: Tier, fleet: Fleet, version: Version? = nil, memo: HashedAttributesMemo) {
+        self.spec = spec
+        self.tier = tier
+        self.fleet = fleet
+        self.version = version ?? spec.version
+        self.memo = memo
     }
 
-    /// Desired inputs of `kind` with their hash; DNS records are unique per instance, so they skip the memo.
-    func hashed(_ kind: ResourceKind) -> HashedInputs {
-        guard let key = memoKey(kind) else { return HashedInputs(inputs(kind)) }
-        return memo.hashed(key) { inputs(kind) }
+    /// Desired attributes of `kind` with their hash; DNS records are unique per instance, so they skip the memo.
+    func hashed(_ kind: ResourceKind) -> HashedAttributes {
+        guard let key = memoKey(kind) else { return HashedAttributes(attributes(kind)) }
+        return memo.hashed(key) { attributes(kind) }
     }
 
-    /// Everything `inputs(kind)` depends on besides the fleet, which is fixed for one plan.
-    private func memoKey(_ kind: ResourceKind) -> HashedInputsMemo.Key? {
+    /// Everything `attributes(kind)` depends on besides the fleet, which is fixed for one plan.
+    private func memoKey(_ kind: ResourceKind) -> HashedAttributesMemo.Key? {
         switch kind {
         case .network, .key, .bucket, .secret, .cluster: .region(spec.region)
         case .database: .database(spec.region, tier)
         case .taskDefinition: .taskDefinition(tier, version)
-        case .service: .service(spec.state == .suspended ? 0 : tier.replicas)
+        case .service: .service(replicas)
         case .dnsRecord: nil
         }
     }
 
-    /// Resources whose only input is the region, which never changes after creation.
+    /// Resources whose only attribute is the region, which never changes after creation.
     static let regionOnly: Set<ResourceKind> = [.network, .key, .bucket, .secret, .cluster]
 
-    /// Inputs of `kind` as desired by the spec (the service at 0 replicas while suspended).
-    func inputs(_ kind: ResourceKind) -> [String: String] {
+    private var replicas: Int { spec.state == .suspended ? 0 : tier.replicas }
+
+    /// Attributes of `kind` as desired by the spec (the service at 0 replicas while suspended).
+    func attributes(_ kind: ResourceKind) -> ResourceAttributes {
         switch kind {
-        case .network, .key, .bucket, .secret, .cluster: Self.regionInputs(spec.region)
-        case .database: Self.databaseInputs(region: spec.region, tier: tier)
-        case .taskDefinition: Self.taskDefinitionInputs(image: fleet.image, version: version, tier: tier)
-        case .service: Self.serviceInputs(replicas: spec.state == .suspended ? 0 : tier.replicas)
-        case .dnsRecord: Self.dnsInputs(domain: spec.domain, dns: fleet.dns)
+        case .network, .key, .bucket, .secret, .cluster: .placement(PlacementAttributes(region: spec.region))
+        case .database:
+            .database(DatabaseAttributes(region: spec.region, databaseClass: tier.databaseClass, storageGB: tier.storageGB))
+        case .taskDefinition: .taskDefinition(taskDefinition)
+        case .service: .service(ServiceAttributes(replicas: replicas))
+        case .dnsRecord: .dnsRecord(DNSRecordAttributes(domain: spec.domain, zone: fleet.dns.zone, target: fleet.dns.target))
         }
     }
 
-    static func regionInputs(_ region: String) -> [String: String] { [StepInput.region: region] }
-
-    static func databaseInputs(region: String, tier: Tier) -> [String: String] {
-        [StepInput.region: region, StepInput.databaseClass: tier.databaseClass, StepInput.storageGB: String(tier.storageGB)]
+    /// The application's task definition at `version`.
+    var taskDefinition: TaskDefinitionAttributes {
+        TaskDefinitionAttributes(image: fleet.image, version: version, cpu: tier.cpu, memory: tier.memory)
     }
 
-    static func taskDefinitionInputs(image: String, version: Version, tier: Tier) -> [String: String] {
-        [StepInput.image: image, StepInput.version: version.description, StepInput.cpu: String(tier.cpu), StepInput.memory: String(tier.memory)]
-    }
-
-    static func serviceInputs(replicas: Int) -> [String: String] { [StepInput.replicas: String(replicas)] }
-
-    static func dnsInputs(domain: String, dns: DNSSettings) -> [String: String] {
-        [StepInput.domain: domain, StepInput.zone: dns.zone, StepInput.target: dns.target]
+    /// The same desire at another version (an upgrade hop) or tier (reconstructing a record).
+    func with(tier: Tier? = nil, version: Version?) -> DesiredResources {
+        DesiredResources(spec: spec, tier: tier ?? self.tier, fleet: fleet, version: version, memo: memo)
     }
 }

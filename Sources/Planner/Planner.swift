@@ -59,10 +59,14 @@ public enum Planner {
                 let recorded = run.recordedByName[spec.name]
                 let outcome = run.instancePlanner(index).plan()
                 if !outcome.problems.isEmpty { problems.append((index, run.diagnostics(index, outcome.problems))) }
+                let clean = outcome.problems.isEmpty
                 instance = InstancePlan(
                     name: spec.name, status: outcome.status, wave: wave, specFingerprint: fingerprinter.fingerprint(spec),
                     recordedFingerprint: recorded?.fingerprint ?? RecordedInstance.noneFingerprint,
-                    steps: outcome.problems.isEmpty ? outcome.steps : [], refusal: outcome.refusal)
+                    changes: clean ? outcome.list.changes : [], steps: clean ? outcome.list.steps : [],
+                    target: InstanceTarget(region: spec.region, state: spec.state,
+                                           maintenanceWindow: spec.maintenanceWindow, protected: spec.protected),
+                    refusal: outcome.refusal)
             case .orphan(let index):
                 let recorded = run.orphans[index]
                 instance = InstancePlan(name: recorded.name, status: .orphaned, specFingerprint: "",
@@ -104,7 +108,7 @@ private struct PlanRun {
     let specNames: Set<String>
     /// Recorded without a file, in name order: reported, never touched. A finished teardown leaves nothing to report.
     let orphans: [RecordedInstance]
-    let memo = HashedInputsMemo()
+    let memo = HashedAttributesMemo()
 
     init(_ input: PlanInput) {
         self.input = input

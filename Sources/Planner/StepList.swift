@@ -1,19 +1,34 @@
 import FleetModel
 
-/// Steps of one instance in order; decides which are disruptive.
+/// Steps of one instance in order, with the changes they amount to; decides which steps are disruptive.
 struct StepList {
-    /// True when the instance already has resources: then everything but creates and DNS updates disrupts it, and so
-    /// does creating the task definition (the provider rolls a running service onto it).
-    let instanceExists: Bool
+    /// True when the instance has finished provisioning once: then everything but creates and DNS updates disrupts it,
+    /// and so does creating the task definition (the provider rolls a running service onto it). Until then nothing
+    /// serves customers, so completing a provisioning that stopped part-way disrupts no one.
+    let serving: Bool
     private(set) var steps: [PlanStep] = []
+    private(set) var changes: [InstanceIntent] = []
 
-    init(instanceExists: Bool) { self.instanceExists = instanceExists }
+    init(serving: Bool) { self.serving = serving }
 
-    mutating func add(_ action: StepAction, _ resource: ResourceKind, _ reason: String, inputs: [String: String], inputsHash: String) {
+    mutating func add(_ action: StepAction, _ resource: ResourceKind, _ reason: StepReason,
+                      before: ResourceAttributes? = nil, after: HashedAttributes? = nil, detail: StepDetail? = nil) {
         // Most lists hold one step per resource; growing by doubling would keep 16 slots for 9 steps on every instance.
         if steps.isEmpty { steps.reserveCapacity(ResourceKind.allCases.count) }
-        let disruptive = instanceExists && (action != .create || resource == .taskDefinition) && !(action == .update && resource == .dnsRecord)
-        steps.append(PlanStep(action: action, resource: resource, reason: reason, inputs: inputs, inputsHash: inputsHash, disruptive: disruptive))
+        let disruptive = serving && (action != .create || resource == .taskDefinition)
+            && !(action == .update && resource == .dnsRecord)
+        if let after {
+            steps.append(PlanStep(action: action, resource: resource, reason: reason, before: before,
+                                  after: after.attributes, hash: after.hash, detail: detail, disruptive: disruptive))
+        } else {
+            steps.append(PlanStep(action: action, resource: resource, reason: reason, before: before, detail: detail,
+                                  disruptive: disruptive))
+        }
+    }
+
+    /// Notes a change once, in the order first seen.
+    mutating func note(_ change: InstanceIntent) {
+        if !changes.contains(change) { changes.append(change) }
     }
 }
 

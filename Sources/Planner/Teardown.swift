@@ -2,23 +2,34 @@ import FleetModel
 
 /// Steps that remove an instance marked `"state": "deleted"`: final snapshots first, then deletes in reverse order.
 enum Teardown {
-    static func steps(recorded: RecordedInstance, fleet: Fleet) -> [PlanStep] {
+    static func steps(recorded: RecordedInstance, fleet: Fleet) -> StepList {
         let resources = recorded.resources
-        var list = StepList(instanceExists: !resources.isEmpty)
-        let region = DesiredResources.regionInputs(recorded.region)
+        var list = StepList(serving: recorded.provisioned && !resources.isEmpty)
+        list.note(.teardown)
         // Nothing that holds customer data goes without a copy.
-        for kind in [ResourceKind.database, .bucket] {
-            guard let resource = resources[kind] else { continue }
-            list.add(.snapshot, kind, "final snapshot before teardown",
-                     inputs: region.merging([StepInput.purpose: "final"]) { a, _ in a }, inputsHash: resource.inputsHash)
+        for kind in [ResourceKind.database, .bucket] where resources[kind] != nil {
+            list.add(.snapshot, kind, .finalSnapshot, before: before(kind, recorded, fleet),
+                     detail: kind == .database ? .snapshot(.final) : nil)
         }
         for kind in ResourceKind.allCases.reversed() where resources[kind] != nil {
-            var inputs = region
-            if kind == .dnsRecord, let domain = recorded.domain {
-                inputs = [StepInput.domain: domain, StepInput.zone: fleet.dns.zone]
-            }
-            list.add(.delete, kind, "teardown", inputs: inputs, inputsHash: "")
+            list.add(.delete, kind, .teardown, before: before(kind, recorded, fleet))
         }
-        return list.steps
+        return list
+    }
+
+    /// What is recorded of `kind`; for records older than kept attributes, what the record still says (the DNS
+    /// record's domain is needed to delete it).
+    private static func before(_ kind: ResourceKind, _ recorded: RecordedInstance, _ fleet: Fleet) -> ResourceAttributes? {
+        if let attributes = recorded.resources[kind]?.attributes { return attributes }
+        switch kind {
+        case .network, .key, .bucket, .secret, .cluster:
+            return .placement(PlacementAttributes(region: recorded.region))
+        case .dnsRecord:
+            return recorded.domain.map {
+                .dnsRecord(DNSRecordAttributes(domain: $0, zone: fleet.dns.zone, target: fleet.dns.target))
+            }
+        case .database, .taskDefinition, .service:
+            return nil
+        }
     }
 }

@@ -68,6 +68,14 @@ enum Migrations {
                 lease_until REAL NOT NULL
             );
             """),
+        // Attributes last applied, per resource (JSON in the plan format's shape); whether the instance finished
+        // provisioning once (existing rows did: earlier versions recorded only complete provisionings' resources
+        // alongside); `protected` as last applied.
+        Migration(id: "002-attributes", sql: """
+            ALTER TABLE resources ADD COLUMN attributes TEXT;
+            ALTER TABLE instances ADD COLUMN provisioned INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE instances ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+            """),
     ]
 
     /// Applies every migration `database` lacks, each in its own transaction; a no-op on an up-to-date file.

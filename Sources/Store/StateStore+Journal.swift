@@ -66,7 +66,7 @@ extension StateStore {
             try database.run("""
                 INSERT INTO steps (operation_id, instance, step_index, action, resource, reason, inputs_hash, status, started_at, finished_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, operationId, instance, index, step.action, step.resource, step.reason, step.inputsHash, status, startedAt, finishedAt)
+                """, operationId, instance, index, step.action, step.resource, step.reasonText, step.inputsHash, status, startedAt, finishedAt)
         } catch let error as SQLiteError where error.isForeignKeyViolation {
             throw StateStoreError.unknownOperation(operationId)
         }

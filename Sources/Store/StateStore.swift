@@ -53,13 +53,15 @@ public final class StateStore: @unchecked Sendable {
         let now = Date()
         try writing { database in
             try database.run("""
-                INSERT INTO instances (name, region, running_version, state, domain, storage_gb, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO instances (name, region, running_version, state, domain, storage_gb, provisioned,
+                    protected, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET region = excluded.region, running_version = excluded.running_version,
                     state = excluded.state, domain = excluded.domain, storage_gb = excluded.storage_gb,
+                    provisioned = excluded.provisioned, protected = excluded.protected,
                     updated_at = excluded.updated_at
                 """, instance.name, instance.region, instance.runningVersion, instance.state, instance.domain,
-                instance.storageGB, now)
+                instance.storageGB, instance.provisioned ? 1 : 0, instance.protected ? 1 : 0, now)
             let stored = try database.query("SELECT kind FROM resources WHERE instance = ?", instance.name) {
                 try $0.column(0, as: String.self)
             }
@@ -70,11 +72,15 @@ public final class StateStore: @unchecked Sendable {
             // updated_at changes only when the resource did, so it tells when a resource last changed.
             for (kind, resource) in instance.resources.sorted(by: { $0.key < $1.key }) {
                 try database.run("""
-                    INSERT INTO resources (instance, kind, cloud_id, inputs_hash, updated_at) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO resources (instance, kind, cloud_id, inputs_hash, attributes, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (instance, kind) DO UPDATE SET cloud_id = excluded.cloud_id,
-                        inputs_hash = excluded.inputs_hash, updated_at = excluded.updated_at
+                        inputs_hash = excluded.inputs_hash, attributes = excluded.attributes,
+                        updated_at = excluded.updated_at
                     WHERE cloud_id IS NOT excluded.cloud_id OR inputs_hash IS NOT excluded.inputs_hash
-                    """, instance.name, kind, resource.cloudId, resource.inputsHash, now)
+                        OR attributes IS NOT excluded.attributes
+                    """, instance.name, kind, resource.cloudId, resource.inputsHash,
+                    resource.attributes.map(AttributesColumn.text), now)
             }
         }
     }
@@ -82,17 +88,22 @@ public final class StateStore: @unchecked Sendable {
     /// Recorded instances (all, or the one named), sorted by name, with their resources.
     private static func recorded(in database: Database, name: String?) throws -> [RecordedInstance] {
         var instances = try database.query("""
-            SELECT name, region, running_version, state, domain, storage_gb FROM instances
+            SELECT name, region, running_version, state, domain, storage_gb, provisioned, protected FROM instances
             WHERE ?1 IS NULL OR name = ?1 ORDER BY name
             """, name) { row in
             RecordedInstance(name: try row.column(0), region: try row.column(1), runningVersion: try row.column(2),
-                             state: try row.column(3), domain: try row.column(4), storageGB: try row.column(5))
+                             state: try row.column(3), domain: try row.column(4), storageGB: try row.column(5),
+                             provisioned: try row.column(6, as: Int64.self) != 0,
+                             protected: try row.column(7, as: Int64.self) != 0)
         }
         let resources = try database.query("""
-            SELECT instance, kind, cloud_id, inputs_hash FROM resources WHERE ?1 IS NULL OR instance = ?1
+            SELECT instance, kind, cloud_id, inputs_hash, attributes FROM resources WHERE ?1 IS NULL OR instance = ?1
             """, name) { row in
-            (instance: try row.column(0, as: String.self), kind: try row.column(1, as: ResourceKind.self),
-             resource: RecordedResource(cloudId: try row.column(2), inputsHash: try row.column(3)))
+            let kind = try row.column(1, as: ResourceKind.self)
+            let attributes = try row.column(4, as: String?.self).flatMap { AttributesColumn.attributes($0, kind: kind) }
+            return (instance: try row.column(0, as: String.self), kind: kind,
+                    resource: RecordedResource(cloudId: try row.column(2), inputsHash: try row.column(3),
+                                               attributes: attributes))
         }
         let positions = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1.name, $0) })
         for row in resources {

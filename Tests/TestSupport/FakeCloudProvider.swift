@@ -16,6 +16,8 @@ public actor FakeCloudProvider: CloudProvider {
     }
 
     public private(set) var calls: [Call] = []
+    /// The context of every call, in order: what a provider was told about the instance.
+    public private(set) var contexts: [StepContext] = []
     public private(set) var maxInFlight = 0
     /// Calls that saw their task cancelled; a cloud call must never see the apply's cancellation.
     public private(set) var cancelledCalls: [Call] = []
@@ -30,7 +32,12 @@ public actor FakeCloudProvider: CloudProvider {
     private var blockedCall: CheckedContinuation<Void, Never>?
     private var blockWatchers: [CheckedContinuation<Void, Never>] = []
 
-    public init(failing resources: Set<ResourceKind> = []) { failingResources = resources }
+    private let unsupported: Set<ResourceKind>
+
+    public init(failing resources: Set<ResourceKind> = [], unsupported: Set<ResourceKind> = []) {
+        failingResources = resources
+        self.unsupported = unsupported
+    }
 
     /// Every call as `acme create network`.
     public var steps: [String] { calls.map(\.description) }
@@ -53,8 +60,14 @@ public actor FakeCloudProvider: CloudProvider {
         blockedCall = nil
     }
 
+    /// Steps it refuses before any call (the dry run): resources in `unsupported`.
+    public nonisolated func check(_ step: PlanStep) -> String? {
+        unsupported.contains(step.resource) ? "the fake provider refuses \(step.resource.rawValue)" : nil
+    }
+
     public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
-        let call = Call(context.spec.name, step.action, step.resource)
+        let call = Call(context.identity.name, step.action, step.resource)
+        contexts.append(context)
         calls.append(call)
         probe?(call)
         inFlight += 1

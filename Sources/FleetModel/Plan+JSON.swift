@@ -1,0 +1,118 @@
+/// The plan format's shape of steps and instances (docs/plan-format.md); `Codable` goes through it.
+extension PlanStep: PlanJSONConvertible, Codable {
+    public var planJSON: PlanJSON {
+        var members: [(String, PlanJSON)] = [
+            ("action", .string(action.rawValue)), ("resource", .string(resource.rawValue)),
+            ("reason", .string(reasonText)), ("cause", reason.planJSON), ("inputsHash", .string(inputsHash)),
+            ("disruptive", .bool(disruptive)),
+        ]
+        if let before { members.append(("before", before.planJSON)) }
+        if let after { members.append(("after", after.planJSON)) }
+        if let detail { members.append(("detail", detail.planJSON)) }
+        return .object(members)
+    }
+
+    /// Reads a step and checks it is whole: the attributes fit the resource, the hash matches `after`. The `reason`
+    /// text is display only; `cause` is what is read.
+    public init(planJSON json: PlanJSON) throws(PlanJSONError) {
+        let object = try json.fields(allowed: [
+            "action", "resource", "reason", "cause", "inputsHash", "disruptive", "before", "after", "detail",
+        ])
+        let resource = try object.enumValue("resource", ResourceKind.self)
+        func attributes(_ key: String) throws(PlanJSONError) -> ResourceAttributes? {
+            guard object.has(key) else { return nil }
+            return try object.nested(key) { json throws(PlanJSONError) in
+                try ResourceAttributes(planJSON: json, kind: resource)
+            }
+        }
+        self.init(
+            action: try object.enumValue("action", StepAction.self), resource: resource,
+            reason: try object.nested("cause") { json throws(PlanJSONError) in try StepReason(planJSON: json) },
+            before: try attributes("before"), after: try attributes("after"),
+            detail: object.has("detail")
+                ? try object.nested("detail") { json throws(PlanJSONError) in try StepDetail(planJSON: json) } : nil,
+            disruptive: try object.bool("disruptive"))
+        let hash = try object.string("inputsHash")
+        guard hash == inputsHash else {
+            throw PlanJSONError(path: ["inputsHash"], "does not match the step's attributes (edited by hand?)")
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try self.init(planJSON: try PlanJSON(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try planJSON.encode(to: encoder)
+    }
+}
+
+extension InstanceTarget: PlanJSONConvertible {
+    public var planJSON: PlanJSON {
+        let window = maintenanceWindow
+        return .object([
+            ("region", .string(region)), ("state", .string(state.rawValue)), ("protected", .bool(protected)),
+            ("maintenanceWindow", .object([
+                ("day", .string(window.day.rawValue)), ("start", .string(window.start)),
+                ("duration", .string(window.duration)), ("timeZone", .string(window.timeZone)),
+            ])),
+        ])
+    }
+
+    public init(planJSON json: PlanJSON) throws(PlanJSONError) {
+        let object = try json.fields(allowed: ["region", "state", "protected", "maintenanceWindow"])
+        let window = try object.nested("maintenanceWindow") { json throws(PlanJSONError) in
+            let w = try json.fields(allowed: ["day", "start", "duration", "timeZone"])
+            return MaintenanceWindow(day: try w.enumValue("day", Weekday.self), start: try w.string("start"),
+                                     duration: try w.string("duration"), timeZone: try w.string("timeZone"))
+        }
+        self.init(region: try object.string("region"), state: try object.enumValue("state", InstanceState.self),
+                  maintenanceWindow: window, protected: try object.bool("protected"))
+    }
+}
+
+extension InstancePlan: PlanJSONConvertible, Codable {
+    public var planJSON: PlanJSON {
+        var members: [(String, PlanJSON)] = [
+            ("name", .string(name)), ("status", .string(status.rawValue)), ("wave", .int(wave)),
+            ("specFingerprint", .string(specFingerprint)), ("recordedFingerprint", .string(recordedFingerprint)),
+            ("changes", .array(changes.map(\.planJSON))), ("steps", .array(steps.map(\.planJSON))),
+        ]
+        if let target { members.append(("target", target.planJSON)) }
+        if let refusal { members.append(("refusal", .string(refusal))) }
+        return .object(members)
+    }
+
+    public init(planJSON json: PlanJSON) throws(PlanJSONError) {
+        let object = try json.fields(allowed: [
+            "name", "status", "wave", "specFingerprint", "recordedFingerprint", "changes", "steps", "target", "refusal",
+        ])
+        var changes: [InstanceIntent] = []
+        for (index, change) in try object.array("changes").enumerated() {
+            do { changes.append(try InstanceIntent(planJSON: change)) } catch { throw error.within("[\(index)]").within("changes") }
+        }
+        var steps: [PlanStep] = []
+        for (index, step) in try object.array("steps").enumerated() {
+            do { steps.append(try PlanStep(planJSON: step)) } catch { throw error.within("[\(index)]").within("steps") }
+        }
+        self.init(
+            name: try object.string("name"), status: try object.enumValue("status", Status.self),
+            wave: try object.int("wave"), specFingerprint: try object.string("specFingerprint"),
+            recordedFingerprint: try object.string("recordedFingerprint"), changes: changes, steps: steps,
+            target: object.has("target")
+                ? try object.nested("target") { json throws(PlanJSONError) in try InstanceTarget(planJSON: json) } : nil,
+            refusal: try object.optionalString("refusal"))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        do {
+            try self.init(planJSON: try PlanJSON(from: decoder))
+        } catch let error as PlanJSONError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try planJSON.encode(to: encoder)
+    }
+}

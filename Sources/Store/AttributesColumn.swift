@@ -1,0 +1,17 @@
+import Foundation
+import FleetModel
+
+/// Resource attributes as stored: JSON text in the plan format's shape, read back for the row's resource kind.
+enum AttributesColumn {
+    static func text(_ attributes: ResourceAttributes) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(attributes.planJSON)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// Nil when the text does not hold this kind's attributes: the hash alone still says whether they changed.
+    static func attributes(_ text: String, kind: ResourceKind) -> ResourceAttributes? {
+        guard let json = try? JSONDecoder().decode(PlanJSON.self, from: Data(text.utf8)) else { return nil }
+        return try? ResourceAttributes(planJSON: json, kind: kind)
+    }
+}
