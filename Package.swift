@@ -20,11 +20,11 @@ let package = Package(
         .executableTarget(name: "cloudctl", dependencies: ["CloudctlCLI"]),
         .target(name: "TestSupport", dependencies: ["FleetModel"], path: "Tests/TestSupport"),
         .testTarget(name: "FleetModelTests", dependencies: ["FleetModel", "TestSupport"], resources: [.copy("BadFiles")]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "FleetModel", "TestSupport"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Executor", "FleetModel", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FleetModel", "TestSupport"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "FleetModel", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Store", "Planner", "FleetModel", "TestSupport"]),
-        .testTarget(name: "CloudctlCLITests", dependencies: ["CloudctlCLI", "FleetModel", "TestSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "CloudctlCLITests", dependencies: ["CloudctlCLI", "Planner", "Executor", "FleetModel", "TestSupport"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
 )

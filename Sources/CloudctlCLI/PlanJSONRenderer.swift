@@ -39,6 +39,8 @@ enum PlanJSONRenderer {
     private static func describe(_ error: Error) -> String {
         switch error as? DecodingError {
         case .keyNotFound(let key, let c)?: "missing \(path(c.codingPath + [key]))"
+        case .dataCorrupted(let c)? where !c.debugDescription.isEmpty:
+            "bad value at \(path(c.codingPath)): \(c.debugDescription)"
         case .typeMismatch(_, let c)?, .valueNotFound(_, let c)?, .dataCorrupted(let c)?: "bad value at \(path(c.codingPath))"
         default: "\(error)"
         }

@@ -3,13 +3,13 @@ import FleetModel
 /// How successful steps change an instance's recorded state (ARCHITECTURE.md, "What the executor records after a step succeeds").
 extension RecordedInstance {
     /// The record before any step of a brand-new instance succeeded: not provisioned until every step has.
-    static func new(_ name: String, for target: InstanceTarget) -> RecordedInstance {
+    public static func new(_ name: String, for target: InstanceTarget) -> RecordedInstance {
         RecordedInstance(name: name, region: target.region, state: .active, provisioned: false,
                          protected: target.protected)
     }
 
     /// Applies the effect of one successful step.
-    mutating func record(_ step: PlanStep, outcome: StepOutcome) {
+    public mutating func record(_ step: PlanStep, outcome: StepOutcome) {
         switch step.action {
         case .create, .update, .deploy:
             let cloudId = outcome.cloudId ?? resources[step.resource]?.cloudId ?? ""
@@ -29,7 +29,7 @@ extension RecordedInstance {
     }
 
     /// Applies the end state once every step of the instance succeeded.
-    mutating func complete(as target: InstanceTarget) {
+    public mutating func complete(as target: InstanceTarget) {
         state = target.state
         region = target.region
         protected = target.protected

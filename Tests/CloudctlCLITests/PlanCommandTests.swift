@@ -109,9 +109,9 @@ final class PlanCommandTests: RepoTestCase {
     func testShowRefusesMissingGarbledAndUnknownFormatFiles() async throws {
         try "{ nope".write(to: repo.url.appendingPathComponent("garbled.json"), atomically: true, encoding: .utf8)
         try "{\"formatVersion\": 99}".write(to: repo.url.appendingPathComponent("future.json"), atomically: true, encoding: .utf8)
-        try "{\"formatVersion\": 1}".write(to: repo.url.appendingPathComponent("partial.json"), atomically: true, encoding: .utf8)
+        try "{\"formatVersion\": 2}".write(to: repo.url.appendingPathComponent("partial.json"), atomically: true, encoding: .utf8)
         let cases = [("missing.json", "error: Cannot read plan file"), ("garbled.json", "is not a saved plan: it is not valid JSON"),
-                     ("future.json", "has plan format version 99; this cloudctl (0.1.0) reads version 1"),
+                     ("future.json", "has plan format version 99; this cloudctl (0.1.0) reads version 2"),
                      ("partial.json", "is not a valid saved plan: missing toolVersion")]
         for (file, message) in cases {
             let run = await runCLI(["show", file], repo: repo)

@@ -9,20 +9,26 @@ final class PlanJSONWriterTests: XCTestCase {
     static var trickyPlan: Plan {
         let odd = "quote \" backslash \\ slash / newline \n tab \t cr \r bell \u{07} nul \u{00} esc \u{1B} é → 😀"
         let steps = [
-            PlanStep(action: .update, resource: .dnsRecord, reason: odd, inputs: ["domain": "a.example.com", "previousDomain": odd, "zone": "Z/1"],
-                     inputsHash: "h1", disruptive: false),
-            PlanStep(action: .delete, resource: .bucket, reason: "teardown", inputs: [:], inputsHash: "", disruptive: true),
-            PlanStep(action: .healthCheck, resource: .service, reason: "", inputs: ["version": "5.3.0"], inputsHash: "h2"),
+            PlanStep(action: .update, resource: .dnsRecord, reason: .domainMove(from: odd, to: "a.example.com"),
+                     before: .dnsRecord(DNSRecordAttributes(domain: odd, zone: "Z/1", target: "t")),
+                     after: .dnsRecord(DNSRecordAttributes(domain: "a.example.com", zone: "Z/1", target: odd))),
+            PlanStep(action: .delete, resource: .bucket, reason: .teardown, disruptive: true),
+            PlanStep(action: .healthCheck, resource: .service, reason: .verify(Version(5, 3, 0)), detail: .healthCheck(
+                expect: TaskDefinitionAttributes(image: odd, version: Version(5, 3, 0), cpu: 256, memory: 512))),
         ]
         return Plan(toolVersion: "9.9.9-beta+\"x\"", fleet: "fleet/\(odd)", instances: [
-            InstancePlan(name: "a", wave: 3, specFingerprint: "s", recordedFingerprint: "r", steps: steps),
+            InstancePlan(name: "a", wave: 3, specFingerprint: "s", recordedFingerprint: "r",
+                         changes: [.domain(from: odd, to: "a.example.com"), .protection(false)], steps: steps,
+                         target: InstanceTarget(region: "r", state: .active, maintenanceWindow: MaintenanceWindow(
+                            day: .sun, start: "02:00", duration: "4h", timeZone: odd), protected: false)),
             InstancePlan(name: "b", status: .refused, specFingerprint: "s", recordedFingerprint: "r", steps: [], refusal: odd),
             InstancePlan(name: "c", status: .orphaned, specFingerprint: "", recordedFingerprint: "r", steps: []),
         ])
     }
 
     func testMatchesJSONEncoderAndRoundTrips() throws {
-        let plans = [("golden", PlanRenderingGoldenTests.plan), ("tricky", Self.trickyPlan),
+        let plans = [("fresh", PlanRenderingGoldenTests.fresh.plan), ("day two", PlanRenderingGoldenTests.dayTwo.plan),
+                     ("tricky", Self.trickyPlan),
                      ("empty", Plan(toolVersion: "1", fleet: "f", instances: []))]
         for (name, plan) in plans {
             let written = PlanJSONRenderer.render(plan)

@@ -1,64 +1,91 @@
 import XCTest
 import FleetModel
 import TestSupport
+import Planner
+import Executor
 @testable import CloudctlCLI
 
-/// The three plan renderings of a fixed, hand-built plan, compared with files under Golden/.
-/// Re-record with `RECORD_GOLDEN=1 swift test --filter PlanRenderingGoldenTests`.
+/// The three plan renderings of `Planner.plan` on the real sample fleet (`Instances/`), compared with files under
+/// Golden/: once from nothing, once on "day two" (recorded state from an older copy of the files, applied with the
+/// executor's own recording rule). Re-record with `RECORD_GOLDEN=1 swift test --filter PlanRenderingGoldenTests`;
+/// recording fails the run, so a re-record is always seen.
 final class PlanRenderingGoldenTests: XCTestCase {
-    static func step(_ action: StepAction, _ resource: ResourceKind, _ reason: String, _ inputs: [String: String] = [:],
-                     disruptive: Bool = false) -> PlanStep {
-        PlanStep(action: action, resource: resource, reason: reason, inputs: inputs,
-                 inputsHash: ContentHash.sha256Hex("\(action.rawValue) \(resource.rawValue) \(inputs.sorted { $0.key < $1.key })"),
-                 disruptive: disruptive)
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The sample fleet as loaded by `cloudctl`.
+    static var sample: LoadedFleet { FleetLoader.load(repo: repo) }
+
+    /// How the files looked "yesterday": older versions, another size and domain, one instance not yet added and one
+    /// since removed. Everything in the sample that is not named here was as it is now.
+    static func yesterday(_ spec: InstanceSpec) -> InstanceSpec? {
+        var old = spec
+        switch spec.name {
+        case "acme": old.version = Version(5, 1, 0)
+        case "globex": old.size = "medium"
+        case "dogfood": old.domain = "dogfood-old.demo.cloudctl.test"
+        case "hooli": old.state = .active
+        case "umbrella-trial": return nil
+        case "oldco": old.state = .active
+        default: break
+        }
+        return old
     }
 
-    static func upgrade(from: String, to: String) -> [PlanStep] {
-        [step(.snapshot, .database, "before upgrade to \(to)", ["purpose": "pre-upgrade", "version": to], disruptive: true),
-         step(.migrate, .database, "schema for \(to)", ["version": to, "fromVersion": from], disruptive: true),
-         step(.deploy, .taskDefinition, "run \(to)", ["version": to, "image": "registry.example.com/app", "cpu": "256", "memory": "512"], disruptive: true),
-         step(.healthCheck, .service, "wait for \(to)", ["version": to], disruptive: true)]
+    static func plan(recorded: [RecordedInstance]) -> PlanResult {
+        let loaded = sample
+        return Planner.plan(PlanInput(fleet: loaded.fleet!, specs: loaded.specs, files: loaded.files, recorded: recorded,
+                                      toolVersion: "0.1.0"))
     }
 
-    /// Provisioning, two identical upgrades, a two-hop upgrade, a resize, a refusal, an orphan and an unchanged instance.
-    static var plan: Plan {
-        let provision = ResourceKind.allCases.map { step(.create, $0, "new instance", ["region": "us-east-1"]) }
-        return Plan(toolVersion: "0.1.0", fleet: "test", instances: [
-            InstancePlan(name: "acme", specFingerprint: "spec-acme", recordedFingerprint: RecordedInstance.noneFingerprint, steps: provision),
-            InstancePlan(name: "globex", wave: 1, specFingerprint: "spec-globex", recordedFingerprint: "rec-globex",
-                         steps: upgrade(from: "5.2.3", to: "5.3.0")),
-            InstancePlan(name: "hooli", wave: 1, specFingerprint: "spec-hooli", recordedFingerprint: "rec-hooli",
-                         steps: [step(.update, .database, "size small → medium", ["databaseClass": "db.t3.medium"], disruptive: true),
-                                 step(.update, .service, "size small → medium", ["replicas": "2"], disruptive: true)]),
-            InstancePlan(name: "initech", wave: 1, specFingerprint: "spec-initech", recordedFingerprint: "rec-initech",
-                         steps: upgrade(from: "5.2.3", to: "5.3.0")),
-            InstancePlan(name: "piedpiper", wave: 2, specFingerprint: "spec-pp", recordedFingerprint: "rec-pp",
-                         steps: upgrade(from: "5.1.0", to: "5.2.0") + upgrade(from: "5.2.0", to: "5.2.3")),
-            InstancePlan(name: "quiet", wave: 2, specFingerprint: "spec-quiet", recordedFingerprint: "rec-quiet", steps: []),
-            InstancePlan(name: "umbrella", status: .refused, specFingerprint: "spec-umbrella", recordedFingerprint: "rec-umbrella", steps: [],
-                         refusal: "Teardown refused: the instance is protected. Set \"protected\": false first."),
-            InstancePlan(name: "oldco", status: .orphaned, specFingerprint: "", recordedFingerprint: "rec-oldco", steps: []),
-        ])
+    /// Recorded state after applying yesterday's files, plus an instance whose file was removed since.
+    static var dayTwoRecorded: [RecordedInstance] {
+        let loaded = sample
+        let old = loaded.specs.compactMap(yesterday) + [Fixtures.spec("retired", region: "us-east-1")]
+        let plan = Planner.plan(PlanInput(fleet: loaded.fleet!, specs: old, recorded: [], toolVersion: "0.1.0")).plan
+        return plan.instances.compactMap { instance in
+            guard let target = instance.target, !instance.steps.isEmpty else { return nil }
+            var record = RecordedInstance.new(instance.name, for: target)
+            for step in instance.steps {
+                record.record(step, outcome: StepOutcome(cloudId: "\(step.resource.rawValue)-\(instance.name)"))
+            }
+            record.complete(as: target)
+            return record
+        }
     }
 
-    static let diagnostics: [Diagnostic] = [
-        .warning("instance \"oldco\" is recorded but has no file; it is left untouched (orphaned)",
-                 detail: "restore the file with \"state\": \"deleted\" to tear it down", at: SourceLocation(file: "Instances/oldco.json")),
-        .warning("trial expires in 3 days", detail: "extend trial.expires or suspend the instance",
-                 at: SourceLocation(file: "Instances/hooli.json", fieldPath: "trial.expires")),
-    ]
+    static var fresh: PlanResult { plan(recorded: []) }
+    static var dayTwo: PlanResult { plan(recorded: dayTwoRecorded) }
 
     func testTextRendering() throws {
-        let details = PlanTextRenderer.details(for: [Fixtures.spec("acme"), Fixtures.spec("globex", type: .internal, region: "eu-west-1")])
-        try assertGolden(PlanTextRenderer(details: details).render(Self.plan) + "\n", "plan.txt")
+        let details = PlanTextRenderer.details(for: Self.sample.specs)
+        for (name, result) in [("fresh", Self.fresh), ("day-two", Self.dayTwo)] {
+            try assertGolden(PlanTextRenderer(details: details).render(result.plan) + "\n", "plan-\(name).txt")
+        }
     }
 
     func testJSONRendering() throws {
-        try assertGolden(PlanJSONRenderer.render(Self.plan) + "\n", "plan.json")
+        for (name, result) in [("fresh", Self.fresh), ("day-two", Self.dayTwo)] {
+            try assertGolden(PlanJSONRenderer.render(result.plan) + "\n", "plan-\(name).json")
+        }
     }
 
     func testMarkdownRendering() throws {
-        try assertGolden(PlanMarkdownRenderer.render(Self.plan, diagnostics: Self.diagnostics), "plan.md")
+        for (name, result) in [("fresh", Self.fresh), ("day-two", Self.dayTwo)] {
+            try assertGolden(PlanMarkdownRenderer.render(result.plan, diagnostics: result.diagnostics), "plan-\(name).md")
+        }
+    }
+
+    func testDayTwoHasEveryKindOfChange() {
+        let changes = Self.dayTwo.plan.instances.flatMap(\.changes)
+        XCTAssertTrue(changes.contains(.upgrade(from: Version(5, 1, 0), to: Version(5, 2, 3),
+                                                hops: [Version(5, 2, 3)])), "\(changes)")
+        XCTAssertTrue(changes.contains(.resize(what: .database, from: "medium", to: "large")), "\(changes)")
+        XCTAssertTrue(changes.contains(.domain(from: "dogfood-old.demo.cloudctl.test", to: "dogfood.demo.cloudctl.test")))
+        XCTAssertTrue(changes.contains(.suspend), "\(changes)")
+        XCTAssertTrue(changes.contains(.teardown), "\(changes)")
+        XCTAssertTrue(changes.contains(.provision), "\(changes)")
+        XCTAssertEqual(Self.dayTwo.plan.instances.filter { $0.status == .orphaned }.map(\.name), ["retired"])
     }
 
     func testMarkdownHidesOnlyTheOrphansOwnWarning() {
@@ -73,8 +100,8 @@ final class PlanRenderingGoldenTests: XCTestCase {
     }
 
     func testColorOnlyWhenEnabled() {
-        XCTAssertFalse(PlanTextRenderer().render(Self.plan).contains("\u{1B}["))
-        XCTAssertTrue(PlanTextRenderer(terminal: Terminal(color: true)).render(Self.plan).contains("\u{1B}[32m+ create"))
+        XCTAssertFalse(PlanTextRenderer().render(Self.dayTwo.plan).contains("\u{1B}["))
+        XCTAssertTrue(PlanTextRenderer(terminal: Terminal(color: true)).render(Self.dayTwo.plan).contains("\u{1B}[32m+ create"))
         XCTAssertTrue(Terminal.colorEnabled(isTerminal: true, environment: [:]))
         XCTAssertTrue(Terminal.colorEnabled(isTerminal: true, environment: ["NO_COLOR": ""]))
         XCTAssertFalse(Terminal.colorEnabled(isTerminal: true, environment: ["NO_COLOR": "1"]))
@@ -91,6 +118,7 @@ final class PlanRenderingGoldenTests: XCTestCase {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
         if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
             try actual.write(to: url, atomically: true, encoding: .utf8)
+            XCTFail("recorded Golden/\(name); run again without RECORD_GOLDEN to check it", file: file, line: line)
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)

@@ -32,16 +32,37 @@ final class SavedPlanTests: RepoTestCase {
     }
 
     func testEditedOrForeignSavedPlansAreRefused() async throws {
-        struct Case { var edit: (inout [String: Any]) -> Void; var error: String }
+        struct Case {
+            var edit: (inout [String: Any]) -> Void
+            var error: String
+            var hint = "Re-run `cloudctl plan --out p.json`"
+        }
+        func editStep(_ plan: inout [String: Any], _ edit: (inout [String: Any]) -> Void) {
+            var instances = plan["instances"] as! [[String: Any]]
+            var steps = instances[0]["steps"] as! [[String: Any]]
+            edit(&steps[4])
+            instances[0]["steps"] = steps
+            plan["instances"] = instances
+        }
         let cases = [
+            Case(edit: { plan in editStep(&plan) { $0["disruptive"] = true } },
+                 error: "error: Saved plan does not match a fresh plan\n  For acme, the steps in p.json differ"),
+            // A value changed without its hash: the step no longer hashes to what it claims.
             Case(edit: { plan in
-                var instances = plan["instances"] as! [[String: Any]]
-                var steps = instances[0]["steps"] as! [[String: Any]]
-                var inputs = steps[4]["inputs"] as! [String: String]
-                inputs["databaseClass"] = "db.r5.24xlarge"
-                steps[4]["inputs"] = inputs
-                instances[0]["steps"] = steps
-                plan["instances"] = instances
+                editStep(&plan) { step in
+                    var after = step["after"] as! [String: Any]
+                    after["databaseClass"] = "db.r5.24xlarge"
+                    step["after"] = after
+                }
+            }, error: "error: ", hint: "inputsHash: does not match the step's attributes"),
+            // The same with the hash recomputed: a consistent step, but not what cloudctl plans.
+            Case(edit: { plan in
+                editStep(&plan) { step in
+                    let tampered = ResourceAttributes.database(DatabaseAttributes(
+                        region: "us-east-1", databaseClass: "db.r5.24xlarge", storageGB: 20))
+                    step["after"] = ["region": "us-east-1", "databaseClass": "db.r5.24xlarge", "storageGB": 20]
+                    step["inputsHash"] = tampered.hash
+                }
             }, error: "error: Saved plan does not match a fresh plan\n  For acme, the steps in p.json differ"),
             Case(edit: { plan in
                 var instances = plan["instances"] as! [[String: Any]]
@@ -67,7 +88,7 @@ final class SavedPlanTests: RepoTestCase {
             let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
             XCTAssertEqual(run.code, 1, "case \(index)")
             XCTAssertTrue(run.err.hasPrefix(testCase.error), "case \(index): \(run.err)")
-            XCTAssertTrue(run.err.contains("Re-run `cloudctl plan --out p.json`"), run.err)
+            XCTAssertTrue(run.err.contains(testCase.hint), "case \(index): \(run.err)")
             let steps = await provider.steps
             XCTAssertEqual(steps, [], "case \(index)")
         }

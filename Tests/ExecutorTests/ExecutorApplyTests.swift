@@ -61,13 +61,13 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertNil(try h.store.lastOperation(instance: "idle"))
     }
 
-    func testAnInstanceMissingFromSpecsFailsClearly() async throws {
+    func testAnInstanceWithoutTargetFailsClearly() async throws {
         let h = try ExecutorHarness()
         let plan = Plan(toolVersion: "test", fleet: "test", instances: [Plans.provision("ghost", [.network])])
-        let report = await h.executor.apply(plan, fleet: Fixtures.fleet(), specs: [:])
+        let report = await h.executor.apply(plan)
 
         XCTAssertEqual(report.instances.map(\.result), [.failed])
-        XCTAssertTrue(report.instances[0].error?.contains("no instance file") ?? false, "\(report)")
+        XCTAssertTrue(report.instances[0].error?.contains("carries no target") ?? false, "\(report)")
         let calls = await h.provider.calls
         XCTAssertEqual(calls, [])
     }

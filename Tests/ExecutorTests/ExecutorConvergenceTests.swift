@@ -22,7 +22,7 @@ final class ExecutorConvergenceTests: XCTestCase {
         for (stage, spec) in stages {
             let plan = try plan(spec, h)
             XCTAssertTrue(plan.hasChanges, "\(stage): expected work")
-            let report = await h.executor.apply(plan, fleet: Fixtures.fleet(), specs: [spec.name: spec])
+            let report = await h.executor.apply(plan)
             XCTAssertTrue(report.succeeded, "\(stage): \(report)")
             let again = try self.plan(spec, h)
             XCTAssertFalse(again.hasChanges, "\(stage): re-plan should be empty, got \(again.instances.flatMap(\.steps).map { "\($0.action.rawValue) \($0.resource.rawValue)" })")

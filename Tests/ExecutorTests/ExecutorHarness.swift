@@ -44,9 +44,13 @@ final class ExecutorHarness: @unchecked Sendable {
 
     /// Applies instance plans with the recorded fingerprints they carry.
     func applyAsPlanned(_ instances: [InstancePlan]) async -> ApplyReport {
-        var specs = self.specs
-        for instance in instances where specs[instance.name] == nil { specs[instance.name] = Fixtures.spec(instance.name) }
-        return await executor.apply(Plan(toolVersion: "test", fleet: "test", instances: instances), fleet: Fixtures.fleet(), specs: specs)
+        // A plan carries its instances' targets; test plans get them from the specs (or `Fixtures.spec(name)`).
+        let planned = instances.map { instance in
+            var instance = instance
+            if instance.target == nil { instance.target = InstanceTarget(specs[instance.name] ?? Fixtures.spec(instance.name)) }
+            return instance
+        }
+        return await executor.apply(Plan(toolVersion: "test", fleet: "test", instances: planned))
     }
 
     /// Status of every journaled step of the newest operation of `name`, in step order.

@@ -28,6 +28,9 @@ final class RecordedStateUpdateTests: XCTestCase {
         for testCase in cases {
             var expected = existing
             testCase.change(&expected)
+            if [.create, .update, .deploy].contains(testCase.step.action) {
+                expected.resources[testCase.step.resource]?.attributes = testCase.step.after
+            }
             var actual = existing
             actual.record(testCase.step, outcome: testCase.outcome)
             XCTAssertEqual(actual, expected, "\(testCase.step.action.rawValue) \(testCase.step.resource.rawValue)")
@@ -36,13 +39,13 @@ final class RecordedStateUpdateTests: XCTestCase {
 
     func testCompletionTakesStateAndRegionFromTheSpecAndClearsADeletedInstance() {
         var suspended = existing
-        suspended.complete(as: Fixtures.spec("acme", state: .suspended, region: "eu-west-1"))
+        suspended.complete(as: InstanceTarget(Fixtures.spec("acme", state: .suspended, region: "eu-west-1")))
         XCTAssertEqual(suspended.state, .suspended)
         XCTAssertEqual(suspended.region, "eu-west-1")
         XCTAssertEqual(suspended.resources.count, 3)
 
         var deleted = existing
-        deleted.complete(as: Fixtures.spec("acme", state: .deleted))
+        deleted.complete(as: InstanceTarget(Fixtures.spec("acme", state: .deleted)))
         XCTAssertEqual(deleted, RecordedInstance(name: "acme", region: "us-east-1", runningVersion: nil, state: .deleted,
                                                  domain: nil, storageGB: nil, resources: [:]))
     }

@@ -1,35 +1,27 @@
 import FleetModel
 import Planner
+import Executor
 import TestSupport
 
-/// Records a plan's effects the way ARCHITECTURE.md says the executor does, as if every step succeeded.
+/// Records a plan's effects with the executor's own rule (`RecordedInstance.record` / `complete`), as if every step
+/// succeeded: the planner tests check convergence against what apply really records.
 enum ExecutorRecordingSimulation {
     static func record(_ instance: InstancePlan, spec: InstanceSpec, onto recorded: RecordedInstance?) -> RecordedInstance {
-        var record = recorded ?? RecordedInstance(name: spec.name, region: spec.region)
+        let target = instance.target ?? InstanceTarget(region: spec.region, state: spec.state,
+                                                       maintenanceWindow: spec.maintenanceWindow, protected: spec.protected)
+        var record = recorded ?? .new(spec.name, for: target)
         for step in instance.steps {
-            switch step.action {
-            case .create, .update, .deploy:
-                let cloudId = record.resources[step.resource]?.cloudId ?? "\(step.resource.rawValue)-\(spec.name)"
-                record.resources[step.resource] = RecordedResource(cloudId: cloudId, inputsHash: step.inputsHash)
-                switch step.resource {
-                case .taskDefinition: record.runningVersion = step.inputs[StepInput.version].flatMap(Version.init)
-                case .database: record.storageGB = step.inputs[StepInput.storageGB].flatMap { Int($0) }
-                case .dnsRecord: record.domain = step.inputs[StepInput.domain]
-                default: break
-                }
-            case .delete:
-                record.resources[step.resource] = nil
-            case .snapshot, .migrate, .healthCheck, .stop, .start:
-                break
-            }
+            let cloudId = step.action == .delete ? nil : "\(step.resource.rawValue)-\(spec.name)"
+            record.record(step, outcome: StepOutcome(cloudId: cloudId))
         }
-        record.state = spec.state
-        record.region = spec.region
+        record.complete(as: target)
         return record
     }
 
     /// Plans `spec` against `recorded` and returns the one instance plan with the diagnostics.
-    static func plan(_ spec: InstanceSpec, recorded: RecordedInstance?, fleet: Fleet = Fixtures.fleet()) -> (InstancePlan, [Diagnostic]) {
+    static func plan(_ spec: InstanceSpec, recorded: RecordedInstance?, fleet: Fleet = Fixtures.fleet())
+        -> (InstancePlan, [Diagnostic])
+    {
         let result = Planner.plan(PlanInput(fleet: fleet, specs: [spec], files: [spec.name: "Instances/\(spec.name).json"],
                                             recorded: recorded.map { [$0] } ?? [], toolVersion: "test"))
         return (result.plan.instances[0], result.diagnostics)

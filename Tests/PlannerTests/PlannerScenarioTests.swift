@@ -19,33 +19,49 @@ final class PlannerScenarioTests: XCTestCase {
         var after: InstanceSpec
         var steps: [String]
         var disruptive: Bool
+        var changes: [InstanceIntent]
     }
 
     private let rows: [Row] = [
-        Row(name: "provision", before: nil, after: Fixtures.spec(), steps: provision, disruptive: false),
+        Row(name: "provision", before: nil, after: Fixtures.spec(), steps: provision, disruptive: false,
+            changes: [.provision]),
         Row(name: "provision suspended", before: nil, after: Fixtures.spec(state: .suspended),
-            steps: provision + ["stop database"], disruptive: false),
-        Row(name: "converged", before: Fixtures.spec(), after: Fixtures.spec(), steps: [], disruptive: false),
-        Row(name: "patch upgrade", before: Fixtures.spec(version: Version(5, 2, 0)), after: Fixtures.spec(), steps: hop, disruptive: true),
-        Row(name: "two hops", before: Fixtures.spec(version: Version(5, 0, 0)), after: Fixtures.spec(), steps: hop + hop, disruptive: true),
+            steps: provision + ["stop database"], disruptive: false,
+            changes: [.provision]),
+        Row(name: "converged", before: Fixtures.spec(), after: Fixtures.spec(), steps: [], disruptive: false,
+            changes: []),
+        Row(name: "patch upgrade", before: Fixtures.spec(version: Version(5, 2, 0)), after: Fixtures.spec(), steps: hop, disruptive: true,
+            changes: [.upgrade(from: Version(5, 2, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)])]),
+        Row(name: "two hops", before: Fixtures.spec(version: Version(5, 0, 0)), after: Fixtures.spec(), steps: hop + hop, disruptive: true,
+            changes: [.upgrade(from: Version(5, 0, 0), to: Version(5, 2, 3), hops: [Version(5, 1, 0), Version(5, 2, 3)])]),
         Row(name: "jump", before: Fixtures.spec(version: Version(5, 1, 0)), after: Fixtures.spec(version: Version(5, 3, 0)),
-            steps: hop, disruptive: true),
+            steps: hop, disruptive: true,
+            changes: [.upgrade(from: Version(5, 1, 0), to: Version(5, 3, 0), hops: [Version(5, 3, 0)])]),
         Row(name: "resize grow", before: Fixtures.spec(), after: Fixtures.spec(size: "medium"),
-            steps: ["update database", "update task-definition", "update service"], disruptive: true),
+            steps: ["update database", "update task-definition", "update service"], disruptive: true,
+            changes: [.resize(what: .database, from: "small", to: "medium"), .resize(what: .taskDefinition, from: "small", to: "medium"), .resize(what: .service, from: "small", to: "medium")]),
         Row(name: "resize and upgrade", before: Fixtures.spec(version: Version(5, 1, 0)), after: Fixtures.spec(size: "large"),
-            steps: ["update database"] + hop + ["update service"], disruptive: true),
+            steps: ["update database"] + hop + ["update service"], disruptive: true,
+            changes: [.resize(what: .database, from: "small", to: "large"), .upgrade(from: Version(5, 1, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)]), .resize(what: .service, from: "small", to: "large")]),
         Row(name: "suspend", before: Fixtures.spec(), after: Fixtures.spec(state: .suspended),
-            steps: ["update service", "stop database"], disruptive: true),
+            steps: ["update service", "stop database"], disruptive: true,
+            changes: [.suspend]),
         Row(name: "resume", before: Fixtures.spec(state: .suspended), after: Fixtures.spec(),
-            steps: ["start database", "update service", "health-check service"], disruptive: true),
+            steps: ["start database", "update service", "health-check service"], disruptive: true,
+            changes: [.resume]),
         Row(name: "upgrade while suspended", before: Fixtures.spec(version: Version(5, 2, 0), state: .suspended),
-            after: Fixtures.spec(state: .suspended), steps: ["start database"] + hop + ["stop database"], disruptive: true),
+            after: Fixtures.spec(state: .suspended), steps: ["start database"] + hop + ["stop database"], disruptive: true,
+            changes: [.upgrade(from: Version(5, 2, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)])]),
         Row(name: "domain change", before: Fixtures.spec(), after: Fixtures.spec(domain: "shop.cloud.example.com"),
-            steps: ["update dns-record"], disruptive: false),
-        Row(name: "teardown", before: Fixtures.spec(), after: Fixtures.spec(state: .deleted), steps: teardown, disruptive: true),
+            steps: ["update dns-record"], disruptive: false,
+            changes: [.domain(from: "acme.cloud.example.com", to: "shop.cloud.example.com")]),
+        Row(name: "teardown", before: Fixtures.spec(), after: Fixtures.spec(state: .deleted), steps: teardown, disruptive: true,
+            changes: [.teardown]),
         Row(name: "teardown of a suspended instance", before: Fixtures.spec(state: .suspended),
-            after: Fixtures.spec(state: .deleted), steps: teardown, disruptive: true),
-        Row(name: "deleted, nothing recorded", before: nil, after: Fixtures.spec(state: .deleted), steps: [], disruptive: false),
+            after: Fixtures.spec(state: .deleted), steps: teardown, disruptive: true,
+            changes: [.teardown]),
+        Row(name: "deleted, nothing recorded", before: nil, after: Fixtures.spec(state: .deleted), steps: [], disruptive: false,
+            changes: []),
     ]
 
     func testScenariosPlanExactStepsAndConverge() {
@@ -60,6 +76,8 @@ final class PlannerScenarioTests: XCTestCase {
             let applied = Sim.record(plan, spec: row.after, onto: recorded)
             let (again, _) = Sim.plan(row.after, recorded: applied)
             XCTAssertEqual(again.steps, [], "\(row.name): a recorded plan must converge")
+            XCTAssertEqual(again.changes, [], "\(row.name): a recorded plan must converge")
+            XCTAssertEqual(plan.changes, row.changes, row.name)
         }
     }
 
@@ -67,40 +85,47 @@ final class PlannerScenarioTests: XCTestCase {
         let spec = Fixtures.spec(state: .suspended)
         let (plan, _) = Sim.plan(spec, recorded: nil)
         let byResource = Dictionary(plan.steps.filter { $0.action == .create }.map { ($0.resource, $0) }) { a, _ in a }
-        XCTAssertEqual(byResource[.database]?.inputs, ["region": "us-east-1", "databaseClass": "db.t3.micro", "storageGB": "20"])
-        XCTAssertEqual(byResource[.taskDefinition]?.inputs,
-                       ["image": "registry.example.com/app", "version": "5.2.3", "cpu": "256", "memory": "512"])
-        XCTAssertEqual(byResource[.service]?.inputs, ["replicas": "0"])
-        XCTAssertEqual(byResource[.dnsRecord]?.inputs,
-                       ["domain": "acme.cloud.example.com", "zone": "cloud.example.com", "target": "ingress.cloud.example.com"])
+        XCTAssertEqual(byResource[.database]?.after,
+                       .database(DatabaseAttributes(region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20)))
+        XCTAssertEqual(byResource[.taskDefinition]?.after, .taskDefinition(TaskDefinitionAttributes(
+            image: "registry.example.com/app", version: Version(5, 2, 3), cpu: 256, memory: 512)))
+        XCTAssertEqual(byResource[.service]?.after, .service(ServiceAttributes(replicas: 0)))
+        XCTAssertEqual(byResource[.dnsRecord]?.after, .dnsRecord(DNSRecordAttributes(
+            domain: "acme.cloud.example.com", zone: "cloud.example.com", target: "ingress.cloud.example.com")))
         for step in byResource.values {
-            XCTAssertEqual(step.inputsHash, ContentHash.sha256Hex(step.inputs), step.resource.rawValue)
+            XCTAssertNil(step.before, step.resource.rawValue)
+            // Format 1 hashed the same `key=value` lines: records of earlier versions stay unchanged.
+            let lines = step.after!.fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: "\n")
+            XCTAssertEqual(step.inputsHash, ContentHash.sha256Hex(lines), step.resource.rawValue)
         }
-        XCTAssertEqual(byResource[.database]?.reason, "PostgreSQL db.t3.micro, 20 GiB")
-        XCTAssertEqual(byResource[.taskDefinition]?.reason, "registry.example.com/app:5.2.3, 256 CPU units, 512 MiB")
-        XCTAssertEqual(byResource[.service]?.reason, "0 replicas (suspended)")
-        XCTAssertEqual(byResource[.dnsRecord]?.reason, "acme.cloud.example.com → ingress.cloud.example.com")
+        XCTAssertEqual(byResource[.database]?.reasonText, "PostgreSQL db.t3.micro, 20 GiB")
+        XCTAssertEqual(byResource[.taskDefinition]?.reasonText, "registry.example.com/app:5.2.3, 256 CPU units, 512 MiB")
+        XCTAssertEqual(byResource[.service]?.reasonText, "0 replicas (suspended)")
+        XCTAssertEqual(byResource[.dnsRecord]?.reasonText, "acme.cloud.example.com → ingress.cloud.example.com")
     }
 
     func testUpgradeStepsCarryHopVersionsAndReasons() {
         let (plan, _) = Sim.plan(Fixtures.spec(version: Version(5, 3, 0)), recorded: Sim.provisioned(Fixtures.spec(version: Version(5, 0, 0))))
-        let summary = plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reason)" }
+        let summary = plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reasonText)" }
         XCTAssertEqual(summary, [
             "snapshot database: before upgrade to 5.1.0", "migrate database: upgrade 5.0.0 → 5.1.0 (hop 1 of 2)",
             "deploy task-definition: upgrade 5.0.0 → 5.1.0 (hop 1 of 2)", "health-check service: verify 5.1.0",
             "snapshot database: before upgrade to 5.3.0", "migrate database: upgrade 5.1.0 → 5.3.0 (hop 2 of 2)",
             "deploy task-definition: upgrade 5.1.0 → 5.3.0 (hop 2 of 2)", "health-check service: verify 5.3.0",
         ])
-        XCTAssertEqual(plan.steps[0].inputs, ["purpose": "pre-upgrade", "version": "5.1.0", "fromVersion": "5.0.0"])
-        XCTAssertEqual(plan.steps[5].inputs, ["version": "5.3.0", "fromVersion": "5.1.0"])
-        XCTAssertEqual(plan.steps[6].inputs["version"], "5.3.0")
-        XCTAssertEqual(plan.steps[6].inputs["image"], "registry.example.com/app")
+        XCTAssertEqual(plan.steps[0].detail, .snapshot(.preUpgrade(Version(5, 1, 0))))
+        let task53 = TaskDefinitionAttributes(image: "registry.example.com/app", version: Version(5, 3, 0), cpu: 256,
+                                              memory: 512)
+        XCTAssertEqual(plan.steps[5].detail, .migration(from: Version(5, 1, 0), task: task53))
+        XCTAssertEqual(plan.steps[6].after, .taskDefinition(task53))
+        XCTAssertEqual(plan.steps[6].before?.taskDefinition?.version, Version(5, 1, 0))
+        XCTAssertEqual(plan.steps[7].detail, .healthCheck(expect: task53))
         XCTAssertTrue(plan.steps.allSatisfy(\.disruptive))
     }
 
     func testResizeReasonNamesTheTiers() {
         let (plan, _) = Sim.plan(Fixtures.spec(size: "medium"), recorded: Sim.provisioned(Fixtures.spec()))
-        XCTAssertEqual(plan.steps.map(\.reason), [
+        XCTAssertEqual(plan.steps.map(\.reasonText), [
             "tier small → medium: databaseClass db.t3.micro → db.t3.medium, storageGB 20 → 50",
             "tier small → medium: cpu 256 → 512, memory 512 → 1024",
             "tier small → medium: replicas 1 → 2",
@@ -111,17 +136,19 @@ final class PlannerScenarioTests: XCTestCase {
         var fleet = Fixtures.fleet()
         fleet.image = "registry.example.com/app-v2"
         let (plan, _) = Sim.plan(Fixtures.spec(), recorded: Sim.provisioned(Fixtures.spec()), fleet: fleet)
-        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reason)" },
-                       ["update task-definition: fleet settings changed (tier definition or image)"])
-        XCTAssertEqual(plan.steps.first?.inputs["image"], "registry.example.com/app-v2")
+        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reasonText)" },
+                       ["update task-definition: fleet settings changed: image registry.example.com/app → "
+                        + "registry.example.com/app-v2"])
+        XCTAssertEqual(plan.steps.first?.after?.taskDefinition?.image, "registry.example.com/app-v2")
+        XCTAssertEqual(plan.changes, [.reconfigure(what: .taskDefinition)])
         XCTAssertEqual(plan.steps.first?.disruptive, true)
     }
 
     func testDomainChangeNamesThePreviousDomain() {
         let (plan, _) = Sim.plan(Fixtures.spec(domain: "shop.cloud.example.com"), recorded: Sim.provisioned(Fixtures.spec()))
-        XCTAssertEqual(plan.steps.first?.inputs[StepInput.previousDomain], "acme.cloud.example.com")
-        XCTAssertEqual(plan.steps.first?.inputs[StepInput.domain], "shop.cloud.example.com")
-        XCTAssertEqual(plan.steps.first?.reason, "domain acme.cloud.example.com → shop.cloud.example.com")
+        XCTAssertEqual(plan.steps.first?.before?.dnsRecord?.domain, "acme.cloud.example.com")
+        XCTAssertEqual(plan.steps.first?.after?.dnsRecord?.domain, "shop.cloud.example.com")
+        XCTAssertEqual(plan.steps.first?.reasonText, "domain acme.cloud.example.com → shop.cloud.example.com")
     }
 
     func testMissingResourcesAreCreatedWithoutDisruptionButTheTaskDefinition() {
@@ -132,8 +159,9 @@ final class PlannerScenarioTests: XCTestCase {
         let (plan, _) = Sim.plan(Fixtures.spec(), recorded: recorded)
         XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" },
                        ["create task-definition", "create service", "create dns-record"])
-        XCTAssertEqual(plan.steps[0].inputs["version"], "5.2.3", "a missing task definition is created at the desired version")
-        XCTAssertEqual(plan.steps.map(\.reason), ["missing: registry.example.com/app:5.2.3, 256 CPU units, 512 MiB",
+        XCTAssertEqual(plan.steps[0].after?.taskDefinition?.version, Version(5, 2, 3),
+                       "a missing task definition is created at the desired version")
+        XCTAssertEqual(plan.steps.map(\.reasonText), ["missing: registry.example.com/app:5.2.3, 256 CPU units, 512 MiB",
                                                  "missing: 1 replica", "missing: acme.cloud.example.com → ingress.cloud.example.com"])
         XCTAssertEqual(plan.steps.map(\.disruptive), [true, false, false],
                        "creating the task definition rolls a service that may still run: it waits for the maintenance window")
@@ -148,8 +176,8 @@ final class PlannerScenarioTests: XCTestCase {
 
     func testFinalSnapshotsComeFirst() {
         let (plan, _) = Sim.plan(Fixtures.spec(state: .deleted), recorded: Sim.provisioned(Fixtures.spec()))
-        XCTAssertEqual(plan.steps[0].inputs, ["purpose": "final", "region": "us-east-1"])
-        XCTAssertEqual(plan.steps[0].reason, "final snapshot before teardown")
+        XCTAssertEqual(plan.steps[0].detail, .snapshot(.final))
+        XCTAssertEqual(plan.steps[0].reasonText, "final snapshot before teardown")
         XCTAssertEqual(plan.steps[1].resource, .bucket)
     }
 }

@@ -22,12 +22,12 @@ final class JournalTests: XCTestCase {
             id: operation, instance: "acme", kind: "apply", holder: "run-a", result: .cancelled, error: "cancelled by user",
             startedAt: started, finishedAt: Instants.at(7), steps: [
                 StepRecord(id: step, operationId: operation, instance: "acme", index: 0, action: .create, resource: .database,
-                           reason: "create database", inputsHash: "d1", status: .succeeded, attempts: 2, cloudId: "db-1",
+                           reason: "teardown", inputsHash: "d1", status: .succeeded, attempts: 2, cloudId: "db-1",
                            note: "retried once", startedAt: started, finishedAt: Instants.at(5)),
                 StepRecord(id: step + 1, operationId: operation, instance: "acme", index: 1, action: .create, resource: .cluster,
-                           reason: "create cluster", inputsHash: "h", status: .notStarted, finishedAt: Instants.at(6)),
+                           reason: "teardown", inputsHash: "h", status: .notStarted, finishedAt: Instants.at(6)),
                 StepRecord(id: step + 2, operationId: operation, instance: "acme", index: 2, action: .deploy, resource: .service,
-                           reason: "deploy service", inputsHash: "h", status: .notStarted, finishedAt: Instants.at(6)),
+                           reason: "teardown", inputsHash: "h", status: .notStarted, finishedAt: Instants.at(6)),
             ]))
     }
 

@@ -24,6 +24,8 @@ enum Instants {
 
 extension PlanStep {
     static func sample(_ action: StepAction = .create, _ resource: ResourceKind = .network, hash: String = "h") -> PlanStep {
-        PlanStep(action: action, resource: resource, reason: "\(action.rawValue) \(resource.rawValue)", inputsHash: hash)
+        var step = PlanStep(action: action, resource: resource, reason: .teardown)
+        step.inputsHash = hash
+        return step
     }
 }
