@@ -12,7 +12,7 @@ def test_saved_plan_applies_exactly_and_is_refused_when_stale(cloudctl, repo, aw
     cloudctl("plan", name, "--out", str(plan_file), check=0)
     saved = json.loads(plan_file.read_text())
     assert [i["name"] for i in saved["instances"]] == [name]
-    assert saved["formatVersion"] == 1 and saved["summary"]["create"] == 9
+    assert saved["formatVersion"] == 2 and saved["summary"]["create"] == 9
 
     # The file changes after the plan was saved: the plan is stale and nothing is called.
     repo.edit(name, customer="Renamed Customer")
@@ -35,3 +35,40 @@ def test_saved_plan_applies_exactly_and_is_refused_when_stale(cloudctl, repo, aw
 def test_apply_without_a_terminal_and_without_auto_approve_is_refused(cloudctl, moto):
     proc = cloudctl("apply", check=1)
     assert "--auto-approve" in proc.stdout + proc.stderr
+
+
+def test_saved_plan_never_applies_a_mix_of_reviewed_and_changed_fleet_values(cloudctl, repo, aws, moto, tmp_path):
+    """The fleet file changes after the plan was saved (the tier's database class and the image): the plan is
+    refused as stale with no cloud call; once re-planned, what runs is exactly what the new plan file says."""
+    name = next(n for n, s in repo.specs().items() if s["state"] == "active")
+    size = repo.spec(name)["size"]
+    plan_file = tmp_path / "plan.json"
+    cloudctl("plan", name, "--out", str(plan_file), check=0)
+    reviewed = json.loads(plan_file.read_text())
+    reviewed_db = next(s for s in reviewed["instances"][0]["steps"] if s["resource"] == "database")["after"]
+
+    fleet_path = repo.root / "Instances" / "_fleet.json"
+    fleet = json.loads(fleet_path.read_text())
+    fleet["tiers"][size]["databaseClass"] = "db.t3.large" if reviewed_db["databaseClass"] != "db.t3.large" else "db.t3.xlarge"
+    fleet["image"] = fleet["image"] + "-next"
+    fleet_path.write_text(json.dumps(fleet, indent=2))
+
+    proxy = FaultProxy(urlsplit(moto).port).start()
+    try:
+        stale = cloudctl("apply", "--auto-approve", str(plan_file), check=1, endpoint=proxy.endpoint)
+    finally:
+        proxy.stop()
+    assert "stale" in (stale.stdout + stale.stderr).lower(), stale.stdout + stale.stderr
+    assert proxy.count == 0, f"a stale plan made {proxy.count} cloud calls"
+
+    cloudctl("plan", name, "--out", str(plan_file), check=0)
+    fresh = json.loads(plan_file.read_text())
+    steps = {s["resource"]: s for s in fresh["instances"][0]["steps"]}
+    cloudctl("apply", "--auto-approve", "--ignore-maintenance-window", str(plan_file), check=0)
+    region = repo.spec(name)["region"]
+    db = aws.client("rds", region).describe_db_instances(DBInstanceIdentifier=repo.prefix(name))["DBInstances"][0]
+    assert db["DBInstanceClass"] == steps["database"]["after"]["databaseClass"] == fleet["tiers"][size]["databaseClass"]
+    service = aws.service(repo.prefix(name), region=region)
+    taskdef, _ = aws.task_definition(service["taskDefinition"], region)
+    image = steps["task-definition"]["after"]["image"] + ":" + steps["task-definition"]["after"]["version"]
+    assert taskdef["containerDefinitions"][0]["image"] == image and image.startswith(fleet["image"] + ":")

@@ -38,7 +38,11 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertEqual(recorded.runningVersion, Version(5, 2, 3))
         XCTAssertEqual(recorded.storageGB, 20)
         XCTAssertEqual(recorded.domain, "acme.cloud.example.com")
-        XCTAssertEqual(recorded.resources[.database], RecordedResource(cloudId: "database-acme", inputsHash: "hash-create-database"))
+        XCTAssertEqual(recorded.resources[.database], RecordedResource(
+            cloudId: "database-acme", inputsHash: "hash-create-database",
+            attributes: .database(DatabaseAttributes(region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20))),
+            "the attributes last applied are kept with the cloud id and hash")
+        XCTAssertTrue(recorded.provisioned)
         XCTAssertEqual(recorded.resources.count, 9)
         XCTAssertEqual(try h.store.locks(), [], "the lock is released")
 

@@ -19,27 +19,61 @@ final class ExecutorSafetyTests: XCTestCase {
         XCTAssertNil(try h.store.lastOperation(instance: "acme"))
     }
 
-    func testDeferredInstancesStopLaterWavesUnlessTold() async throws {
+    /// A deferred instance holds later instances with the same kind of change (the same upgrade), never others.
+    func testDeferredInstancesHoldLaterWavesOnlyForTheSameChange() async throws {
+        let upgrade = InstanceIntent.upgrade(from: Version(5, 2, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)])
+        func upgrading(_ name: String, wave: Int) -> InstancePlan {
+            var plan = Plans.instance(name, wave: wave, [Plans.step(.deploy, .taskDefinition, instance: name, disruptive: true)])
+            plan.changes = [upgrade]
+            return plan
+        }
         for continueAfter in [false, true] {
             let h = try ExecutorHarness()
             h.options.continueAfterFailedWave = continueAfter
-            let report = await h.apply([Plans.instance("acme", wave: 0, [Plans.step(.update, .database, disruptive: true)]),
-                                        Plans.provision("beta", wave: 0, [.network]),
-                                        Plans.provision("later", wave: 1, [.network])])
+            var windowless = upgrading("later", wave: 1)
+            windowless.steps[0].disruptive = false
+            var provisioning = Plans.provision("fresh", wave: 1, [.network])
+            provisioning.changes = [.provision]
+            let report = await h.apply([upgrading("acme", wave: 0), Plans.provision("beta", wave: 0, [.network]),
+                                        windowless, provisioning])
 
             let calls = await h.provider.calls
             if continueAfter {
-                XCTAssertEqual(report.instances.map(\.result), [.deferred, .succeeded, .succeeded])
-                XCTAssertEqual(calls.map(\.instance), ["beta", "later"])
+                XCTAssertEqual(report.instances.map(\.result), [.deferred, .succeeded, .succeeded, .succeeded])
+                XCTAssertEqual(calls.map(\.instance), ["beta", "later", "fresh"])
             } else {
-                XCTAssertEqual(report.instances.map(\.result), [.deferred, .succeeded, .deferred], "held back, not failed")
+                XCTAssertEqual(report.instances.map(\.result), [.deferred, .succeeded, .deferred, .succeeded],
+                               "the same upgrade is held back (not failed); a provisioning goes on")
                 XCTAssertTrue(report.succeeded, "nothing failed: the apply exits 0 and the next one inside the window goes on")
-                XCTAssertEqual(report.instances[2].error, "not started: wave 0 had deferred instances (outside their maintenance "
-                               + "window); apply again inside it, or pass --continue-after-failed-wave")
-                XCTAssertEqual(calls.map(\.instance), ["beta"])
+                XCTAssertEqual(report.instances[2].error, "not started: wave 0 had deferred instances with the same change "
+                               + "(outside their maintenance window); apply again inside it, or pass --continue-after-failed-wave")
+                XCTAssertEqual(calls.map(\.instance), ["beta", "fresh"])
                 XCTAssertNil(try h.store.lastOperation(instance: "later"))
             }
         }
+    }
+
+    /// Every step is checked before the first call: one the provider cannot carry out stops the whole apply untouched.
+    func testUnusableStepsAreFoundBeforeAnyCall() throws {
+        let h = try ExecutorHarness()
+        let executor = Executor(store: h.store, provider: FakeCloudProvider(unsupported: [.dnsRecord]), options: h.options,
+                                observer: h.observer)
+        let plan = Plan(toolVersion: "t", fleet: "f", instances: [Plans.provision("acme"), Plans.provision("beta", [.key])])
+        XCTAssertEqual(executor.check(plan), ["acme: step 9 (create dns-record): the fake provider refuses dns-record"])
+    }
+
+    /// A change without steps (protection lifted) is recorded by apply, under the lock, with no cloud call.
+    func testAChangeWithoutStepsIsRecorded() async throws {
+        let h = try ExecutorHarness()
+        try h.store.saveRecorded(RecordedInstance(name: "acme", region: "us-east-1", protected: true))
+        var lift = Plans.instance("acme", [])
+        lift.changes = [.protection(false)]
+        let report = await h.apply([lift])
+
+        XCTAssertEqual(report.instances.map(\.result), [.succeeded])
+        XCTAssertEqual(try h.store.recordedInstance("acme")?.protected, false)
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [])
     }
 
     func testALockLostMidStepInterruptsTheStepAndRecordsNothing() async throws {

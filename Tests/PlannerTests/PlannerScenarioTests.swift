@@ -180,4 +180,48 @@ final class PlannerScenarioTests: XCTestCase {
         XCTAssertEqual(plan.steps[0].reasonText, "final snapshot before teardown")
         XCTAssertEqual(plan.steps[1].resource, .bucket)
     }
+
+    /// A first provisioning that stopped part-way is finished at once: nothing serves customers yet.
+    func testFinishingAnUnfinishedProvisioningIsNotDisruptive() {
+        var recorded = Sim.provisioned(Fixtures.spec())
+        recorded.provisioned = false
+        for kind in [ResourceKind.taskDefinition, .service, .dnsRecord] { recorded.resources[kind] = nil }
+        let (plan, _) = Sim.plan(Fixtures.spec(), recorded: recorded)
+        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" },
+                       ["create task-definition", "create service", "create dns-record"])
+        XCTAssertEqual(plan.steps.map(\.disruptive), [false, false, false])
+        let finished = Sim.record(plan, spec: Fixtures.spec(), onto: recorded)
+        XCTAssertTrue(finished.provisioned)
+    }
+
+    /// Protection must be lifted by an earlier, applied change: lifting it with the teardown is refused.
+    func testProtectionLiftedInTheSameChangeAsTheTeardownIsRefused() {
+        var protectedSpec = Fixtures.spec()
+        protectedSpec.protected = true
+        let recorded = Sim.provisioned(protectedSpec)
+        XCTAssertTrue(recorded.protected)
+
+        let (sameChange, diagnostics) = Sim.plan(Fixtures.spec(state: .deleted), recorded: recorded)
+        XCTAssertEqual(sameChange.status, .refused)
+        XCTAssertEqual(sameChange.steps, [])
+        XCTAssertEqual(diagnostics.map(\.location?.fieldPath), ["protected"])
+        XCTAssertTrue(diagnostics[0].detail?.contains("earlier, applied change") ?? false, "\(diagnostics)")
+
+        let (lift, _) = Sim.plan(Fixtures.spec(), recorded: recorded)
+        XCTAssertEqual(lift.changes, [.protection(false)])
+        XCTAssertEqual(lift.steps, [], "lifting protection calls no cloud API")
+        let lifted = Sim.record(lift, spec: Fixtures.spec(), onto: recorded)
+        let (teardown, none) = Sim.plan(Fixtures.spec(state: .deleted), recorded: lifted)
+        XCTAssertEqual(none, [])
+        XCTAssertEqual(teardown.changes, [.teardown])
+    }
+
+    /// Every plan survives its own JSON: what `--out` saves is what apply reads.
+    func testPlansRoundTripThroughJSON() throws {
+        for row in rows {
+            let (plan, _) = Sim.plan(row.after, recorded: row.before.map(Sim.provisioned))
+            let data = try JSONEncoder().encode(plan)
+            XCTAssertEqual(try JSONDecoder().decode(InstancePlan.self, from: data), plan, row.name)
+        }
+    }
 }
