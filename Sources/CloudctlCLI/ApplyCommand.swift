@@ -41,7 +41,8 @@ enum ApplyCommand {
         executorOptions.continueAfterFailedWave = options.continueAfterFailedWave
         let printer = ProgressPrinter(console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
                                       width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)
-        let executor = Executor(store: store, provider: context.environment.makeProvider(config), options: executorOptions,
+        let executor = Executor(store: store, provider: context.environment.makeProvider(config),
+                                options: executorOptions,
                                 observer: printer, clock: context.environment.now)
 
         console.out()
@@ -121,7 +122,8 @@ struct ApplyOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "apply", abstract: "Make the fleet match the instance files, or apply a saved plan.",
         arguments: "[PLANFILE | NAME…]", positionals: 0...Int.max,
-        options: [Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow, Option.continueAfterFailedWave])
+        options: [Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow,
+                  Option.continueAfterFailedWave])
 
     /// A saved plan to apply exactly; nil to plan afresh.
     var planFile: String?
@@ -132,8 +134,9 @@ struct ApplyOptions: CommandOptions, Equatable {
     var ignoreMaintenanceWindow = false
     var continueAfterFailedWave = false
 
-    init(planFile: String? = nil, names: [String] = [], autoApprove: Bool = false, parallelism: Int = defaultParallelism,
-         ignoreMaintenanceWindow: Bool = false, continueAfterFailedWave: Bool = false) {
+    init(planFile: String? = nil, names: [String] = [], autoApprove: Bool = false,
+         parallelism: Int = defaultParallelism, ignoreMaintenanceWindow: Bool = false,
+         continueAfterFailedWave: Bool = false) {
         self.planFile = planFile
         self.names = names
         self.autoApprove = autoApprove

@@ -14,7 +14,8 @@ struct OptionSpec: Sendable {
     static func string(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, value: .string(valueName), help: help)
     }
-    static func integer(_ name: String, _ valueName: String, in bounds: ClosedRange<Int>, _ help: String) -> OptionSpec {
+    static func integer(_ name: String, _ valueName: String, in bounds: ClosedRange<Int>,
+                        _ help: String) -> OptionSpec {
         OptionSpec(name: name, value: .integer(valueName, bounds), help: help)
     }
 
@@ -117,7 +118,9 @@ enum ArgumentParser {
             case .string(let valueName), .integer(let valueName, _):
                 // A following word that looks like an option is a forgotten value, except `-` and negative numbers,
                 // which are values (and a negative count gets its own clear error below).
-                let next = remaining.first.flatMap { $0.hasPrefix("-") && $0 != "-" && !isNegativeNumber($0) ? nil : $0 }
+                let next = remaining.first.flatMap { word in
+                    word.hasPrefix("-") && word != "-" && !isNegativeNumber(word) ? nil : word
+                }
                 guard let value = inlineValue ?? next else {
                     throw fail("Missing value for option '\(option.name) \(valueName)'")
                 }
@@ -133,7 +136,8 @@ enum ArgumentParser {
         for group in spec.conflicts {
             let given = group.filter { parsed.flag($0) || parsed.value($0) != nil }
             if given.count > 1 {
-                throw fail("Options " + given.map { "'\($0.name)'" }.joined(separator: " and ") + " cannot be used together")
+                let names = given.map { "'\($0.name)'" }.joined(separator: " and ")
+                throw fail("Options \(names) cannot be used together")
             }
         }
         if parsed.positionals.count > spec.positionals.upperBound {
@@ -153,7 +157,8 @@ enum ArgumentParser {
         }
         // Digits too many for an Int are out of bounds too, not "not a number".
         guard let number = Int(text), bounds.contains(number) else {
-            throw UsageError("\(name) must be between \(bounds.lowerBound) and \(bounds.upperBound), got \(text)", for: spec)
+            let range = "between \(bounds.lowerBound) and \(bounds.upperBound)"
+            throw UsageError("\(name) must be \(range), got \(text)", for: spec)
         }
         return number
     }

@@ -82,7 +82,8 @@ public enum CLI {
         guard let command = commands.first(where: { $0.spec.name == name }) else {
             let isOption = name.hasPrefix("-")
             let candidates = isOption ? ["--help", "--version"] : commands.map(\.spec.name) + ["help"]
-            throw UsageError.unknown(isOption ? "option" : "command", name, among: candidates, command: nil, usage: topUsage)
+            throw UsageError.unknown(isOption ? "option" : "command", name, among: candidates, command: nil,
+                                     usage: topUsage)
         }
         return command
     }

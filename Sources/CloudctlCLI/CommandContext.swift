@@ -38,6 +38,7 @@ struct CommandContext: Sendable {
 extension CLIEnvironment {
     /// A path the user gave, resolved against the current directory.
     func userPath(_ path: String) -> URL {
-        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true)).standardizedFileURL
+        let base = URL(fileURLWithPath: currentDirectory, isDirectory: true)
+        return URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL
     }
 }

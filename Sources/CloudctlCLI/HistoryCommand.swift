@@ -21,7 +21,8 @@ struct HistoryOptions: CommandOptions, Equatable {
     enum Option {
         static let limit = OptionSpec.integer(
             "--limit", "N", in: limitBounds,
-            "Show at most N operations, \(limitBounds.lowerBound) to \(limitBounds.upperBound) (default: \(defaultLimit)).")
+            "Show at most N operations, \(limitBounds.lowerBound) to \(limitBounds.upperBound) "
+                + "(default: \(defaultLimit)).")
         static let since = OptionSpec.string(
             "--since", "WHEN", "Only operations started since WHEN: 30m, 12h, 7d (at most 10 years back), "
                 + "or an ISO 8601 date (2026-11-20) or time.")
@@ -79,7 +80,8 @@ enum Since: Sendable, Equatable {
     init(_ text: String) throws(Invalid) {
         let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
         let digits = text.dropLast()
-        if let unit = text.last.flatMap({ units[$0] }), !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        let isCount = !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        if let unit = text.last.flatMap({ units[$0] }), isCount {
             // Compared per unit so that too many digits for an Int are "too far back", not "not a duration".
             guard let count = Int(digits), count <= Self.maximumSeconds / unit else {
                 throw Invalid(reason: "must be at most 10 years back (3650d)")

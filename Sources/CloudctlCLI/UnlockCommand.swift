@@ -12,8 +12,9 @@ enum UnlockCommand {
 
 /// `cloudctl unlock NAME`.
 struct UnlockOptions: CommandOptions, Equatable {
-    static let spec = CommandSpec(name: "unlock", abstract: "Force-remove an instance's lock, e.g. after a crashed apply.",
-                                  arguments: "NAME", positionals: 1...1)
+    static let spec = CommandSpec(
+        name: "unlock", abstract: "Force-remove an instance's lock, e.g. after a crashed apply.",
+        arguments: "NAME", positionals: 1...1)
 
     var name: String
 

@@ -1,5 +1,6 @@
 import XCTest
 import TestSupport
+import Store
 @testable import CloudctlCLI
 
 /// Each command's words become its typed options; bad words are usage errors that quote them.
@@ -8,16 +9,19 @@ final class CommandOptionsTests: XCTestCase {
     private static let directory: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("cloudctl-options-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: url.appendingPathComponent("existing-plan").path, contents: Data("{}".utf8))
+        let plan = url.appendingPathComponent("existing-plan").path
+        FileManager.default.createFile(atPath: plan, contents: Data("{}".utf8))
         return url
     }()
-    private let environment = CLIEnvironment(console: CapturedConsole().console, variables: [:], homeDirectory: "/nonexistent",
-                                             currentDirectory: directory.path, trapSignals: false)
+    private let environment = CLIEnvironment(console: CapturedConsole().console, variables: [:],
+                                             homeDirectory: "/nonexistent", currentDirectory: directory.path,
+                                             trapSignals: false)
 
     private func check<Options: CommandOptions & Equatable>(_ cases: [([String], Options)],
                                                             file: StaticString = #filePath, line: UInt = #line) {
         for (words, expected) in cases {
-            XCTAssertEqual(try Options.parse(words, environment: environment), expected, "\(words)", file: file, line: line)
+            XCTAssertEqual(try Options.parse(words, environment: environment), expected, "\(words)",
+                           file: file, line: line)
         }
     }
 
@@ -77,7 +81,8 @@ final class CommandOptionsTests: XCTestCase {
             (["--db=/tmp/s.db", "--repo", "."], GlobalOptions(repo: ".", db: "/tmp/s.db")),
         ]
         for (words, expected) in cases {
-            XCTAssertEqual(GlobalOptions(try ArgumentParser.parse(words, for: StatusOptions.spec)), expected, "\(words)")
+            let parsed = try ArgumentParser.parse(words, for: StatusOptions.spec)
+            XCTAssertEqual(GlobalOptions(parsed), expected, "\(words)")
         }
     }
 
@@ -110,7 +115,8 @@ final class CommandOptionsTests: XCTestCase {
         ]
         for (spec, words, message) in cases {
             let command = CLI.commands.first { $0.spec.name == spec.name }!
-            XCTAssertThrowsError(try command.prepare(ArgumentParser.parse(words, for: spec), environment), "\(words)") { error in
+            let prepare = { try command.prepare(ArgumentParser.parse(words, for: spec), self.environment) }
+            XCTAssertThrowsError(try prepare(), "\(words)") { error in
                 XCTAssertEqual(error as? UsageError, UsageError(message, for: spec), "\(words)")
             }
         }
@@ -182,7 +188,33 @@ final class SpellingTests: XCTestCase {
             ("hlep", "help", 1), ("stauts", "status", 1), ("kitten", "sitting", 3), ("ab", "ba", 1),
         ]
         for (a, b, expected) in cases {
-            XCTAssertEqual(Spelling.editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars)), expected, "\(a) → \(b)")
+            let distance = Spelling.editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars))
+            XCTAssertEqual(distance, expected, "\(a) → \(b)")
+        }
+    }
+}
+
+/// The small views: values in, text out.
+final class CommandViewTests: XCTestCase {
+    func testViewsRenderTheirValues() throws {
+        let acquired = Date(timeIntervalSince1970: 1_795_300_000)
+        let lock = LockRecord(instance: "acme", holder: "ci@host:42", acquiredAt: acquired,
+                              leaseUntil: acquired.addingTimeInterval(600))
+        let cases: [(String, String)] = [
+            (VersionView.render("1.2.3"), "cloudctl 1.2.3"),
+            (UnlockView.render(instance: "acme", removed: nil), "acme was not locked."),
+            (UnlockView.render(instance: "acme", removed: lock),
+             "Removed the lock on acme held by ci@host:42 since 2026-11-21T22:26:40Z.\n"
+                + "If that apply is still running, it may fail; run `cloudctl status acme` to check."),
+            (ValidateView.summary([], fileCount: 1), "Validated 1 instance file: no problems."),
+            (try HistoryView(format: .human, now: CLITestClock.now).render([], instance: "acme", since: acquired),
+             "No operations recorded for acme since 2026-11-21T22:26:40Z."),
+            (try HistoryView(format: .json, now: CLITestClock.now).render([], instance: nil, since: nil), "[\n\n]"),
+            (try StatusView(format: .human, now: CLITestClock.now).fleet([]),
+             "No instances: add files under Instances/ and run `cloudctl plan`."),
+        ]
+        for (index, (rendered, expected)) in cases.enumerated() {
+            XCTAssertEqual(rendered, expected, "case \(index)")
         }
     }
 }

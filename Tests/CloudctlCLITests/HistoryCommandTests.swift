@@ -38,7 +38,8 @@ final class HistoryCommandTests: RepoTestCase {
 
         let bad = await runCLI(["history", "--since", "yesterday"], repo: repo)
         XCTAssertEqual(bad.code, 1)
-        XCTAssertTrue(bad.err.hasPrefix("Error: --since must be a duration like 30m, 12h or 7d, or an ISO 8601 date"), bad.err)
+        let expected = "Error: --since must be a duration like 30m, 12h or 7d, or an ISO 8601 date"
+        XCTAssertTrue(bad.err.hasPrefix(expected), bad.err)
         XCTAssertTrue(bad.err.contains(", got 'yesterday'\n"), bad.err)
         XCTAssertEqual(bad.out, "")
     }
