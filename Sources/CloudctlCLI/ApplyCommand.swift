@@ -7,33 +7,25 @@ import AWSProvider
 
 /// `cloudctl apply`: make the fleet match the instance files (or exactly a saved plan).
 enum ApplyCommand {
-    static let command = Command(spec: CommandSpec(
-        name: "apply", abstract: "Make the fleet match the instance files, or apply a saved plan.",
-        arguments: "[PLANFILE | NAME…]", positionals: 0...Int.max,
-        options: [
-            .flag("--auto-approve", "Apply without asking for confirmation (required when stdin is not a terminal)."),
-            .integer("--parallelism", "N", "Run at most N instances at once (default: 8)."),
-            .flag("--ignore-maintenance-window", "Run disruptive steps even outside maintenance windows."),
-            .flag("--continue-after-failed-wave", "Start later rollout waves even when an earlier wave had failures."),
-        ]), run: run)
+    static let command = Command(ApplyOptions.self, run: run)
 
-    static func run(_ context: CommandContext) async throws -> Int32 {
+    static func run(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
         let console = context.console
         let workspace = try FleetWorkspace.open(context)
         _ = try workspace.validFleet()
         let plan: Plan
-        if let planFile = savedPlanArgument(context) {
+        if let planFile = options.planFile {
             plan = try PlanJSONRenderer.read(context.userPath(planFile))
             try workspace.checkSavedPlan(plan, file: planFile)
         } else {
-            let result = try workspace.plan(selecting: context.arguments.positionals)
+            let result = try workspace.plan(selecting: options.names)
             context.report(result.diagnostics)
             plan = result.plan
         }
 
         console.out(PlanTextRenderer(terminal: context.terminal, details: PlanTextRenderer.details(for: workspace.loaded.specs)).render(plan))
         guard plan.hasChanges else { return CLI.ExitCode.success }
-        try confirm(context)
+        try confirm(options, context)
 
         let config: AWSConfig
         do {
@@ -43,13 +35,14 @@ enum ApplyCommand {
                                            detail: "Set AWS_REGION and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE).")])
         }
         let store = try StateStore(path: context.dbPath)
-        var options = ExecutorOptions(holder: LockHolder.current())
-        if let parallelism = context.arguments.integer("--parallelism") { options.parallelism = parallelism }
-        options.ignoreMaintenanceWindow = context.arguments.flag("--ignore-maintenance-window")
-        options.continueAfterFailedWave = context.arguments.flag("--continue-after-failed-wave")
+        var executorOptions = ExecutorOptions(holder: LockHolder.current())
+        executorOptions.parallelism = options.parallelism
+        executorOptions.ignoreMaintenanceWindow = options.ignoreMaintenanceWindow
+        executorOptions.continueAfterFailedWave = options.continueAfterFailedWave
         let printer = ProgressPrinter(console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
                                       width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)
-        let executor = Executor(store: store, provider: context.environment.makeProvider(config), options: options,
+        let executor = Executor(store: store, provider: context.environment.makeProvider(config),
+                                options: executorOptions,
                                 observer: printer, clock: context.environment.now)
 
         // Every step is checked before the first cloud call: a plan the provider cannot carry out never starts.
@@ -80,16 +73,9 @@ enum ApplyCommand {
         return report.succeeded ? CLI.ExitCode.success : CLI.ExitCode.failure
     }
 
-    /// The single argument is a saved plan when it ends in `.json` or names an existing file.
-    static func savedPlanArgument(_ context: CommandContext) -> String? {
-        let args = context.arguments.positionals
-        guard args.count == 1, let arg = args.first else { return nil }
-        return arg.hasSuffix(".json") || FileManager.default.fileExists(atPath: context.userPath(arg).path) ? arg : nil
-    }
-
     /// Asks for "yes" on a terminal; refuses to guess when nobody can answer.
-    static func confirm(_ context: CommandContext) throws {
-        guard !context.arguments.flag("--auto-approve") else { return }
+    static func confirm(_ options: ApplyOptions, _ context: CommandContext) throws {
+        guard !options.autoApprove else { return }
         guard context.console.stdinIsTerminal else {
             throw DiagnosticsError([.error("Refusing to apply without confirmation: standard input is not a terminal",
                                            detail: "Review the plan above and re-run with --auto-approve to apply it non-interactively.")])
@@ -115,5 +101,73 @@ enum ApplyCommand {
             line += "\n  \(instances.count) \(instances.count == 1 ? "instance" : "instances") \(reason)"
         }
         return line
+    }
+}
+
+/// `cloudctl apply [PLANFILE | NAME…] [--auto-approve] [--parallelism N] [--ignore-maintenance-window] […]`.
+struct ApplyOptions: CommandOptions, Equatable {
+    /// The apply command's own options.
+    enum Option {
+        static let autoApprove = OptionSpec.flag(
+            "--auto-approve", "Apply without asking for confirmation (required when stdin is not a terminal).")
+        static let parallelism = OptionSpec.integer(
+            "--parallelism", "N", in: parallelismBounds,
+            "Run at most N instances at once, \(parallelismBounds.lowerBound) to \(parallelismBounds.upperBound) "
+                + "(default: \(defaultParallelism)).")
+        static let ignoreMaintenanceWindow = OptionSpec.flag(
+            "--ignore-maintenance-window", "Run disruptive steps even outside maintenance windows.")
+        static let continueAfterFailedWave = OptionSpec.flag(
+            "--continue-after-failed-wave", "Start later rollout waves even when an earlier wave had failures.")
+    }
+
+    /// More instances at once than any fleet's API rate limits allow; the bound also keeps a typo like 100000 from
+    /// making the executor spin up that many slots.
+    static let parallelismBounds = 1...256
+    static let defaultParallelism = 8
+
+    static let spec = CommandSpec(
+        name: "apply", abstract: "Make the fleet match the instance files, or apply a saved plan.",
+        arguments: "[PLANFILE | NAME…]", positionals: 0...Int.max,
+        options: [Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow,
+                  Option.continueAfterFailedWave])
+
+    /// A saved plan to apply exactly; nil to plan afresh.
+    var planFile: String?
+    /// The instances to plan afresh; empty means all.
+    var names: [String] = []
+    var autoApprove = false
+    var parallelism = defaultParallelism
+    var ignoreMaintenanceWindow = false
+    var continueAfterFailedWave = false
+
+    init(planFile: String? = nil, names: [String] = [], autoApprove: Bool = false,
+         parallelism: Int = defaultParallelism, ignoreMaintenanceWindow: Bool = false,
+         continueAfterFailedWave: Bool = false) {
+        self.planFile = planFile
+        self.names = names
+        self.autoApprove = autoApprove
+        self.parallelism = parallelism
+        self.ignoreMaintenanceWindow = ignoreMaintenanceWindow
+        self.continueAfterFailedWave = continueAfterFailedWave
+    }
+
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) throws(UsageError) {
+        let words = arguments.positionals
+        // The single argument is a saved plan when it ends in `.json` or names an existing file.
+        if words.count == 1, let word = words.first,
+           word.hasSuffix(".json") || FileManager.default.fileExists(atPath: environment.userPath(word).path) {
+            planFile = word
+        } else if let file = words.first(where: { $0.hasSuffix(".json") }) {
+            // Instance names never contain a dot, so this is a plan file mixed with names.
+            let other = words.first { $0 != file } ?? file
+            throw UsageError("Unexpected argument '\(other)': a saved plan (\(file)) is applied whole, without names",
+                             for: Self.spec)
+        } else {
+            names = words
+        }
+        autoApprove = arguments.flag(Option.autoApprove)
+        parallelism = arguments.integer(Option.parallelism) ?? Self.defaultParallelism
+        ignoreMaintenanceWindow = arguments.flag(Option.ignoreMaintenanceWindow)
+        continueAfterFailedWave = arguments.flag(Option.continueAfterFailedWave)
     }
 }

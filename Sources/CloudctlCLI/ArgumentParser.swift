@@ -1,6 +1,7 @@
 /// One option a command accepts: a flag, or an option that takes a value.
 struct OptionSpec: Sendable {
-    enum Value: Sendable { case flag, string(String), positiveInteger(String) }
+    /// What follows the option's name: nothing, any text, or a whole number within bounds.
+    enum Value: Sendable { case flag, string(String), integer(String, ClosedRange<Int>) }
 
     var name: String
     var short: String?
@@ -13,8 +14,9 @@ struct OptionSpec: Sendable {
     static func string(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, value: .string(valueName), help: help)
     }
-    static func integer(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, value: .positiveInteger(valueName), help: help)
+    static func integer(_ name: String, _ valueName: String, in bounds: ClosedRange<Int>,
+                        _ help: String) -> OptionSpec {
+        OptionSpec(name: name, value: .integer(valueName, bounds), help: help)
     }
 
     /// `-h, --help` or `--out FILE`, for help text.
@@ -22,7 +24,7 @@ struct OptionSpec: Sendable {
         let names = (short.map { "\($0), " } ?? "") + name
         switch value {
         case .flag: return names
-        case .string(let v), .positiveInteger(let v): return "\(names) \(v)"
+        case .string(let v), .integer(let v, _): return "\(names) \(v)"
         }
     }
 }
@@ -35,16 +37,9 @@ struct CommandSpec: Sendable {
     var arguments: String = ""
     var positionals: ClosedRange<Int> = 0...0
     var options: [OptionSpec] = []
-    var conflicts: [[String]] = []
+    var conflicts: [[OptionSpec]] = []
 
-    /// Options every command accepts.
-    static let globalOptions: [OptionSpec] = [
-        .string("--repo", "DIR", "Fleet repository (default: the current directory)."),
-        .string("--db", "PATH", "State database (default: $CLOUDCTL_DB, else <repo>/.cloudctl/state.db)."),
-        .flag("--help", short: "-h", "Show help for this command."),
-    ]
-
-    var allOptions: [OptionSpec] { options + Self.globalOptions }
+    var allOptions: [OptionSpec] { options + GlobalOptions.Option.all }
 
     var usage: String {
         ["cloudctl", name, arguments, "[options]"].filter { !$0.isEmpty }.joined(separator: " ")
@@ -57,16 +52,17 @@ struct CommandSpec: Sendable {
     }
 }
 
-/// The result of parsing one command's arguments.
+/// The words of one command line, sorted into flags, option values and positionals; options build from it.
 struct ParsedArguments: Sendable, Equatable {
     var flags: Set<String> = []
     var values: [String: String] = [:]
     var positionals: [String] = []
 
-    func flag(_ name: String) -> Bool { flags.contains(name) }
-    func value(_ name: String) -> String? { values[name] }
-    /// Integer options were validated while parsing.
-    func integer(_ name: String) -> Int? { values[name].flatMap { Int($0) } }
+    func flag(_ option: OptionSpec) -> Bool { flags.contains(option.name) }
+    func value(_ option: OptionSpec) -> String? { values[option.name] }
+    /// Integer options were checked against their bounds while parsing.
+    func integer(_ option: OptionSpec) -> Int? { values[option.name].flatMap { Int($0) } }
+    var help: Bool { flag(GlobalOptions.Option.help) }
 }
 
 /// A problem with the command line; printed with the command's usage line.
@@ -75,42 +71,73 @@ struct UsageError: Error, Sendable, Equatable {
     /// The command whose usage to show; nil for the top level.
     var command: String?
     var usage: String
+
+    init(_ message: String, command: String?, usage: String) {
+        self.message = message
+        self.command = command
+        self.usage = usage
+    }
+
+    init(_ message: String, for spec: CommandSpec) {
+        self.init(message, command: spec.name, usage: spec.usage)
+    }
+
+    /// "Unknown option '--paralelism'. Did you mean '--parallelism'?" (the hint only when one is close).
+    static func unknown(_ kind: String, _ word: String, among candidates: [String], command: String?,
+                        usage: String) -> UsageError {
+        let hint = Spelling.closest(to: word, in: candidates).map { ". Did you mean '\($0)'?" } ?? ""
+        return UsageError("Unknown \(kind) '\(word)'" + hint, command: command, usage: usage)
+    }
 }
 
 /// A deliberately small parser: long options (`--out FILE`, `--out=FILE`), `-h`, positionals, `--` ends options.
 enum ArgumentParser {
     static func parse(_ arguments: [String], for spec: CommandSpec) throws(UsageError) -> ParsedArguments {
-        func fail(_ message: String) -> UsageError { UsageError(message: message, command: spec.name, usage: spec.usage) }
+        func fail(_ message: String) -> UsageError { UsageError(message, for: spec) }
         var parsed = ParsedArguments()
         var remaining = arguments[...]
         var optionsEnded = false
         while let word = remaining.popFirst() {
-            guard !optionsEnded, word.hasPrefix("-"), word != "-" else { parsed.positionals.append(word); continue }
-            if word == "--" { optionsEnded = true; continue }
+            guard !optionsEnded, word.hasPrefix("-"), word != "-" else {
+                parsed.positionals.append(word)
+                continue
+            }
+            if word == "--" {
+                optionsEnded = true
+                continue
+            }
             let (name, inlineValue) = splitInlineValue(word)
             guard let option = spec.allOptions.first(where: { $0.name == name || $0.short == name }) else {
-                throw fail("Unknown option '\(name)'")
+                throw UsageError.unknown("option", name, among: spec.allOptions.map(\.name), command: spec.name,
+                                         usage: spec.usage)
             }
             switch option.value {
             case .flag:
                 if inlineValue != nil { throw fail("Option '\(option.name)' does not take a value") }
                 parsed.flags.insert(option.name)
-            case .string(let valueName), .positiveInteger(let valueName):
-                guard let value = inlineValue ?? remaining.popFirst(), inlineValue != nil || !value.hasPrefix("-") || value == "-" else {
+            case .string(let valueName), .integer(let valueName, _):
+                // A following word that looks like an option is a forgotten value, except `-` and negative numbers,
+                // which are values (and a negative count gets its own clear error below).
+                let next = remaining.first.flatMap { word in
+                    word.hasPrefix("-") && word != "-" && !isNegativeNumber(word) ? nil : word
+                }
+                guard let value = inlineValue ?? next else {
                     throw fail("Missing value for option '\(option.name) \(valueName)'")
                 }
-                if case .positiveInteger = option.value, (Int(value) ?? 0) < 1 {
-                    throw fail("Invalid value '\(value)' for '\(option.name)': expected a positive integer")
+                if inlineValue == nil { remaining.removeFirst() }
+                if case .integer(_, let bounds) = option.value {
+                    _ = try wholeNumber(value, for: option.name, in: bounds, spec: spec)
                 }
                 if parsed.values[option.name] != nil { throw fail("Option '\(option.name)' given more than once") }
                 parsed.values[option.name] = value
             }
         }
-        if parsed.flag("--help") { return parsed }
+        if parsed.help { return parsed }
         for group in spec.conflicts {
-            let given = group.filter { parsed.flags.contains($0) || parsed.values[$0] != nil }
+            let given = group.filter { parsed.flag($0) || parsed.value($0) != nil }
             if given.count > 1 {
-                throw fail("Options " + given.map { "'\($0)'" }.joined(separator: " and ") + " cannot be used together")
+                let names = given.map { "'\($0.name)'" }.joined(separator: " and ")
+                throw fail("Options \(names) cannot be used together")
             }
         }
         if parsed.positionals.count > spec.positionals.upperBound {
@@ -120,6 +147,25 @@ enum ArgumentParser {
             throw fail("Missing argument \(spec.arguments)")
         }
         return parsed
+    }
+
+    /// `text` as a whole number within `bounds`; the error quotes what was given.
+    static func wholeNumber(_ text: String, for name: String, in bounds: ClosedRange<Int>,
+                            spec: CommandSpec) throws(UsageError) -> Int {
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw UsageError("\(name) must be a positive whole number, got '\(text)'", for: spec)
+        }
+        // Digits too many for an Int are out of bounds too, not "not a number".
+        guard let number = Int(text), bounds.contains(number) else {
+            let range = "between \(bounds.lowerBound) and \(bounds.upperBound)"
+            throw UsageError("\(name) must be \(range), got \(text)", for: spec)
+        }
+        return number
+    }
+
+    /// `-3`, `-1.5`, `-3h`: a value someone meant, never an option (no option name starts with a digit).
+    static func isNegativeNumber(_ word: String) -> Bool {
+        word.hasPrefix("-") && word.dropFirst().first?.isNumber == true
     }
 
     private static func splitInlineValue(_ word: String) -> (String, String?) {

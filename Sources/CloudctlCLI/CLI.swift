@@ -1,12 +1,6 @@
 import Foundation
 import FleetModel
 
-/// A subcommand: what it accepts and what it does.
-struct Command: Sendable {
-    var spec: CommandSpec
-    var run: @Sendable (CommandContext) async throws -> Int32
-}
-
 /// Entry point of the command-line tool; returns the process exit code.
 public enum CLI {
     public static let toolVersion = "0.1.0"
@@ -18,10 +12,7 @@ public enum CLI {
 
     static let commands: [Command] = [
         ValidateCommand.command, PlanCommand.command, ShowCommand.command, ApplyCommand.command,
-        StatusCommand.command, HistoryCommand.command, UnlockCommand.command,
-        Command(spec: CommandSpec(name: "version", abstract: "Print the cloudctl version.")) { context in
-            context.console.out("cloudctl \(toolVersion)"); return ExitCode.success
-        },
+        StatusCommand.command, HistoryCommand.command, UnlockCommand.command, VersionCommand.command,
     ]
 
     static let topUsage = "cloudctl <command> [options]"
@@ -52,22 +43,30 @@ public enum CLI {
         let console = environment.console
         do {
             guard let first = arguments.first else {
-                throw UsageError(message: "Missing command", command: nil, usage: topUsage)
+                throw UsageError("Missing command", command: nil, usage: topUsage)
             }
             switch first {
             case "--help", "-h":
                 console.out(overview); return ExitCode.success
             case "--version":
-                console.out("cloudctl \(toolVersion)"); return ExitCode.success
+                console.out(VersionView.render(toolVersion))
+                return ExitCode.success
             case "help":
                 guard let name = arguments.dropFirst().first else { console.out(overview); return ExitCode.success }
-                if arguments.count > 2 { throw UsageError(message: "Unexpected argument '\(arguments[2])'", command: nil, usage: "cloudctl help CMD") }
+                if arguments.count > 2 {
+                    throw UsageError("Unexpected argument '\(arguments[2])'", command: nil, usage: "cloudctl help CMD")
+                }
                 console.out(try command(named: name).spec.help); return ExitCode.success
             default:
                 let command = try command(named: first)
                 let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), for: command.spec)
-                if parsed.flag("--help") { console.out(command.spec.help); return ExitCode.success }
-                return try await command.run(CommandContext(arguments: parsed, environment: environment))
+                if parsed.help {
+                    console.out(command.spec.help)
+                    return ExitCode.success
+                }
+                // Options are built (and every usage error thrown) before the command touches anything.
+                let run = try command.prepare(parsed, environment)
+                return try await run(CommandContext(global: GlobalOptions(parsed), environment: environment))
             }
         } catch let error as UsageError {
             console.err("Error: \(error.message)\nUsage: \(error.usage)\nSee 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'.")
@@ -81,7 +80,10 @@ public enum CLI {
 
     static func command(named name: String) throws(UsageError) -> Command {
         guard let command = commands.first(where: { $0.spec.name == name }) else {
-            throw UsageError(message: name.hasPrefix("-") ? "Unknown option '\(name)'" : "Unknown command '\(name)'", command: nil, usage: topUsage)
+            let isOption = name.hasPrefix("-")
+            let candidates = isOption ? ["--help", "--version"] : commands.map(\.spec.name) + ["help"]
+            throw UsageError.unknown(isOption ? "option" : "command", name, among: candidates, command: nil,
+                                     usage: topUsage)
         }
         return command
     }

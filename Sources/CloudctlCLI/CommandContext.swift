@@ -2,19 +2,16 @@ import Foundation
 import FleetModel
 import Store
 
-/// What a command runs with: its parsed arguments, the environment, and the resolved repository and database paths.
+/// What a command runs with: the environment, and the repository and database paths resolved from the global options.
 struct CommandContext: Sendable {
-    var arguments: ParsedArguments
     var environment: CLIEnvironment
     var repo: URL
     var dbPath: String
 
-    init(arguments: ParsedArguments, environment: CLIEnvironment) {
-        self.arguments = arguments
+    init(global: GlobalOptions, environment: CLIEnvironment) {
         self.environment = environment
-        repo = URL(fileURLWithPath: arguments.value("--repo") ?? ".",
-                   relativeTo: URL(fileURLWithPath: environment.currentDirectory, isDirectory: true)).standardizedFileURL
-        if let db = arguments.value("--db") ?? environment.variables["CLOUDCTL_DB"].flatMap({ $0.isEmpty ? nil : $0 }) {
+        repo = environment.userPath(global.repo ?? ".")
+        if let db = global.db ?? environment.variables["CLOUDCTL_DB"].flatMap({ $0.isEmpty ? nil : $0 }) {
             dbPath = URL(fileURLWithPath: db, relativeTo: URL(fileURLWithPath: environment.currentDirectory, isDirectory: true)).path
         } else {
             dbPath = repo.appendingPathComponent(".cloudctl/state.db").path
@@ -25,9 +22,7 @@ struct CommandContext: Sendable {
     var terminal: Terminal { environment.terminal }
 
     /// A path the user gave, resolved against the current directory.
-    func userPath(_ path: String) -> URL {
-        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: environment.currentDirectory, isDirectory: true)).standardizedFileURL
-    }
+    func userPath(_ path: String) -> URL { environment.userPath(path) }
 
     /// The state database if it exists; read-only commands never create one.
     func existingStore() throws -> StateStore? {
@@ -37,5 +32,13 @@ struct CommandContext: Sendable {
     /// Prints diagnostics (warnings too) to stderr.
     func report(_ diagnostics: [Diagnostic]) {
         for diagnostic in diagnostics { console.err(diagnostic.description) }
+    }
+}
+
+extension CLIEnvironment {
+    /// A path the user gave, resolved against the current directory.
+    func userPath(_ path: String) -> URL {
+        let base = URL(fileURLWithPath: currentDirectory, isDirectory: true)
+        return URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL
     }
 }

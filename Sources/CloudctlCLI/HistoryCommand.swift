@@ -4,32 +4,122 @@ import Store
 
 /// `cloudctl history [NAME]`: operations newest first, with their steps and errors.
 enum HistoryCommand {
+    static let command = Command(HistoryOptions.self) { options, context in
+        let now = context.environment.now()
+        let since = options.since?.start(now: now)
+        let operations = try context.existingStore()?.operations(instance: options.name, since: since,
+                                                                 limit: options.limit) ?? []
+        let view = HistoryView(format: options.format, now: now)
+        context.console.out(try view.render(operations, instance: options.name, since: since))
+        return CLI.ExitCode.success
+    }
+}
+
+/// `cloudctl history [NAME] [--since WHEN] [--limit N] [--json]`.
+struct HistoryOptions: CommandOptions, Equatable {
+    /// The history command's own options.
+    enum Option {
+        static let limit = OptionSpec.integer(
+            "--limit", "N", in: limitBounds,
+            "Show at most N operations, \(limitBounds.lowerBound) to \(limitBounds.upperBound) "
+                + "(default: \(defaultLimit)).")
+        static let since = OptionSpec.string(
+            "--since", "WHEN", "Only operations started since WHEN: 30m, 12h, 7d (at most 10 years back), "
+                + "or an ISO 8601 date (2026-11-20) or time.")
+    }
+
+    static let limitBounds = 1...10_000
+    static let defaultLimit = 20
+
     static let spec = CommandSpec(
         name: "history", abstract: "Show past operations, newest first, with their steps and errors.",
-        arguments: "[NAME]", positionals: 0...1,
-        options: [.integer("--limit", "N", "Show at most N operations (default: 20)."),
-                  .string("--since", "WHEN", "Only operations started since WHEN: 30m, 12h, 2d, or an ISO 8601 date (2026-11-20) or time."),
-                  .flag("--json", "Print JSON.")])
+        arguments: "[NAME]", positionals: 0...1, options: [Option.limit, Option.since, ReportFormat.jsonOption])
 
-    static let command = Command(spec: spec) { context in
-        let name = context.arguments.positionals.first
-        let since = try context.arguments.value("--since").map { text in
-            guard let date = TimeText.since(text, now: context.environment.now()) else {
-                throw UsageError(message: "Invalid value '\(text)' for '--since': expected a duration like 30m, 12h or 2d, "
-                                 + "or an ISO 8601 date or time like 2026-11-20 or 2026-11-20T18:00:00Z", command: spec.name, usage: spec.usage)
+    /// One instance's operations; nil for every instance.
+    var name: String?
+    var since: Since?
+    var limit = defaultLimit
+    var format: ReportFormat = .human
+
+    init(name: String? = nil, since: Since? = nil, limit: Int = defaultLimit, format: ReportFormat = .human) {
+        self.name = name
+        self.since = since
+        self.limit = limit
+        self.format = format
+    }
+
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) throws(UsageError) {
+        var since: Since?
+        if let text = arguments.value(Option.since) {
+            do {
+                since = try Since(text)
+            } catch {
+                throw UsageError("\(Option.since.name) \(error.reason), got '\(text)'", for: Self.spec)
             }
-            return date
         }
-        let operations = try context.existingStore()?.operations(instance: name, since: since, limit: context.arguments.integer("--limit") ?? 20) ?? []
-        if context.arguments.flag("--json") {
-            context.console.out(String(decoding: try TimeText.jsonEncoder().encode(operations), as: UTF8.self))
-        } else if operations.isEmpty {
-            context.console.out("No operations recorded" + (name.map { " for \($0)" } ?? "")
-                                + (since.map { " since \(TimeText.iso($0))" } ?? "") + ".")
-        } else {
-            context.console.out(operations.map { render($0, now: context.environment.now()) }.joined(separator: "\n\n"))
+        self.init(name: arguments.positionals.first, since: since,
+                  limit: arguments.integer(Option.limit) ?? Self.defaultLimit, format: ReportFormat(arguments))
+    }
+}
+
+/// The start of a `--since` window: a duration back from now, or a fixed date and time.
+enum Since: Sendable, Equatable {
+    case ago(seconds: Int)
+    case date(Date)
+
+    /// Why a `--since` value was refused, phrased to follow "--since".
+    struct Invalid: Error, Equatable {
+        var reason: String
+    }
+
+    /// Ten years: further back than any journal goes, and far from overflowing a date.
+    static let maximumSeconds = 3650 * 86400
+
+    /// `45s`, `30m`, `12h`, `7d` (at most 10 years), an ISO 8601 date (`2026-11-20`, midnight UTC) or date-time
+    /// (`2026-11-20T18:00:00Z`).
+    init(_ text: String) throws(Invalid) {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        let digits = text.dropLast()
+        let isCount = !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        if let unit = text.last.flatMap({ units[$0] }), isCount {
+            // Compared per unit so that too many digits for an Int are "too far back", not "not a duration".
+            guard let count = Int(digits), count <= Self.maximumSeconds / unit else {
+                throw Invalid(reason: "must be at most 10 years back (3650d)")
+            }
+            self = .ago(seconds: count * unit)
+            return
         }
-        return CLI.ExitCode.success
+        let day = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()
+        guard let date = (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: day)) else {
+            throw Invalid(reason: "must be a duration like 30m, 12h or 7d, "
+                          + "or an ISO 8601 date or time like 2026-11-20 or 2026-11-20T18:00:00Z")
+        }
+        self = .date(date)
+    }
+
+    func start(now: Date) -> Date {
+        switch self {
+        case .ago(let seconds): now.addingTimeInterval(-Double(seconds))
+        case .date(let date): date
+        }
+    }
+}
+
+/// Operations newest first with their steps, for people or as JSON.
+struct HistoryView {
+    var format: ReportFormat
+    var now: Date
+
+    /// `instance` and `since` only shape the "nothing found" line.
+    func render(_ operations: [OperationRecord], instance: String?, since: Date?) throws -> String {
+        if format == .json {
+            return String(decoding: try TimeText.jsonEncoder().encode(operations), as: UTF8.self)
+        }
+        guard !operations.isEmpty else {
+            return "No operations recorded" + (instance.map { " for \($0)" } ?? "")
+                + (since.map { " since \(TimeText.iso($0))" } ?? "") + "."
+        }
+        return operations.map { Self.render($0, now: now) }.joined(separator: "\n\n")
     }
 
     static func render(_ op: OperationRecord, now: Date) -> String {

@@ -6,13 +6,47 @@ import Planner
 enum PlanFormat {
     case text, json, markdown
 
-    static let options: [OptionSpec] = [
-        .flag("--json", "Print the plan as one JSON object (the saved-plan format)."),
-        .flag("--markdown", "Print the plan as Markdown for a pull-request comment."),
-    ]
+    static let jsonOption = OptionSpec.flag("--json", "Print the plan as one JSON object (the saved-plan format).")
+    static let markdownOption = OptionSpec.flag("--markdown", "Print the plan as Markdown for a pull-request comment.")
+    /// Mutually exclusive: commands list them as a conflict group.
+    static let options = [jsonOption, markdownOption]
 
     init(_ arguments: ParsedArguments) {
-        self = arguments.flag("--json") ? .json : arguments.flag("--markdown") ? .markdown : .text
+        self = arguments.flag(Self.jsonOption) ? .json : arguments.flag(Self.markdownOption) ? .markdown : .text
+    }
+}
+
+/// `cloudctl plan [NAME…] [--json | --markdown] [--out FILE] [--detailed-exitcode]`.
+struct PlanOptions: CommandOptions, Equatable {
+    /// The plan command's own options.
+    enum Option {
+        static let out = OptionSpec.string("--out", "FILE", "Save the plan to FILE for `cloudctl apply FILE`.")
+        static let detailedExitcode = OptionSpec.flag("--detailed-exitcode",
+                                                      "Exit 2 when the plan has changes (0 when none, 1 on errors).")
+    }
+
+    static let spec = CommandSpec(
+        name: "plan", abstract: "Show what must change to make the fleet match the instance files.",
+        arguments: "[NAME…]", positionals: 0...Int.max,
+        options: PlanFormat.options + [Option.out, Option.detailedExitcode],
+        conflicts: [PlanFormat.options])
+
+    /// The instances to plan; empty means all.
+    var names: [String] = []
+    var format: PlanFormat = .text
+    var out: String?
+    var detailedExitcode = false
+
+    init(names: [String] = [], format: PlanFormat = .text, out: String? = nil, detailedExitcode: Bool = false) {
+        self.names = names
+        self.format = format
+        self.out = out
+        self.detailedExitcode = detailedExitcode
+    }
+
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) {
+        self.init(names: arguments.positionals, format: PlanFormat(arguments), out: arguments.value(Option.out),
+                  detailedExitcode: arguments.flag(Option.detailedExitcode))
     }
 }
 
@@ -21,29 +55,21 @@ enum PlanFormat {
 /// The plan is streamed: instances are planned, printed and saved one at a time, so 100,000 of them never sit in
 /// memory with all their steps. A first pass without output finds the errors, since a plan with errors prints nothing.
 enum PlanCommand {
-    static let command = Command(spec: CommandSpec(
-        name: "plan", abstract: "Show what must change to make the fleet match the instance files.",
-        arguments: "[NAME…]", positionals: 0...Int.max,
-        options: PlanFormat.options + [
-            .string("--out", "FILE", "Save the plan to FILE for `cloudctl apply FILE`."),
-            .flag("--detailed-exitcode", "Exit 2 when the plan has changes (0 when none, 1 on errors)."),
-        ],
-        conflicts: [["--json", "--markdown"]]), run: run)
+    static let command = Command(PlanOptions.self, run: run)
 
-    static func run(_ context: CommandContext) async throws -> Int32 {
+    static func run(_ options: PlanOptions, _ context: CommandContext) async throws -> Int32 {
         let workspace = try FleetWorkspace.open(context)
-        let names = context.arguments.positionals
-        let input = try workspace.planInput(selecting: names)
+        let input = try workspace.planInput(selecting: options.names)
         let fleet = input.fleet
         let diagnostics = workspace.loaded.diagnostics + Planner.diagnostics(input)
         if diagnostics.hasErrors { throw DiagnosticsError(diagnostics) }
         context.report(diagnostics)
 
-        let format = PlanFormat(context.arguments)
+        let format = options.format
         let details = format == .text ? PlanTextRenderer.details(for: workspace.loaded.specs) : [:]
         var printer = PlanPrinter(format, fleet: fleet.name, diagnostics: diagnostics, details: details,
                                   terminal: context.terminal, console: context.console)
-        let out = context.arguments.value("--out")
+        let out = options.out
         var saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name) }
         let outline = Planner.plan(input) { instance in
             printer.add(instance)
@@ -55,7 +81,7 @@ enum PlanCommand {
             let hint = "\nSaved the plan to \(out).\nTo apply exactly this plan: cloudctl apply \(out)"
             if format == .text { context.console.out(hint) } else { context.console.err(hint) }
         }
-        let changes = outline.summary.hasChanges && context.arguments.flag("--detailed-exitcode")
+        let changes = outline.summary.hasChanges && options.detailedExitcode
         return changes ? CLI.ExitCode.changesPresent : CLI.ExitCode.success
     }
 

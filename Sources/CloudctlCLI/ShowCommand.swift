@@ -1,13 +1,42 @@
 import Foundation
 import FleetModel
+import Planner
 
 /// `cloudctl show FILE`: render a saved plan.
 enum ShowCommand {
-    static let command = Command(spec: CommandSpec(
-        name: "show", abstract: "Render a saved plan.", arguments: "FILE", positionals: 1...1,
-        options: PlanFormat.options, conflicts: [["--json", "--markdown"]])) { context in
-        let plan = try PlanJSONRenderer.read(context.userPath(context.arguments.positionals[0]))
-        PlanPrinter.print(plan, PlanFormat(context.arguments), diagnostics: [], details: [:], terminal: context.terminal, console: context.console)
+    static let command = Command(ShowOptions.self) { options, context in
+        let plan = try PlanJSONRenderer.read(context.userPath(options.planFile))
+        ShowView(format: options.format, terminal: context.terminal, console: context.console).write(plan)
         return CLI.ExitCode.success
+    }
+}
+
+/// `cloudctl show FILE [--json | --markdown]`.
+struct ShowOptions: CommandOptions, Equatable {
+    static let spec = CommandSpec(name: "show", abstract: "Render a saved plan.", arguments: "FILE", positionals: 1...1,
+                                  options: PlanFormat.options, conflicts: [PlanFormat.options])
+
+    var planFile: String
+    var format: PlanFormat = .text
+
+    init(planFile: String, format: PlanFormat = .text) {
+        self.planFile = planFile
+        self.format = format
+    }
+
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) {
+        // The parser guarantees exactly one positional.
+        self.init(planFile: arguments.positionals[0], format: PlanFormat(arguments))
+    }
+}
+
+/// A saved plan as text, JSON or Markdown, written to stdout.
+struct ShowView {
+    var format: PlanFormat
+    var terminal: Terminal
+    var console: Console
+
+    func write(_ plan: Plan) {
+        PlanPrinter.print(plan, format, diagnostics: [], details: [:], terminal: terminal, console: console)
     }
 }

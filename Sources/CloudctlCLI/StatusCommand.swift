@@ -4,9 +4,7 @@ import Store
 
 /// `cloudctl status [NAME]`: desired (files) next to recorded (database) state, per fleet or per instance.
 enum StatusCommand {
-    static let command = Command(spec: CommandSpec(
-        name: "status", abstract: "Show the fleet, or one instance: desired and recorded state, last operation, locks.",
-        arguments: "[NAME]", positionals: 0...1, options: [.flag("--json", "Print JSON.")]), run: run)
+    static let command = Command(StatusOptions.self, run: run)
 
     /// One instance as the status views show it; also the `--json` shape.
     struct Entry: Encodable {
@@ -58,7 +56,7 @@ enum StatusCommand {
         }
     }
 
-    static func run(_ context: CommandContext) async throws -> Int32 {
+    static func run(_ options: StatusOptions, _ context: CommandContext) async throws -> Int32 {
         let workspace = try FleetWorkspace.open(context)
         let problems = workspace.loaded.diagnostics.filter { $0.severity == .error }.count
         if problems > 0 { context.console.err("warning: \(problems) problems in the instance files; run `cloudctl validate`.") }
@@ -72,15 +70,51 @@ enum StatusCommand {
                   recentSteps: steps ? try store?.recentSteps(instance: name, limit: 10) ?? [] : nil)
         }
 
-        if let name = context.arguments.positionals.first {
+        let view = StatusView(format: options.format, now: context.environment.now())
+        if let name = options.name {
             try workspace.checkSelection([name])
-            let item = try entry(name, steps: true)
-            context.console.out(context.arguments.flag("--json") ? try json(item) : detail(item, now: context.environment.now()))
+            context.console.out(try view.instance(try entry(name, steps: true)))
         } else {
             let entries = try Set(specs.keys).union(recorded.keys).sorted().map { try entry($0, steps: false) }
-            context.console.out(context.arguments.flag("--json") ? try json(entries) : table(entries, now: context.environment.now()))
+            context.console.out(try view.fleet(entries))
         }
         return CLI.ExitCode.success
+    }
+}
+
+/// `cloudctl status [NAME] [--json]`.
+struct StatusOptions: CommandOptions, Equatable {
+    static let spec = CommandSpec(
+        name: "status", abstract: "Show the fleet, or one instance: desired and recorded state, last operation, locks.",
+        arguments: "[NAME]", positionals: 0...1, options: [ReportFormat.jsonOption])
+
+    /// One instance in detail; nil for the fleet table.
+    var name: String?
+    var format: ReportFormat = .human
+
+    init(name: String? = nil, format: ReportFormat = .human) {
+        self.name = name
+        self.format = format
+    }
+
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) {
+        self.init(name: arguments.positionals.first, format: ReportFormat(arguments))
+    }
+}
+
+/// The fleet table or one instance's detail, for people or as JSON.
+struct StatusView {
+    typealias Entry = StatusCommand.Entry
+
+    var format: ReportFormat
+    var now: Date
+
+    func fleet(_ entries: [Entry]) throws -> String {
+        format == .json ? try Self.json(entries) : Self.table(entries, now: now)
+    }
+
+    func instance(_ entry: Entry) throws -> String {
+        format == .json ? try Self.json(entry) : Self.detail(entry, now: now)
     }
 
     static func json(_ value: some Encodable) throws -> String {
@@ -130,7 +164,7 @@ enum StatusCommand {
         lines += ["", "Last operation: " + lastOperation(e, now: now) + (e.lastOperation?.error.map { " (\($0))" } ?? "")]
         if let lock = e.lock { lines.append("Locked by \(lock.holder) since \(TimeText.iso(lock.acquiredAt)), lease until \(TimeText.iso(lock.leaseUntil))") }
         if let steps = e.recentSteps, !steps.isEmpty {
-            lines += ["", "Recent steps (newest first):", HistoryCommand.stepTable(steps, indent: "  ")]
+            lines += ["", "Recent steps (newest first):", HistoryView.stepTable(steps, indent: "  ")]
         }
         return lines.joined(separator: "\n")
     }

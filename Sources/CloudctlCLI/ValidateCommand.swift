@@ -3,13 +3,25 @@ import FleetModel
 
 /// `cloudctl validate`: load and check every instance file; no database, no cloud.
 enum ValidateCommand {
-    static let command = Command(spec: CommandSpec(name: "validate", abstract: "Check the fleet and instance files; print every problem.")) { context in
+    static let command = Command(ValidateOptions.self) { _, context in
         let loaded = FleetLoader.load(repo: context.repo)
         context.report(loaded.diagnostics)
-        context.console.out(summary(loaded.diagnostics, fileCount: loaded.instanceFileCount))
+        context.console.out(ValidateView.summary(loaded.diagnostics, fileCount: loaded.instanceFileCount))
         return loaded.diagnostics.hasErrors ? CLI.ExitCode.failure : CLI.ExitCode.success
     }
+}
 
+/// `cloudctl validate` takes only the global options.
+struct ValidateOptions: CommandOptions, Equatable {
+    static let spec = CommandSpec(name: "validate",
+                                  abstract: "Check the fleet and instance files; print every problem.")
+
+    init() {}
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) {}
+}
+
+/// The closing line of `validate` (each problem itself is a diagnostic on stderr).
+enum ValidateView {
     /// "Validated 7 instance files: no problems." / "2 errors in 2 files." / "Validated 7 instance files: 1 warning."
     static func summary(_ diagnostics: [Diagnostic], fileCount: Int) -> String {
         let errors = diagnostics.filter { $0.severity == .error }

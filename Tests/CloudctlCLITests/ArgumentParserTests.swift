@@ -3,7 +3,7 @@ import XCTest
 
 final class ArgumentParserTests: XCTestCase {
     func testParsesGoodCommandLines() throws {
-        let plan = PlanCommand.command.spec, apply = ApplyCommand.command.spec
+        let plan = PlanOptions.spec, apply = ApplyOptions.spec
         let cases: [(CommandSpec, [String], ParsedArguments)] = [
             (plan, [], ParsedArguments()),
             (plan, ["acme", "globex"], ParsedArguments(positionals: ["acme", "globex"])),
@@ -23,7 +23,7 @@ final class ArgumentParserTests: XCTestCase {
     }
 
     func testRejectsBadCommandLinesQuotingTheBadWord() {
-        let plan = PlanCommand.command.spec, apply = ApplyCommand.command.spec
+        let plan = PlanOptions.spec, apply = ApplyOptions.spec
         let cases: [(CommandSpec, [String], String)] = [
             (plan, ["--verbose"], "Unknown option '--verbose'"),
             (plan, ["-v"], "Unknown option '-v'"),
@@ -32,12 +32,11 @@ final class ArgumentParserTests: XCTestCase {
             (plan, ["--json", "--markdown"], "Options '--json' and '--markdown' cannot be used together"),
             (plan, ["--json=yes"], "Option '--json' does not take a value"),
             (plan, ["--out", "a", "--out", "b"], "Option '--out' given more than once"),
-            (apply, ["--parallelism", "many"], "Invalid value 'many' for '--parallelism': expected a positive integer"),
-            (apply, ["--parallelism", "0"], "Invalid value '0' for '--parallelism': expected a positive integer"),
-            (apply, ["--parallelism=-3"], "Invalid value '-3' for '--parallelism': expected a positive integer"),
-            (ShowCommand.command.spec, [], "Missing argument FILE"),
-            (ShowCommand.command.spec, ["a.json", "b.json"], "Unexpected argument 'b.json'"),
-            (UnlockCommand.command.spec, [], "Missing argument NAME"),
+            (ShowOptions.spec, [], "Missing argument FILE"),
+            (ShowOptions.spec, ["a.json", "b.json"], "Unexpected argument 'b.json'"),
+            (UnlockOptions.spec, [], "Missing argument NAME"),
+            (StatusOptions.spec, ["a", "b"], "Unexpected argument 'b'"),
+            (ValidateOptions.spec, ["acme"], "Unexpected argument 'acme'"),
         ]
         for (spec, arguments, message) in cases {
             XCTAssertThrowsError(try ArgumentParser.parse(arguments, for: spec), "\(arguments)") { error in
@@ -87,14 +86,15 @@ final class ArgumentParserTests: XCTestCase {
     }
 
     func testDatabasePathPrecedence() {
-        func context(_ arguments: ParsedArguments, _ variables: [String: String]) -> CommandContext {
+        func context(_ global: GlobalOptions, _ variables: [String: String]) -> CommandContext {
             let environment = CLIEnvironment(console: CapturedConsole().console, variables: variables, homeDirectory: "/home/x",
                                              currentDirectory: "/work", trapSignals: false)
-            return CommandContext(arguments: arguments, environment: environment)
+            return CommandContext(global: global, environment: environment)
         }
-        XCTAssertEqual(context(ParsedArguments(), [:]).dbPath, "/work/.cloudctl/state.db")
-        XCTAssertEqual(context(ParsedArguments(values: ["--repo": "fleet"]), [:]).dbPath, "/work/fleet/.cloudctl/state.db")
-        XCTAssertEqual(context(ParsedArguments(values: ["--repo": "fleet"]), ["CLOUDCTL_DB": "/tmp/env.db"]).dbPath, "/tmp/env.db")
-        XCTAssertEqual(context(ParsedArguments(values: ["--db": "my.db"]), ["CLOUDCTL_DB": "/tmp/env.db"]).dbPath, "/work/my.db")
+        XCTAssertEqual(context(GlobalOptions(), [:]).dbPath, "/work/.cloudctl/state.db")
+        XCTAssertEqual(context(GlobalOptions(repo: "fleet"), [:]).dbPath, "/work/fleet/.cloudctl/state.db")
+        XCTAssertEqual(context(GlobalOptions(repo: "fleet"), [:]).repo.path, "/work/fleet")
+        XCTAssertEqual(context(GlobalOptions(repo: "fleet"), ["CLOUDCTL_DB": "/tmp/env.db"]).dbPath, "/tmp/env.db")
+        XCTAssertEqual(context(GlobalOptions(db: "my.db"), ["CLOUDCTL_DB": "/tmp/env.db"]).dbPath, "/work/my.db")
     }
 }

@@ -7,6 +7,9 @@ final class HistoryCommandTests: RepoTestCase {
     func testSinceAcceptsDurationsAndISODates() throws {
         let now = CLITestClock.now  // 2026-11-22T03:00:00Z
         let cases: [(text: String, expected: Date?)] = [
+            ("3650d", now.addingTimeInterval(-3650 * 86400)),
+            ("87600h", now.addingTimeInterval(-87600 * 3600)),
+            ("3651d", nil), ("99999999999999999999999h", nil), ("+3h", nil),
             ("45s", now.addingTimeInterval(-45)),
             ("30m", now.addingTimeInterval(-1800)),
             ("12h", now.addingTimeInterval(-12 * 3600)),
@@ -19,7 +22,7 @@ final class HistoryCommandTests: RepoTestCase {
             ("2026-13-40", nil), ("20/11/2026", nil),
         ]
         for (text, expected) in cases {
-            XCTAssertEqual(TimeText.since(text, now: now), expected, "'\(text)'")
+            XCTAssertEqual((try? Since(text))?.start(now: now), expected, "'\(text)'")
         }
     }
 
@@ -35,7 +38,9 @@ final class HistoryCommandTests: RepoTestCase {
 
         let bad = await runCLI(["history", "--since", "yesterday"], repo: repo)
         XCTAssertEqual(bad.code, 1)
-        XCTAssertTrue(bad.err.hasPrefix("Error: Invalid value 'yesterday' for '--since': expected a duration like 30m"), bad.err)
+        let expected = "Error: --since must be a duration like 30m, 12h or 7d, or an ISO 8601 date"
+        XCTAssertTrue(bad.err.hasPrefix(expected), bad.err)
+        XCTAssertTrue(bad.err.contains(", got 'yesterday'\n"), bad.err)
         XCTAssertEqual(bad.out, "")
     }
 }
