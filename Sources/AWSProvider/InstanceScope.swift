@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// Everything a service file needs for one step of one instance: the counted client, names, tags and inputs.
 struct InstanceScope: Sendable {

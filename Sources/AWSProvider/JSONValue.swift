@@ -1,4 +1,5 @@
 import Foundation
+import FleetModel
 
 /// An untyped JSON value: the AWS JSON protocol's bodies and free-form maps.
 public enum JSONValue: Hashable, Sendable {
@@ -52,7 +53,7 @@ public enum JSONValue: Hashable, Sendable {
         case .bool(let b): out += b ? "true" : "false"
         case .number(let n):
             if n.rounded() == n, abs(n) < 1e15 { out += String(Int64(n)) } else { out += String(n) }
-        case .string(let s): JSONValue.writeQuoted(s, to: &out)
+        case .string(let s): JSONStringEscaper.write(s, to: &out)
         case .array(let a):
             out += "["
             for (i, v) in a.enumerated() { if i > 0 { out += "," }; v.write(to: &out) }
@@ -61,49 +62,10 @@ public enum JSONValue: Hashable, Sendable {
             out += "{"
             for (i, k) in o.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                JSONValue.writeQuoted(k, to: &out); out += ":"; o[k]!.write(to: &out)
+                JSONStringEscaper.write(k, to: &out); out += ":"; o[k]!.write(to: &out)
             }
             out += "}"
         }
-    }
-
-    /// A JSON string literal as `JSONEncoder` writes it: quotes, backslashes and control characters escaped,
-    /// everything else (slashes, non-ASCII) as is. Plans of 100,000 instances go through here: the common case
-    /// (nothing to escape) is one byte scan and three writes.
-    public static func writeQuoted(_ text: String, to out: inout some TextOutputStream) {
-        out.write("\"")
-        guard needsEscaping(text) else { out.write(text); out.write("\""); return }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out.write("\\\"")
-            case "\\": out.write("\\\\")
-            case "\n": out.write("\\n")
-            case "\r": out.write("\\r")
-            case "\t": out.write("\\t")
-            case "\u{08}": out.write("\\b")
-            case "\u{0C}": out.write("\\f")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out.write("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: out.write(String(scalar))
-            }
-        }
-        out.write("\"")
-    }
-
-    /// `writeQuoted` into a new string.
-    public static func quoted(_ text: String) -> String {
-        var result = ""
-        writeQuoted(text, to: &result)
-        return result
-    }
-
-    private static func needsEscaping(_ text: String) -> Bool {
-        func check(_ bytes: some Sequence<UInt8>) -> Bool {
-            bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
-        }
-        // Scanning the contiguous bytes is several times faster than iterating the UTF-8 view.
-        return text.utf8.withContiguousStorageIfAvailable(check) ?? check(text.utf8)
     }
 }
 

@@ -7,7 +7,7 @@ struct PlanJSONWriter {
 
     /// The members before `instances`, and the opening of that array.
     mutating func begin(fleet: String, to output: inout some TextOutputStream) {
-        output.write("{\n  \"fleet\" : \(JSONValue.quoted(fleet)),\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
+        output.write("{\n  \"fleet\" : \(JSONStringEscaper.quoted(fleet)),\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
     }
 
     mutating func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
@@ -38,9 +38,9 @@ struct PlanJSONWriter {
         let inputs = step.inputs.count < 2 ? Array(step.inputs) : step.inputs.sorted { $0.key < $1.key }
         for (index, input) in inputs.enumerated() {
             output.write(index == 0 ? "\n            " : ",\n            ")
-            JSONValue.writeQuoted(input.key, to: &output)
+            JSONStringEscaper.write(input.key, to: &output)
             output.write(" : ")
-            JSONValue.writeQuoted(input.value, to: &output)
+            JSONStringEscaper.write(input.value, to: &output)
         }
         output.write(inputs.isEmpty ? "\n\n          },\n" : "\n          },\n")
         member(indent, "inputsHash", step.inputsHash, to: &output)
@@ -54,7 +54,7 @@ struct PlanJSONWriter {
         output.write("\"")
         output.write(key)
         output.write("\" : ")
-        JSONValue.writeQuoted(value, to: &output)
+        JSONStringEscaper.write(value, to: &output)
         output.write(last ? "\n" : ",\n")
     }
 
@@ -64,7 +64,7 @@ struct PlanJSONWriter {
         let counts = [("create", s.create), ("delete", s.delete), ("instances", s.instances), ("instancesWithChanges", s.instancesWithChanges),
                       ("orphaned", s.orphaned), ("other", s.other), ("refused", s.refused), ("update", s.update)]
         output.write("  \"summary\" : {\n" + counts.map { "    \"\($0.0)\" : \($0.1)" }.joined(separator: ",\n") + "\n  },\n")
-        output.write("  \"toolVersion\" : \(JSONValue.quoted(toolVersion))\n}")
+        output.write("  \"toolVersion\" : \(JSONStringEscaper.quoted(toolVersion))\n}")
     }
 
     /// The whole plan, ending without a newline as `JSONEncoder` does.

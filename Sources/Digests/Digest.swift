@@ -1,11 +1,18 @@
 import Foundation
 import CCrypto
-import FleetModel
 
-/// The keyed and plain digests SigV4 and S3 need, over libcrypto.
-enum Digest {
+/// The digests cloudctl needs, over libcrypto: SHA-256 (step hashes, fingerprints, SigV4), HMAC-SHA256 (SigV4)
+/// and MD5 (S3's `Content-MD5`).
+public enum Digest {
+    /// SHA-256 of `bytes`.
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        bytes.withUnsafeBufferPointer { buf in _ = SHA256(buf.baseAddress, buf.count, &digest) }
+        return digest
+    }
+
     /// HMAC-SHA256 of `data` under `key`.
-    static func hmacSHA256(key: [UInt8], _ data: [UInt8]) -> [UInt8] {
+    public static func hmacSHA256(key: [UInt8], _ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         key.withUnsafeBufferPointer { k in
@@ -16,14 +23,26 @@ enum Digest {
         return Array(out.prefix(Int(length)))
     }
 
-    static func sha256Hex(_ data: Data) -> String { ContentHash.hex(ContentHash.sha256(Array(data))) }
+    public static func sha256Hex(_ data: Data) -> String { hex(sha256(Array(data))) }
 
     /// Base64 MD5, for S3's `Content-MD5` (real S3 demands it on several bucket-configuration PUTs).
-    static func md5Base64(_ data: Data) -> String {
+    public static func md5Base64(_ data: Data) -> String {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let bytes = Array(data)
         bytes.withUnsafeBufferPointer { b in _ = EVP_Digest(b.baseAddress, b.count, &out, &length, EVP_md5(), nil) }
         return Data(out.prefix(Int(length))).base64EncodedString()
+    }
+
+    /// Lowercase hex of `bytes`.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

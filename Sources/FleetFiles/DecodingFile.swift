@@ -1,3 +1,6 @@
+import FleetModel
+import ProviderAPI
+
 /// One file being decoded: its path relative to the repository, its bytes (to turn offsets
 /// into line and column) and every problem found in it so far.
 final class DecodingFile {
@@ -20,6 +23,12 @@ final class DecodingFile {
 
     func error<T>(_ summary: String, detail: String?, at field: Field<T>) {
         error(summary, detail: detail, offset: field.offset, field: field.path)
+    }
+
+    /// Reports the cloud's problem with `field`'s value, if it has one.
+    func check<T>(_ field: Field<T>, _ value: CloudField, rules: any CloudRules) {
+        guard let problem = rules.problem(with: value) else { return }
+        error(problem.summary, detail: problem.detail, at: field)
     }
 
     /// Parses the whole file; a syntax error becomes a diagnostic and yields nil.

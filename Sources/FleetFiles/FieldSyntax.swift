@@ -7,14 +7,6 @@ enum FieldSyntax {
     /// `^[a-z][a-z0-9-]{0,31}$`: tier and channel names.
     static func isKeyName(_ text: String) -> Bool { isLowercaseIdentifier(text, lengths: 1...32) }
 
-    /// An AWS region such as `us-east-1` or `us-gov-west-1`: letters-only parts, then a number.
-    static func isRegion(_ text: String) -> Bool {
-        let parts = text.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
-        guard parts.count >= 3, parts[0].count == 2, let number = parts.last, !number.isEmpty, number.count <= 2,
-              number.allSatisfy(isDigit) else { return false }
-        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy(isLowercaseLetter) }
-    }
-
     /// A lowercase DNS name of at least two labels, each 1–63 of `a-z 0-9 -`, not starting or ending with `-`.
     static func isHostname(_ text: String) -> Bool {
         guard text.utf8.count <= 253 else { return false }
@@ -35,13 +27,6 @@ enum FieldSyntax {
         let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let days = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         return (1...days).contains(day)
-    }
-
-    /// An RDS instance class such as `db.t3.micro`.
-    static func isDatabaseClass(_ text: String) -> Bool {
-        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        return parts.count == 3 && Array(parts[0]) == Array("db".utf8)
-            && parts.dropFirst().allSatisfy { !$0.isEmpty && $0.allSatisfy { isLowercaseLetter($0) || isDigit($0) } }
     }
 
     /// A container image repository without tag or digest, e.g. `registry.example.com/acme/app`.

@@ -1,3 +1,6 @@
+import FleetModel
+import ProviderAPI
+
 /// What instance files are checked against; each part is nil when the fleet file could not provide it,
 /// so a broken fleet file still lets every instance file be checked for everything else.
 struct FleetReferences: Sendable {
@@ -8,28 +11,26 @@ struct FleetReferences: Sendable {
     var fleetName: String?
 }
 
-/// Decodes and validates `Instances/_fleet.json`.
-enum FleetDecoder {
-    static let cpuUnits = [256, 512, 1024, 2048, 4096]
-    static let minimumStorageGB = 20
+/// Decodes and validates `Instances/_fleet.json`; `rules` adds the cloud's limits (name length, machine sizes).
+struct FleetDecoder {
+    let rules: any CloudRules
 
-    /// Longest fleet name: `cloudctl-` + 30 + `-archive-` + the longest region name (14) stays within S3's 63.
-    static let maxFleetNameLength = 30
-
-    static func decode(_ file: DecodingFile) -> (fleet: Fleet?, references: FleetReferences) {
-        guard let root = file.parse(), let reader = ObjectReader(root, path: "", file: file) else { return (nil, FleetReferences()) }
+    func decode(_ file: DecodingFile) -> (fleet: Fleet?, references: FleetReferences) {
+        guard let root = file.parse(), let reader = ObjectReader(root, path: "", file: file) else {
+            return (nil, FleetReferences())
+        }
         reader.rejectUnknownKeys(allowed: ["name", "dns", "image", "tiers", "releases", "channels"])
         let name = reader.string("name", example: "\"demo\"")
         if let name, !FieldSyntax.isName(name.value) {
-            file.error("invalid fleet name \"\(name.value)\"", detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'", at: name)
-        } else if let name, name.value.count > maxFleetNameLength {
-            // `cloudctl-<fleet>-archive-<region>` is an S3 bucket name (at most 63 characters) for every AWS region.
-            file.error("fleet name \"\(name.value)\" is too long", detail: "a fleet name is at most \(maxFleetNameLength) characters (it has \(name.value.count)) so the per-region archive bucket cloudctl-<fleet>-archive-<region> fits S3's 63-character limit; choose a shorter name", at: name)
+            file.error("invalid fleet name \(Diagnostic.quoted(name.value))",
+                       detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'", at: name)
+        } else if let name {
+            file.check(name, .fleetName(name.value), rules: rules)
         }
         let dns = decodeDNS(reader)
         let image = reader.string("image", example: "\"registry.example.com/acme/app\"")
         if let image, !FieldSyntax.isImageRepository(image.value) {
-            file.error("invalid image repository \"\(image.value)\"",
+            file.error("invalid image repository \(Diagnostic.quoted(image.value))",
                        detail: "expected a lowercase repository without tag or digest, e.g. registry.example.com/acme/app; the release version is the tag",
                        at: image)
         }
@@ -39,21 +40,22 @@ enum FleetDecoder {
 
         var references = FleetReferences(tiers: tiers?.names, versions: releases.map { Set($0.map(\.version)) },
                                          channels: channels?.names, zone: dns?.zone)
-        references.fleetName = name.map(\.value)
+        // Only a well-formed name: instance diagnostics quote it when they check derived-name lengths.
+        references.fleetName = name.map(\.value).flatMap { FieldSyntax.isName($0) ? $0 : nil }
         // Only a fleet file without a single problem becomes a `Fleet`; broken parts still feed `references`.
         guard !file.hasErrors, let name, let dns, let image, let tiers, let releases, let channels else { return (nil, references) }
         return (Fleet(name: name.value, dns: dns, image: image.value, tiers: tiers.entries, releases: ReleaseCatalog(releases),
                       channels: channels.entries), references)
     }
 
-    private static func decodeDNS(_ parent: ObjectReader) -> DNSSettings? {
+    private func decodeDNS(_ parent: ObjectReader) -> DNSSettings? {
         guard let node = parent.required("dns", example: #"{"zone": "demo.example.com", "target": "ingress.demo.example.com"}"#),
               let reader = ObjectReader(node, path: parent.path("dns"), file: parent.file) else { return nil }
         reader.rejectUnknownKeys(allowed: ["zone", "target"])
         let names = ["zone", "target"].map { key -> String? in
             guard let field = reader.string(key, example: "\"demo.example.com\"") else { return nil }
             guard FieldSyntax.isHostname(field.value) else {
-                parent.file.error("invalid DNS name \"\(field.value)\"", detail: "expected a lowercase DNS name such as demo.example.com", at: field)
+                parent.file.error("invalid DNS name \(Diagnostic.quoted(field.value))", detail: "expected a lowercase DNS name such as demo.example.com", at: field)
                 return nil
             }
             return field.value
@@ -64,7 +66,7 @@ enum FleetDecoder {
 
     /// A non-empty object of named entries: every name (even of a broken entry, so instance files
     /// can still refer to it) and the entries that decoded; nil when the object itself is unusable.
-    private static func decodeMap<T>(_ parent: ObjectReader, _ key: String, example: String,
+    private func decodeMap<T>(_ parent: ObjectReader, _ key: String, example: String,
                                      _ decodeEntry: (ObjectReader) -> T?) -> (names: [String], entries: [String: T])? {
         guard let node = parent.required(key, example: example), let reader = ObjectReader(node, path: parent.path(key), file: parent.file) else { return nil }
         if reader.members.isEmpty {
@@ -74,30 +76,30 @@ enum FleetDecoder {
         var entries: [String: T] = [:]
         for member in reader.members {
             let path = reader.path(member.key)
+            if let control = member.key.unicodeScalars.first(where: \.isTerminalControl) {
+                parent.file.rejectControl(control, offset: member.keyOffset, path: reader.path)
+                continue
+            }
             if !FieldSyntax.isKeyName(member.key) {
-                parent.file.error("invalid name \"\(member.key)\"", detail: "names are 1–32 characters: a lowercase letter, then lowercase letters, digits or '-'",
+                parent.file.error("invalid name \(Diagnostic.quoted(member.key))", detail: "names are 1–32 characters: a lowercase letter, then lowercase letters, digits or '-'",
                                   offset: member.keyOffset, field: path)
             }
             entries[member.key] = ObjectReader(member.value, path: path, file: parent.file).flatMap(decodeEntry)
         }
-        return (reader.members.map(\.key).sorted(), entries)
+        // Names with control characters are left out: instance diagnostics list the names.
+        let names = reader.members.map(\.key).filter { !$0.unicodeScalars.contains(where: \.isTerminalControl) }
+        return (names.sorted(), entries)
     }
 
-    private static func decodeTier(_ reader: ObjectReader) -> Tier? {
+    private func decodeTier(_ reader: ObjectReader) -> Tier? {
         let file = reader.file
         reader.rejectUnknownKeys(allowed: ["databaseClass", "storageGB", "cpu", "memory", "replicas"])
         let databaseClass = reader.string("databaseClass", example: "\"db.t3.micro\"")
-        if let databaseClass, !FieldSyntax.isDatabaseClass(databaseClass.value) {
-            file.error("invalid database class \"\(databaseClass.value)\"", detail: "expected an RDS instance class such as db.t3.micro", at: databaseClass)
-        }
+        if let databaseClass { file.check(databaseClass, .databaseClass(databaseClass.value), rules: rules) }
         let storage = reader.int("storageGB", example: "20")
-        if let storage, !(minimumStorageGB...65536).contains(storage.value) {
-            file.error("invalid storageGB \(storage.value)", detail: "expected \(minimumStorageGB) to 65536 GiB", at: storage)
-        }
+        if let storage { file.check(storage, .storageGB(storage.value), rules: rules) }
         let cpu = reader.int("cpu", example: "256")
-        if let cpu, !cpuUnits.contains(cpu.value) {
-            file.error("invalid cpu \(cpu.value)", detail: "expected one of the Fargate CPU sizes: " + cpuUnits.map(String.init).joined(separator: ", "), at: cpu)
-        }
+        if let cpu { file.check(cpu, .cpu(cpu.value), rules: rules) }
         let memory = reader.int("memory", example: "512")
         if let memory, memory.value <= 0 { file.error("invalid memory \(memory.value)", detail: "expected a positive number of MiB, e.g. 512", at: memory) }
         let replicas = reader.int("replicas", example: "1")
@@ -106,7 +108,7 @@ enum FleetDecoder {
         return Tier(databaseClass: databaseClass.value, storageGB: storage.value, cpu: cpu.value, memory: memory.value, replicas: replicas.value)
     }
 
-    private static func decodeReleases(_ parent: ObjectReader) -> [Release]? {
+    private func decodeReleases(_ parent: ObjectReader) -> [Release]? {
         let file = parent.file
         guard let node = parent.required("releases", example: #"[{"version": "1.0.0"}]"#),
               let elements = file.array(node, path: "releases") else { return nil }
@@ -123,7 +125,7 @@ enum FleetDecoder {
             let jumpFrom = reader.optionalString("jumpFrom").flatMap { parseVersion($0, file: file) }
             guard let version else { continue }
             if let first = firstIndex[version.value] {
-                file.error("duplicate release \"\(version.value)\"", detail: "already listed at releases[\(first)]; list each version once", at: version)
+                file.error("duplicate release \(Diagnostic.quoted(version.value.description))", detail: "already listed at releases[\(first)]; list each version once", at: version)
                 continue
             }
             firstIndex[version.value] = index
@@ -136,7 +138,7 @@ enum FleetDecoder {
         return releases
     }
 
-    private static func decodeChannel(_ reader: ObjectReader) -> Channel? {
+    private func decodeChannel(_ reader: ObjectReader) -> Channel? {
         let file = reader.file
         reader.rejectUnknownKeys(allowed: ["paused", "waves"])
         let paused = reader.member("paused").flatMap { file.bool($0, path: reader.path("paused")) } ?? false
@@ -145,7 +147,7 @@ enum FleetDecoder {
         for (index, element) in (reader.member("waves").flatMap { file.array($0, path: wavesPath) } ?? []).enumerated() {
             guard let wave = ObjectReader(element, path: wavesPath + "[\(index)]", file: file).flatMap(decodeWave) else { continue }
             if waves.contains(where: { $0.name == wave.name }) {
-                file.error("duplicate wave \"\(wave.name)\"", detail: "wave names within a channel must be unique",
+                file.error("duplicate wave \(Diagnostic.quoted(wave.name))", detail: "wave names within a channel must be unique",
                            offset: element.offset, field: wavesPath + "[\(index)].name")
             }
             waves.append(wave)
@@ -153,7 +155,7 @@ enum FleetDecoder {
         return Channel(paused: paused, waves: waves)
     }
 
-    private static func decodeWave(_ reader: ObjectReader) -> Wave? {
+    private func decodeWave(_ reader: ObjectReader) -> Wave? {
         let file = reader.file
         reader.rejectUnknownKeys(allowed: ["name", "types", "percent"])
         let name = reader.string("name", example: "\"early\"")
@@ -172,9 +174,9 @@ enum FleetDecoder {
         return name.map { Wave(name: $0.value, types: types, percent: percent?.value) }
     }
 
-    private static func parseVersion(_ text: Field<String>, file: DecodingFile) -> Field<Version>? {
+    private func parseVersion(_ text: Field<String>, file: DecodingFile) -> Field<Version>? {
         if let version = Version(text.value) { return text.map { _ in version } }
-        file.error("invalid version \"\(text.value)\"", detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
+        file.error("invalid version \(Diagnostic.quoted(text.value))", detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
         return nil
     }
 }

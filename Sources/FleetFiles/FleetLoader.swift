@@ -1,8 +1,7 @@
 import Dispatch
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import FleetModel
+import ProviderAPI
 
 /// The result of reading a fleet repository: whatever parsed, and every problem found.
 public struct LoadedFleet: Sendable {
@@ -25,19 +24,29 @@ public enum FleetLoader {
     public static let fleetFile = "Instances/_fleet.json"
 
     /// Loads and validates the repository at `repo`; never throws for content problems, they are diagnostics.
+    /// `rules` are the cloud's limits on values (the CLI passes AWS's).
     ///
     /// Every file is checked even when others are broken, so one run reports every problem. Instance
     /// files are read and decoded in parallel chunks; results are merged in file-name order.
-    public static func load(repo: URL) -> LoadedFleet {
-        load(repo: repo, chunkSize: 256, chunksPerBatch: 32)
+    public static func load(repo: URL, rules: any CloudRules) -> LoadedFleet {
+        load(repo: repo, rules: rules, chunkSize: 256, chunksPerBatch: 32)
     }
 
-    /// `load(repo:)` with the parallel grouping spelled out: files per task and tasks per batch held at once.
-    static func load(repo: URL, chunkSize: Int, chunksPerBatch: Int) -> LoadedFleet {
+    /// `load(repo:rules:)` with the parallel grouping spelled out: files per task and tasks per batch held at once.
+    static func load(repo: URL, rules: any CloudRules, chunkSize: Int, chunksPerBatch: Int) -> LoadedFleet {
         let directory = repo.appendingPathComponent("Instances").path
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+        guard let root = RepositoryFile(root: repo.path),
+              let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
             return LoadedFleet(fleet: nil, specs: [], files: [:], diagnostics: [
                 .error("no Instances directory in \(repo.path)", detail: "a fleet repository holds Instances/_fleet.json and one Instances/<name>.json per instance",
+                       at: SourceLocation(file: "Instances")),
+            ])
+        }
+        // Every file below is checked to stay inside the repository; a linked-in Instances folder would defeat that.
+        guard root.staysInside("Instances") else {
+            return LoadedFleet(fleet: nil, specs: [], files: [:], diagnostics: [
+                .error("Instances is a symbolic link leading outside the repository",
+                       detail: "fleet files must be regular files inside the repository; cloudctl read none of them",
                        at: SourceLocation(file: "Instances")),
             ])
         }
@@ -45,8 +54,8 @@ public enum FleetLoader {
         var fleet: Fleet?
         var references = FleetReferences()
         if entries.contains("_fleet.json") {
-            let file = readFile(repo: repo, path: fleetFile)
-            if file.diagnostics.isEmpty { (fleet, references) = FleetDecoder.decode(file) }
+            let file = root.read(fleetFile, limit: RepositoryFile.fleetFileLimit)
+            if file.diagnostics.isEmpty { (fleet, references) = FleetDecoder(rules: rules).decode(file) }
             diagnostics += file.diagnostics
         } else {
             diagnostics.append(.error("missing \(fleetFile)", detail: "create it with the fleet's name, dns, image, tiers, releases and channels",
@@ -54,6 +63,11 @@ public enum FleetLoader {
         }
 
         let names = entries.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && $0 != "_fleet.json" }.sorted()
+        if names.isEmpty {
+            diagnostics.append(.warning("no instance files",
+                                        detail: "add one Instances/<name>.json per instance; until then there is nothing to plan",
+                                        at: SourceLocation(file: "Instances")))
+        }
         var specs: [InstanceSpec] = []
         // Growing by doubling would hold the old and new buffers at once: 45 MB for 100,000 specs instead of 23 MB.
         specs.reserveCapacity(names.count)
@@ -62,7 +76,8 @@ public enum FleetLoader {
         files.reserveCapacity(names.count)
         var domainOwners: [String: String] = [:]
         var sharedDomains: Set<String> = []
-        decodeInstances(names: names, repo: repo, references: references, chunkSize: chunkSize, chunksPerBatch: chunksPerBatch) { file in
+        decodeInstances(names: names, root: root, references: references, rules: rules, chunkSize: chunkSize,
+                        chunksPerBatch: chunksPerBatch) { file in
             diagnostics += file.diagnostics
             if let (domain, location) = file.domain {
                 if let owner = domainOwners[domain] {
@@ -89,7 +104,8 @@ public enum FleetLoader {
 
     /// Decodes instance files in parallel chunks and hands them to `consume` in file-name order, one batch at a time,
     /// so only a batch of decoded files (not all 100,000) is held besides the specs.
-    private static func decodeInstances(names: [String], repo: URL, references: FleetReferences, chunkSize: Int, chunksPerBatch: Int,
+    private static func decodeInstances(names: [String], root: RepositoryFile, references: FleetReferences,
+                                        rules: any CloudRules, chunkSize: Int, chunksPerBatch: Int,
                                         consume: (DecodedSpecFile) -> Void) {
         let batchSize = chunksPerBatch * chunkSize
         for batchStart in stride(from: 0, to: names.count, by: batchSize) {
@@ -97,10 +113,11 @@ public enum FleetLoader {
             let chunkCount = (batchEnd - batchStart + chunkSize - 1) / chunkSize
             let chunks = ChunkResults<DecodedSpecFile>(count: chunkCount)
             DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                var decoder = SpecDecoder(fleet: references)
+                var decoder = SpecDecoder(fleet: references, rules: rules)
                 let range = batchStart + chunk * chunkSize..<min(batchEnd, batchStart + (chunk + 1) * chunkSize)
                 chunks.store(chunk, range.map { index in
-                    let file = readFile(repo: repo, path: "Instances/" + names[index])
+                    if let unsafe = unsafeName(names[index]) { return unsafe }
+                    let file = root.read("Instances/" + names[index], limit: RepositoryFile.instanceFileLimit)
                     guard file.diagnostics.isEmpty else { return DecodedSpecFile(path: file.path, diagnostics: file.diagnostics) }
                     return decoder.decode(file, fileName: file.path.fileStem)
                 })
@@ -109,34 +126,14 @@ public enum FleetLoader {
         }
     }
 
-    /// The file's bytes, or an empty file carrying a "cannot read" diagnostic.
-    private static func readFile(repo: URL, path: String) -> DecodingFile {
-        // Plain string concatenation: URL.appendingPathComponent stats the file system on every call.
-        let fullPath = repo.path + "/" + path
-        let descriptor = open(fullPath, O_RDONLY)
-        guard descriptor >= 0 else { return unreadable(path) }
-        defer { close(descriptor) }
-        // Sized from fstat (plus one byte to see the end in a single read) so a file is read straight into its array;
-        // the buffer still grows for files whose size fstat does not tell.
-        var status = stat()
-        let expected = fstat(descriptor, &status) == 0 ? max(Int(status.st_size), 0) : 0
-        var bytes = [UInt8](repeating: 0, count: max(expected + 1, 4096))
-        var length = 0
-        while true {
-            if length == bytes.count { bytes += repeatElement(0, count: bytes.count) }
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + length, $0.count - length) }
-            if count < 0 { return unreadable(path) }
-            if count == 0 { break }
-            length += count
-        }
-        bytes.removeSubrange(length...)
-        return DecodingFile(path: path, bytes: bytes)
-    }
-
-    private static func unreadable(_ path: String) -> DecodingFile {
-        let file = DecodingFile(path: path, bytes: [])
-        file.error("cannot read file: \(String(cString: strerror(errno)))", detail: "check that it is a readable regular file", offset: nil, field: nil)
-        return file
+    /// A refusal for a file name with control characters (it is printed with every diagnostic), nil for others.
+    private static func unsafeName(_ name: String) -> DecodedSpecFile? {
+        guard name.unicodeScalars.contains(where: \.isTerminalControl) else { return nil }
+        let path = "Instances/" + ObjectReader.pathComponent(name)
+        return DecodedSpecFile(path: path, diagnostics: [
+            .error("file name has a control character", detail: "rename the file to <instance name>.json; cloudctl did not read it",
+                   at: SourceLocation(file: path)),
+        ])
     }
 }
 

@@ -1,3 +1,5 @@
+import FleetModel
+
 /// A parsed JSON value that remembers the byte offset where it starts, so diagnostics can point at it.
 struct JSONNode {
     /// The value itself; objects keep their members in file order.
@@ -20,7 +22,7 @@ struct JSONNode {
         switch value {
         case .object: "an object"
         case .array: "an array"
-        case .string(let s): "the string \"\(s)\""
+        case .string(let s): "the string \(Diagnostic.quoted(s))"
         case .integer(let n): "the number \(n)"
         case .fraction(let d): "the number \(d)"
         case .bool(let b): "\(b)"

@@ -1,3 +1,5 @@
+import FleetModel
+
 /// A JSON syntax problem at a byte offset: what was found, and what was expected instead.
 struct JSONSyntaxError: Error {
     var summary: String
@@ -82,14 +84,14 @@ struct JSONParser {
             let key = try parseString()
             if let first = members.first(where: { $0.key == key }) {
                 let at = TextPosition(offset: first.keyOffset, in: bytes)
-                throw JSONSyntaxError(summary: "duplicate key \"\(key)\"",
+                throw JSONSyntaxError(summary: "duplicate key \(Diagnostic.quoted(key))",
                                       detail: "first defined at line \(at.line), column \(at.column); each key may appear only once",
                                       offset: keyOffset)
             }
             skipWhitespace()
             guard peek(UInt8(ascii: ":")) else {
-                throw JSONSyntaxError(summary: "expected ':' after key \"\(key)\", found \(found())",
-                                      detail: "write \"\(key)\": value", offset: index)
+                throw JSONSyntaxError(summary: "expected ':' after key \(Diagnostic.quoted(key)), found \(found())",
+                                      detail: "write \(Diagnostic.quoted(key)): value", offset: index)
             }
             index += 1
             skipWhitespace()
@@ -340,10 +342,14 @@ struct JSONParser {
         }
         if end > index + 1 {
             let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
-            return "\"\(word)\""
+            return Diagnostic.quoted(word)
         }
         let scalarEnd = Swift.min(bytes.count, index + 4)
         let character = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<scalarEnd]), as: UTF8.self).first.map(String.init) ?? "?"
+        // A control character is named, never printed: it could start a terminal escape sequence.
+        if let scalar = character.unicodeScalars.first, scalar.isTerminalControl {
+            return "control character U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(4)
+        }
         return character == "'" ? "\"'\"" : "'\(character)'"
     }
 }

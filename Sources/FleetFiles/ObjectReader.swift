@@ -1,3 +1,5 @@
+import FleetModel
+
 /// Reads the members of one JSON object by key, reporting missing, mistyped and unknown keys.
 struct ObjectReader {
     let file: DecodingFile
@@ -12,7 +14,17 @@ struct ObjectReader {
         self.file = file; self.path = path; self.offset = node.offset; self.members = members
     }
 
-    func path(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    func path(_ key: String) -> String {
+        let component = Self.pathComponent(key)
+        return path.isEmpty ? component : path + "." + component
+    }
+
+    /// A key as it may appear in a field path: as is, or quoted and escaped when it is long or holds control
+    /// characters (paths are printed with every diagnostic).
+    static func pathComponent(_ key: String) -> String {
+        key.utf8.count <= Diagnostic.excerptLimit && !key.unicodeScalars.contains(where: \.isTerminalControl)
+            ? key : Diagnostic.quoted(key)
+    }
 
     func member(_ key: String) -> JSONNode? {
         for member in members where member.key == key { return member.value }
@@ -48,16 +60,31 @@ struct ObjectReader {
     /// Reports every key not in `allowed`, suggesting the closest allowed one.
     func rejectUnknownKeys(allowed: [String]) {
         for member in members where !allowed.contains(member.key) {
-            file.error("unknown key \"\(member.key)\"", detail: Suggestion.expectedOneOf(allowed, for: member.key),
+            file.error("unknown key \(Diagnostic.quoted(member.key))", detail: Suggestion.expectedOneOf(allowed, for: member.key),
                        offset: member.keyOffset, field: path(member.key))
         }
     }
 }
 
 extension DecodingFile {
+    /// The string, or nil after a diagnostic when `node` is not a string or holds a control character.
     func string(_ node: JSONNode, path: String) -> String? {
-        if case .string(let s) = node.value { return s }
-        return wrongType(node, path: path, expected: "a string", detail: "put the value in double quotes")
+        guard case .string(let s) = node.value else {
+            return wrongType(node, path: path, expected: "a string", detail: "put the value in double quotes")
+        }
+        if let control = s.unicodeScalars.first(where: \.isTerminalControl) {
+            rejectControl(control, offset: node.offset, path: path)
+            return nil
+        }
+        return s
+    }
+
+    /// Reports a control character in a string or key: it could rewrite the terminal or PR comment showing it.
+    func rejectControl(_ scalar: Unicode.Scalar, offset: Int, path: String) {
+        let code = String(scalar.value, radix: 16, uppercase: true)
+        error("control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) in \(path)",
+              detail: "remove it; control characters, terminal escapes and bidi controls are not allowed in fleet files",
+              offset: offset, field: path)
     }
 
     func int(_ node: JSONNode, path: String) -> Int? {
@@ -82,7 +109,8 @@ extension DecodingFile {
 
     func enumeration<T: RawRepresentable & CaseIterable>(_ text: Field<String>, as: T.Type, noun: String) -> T? where T.RawValue == String {
         if let value = T(rawValue: text.value) { return value }
-        error("invalid \(noun) \"\(text.value)\"", detail: Suggestion.expectedOneOf(T.allCases.map(\.rawValue), for: text.value), at: text)
+        error("invalid \(noun) \(Diagnostic.quoted(text.value))",
+              detail: Suggestion.expectedOneOf(T.allCases.map(\.rawValue), for: text.value), at: text)
         return nil
     }
 

@@ -1,3 +1,5 @@
+import FleetModel
+import ProviderAPI
 import Foundation
 
 /// One instance file after decoding: the spec when it had no problem, and what cross-file checks need.
@@ -15,17 +17,28 @@ struct DecodedSpecFile {
 
 /// Decodes and validates `Instances/<name>.json` against the fleet. One decoder serves one thread.
 struct SpecDecoder {
+    /// Length limits: a display name, and label keys and values as long as AWS allows for tags.
+    static let maxCustomerLength = 200
+    static let maxLabelKeyLength = 128
+    static let maxLabelValueLength = 256
+    /// The longest DNS name.
+    static let maxDomainLength = 253
+
     static let keys = ["name", "customer", "type", "version", "size", "region", "domain", "channel", "state",
                        "maintenanceWindow", "protected", "trial", "features", "labels"]
 
     let fleet: FleetReferences
+    let rules: any CloudRules
     /// Whether each time zone name is known; `TimeZone(identifier:)` is too slow to ask per file.
     private var knownTimeZones: [String: Bool] = [:]
     /// The previous file's maps: neighbouring files mostly repeat them, and sharing one copy saves ~200 bytes per spec.
     private var lastFeatures: [String: Bool] = [:]
     private var lastLabels: [String: String] = [:]
 
-    init(fleet: FleetReferences) { self.fleet = fleet }
+    init(fleet: FleetReferences, rules: any CloudRules) {
+        self.fleet = fleet
+        self.rules = rules
+    }
 
     /// `fileName` is the name without `.json`, which must equal the `name` inside.
     mutating func decode(_ file: DecodingFile, fileName: String) -> DecodedSpecFile {
@@ -45,27 +58,28 @@ struct SpecDecoder {
         let name = reader.string("name", example: "\"\(fileName)\"")
         if let name {
             if !FieldSyntax.isName(name.value) {
-                file.error("invalid instance name \"\(name.value)\"",
+                file.error("invalid instance name \(Diagnostic.quoted(name.value))",
                            detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'", at: name)
-            } else if let problem = DerivedNameRules.problem(instance: name.value, fleet: fleet.fleetName) {
-                file.error("instance name \"\(name.value)\" cannot name its cloud resources", detail: problem, at: name)
+            } else if let problem = rules.problem(with: .instanceName(name.value, fleet: fleet.fleetName)) {
+                file.error(problem.summary, detail: problem.detail, at: name)
             } else if name.value != fileName {
-                file.error("name \"\(name.value)\" does not match the file name \"\(fileName).json\"",
-                           detail: "rename the file to \(name.value).json or set \"name\": \"\(fileName)\"", at: name)
+                file.error("name \"\(name.value)\" does not match the file name \(Diagnostic.quoted(fileName + ".json"))",
+                           detail: "rename the file to \(name.value).json or set \"name\": \(Diagnostic.quoted(fileName))",
+                           at: name)
             }
         }
         let customer = reader.string("customer", example: "\"Acme Inc.\"")
         if let customer, customer.value.allSatisfy(\.isWhitespace) {
             file.error("customer is empty", detail: "write the customer's display name, e.g. \"Acme Inc.\"", at: customer)
+        } else if let customer {
+            checkLength(customer, limit: Self.maxCustomerLength, noun: "customer", file: file)
         }
         let type = reader.enumeration("type", as: InstanceType.self, noun: "instance type")
         let version = decodeVersion(reader)
         let size = reader.string("size", example: "\"small\"")
         if let size { checkReference(size, in: fleet.tiers, noun: "size", section: "tiers", file: file) }
         let region = reader.string("region", example: "\"us-east-1\"")
-        if let region, !FieldSyntax.isRegion(region.value) {
-            file.error("invalid region \"\(region.value)\"", detail: "expected an AWS region such as us-east-1 or eu-west-1", at: region)
-        }
+        if let region { file.check(region, .region(region.value), rules: rules) }
         let domain = reader.string("domain", example: "\"\(fileName).\(fleet.zone ?? "example.com")\"")
         if let domain { checkDomain(domain, file: file) }
         let channel = reader.string("channel", example: "\"stable\"")
@@ -74,8 +88,15 @@ struct SpecDecoder {
         let window = decodeWindow(reader)
         let protected = reader.member("protected").flatMap { file.bool($0, path: "protected") } ?? false
         let trial = decodeTrial(reader, type: type)
-        let features = Self.shared(decodeMap(reader, "features") { file.bool($0, path: $1) }, previous: &lastFeatures)
-        let labels = Self.shared(decodeMap(reader, "labels") { file.string($0, path: $1) }, previous: &lastLabels)
+        let features = Self.shared(decodeMap(reader, "features", keyLimit: Self.maxLabelKeyLength) {
+            file.bool($0, path: $1)
+        }, previous: &lastFeatures)
+        let labels = Self.shared(decodeMap(reader, "labels", keyLimit: Self.maxLabelKeyLength) { node, path in
+            file.string(node, path: path).flatMap { value in
+                let field = Field(value: value, offset: node.offset, path: path)
+                return checkLength(field, limit: Self.maxLabelValueLength, noun: "label value", file: file) ? value : nil
+            }
+        }, previous: &lastLabels)
 
         guard let name, let customer, let type, let version, let size, let region, let domain, let channel, let state, let window
         else { return nil }
@@ -87,7 +108,7 @@ struct SpecDecoder {
     private func decodeVersion(_ reader: ObjectReader) -> Version? {
         guard let text = reader.string("version", example: "\"5.2.3\"") else { return nil }
         guard let version = Version(text.value) else {
-            reader.file.error("invalid version \"\(text.value)\"", detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
+            reader.file.error("invalid version \(Diagnostic.quoted(text.value))", detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
             return nil
         }
         if let versions = fleet.versions, !versions.contains(version) {
@@ -102,12 +123,13 @@ struct SpecDecoder {
         guard let names, !names.contains(text.value) else { return }
         var detail = "\(section) in Instances/_fleet.json: \(names.joined(separator: ", "))"
         if let close = Suggestion.closest(to: text.value, in: names) { detail += "; did you mean \"\(close)\"?" }
-        file.error("unknown \(noun) \"\(text.value)\"", detail: detail, at: text)
+        file.error("unknown \(noun) \(Diagnostic.quoted(text.value))", detail: detail, at: text)
     }
 
     private func checkDomain(_ domain: Field<String>, file: DecodingFile) {
+        guard checkLength(domain, limit: Self.maxDomainLength, noun: "domain", file: file) else { return }
         guard FieldSyntax.isHostname(domain.value) else {
-            file.error("invalid domain \"\(domain.value)\"",
+            file.error("invalid domain \(Diagnostic.quoted(domain.value))",
                        detail: "expected a lowercase DNS name: labels of a-z, 0-9 and '-', separated by dots", at: domain)
             return
         }
@@ -126,15 +148,15 @@ struct SpecDecoder {
         let day = reader.enumeration("day", as: Weekday.self, noun: "day")
         let start = reader.string("start", example: "\"02:00\"")
         if let start, MaintenanceWindow.minutes(ofStart: start.value) == nil {
-            file.error("invalid start time \"\(start.value)\"", detail: "expected HH:MM on a 24-hour clock, e.g. 02:00", at: start)
+            file.error("invalid start time \(Diagnostic.quoted(start.value))", detail: "expected HH:MM on a 24-hour clock, e.g. 02:00", at: start)
         }
         let duration = reader.string("duration", example: "\"4h\"")
         if let duration, MaintenanceWindow.minutes(ofDuration: duration.value) == nil {
-            file.error("invalid duration \"\(duration.value)\"", detail: "expected hours or minutes from 30m to 24h, e.g. \"90m\" or \"4h\"", at: duration)
+            file.error("invalid duration \(Diagnostic.quoted(duration.value))", detail: "expected hours or minutes from 30m to 24h, e.g. \"90m\" or \"4h\"", at: duration)
         }
         let timeZone = reader.string("timeZone", example: "\"UTC\"")
         if let timeZone, !isKnownTimeZone(timeZone.value) {
-            file.error("unknown time zone \"\(timeZone.value)\"", detail: "expected an IANA time zone name such as UTC or Europe/Berlin", at: timeZone)
+            file.error("unknown time zone \(Diagnostic.quoted(timeZone.value))", detail: "expected an IANA time zone name such as UTC or Europe/Berlin", at: timeZone)
         }
         guard let day, let start, let duration, let timeZone else { return nil }
         return MaintenanceWindow(day: day, start: start.value, duration: duration.value, timeZone: timeZone.value)
@@ -163,7 +185,7 @@ struct SpecDecoder {
         reader.rejectUnknownKeys(allowed: ["expires"])
         guard let expires = reader.string("expires", example: "\"2027-01-31\"") else { return nil }
         guard FieldSyntax.isDate(expires.value) else {
-            file.error("invalid date \"\(expires.value)\"", detail: "expected a calendar date YYYY-MM-DD, e.g. 2027-01-31", at: expires)
+            file.error("invalid date \(Diagnostic.quoted(expires.value))", detail: "expected a calendar date YYYY-MM-DD, e.g. 2027-01-31", at: expires)
             return nil
         }
         return TrialSettings(expires: expires.value)
@@ -176,12 +198,34 @@ struct SpecDecoder {
         return map
     }
 
-    /// An optional free-form map whose values `decodeValue` checks; empty when absent.
-    private func decodeMap<T>(_ parent: ObjectReader, _ key: String, _ decodeValue: (JSONNode, String) -> T?) -> [String: T] {
-        guard let node = parent.member(key), let members = parent.file.object(node, path: key) else { return [:] }
+    /// An optional free-form map whose values `decodeValue` checks; empty when absent. Keys are strings from the
+    /// file too, so they get the same control-character and length checks.
+    private func decodeMap<T>(_ parent: ObjectReader, _ key: String, keyLimit: Int,
+                              _ decodeValue: (JSONNode, String) -> T?) -> [String: T] {
+        let file = parent.file
+        guard let node = parent.member(key), let members = file.object(node, path: key) else { return [:] }
         var map: [String: T] = [:]
-        for member in members { map[member.key] = decodeValue(member.value, key + "." + member.key) }
+        for member in members {
+            let path = key + "." + ObjectReader.pathComponent(member.key)
+            if let control = member.key.unicodeScalars.first(where: \.isTerminalControl) {
+                file.rejectControl(control, offset: member.keyOffset, path: key)
+                continue
+            }
+            let name = Field(value: member.key, offset: member.keyOffset, path: path)
+            guard checkLength(name, limit: keyLimit, noun: "\(key) key", file: file) else { continue }
+            map[member.key] = decodeValue(member.value, path)
+        }
         return map
+    }
+
+    /// False after a diagnostic when `text` is longer than `limit` characters.
+    @discardableResult
+    private func checkLength(_ text: Field<String>, limit: Int, noun: String, file: DecodingFile) -> Bool {
+        let length = text.value.count
+        guard length > limit else { return true }
+        file.error("\(noun) is too long", detail: "at most \(limit) characters are allowed (it has \(length)); shorten it",
+                   at: text)
+        return false
     }
 }
 

@@ -1,3 +1,5 @@
+import FleetModel
+
 /// Everything a provider needs to carry out a step for one instance.
 public struct StepContext: Sendable {
     public var spec: InstanceSpec

@@ -1,5 +1,5 @@
 import XCTest
-@testable import FleetModel
+@testable import AWSProvider
 
 final class DerivedNameRulesTests: XCTestCase {
     func testNamesThatCannotNameCloudResources() {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import FleetModel
+@testable import AWSProvider
 
 final class JSONValueTests: XCTestCase {
     func testExplicitNullCountsAsAbsent() throws {

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
-@testable import FleetModel
+@testable import FleetFiles
+import FleetModel
+import AWSProvider
 
 /// Every file under `BadFiles/instances` and `BadFiles/fleets` must produce exactly the diagnostics in
 /// its `.expected` file. Re-record with `CLOUDCTL_RECORD_BAD_FILES=1 swift test --filter BadFileCorpusTests`.
@@ -24,10 +26,15 @@ final class BadFileCorpusTests: XCTestCase {
         }
     }
 
-    func testGoodCorpusFleetLoadsCleanly() throws {
+    /// The good fleet file alone has no problem; the empty Instances folder is a warning, not silence.
+    func testGoodCorpusFleetLoadsWithOnlyTheEmptyFolderWarning() throws {
         let repo = try TemporaryRepository(testCase: self)
         try repo.copy(corpus.appendingPathComponent("fleet.json"), as: "_fleet.json")
-        XCTAssertEqual(FleetLoader.load(repo: repo.url).diagnostics, [])
+        let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
+        XCTAssertNotNil(loaded.fleet)
+        XCTAssertEqual(loaded.diagnostics.map(\.severity), [.warning])
+        XCTAssertEqual(loaded.diagnostics.first?.summary, "no instance files")
+        XCTAssertEqual(loaded.diagnostics.first?.location, SourceLocation(file: "Instances"))
     }
 
     private func runCases(in folder: String, minimum: Int, fleetLoads: Bool, setUp: (TemporaryRepository, String) throws -> Void) throws {
@@ -37,7 +44,7 @@ final class BadFileCorpusTests: XCTestCase {
         for name in cases {
             let repo = try TemporaryRepository(testCase: self)
             try setUp(repo, name)
-            let loaded = FleetLoader.load(repo: repo.url)
+            let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
             XCTAssertEqual(loaded.fleet != nil, fleetLoads, name)
             XCTAssertFalse(loaded.diagnostics.isEmpty, "\(folder)/\(name) produced no diagnostic")
             let actual = loaded.diagnostics.map(\.description).joined(separator: "\n") + "\n"

@@ -1,10 +1,12 @@
 import Foundation
 import XCTest
-@testable import FleetModel
+@testable import FleetFiles
+import FleetModel
+import AWSProvider
 
 final class FleetLoaderTests: XCTestCase {
     func testSampleFleetLoadsWithoutDiagnostics() throws {
-        let loaded = FleetLoader.load(repo: packageRoot)
+        let loaded = FleetLoader.load(repo: packageRoot, rules: AWSRules())
         XCTAssertEqual(loaded.diagnostics.map(\.description), [])
         let fleet = try XCTUnwrap(loaded.fleet)
         XCTAssertEqual(fleet.name, "demo")
@@ -37,7 +39,7 @@ final class FleetLoaderTests: XCTestCase {
         try repo.write("beta.json", instanceJSON("beta").replacingOccurrences(of: "5.2.3", with: "9.9.9")
             .replacingOccurrences(of: "us-east-1", with: "useast"))
         try repo.write("gamma.json", "{\n  \"name\": \"gamma\",\n}")
-        let loaded = FleetLoader.load(repo: repo.url)
+        let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
         XCTAssertEqual(loaded.diagnostics.map { "\($0.location!.description): \($0.summary)" }, [
             #"Instances/alpha.json:6:3 (sise): unknown key "sise""#,
             #"Instances/alpha.json:1:1 (size): missing required key "size""#,
@@ -56,7 +58,7 @@ final class FleetLoaderTests: XCTestCase {
         try repo.write("good.json", instanceJSON("good"))
         try repo.write("_draft.json", instanceJSON("draft"))
         try repo.write("notes.txt", "not an instance file")
-        let loaded = FleetLoader.load(repo: repo.url)
+        let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
         XCTAssertEqual(loaded.instanceFileCount, 2, "_draft.json is not skipped silently: it is checked and reported")
         XCTAssertEqual(loaded.diagnostics.map { $0.location?.file }, ["Instances/_draft.json"])
     }
@@ -67,7 +69,7 @@ final class FleetLoaderTests: XCTestCase {
         try repo.write("first.json", instanceJSON("first", domain: "shop.demo.cloudctl.test"))
         try repo.write("second.json", instanceJSON("second", domain: "shop.demo.cloudctl.test"))
         try repo.write("third.json", instanceJSON("third"))
-        let loaded = FleetLoader.load(repo: repo.url)
+        let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
         XCTAssertEqual(loaded.diagnostics.map(\.description), ["""
             Instances/second.json:8:13 (domain): error: domain "shop.demo.cloudctl.test" is also used by Instances/first.json
               domains must be unique across the fleet; change the domain in Instances/first.json or Instances/second.json
@@ -80,7 +82,7 @@ final class FleetLoaderTests: XCTestCase {
         try repo.write("_fleet.json", "{\"name\": \"demo\",")
         try repo.write("okay.json", instanceJSON("okay", domain: "okay.anywhere.example"))
         try repo.write("bad.json", instanceJSON("bad", extra: ",\n  \"protected\": \"yes\""))
-        let loaded = FleetLoader.load(repo: repo.url)
+        let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
         XCTAssertEqual(loaded.diagnostics.map { "\($0.location!.description): \($0.summary)" }, [
             "Instances/_fleet.json:1:1: unexpected end of file: object is never closed",
             #"Instances/bad.json:12:16 (protected): expected true or false, got the string "yes""#,
@@ -93,11 +95,11 @@ final class FleetLoaderTests: XCTestCase {
         let repo = try TemporaryRepository(testCase: self)
         try repo.write("solo.json", instanceJSON("solo"))
         try repo.write("notes.txt", "not JSON, ignored")
-        let loaded = FleetLoader.load(repo: repo.url)
+        let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
         XCTAssertEqual(loaded.diagnostics.map(\.summary), ["missing Instances/_fleet.json"])
         XCTAssertEqual(loaded.specs.map(\.name), ["solo"])
 
-        let empty = FleetLoader.load(repo: repo.url.appendingPathComponent("nowhere"))
+        let empty = FleetLoader.load(repo: repo.url.appendingPathComponent("nowhere"), rules: AWSRules())
         XCTAssertEqual(empty.diagnostics.first?.location?.file, "Instances")
         XCTAssertTrue(empty.diagnostics.hasErrors)
     }
@@ -107,7 +109,7 @@ final class FleetLoaderTests: XCTestCase {
         let fleet = try String(contentsOf: packageRoot.appendingPathComponent("Instances/_fleet.json"), encoding: .utf8)
         try repo.write("_fleet.json", fleet.replacingOccurrences(of: "\"cpu\": 256", with: "\"cpu\": 300"))
         try repo.write("uses-small.json", instanceJSON("uses-small"))
-        let loaded = FleetLoader.load(repo: repo.url)
+        let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
         XCTAssertEqual(loaded.diagnostics.map { "\($0.location!.description): \($0.summary)" }, [
             "Instances/_fleet.json:6:71 (tiers.small.cpu): invalid cpu 300",
         ])
@@ -122,9 +124,9 @@ final class FleetLoaderTests: XCTestCase {
         for name in names.reversed() { try repo.write("\(name).json", instanceJSON(name)) }
         let padded = instanceJSON("big").replacingOccurrences(of: "{", with: "{" + String(repeating: " ", count: 20_000))
         try repo.write("big.json", padded)
-        let loaded = FleetLoader.load(repo: repo.url, chunkSize: 4, chunksPerBatch: 3)
+        let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules(), chunkSize: 4, chunksPerBatch: 3)
         XCTAssertEqual(loaded.diagnostics.map(\.description), [])
         XCTAssertEqual(loaded.specs.map(\.name), (["big"] + names).sorted())
-        XCTAssertEqual(loaded.specs.map(\.name), FleetLoader.load(repo: repo.url).specs.map(\.name))
+        XCTAssertEqual(loaded.specs.map(\.name), FleetLoader.load(repo: repo.url, rules: AWSRules()).specs.map(\.name))
     }
 }

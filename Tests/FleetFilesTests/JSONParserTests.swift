@@ -1,5 +1,7 @@
 import XCTest
-@testable import FleetModel
+@testable import FleetFiles
+import FleetModel
+import AWSProvider
 
 final class JSONParserTests: XCTestCase {
     /// (input, line, column, summary) for documents that must fail.
