@@ -88,15 +88,17 @@ struct SpecDecoder {
         let window = decodeWindow(reader)
         let protected = reader.member("protected").flatMap { file.bool($0, path: "protected") } ?? false
         let trial = decodeTrial(reader, type: type)
-        let features = Self.shared(decodeMap(reader, "features", keyLimit: Self.maxLabelKeyLength) {
+        let featureMap = decodeMap(reader, "features", keyLimit: Self.maxLabelKeyLength, keyNoun: "feature name") {
             file.bool($0, path: $1)
-        }, previous: &lastFeatures)
-        let labels = Self.shared(decodeMap(reader, "labels", keyLimit: Self.maxLabelKeyLength) { node, path in
+        }
+        let labelMap = decodeMap(reader, "labels", keyLimit: Self.maxLabelKeyLength, keyNoun: "label key") { node, path in
             file.string(node, path: path).flatMap { value in
                 let field = Field(value: value, offset: node.offset, path: path)
                 return checkLength(field, limit: Self.maxLabelValueLength, noun: "label value", file: file) ? value : nil
             }
-        }, previous: &lastLabels)
+        }
+        let features = Self.shared(featureMap, previous: &lastFeatures)
+        let labels = Self.shared(labelMap, previous: &lastLabels)
 
         guard let name, let customer, let type, let version, let size, let region, let domain, let channel, let state, let window
         else { return nil }
@@ -200,7 +202,7 @@ struct SpecDecoder {
 
     /// An optional free-form map whose values `decodeValue` checks; empty when absent. Keys are strings from the
     /// file too, so they get the same control-character and length checks.
-    private func decodeMap<T>(_ parent: ObjectReader, _ key: String, keyLimit: Int,
+    private func decodeMap<T>(_ parent: ObjectReader, _ key: String, keyLimit: Int, keyNoun: String,
                               _ decodeValue: (JSONNode, String) -> T?) -> [String: T] {
         let file = parent.file
         guard let node = parent.member(key), let members = file.object(node, path: key) else { return [:] }
@@ -212,7 +214,7 @@ struct SpecDecoder {
                 continue
             }
             let name = Field(value: member.key, offset: member.keyOffset, path: path)
-            guard checkLength(name, limit: keyLimit, noun: "\(key) key", file: file) else { continue }
+            guard checkLength(name, limit: keyLimit, noun: keyNoun, file: file) else { continue }
             map[member.key] = decodeValue(member.value, path)
         }
         return map

@@ -17,6 +17,9 @@ struct TemporaryRepository {
         try Data(text.utf8).write(to: url.appendingPathComponent("Instances/\(name)"))
     }
 
+    /// The absolute path of `relative` inside the repository.
+    func path(_ relative: String) -> String { url.appendingPathComponent(relative).path }
+
     func copy(_ source: URL, as name: String) throws {
         try FileManager.default.copyItem(at: source, to: url.appendingPathComponent("Instances/\(name)"))
     }
