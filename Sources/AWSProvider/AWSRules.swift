@@ -20,8 +20,9 @@ public struct AWSRules: CloudRules {
             // `cloudctl-<fleet>-archive-<region>` is an S3 bucket name (at most 63 characters) for every AWS region.
             return CloudRuleProblem(summary: "fleet name \(Diagnostic.quoted(name)) is too long",
                                     detail: "a fleet name is at most \(Self.maxFleetNameLength) characters (it has "
-                                        + "\(name.count)) so the per-region archive bucket cloudctl-<fleet>-archive-<region> "
-                                        + "fits S3's 63-character limit; choose a shorter name")
+                                        + "\(name.count)) so the per-region archive bucket "
+                                        + "cloudctl-<fleet>-archive-<region> fits S3's 63-character limit; "
+                                        + "choose a shorter name")
         case .instanceName(let name, let fleet):
             guard let problem = DerivedNameRules.problem(instance: name, fleet: fleet) else { return nil }
             return CloudRuleProblem(summary: "instance name \(Diagnostic.quoted(name)) cannot name its cloud resources",

@@ -23,7 +23,8 @@ struct FleetDecoder {
         let name = reader.string("name", example: "\"demo\"")
         if let name, !FieldSyntax.isName(name.value) {
             file.error("invalid fleet name \(Diagnostic.quoted(name.value))",
-                       detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'", at: name)
+                       detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'",
+                       at: name)
         } else if let name {
             file.check(name, .fleetName(name.value), rules: rules)
         }
@@ -55,7 +56,8 @@ struct FleetDecoder {
         let names = ["zone", "target"].map { key -> String? in
             guard let field = reader.string(key, example: "\"demo.example.com\"") else { return nil }
             guard FieldSyntax.isHostname(field.value) else {
-                parent.file.error("invalid DNS name \(Diagnostic.quoted(field.value))", detail: "expected a lowercase DNS name such as demo.example.com", at: field)
+                parent.file.error("invalid DNS name \(Diagnostic.quoted(field.value))",
+                                  detail: "expected a lowercase DNS name such as demo.example.com", at: field)
                 return nil
             }
             return field.value
@@ -81,7 +83,9 @@ struct FleetDecoder {
                 continue
             }
             if !FieldSyntax.isKeyName(member.key) {
-                parent.file.error("invalid name \(Diagnostic.quoted(member.key))", detail: "names are 1–32 characters: a lowercase letter, then lowercase letters, digits or '-'",
+                parent.file.error("invalid name \(Diagnostic.quoted(member.key))",
+                                  detail: "names are 1–32 characters: a lowercase letter, then lowercase letters, "
+                                      + "digits or '-'",
                                   offset: member.keyOffset, field: path)
             }
             entries[member.key] = ObjectReader(member.value, path: path, file: parent.file).flatMap(decodeEntry)
@@ -125,7 +129,8 @@ struct FleetDecoder {
             let jumpFrom = reader.optionalString("jumpFrom").flatMap { parseVersion($0, file: file) }
             guard let version else { continue }
             if let first = firstIndex[version.value] {
-                file.error("duplicate release \(Diagnostic.quoted(version.value.description))", detail: "already listed at releases[\(first)]; list each version once", at: version)
+                file.error("duplicate release \(Diagnostic.quoted(version.value.description))",
+                           detail: "already listed at releases[\(first)]; list each version once", at: version)
                 continue
             }
             firstIndex[version.value] = index
@@ -147,7 +152,8 @@ struct FleetDecoder {
         for (index, element) in (reader.member("waves").flatMap { file.array($0, path: wavesPath) } ?? []).enumerated() {
             guard let wave = ObjectReader(element, path: wavesPath + "[\(index)]", file: file).flatMap(decodeWave) else { continue }
             if waves.contains(where: { $0.name == wave.name }) {
-                file.error("duplicate wave \(Diagnostic.quoted(wave.name))", detail: "wave names within a channel must be unique",
+                file.error("duplicate wave \(Diagnostic.quoted(wave.name))",
+                           detail: "wave names within a channel must be unique",
                            offset: element.offset, field: wavesPath + "[\(index)].name")
             }
             waves.append(wave)
@@ -176,7 +182,8 @@ struct FleetDecoder {
 
     private func parseVersion(_ text: Field<String>, file: DecodingFile) -> Field<Version>? {
         if let version = Version(text.value) { return text.map { _ in version } }
-        file.error("invalid version \(Diagnostic.quoted(text.value))", detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
+        file.error("invalid version \(Diagnostic.quoted(text.value))",
+                   detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
         return nil
     }
 }

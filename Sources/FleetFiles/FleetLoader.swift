@@ -65,7 +65,8 @@ public enum FleetLoader {
         let names = entries.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && $0 != "_fleet.json" }.sorted()
         if names.isEmpty {
             diagnostics.append(.warning("no instance files",
-                                        detail: "add one Instances/<name>.json per instance; until then there is nothing to plan",
+                                        detail: "add one Instances/<name>.json per instance; until then there is "
+                                            + "nothing to plan",
                                         at: SourceLocation(file: "Instances")))
         }
         var specs: [InstanceSpec] = []
@@ -131,7 +132,8 @@ public enum FleetLoader {
         guard name.unicodeScalars.contains(where: \.isTerminalControl) else { return nil }
         let path = "Instances/" + ObjectReader.pathComponent(name)
         return DecodedSpecFile(path: path, diagnostics: [
-            .error("file name has a control character", detail: "rename the file to <instance name>.json; cloudctl did not read it",
+            .error("file name has a control character",
+                   detail: "rename the file to <instance name>.json; cloudctl did not read it",
                    at: SourceLocation(file: path)),
         ])
     }

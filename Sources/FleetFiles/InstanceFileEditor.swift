@@ -20,7 +20,8 @@ public enum InstanceFileEditError: Error, Sendable, Hashable, CustomStringConver
 
     public var description: String {
         switch self {
-        case .invalidJSON(let summary, let line, let column): "not valid JSON at line \(line), column \(column): \(summary)"
+        case .invalidJSON(let summary, let line, let column):
+            "not valid JSON at line \(line), column \(column): \(summary)"
         case .missingKey(let path): "no key \(Self.dotted(path)) in the file"
         case .notAnObject(let path): "\(Self.dotted(path)) is not an object"
         case .emptyPath: "no key given to change"

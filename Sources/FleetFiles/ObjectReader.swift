@@ -60,7 +60,8 @@ struct ObjectReader {
     /// Reports every key not in `allowed`, suggesting the closest allowed one.
     func rejectUnknownKeys(allowed: [String]) {
         for member in members where !allowed.contains(member.key) {
-            file.error("unknown key \(Diagnostic.quoted(member.key))", detail: Suggestion.expectedOneOf(allowed, for: member.key),
+            file.error("unknown key \(Diagnostic.quoted(member.key))",
+                       detail: Suggestion.expectedOneOf(allowed, for: member.key),
                        offset: member.keyOffset, field: path(member.key))
         }
     }
@@ -83,7 +84,8 @@ extension DecodingFile {
     func rejectControl(_ scalar: Unicode.Scalar, offset: Int, path: String) {
         let code = String(scalar.value, radix: 16, uppercase: true)
         error("control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) in \(path)",
-              detail: "remove it; control characters, terminal escapes and bidi controls are not allowed in fleet files",
+              detail: "remove it; control characters, terminal escapes and bidi controls are not allowed in fleet "
+                  + "files",
               offset: offset, field: path)
     }
 

@@ -42,7 +42,8 @@ struct RepositoryFile {
             }
             guard staysInside(path) else {
                 return refused(path, "is a symbolic link leading outside the repository",
-                               detail: "fleet files must be regular files inside the repository; cloudctl did not read it")
+                               detail: "fleet files must be regular files inside the repository; cloudctl did not read "
+                                   + "it")
             }
             openPath = target
         } else if status.st_mode & S_IFMT != S_IFREG {

@@ -59,12 +59,15 @@ struct SpecDecoder {
         if let name {
             if !FieldSyntax.isName(name.value) {
                 file.error("invalid instance name \(Diagnostic.quoted(name.value))",
-                           detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'", at: name)
+                           detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'",
+                           at: name)
             } else if let problem = rules.problem(with: .instanceName(name.value, fleet: fleet.fleetName)) {
                 file.error(problem.summary, detail: problem.detail, at: name)
             } else if name.value != fileName {
-                file.error("name \"\(name.value)\" does not match the file name \(Diagnostic.quoted(fileName + ".json"))",
-                           detail: "rename the file to \(name.value).json or set \"name\": \(Diagnostic.quoted(fileName))",
+                let quotedFile = Diagnostic.quoted(fileName + ".json")
+                file.error("name \"\(name.value)\" does not match the file name \(quotedFile)",
+                           detail: "rename the file to \(name.value).json or set \"name\": "
+                               + Diagnostic.quoted(fileName),
                            at: name)
             }
         }
@@ -91,10 +94,12 @@ struct SpecDecoder {
         let featureMap = decodeMap(reader, "features", keyLimit: Self.maxLabelKeyLength, keyNoun: "feature name") {
             file.bool($0, path: $1)
         }
-        let labelMap = decodeMap(reader, "labels", keyLimit: Self.maxLabelKeyLength, keyNoun: "label key") { node, path in
+        let labelMap = decodeMap(reader, "labels", keyLimit: Self.maxLabelKeyLength, keyNoun: "label key") {
+            node, path in
             file.string(node, path: path).flatMap { value in
                 let field = Field(value: value, offset: node.offset, path: path)
-                return checkLength(field, limit: Self.maxLabelValueLength, noun: "label value", file: file) ? value : nil
+                let fits = checkLength(field, limit: Self.maxLabelValueLength, noun: "label value", file: file)
+                return fits ? value : nil
             }
         }
         let features = Self.shared(featureMap, previous: &lastFeatures)
@@ -110,7 +115,8 @@ struct SpecDecoder {
     private func decodeVersion(_ reader: ObjectReader) -> Version? {
         guard let text = reader.string("version", example: "\"5.2.3\"") else { return nil }
         guard let version = Version(text.value) else {
-            reader.file.error("invalid version \(Diagnostic.quoted(text.value))", detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
+            reader.file.error("invalid version \(Diagnostic.quoted(text.value))",
+                              detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
             return nil
         }
         if let versions = fleet.versions, !versions.contains(version) {
@@ -150,15 +156,18 @@ struct SpecDecoder {
         let day = reader.enumeration("day", as: Weekday.self, noun: "day")
         let start = reader.string("start", example: "\"02:00\"")
         if let start, MaintenanceWindow.minutes(ofStart: start.value) == nil {
-            file.error("invalid start time \(Diagnostic.quoted(start.value))", detail: "expected HH:MM on a 24-hour clock, e.g. 02:00", at: start)
+            file.error("invalid start time \(Diagnostic.quoted(start.value))",
+                       detail: "expected HH:MM on a 24-hour clock, e.g. 02:00", at: start)
         }
         let duration = reader.string("duration", example: "\"4h\"")
         if let duration, MaintenanceWindow.minutes(ofDuration: duration.value) == nil {
-            file.error("invalid duration \(Diagnostic.quoted(duration.value))", detail: "expected hours or minutes from 30m to 24h, e.g. \"90m\" or \"4h\"", at: duration)
+            file.error("invalid duration \(Diagnostic.quoted(duration.value))",
+                       detail: "expected hours or minutes from 30m to 24h, e.g. \"90m\" or \"4h\"", at: duration)
         }
         let timeZone = reader.string("timeZone", example: "\"UTC\"")
         if let timeZone, !isKnownTimeZone(timeZone.value) {
-            file.error("unknown time zone \(Diagnostic.quoted(timeZone.value))", detail: "expected an IANA time zone name such as UTC or Europe/Berlin", at: timeZone)
+            file.error("unknown time zone \(Diagnostic.quoted(timeZone.value))",
+                       detail: "expected an IANA time zone name such as UTC or Europe/Berlin", at: timeZone)
         }
         guard let day, let start, let duration, let timeZone else { return nil }
         return MaintenanceWindow(day: day, start: start.value, duration: duration.value, timeZone: timeZone.value)
@@ -187,7 +196,8 @@ struct SpecDecoder {
         reader.rejectUnknownKeys(allowed: ["expires"])
         guard let expires = reader.string("expires", example: "\"2027-01-31\"") else { return nil }
         guard FieldSyntax.isDate(expires.value) else {
-            file.error("invalid date \(Diagnostic.quoted(expires.value))", detail: "expected a calendar date YYYY-MM-DD, e.g. 2027-01-31", at: expires)
+            file.error("invalid date \(Diagnostic.quoted(expires.value))",
+                       detail: "expected a calendar date YYYY-MM-DD, e.g. 2027-01-31", at: expires)
             return nil
         }
         return TrialSettings(expires: expires.value)
@@ -225,7 +235,8 @@ struct SpecDecoder {
     private func checkLength(_ text: Field<String>, limit: Int, noun: String, file: DecodingFile) -> Bool {
         let length = text.value.count
         guard length > limit else { return true }
-        file.error("\(noun) is too long", detail: "at most \(limit) characters are allowed (it has \(length)); shorten it",
+        file.error("\(noun) is too long",
+                   detail: "at most \(limit) characters are allowed (it has \(length)); shorten it",
                    at: text)
         return false
     }

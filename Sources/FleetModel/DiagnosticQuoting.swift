@@ -6,7 +6,10 @@ extension Diagnostic {
     /// controls written as escapes (`\u001b`), quotes and backslashes escaped, cut after `excerptLimit` characters.
     public static func quoted(_ text: String) -> String {
         // The common case, a short printable ASCII value, is shown as is.
-        if text.utf8.count <= excerptLimit, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+        let isPlain = text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+        }
+        if text.utf8.count <= excerptLimit, isPlain {
             return "\"" + text + "\""
         }
         var out = "\""
