@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point down only: cloudctl → CloudctlCLI → Executor → (AWSProvider, Store) → Planner → FleetModel.
+// Dependencies point down only (picture: docs/ARCHITECTURE.md). Each target lists exactly the modules it imports.
 let package = Package(
     name: "cloudctl",
     platforms: [.macOS(.v13)],
@@ -11,20 +11,30 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "FleetModel", dependencies: ["CCrypto"]),
+        .target(name: "Digests", dependencies: ["CCrypto"]),
+        .target(name: "FleetModel", dependencies: ["Digests"]),
+        .target(name: "ProviderAPI", dependencies: ["FleetModel"]),
+        .target(name: "FleetFiles", dependencies: ["FleetModel", "ProviderAPI"]),
         .target(name: "Planner", dependencies: ["FleetModel"]),
         .target(name: "Store", dependencies: ["FleetModel", "CSQLite"]),
-        .target(name: "AWSProvider", dependencies: ["FleetModel", "CCrypto"]),
-        .target(name: "Executor", dependencies: ["FleetModel", "Planner", "Store"]),
-        .target(name: "CloudctlCLI", dependencies: ["FleetModel", "Planner", "Store", "Executor", "AWSProvider"]),
+        .target(name: "AWSProvider", dependencies: ["FleetModel", "ProviderAPI", "Digests"]),
+        .target(name: "Executor", dependencies: ["FleetModel", "ProviderAPI", "Planner", "Store"]),
+        .target(name: "CloudctlCLI", dependencies: ["FleetModel", "FleetFiles", "ProviderAPI", "Planner", "Store",
+                                                    "Executor", "AWSProvider"]),
         .executableTarget(name: "cloudctl", dependencies: ["CloudctlCLI"]),
-        .target(name: "TestSupport", dependencies: ["FleetModel"], path: "Tests/TestSupport"),
-        .testTarget(name: "FleetModelTests", dependencies: ["FleetModel", "TestSupport"], resources: [.copy("BadFiles")]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Executor", "FleetModel", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "FleetModel", "TestSupport"]),
-        .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "FleetModel", "TestSupport"]),
-        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Store", "Planner", "FleetModel", "TestSupport"]),
-        .testTarget(name: "CloudctlCLITests", dependencies: ["CloudctlCLI", "Planner", "Executor", "FleetModel", "TestSupport"], resources: [.copy("Golden")]),
+        .target(name: "TestSupport", dependencies: ["FleetModel", "ProviderAPI", "Executor"], path: "Tests/TestSupport"),
+        .testTarget(name: "FleetModelTests", dependencies: ["FleetModel"]),
+        .testTarget(name: "FleetFilesTests", dependencies: ["FleetFiles", "FleetModel", "AWSProvider"],
+                    resources: [.copy("BadFiles")]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Executor", "ProviderAPI", "FleetModel", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "FleetModel"]),
+        .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "ProviderAPI", "Digests", "FleetModel",
+                                                             "TestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ProviderAPI", "Store", "Planner", "FleetModel",
+                                                          "TestSupport"]),
+        .testTarget(name: "CloudctlCLITests", dependencies: ["CloudctlCLI", "FleetModel", "FleetFiles", "ProviderAPI",
+                                                              "Store", "Planner", "Executor", "AWSProvider", "TestSupport"],
+                    resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 import Synchronization
 
 /// Signed calls to AWS over the Query, JSON and REST-XML protocols. Throttling is retried per call, 5xx and connection

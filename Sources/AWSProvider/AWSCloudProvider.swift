@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 import Synchronization
 
 /// `CloudProvider` over AWS's HTTP APIs: one `AWSClient` per region (created lazily, shared by concurrent steps),

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 
 /// Reads an AWS error answer (any protocol) and classifies it into a `CloudError`.
 enum AWSErrorMapper {

@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// Bounded exponential backoff for polling the cloud until a resource reaches a state; never a tight loop.
 struct Backoff: Sendable {

@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// The instance network: a VPC, two subnets in two availability zones and one security group, all tagged.
 /// The VPC is found by its tags, so a lookup only ever sees this instance's network.

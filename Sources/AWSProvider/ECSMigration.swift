@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// `migrate database`: runs `<image>:<version> migrate` once as a Fargate task on the instance's cluster and
 /// waits (bounded backoff) until it stopped with exit code 0. moto runs Fargate tasks without container instances.

@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// The ECS service `app` in cluster `P`: Fargate tasks of family `P` in the instance's subnets.
 /// Suspend and resume change its desired count; deploy points it at a new task definition.

@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// ECS task definitions: family `P` (the application) and `P-migrate` (the one-off migration), Fargate with awsvpc.
 /// A new revision is registered only when image, command, cpu or memory differ from the latest one.

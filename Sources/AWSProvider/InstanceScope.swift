@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// Everything a service file needs for one step of one instance: the counted client, names, tags and the step's
 /// typed attributes. It knows the instance only by its identity: what it does comes from the step alone.

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 
 extension AWSClient {
     /// JSON protocol (ECS, KMS, Secrets Manager): `X-Amz-Target: <prefix>.<action>`. An empty answer is `{}`.

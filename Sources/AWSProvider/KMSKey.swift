@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// The instance's KMS key, found through its alias `alias/P`. Deleting disables it and schedules deletion
 /// with the maximum 30-day window, because the final snapshot is encrypted with it.

@@ -1,4 +1,4 @@
-import CCrypto
+import Digests
 
 /// Generates database passwords from libcrypto's CSPRNG; they live only in Secrets Manager.
 public enum PasswordGenerator {
@@ -9,9 +9,9 @@ public enum PasswordGenerator {
         var out = ""
         let limit = UInt8(256 - 256 % alphabet.count)
         while out.count < length {
-            var bytes = [UInt8](repeating: 0, count: 64)
-            precondition(RAND_bytes(&bytes, Int32(bytes.count)) == 1, "libcrypto RAND_bytes failed")
-            for b in bytes where b < limit && out.count < length { out.append(alphabet[Int(b) % alphabet.count]) }
+            for b in SecureRandom.bytes(64) where b < limit && out.count < length {
+                out.append(alphabet[Int(b) % alphabet.count])
+            }
         }
         return out
     }

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 
 extension AWSClient {
     /// Query protocol (EC2, RDS): `Action=…&Version=…&params`; returns the parsed XML response root.

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 
 /// RDS PostgreSQL `P` in DB subnet group `P`, encrypted with the instance key; the master password comes from Secrets Manager.
 struct RDSDatabase {

@@ -1,5 +1,7 @@
 import Foundation
 import FleetModel
+import ProviderAPI
+import Digests
 
 extension AWSClient {
     /// REST-XML (S3, Route 53). `path` is unencoded (`/bucket/key`); each segment is percent-encoded here.

@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// The instance's Route 53 CNAME `<domain>` → `dns.target`, with the ownership TXT `_cloudctl.<domain>` next to it
 /// (records cannot carry tags). The hosted zone is found by name, and created tagged with the fleet when missing.

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 
 /// The instance bucket `P`: SSE-KMS with the instance key, public access blocked, tagged.
 /// `snapshot bucket` copies every object to the fleet archive bucket before teardown.

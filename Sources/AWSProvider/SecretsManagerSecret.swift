@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 
 /// The database credentials in Secrets Manager, encrypted with the instance key. The generated password exists
 /// only here: it is read back for `CreateDBInstance` and never returned, logged or recorded.

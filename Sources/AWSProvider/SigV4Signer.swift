@@ -1,5 +1,5 @@
 import Foundation
-import FleetModel
+import Digests
 
 /// AWS Signature Version 4 (header-based) over libcrypto's HMAC-SHA256.
 public struct SigV4Signer: Sendable {
@@ -71,7 +71,7 @@ public struct SigV4Signer: Sendable {
         let key = [day, region, service, "aws4_request"].reduce(Array("AWS4\(credentials.secretAccessKey)".utf8)) {
             Digest.hmacSHA256(key: $0, Array($1.utf8))
         }
-        let signature = ContentHash.hex(Digest.hmacSHA256(key: key, Array(stringToSign.utf8)))
+        let signature = Digest.hex(Digest.hmacSHA256(key: key, Array(stringToSign.utf8)))
         let authorization = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), "
             + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
         return Signature(canonicalRequest: canonicalRequest, stringToSign: stringToSign, authorization: authorization)

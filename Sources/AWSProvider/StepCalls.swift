@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 import Synchronization
 
 /// One step's view of an `AWSClient`: forwards every call and counts it for `StepOutcome.calls`,

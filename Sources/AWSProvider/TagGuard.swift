@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// The shared "is this resource ours?" check: a resource tagged for another instance or fleet is never touched.
 public struct TagGuard: Sendable {

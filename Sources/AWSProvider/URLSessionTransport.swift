@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import FleetModel
+import ProviderAPI
 
 /// The production `HTTPTransport`: an ephemeral, cache-free URLSession with 30 s timeouts.
 public enum URLSessionTransport {

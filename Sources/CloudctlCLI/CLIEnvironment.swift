@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 import AWSProvider
 
 /// Everything a command takes from outside the process: console, environment variables, clock, cloud.

@@ -1,5 +1,7 @@
 import Foundation
 import FleetModel
+import FleetFiles
+import AWSProvider
 import Planner
 import Store
 
@@ -10,7 +12,7 @@ struct FleetWorkspace {
 
     /// Loads the repository and the recorded state (none when there is no database yet).
     static func open(_ context: CommandContext) throws -> FleetWorkspace {
-        let loaded = FleetLoader.load(repo: context.repo)
+        let loaded = FleetLoader.load(repo: context.repo, rules: AWSRules())
         let recorded = try context.existingStore()?.recordedInstances() ?? []
         return FleetWorkspace(loaded: loaded, recorded: recorded)
     }

@@ -9,7 +9,7 @@ struct PlanJSONWriter {
     /// The members before `instances`, and the opening of that array.
     mutating func begin(fleet: String, to output: inout some TextOutputStream) {
         output.write("{\n  \"fleet\" : ")
-        JSONValue.writeQuoted(fleet, to: &output)
+        JSONStringEscaper.write(fleet, to: &output)
         output.write(",\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
     }
 
@@ -23,7 +23,7 @@ struct PlanJSONWriter {
     static func write(_ value: PlanJSON, indent: Int, to output: inout some TextOutputStream) {
         switch value {
         case .string(let s):
-            JSONValue.writeQuoted(s, to: &output)
+            JSONStringEscaper.write(s, to: &output)
         case .int(let n):
             output.write(String(n))
         case .bool(let b):
@@ -45,7 +45,7 @@ struct PlanJSONWriter {
             for (index, member) in members.enumerated() {
                 output.write(index == 0 ? "\n" : ",\n")
                 output.write(inner)
-                JSONValue.writeQuoted(member.key, to: &output)
+                JSONStringEscaper.write(member.key, to: &output)
                 output.write(" : ")
                 write(member.value, indent: indent + 2, to: &output)
             }
@@ -71,7 +71,7 @@ struct PlanJSONWriter {
         output.write("  \"summary\" : ")
         Self.write(.object(counts.map { ($0.0, .int($0.1)) }), indent: 2, to: &output)
         output.write(",\n  \"toolVersion\" : ")
-        JSONValue.writeQuoted(toolVersion, to: &output)
+        JSONStringEscaper.write(toolVersion, to: &output)
         output.write("\n}")
     }
 

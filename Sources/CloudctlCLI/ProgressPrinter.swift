@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import FleetModel
+import ProviderAPI
 import Executor
 import Store
 

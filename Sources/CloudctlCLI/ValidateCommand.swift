@@ -1,10 +1,12 @@
 import Foundation
 import FleetModel
+import FleetFiles
+import AWSProvider
 
 /// `cloudctl validate`: load and check every instance file; no database, no cloud.
 enum ValidateCommand {
     static let command = Command(ValidateOptions.self) { _, context in
-        let loaded = FleetLoader.load(repo: context.repo)
+        let loaded = FleetLoader.load(repo: context.repo, rules: AWSRules())
         context.report(loaded.diagnostics)
         context.console.out(ValidateView.summary(loaded.diagnostics, fileCount: loaded.instanceFileCount))
         return loaded.diagnostics.hasErrors ? CLI.ExitCode.failure : CLI.ExitCode.success

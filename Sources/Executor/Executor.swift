@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 import Planner
 import Store
 

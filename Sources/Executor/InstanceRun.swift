@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 import Store
 
 /// One apply of one instance: window check, lock, journal, steps in order with retries, recorded-state updates.

@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// How successful steps change an instance's recorded state (ARCHITECTURE.md, "What the executor records after a step succeeds").
 extension RecordedInstance {

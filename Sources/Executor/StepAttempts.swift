@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 import Foundation
 
 /// One step's provider calls: retried on retryable cloud errors, each call shielded from cancellation.

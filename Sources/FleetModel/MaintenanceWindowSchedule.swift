@@ -8,7 +8,7 @@ extension MaintenanceWindow {
     public static func minutes(ofStart text: String) -> Int? {
         let bytes = Array(text.utf8)
         guard bytes.count == 5, bytes[2] == UInt8(ascii: ":"),
-              let hours = FieldSyntax.number(bytes[0..<2]), let minutes = FieldSyntax.number(bytes[3..<5]),
+              let hours = number(bytes[0..<2]), let minutes = number(bytes[3..<5]),
               hours < 24, minutes < 60 else { return nil }
         return hours * 60 + minutes
     }
@@ -20,7 +20,7 @@ extension MaintenanceWindow {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(byte)
             case UInt8(ascii: "h") where !sawUnit, UInt8(ascii: "m") where !sawMinutes:
-                guard let n = FieldSyntax.number(digits) else { return nil }
+                guard let n = number(digits) else { return nil }
                 total += byte == UInt8(ascii: "h") ? n * 60 : n
                 sawUnit = true; sawMinutes = byte == UInt8(ascii: "m"); digits = []
             default: return nil
@@ -49,5 +49,12 @@ extension MaintenanceWindow {
               let windowStart = calendar.date(bySettingHour: startMinutes / 60, minute: startMinutes % 60, second: 0, of: startDay)
         else { return false }
         return date >= windowStart && date < windowStart.addingTimeInterval(TimeInterval(length * 60))
+    }
+
+    /// Digits only, as a number; nil when empty or not all digits.
+    private static func number(_ digits: some Collection<UInt8>) -> Int? {
+        let isDigit = { (b: UInt8) in b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        guard !digits.isEmpty, digits.count <= 9, digits.allSatisfy(isDigit) else { return nil }
+        return digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
     }
 }

@@ -1,6 +1,8 @@
 import XCTest
 import Synchronization
 import FleetModel
+import Digests
+import ProviderAPI
 @testable import AWSProvider
 
 /// Request shape per protocol, checked through an injected transport.

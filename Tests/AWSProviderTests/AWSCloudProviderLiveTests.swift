@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import TestSupport
 import FleetModel
+import ProviderAPI
 @testable import AWSProvider
 
 /// End-to-end steps against moto; skipped unless `CLOUDCTL_TEST_ENDPOINT` is set.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Synchronization
 import FleetModel
+import ProviderAPI
 import TestSupport
 @testable import AWSProvider
 

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import FleetModel
+import ProviderAPI
 import TestSupport
 @testable import AWSProvider
 

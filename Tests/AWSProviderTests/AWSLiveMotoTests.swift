@@ -1,5 +1,6 @@
 import XCTest
 import FleetModel
+import ProviderAPI
 @testable import AWSProvider
 
 /// End to end against moto over URLSession. Runs only when `CLOUDCTL_TEST_ENDPOINT` is set (e.g. http://127.0.0.1:5101).

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import XCTest
 import FleetModel
+import ProviderAPI
 import TestSupport
 @testable import AWSProvider
 

@@ -3,6 +3,9 @@ import FleetModel
 import TestSupport
 import Planner
 import Executor
+import ProviderAPI
+import FleetFiles
+import AWSProvider
 @testable import CloudctlCLI
 
 /// The three plan renderings of `Planner.plan` on the real sample fleet (`Instances/`), compared with files under
@@ -14,7 +17,7 @@ final class PlanRenderingGoldenTests: XCTestCase {
         .deletingLastPathComponent()
 
     /// The sample fleet as loaded by `cloudctl`.
-    static var sample: LoadedFleet { FleetLoader.load(repo: repo) }
+    static var sample: LoadedFleet { FleetLoader.load(repo: repo, rules: AWSRules()) }
 
     /// How the files looked "yesterday": older versions, another size and domain, one instance not yet added and one
     /// since removed. Everything in the sample that is not named here was as it is now.

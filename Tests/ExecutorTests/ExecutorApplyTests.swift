@@ -1,5 +1,6 @@
 import XCTest
 import FleetModel
+import ProviderAPI
 import Store
 import TestSupport
 @testable import Executor

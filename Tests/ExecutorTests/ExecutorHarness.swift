@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import FleetModel
+import ProviderAPI
 import Store
 import TestSupport
 @testable import Executor

@@ -1,5 +1,6 @@
 import XCTest
 import FleetModel
+import ProviderAPI
 @testable import Store
 import TestSupport
 @testable import Executor

@@ -1,5 +1,6 @@
 import XCTest
 import FleetModel
+import ProviderAPI
 @testable import Executor
 
 final class RetryPolicyTests: XCTestCase {

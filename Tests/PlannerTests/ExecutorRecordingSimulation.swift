@@ -1,6 +1,7 @@
 import FleetModel
 import Planner
 import Executor
+import ProviderAPI
 import TestSupport
 
 /// Records a plan's effects with the executor's own rule (`RecordedInstance.record` / `complete`), as if every step

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import ProviderAPI
 
 /// A scripted cloud for executor and CLI tests: records calls, fails chosen steps, can hold one step until released,
 /// measures concurrency.

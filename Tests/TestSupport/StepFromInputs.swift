@@ -1,4 +1,5 @@
 import FleetModel
+import ProviderAPI
 
 /// Keys of plan format 1's string inputs; provider tests still describe steps this way and `PlanStep(…inputs:)`
 /// turns them into typed attributes and details.
