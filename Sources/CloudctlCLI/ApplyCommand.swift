@@ -1,7 +1,7 @@
 import Foundation
 import FleetModel
 import Planner
-import Store
+import StateBackend
 import Executor
 import AWSProvider
 
@@ -19,7 +19,7 @@ enum ApplyCommand {
 
     static func run(_ context: CommandContext) async throws -> Int32 {
         let console = context.console
-        let workspace = try FleetWorkspace.open(context)
+        let workspace = try await FleetWorkspace.open(context)
         _ = try workspace.validFleet()
         let plan: Plan
         if let planFile = savedPlanArgument(context) {
@@ -42,7 +42,7 @@ enum ApplyCommand {
             throw DiagnosticsError([.error("Cannot resolve AWS configuration: \(error)",
                                            detail: "Set AWS_REGION and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE).")])
         }
-        let store = try StateStore(path: context.dbPath)
+        let store = try context.store()
         var options = ExecutorOptions(holder: LockHolder.current())
         if let parallelism = context.arguments.integer("--parallelism") { options.parallelism = parallelism }
         options.ignoreMaintenanceWindow = context.arguments.flag("--ignore-maintenance-window")

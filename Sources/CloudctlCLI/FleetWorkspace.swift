@@ -1,7 +1,6 @@
 import Foundation
 import FleetModel
 import Planner
-import Store
 
 /// The loaded fleet repository plus recorded state: what plan, apply and status work from.
 struct FleetWorkspace {
@@ -9,9 +8,9 @@ struct FleetWorkspace {
     var recorded: [RecordedInstance]
 
     /// Loads the repository and the recorded state (none when there is no database yet).
-    static func open(_ context: CommandContext) throws -> FleetWorkspace {
+    static func open(_ context: CommandContext) async throws -> FleetWorkspace {
         let loaded = FleetLoader.load(repo: context.repo)
-        let recorded = try context.existingStore()?.recordedInstances() ?? []
+        let recorded = try await context.existingStore()?.recordedInstances() ?? []
         return FleetWorkspace(loaded: loaded, recorded: recorded)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import FleetModel
-import Store
+import StateBackend
 
 /// `cloudctl history [NAME]`: operations newest first, with their steps and errors.
 enum HistoryCommand {
@@ -20,7 +20,7 @@ enum HistoryCommand {
             }
             return date
         }
-        let operations = try context.existingStore()?.operations(instance: name, since: since, limit: context.arguments.integer("--limit") ?? 20) ?? []
+        let operations = try await context.existingStore()?.operations(instance: name, since: since, limit: context.arguments.integer("--limit") ?? 20) ?? []
         if context.arguments.flag("--json") {
             context.console.out(String(decoding: try TimeText.jsonEncoder().encode(operations), as: UTF8.self))
         } else if operations.isEmpty {

@@ -31,7 +31,7 @@ enum PlanCommand {
         conflicts: [["--json", "--markdown"]]), run: run)
 
     static func run(_ context: CommandContext) async throws -> Int32 {
-        let workspace = try FleetWorkspace.open(context)
+        let workspace = try await FleetWorkspace.open(context)
         let names = context.arguments.positionals
         let input = try workspace.planInput(selecting: names)
         let fleet = input.fleet

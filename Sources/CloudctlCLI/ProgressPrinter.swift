@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import FleetModel
 import Executor
-import Store
+import StateBackend
 
 /// Prints apply progress: on a terminal a live line per running instance (redrawn in place), otherwise plain timestamped lines.
 final class ProgressPrinter: ApplyObserver {
