@@ -1,6 +1,6 @@
 import Foundation
 import FleetModel
-import Store
+import StateBackend
 @testable import Executor
 
 /// A value shared with concurrently running code under a lock.
