@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Dependencies point down only (picture: docs/ARCHITECTURE.md). Each target lists exactly the modules it imports.
+// Store (SQLite) implements StateBackend; only CloudctlCLI, which opens the database, depends on it.
 let package = Package(
     name: "cloudctl",
     platforms: [.macOS(.v13)],
@@ -16,24 +17,26 @@ let package = Package(
         .target(name: "ProviderAPI", dependencies: ["FleetModel"]),
         .target(name: "FleetFiles", dependencies: ["FleetModel", "ProviderAPI"]),
         .target(name: "Planner", dependencies: ["FleetModel"]),
-        .target(name: "Store", dependencies: ["FleetModel", "CSQLite"]),
+        .target(name: "StateBackend", dependencies: ["FleetModel"]),
+        .target(name: "Store", dependencies: ["FleetModel", "StateBackend", "CSQLite"]),
         .target(name: "AWSProvider", dependencies: ["FleetModel", "ProviderAPI", "Digests"]),
-        .target(name: "Executor", dependencies: ["FleetModel", "ProviderAPI", "Planner", "Store"]),
-        .target(name: "CloudctlCLI", dependencies: ["FleetModel", "FleetFiles", "ProviderAPI", "Planner", "Store",
-                                                    "Executor", "AWSProvider"]),
+        .target(name: "Executor", dependencies: ["FleetModel", "ProviderAPI", "Planner", "StateBackend"]),
+        .target(name: "CloudctlCLI", dependencies: ["FleetModel", "FleetFiles", "ProviderAPI", "Planner", "StateBackend",
+                                                    "Store", "Executor", "AWSProvider"]),
         .executableTarget(name: "cloudctl", dependencies: ["CloudctlCLI"]),
         .target(name: "TestSupport", dependencies: ["FleetModel", "ProviderAPI", "Executor"], path: "Tests/TestSupport"),
         .testTarget(name: "FleetModelTests", dependencies: ["FleetModel"]),
         .testTarget(name: "FleetFilesTests", dependencies: ["FleetFiles", "FleetModel", "AWSProvider"],
                     resources: [.copy("BadFiles")]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Executor", "ProviderAPI", "FleetModel", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "FleetModel"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "StateBackend", "FleetModel", "TestSupport"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "ProviderAPI", "Digests", "FleetModel",
                                                              "TestSupport"]),
-        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ProviderAPI", "Store", "Planner", "FleetModel",
-                                                          "TestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ProviderAPI", "StateBackend", "Store", "Planner",
+                                                          "FleetModel", "TestSupport"]),
         .testTarget(name: "CloudctlCLITests", dependencies: ["CloudctlCLI", "FleetModel", "FleetFiles", "ProviderAPI",
-                                                              "Store", "Planner", "Executor", "AWSProvider", "TestSupport"],
+                                                              "StateBackend", "Store", "Planner", "Executor",
+                                                              "AWSProvider", "TestSupport"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

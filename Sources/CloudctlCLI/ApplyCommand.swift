@@ -1,7 +1,7 @@
 import Foundation
 import FleetModel
 import Planner
-import Store
+import StateBackend
 import Executor
 import AWSProvider
 
@@ -11,7 +11,7 @@ enum ApplyCommand {
 
     static func run(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
         let console = context.console
-        let workspace = try FleetWorkspace.open(context)
+        let workspace = try await FleetWorkspace.open(context)
         _ = try workspace.validFleet()
         let plan: Plan
         if let planFile = options.planFile {
@@ -34,7 +34,7 @@ enum ApplyCommand {
             throw DiagnosticsError([.error("Cannot resolve AWS configuration: \(error)",
                                            detail: "Set AWS_REGION and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE).")])
         }
-        let store = try StateStore(path: context.dbPath)
+        let store = try context.store()
         var executorOptions = ExecutorOptions(holder: LockHolder.current())
         executorOptions.parallelism = options.parallelism
         executorOptions.ignoreMaintenanceWindow = options.ignoreMaintenanceWindow

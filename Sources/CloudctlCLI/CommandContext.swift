@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import StateBackend
 import Store
 
 /// What a command runs with: the environment, and the repository and database paths resolved from the global options.
@@ -25,8 +26,13 @@ struct CommandContext: Sendable {
     func userPath(_ path: String) -> URL { environment.userPath(path) }
 
     /// The state database if it exists; read-only commands never create one.
-    func existingStore() throws -> StateStore? {
-        try StateStore.openIfExists(path: dbPath)
+    func existingStore() throws -> (any StateBackend)? {
+        try SQLiteStateStore.openIfExists(path: dbPath)
+    }
+
+    /// The state database, created if missing (apply).
+    func store() throws -> any StateBackend {
+        try SQLiteStateStore(path: dbPath)
     }
 
     /// Prints diagnostics (warnings too) to stderr.

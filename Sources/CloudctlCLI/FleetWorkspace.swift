@@ -3,7 +3,6 @@ import FleetModel
 import FleetFiles
 import AWSProvider
 import Planner
-import Store
 
 /// The loaded fleet repository plus recorded state: what plan, apply and status work from.
 struct FleetWorkspace {
@@ -11,9 +10,9 @@ struct FleetWorkspace {
     var recorded: [RecordedInstance]
 
     /// Loads the repository and the recorded state (none when there is no database yet).
-    static func open(_ context: CommandContext) throws -> FleetWorkspace {
+    static func open(_ context: CommandContext) async throws -> FleetWorkspace {
         let loaded = FleetLoader.load(repo: context.repo, rules: AWSRules())
-        let recorded = try context.existingStore()?.recordedInstances() ?? []
+        let recorded = try await context.existingStore()?.recordedInstances() ?? []
         return FleetWorkspace(loaded: loaded, recorded: recorded)
     }
 

@@ -1,13 +1,13 @@
 import Foundation
 import FleetModel
-import Store
+import StateBackend
 
 /// `cloudctl history [NAME]`: operations newest first, with their steps and errors.
 enum HistoryCommand {
     static let command = Command(HistoryOptions.self) { options, context in
         let now = context.environment.now()
         let since = options.since?.start(now: now)
-        let operations = try context.existingStore()?.operations(instance: options.name, since: since,
+        let operations = try await context.existingStore()?.operations(instance: options.name, since: since,
                                                                  limit: options.limit) ?? []
         let view = HistoryView(format: options.format, now: now)
         context.console.out(try view.render(operations, instance: options.name, since: since))

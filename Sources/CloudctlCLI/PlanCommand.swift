@@ -58,7 +58,7 @@ enum PlanCommand {
     static let command = Command(PlanOptions.self, run: run)
 
     static func run(_ options: PlanOptions, _ context: CommandContext) async throws -> Int32 {
-        let workspace = try FleetWorkspace.open(context)
+        let workspace = try await FleetWorkspace.open(context)
         let input = try workspace.planInput(selecting: options.names)
         let fleet = input.fleet
         let diagnostics = workspace.loaded.diagnostics + Planner.diagnostics(input)

@@ -3,7 +3,7 @@ import Synchronization
 import FleetModel
 import ProviderAPI
 import Executor
-import Store
+import StateBackend
 
 /// Prints apply progress: on a terminal a live line per running instance (redrawn in place), otherwise plain timestamped lines.
 final class ProgressPrinter: ApplyObserver {

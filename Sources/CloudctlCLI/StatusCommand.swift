@@ -1,6 +1,6 @@
 import Foundation
 import FleetModel
-import Store
+import StateBackend
 
 /// `cloudctl status [NAME]`: desired (files) next to recorded (database) state, per fleet or per instance.
 enum StatusCommand {
@@ -57,25 +57,29 @@ enum StatusCommand {
     }
 
     static func run(_ options: StatusOptions, _ context: CommandContext) async throws -> Int32 {
-        let workspace = try FleetWorkspace.open(context)
+        let workspace = try await FleetWorkspace.open(context)
         let problems = workspace.loaded.diagnostics.filter { $0.severity == .error }.count
         if problems > 0 { context.console.err("warning: \(problems) problems in the instance files; run `cloudctl validate`.") }
         let store = try context.existingStore()
         let specs = workspace.specsByName
         let recorded = Dictionary(workspace.recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let locks = Dictionary((try store?.locks() ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
-        func entry(_ name: String, steps: Bool) throws -> Entry {
-            Entry(name: name, spec: specs[name], recorded: recorded[name].map(RecordedView.init),
-                  lastOperation: try store?.lastOperation(instance: name).map(OperationView.init), lock: locks[name],
-                  recentSteps: steps ? try store?.recentSteps(instance: name, limit: 10) ?? [] : nil)
+        let locks = Dictionary((try await store?.locks() ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        func entry(_ name: String, steps: Bool) async throws -> Entry {
+            let lastOperation = try await store?.lastOperation(instance: name).map(OperationView.init)
+            let recentSteps = steps ? try await store?.recentSteps(instance: name, limit: 10) ?? [] : nil
+            return Entry(name: name, spec: specs[name], recorded: recorded[name].map(RecordedView.init),
+                         lastOperation: lastOperation, lock: locks[name], recentSteps: recentSteps)
         }
 
         let view = StatusView(format: options.format, now: context.environment.now())
         if let name = options.name {
             try workspace.checkSelection([name])
-            context.console.out(try view.instance(try entry(name, steps: true)))
+            context.console.out(try view.instance(try await entry(name, steps: true)))
         } else {
-            let entries = try Set(specs.keys).union(recorded.keys).sorted().map { try entry($0, steps: false) }
+            var entries: [Entry] = []
+            for name in Set(specs.keys).union(recorded.keys).sorted() {
+                entries.append(try await entry(name, steps: false))
+            }
             context.console.out(try view.fleet(entries))
         }
         return CLI.ExitCode.success

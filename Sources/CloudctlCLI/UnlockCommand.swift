@@ -1,10 +1,10 @@
 import Foundation
-import Store
+import StateBackend
 
 /// `cloudctl unlock NAME`: force-removes an instance's lock (after a crashed apply), saying who held it.
 enum UnlockCommand {
     static let command = Command(UnlockOptions.self) { options, context in
-        let removed = try context.existingStore()?.forceUnlock(instance: options.name)
+        let removed = try await context.existingStore()?.forceUnlock(instance: options.name)
         context.console.out(UnlockView.render(instance: options.name, removed: removed))
         return CLI.ExitCode.success
     }

@@ -2,7 +2,7 @@ import Foundation
 import FleetModel
 import ProviderAPI
 import Planner
-import Store
+import StateBackend
 
 /// Something that reports progress of an apply (terminal live lines, plain timestamped lines, tests).
 public protocol ApplyObserver: Sendable {
@@ -56,14 +56,14 @@ public struct ApplyReport: Sendable, Equatable {
 /// Instances never started (apply cancelled, or an earlier wave failed) are reported `cancelled` with no lock taken and nothing journaled.
 /// The observer hears `instanceStarted` only once the lock is held; `instanceFinished` comes for every reported instance.
 public struct Executor: Sendable {
-    private let store: StateStore
+    private let store: any StateBackend
     private let provider: any CloudProvider
     private let options: ExecutorOptions
     private let observer: any ApplyObserver
     private let clock: @Sendable () -> Date
     private let sleep: @Sendable (Duration) async throws -> Void
 
-    public init(store: StateStore, provider: any CloudProvider, options: ExecutorOptions,
+    public init(store: any StateBackend, provider: any CloudProvider, options: ExecutorOptions,
                 observer: any ApplyObserver, clock: @escaping @Sendable () -> Date = { Date() },
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.store = store; self.provider = provider; self.options = options

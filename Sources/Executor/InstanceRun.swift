@@ -1,13 +1,13 @@
 import Foundation
 import FleetModel
 import ProviderAPI
-import Store
+import StateBackend
 
 /// One apply of one instance: window check, lock, journal, steps in order with retries, recorded-state updates.
 struct InstanceRun: Sendable {
     var plan: InstancePlan
     var fleet: String
-    var store: StateStore
+    var store: any StateBackend
     var provider: any CloudProvider
     var options: ExecutorOptions
     var observer: any ApplyObserver
@@ -44,38 +44,45 @@ struct InstanceRun: Sendable {
         if Task.isCancelled { return InstanceApplyResult(name: name, result: .cancelled, error: Self.cancelledBeforeStart) }
         do {
             // Lock first: only then is a `running` step in the journal surely a leftover of a dead run, not a live one.
-            try acquireLock()
+            try await acquireLock()
         } catch let held as LockHeldError {
             return failed("\(held); if no other apply is running, clear it with `cloudctl unlock \(name)`")
         } catch {
             return failed("state store: \(error)")
         }
-        defer { try? store.releaseLock(instance: name, holder: options.holder) }
+        let result = await runLocked(target)
+        // Best effort: a lock left behind expires with its lease, or is cleared with `cloudctl unlock`.
+        try? await store.releaseLock(instance: name, holder: options.holder)
+        return result
+    }
 
+    /// The instance's apply once its lock is held: journal the operation, run the steps.
+    private func runLocked(_ target: InstanceTarget) async -> InstanceApplyResult {
         let operationId: Int64
         do {
-            try store.markInterrupted(instance: name, now: clock())
+            try await store.markInterrupted(instance: name, now: clock())
             // A plan computed before another apply changed this instance would repeat or undo that apply's work.
-            if (try store.recordedInstance(name))?.fingerprint ?? RecordedInstance.noneFingerprint != plan.recordedFingerprint {
+            let recordedFingerprint = try await store.recordedInstance(name)?.fingerprint
+            if recordedFingerprint ?? RecordedInstance.noneFingerprint != plan.recordedFingerprint {
                 return failed("recorded state of \(name) changed since this plan was made (another apply?); run `cloudctl plan` again")
             }
-            operationId = try store.beginOperation(instance: name, kind: "apply", holder: options.holder, now: clock())
+            operationId = try await store.beginOperation(instance: name, kind: "apply", holder: options.holder, now: clock())
         } catch {
             return failed("state store: \(error)")
         }
         observer.instanceStarted(name, steps: plan.steps.count)
         let (result, error) = await runSteps(operationId: operationId, target: target)
-        try? store.finishOperation(operationId, result: result, error: error, now: clock())
+        try? await store.finishOperation(operationId, result: result, error: error, now: clock())
         return InstanceApplyResult(name: name, result: result, error: error)
     }
 
     /// Takes the instance lock; a lock left by a dead process on this host is taken over at once.
-    private func acquireLock() throws {
+    private func acquireLock() async throws {
         do {
-            try store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock())
+            try await store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease)
         } catch let held as LockHeldError where options.isAbandonedHolder(held.lock.holder) {
-            try store.forceUnlock(instance: name)
-            try store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock())
+            try await store.forceUnlock(instance: name)
+            try await store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease)
         }
     }
 
@@ -91,18 +98,18 @@ struct InstanceRun: Sendable {
         var outcome: (OperationResult, String?) = (.succeeded, nil)
         var nextUnstarted = 0
         do {
-            var recorded = try store.recordedInstance(name)
+            var recorded = try await store.recordedInstance(name)
             if plan.steps.isEmpty, var updated = recorded {
                 // A change without steps (protection set or lifted) is recorded, and only that.
                 updated.complete(as: target)
-                try store.saveRecorded(updated)
+                try await store.saveRecorded(updated)
             }
             for (index, step) in plan.steps.enumerated() {
                 if Task.isCancelled {
                     outcome = (.cancelled, "cancelled before step \(index + 1) of \(plan.steps.count)")
                     break
                 }
-                let stepId = try store.beginStep(operationId: operationId, instance: name, index: index, step: step, now: clock())
+                let stepId = try await store.beginStep(operationId: operationId, instance: name, index: index, step: step, now: clock())
                 nextUnstarted = index + 1
                 outcome = await runStep(stepId, index: index, step: step, target: target, recorded: &recorded)
                 if outcome.0 != .succeeded { break }
@@ -112,7 +119,7 @@ struct InstanceRun: Sendable {
         }
         let unstarted = plan.steps.enumerated().dropFirst(nextUnstarted).map { (index: $0.offset, step: $0.element) }
         if !unstarted.isEmpty {
-            try? store.recordNotStarted(operationId: operationId, instance: name, steps: unstarted, now: clock())
+            try? await store.recordNotStarted(operationId: operationId, instance: name, steps: unstarted, now: clock())
         }
         return outcome
     }
@@ -133,10 +140,11 @@ struct InstanceRun: Sendable {
         do {
             // Renewing also catches a loss the heartbeat did not beat into. Whoever owns the instance now has its
             // journal and recorded state: this run records nothing more for it.
-            if try heartbeatLostLock || lockLost() {
+            let lockGone = heartbeatLostLock ? true : try await lockLost()
+            if lockGone {
                 let message = "the lock on \(name) was lost while the step ran (taken over, or `cloudctl unlock`); its "
                     + "outcome was not recorded; check `cloudctl status \(name)` and run `cloudctl plan` again"
-                finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId, error: message)
+                await finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId, error: message)
                 return (.failed, "\(stepName) interrupted: \(message)")
             }
             switch attempt.result {
@@ -145,28 +153,29 @@ struct InstanceRun: Sendable {
                 updated.record(step, outcome: stepOutcome)
                 if index == plan.steps.count - 1 { updated.complete(as: target) }
                 // Saved after every step so a crash after step k keeps steps 1…k.
-                if updated != recorded { try store.saveRecorded(updated) }
+                if updated != recorded { try await store.saveRecorded(updated) }
                 recorded = updated
-                try store.finishStep(stepId, status: .succeeded, attempts: attempt.attempts, cloudId: stepOutcome.cloudId,
-                                     note: stepOutcome.note, error: nil, now: clock())
+                try await store.finishStep(stepId, status: .succeeded, attempts: attempt.attempts,
+                                           cloudId: stepOutcome.cloudId, note: stepOutcome.note, error: nil, now: clock())
                 observer.stepFinished(name, index: index, step: step, status: .succeeded, error: nil)
                 return (.succeeded, nil)
             case .failure(let failure):
-                try store.finishStep(stepId, status: .failed, attempts: attempt.attempts, cloudId: nil, note: nil,
-                                     error: failure.message, now: clock())
+                try await store.finishStep(stepId, status: .failed, attempts: attempt.attempts, cloudId: nil, note: nil,
+                                           error: failure.message, now: clock())
                 observer.stepFinished(name, index: index, step: step, status: .failed, error: failure.message)
                 return (failure.cancelled ? .cancelled : .failed, "\(stepName) failed: \(failure.message)")
             }
         } catch {
-            finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId, error: "state store: \(error)")
+            await finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId,
+                         error: "state store: \(error)")
             return (.failed, "state store: \(error)")
         }
     }
 
     /// Whether another apply (or `cloudctl unlock`) took the lock; renews it otherwise.
-    private func lockLost() throws -> Bool {
+    private func lockLost() async throws -> Bool {
         do {
-            try store.renewLock(instance: name, holder: options.holder, lease: options.lockLease, now: clock())
+            try await store.renewLock(instance: name, holder: options.holder, lease: options.lockLease)
             return false
         } catch where LeaseHeartbeat.meansLockLost(error) {
             return true
@@ -174,8 +183,9 @@ struct InstanceRun: Sendable {
     }
 
     /// Journals how a step ended when that is all that is left to do for it (best effort) and tells the observer.
-    private func finish(_ stepId: Int64, index: Int, _ status: StepStatus, attempts: Int, cloudId: String?, error: String) {
-        try? store.finishStep(stepId, status: status, attempts: attempts, cloudId: cloudId, note: nil, error: error, now: clock())
+    private func finish(_ stepId: Int64, index: Int, _ status: StepStatus, attempts: Int, cloudId: String?,
+                        error: String) async {
+        try? await store.finishStep(stepId, status: status, attempts: attempts, cloudId: cloudId, note: nil, error: error, now: clock())
         observer.stepFinished(name, index: index, step: plan.steps[index], status: status, error: error)
     }
 

@@ -1,20 +1,20 @@
-import Store
+import StateBackend
 
 /// Renews the instance lock every third of the lease while a step runs, so a slow cloud call (an RDS create
 /// takes many minutes) never lets the lease lapse and another apply take the instance over mid-step.
 struct LeaseHeartbeat {
     var interval: Duration
     /// Extends the lease once; throws when it cannot.
-    var renew: @Sendable () throws -> Void
+    var renew: @Sendable () async throws -> Void
 
-    init(interval: Duration, renew: @escaping @Sendable () throws -> Void) {
+    init(interval: Duration, renew: @escaping @Sendable () async throws -> Void) {
         self.interval = interval; self.renew = renew
     }
 
     init(run: InstanceRun) {
-        let (store, name, holder, lease, clock) = (run.store, run.name, run.options.holder, run.options.lockLease, run.clock)
+        let (store, name, holder, lease) = (run.store, run.name, run.options.holder, run.options.lockLease)
         self.init(interval: .seconds(max(lease / 3, 0.001))) {
-            try store.renewLock(instance: name, holder: holder, lease: lease, now: clock())
+            try await store.renewLock(instance: name, holder: holder, lease: lease)
         }
     }
 
@@ -26,7 +26,7 @@ struct LeaseHeartbeat {
             while true {
                 do { try await Task.sleep(for: interval) } catch { return false }  // cancelled: the step is over
                 do {
-                    try renew()
+                    try await renew()
                 } catch where Self.meansLockLost(error) {
                     return true  // someone else owns the instance now; beating on cannot win it back
                 } catch {
@@ -41,7 +41,7 @@ struct LeaseHeartbeat {
 
     static func meansLockLost(_ error: any Error) -> Bool {
         if error is LockHeldError { return true }
-        if case .lockNotHeld = error as? StateStoreError { return true }
+        if case .lockNotHeld = error as? StateBackendError { return true }
         return false
     }
 }

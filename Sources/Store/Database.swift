@@ -1,7 +1,8 @@
 import CSQLite
 
-/// One SQLite connection. Not thread-safe by itself: its owner serializes every call (see `StateStore`).
-final class Database {
+/// One SQLite connection. Not thread-safe by itself: its owner serializes every call on one queue
+/// (see `SQLiteStateStore`), which is why it may be handed to that queue.
+final class Database: @unchecked Sendable {
     let path: String
     private let connection: OpaquePointer
 

@@ -1,4 +1,5 @@
 import Foundation
+import StateBackend
 
 /// One schema change, applied once and recorded by id in `schema_migrations`.
 struct Migration: Sendable {
@@ -85,7 +86,7 @@ enum Migrations {
         let known = Set(migrations.map(\.id))
         let unknown = try applied(in: database).filter { !known.contains($0) }
         if let newest = unknown.last {
-            throw StateStoreError.newerSchema(migration: newest, path: database.path)
+            throw StateBackendError.newerSchema(migration: newest, path: database.path)
         }
         for migration in migrations {
             try database.transaction {

@@ -1,4 +1,5 @@
 import CSQLite
+import StateBackend
 
 /// A failed SQLite call: result code, SQLite's message and the SQL text (bound values are never included).
 public struct SQLiteError: Error, Sendable, CustomStringConvertible {
@@ -24,5 +25,15 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
         var text = "SQLite error \(code) (\(String(cString: sqlite3_errstr(code)))): \(message)"
         if let sql { text += " in `\(sql)`" }
         return text
+    }
+
+    /// The backend-neutral error for this failure of the database at `path`.
+    func backendError(path: String) -> StateBackendError {
+        // The primary result code is the low byte of the extended one.
+        switch code & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED: .locked(path: path)
+        case SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_MISMATCH: .corrupt(path: path, message: description)
+        default: .io(path: path, message: description)
+        }
     }
 }

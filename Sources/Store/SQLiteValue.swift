@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import StateBackend
 
 /// A value as SQLite stores it.
 enum SQLiteValue: Sendable, Equatable {

@@ -1,16 +1,12 @@
 import Foundation
 import FleetModel
+import StateBackend
 
 /// Read side of the journal, for `cloudctl history` and `status`.
-extension StateStore {
-    /// Newest first (by id); steps included, ordered by index. `instance` nil means every instance.
-    public func operations(instance: String?, limit: Int) throws -> [OperationRecord] {
-        try operations(instance: instance, since: nil, limit: limit)
-    }
-
+extension SQLiteStateStore {
     /// Operations started at or after `since` ("what happened last night?"), newest first; steps included.
-    public func operations(instance: String?, since: Date?, limit: Int) throws -> [OperationRecord] {
-        try serialized { database in
+    public func operations(instance: String?, since: Date?, limit: Int) async throws -> [OperationRecord] {
+        try await perform { database in
             let operations = try database.query("""
                 SELECT id, instance, kind, holder, result, error, started_at, finished_at FROM operations
                 WHERE (?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR started_at >= ?2) ORDER BY id DESC LIMIT ?3
@@ -28,13 +24,9 @@ extension StateStore {
         }
     }
 
-    public func lastOperation(instance: String) throws -> OperationRecord? {
-        try operations(instance: instance, limit: 1).first
-    }
-
     /// Newest first.
-    public func recentSteps(instance: String, limit: Int) throws -> [StepRecord] {
-        try serialized { database in
+    public func recentSteps(instance: String, limit: Int) async throws -> [StepRecord] {
+        try await perform { database in
             try database.query("SELECT \(Self.stepColumns) FROM steps WHERE instance = ? ORDER BY id DESC LIMIT ?",
                                instance, limit, row: Self.stepRecord)
         }

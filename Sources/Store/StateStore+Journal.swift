@@ -1,45 +1,46 @@
 import Foundation
 import FleetModel
+import StateBackend
 
 /// The journal: every operation and every step is written before it runs and updated when it ends,
 /// so a run that dies leaves `running` rows the next run marks `interrupted`.
-extension StateStore {
-    public func beginOperation(instance: String, kind: String, holder: String, now: Date) throws -> Int64 {
-        try serialized { database in
+extension SQLiteStateStore {
+    public func beginOperation(instance: String, kind: String, holder: String, now: Date) async throws -> Int64 {
+        try await perform { database in
             try database.run("INSERT INTO operations (instance, kind, holder, result, started_at) VALUES (?, ?, ?, ?, ?)",
                              instance, kind, holder, OperationResult.running, now)
             return database.lastInsertRowID
         }
     }
 
-    public func finishOperation(_ id: Int64, result: OperationResult, error: String?, now: Date) throws {
-        try serialized { database in
+    public func finishOperation(_ id: Int64, result: OperationResult, error: String?, now: Date) async throws {
+        try await perform { database in
             let changed = try database.run("UPDATE operations SET result = ?, error = ?, finished_at = ? WHERE id = ?",
                                            result, error, now, id)
-            if changed == 0 { throw StateStoreError.unknownOperation(id) }
+            if changed == 0 { throw StateBackendError.unknownOperation(id) }
         }
     }
 
     /// Journals a step as `running` before it runs; returns its id.
-    public func beginStep(operationId: Int64, instance: String, index: Int, step: PlanStep, now: Date) throws -> Int64 {
-        try serialized { database in
+    public func beginStep(operationId: Int64, instance: String, index: Int, step: PlanStep, now: Date) async throws -> Int64 {
+        try await perform { database in
             try Self.insertStep(operationId: operationId, instance: instance, index: index, step: step,
                                 status: .running, startedAt: now, finishedAt: nil, in: database)
         }
     }
 
-    public func finishStep(_ id: Int64, status: StepStatus, attempts: Int, cloudId: String?, note: String?, error: String?, now: Date) throws {
-        try serialized { database in
+    public func finishStep(_ id: Int64, status: StepStatus, attempts: Int, cloudId: String?, note: String?, error: String?, now: Date) async throws {
+        try await perform { database in
             let changed = try database.run("""
                 UPDATE steps SET status = ?, attempts = ?, cloud_id = ?, note = ?, error = ?, finished_at = ? WHERE id = ?
                 """, status, attempts, cloudId, note, error, now, id)
-            if changed == 0 { throw StateStoreError.unknownStep(id) }
+            if changed == 0 { throw StateBackendError.unknownStep(id) }
         }
     }
 
     /// Records steps that never started (cancelled run or earlier failure).
-    public func recordNotStarted(operationId: Int64, instance: String, steps: [(index: Int, step: PlanStep)], now: Date) throws {
-        try writing { database in
+    public func recordNotStarted(operationId: Int64, instance: String, steps: [(index: Int, step: PlanStep)], now: Date) async throws {
+        try await writing { database in
             for (index, step) in steps {
                 try Self.insertStep(operationId: operationId, instance: instance, index: index, step: step,
                                     status: .notStarted, startedAt: nil, finishedAt: now, in: database)
@@ -49,8 +50,8 @@ extension StateStore {
 
     /// Marks `running` steps/operations of an instance, left by a run that died, as `interrupted`; returns how many rows changed.
     /// Call only while holding the instance's lock, or a live run's steps would be marked too.
-    @discardableResult public func markInterrupted(instance: String, now: Date) throws -> Int {
-        try writing { database in
+    @discardableResult public func markInterrupted(instance: String, now: Date) async throws -> Int {
+        try await writing { database in
             let steps = try database.run("UPDATE steps SET status = ?, finished_at = ? WHERE instance = ? AND status = ?",
                                          StepStatus.interrupted, now, instance, StepStatus.running)
             let operations = try database.run("UPDATE operations SET result = ?, finished_at = ? WHERE instance = ? AND result = ?",
@@ -68,7 +69,7 @@ extension StateStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, operationId, instance, index, step.action, step.resource, step.reasonText, step.inputsHash, status, startedAt, finishedAt)
         } catch let error as SQLiteError where error.isForeignKeyViolation {
-            throw StateStoreError.unknownOperation(operationId)
+            throw StateBackendError.unknownOperation(operationId)
         }
         return database.lastInsertRowID
     }

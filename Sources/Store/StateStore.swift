@@ -1,57 +1,87 @@
+import Dispatch
 import Foundation
 import FleetModel
+import StateBackend
 
-/// The SQLite state database: recorded instance state, operations, steps (the journal) and locks.
-/// Thread-safe: every call is serialized on one connection. Several processes may open the same file (WAL, busy timeout).
-public final class StateStore: @unchecked Sendable {
+/// The SQLite state backend: recorded instance state, operations, steps (the journal) and locks in one file.
+/// Thread-safe: every call runs on one serial queue that owns the connection, so SQLite's blocking I/O (and its busy
+/// wait for other processes) never holds a thread of Swift's cooperative pool. Several processes may open the same
+/// file (WAL, busy timeout).
+public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
     public let path: String
     private let database: Database
-    /// Serializes all access to `database`; the connection and its statements are not safe to share.
-    private let lock = NSLock()
+    /// Owns `database`: the connection and its statements are not safe to share, so all access is serialized here.
+    private let queue: DispatchQueue
 
     /// Opens the database at `path`, creating it and its parent directories if missing, and migrates the schema.
     public init(path: String) throws {
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.path = path
-        database = try Database(path: path)
-        try Migrations.apply(to: database)
+        queue = DispatchQueue(label: "cloudctl.state.\(path)")
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            database = try Database(path: path)
+            try Migrations.apply(to: database)
+        } catch {
+            throw Self.backendError(error, path: path)
+        }
     }
 
     /// Opens the database at `path` if the file exists; nil otherwise (so read-only commands create nothing).
-    public static func openIfExists(path: String) throws -> StateStore? {
-        FileManager.default.fileExists(atPath: path) ? try StateStore(path: path) : nil
+    public static func openIfExists(path: String) throws -> SQLiteStateStore? {
+        FileManager.default.fileExists(atPath: path) ? try SQLiteStateStore(path: path) : nil
     }
 
-    /// Runs `body` with exclusive use of the connection.
+    /// Runs `body` with exclusive use of the connection, blocking the caller (tests and the async wrappers only).
     @discardableResult
     func serialized<T>(_ body: (Database) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(database)
+        do {
+            return try queue.sync { try body(database) }
+        } catch {
+            throw Self.backendError(error, path: path)
+        }
     }
 
-    /// Runs `body` with exclusive use of the connection, inside a write transaction.
+    /// Runs `body` on the store's queue without blocking the calling task's thread.
     @discardableResult
-    func writing<T>(_ body: (Database) throws -> T) throws -> T {
-        try serialized { database in try database.transaction { try body(database) } }
+    func perform<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [database, path] in
+                do {
+                    continuation.resume(returning: try body(database))
+                } catch {
+                    continuation.resume(throwing: Self.backendError(error, path: path))
+                }
+            }
+        }
+    }
+
+    /// Like `perform`, inside a write transaction.
+    @discardableResult
+    func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await perform { database in try database.transaction { try body(database) } }
+    }
+
+    /// SQLite failures become the backend-neutral error; other errors (already typed) pass through.
+    static func backendError(_ error: any Error, path: String) -> any Error {
+        (error as? SQLiteError)?.backendError(path: path) ?? error
     }
 
     // MARK: recorded state
 
     /// Every recorded instance, sorted by name.
-    public func recordedInstances() throws -> [RecordedInstance] {
-        try serialized { try Self.recorded(in: $0, name: nil) }
+    public func recordedInstances() async throws -> [RecordedInstance] {
+        try await perform { try Self.recorded(in: $0, name: nil) }
     }
 
-    public func recordedInstance(_ name: String) throws -> RecordedInstance? {
-        try serialized { try Self.recorded(in: $0, name: name).first }
+    public func recordedInstance(_ name: String) async throws -> RecordedInstance? {
+        try await perform { try Self.recorded(in: $0, name: name).first }
     }
 
     /// Inserts or replaces the instance row and its resources; resources absent from `instance` are deleted.
-    public func saveRecorded(_ instance: RecordedInstance) throws {
+    public func saveRecorded(_ instance: RecordedInstance) async throws {
         let now = Date()
-        try writing { database in
+        try await writing { database in
             try database.run("""
                 INSERT INTO instances (name, region, running_version, state, domain, storage_gb, provisioned,
                     protected, updated_at)

@@ -1,6 +1,6 @@
 import XCTest
 import TestSupport
-import Store
+import StateBackend
 @testable import CloudctlCLI
 
 /// Each command's words become its typed options; bad words are usage errors that quote them.

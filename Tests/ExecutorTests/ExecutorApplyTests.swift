@@ -1,4 +1,5 @@
 import XCTest
+import StateBackend
 import FleetModel
 import ProviderAPI
 import Store
@@ -11,7 +12,7 @@ final class ExecutorApplyTests: XCTestCase {
         let store = h.store
         let journalDuringCalls = Locked<[StepStatus?]>([])
         await h.provider.setProbe { _ in
-            let current = try? store.recentSteps(instance: "acme", limit: 1).first?.status
+            let current = try? await store.recentSteps(instance: "acme", limit: 1).first?.status
             journalDuringCalls.mutate { $0.append(current) }
         }
         let plan = Plans.provision("acme")
@@ -24,7 +25,7 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertEqual(calls, ResourceKind.allCases.map { FakeCloudProvider.Call("acme", .create, $0) })
         XCTAssertEqual(journalDuringCalls.current, Array(repeating: .running, count: 9), "each step is journaled running before the call")
 
-        let operation = try h.lastOperation("acme")
+        let operation = try await h.lastOperation("acme")
         XCTAssertEqual(operation.result, .succeeded)
         XCTAssertEqual(operation.holder, "tester@ci")
         let steps = operation.steps.sorted { $0.index < $1.index }
@@ -33,7 +34,9 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertEqual(steps.map(\.attempts), Array(repeating: 1, count: 9))
         XCTAssertEqual(steps.first?.cloudId, "network-acme")
 
-        let recorded = try XCTUnwrap(try h.store.recordedInstance("acme"))
+        let recordedFound = try await h.store.recordedInstance("acme")
+
+        let recorded = try XCTUnwrap(recordedFound)
         XCTAssertEqual(recorded.state, .active)
         XCTAssertEqual(recorded.region, "us-east-1")
         XCTAssertEqual(recorded.runningVersion, Version(5, 2, 3))
@@ -45,7 +48,8 @@ final class ExecutorApplyTests: XCTestCase {
             "the attributes last applied are kept with the cloud id and hash")
         XCTAssertTrue(recorded.provisioned)
         XCTAssertEqual(recorded.resources.count, 9)
-        XCTAssertEqual(try h.store.locks(), [], "the lock is released")
+        let locks = try await h.store.locks()
+        XCTAssertEqual(locks, [], "the lock is released")
 
         XCTAssertEqual(h.observer.events.current.first, "started acme 9")
         XCTAssertEqual(Array(h.observer.events.current.prefix(3).dropFirst()), ["step acme 1/9", "step acme 1 succeeded"])
@@ -63,7 +67,8 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertEqual(report.instances.map(\.name), ["acme"])
         let calls = await h.provider.calls
         XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .create, .network)])
-        XCTAssertNil(try h.store.lastOperation(instance: "idle"))
+        let lastOperation = try await h.store.lastOperation(instance: "idle")
+        XCTAssertNil(lastOperation)
     }
 
     func testAnInstanceWithoutTargetFailsClearly() async throws {
@@ -79,7 +84,7 @@ final class ExecutorApplyTests: XCTestCase {
 
     func testTeardownLeavesADeletedRecordWithoutResources() async throws {
         let h = try ExecutorHarness()
-        try h.store.saveRecorded(RecordedInstance(name: "acme", region: "us-east-1", resources: [
+        try await h.store.saveRecorded(RecordedInstance(name: "acme", region: "us-east-1", resources: [
             .bucket: RecordedResource(cloudId: "b", inputsHash: "h"), .database: RecordedResource(cloudId: "d", inputsHash: "h")]))
         h.specs["acme"] = Fixtures.spec("acme", state: .deleted)
         h.options.ignoreMaintenanceWindow = true
@@ -89,7 +94,8 @@ final class ExecutorApplyTests: XCTestCase {
         let report = await h.apply([Plans.instance("acme", steps)])
 
         XCTAssertTrue(report.succeeded)
-        let recorded = try XCTUnwrap(try h.store.recordedInstance("acme"))
+        let recordedFound = try await h.store.recordedInstance("acme")
+        let recorded = try XCTUnwrap(recordedFound)
         XCTAssertEqual(recorded.state, .deleted)
         XCTAssertEqual(recorded.resources, [:])
     }
@@ -97,14 +103,14 @@ final class ExecutorApplyTests: XCTestCase {
     func testAPlanMadeBeforeAnotherApplyChangedTheInstanceIsRefusedForIt() async throws {
         let h = try ExecutorHarness()
         let before = RecordedInstance(name: "acme", region: "us-east-1", resources: [.network: RecordedResource(cloudId: "vpc-1", inputsHash: "h")])
-        try h.store.saveRecorded(before)
+        try await h.store.saveRecorded(before)
         var stale = Plans.provision("acme", [.key])
         stale.recordedFingerprint = before.fingerprint
         var current = Plans.provision("beta", [.network])
         current.recordedFingerprint = RecordedInstance.noneFingerprint
         var changed = before
         changed.resources[.key] = RecordedResource(cloudId: "key-1", inputsHash: "h")
-        try h.store.saveRecorded(changed)  // as another apply would, between plan and apply
+        try await h.store.saveRecorded(changed)  // as another apply would, between plan and apply
 
         let report = await h.applyAsPlanned([stale, current])
 
@@ -113,9 +119,12 @@ final class ExecutorApplyTests: XCTestCase {
                        "recorded state of acme changed since this plan was made (another apply?); run `cloudctl plan` again")
         let calls = await h.provider.calls
         XCTAssertEqual(calls, [FakeCloudProvider.Call("beta", .create, .network)], "nothing is performed for the stale instance")
-        XCTAssertNil(try h.store.lastOperation(instance: "acme"))
-        XCTAssertEqual(try h.store.recordedInstance("acme"), changed)
-        XCTAssertEqual(try h.store.locks(), [])
+        let lastOperation = try await h.store.lastOperation(instance: "acme")
+        XCTAssertNil(lastOperation)
+        let recordedInstance = try await h.store.recordedInstance("acme")
+        XCTAssertEqual(recordedInstance, changed)
+        let locks = try await h.store.locks()
+        XCTAssertEqual(locks, [])
     }
 
     func testDisruptiveStepsOutsideTheWindowAreDeferred() async throws {
@@ -128,7 +137,8 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertTrue(report.instances[0].error?.contains("sun 02:00") ?? false, "\(report)")
         let calls = await h.provider.calls
         XCTAssertEqual(calls, [FakeCloudProvider.Call("beta", .create, .network)], "non-disruptive work runs outside the window")
-        XCTAssertNil(try h.store.lastOperation(instance: "acme"))
+        let lastOperation = try await h.store.lastOperation(instance: "acme")
+        XCTAssertNil(lastOperation)
     }
 
     func testIgnoringTheWindowRunsDisruptiveSteps() async throws {

@@ -20,12 +20,14 @@ final class ExecutorConcurrencyTests: XCTestCase {
         XCTAssertEqual(calls.map(\.resource), [.network, .key, .bucket])
         let cancelledCalls = await h.provider.cancelledCalls
         XCTAssertEqual(cancelledCalls, [], "the running cloud call is shielded from the cancellation")
-        let operation = try h.lastOperation("acme")
+        let operation = try await h.lastOperation("acme")
         XCTAssertEqual(operation.result, .cancelled)
         XCTAssertEqual(operation.steps.sorted { $0.index < $1.index }.map(\.status),
                        [.succeeded, .succeeded, .succeeded] + Array(repeating: .notStarted, count: 6))
-        XCTAssertNotNil(try h.store.recordedInstance("acme")?.resources[.bucket], "the finished step is recorded")
-        XCTAssertEqual(try h.store.locks(), [])
+        let recordedInstance = try await h.store.recordedInstance("acme")?.resources[.bucket]
+        XCTAssertNotNil(recordedInstance, "the finished step is recorded")
+        let locks = try await h.store.locks()
+        XCTAssertEqual(locks, [])
     }
 
     func testCancellationDuringRetryBackoffStopsRetrying() async throws {
@@ -39,7 +41,7 @@ final class ExecutorConcurrencyTests: XCTestCase {
         let report = await h.apply([Plans.provision("acme", [.network, .key])])
 
         XCTAssertEqual(report.instances.map(\.result), [.cancelled])
-        let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+        let steps = try await h.lastOperation("acme").steps.sorted { $0.index < $1.index }
         XCTAssertEqual(steps.map(\.status), [.failed, .notStarted])
         XCTAssertEqual(steps[0].attempts, 1)
         XCTAssertTrue(steps[0].error?.contains("retries stopped") ?? false)
@@ -83,12 +85,14 @@ final class ExecutorConcurrencyTests: XCTestCase {
         for skipped in [report.instances[0], report.instances[3]] {
             XCTAssertEqual(skipped.error, "not started: wave 0 of the plan had failures; fix them and apply again, "
                            + "or pass --continue-after-failed-wave")
-            XCTAssertNil(try h.store.lastOperation(instance: skipped.name), "nothing journaled for \(skipped.name)")
+            let lastOperation = try await h.store.lastOperation(instance: skipped.name)
+            XCTAssertNil(lastOperation, "nothing journaled for \(skipped.name)")
         }
         XCTAssertEqual(waveOfCall, [0, 0, 0], "only wave 0 reached the cloud")
         XCTAssertTrue(h.observer.events.current.contains("finished a cancelled"), "skipped instances are still reported")
         XCTAssertFalse(h.observer.events.current.contains("started a 2"))
-        XCTAssertEqual(try h.store.locks(), [])
+        let locks = try await h.store.locks()
+        XCTAssertEqual(locks, [])
     }
 
     func testContinuingAfterAFailedWaveRunsLaterWavesInOrder() async throws {
@@ -112,14 +116,17 @@ final class ExecutorConcurrencyTests: XCTestCase {
 
         XCTAssertEqual(report.instances.map(\.result), [.cancelled, .cancelled, .cancelled])
         XCTAssertEqual(report.instances.map(\.error).dropFirst(), [InstanceRun.cancelledBeforeStart, InstanceRun.cancelledBeforeStart])
-        XCTAssertEqual(try h.stepStatuses("acme"), [.succeeded, .notStarted], "the started instance is journaled")
+        let acmeStatuses = try await h.stepStatuses("acme")
+        XCTAssertEqual(acmeStatuses, [.succeeded, .notStarted], "the started instance is journaled")
         for name in ["beta", "later"] {
-            XCTAssertNil(try h.store.lastOperation(instance: name), "no operation for \(name), which never started")
+            let lastOperation = try await h.store.lastOperation(instance: name)
+            XCTAssertNil(lastOperation, "no operation for \(name), which never started")
             XCTAssertTrue(h.observer.events.current.contains("finished \(name) cancelled"))
         }
         let calls = await h.provider.calls
         XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .create, .network)])
-        XCTAssertEqual(try h.store.locks(), [])
+        let locks = try await h.store.locks()
+        XCTAssertEqual(locks, [])
     }
 
     func testTheLeaseIsRenewedWhileALongStepRuns() async throws {
@@ -128,12 +135,13 @@ final class ExecutorConcurrencyTests: XCTestCase {
         await h.provider.block(.init("acme", .create, .network))
         let apply = Task { await h.apply([Plans.provision("acme", [.network])]) }
         await h.provider.waitUntilBlocked()
-        let later = fridayMorning.addingTimeInterval(3600)
-        h.now.mutate { $0 = later }
+        // Leases run on the database's clock, not the executor's: a renewal moves `leaseUntil` past this one.
+        let lockAtStart = try await h.store.locks().first
+        let taken = try XCTUnwrap(lockAtStart).leaseUntil
 
         var renewed = false
         for _ in 0..<500 where !renewed {  // polls; the assertion is on the lease, never on elapsed time
-            renewed = try h.store.locks().first.map { $0.leaseUntil > later } ?? false
+            renewed = try await h.store.locks().first.map { $0.leaseUntil > taken } ?? false
             if !renewed { try await Task.sleep(for: .milliseconds(10)) }
         }
         await h.provider.release()

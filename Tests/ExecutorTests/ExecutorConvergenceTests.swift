@@ -20,20 +20,22 @@ final class ExecutorConvergenceTests: XCTestCase {
             ("teardown", Fixtures.spec("acme", version: Version(5, 2, 3), size: "medium", state: .deleted, domain: "acme2.cloud.example.com")),
         ]
         for (stage, spec) in stages {
-            let plan = try plan(spec, h)
+            let plan = try await plan(spec, h)
             XCTAssertTrue(plan.hasChanges, "\(stage): expected work")
             let report = await h.executor.apply(plan)
             XCTAssertTrue(report.succeeded, "\(stage): \(report)")
-            let again = try self.plan(spec, h)
+            let again = try await self.plan(spec, h)
             XCTAssertFalse(again.hasChanges, "\(stage): re-plan should be empty, got \(again.instances.flatMap(\.steps).map { "\($0.action.rawValue) \($0.resource.rawValue)" })")
         }
-        let recorded = try XCTUnwrap(try h.store.recordedInstance("acme"))
+        let recordedFound = try await h.store.recordedInstance("acme")
+        let recorded = try XCTUnwrap(recordedFound)
         XCTAssertEqual(recorded.state, .deleted)
         XCTAssertEqual(recorded.resources, [:])
     }
 
-    private func plan(_ spec: InstanceSpec, _ h: ExecutorHarness) throws -> Plan {
-        let result = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: [spec], recorded: try h.store.recordedInstances(), toolVersion: "test"))
+    private func plan(_ spec: InstanceSpec, _ h: ExecutorHarness) async throws -> Plan {
+        let recorded = try await h.store.recordedInstances()
+        let result = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: [spec], recorded: recorded, toolVersion: "test"))
         XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.map(\.summary), [])
         return result.plan
     }

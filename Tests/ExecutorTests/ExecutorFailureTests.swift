@@ -17,7 +17,7 @@ final class ExecutorFailureTests: XCTestCase {
         XCTAssertEqual(h.sleeps.current, [.milliseconds(200), .milliseconds(400), .milliseconds(500)])
         XCTAssertEqual(h.observer.retryDelays.current, h.sleeps.current)
         XCTAssertTrue(h.observer.events.current.contains("retry acme database after attempt 1: Throttling"))
-        let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+        let steps = try await h.lastOperation("acme").steps.sorted { $0.index < $1.index }
         XCTAssertEqual(steps.map(\.attempts), [1, 4])
         XCTAssertEqual(steps.map(\.status), [.succeeded, .succeeded])
     }
@@ -34,7 +34,7 @@ final class ExecutorFailureTests: XCTestCase {
         XCTAssertTrue(error.contains("create database") && error.contains("InvalidParameterValue: bad class"), error)
         XCTAssertTrue(h.sleeps.current.isEmpty, "no retry for a validation error")
 
-        let operation = try h.lastOperation("acme")
+        let operation = try await h.lastOperation("acme")
         XCTAssertEqual(operation.result, .failed)
         let steps = operation.steps.sorted { $0.index < $1.index }
         XCTAssertEqual(steps.map(\.status), [.succeeded, .succeeded, .succeeded, .succeeded, .failed]
@@ -44,10 +44,14 @@ final class ExecutorFailureTests: XCTestCase {
         let acmeCalls = await h.provider.calls.filter { $0.instance == "acme" }
         XCTAssertEqual(acmeCalls.last, FakeCloudProvider.Call("acme", .create, .database), "nothing runs after the failed step")
 
-        let recorded = try XCTUnwrap(try h.store.recordedInstance("acme"))
+        let recordedFound = try await h.store.recordedInstance("acme")
+
+        let recorded = try XCTUnwrap(recordedFound)
         XCTAssertEqual(Set(recorded.resources.keys), [.network, .key, .bucket, .secret], "succeeded steps stay recorded")
-        XCTAssertEqual(try h.store.recordedInstance("beta")?.resources.count, 9)
-        XCTAssertEqual(try h.store.locks(), [])
+        let recordedInstance = try await h.store.recordedInstance("beta")?.resources.count
+        XCTAssertEqual(recordedInstance, 9)
+        let locks = try await h.store.locks()
+        XCTAssertEqual(locks, [])
     }
 
     func testExhaustedRetriesFailTheStep() async throws {
@@ -59,18 +63,37 @@ final class ExecutorFailureTests: XCTestCase {
 
         XCTAssertEqual(report.instances.map(\.result), [.failed])
         XCTAssertEqual(h.sleeps.current.count, 2)
-        let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+        let steps = try await h.lastOperation("acme").steps.sorted { $0.index < $1.index }
         XCTAssertEqual(steps.map(\.status), [.failed, .notStarted])
         XCTAssertEqual(steps[0].attempts, 3)
-        XCTAssertNil(try h.store.recordedInstance("acme"), "nothing succeeded, nothing recorded")
+        let recordedInstance = try await h.store.recordedInstance("acme")
+        XCTAssertNil(recordedInstance, "nothing succeeded, nothing recorded")
+    }
+
+    /// A host whose clock runs a day (or a year) ahead must not see a live lease as expired: leases are measured by
+    /// the state database's clock, never the caller's.
+    func testACallerWithASkewedClockCannotTakeOverALiveLock() async throws {
+        for skew: TimeInterval in [3600, 86_400, -86_400, 86_400 * 365] {
+            let h = try ExecutorHarness()
+            try await h.store.acquireLock(instance: "acme", holder: "alice@laptop", lease: 300)
+            h.now.mutate { $0 = Date().addingTimeInterval(skew) }
+
+            let report = await h.apply([Plans.provision("acme", [.network])])
+
+            XCTAssertEqual(report.instances.map(\.result), [.failed], "skew \(skew)")
+            let calls = await h.provider.calls
+            XCTAssertEqual(calls, [], "skew \(skew): no cloud call under someone else's lock")
+            let holders = try await h.store.locks().map(\.holder)
+            XCTAssertEqual(holders, ["alice@laptop"], "skew \(skew): the live lock is kept")
+        }
     }
 
     func testALockHeldByAnotherHolderFailsThatInstanceOnly() async throws {
         let h = try ExecutorHarness()
-        try h.store.acquireLock(instance: "beta", holder: "alice@laptop", lease: 300, now: fridayMorning)
+        try await h.store.acquireLock(instance: "beta", holder: "alice@laptop", lease: 300)
         // A live apply's running step must not be taken for a crash leftover.
-        let theirs = try h.store.beginOperation(instance: "beta", kind: "apply", holder: "alice@laptop", now: fridayMorning)
-        _ = try h.store.beginStep(operationId: theirs, instance: "beta", index: 0, step: Plans.step(.create, .network), now: fridayMorning)
+        let theirs = try await h.store.beginOperation(instance: "beta", kind: "apply", holder: "alice@laptop", now: fridayMorning)
+        _ = try await h.store.beginStep(operationId: theirs, instance: "beta", index: 0, step: Plans.step(.create, .network), now: fridayMorning)
 
         let report = await h.apply([Plans.provision("acme", [.network]), Plans.provision("beta", [.network])])
 
@@ -79,21 +102,24 @@ final class ExecutorFailureTests: XCTestCase {
         XCTAssertTrue(error.contains("alice@laptop") && error.contains("cloudctl unlock beta"), error)
         let calls = await h.provider.calls
         XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .create, .network)])
-        XCTAssertEqual(try h.store.locks().map(\.holder), ["alice@laptop"], "someone else's lock is left alone")
-        XCTAssertEqual(try h.stepStatuses("beta"), [.running])
+        let locks = try await h.store.locks().map(\.holder)
+        XCTAssertEqual(locks, ["alice@laptop"], "someone else's lock is left alone")
+        let betaStatuses = try await h.stepStatuses("beta")
+        XCTAssertEqual(betaStatuses, [.running])
     }
 
     func testRerunAfterACrashMarksLeftoversInterruptedAndRepeatsTheStep() async throws {
         let h = try ExecutorHarness()
         let crashTime = fridayMorning.addingTimeInterval(-3600)
-        try h.store.acquireLock(instance: "acme", holder: "crashed", lease: 300, now: crashTime)
-        let crashed = try h.store.beginOperation(instance: "acme", kind: "apply", holder: "crashed", now: crashTime)
-        _ = try h.store.beginStep(operationId: crashed, instance: "acme", index: 0, step: Plans.step(.create, .network), now: crashTime)
+        // Its lease ran out long ago (leases run on the database's clock, so the lease itself is set in the past).
+        try await h.store.acquireLock(instance: "acme", holder: "crashed", lease: -3300)
+        let crashed = try await h.store.beginOperation(instance: "acme", kind: "apply", holder: "crashed", now: crashTime)
+        _ = try await h.store.beginStep(operationId: crashed, instance: "acme", index: 0, step: Plans.step(.create, .network), now: crashTime)
 
         let report = await h.apply([Plans.provision("acme", [.network, .key])])
 
         XCTAssertTrue(report.succeeded, "\(report)")
-        let operations = try h.store.operations(instance: "acme", limit: 10)
+        let operations = try await h.store.operations(instance: "acme", limit: 10)
         XCTAssertEqual(operations.map(\.result), [.succeeded, .interrupted])
         XCTAssertEqual(operations.last?.steps.map(\.status), [.interrupted])
         XCTAssertEqual(operations.first?.steps.map(\.status), [.succeeded, .succeeded])

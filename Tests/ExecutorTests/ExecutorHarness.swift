@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import StateBackend
 import FleetModel
 import ProviderAPI
 import Store
@@ -12,7 +13,7 @@ let fridayMorning = Date(timeIntervalSince1970: 1_800_000_000)
 /// A temp-file store, a fake cloud and recorders wired into an `Executor`.
 final class ExecutorHarness: @unchecked Sendable {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("executor-\(UUID().uuidString).db").path
-    let store: StateStore
+    let store: SQLiteStateStore
     let provider = FakeCloudProvider()
     let observer = RecordingObserver()
     let sleeps = Locked<[Duration]>([])
@@ -24,7 +25,7 @@ final class ExecutorHarness: @unchecked Sendable {
     lazy var sleep: @Sendable (Duration) async throws -> Void = { [sleeps] delay in sleeps.mutate { $0.append(delay) } }
 
     init() throws {
-        store = try StateStore(path: path)
+        store = try SQLiteStateStore(path: path)
         options.jitter = { 1 }  // the full backoff ceiling, so delays are predictable
     }
 
@@ -36,11 +37,13 @@ final class ExecutorHarness: @unchecked Sendable {
 
     /// Applies instance plans made from the store's current recorded state; each gets `Fixtures.spec(name)` unless `specs` has one.
     func apply(_ instances: [InstancePlan]) async -> ApplyReport {
-        await applyAsPlanned(instances.map { instance in
-            var instance = instance
-            instance.recordedFingerprint = (try? store.recordedInstance(instance.name))??.fingerprint ?? RecordedInstance.noneFingerprint
-            return instance
-        })
+        var planned: [InstancePlan] = []
+        for var instance in instances {
+            let recorded = try? await store.recordedInstance(instance.name)
+            instance.recordedFingerprint = recorded?.fingerprint ?? RecordedInstance.noneFingerprint
+            planned.append(instance)
+        }
+        return await applyAsPlanned(planned)
     }
 
     /// Applies instance plans with the recorded fingerprints they carry.
@@ -55,13 +58,14 @@ final class ExecutorHarness: @unchecked Sendable {
     }
 
     /// Status of every journaled step of the newest operation of `name`, in step order.
-    func stepStatuses(_ name: String) throws -> [StepStatus] {
-        try lastOperation(name).steps.sorted { $0.index < $1.index }.map(\.status)
+    func stepStatuses(_ name: String) async throws -> [StepStatus] {
+        try await lastOperation(name).steps.sorted { $0.index < $1.index }.map(\.status)
     }
 
     /// The newest operation of `name`, failing the test when there is none.
-    func lastOperation(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> OperationRecord {
-        try XCTUnwrap(try store.lastOperation(instance: name), "no operation journaled for \(name)", file: file, line: line)
+    func lastOperation(_ name: String, file: StaticString = #filePath, line: UInt = #line) async throws -> OperationRecord {
+        let operation = try await store.lastOperation(instance: name)
+        return try XCTUnwrap(operation, "no operation journaled for \(name)", file: file, line: line)
     }
 }
 

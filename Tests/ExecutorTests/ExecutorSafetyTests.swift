@@ -17,7 +17,8 @@ final class ExecutorSafetyTests: XCTestCase {
         XCTAssertEqual(report.instances[0].error, "not started: the plan names acme 2 times; run `cloudctl plan` again")
         let calls = await h.provider.calls
         XCTAssertEqual(calls, [FakeCloudProvider.Call("beta", .create, .network)])
-        XCTAssertNil(try h.store.lastOperation(instance: "acme"))
+        let lastOperation = try await h.store.lastOperation(instance: "acme")
+        XCTAssertNil(lastOperation)
     }
 
     /// A deferred instance holds later instances with the same kind of change (the same upgrade), never others.
@@ -49,13 +50,14 @@ final class ExecutorSafetyTests: XCTestCase {
                 XCTAssertEqual(report.instances[2].error, "not started: wave 0 had deferred instances with the same change "
                                + "(outside their maintenance window); apply again inside it, or pass --continue-after-failed-wave")
                 XCTAssertEqual(calls.map(\.instance), ["beta", "fresh"])
-                XCTAssertNil(try h.store.lastOperation(instance: "later"))
+                let lastOperation = try await h.store.lastOperation(instance: "later")
+                XCTAssertNil(lastOperation)
             }
         }
     }
 
     /// Every step is checked before the first call: one the provider cannot carry out stops the whole apply untouched.
-    func testUnusableStepsAreFoundBeforeAnyCall() throws {
+    func testUnusableStepsAreFoundBeforeAnyCall() async throws {
         let h = try ExecutorHarness()
         let executor = Executor(store: h.store, provider: FakeCloudProvider(unsupported: [.dnsRecord]), options: h.options,
                                 observer: h.observer)
@@ -66,13 +68,14 @@ final class ExecutorSafetyTests: XCTestCase {
     /// A change without steps (protection lifted) is recorded by apply, under the lock, with no cloud call.
     func testAChangeWithoutStepsIsRecorded() async throws {
         let h = try ExecutorHarness()
-        try h.store.saveRecorded(RecordedInstance(name: "acme", region: "us-east-1", protected: true))
+        try await h.store.saveRecorded(RecordedInstance(name: "acme", region: "us-east-1", protected: true))
         var lift = Plans.instance("acme", [])
         lift.changes = [.protection(false)]
         let report = await h.apply([lift])
 
         XCTAssertEqual(report.instances.map(\.result), [.succeeded])
-        XCTAssertEqual(try h.store.recordedInstance("acme")?.protected, false)
+        let recordedInstance = try await h.store.recordedInstance("acme")?.protected
+        XCTAssertEqual(recordedInstance, false)
         let calls = await h.provider.calls
         XCTAssertEqual(calls, [])
     }
@@ -83,21 +86,23 @@ final class ExecutorSafetyTests: XCTestCase {
         let apply = Task { await h.apply([Plans.provision("acme", [.network, .key])]) }
         await h.provider.waitUntilBlocked()
         // Another apply takes the instance over (e.g. after `cloudctl unlock`) and records its own state.
-        try h.store.forceUnlock(instance: "acme")
-        try h.store.acquireLock(instance: "acme", holder: "alice@laptop", lease: 300, now: fridayMorning)
+        try await h.store.forceUnlock(instance: "acme")
+        try await h.store.acquireLock(instance: "acme", holder: "alice@laptop", lease: 300)
         let theirs = RecordedInstance(name: "acme", region: "eu-west-1")
-        try h.store.saveRecorded(theirs)
+        try await h.store.saveRecorded(theirs)
         await h.provider.release()
         let report = await apply.value
 
         XCTAssertEqual(report.instances.map(\.result), [.failed])
         XCTAssertTrue(report.instances[0].error?.hasPrefix("step 1 (create network) interrupted: the lock on acme was lost") ?? false,
                       "\(report)")
-        let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+        let steps = try await h.lastOperation("acme").steps.sorted { $0.index < $1.index }
         XCTAssertEqual(steps.map(\.status), [.interrupted, .notStarted])
         XCTAssertTrue(steps[0].error?.contains("lock on acme was lost") ?? false)
-        XCTAssertEqual(try h.store.recordedInstance("acme"), theirs, "the other apply's recorded state is kept")
-        XCTAssertEqual(try h.store.locks().map(\.holder), ["alice@laptop"], "their lock is not released")
+        let recordedInstance = try await h.store.recordedInstance("acme")
+        XCTAssertEqual(recordedInstance, theirs, "the other apply's recorded state is kept")
+        let locks = try await h.store.locks().map(\.holder)
+        XCTAssertEqual(locks, ["alice@laptop"], "their lock is not released")
         XCTAssertTrue(h.observer.events.current.contains("step acme 1 interrupted"))
         let calls = await h.provider.calls
         XCTAssertEqual(calls, [FakeCloudProvider.Call("acme", .create, .network)], "no step after the loss")
@@ -111,17 +116,18 @@ final class ExecutorSafetyTests: XCTestCase {
         ]
         for failure in failures {
             let h = try ExecutorHarness()
-            try h.store.serialized { try $0.execute("CREATE TRIGGER injected \(failure) BEGIN SELECT RAISE(ABORT, 'disk full'); END") }
+            try await h.store.serialized { try $0.execute("CREATE TRIGGER injected \(failure) BEGIN SELECT RAISE(ABORT, 'disk full'); END") }
             let report = await h.apply([Plans.provision("acme", [.network, .key])])
 
             XCTAssertEqual(report.instances.map(\.result), [.failed], failure)
             XCTAssertTrue(report.instances[0].error?.hasPrefix("state store: ") ?? false, "\(failure): \(report)")
-            let steps = try h.lastOperation("acme").steps.sorted { $0.index < $1.index }
+            let steps = try await h.lastOperation("acme").steps.sorted { $0.index < $1.index }
             XCTAssertEqual(steps.map(\.status), [.interrupted, .notStarted], failure)
             XCTAssertTrue(steps[0].error?.contains("disk full") ?? false, "\(failure): \(steps[0])")
             XCTAssertEqual(steps[0].cloudId, "network-acme", failure)
             XCTAssertTrue(h.observer.events.current.contains("step acme 1 interrupted"), failure)
-            XCTAssertEqual(try h.store.locks(), [], failure)
+            let locks = try await h.store.locks()
+            XCTAssertEqual(locks, [], failure)
         }
     }
 }

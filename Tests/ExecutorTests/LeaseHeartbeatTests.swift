@@ -1,4 +1,5 @@
 import XCTest
+import StateBackend
 import Store
 @testable import Executor
 
@@ -31,7 +32,7 @@ final class LeaseHeartbeatTests: XCTestCase {
 
     func testALostLockStopsTheHeartbeatAndIsReported() async {
         let lost: [any Error] = [
-            StateStoreError.lockNotHeld(instance: "acme", holder: "tester@ci"),
+            StateBackendError.lockNotHeld(instance: "acme", holder: "tester@ci"),
             LockHeldError(lock: LockRecord(instance: "acme", holder: "alice@laptop", acquiredAt: Date(), leaseUntil: Date())),
         ]
         for error in lost {

@@ -25,12 +25,13 @@ final class LockHolderTests: XCTestCase {
     func testALockOfAKilledLocalApplyIsTakenOverAtOnce() async throws {
         let h = try ExecutorHarness()
         let dead = "ci@\(host) pid 2147483646"
-        try h.store.acquireLock(instance: "acme", holder: dead, lease: 300, now: fridayMorning)
+        try await h.store.acquireLock(instance: "acme", holder: dead, lease: 300)
         h.options.isAbandonedHolder = LockHolder.isAbandoned
 
         let report = await h.apply([Plans.provision("acme", [.network])])
 
         XCTAssertEqual(report.instances.map(\.result), [.succeeded])
-        XCTAssertEqual(try h.store.locks(), [], "the taken-over lock is released at the end")
+        let locks = try await h.store.locks()
+        XCTAssertEqual(locks, [], "the taken-over lock is released at the end")
     }
 }

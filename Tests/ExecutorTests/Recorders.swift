@@ -1,7 +1,7 @@
 import Foundation
 import FleetModel
 import ProviderAPI
-import Store
+import StateBackend
 @testable import Executor
 
 /// A value shared with concurrently running code under a lock.

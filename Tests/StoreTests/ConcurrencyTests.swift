@@ -5,34 +5,37 @@ import FleetModel
 
 final class ConcurrencyTests: XCTestCase {
     /// One instance's whole apply, as the executor does it, through `store`.
-    private static func apply(_ name: String, through store: StateStore) throws {
-        try store.acquireLock(instance: name, holder: "run-\(name)", lease: 60, now: Instants.t0)
-        let operation = try store.beginOperation(instance: name, kind: "apply", holder: "run-\(name)", now: Instants.t0)
+    private static func apply(_ name: String, through store: SQLiteStateStore) async throws {
+        try await store.acquireLock(instance: name, holder: "run-\(name)", lease: 60)
+        let operation = try await store.beginOperation(instance: name, kind: "apply", holder: "run-\(name)", now: Instants.t0)
         for (index, kind) in [ResourceKind.network, .key, .bucket].enumerated() {
-            let step = try store.beginStep(operationId: operation, instance: name, index: index, step: .sample(.create, kind), now: Instants.t0)
-            var recorded = try store.recordedInstance(name) ?? RecordedInstance(name: name, region: "us-east-1")
+            let step = try await store.beginStep(operationId: operation, instance: name, index: index, step: .sample(.create, kind), now: Instants.t0)
+            var recorded = try await store.recordedInstance(name) ?? RecordedInstance(name: name, region: "us-east-1")
             recorded.resources[kind] = RecordedResource(cloudId: "\(kind.rawValue)-\(name)", inputsHash: "h")
-            try store.saveRecorded(recorded)
-            try store.finishStep(step, status: .succeeded, attempts: 1, cloudId: "\(kind.rawValue)-\(name)", note: nil, error: nil, now: Instants.t0)
+            try await store.saveRecorded(recorded)
+            try await store.finishStep(step, status: .succeeded, attempts: 1, cloudId: "\(kind.rawValue)-\(name)", note: nil, error: nil, now: Instants.t0)
         }
-        try store.finishOperation(operation, result: .succeeded, error: nil, now: Instants.t0)
-        try store.releaseLock(instance: name, holder: "run-\(name)")
+        try await store.finishOperation(operation, result: .succeeded, error: nil, now: Instants.t0)
+        try await store.releaseLock(instance: name, holder: "run-\(name)")
     }
 
-    private func applyConcurrently(_ count: Int, stores: [StateStore]) async throws {
+    private func applyConcurrently(_ count: Int, stores: [SQLiteStateStore]) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<count {
-                group.addTask { try Self.apply("i\(index)", through: stores[index % stores.count]) }
+                group.addTask { try await Self.apply("i\(index)", through: stores[index % stores.count]) }
             }
             try await group.waitForAll()
         }
         let store = stores[0]
-        XCTAssertEqual(try store.recordedInstances().count, count)
-        XCTAssertTrue(try store.recordedInstances().allSatisfy { $0.resources.count == 3 })
-        let operations = try store.operations(instance: nil, limit: 1000)
+        let recordedInstances = try await store.recordedInstances().count
+        XCTAssertEqual(recordedInstances, count)
+        let recordedInstances2 = try await store.recordedInstances().allSatisfy { $0.resources.count == 3 }
+        XCTAssertTrue(recordedInstances2)
+        let operations = try await store.operations(instance: nil, limit: 1000)
         XCTAssertEqual(operations.count, count)
         XCTAssertTrue(operations.allSatisfy { $0.result == .succeeded && $0.steps.map(\.status) == [.succeeded, .succeeded, .succeeded] })
-        XCTAssertEqual(try store.locks(), [])
+        let locks = try await store.locks()
+        XCTAssertEqual(locks, [])
     }
 
     func testManyTasksShareOneStore() async throws {
@@ -41,6 +44,6 @@ final class ConcurrencyTests: XCTestCase {
 
     func testManyTasksOnTwoConnectionsToOneFile() async throws {
         let path = temporaryDatabasePath()
-        try await applyConcurrently(50, stores: [try StateStore(path: path), try StateStore(path: path)])
+        try await applyConcurrently(50, stores: [try SQLiteStateStore(path: path), try SQLiteStateStore(path: path)])
     }
 }

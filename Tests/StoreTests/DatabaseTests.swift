@@ -1,13 +1,15 @@
 import Foundation
 import XCTest
+import StateBackend
+import TestSupport
 @testable import Store
 
 final class DatabaseTests: XCTestCase {
-    func testMigrationsApplyOnceAndReopenCleanly() throws {
+    func testMigrationsApplyOnceAndReopenCleanly() async throws {
         let path = temporaryDatabasePath()
-        _ = try StateStore(path: path)
-        let reopened = try StateStore(path: path)
-        let (applied, rows) = try reopened.serialized { database in
+        _ = try SQLiteStateStore(path: path)
+        let reopened = try SQLiteStateStore(path: path)
+        let (applied, rows) = try await reopened.serialized { database in
             (try Migrations.applied(in: database),
              try database.query("SELECT count(*) FROM schema_migrations") { try $0.column(0, as: Int.self) }.first)
         }
@@ -15,9 +17,9 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(rows, Migrations.all.count)
     }
 
-    func testLaterMigrationIsAppliedToAnExistingFileInOrder() throws {
+    func testLaterMigrationIsAppliedToAnExistingFileInOrder() async throws {
         let path = temporaryDatabasePath()
-        _ = try StateStore(path: path)
+        _ = try SQLiteStateStore(path: path)
         let database = try Database(path: path)
         let extended = Migrations.all + [Migration(id: "900-test", sql: "CREATE TABLE extra (x INTEGER)")]
         try Migrations.apply(extended, to: database)
@@ -25,18 +27,18 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try Migrations.applied(in: database), extended.map(\.id))
     }
 
-    func testFileFromNewerBuildIsRefused() throws {
+    func testFileFromNewerBuildIsRefused() async throws {
         let path = temporaryDatabasePath()
-        _ = try StateStore(path: path)
+        _ = try SQLiteStateStore(path: path)
         try Database(path: path).run("INSERT INTO schema_migrations (id, applied_at) VALUES ('999-future', 0)")
-        XCTAssertThrowsError(try StateStore(path: path)) { error in
-            XCTAssertEqual(error as? StateStoreError, .newerSchema(migration: "999-future", path: path))
+        XCTAssertThrowsError(try SQLiteStateStore(path: path)) { error in
+            XCTAssertEqual(error as? StateBackendError, .newerSchema(migration: "999-future", path: path))
         }
     }
 
-    func testConnectionUsesWALAndForeignKeys() throws {
+    func testConnectionUsesWALAndForeignKeys() async throws {
         let store = try makeStore()
-        let pragmas = try store.serialized { database in
+        let pragmas = try await store.serialized { database in
             try ["journal_mode", "foreign_keys", "synchronous", "busy_timeout"].map { name in
                 try database.query("PRAGMA \(name)") { $0.value(0) }.first
             }
@@ -44,15 +46,15 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(pragmas, [.text("wal"), .integer(1), .integer(1), .integer(5000)])
     }
 
-    func testInitCreatesParentDirectoriesAndOpenIfExistsCreatesNothing() throws {
+    func testInitCreatesParentDirectoriesAndOpenIfExistsCreatesNothing() async throws {
         let path = temporaryDatabasePath()
-        XCTAssertNil(try StateStore.openIfExists(path: path))
+        XCTAssertNil(try SQLiteStateStore.openIfExists(path: path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
-        _ = try StateStore(path: path)
-        XCTAssertNotNil(try StateStore.openIfExists(path: path))
+        _ = try SQLiteStateStore(path: path)
+        XCTAssertNotNil(try SQLiteStateStore.openIfExists(path: path))
     }
 
-    func testErrorNamesTheSQLButNotBoundValues() throws {
+    func testErrorNamesTheSQLButNotBoundValues() async throws {
         let store = try makeStore()
         let insert = "INSERT INTO locks (instance, holder, acquired_at, lease_until) VALUES (?, ?, ?, ?)"
         XCTAssertThrowsError(try store.serialized { database in
@@ -66,32 +68,33 @@ final class DatabaseTests: XCTestCase {
         }
     }
 
-    func testUndecodableColumnIsAnErrorWithoutTheValue() throws {
+    func testUndecodableColumnIsAnErrorWithoutTheValue() async throws {
         let store = try makeStore()
-        try store.serialized { database in
+        try await store.serialized { database in
             try database.run("INSERT INTO instances (name, region, state, updated_at) VALUES ('acme', 'r', 'sekrit-state', 0)")
         }
-        XCTAssertThrowsError(try store.recordedInstances()) { error in
+        await XCTAssertThrowsErrorAsync({ try await store.recordedInstances() }) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("column state holds text, not a valid InstanceState"), text)
             XCTAssertFalse(text.contains("sekrit"), text)
         }
     }
 
-    func testBindingChecksArgumentCount() throws {
+    func testBindingChecksArgumentCount() async throws {
         let store = try makeStore()
-        XCTAssertThrowsError(try store.serialized { try $0.run("DELETE FROM locks WHERE instance = ?") }) { error in
+        await XCTAssertThrowsErrorAsync({ try await store.serialized { try $0.run("DELETE FROM locks WHERE instance = ?") } }) { error in
             XCTAssertTrue("\(error)".contains("expected 1 arguments, got 0"), "\(error)")
         }
     }
 
-    func testFailedTransactionRollsBack() throws {
+    func testFailedTransactionRollsBack() async throws {
         let store = try makeStore()
         struct Abort: Error {}
-        XCTAssertThrowsError(try store.writing { database in
+        await XCTAssertThrowsErrorAsync({ try await store.writing { database in
             try database.run("INSERT INTO locks (instance, holder, acquired_at, lease_until) VALUES ('a', 'h', 0, 0)")
             throw Abort()
-        })
-        XCTAssertEqual(try store.locks(), [])
+        } })
+        let locks = try await store.locks()
+        XCTAssertEqual(locks, [])
     }
 }

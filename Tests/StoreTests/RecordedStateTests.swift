@@ -11,30 +11,33 @@ final class RecordedStateTests: XCTestCase {
                     .database: RecordedResource(cloudId: "db-1", inputsHash: "d1"),
                     .dnsRecord: RecordedResource(cloudId: "Z1/acme", inputsHash: "r1")])
 
-    func testRoundTripsEveryField() throws {
+    func testRoundTripsEveryField() async throws {
         let store = try makeStore()
         let bare = RecordedInstance(name: "bare", region: "us-east-1")
-        try store.saveRecorded(full)
-        try store.saveRecorded(bare)
-        XCTAssertEqual(try store.recordedInstance("acme"), full)
-        XCTAssertEqual(try store.recordedInstance("bare"), bare)
-        XCTAssertNil(try store.recordedInstance("missing"))
+        try await store.saveRecorded(full)
+        try await store.saveRecorded(bare)
+        let recordedInstance = try await store.recordedInstance("acme")
+        XCTAssertEqual(recordedInstance, full)
+        let recordedInstance2 = try await store.recordedInstance("bare")
+        XCTAssertEqual(recordedInstance2, bare)
+        let recordedInstance3 = try await store.recordedInstance("missing")
+        XCTAssertNil(recordedInstance3)
     }
 
-    func testRecordedInstancesAreSortedByName() throws {
+    func testRecordedInstancesAreSortedByName() async throws {
         let store = try makeStore()
         for name in ["zeta", "acme", "midway"] {
-            try store.saveRecorded(RecordedInstance(name: name, region: "us-east-1",
+            try await store.saveRecorded(RecordedInstance(name: name, region: "us-east-1",
                                                     resources: [.key: RecordedResource(cloudId: "k-\(name)", inputsHash: "k")]))
         }
-        let recorded = try store.recordedInstances()
+        let recorded = try await store.recordedInstances()
         XCTAssertEqual(recorded.map(\.name), ["acme", "midway", "zeta"])
         XCTAssertEqual(recorded.map { $0.resources[.key]?.cloudId }, ["k-acme", "k-midway", "k-zeta"])
     }
 
-    func testSaveReplacesTheRowAndItsResources() throws {
+    func testSaveReplacesTheRowAndItsResources() async throws {
         let store = try makeStore()
-        try store.saveRecorded(full)
+        try await store.saveRecorded(full)
         var changed = full
         changed.runningVersion = nil
         changed.domain = nil
@@ -43,17 +46,20 @@ final class RecordedStateTests: XCTestCase {
         changed.resources[.database] = RecordedResource(cloudId: "db-1", inputsHash: "d2")
         changed.resources[.dnsRecord] = nil
         changed.resources[.service] = RecordedResource(cloudId: "svc-1", inputsHash: "s1")
-        try store.saveRecorded(changed)
-        XCTAssertEqual(try store.recordedInstances(), [changed])
+        try await store.saveRecorded(changed)
+        let recordedInstances = try await store.recordedInstances()
+        XCTAssertEqual(recordedInstances, [changed])
 
         changed.resources = [:]
-        try store.saveRecorded(changed)
-        XCTAssertEqual(try store.recordedInstance("acme")?.resources, [:])
+        try await store.saveRecorded(changed)
+        let recordedInstance = try await store.recordedInstance("acme")?.resources
+        XCTAssertEqual(recordedInstance, [:])
     }
 
-    func testFingerprintSurvivesTheRoundTrip() throws {
+    func testFingerprintSurvivesTheRoundTrip() async throws {
         let store = try makeStore()
-        try store.saveRecorded(full)
-        XCTAssertEqual(try store.recordedInstance("acme")?.fingerprint, full.fingerprint)
+        try await store.saveRecorded(full)
+        let recordedInstance = try await store.recordedInstance("acme")?.fingerprint
+        XCTAssertEqual(recordedInstance, full.fingerprint)
     }
 }

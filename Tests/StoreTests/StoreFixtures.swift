@@ -11,8 +11,8 @@ extension XCTestCase {
         return directory.appendingPathComponent("nested/state.db").path
     }
 
-    func makeStore() throws -> StateStore {
-        try StateStore(path: temporaryDatabasePath())
+    func makeStore() throws -> SQLiteStateStore {
+        try SQLiteStateStore(path: temporaryDatabasePath())
     }
 }
 

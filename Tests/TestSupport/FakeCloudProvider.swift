@@ -28,7 +28,7 @@ public actor FakeCloudProvider: CloudProvider {
     /// Errors to throw per call; `remaining == nil` means forever.
     private var failures: [Call: (error: CloudError, remaining: Int?)] = [:]
     private var latency: Duration?
-    private var probe: (@Sendable (Call) -> Void)?
+    private var probe: (@Sendable (Call) async -> Void)?
     private var blocked: Call?
     private var blockedCall: CheckedContinuation<Void, Never>?
     private var blockWatchers: [CheckedContinuation<Void, Never>] = []
@@ -47,7 +47,7 @@ public actor FakeCloudProvider: CloudProvider {
     /// Makes every call take `latency` of real time, so parallel calls overlap.
     public func setLatency(_ latency: Duration) { self.latency = latency }
     /// Runs `probe` at the start of every call (e.g. to look at the journal while the step runs).
-    public func setProbe(_ probe: @escaping @Sendable (Call) -> Void) { self.probe = probe }
+    public func setProbe(_ probe: @escaping @Sendable (Call) async -> Void) { self.probe = probe }
     /// Holds `call` when it arrives until `release()`.
     public func block(_ call: Call) { blocked = call }
 
@@ -70,7 +70,7 @@ public actor FakeCloudProvider: CloudProvider {
         let call = Call(context.identity.name, step.action, step.resource)
         contexts.append(context)
         calls.append(call)
-        probe?(call)
+        await probe?(call)
         inFlight += 1
         maxInFlight = max(maxInFlight, inFlight)
         defer { inFlight -= 1 }

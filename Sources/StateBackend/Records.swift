@@ -64,3 +64,22 @@ public struct OperationRecord: Sendable, Codable, Equatable {
         self.error = error; self.startedAt = startedAt; self.finishedAt = finishedAt; self.steps = steps
     }
 }
+
+/// A held per-instance lock.
+public struct LockRecord: Sendable, Codable, Equatable {
+    public var instance: String
+    public var holder: String
+    public var acquiredAt: Date
+    public var leaseUntil: Date
+
+    public init(instance: String, holder: String, acquiredAt: Date, leaseUntil: Date) {
+        self.instance = instance; self.holder = holder; self.acquiredAt = acquiredAt; self.leaseUntil = leaseUntil
+    }
+}
+
+/// Thrown by `acquireLock` when someone else holds an unexpired lease.
+public struct LockHeldError: Error, Sendable, CustomStringConvertible {
+    public var lock: LockRecord
+    public init(lock: LockRecord) { self.lock = lock }
+    public var description: String { "\(lock.instance) is locked by \(lock.holder) until \(lock.leaseUntil)" }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import FleetModel
+
+/// Where cloudctl keeps recorded state, the journal, instance locks and history; SQLite is the first implementation.
+///
+/// Calls are `async` so an implementation can do its blocking I/O off Swift's cooperative thread pool.
+/// Lock leases are measured by the backend's own clock, never the caller's: two hosts with skewed clocks must still
+/// agree on whether a lease is live. `now` arguments only stamp journal rows.
+public protocol StateBackend: Sendable {
+    // MARK: recorded state
+
+    /// Every recorded instance, sorted by name.
+    func recordedInstances() async throws -> [RecordedInstance]
+    func recordedInstance(_ name: String) async throws -> RecordedInstance?
+    /// Inserts or replaces the instance and its resources; resources absent from `instance` are deleted.
+    func saveRecorded(_ instance: RecordedInstance) async throws
+
+    // MARK: journal
+
+    func beginOperation(instance: String, kind: String, holder: String, now: Date) async throws -> Int64
+    func finishOperation(_ id: Int64, result: OperationResult, error: String?, now: Date) async throws
+    /// Journals a step as `running` before it runs; returns its id.
+    func beginStep(operationId: Int64, instance: String, index: Int, step: PlanStep, now: Date) async throws -> Int64
+    func finishStep(_ id: Int64, status: StepStatus, attempts: Int, cloudId: String?, note: String?, error: String?,
+                    now: Date) async throws
+    /// Records steps that never started (cancelled run or earlier failure).
+    func recordNotStarted(operationId: Int64, instance: String, steps: [(index: Int, step: PlanStep)],
+                          now: Date) async throws
+    /// Marks `running` steps and operations of an instance, left by a run that died, as `interrupted`; returns how
+    /// many rows changed. Call only while holding the instance's lock, or a live run's steps would be marked too.
+    @discardableResult func markInterrupted(instance: String, now: Date) async throws -> Int
+
+    // MARK: locks
+
+    /// Takes the lock for `lease` seconds, or takes over an expired lease; throws `LockHeldError` otherwise.
+    /// Re-acquiring a lock one already holds extends it.
+    func acquireLock(instance: String, holder: String, lease: TimeInterval) async throws
+    /// Extends the holder's lease to `lease` seconds from now. Throws `LockHeldError` when someone else took it over,
+    /// `StateBackendError.lockNotHeld` when it was released or force-unlocked.
+    func renewLock(instance: String, holder: String, lease: TimeInterval) async throws
+    /// Releases the holder's lock; a no-op when the holder does not hold it (any more).
+    func releaseLock(instance: String, holder: String) async throws
+    /// Removes the lock whoever holds it; returns the removed lock.
+    @discardableResult func forceUnlock(instance: String) async throws -> LockRecord?
+    /// Every lock (including expired leases), sorted by instance.
+    func locks() async throws -> [LockRecord]
+
+    // MARK: history
+
+    /// Operations started at or after `since` (all when nil), newest first, with their steps ordered by index.
+    /// `instance` nil means every instance.
+    func operations(instance: String?, since: Date?, limit: Int) async throws -> [OperationRecord]
+    /// Steps of an instance, newest first.
+    func recentSteps(instance: String, limit: Int) async throws -> [StepRecord]
+}
+
+extension StateBackend {
+    /// Newest first; steps included. `instance` nil means every instance.
+    public func operations(instance: String?, limit: Int) async throws -> [OperationRecord] {
+        try await operations(instance: instance, since: nil, limit: limit)
+    }
+
+    public func lastOperation(instance: String) async throws -> OperationRecord? {
+        try await operations(instance: instance, limit: 1).first
+    }
+}
