@@ -47,7 +47,8 @@ struct SpecDecoder {
             let spec = decode(reader, fileName: fileName)
             result.spec = file.hasErrors ? nil : spec
             // Read without diagnostics: decoding above already reported whatever is wrong with the domain.
-            if let node = reader.member("domain"), case .string(let domain) = node.value, domain.firstTerminalControl == nil {
+            if let node = reader.member("domain"), case .string(let domain) = node.value,
+               domain.firstTerminalControl == nil {
                 result.domain = (domain, file.location(offset: node.offset, field: "domain"))
             }
         }
