@@ -78,7 +78,7 @@ struct FleetDecoder {
         var entries: [String: T] = [:]
         for member in reader.members {
             let path = reader.path(member.key)
-            if let control = member.key.unicodeScalars.first(where: \.isTerminalControl) {
+            if let control = member.key.firstTerminalControl {
                 parent.file.rejectControl(control, offset: member.keyOffset, path: reader.path)
                 continue
             }
@@ -91,7 +91,7 @@ struct FleetDecoder {
             entries[member.key] = ObjectReader(member.value, path: path, file: parent.file).flatMap(decodeEntry)
         }
         // Names with control characters are left out: instance diagnostics list the names.
-        let names = reader.members.map(\.key).filter { !$0.unicodeScalars.contains(where: \.isTerminalControl) }
+        let names = reader.members.map(\.key).filter { $0.firstTerminalControl == nil }
         return (names.sorted(), entries)
     }
 

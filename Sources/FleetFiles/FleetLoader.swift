@@ -82,7 +82,7 @@ public enum FleetLoader {
             diagnostics += file.diagnostics
             if let (domain, location) = file.domain {
                 if let owner = domainOwners[domain] {
-                    diagnostics.append(.error("domain \"\(domain)\" is also used by \(owner)",
+                    diagnostics.append(.error("domain \(Diagnostic.quoted(domain)) is also used by \(owner)",
                                               detail: "domains must be unique across the fleet; change the domain in \(owner) or \(file.path)", at: location))
                     sharedDomains.insert(domain)
                 } else {
@@ -129,7 +129,7 @@ public enum FleetLoader {
 
     /// A refusal for a file name with control characters (it is printed with every diagnostic), nil for others.
     private static func unsafeName(_ name: String) -> DecodedSpecFile? {
-        guard name.unicodeScalars.contains(where: \.isTerminalControl) else { return nil }
+        guard name.firstTerminalControl != nil else { return nil }
         let path = "Instances/" + ObjectReader.pathComponent(name)
         return DecodedSpecFile(path: path, diagnostics: [
             .error("file name has a control character",

@@ -22,7 +22,7 @@ struct ObjectReader {
     /// A key as it may appear in a field path: as is, or quoted and escaped when it is long or holds control
     /// characters (paths are printed with every diagnostic).
     static func pathComponent(_ key: String) -> String {
-        key.utf8.count <= Diagnostic.excerptLimit && !key.unicodeScalars.contains(where: \.isTerminalControl)
+        key.utf8.count <= Diagnostic.excerptLimit && key.firstTerminalControl == nil
             ? key : Diagnostic.quoted(key)
     }
 
@@ -73,7 +73,7 @@ extension DecodingFile {
         guard case .string(let s) = node.value else {
             return wrongType(node, path: path, expected: "a string", detail: "put the value in double quotes")
         }
-        if let control = s.unicodeScalars.first(where: \.isTerminalControl) {
+        if let control = s.firstTerminalControl {
             rejectControl(control, offset: node.offset, path: path)
             return nil
         }

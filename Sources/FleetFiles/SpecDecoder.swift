@@ -46,7 +46,11 @@ struct SpecDecoder {
         if let root = file.parse(), let reader = ObjectReader(root, path: "", file: file) {
             let spec = decode(reader, fileName: fileName)
             result.spec = file.hasErrors ? nil : spec
-            result.domain = reader.optionalString("domain").map { ($0.value, file.location(offset: $0.offset, field: $0.path)) }
+            // Read without diagnostics: decoding above already reported whatever is wrong with the domain.
+            if let node = reader.member("domain"), case .string(let domain) = node.value,
+               domain.firstTerminalControl == nil {
+                result.domain = (domain, file.location(offset: node.offset, field: "domain"))
+            }
         }
         result.diagnostics = file.diagnostics
         return result
@@ -219,7 +223,7 @@ struct SpecDecoder {
         var map: [String: T] = [:]
         for member in members {
             let path = key + "." + ObjectReader.pathComponent(member.key)
-            if let control = member.key.unicodeScalars.first(where: \.isTerminalControl) {
+            if let control = member.key.firstTerminalControl {
                 file.rejectControl(control, offset: member.keyOffset, path: key)
                 continue
             }

@@ -34,6 +34,16 @@ extension Diagnostic {
     }
 }
 
+extension String {
+    /// The first character that `isTerminalControl`, if any. Every string of every instance file is checked, so
+    /// the common case (printable ASCII) is one scan over contiguous bytes.
+    public var firstTerminalControl: Unicode.Scalar? {
+        func isPrintableASCII(_ bytes: some Sequence<UInt8>) -> Bool { bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }
+        if utf8.withContiguousStorageIfAvailable(isPrintableASCII) ?? isPrintableASCII(utf8) { return nil }
+        return unicodeScalars.first(where: \.isTerminalControl)
+    }
+}
+
 extension Unicode.Scalar {
     /// C0 and C1 control characters, DEL, line/paragraph separators and bidi controls: characters that move the
     /// cursor, start terminal escape sequences or make text display in another order than it reads.
