@@ -2,12 +2,14 @@ import Foundation
 
 extension AWSConfig {
     /// Resolves region, endpoint and credentials the way the AWS CLI does: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`
-    /// (`AWS_SESSION_TOKEN`), else profile `AWS_PROFILE` (default `default`) in `AWS_SHARED_CREDENTIALS_FILE` or
-    /// `~/.aws/credentials` (then the config file); region from `AWS_REGION`, `AWS_DEFAULT_REGION`, else the profile in
-    /// `AWS_CONFIG_FILE` or `~/.aws/config`; `AWS_ENDPOINT_URL` sends every service to one endpoint.
+    /// (`AWS_SESSION_TOKEN`), else profile `AWS_PROFILE` (then `AWS_DEFAULT_PROFILE`, default `default`) in
+    /// `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials` (then the config file); region from `AWS_REGION`,
+    /// `AWS_DEFAULT_REGION`, else the profile in `AWS_CONFIG_FILE` or `~/.aws/config`; `AWS_ENDPOINT_URL` sends every
+    /// service to one endpoint. `~` is `$HOME` when set (as in the AWS CLI), else `homeDirectory`.
     public static func resolve(environment: [String: String], homeDirectory: String?) throws -> AWSConfig {
         let env = environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
-        let profile = env["AWS_PROFILE"] ?? "default"
+        let homeDirectory = env["HOME"] ?? homeDirectory
+        let profile = env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
         let expand = { (path: String) -> String? in
             guard path.hasPrefix("~/") else { return path }
             return homeDirectory.map { $0 + path.dropFirst() }
@@ -24,7 +26,9 @@ extension AWSConfig {
         case (_?, nil), (nil, _?):
             throw AWSConfigError.partialEnvironmentCredentials
         case (nil, nil):
-            let section = try credentialsPath.map(INIFile.read)?[profile] ?? configProfile
+            // A credentials-file section without keys (e.g. only a comment) does not hide keys in the config file.
+            let section = [try credentialsPath.map(INIFile.read)?[profile], configProfile]
+                .compactMap { $0 }.first { $0["aws_access_key_id"] != nil || $0["aws_secret_access_key"] != nil }
             guard let id = section?["aws_access_key_id"], let secret = section?["aws_secret_access_key"] else {
                 throw AWSConfigError.noCredentials(profile: profile, searched: credentialsPath)
             }
