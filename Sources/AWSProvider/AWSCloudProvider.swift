@@ -19,7 +19,7 @@ public final class AWSCloudProvider: CloudProvider {
     /// `backoff` lets tests poll moto without waiting seconds.
     init(config: AWSConfig, transport: HTTPTransport?, backoff: Backoff) {
         self.config = config
-        self.transport = transport ?? URLSessionTransport.make()
+        self.transport = transport ?? URLSessionTransport.make(timeout: Double(config.requestTimeout.components.seconds) + 1)
         self.backoff = backoff
     }
 

@@ -45,7 +45,19 @@ extension AWSConfig {
             }
             endpoint = url
         }
-        return AWSConfig(region: region, endpoint: endpoint, credentials: credentials)
+        return AWSConfig(region: region, endpoint: endpoint, credentials: credentials,
+                         requestTimeout: try timeout("CLOUDCTL_REQUEST_TIMEOUT", env, default: defaultRequestTimeout),
+                         stepTimeout: try timeout("CLOUDCTL_STEP_TIMEOUT", env, default: defaultStepTimeout))
+    }
+
+    /// A positive duration such as `30`, `30s`, `500ms`, `45m` or `1h` (a bare number is seconds).
+    static func timeout(_ variable: String, _ env: [String: String], default fallback: Duration) throws -> Duration {
+        guard let raw = env[variable]?.trimmingCharacters(in: .whitespaces) else { return fallback }
+        let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        let unit = units.first { raw.hasSuffix($0.suffix) && Int64(raw.dropLast($0.suffix.count)) != nil }
+        let number = Int64(unit.map { String(raw.dropLast($0.suffix.count)) } ?? raw)
+        guard let number, number > 0, number < 1_000_000 else { throw AWSConfigError.badTimeout(variable: variable, value: raw) }
+        return .milliseconds(number * (unit?.milliseconds ?? 1000))
     }
 }
 
@@ -62,6 +74,7 @@ public enum AWSConfigError: Error, Equatable, CustomStringConvertible {
     case noRegion(profile: String, searched: String?)
     case badEndpoint(String)
     case unreadableFile(String)
+    case badTimeout(variable: String, value: String)
 
     public var description: String {
         switch self {
@@ -77,6 +90,8 @@ public enum AWSConfigError: Error, Equatable, CustomStringConvertible {
             return "AWS_ENDPOINT_URL '\(raw)' is not an http(s) URL: set it like http://127.0.0.1:5000 or unset it"
         case .unreadableFile(let path):
             return "cannot read \(path): fix its permissions or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE elsewhere"
+        case .badTimeout(let variable, let value):
+            return "\(variable) '\(value)' is not a duration: set a positive number with a unit, e.g. 30s, 500ms, 45m or 1h"
         }
     }
 }
