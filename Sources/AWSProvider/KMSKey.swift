@@ -36,7 +36,7 @@ struct KMSKey {
 
     /// The key ARN, for resources encrypted with it.
     func arn() async throws -> String {
-        guard let key = try await find(checkTags: false) else {
+        guard let key = try await find() else {
             throw scope.missing("KMS key \(scope.names.keyAlias)", operation: "kms:DescribeKey")
         }
         return key.arn
@@ -83,16 +83,16 @@ struct KMSKey {
         return arns
     }
 
-    private func find(checkTags: Bool = true) async throws -> Found? {
+    /// The key behind the alias, tag-checked: an alias pointing at a key that is not this instance's is refused.
+    private func find() async throws -> Found? {
         let described = try await absent(on: "NotFoundException") {
             try await api.json(.kms, "DescribeKey", ["KeyId": .string(scope.names.keyAlias)])
         }
         guard let meta = described?["KeyMetadata"] else { return nil }
         let key = Found(arn: meta["Arn"]?.string ?? "", keyId: meta["KeyId"]?.string ?? "", state: meta["KeyState"]?.string ?? "")
-        if checkTags {
-            let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(key.keyId)])
-            try scope.tagGuard.check(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(scope.names.keyAlias)", operation: "kms:ListResourceTags")
-        }
+        let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(key.keyId)])
+        try scope.tagGuard.check(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(scope.names.keyAlias)",
+                                 operation: "kms:ListResourceTags")
         return key
     }
 }

@@ -28,11 +28,7 @@ struct RDSDatabase {
             return id
         }
         let placement = try await EC2Network(scope: scope).placement()
-        do {
-            _ = try await api.query(.rds, "CreateDBSubnetGroup", [
-                "DBSubnetGroupName": scope.names.dbSubnetGroup, "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
-            ].adding(QueryParams.list("SubnetIds", element: "SubnetIdentifier", placement.subnets)).adding(QueryParams.rdsTags(scope.tags)))
-        } catch let error as CloudError where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {}
+        try await ensureSubnetGroup(placement)
         let password = try await SecretsManagerSecret(scope: scope).password()
         _ = try await redacting(password) {
             try await api.query(.rds, "CreateDBInstance", [
@@ -108,9 +104,40 @@ struct RDSDatabase {
                 try await find() == nil ? true : nil
             }
         }
+        guard try await subnetGroupOwned() else { return }
         _ = try await absent(on: "DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound") {
             try await api.query(.rds, "DeleteDBSubnetGroup", ["DBSubnetGroupName": scope.names.dbSubnetGroup])
         }
+    }
+
+    /// Creates the DB subnet group `P` unless this instance already has it. One of that name that is not tagged
+    /// for this instance is refused, never changed (`CreateDBSubnetGroup` must not meet an existing group).
+    private func ensureSubnetGroup(_ placement: EC2Network.Placement) async throws {
+        if try await subnetGroupOwned() { return }
+        do {
+            _ = try await api.query(.rds, "CreateDBSubnetGroup", [
+                "DBSubnetGroupName": scope.names.dbSubnetGroup, "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
+            ].adding(QueryParams.list("SubnetIds", element: "SubnetIdentifier", placement.subnets)).adding(QueryParams.rdsTags(scope.tags)))
+        } catch let error as CloudError where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {
+            // Created meanwhile (a concurrent run, or a lost answer): judged like one found.
+            _ = try await subnetGroupOwned()
+        }
+    }
+
+    /// True when the subnet group `P` exists and is this instance's; false when absent; throws when it is foreign.
+    private func subnetGroupOwned() async throws -> Bool {
+        let name = scope.names.dbSubnetGroup
+        let answer = try await absent(on: "DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound") {
+            try await api.query(.rds, "DescribeDBSubnetGroups", ["DBSubnetGroupName": name])
+        }
+        guard let group = answer?.items("DBSubnetGroups").first else { return false }
+        guard let arn = group.value("DBSubnetGroupArn") else {
+            throw AWSClient.malformed("rds:DescribeDBSubnetGroups", "DB subnet group \(name) has no DBSubnetGroupArn")
+        }
+        let tags = try await api.query(.rds, "ListTagsForResource", ["ResourceName": arn])
+        try scope.tagGuard.check(TagFormat.parse(xml: tags.descendants("TagList").first), resource: "DB subnet group \(name)",
+                                 operation: "rds:ListTagsForResource")
+        return true
     }
 
     private func converge(_ found: Found, instanceClass: String, storageGB: Int) async throws {
