@@ -27,8 +27,11 @@ struct EC2Network {
         // ensure, not only after CreateVpc: one idempotent call repairs a crash between the two, as cheap as checking first.
         _ = try await api.query(.ec2, "ModifyVpcAttribute", ["VpcId": vpcId, "EnableDnsHostnames.Value": "true"])
         let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
-        // A subnet at one of our CIDRs is adopted as ours only when tagged for this instance.
+        let groups = try await securityGroups(vpcId: vpcId, named: true)
+        // A subnet at one of our CIDRs, or a group of our name, is adopted only when tagged for this instance;
+        // all are checked before anything is created, so a refusal leaves the network as it was.
         for subnet in subnets where Self.subnetCidrs.contains(subnet.value("cidrBlock") ?? "") { try checkOwned(subnet, "subnet") }
+        for group in groups { try checkOwned(group, "security group") }
         let missing = Self.subnetCidrs.filter { cidr in !subnets.contains { $0.value("cidrBlock") == cidr } }
         if !missing.isEmpty {
             let used = Set(subnets.compactMap { $0.value("availabilityZone") })
@@ -42,8 +45,6 @@ struct EC2Network {
                     .adding(QueryParams.tagSpecification("subnet", scope.tags)))
             }
         }
-        let groups = try await securityGroups(vpcId: vpcId, named: true)
-        for group in groups { try checkOwned(group, "security group") }
         if groups.isEmpty {
             _ = try await api.query(.ec2, "CreateSecurityGroup", [
                 "GroupName": scope.names.securityGroup, "GroupDescription": "cloudctl \(scope.names.prefix)", "VpcId": vpcId,

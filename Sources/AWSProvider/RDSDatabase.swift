@@ -78,7 +78,14 @@ struct RDSDatabase {
         guard var found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
         // CreateDBSnapshot needs a usable database; a settling one (e.g. modifying after a class change) is waited out.
         if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
-        let snapshotId = try snapshotId(found, purpose: purpose == "final" ? "final" : "pre-upgrade-\(try scope.input(StepInput.version))")
+        if purpose == "final" { return try await archiveFinal(found, takeIfMissing: true) }
+        let snapshotId = try snapshotId(found, purpose: "pre-upgrade-\(try scope.input(StepInput.version))")
+        try await take(snapshotId)
+        return snapshotId
+    }
+
+    /// Creates the manual snapshot unless it exists, and waits until it is available.
+    private func take(_ snapshotId: String) async throws {
         if try await snapshotStatus(snapshotId) == nil {
             _ = try await api.query(.rds, "CreateDBSnapshot", ["DBInstanceIdentifier": id, "DBSnapshotIdentifier": snapshotId]
                 .adding(QueryParams.rdsTags(scope.tags)))
@@ -86,17 +93,44 @@ struct RDSDatabase {
         _ = try await scope.backoff.patient.poll("snapshot \(snapshotId)", operation: "rds:DescribeDBSnapshots") {
             try await snapshotStatus(snapshotId) == "available" ? true : nil
         }
-        return snapshotId
+    }
+
+    /// The final snapshot as it is kept: `<P>-final-<stamp>-archive`, a copy under the fleet's archive key
+    /// (`ArchiveKey`) tagged with `cloudctl:retain-until`, so it stays restorable after the instance key is deleted.
+    /// The instance-key snapshot it was copied from is deleted once the copy is available: it would become
+    /// unreadable with that key. `takeIfMissing` takes that snapshot first; without it, a database with neither
+    /// snapshot fails `NoFinalSnapshot`.
+    private func archiveFinal(_ found: Found, takeIfMissing: Bool) async throws -> String {
+        let sourceId = try snapshotId(found, purpose: "final")
+        let archivedId = try snapshotId(found, purpose: "final", archived: true)
+        if try await snapshotStatus(archivedId) == nil {
+            let source = try await snapshotStatus(sourceId)
+            guard source != nil || takeIfMissing else {
+                throw CloudError(kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
+                                 message: "database \(id) has no final snapshot \(archivedId); run 'snapshot database' with purpose=final first")
+            }
+            try await take(sourceId)
+            let keyArn = try await ArchiveKey(scope: scope).ensure()
+            do {
+                _ = try await api.query(.rds, "CopyDBSnapshot", [
+                    "SourceDBSnapshotIdentifier": sourceId, "TargetDBSnapshotIdentifier": archivedId, "KmsKeyId": keyArn,
+                ].adding(QueryParams.rdsTags(scope.archiveTags())))
+            } catch let error as CloudError where error.hasCode("DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault") {}
+        }
+        _ = try await scope.backoff.patient.poll("snapshot \(archivedId)", operation: "rds:DescribeDBSnapshots") {
+            try await snapshotStatus(archivedId) == "available" ? true : nil
+        }
+        _ = try await absent(on: "DBSnapshotNotFound", "DBSnapshotNotFoundFault") {
+            try await api.query(.rds, "DeleteDBSnapshot", ["DBSnapshotIdentifier": sourceId])
+        }
+        return archivedId
     }
 
     /// Deletes the database (only once its final snapshot exists), waits until it is gone, then deletes its subnet group.
     func delete() async throws {
         if let found = try await find() {
-            let finalId = try snapshotId(found, purpose: "final")
-            guard try await snapshotStatus(finalId) == "available" else {
-                throw CloudError(kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
-                                 message: "database \(id) has no available final snapshot \(finalId); run 'snapshot database' with purpose=final first")
-            }
+            // A teardown begun by an older cloudctl may have left only the instance-key snapshot: archive it now.
+            _ = try await archiveFinal(found, takeIfMissing: false)
             if found.status != "deleting" {
                 _ = try await api.query(.rds, "DeleteDBInstance", ["DBInstanceIdentifier": id, "SkipFinalSnapshot": "true"])
             }
@@ -166,12 +200,14 @@ struct RDSDatabase {
 
     /// `<P>-<purpose>-<creation stamp>`: the same on every retry or re-run of a step (so no second full snapshot),
     /// different for a re-created database (so an old incarnation's snapshot never counts as this one's).
-    private func snapshotId(_ found: Found, purpose: String) throws -> String {
+    /// `archived` names the archive-key copy of the final snapshot.
+    private func snapshotId(_ found: Found, purpose: String, archived: Bool = false) throws -> String {
         guard !found.createTime.isEmpty else {
             throw CloudError(kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoCreateTime",
                              message: "database \(id) has no creation time yet (status \(found.status)); run apply again once it is available")
         }
-        return scope.names.snapshotId(purpose: purpose, suffix: ResourceNames.stamp(iso8601: found.createTime))
+        let stamp = ResourceNames.stamp(iso8601: found.createTime)
+        return scope.names.snapshotId(purpose: purpose, suffix: archived ? "\(stamp)-archive" : stamp)
     }
 
     private func waitUntilUsable() async throws -> Found { try await waitFor("available", in: Self.usable) }

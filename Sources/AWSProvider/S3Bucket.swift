@@ -44,8 +44,8 @@ struct S3Bucket {
     /// that prefix. The first run records the prefix in the marker object `.cloudctl-archive` of the instance bucket
     /// and re-runs reuse it, so every retry of a teardown writes to the same place (the copies overwrite themselves)
     /// even if S3 reports another CreationDate meanwhile; a re-created bucket has no marker and gets its own prefix.
-    /// Copies carry the instance's tags; an object already at a target key that is not tagged for this instance
-    /// is never overwritten.
+    /// Copies are encrypted with the fleet's archive key and carry the instance's tags plus `cloudctl:retain-until`;
+    /// an object already at a target key that is not tagged for this instance is never overwritten.
     func archive() async throws -> String {
         guard let tags = try await tagsOf(bucket) else { throw scope.missing("bucket \(bucket)", operation: "s3:GetBucketTagging") }
         try checkOwned(tags)
@@ -53,6 +53,7 @@ struct S3Bucket {
         let prefix = try await archivePrefix()
         let existing = Set(try await objectKeys(archive.bucket, prefix: prefix))
         let keys = try await objectKeys(bucket).filter { $0 != Self.marker }
+        let copyTags = scope.archiveTags()
         for key in keys where existing.contains(prefix + key) {
             let answer = try await api.restXML(.s3, "GET", "/\(archive.bucket)/\(prefix)\(key)", query: ["tagging": ""])
             try scope.tagGuard.check(TagFormat.parse(xml: answer.descendants("TagSet").first),
@@ -62,13 +63,14 @@ struct S3Bucket {
             try await api.restXML(.s3, "PUT", "/\(archive.bucket)/\(prefix)\(key)", headers: [
                 "x-amz-copy-source": "/\(bucket)/\(URIEncoding.encode(key, keepingSlash: true))",
                 "x-amz-tagging-directive": "REPLACE",
-                "x-amz-tagging": URIEncoding.form(scope.tags.keys.sorted().map { ($0, scope.tags[$0]!) }),
+                "x-amz-tagging": URIEncoding.form(copyTags.keys.sorted().map { ($0, copyTags[$0]!) }),
             ].merging(archive.encryptionHeaders) { _, new in new })
         }
         return "s3://\(archive.bucket)/\(prefix)"
     }
 
-    /// The fleet's archive bucket of this region, tagged for the fleet alone, with public access blocked.
+    /// The fleet's archive bucket of this region, tagged for the fleet alone, SSE-KMS with the fleet's archive key
+    /// (`ArchiveKey`), public access blocked.
     /// Concurrent teardowns in this process ensure it once; another process's teardown may have created it and not
     /// tagged it yet, so an untagged one is given a few seconds to get its tags before it counts as foreign.
     private func ensureArchive() async throws -> ArchiveTarget {
@@ -88,8 +90,13 @@ struct S3Bucket {
                 tags = try await settledTags(archive)
             }
             try scope.tagGuard.checkFleet(tags ?? [:], resource: "archive bucket \(archive)", operation: "s3:GetBucketTagging")
+            // Set on every teardown, not only at creation: an archive made by an older cloudctl gets them too.
+            let keyArn = try await ArchiveKey(scope: scope).ensure()
+            try await encrypt(archive, keyArn: keyArn)
             try await blockPublicAccess(archive)
-            return ArchiveTarget(bucket: archive, encryptionHeaders: [:])
+            return ArchiveTarget(bucket: archive, encryptionHeaders: [
+                "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": keyArn,
+            ])
         }
     }
 
