@@ -3,7 +3,7 @@ and one without tags (not adopted silently), for every resource kind the provide
 import pytest
 
 from cloud_inventory import FLEET_TAG, INSTANCE_TAG, tag_map
-from journal import count
+from journal import rows
 
 NAME = "initech"  # active, us-east-1, not protected
 
@@ -193,8 +193,11 @@ def archive_object(aws, repo, tags, cloudctl):
     return state
 
 
-KINDS = [bucket, kms_alias, secret, db_subnet_group, database, subnet, security_group, dns_record, cluster,
-         archive_bucket, archive_object]
+# kind → the step that must refuse it
+KINDS = {bucket: "create bucket", kms_alias: "create key", secret: "create secret", db_subnet_group: "create database",
+         database: "create database", subnet: "create network", security_group: "create network",
+         dns_record: "create dns-record", cluster: "create cluster", archive_bucket: "snapshot bucket",
+         archive_object: "snapshot bucket"}
 NEEDS_CLOUDCTL = {archive_bucket, archive_object}
 
 
@@ -211,6 +214,6 @@ def test_same_named_resource_that_is_not_ours_fails_the_apply_and_stays_unchange
     if owner == "untagged":
         assert "by hand" in out, "an untagged resource's refusal says how to adopt it:\n" + out
     assert state() == before, f"{kind.__name__} was modified"
-    failed = count(repo.db, "SELECT count(*) FROM steps WHERE instance = ? AND status = 'failed' AND error LIKE '%foreign-resource%'",
-                   NAME)
-    assert failed == 1, "the refusal is journaled"
+    failed = rows(repo.db, "SELECT action || ' ' || resource FROM steps WHERE instance = ? AND status = 'failed' "
+                           "AND error LIKE '%foreign-resource%'", NAME)
+    assert failed == [(KINDS[kind],)], f"the refusal is journaled on {KINDS[kind]}: {failed}"
