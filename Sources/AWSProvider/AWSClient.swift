@@ -62,7 +62,9 @@ public final class AWSClient: Sendable {
                         where (error.kind == .throttling || (readOnly && error.isRetryable)) && retry < retryPolicy.maxRetries {
                 retry += 1
                 let delay = retryPolicy.delay(beforeRetry: retry)
-                if let deadline, deadline.remaining <= delay { throw CloudError.stepDeadline(operation, limit: deadline.limit) }
+                if let deadline, deadline.remaining <= delay {
+                    throw CloudError.stepDeadline(operation, limit: deadline.limit)
+                }
                 onRetry?(error, retry, delay)
                 try await sleep(delay)
             }
@@ -83,13 +85,17 @@ public final class AWSClient: Sendable {
         do {
             let transport = transport
             guard let answer = try await CallTimeout.run(limit, { [request] in try await transport(request) }) else {
-                if let deadline, limit < config.requestTimeout { throw CloudError.stepDeadline(operation, limit: deadline.limit) }
+                if let deadline, limit < config.requestTimeout {
+                    throw CloudError.stepDeadline(operation, limit: deadline.limit)
+                }
                 throw CloudError.timedOut(operation, after: limit, endpoint: endpoint(for: service))
             }
             response = answer
         } catch var error as CloudError {
             // URLSession's own timer (a backstop) says it in the same words as ours.
-            if error.code == "TimedOut" { throw CloudError.timedOut(operation, after: limit, endpoint: endpoint(for: service)) }
+            if error.code == "TimedOut" {
+                throw CloudError.timedOut(operation, after: limit, endpoint: endpoint(for: service))
+            }
             if error.operation.isEmpty { error.operation = operation }
             throw error
         } catch {

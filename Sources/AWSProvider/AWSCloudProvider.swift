@@ -19,7 +19,9 @@ public final class AWSCloudProvider: CloudProvider {
     /// `backoff` lets tests poll moto without waiting seconds.
     init(config: AWSConfig, transport: HTTPTransport?, backoff: Backoff) {
         self.config = config
-        self.transport = transport ?? URLSessionTransport.make(timeout: Double(config.requestTimeout.components.seconds) + 1)
+        // URLSession's timer is a backstop just behind the client's own per-call timeout.
+        let backstop = Double(config.requestTimeout.components.seconds) + 1
+        self.transport = transport ?? URLSessionTransport.make(timeout: backstop)
         self.backoff = backoff
     }
 

@@ -56,7 +56,9 @@ extension AWSConfig {
         let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
         let unit = units.first { raw.hasSuffix($0.suffix) && Int64(raw.dropLast($0.suffix.count)) != nil }
         let number = Int64(unit.map { String(raw.dropLast($0.suffix.count)) } ?? raw)
-        guard let number, number > 0, number < 1_000_000 else { throw AWSConfigError.badTimeout(variable: variable, value: raw) }
+        guard let number, number > 0, number < 1_000_000 else {
+            throw AWSConfigError.badTimeout(variable: variable, value: raw)
+        }
         return .milliseconds(number * (unit?.milliseconds ?? 1000))
     }
 }
@@ -91,7 +93,8 @@ public enum AWSConfigError: Error, Equatable, CustomStringConvertible {
         case .unreadableFile(let path):
             return "cannot read \(path): fix its permissions or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE elsewhere"
         case .badTimeout(let variable, let value):
-            return "\(variable) '\(value)' is not a duration: set a positive number with a unit, e.g. 30s, 500ms, 45m or 1h"
+            return "\(variable) '\(value)' is not a duration: "
+                + "set a positive number with a unit, e.g. 30s, 500ms, 45m or 1h"
         }
     }
 }

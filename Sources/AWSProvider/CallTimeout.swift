@@ -6,7 +6,8 @@ import Synchronization
 /// ignores cancellation (or an endpoint that accepts and never answers) must not hold the step.
 enum CallTimeout {
     /// The body's value, or nil when `limit` passed first.
-    static func run<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+    static func run<T: Sendable>(_ limit: Duration,
+                                 _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         let race = Race<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -84,7 +85,8 @@ extension CloudError {
     /// the next apply re-runs the step, whose ensure finds what the cut-off one already did.
     static func stepDeadline(_ operation: String, limit: Duration) -> CloudError {
         CloudError(kind: .conflict, operation: operation, code: "StepDeadlineExceeded",
-                   message: "the step ran out of its \(CallTimeout.words(limit)) deadline before \(operation) could finish; "
+                   message: "the step ran out of its \(CallTimeout.words(limit)) deadline "
+                       + "before \(operation) could finish; "
                        + "run apply again to continue, or raise CLOUDCTL_STEP_TIMEOUT")
     }
 

@@ -30,7 +30,9 @@ struct EC2Network {
         let groups = try await securityGroups(vpcId: vpcId, named: true)
         // A subnet at one of our CIDRs, or a group of our name, is adopted only when tagged for this instance;
         // all are checked before anything is created, so a refusal leaves the network as it was.
-        for subnet in subnets where Self.subnetCidrs.contains(subnet.value("cidrBlock") ?? "") { try checkOwned(subnet, "subnet") }
+        for subnet in subnets where Self.subnetCidrs.contains(subnet.value("cidrBlock") ?? "") {
+            try checkOwned(subnet, "subnet")
+        }
         for group in groups { try checkOwned(group, "security group") }
         let missing = Self.subnetCidrs.filter { cidr in !subnets.contains { $0.value("cidrBlock") == cidr } }
         if !missing.isEmpty {
@@ -58,7 +60,8 @@ struct EC2Network {
         guard let vpcId = try await findVPC() else { return }
         // Everything inside is checked before anything is deleted: one foreign resource stops the whole delete.
         let groups = try await securityGroups(vpcId: vpcId, named: false).filter { $0.value("groupName") != "default" }
-        let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
+        let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)]))
+            .items("subnetSet")
         for group in groups { try checkOwned(group, "security group") }
         for subnet in subnets { try checkOwned(subnet, "subnet") }
         for group in groups {

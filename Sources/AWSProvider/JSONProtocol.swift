@@ -10,8 +10,8 @@ extension AWSClient {
                                   headers: ["X-Amz-Target": "\(service.jsonTargetPrefix ?? service.signingName).\(action)",
                                             "Content-Type": "application/x-amz-json-\(service.jsonVersion ?? "1.1")"],
                                   body: body.serialized())
-        let response = try await send(request, service: service, operation: operation, readOnly: Self.isReadOnly(action: action),
-                                      onRetry: onRetry, deadline: deadline)
+        let response = try await send(request, service: service, operation: operation,
+                                      readOnly: Self.isReadOnly(action: action), onRetry: onRetry, deadline: deadline)
         if response.body.isEmpty { return .object([:]) }
         do {
             return try JSONValue(parsing: response.body)

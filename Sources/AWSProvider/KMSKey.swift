@@ -127,7 +127,9 @@ struct ArchiveKey {
         } catch let error as CloudError where error.hasCode("AlreadyExistsException") {
             // Another process made the alias first: use its key, and retire ours, which encrypts nothing.
             _ = try await api.json(.kms, "ScheduleKeyDeletion", ["KeyId": .string(keyId), "PendingWindowInDays": 7])
-            guard let arn = try await find() else { throw scope.missing("KMS key \(alias)", operation: "kms:DescribeKey") }
+            guard let arn = try await find() else {
+                throw scope.missing("KMS key \(alias)", operation: "kms:DescribeKey")
+            }
             return arn
         }
         return created["KeyMetadata"]?["Arn"]?.string ?? keyId
@@ -141,10 +143,13 @@ struct ArchiveKey {
         }
         guard let meta = described?["KeyMetadata"], let keyId = meta["KeyId"]?.string else { return nil }
         let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(keyId)])
-        try scope.tagGuard.checkFleet(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(alias)", operation: "kms:ListResourceTags")
+        try scope.tagGuard.checkFleet(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(alias)",
+                                      operation: "kms:ListResourceTags")
         let state = meta["KeyState"]?.string ?? ""
         if state == "PendingDeletion" { _ = try await api.json(.kms, "CancelKeyDeletion", ["KeyId": .string(keyId)]) }
-        if state == "PendingDeletion" || state == "Disabled" { _ = try await api.json(.kms, "EnableKey", ["KeyId": .string(keyId)]) }
+        if state == "PendingDeletion" || state == "Disabled" {
+            _ = try await api.json(.kms, "EnableKey", ["KeyId": .string(keyId)])
+        }
         return meta["Arn"]?.string ?? keyId
     }
 }

@@ -10,8 +10,8 @@ extension AWSClient {
         let request = HTTPRequest(method: "POST", url: url(for: service, encodedPath: "/"),
                                   headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"],
                                   body: Data(URIEncoding.form(pairs).utf8))
-        let response = try await send(request, service: service, operation: operation, readOnly: Self.isReadOnly(action: action),
-                                      onRetry: onRetry, deadline: deadline)
+        let response = try await send(request, service: service, operation: operation,
+                                      readOnly: Self.isReadOnly(action: action), onRetry: onRetry, deadline: deadline)
         do {
             return try XMLTreeParser.parse(response.body)
         } catch {

@@ -107,15 +107,20 @@ struct RDSDatabase {
             let source = try await snapshotStatus(sourceId)
             guard source != nil || takeIfMissing else {
                 throw CloudError(kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
-                                 message: "database \(id) has no final snapshot \(archivedId); run 'snapshot database' with purpose=final first")
+                                 message: "database \(id) has no final snapshot \(archivedId); "
+                                     + "run 'snapshot database' with purpose=final first")
             }
             try await take(sourceId)
             let keyArn = try await ArchiveKey(scope: scope).ensure()
             do {
                 _ = try await api.query(.rds, "CopyDBSnapshot", [
-                    "SourceDBSnapshotIdentifier": sourceId, "TargetDBSnapshotIdentifier": archivedId, "KmsKeyId": keyArn,
+                    "SourceDBSnapshotIdentifier": sourceId, "TargetDBSnapshotIdentifier": archivedId,
+                    "KmsKeyId": keyArn,
                 ].adding(QueryParams.rdsTags(scope.archiveTags())))
-            } catch let error as CloudError where error.hasCode("DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault") {}
+            } catch let error as CloudError
+                        where error.hasCode("DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault") {
+                // A lost answer: the copy exists, and is waited for below.
+            }
         }
         _ = try await scope.backoff.patient.poll("snapshot \(archivedId)", operation: "rds:DescribeDBSnapshots") {
             try await snapshotStatus(archivedId) == "available" ? true : nil
@@ -150,9 +155,12 @@ struct RDSDatabase {
         if try await subnetGroupOwned() { return }
         do {
             _ = try await api.query(.rds, "CreateDBSubnetGroup", [
-                "DBSubnetGroupName": scope.names.dbSubnetGroup, "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
-            ].adding(QueryParams.list("SubnetIds", element: "SubnetIdentifier", placement.subnets)).adding(QueryParams.rdsTags(scope.tags)))
-        } catch let error as CloudError where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {
+                "DBSubnetGroupName": scope.names.dbSubnetGroup,
+                "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
+            ].adding(QueryParams.list("SubnetIds", element: "SubnetIdentifier", placement.subnets))
+                .adding(QueryParams.rdsTags(scope.tags)))
+        } catch let error as CloudError
+                    where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {
             // Created meanwhile (a concurrent run, or a lost answer): judged like one found.
             _ = try await subnetGroupOwned()
         }
@@ -169,8 +177,8 @@ struct RDSDatabase {
             throw AWSClient.malformed("rds:DescribeDBSubnetGroups", "DB subnet group \(name) has no DBSubnetGroupArn")
         }
         let tags = try await api.query(.rds, "ListTagsForResource", ["ResourceName": arn])
-        try scope.tagGuard.check(TagFormat.parse(xml: tags.descendants("TagList").first), resource: "DB subnet group \(name)",
-                                 operation: "rds:ListTagsForResource")
+        try scope.tagGuard.check(TagFormat.parse(xml: tags.descendants("TagList").first),
+                                 resource: "DB subnet group \(name)", operation: "rds:ListTagsForResource")
         return true
     }
 

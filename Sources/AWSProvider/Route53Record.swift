@@ -45,10 +45,12 @@ struct Route53Record {
         let txt = try await record(ResourceNames.ownershipRecord(domain: domain), type: "TXT", zoneId: zoneId)
         if (cname != nil || txt != nil) && txt?.values != ownership(domain).values {
             let txtName = ResourceNames.ownershipRecord(domain: domain)
-            let message = txt.map { "DNS record \(domain) exists but its ownership TXT \(txtName) is \($0.values.joined(separator: " ")), "
-                + "not \(scope.names.ownershipValue); it was left untouched. Remove or rename it by hand, or choose another domain." }
-                ?? "DNS record \(domain) exists without the ownership TXT \(txtName), so cloudctl does not adopt it; it was left "
-                + "untouched. If it belongs here, add TXT \(txtName) \(scope.names.ownershipValue) by hand and run apply again."
+            let owner = scope.names.ownershipValue
+            let message = txt.map {
+                "DNS record \(domain) exists but its ownership TXT \(txtName) is \($0.values.joined(separator: " ")), "
+                    + "not \(owner); it was left untouched. Remove or rename it by hand, or choose another domain."
+            } ?? "DNS record \(domain) exists without the ownership TXT \(txtName), so cloudctl does not adopt it; "
+                + "it was left untouched. If it belongs here, add TXT \(txtName) \(owner) by hand and run apply again."
             throw CloudError(kind: .foreignResource, operation: "route53:ListResourceRecordSets",
                              code: CloudError.Kind.foreignResource.rawValue, message: message)
         }

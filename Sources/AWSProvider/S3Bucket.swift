@@ -57,7 +57,8 @@ struct S3Bucket {
         for key in keys where existing.contains(prefix + key) {
             let answer = try await api.restXML(.s3, "GET", "/\(archive.bucket)/\(prefix)\(key)", query: ["tagging": ""])
             try scope.tagGuard.check(TagFormat.parse(xml: answer.descendants("TagSet").first),
-                                     resource: "archive object s3://\(archive.bucket)/\(prefix)\(key)", operation: "s3:GetObjectTagging")
+                                     resource: "archive object s3://\(archive.bucket)/\(prefix)\(key)",
+                                     operation: "s3:GetObjectTagging")
         }
         for key in keys {
             try await api.restXML(.s3, "PUT", "/\(archive.bucket)/\(prefix)\(key)", headers: [
@@ -89,7 +90,8 @@ struct S3Bucket {
             } else if tags?.isEmpty ?? false {
                 tags = try await settledTags(archive)
             }
-            try scope.tagGuard.checkFleet(tags ?? [:], resource: "archive bucket \(archive)", operation: "s3:GetBucketTagging")
+            try scope.tagGuard.checkFleet(tags ?? [:], resource: "archive bucket \(archive)",
+                                          operation: "s3:GetBucketTagging")
             // Set on every teardown, not only at creation: an archive made by an older cloudctl gets them too.
             let keyArn = try await ArchiveKey(scope: scope).ensure()
             try await encrypt(archive, keyArn: keyArn)
@@ -129,8 +131,9 @@ struct S3Bucket {
     private func encrypt(_ name: String, keyArn: String) async throws {
         try await api.restXML(.s3, "PUT", "/\(name)", query: ["encryption": ""], body: """
             <ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>\
-            <ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>\(XMLText.escape(keyArn))</KMSMasterKeyID>\
-            </ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>
+            <ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>\
+            <KMSMasterKeyID>\(XMLText.escape(keyArn))</KMSMasterKeyID></ApplyServerSideEncryptionByDefault>\
+            <BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>
             """)
     }
 

@@ -37,7 +37,8 @@ public struct TagGuard: Sendable {
     }
 
     /// The refusal. `found` nil means the resource has no cloudctl tags: say how to adopt it.
-    static func foreign(_ resource: String, operation: String, found: String?, expected: [String: String]) -> CloudError {
+    static func foreign(_ resource: String, operation: String, found: String?,
+                        expected: [String: String]) -> CloudError {
         let wanted = expected.keys.sorted().map { "\($0)=\(expected[$0]!)" }.joined(separator: " and ")
         let message: String
         if let found {

@@ -88,8 +88,8 @@ public struct Fleet: Hashable, Sendable, Codable {
     /// What a teardown keeps restorable, and for how long (`retention`, default 90 days).
     public var retention: RetentionPeriod
 
-    public init(name: String, dns: DNSSettings, image: String, tiers: [String: Tier], releases: ReleaseCatalog, channels: [String: Channel],
-                retention: RetentionPeriod = .standard) {
+    public init(name: String, dns: DNSSettings, image: String, tiers: [String: Tier], releases: ReleaseCatalog,
+                channels: [String: Channel], retention: RetentionPeriod = .standard) {
         self.name = name; self.dns = dns; self.image = image; self.tiers = tiers; self.releases = releases; self.channels = channels
         self.retention = retention
     }

@@ -39,9 +39,10 @@ enum FleetDecoder {
         let retentionField = reader.optionalString("retention")
         let retention = retentionField.map { RetentionPeriod(parsing: $0.value) } ?? RetentionPeriod.standard
         if let retentionField, retention == nil {
+            let days = RetentionPeriod.allowedDays
             file.error("invalid retention \"\(retentionField.value)\"",
-                       detail: "expected whole days from \(RetentionPeriod.allowedDays.lowerBound) to \(RetentionPeriod.allowedDays.upperBound), "
-                           + "e.g. \"90d\": how long a torn-down instance's final snapshot and archived files stay restorable",
+                       detail: "expected whole days from \(days.lowerBound)d to \(days.upperBound)d, e.g. \"90d\": "
+                           + "how long a torn-down instance's final snapshot and archived files stay restorable",
                        at: retentionField)
         }
 
