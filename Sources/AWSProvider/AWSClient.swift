@@ -52,30 +52,51 @@ public final class AWSClient: Sendable {
     /// transport failures `.connection`. Throttling (the request was refused) is retried for every call; 5xx and
     /// connection errors only for `readOnly` calls, since a mutating call may have taken effect: the executor re-runs
     /// the whole step instead, whose ensure looks up first.
-    func send(_ request: HTTPRequest, service: AWSService, operation: String, readOnly: Bool, onRetry: CallRetryReport?) async throws -> HTTPResponse {
+    /// Each attempt waits at most `config.requestTimeout`, and never past `deadline` (the step's).
+    func send(_ request: HTTPRequest, service: AWSService, operation: String, readOnly: Bool, onRetry: CallRetryReport?,
+              deadline: StepDeadline? = nil) async throws -> HTTPResponse {
         var retry = 0
         while true {
             do {
-                return try await sendOnce(request, service: service, operation: operation)
+                return try await sendOnce(request, service: service, operation: operation, deadline: deadline)
             } catch let error as CloudError
                         where (error.kind == .throttling || (readOnly && error.isRetryable)) && retry < retryPolicy.maxRetries {
                 retry += 1
                 let delay = retryPolicy.delay(beforeRetry: retry)
+                if let deadline, deadline.remaining <= delay {
+                    throw CloudError.stepDeadline(operation, limit: deadline.limit)
+                }
                 onRetry?(error, retry, delay)
                 try await sleep(delay)
             }
         }
     }
 
-    private func sendOnce(_ request: HTTPRequest, service: AWSService, operation: String) async throws -> HTTPResponse {
+    private func sendOnce(_ request: HTTPRequest, service: AWSService, operation: String,
+                          deadline: StepDeadline?) async throws -> HTTPResponse {
         var request = request
         SigV4Signer(credentials: config.credentials, region: service.globalRegion ?? region, service: service.signingName)
             .sign(&request, at: clock())
+        // The step's deadline cuts a call short only when it comes before the call's own timeout.
+        let remaining = deadline?.remaining ?? config.requestTimeout
+        if remaining <= .zero, let deadline { throw CloudError.stepDeadline(operation, limit: deadline.limit) }
+        let limit = min(config.requestTimeout, remaining)
         calls.withLock { $0 += 1 }
         let response: HTTPResponse
         do {
-            response = try await transport(request)
+            let transport = transport
+            guard let answer = try await CallTimeout.run(limit, { [request] in try await transport(request) }) else {
+                if let deadline, limit < config.requestTimeout {
+                    throw CloudError.stepDeadline(operation, limit: deadline.limit)
+                }
+                throw CloudError.timedOut(operation, after: limit, endpoint: endpoint(for: service))
+            }
+            response = answer
         } catch var error as CloudError {
+            // URLSession's own timer (a backstop) says it in the same words as ours.
+            if error.code == "TimedOut" {
+                throw CloudError.timedOut(operation, after: limit, endpoint: endpoint(for: service))
+            }
             if error.operation.isEmpty { error.operation = operation }
             throw error
         } catch {
@@ -96,4 +117,17 @@ public final class AWSClient: Sendable {
     static func malformed(_ operation: String, _ detail: String) -> CloudError {
         CloudError(kind: .server, operation: operation, code: "MalformedResponse", message: detail)
     }
+}
+
+/// When the current step must be done by: every call of the step is cut off there.
+public struct StepDeadline: Sendable {
+    public let limit: Duration
+    public let end: ContinuousClock.Instant
+
+    public init(limit: Duration, from start: ContinuousClock.Instant = .now) {
+        self.limit = limit
+        self.end = start + limit
+    }
+
+    public var remaining: Duration { end - .now }
 }

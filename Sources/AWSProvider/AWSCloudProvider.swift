@@ -20,7 +20,9 @@ public final class AWSCloudProvider: CloudProvider {
     /// `backoff` lets tests poll moto without waiting seconds.
     init(config: AWSConfig, transport: HTTPTransport?, backoff: Backoff) {
         self.config = config
-        self.transport = transport ?? URLSessionTransport.make()
+        // URLSession's timer is a backstop just behind the client's own per-call timeout.
+        let backstop = Double(config.requestTimeout.components.seconds) + 1
+        self.transport = transport ?? URLSessionTransport.make(timeout: backstop)
         self.backoff = backoff
     }
 
@@ -62,10 +64,13 @@ public final class AWSCloudProvider: CloudProvider {
             }
         case (.deploy, .taskDefinition): return needs("task definition attributes", step.after?.taskDefinition != nil)
         case (.delete, .dnsRecord): return needs("DNS record as last applied", step.before?.dnsRecord != nil)
-        case (.delete, _), (.snapshot, .bucket), (.stop, .database), (.start, .database): return nil
+        case (.delete, _), (.stop, .database), (.start, .database): return nil
         case (.snapshot, .database):
             if case .snapshot? = step.detail { return nil }
             return "it carries no snapshot purpose"
+        case (.snapshot, .bucket):
+            if case .snapshot(.final)? = step.detail { return nil }
+            return "it carries no retention"
         case (.migrate, .database):
             if case .migration? = step.detail { return nil }
             return "it carries no migration versions"

@@ -2,12 +2,14 @@ import Foundation
 
 extension AWSConfig {
     /// Resolves region, endpoint and credentials the way the AWS CLI does: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`
-    /// (`AWS_SESSION_TOKEN`), else profile `AWS_PROFILE` (default `default`) in `AWS_SHARED_CREDENTIALS_FILE` or
-    /// `~/.aws/credentials` (then the config file); region from `AWS_REGION`, `AWS_DEFAULT_REGION`, else the profile in
-    /// `AWS_CONFIG_FILE` or `~/.aws/config`; `AWS_ENDPOINT_URL` sends every service to one endpoint.
+    /// (`AWS_SESSION_TOKEN`), else profile `AWS_PROFILE` (then `AWS_DEFAULT_PROFILE`, default `default`) in
+    /// `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials` (then the config file); region from `AWS_REGION`,
+    /// `AWS_DEFAULT_REGION`, else the profile in `AWS_CONFIG_FILE` or `~/.aws/config`; `AWS_ENDPOINT_URL` sends every
+    /// service to one endpoint. `~` is `$HOME` when set (as in the AWS CLI), else `homeDirectory`.
     public static func resolve(environment: [String: String], homeDirectory: String?) throws -> AWSConfig {
         let env = environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
-        let profile = env["AWS_PROFILE"] ?? "default"
+        let homeDirectory = env["HOME"] ?? homeDirectory
+        let profile = env["AWS_PROFILE"] ?? env["AWS_DEFAULT_PROFILE"] ?? "default"
         let expand = { (path: String) -> String? in
             guard path.hasPrefix("~/") else { return path }
             return homeDirectory.map { $0 + path.dropFirst() }
@@ -24,7 +26,9 @@ extension AWSConfig {
         case (_?, nil), (nil, _?):
             throw AWSConfigError.partialEnvironmentCredentials
         case (nil, nil):
-            let section = try credentialsPath.map(INIFile.read)?[profile] ?? configProfile
+            // A credentials-file section without keys (e.g. only a comment) does not hide keys in the config file.
+            let section = [try credentialsPath.map(INIFile.read)?[profile], configProfile]
+                .compactMap { $0 }.first { $0["aws_access_key_id"] != nil || $0["aws_secret_access_key"] != nil }
             guard let id = section?["aws_access_key_id"], let secret = section?["aws_secret_access_key"] else {
                 throw AWSConfigError.noCredentials(profile: profile, searched: credentialsPath)
             }
@@ -41,7 +45,21 @@ extension AWSConfig {
             }
             endpoint = url
         }
-        return AWSConfig(region: region, endpoint: endpoint, credentials: credentials)
+        return AWSConfig(region: region, endpoint: endpoint, credentials: credentials,
+                         requestTimeout: try timeout("CLOUDCTL_REQUEST_TIMEOUT", env, default: defaultRequestTimeout),
+                         stepTimeout: try timeout("CLOUDCTL_STEP_TIMEOUT", env, default: defaultStepTimeout))
+    }
+
+    /// A positive duration such as `30`, `30s`, `500ms`, `45m` or `1h` (a bare number is seconds).
+    static func timeout(_ variable: String, _ env: [String: String], default fallback: Duration) throws -> Duration {
+        guard let raw = env[variable]?.trimmingCharacters(in: .whitespaces) else { return fallback }
+        let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        let unit = units.first { raw.hasSuffix($0.suffix) && Int64(raw.dropLast($0.suffix.count)) != nil }
+        let number = Int64(unit.map { String(raw.dropLast($0.suffix.count)) } ?? raw)
+        guard let number, number > 0, number < 1_000_000 else {
+            throw AWSConfigError.badTimeout(variable: variable, value: raw)
+        }
+        return .milliseconds(number * (unit?.milliseconds ?? 1000))
     }
 }
 
@@ -58,6 +76,7 @@ public enum AWSConfigError: Error, Equatable, CustomStringConvertible {
     case noRegion(profile: String, searched: String?)
     case badEndpoint(String)
     case unreadableFile(String)
+    case badTimeout(variable: String, value: String)
 
     public var description: String {
         switch self {
@@ -73,6 +92,9 @@ public enum AWSConfigError: Error, Equatable, CustomStringConvertible {
             return "AWS_ENDPOINT_URL '\(raw)' is not an http(s) URL: set it like http://127.0.0.1:5000 or unset it"
         case .unreadableFile(let path):
             return "cannot read \(path): fix its permissions or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE elsewhere"
+        case .badTimeout(let variable, let value):
+            return "\(variable) '\(value)' is not a duration: "
+                + "set a positive number with a unit, e.g. 30s, 500ms, 45m or 1h"
         }
     }
 }

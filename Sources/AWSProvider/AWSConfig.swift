@@ -6,7 +6,23 @@ public struct AWSConfig: Sendable {
     /// `AWS_ENDPOINT_URL`: every service at this one endpoint (moto); nil means the real per-service endpoints.
     public var endpoint: URL?
     public var credentials: AWSCredentials
-    public init(region: String, endpoint: URL?, credentials: AWSCredentials) { self.region = region; self.endpoint = endpoint; self.credentials = credentials }
+    /// Longest wait for one call's answer (`CLOUDCTL_REQUEST_TIMEOUT`): a silent endpoint fails the call, not hangs it.
+    public var requestTimeout: Duration
+    /// Longest one step may take, waits included (`CLOUDCTL_STEP_TIMEOUT`): RDS creates and snapshots are slow.
+    public var stepTimeout: Duration
+
+    public static let defaultRequestTimeout: Duration = .seconds(30)
+    public static let defaultStepTimeout: Duration = .seconds(45 * 60)
+
+    public init(region: String, endpoint: URL?, credentials: AWSCredentials,
+                requestTimeout: Duration = AWSConfig.defaultRequestTimeout,
+                stepTimeout: Duration = AWSConfig.defaultStepTimeout) {
+        self.region = region
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.requestTimeout = requestTimeout
+        self.stepTimeout = stepTimeout
+    }
 }
 
 /// Access key, secret and optional session token. `description` never shows the secret.

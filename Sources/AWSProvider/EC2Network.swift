@@ -28,6 +28,13 @@ struct EC2Network {
         // ensure, not only after CreateVpc: one idempotent call repairs a crash between the two, as cheap as checking first.
         _ = try await api.query(.ec2, "ModifyVpcAttribute", ["VpcId": vpcId, "EnableDnsHostnames.Value": "true"])
         let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
+        let groups = try await securityGroups(vpcId: vpcId, named: true)
+        // A subnet at one of our CIDRs, or a group of our name, is adopted only when tagged for this instance;
+        // all are checked before anything is created, so a refusal leaves the network as it was.
+        for subnet in subnets where Self.subnetCidrs.contains(subnet.value("cidrBlock") ?? "") {
+            try checkOwned(subnet, "subnet")
+        }
+        for group in groups { try checkOwned(group, "security group") }
         let missing = Self.subnetCidrs.filter { cidr in !subnets.contains { $0.value("cidrBlock") == cidr } }
         if !missing.isEmpty {
             let used = Set(subnets.compactMap { $0.value("availabilityZone") })
@@ -41,7 +48,7 @@ struct EC2Network {
                     .adding(QueryParams.tagSpecification("subnet", scope.tags)))
             }
         }
-        if try await securityGroups(vpcId: vpcId, named: true).isEmpty {
+        if groups.isEmpty {
             _ = try await api.query(.ec2, "CreateSecurityGroup", [
                 "GroupName": scope.names.securityGroup, "GroupDescription": "cloudctl \(scope.names.prefix)", "VpcId": vpcId,
             ].adding(QueryParams.tagSpecification("security-group", scope.tags)))
@@ -52,10 +59,16 @@ struct EC2Network {
     /// Deletes security groups, subnets and the VPC, in dependency order. An absent network is fine.
     func delete() async throws {
         guard let vpcId = try await findVPC() else { return }
-        for group in try await securityGroups(vpcId: vpcId, named: false) where group.value("groupName") != "default" {
+        // Everything inside is checked before anything is deleted: one foreign resource stops the whole delete.
+        let groups = try await securityGroups(vpcId: vpcId, named: false).filter { $0.value("groupName") != "default" }
+        let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)]))
+            .items("subnetSet")
+        for group in groups { try checkOwned(group, "security group") }
+        for subnet in subnets { try checkOwned(subnet, "subnet") }
+        for group in groups {
             _ = try await api.query(.ec2, "DeleteSecurityGroup", ["GroupId": group.value("groupId") ?? ""])
         }
-        for subnet in try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet") {
+        for subnet in subnets {
             _ = try await api.query(.ec2, "DeleteSubnet", ["SubnetId": subnet.value("subnetId") ?? ""])
         }
         _ = try await api.query(.ec2, "DeleteVpc", ["VpcId": vpcId])
@@ -70,6 +83,14 @@ struct EC2Network {
             throw scope.missing("network of \(scope.names.prefix)", operation: "ec2:DescribeSubnets")
         }
         return Placement(subnets: subnets, securityGroup: group)
+    }
+
+    /// `item` is a `subnetSet` or `securityGroupInfo` entry, which carries its `tagSet`.
+    private func checkOwned(_ item: XMLNode, _ kind: String) throws {
+        let id = item.value("subnetId") ?? item.value("groupId") ?? ""
+        let detail = item.value("cidrBlock").map { " (\($0))" } ?? item.value("groupName").map { " (\($0))" } ?? ""
+        try scope.tagGuard.check(TagFormat.parse(xml: item.child("tagSet")), resource: "\(kind) \(id)\(detail)",
+                                 operation: kind == "subnet" ? "ec2:DescribeSubnets" : "ec2:DescribeSecurityGroups")
     }
 
     private func findVPC() async throws -> String? {

@@ -1,8 +1,8 @@
 import FleetModel
 import ProviderAPI
 
-/// The instance's KMS key, found through its alias `alias/P`. Deleting disables it and schedules deletion
-/// with the maximum 30-day window, because the final snapshot is encrypted with it.
+/// The instance's KMS key, found through its alias `alias/P`. Deleting disables it and schedules deletion with the
+/// maximum 30-day window, so a mistaken teardown can still be undone; what a teardown keeps is under `ArchiveKey`.
 struct KMSKey {
     let scope: InstanceScope
     static let deletionWindowDays = 30
@@ -37,7 +37,7 @@ struct KMSKey {
 
     /// The key ARN, for resources encrypted with it.
     func arn() async throws -> String {
-        guard let key = try await find(checkTags: false) else {
+        guard let key = try await find() else {
             throw scope.missing("KMS key \(scope.names.keyAlias)", operation: "kms:DescribeKey")
         }
         return key.arn
@@ -84,16 +84,73 @@ struct KMSKey {
         return arns
     }
 
-    private func find(checkTags: Bool = true) async throws -> Found? {
+    /// The key behind the alias, tag-checked: an alias pointing at a key that is not this instance's is refused.
+    private func find() async throws -> Found? {
         let described = try await absent(on: "NotFoundException") {
             try await api.json(.kms, "DescribeKey", ["KeyId": .string(scope.names.keyAlias)])
         }
         guard let meta = described?["KeyMetadata"] else { return nil }
         let key = Found(arn: meta["Arn"]?.string ?? "", keyId: meta["KeyId"]?.string ?? "", state: meta["KeyState"]?.string ?? "")
-        if checkTags {
-            let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(key.keyId)])
-            try scope.tagGuard.check(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(scope.names.keyAlias)", operation: "kms:ListResourceTags")
-        }
+        let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(key.keyId)])
+        try scope.tagGuard.check(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(scope.names.keyAlias)",
+                                 operation: "kms:ListResourceTags")
         return key
+    }
+}
+
+/// The fleet's archive key of the instance's region (`alias/cloudctl-<fleet>-archive`, tagged with the fleet alone).
+/// Final snapshots are copied under it and the archive bucket is encrypted with it, so what a teardown keeps stays
+/// readable after the instance key's deletion; cloudctl never disables or deletes it.
+struct ArchiveKey {
+    let scope: InstanceScope
+    private var api: StepCalls { scope.api }
+    private var alias: String { scope.names.archiveKeyAlias }
+
+    /// Archive key ensures in flight, by endpoint, region and alias: concurrent teardowns make one key.
+    private static let flights = SingleFlight<String>()
+
+    /// Ensures the key exists, is ours and usable; returns its ARN.
+    func ensure() async throws -> String {
+        let flight = "\(api.client.endpoint(for: .kms).absoluteString) \(scope.region) \(alias)"
+        return try await Self.flights.run(flight) { try await findOrCreate() }
+    }
+
+    private func findOrCreate() async throws -> String {
+        if let arn = try await find() { return arn }
+        let created = try await api.json(.kms, "CreateKey", [
+            "Description": .string("cloudctl \(scope.names.fleet) archive: final snapshots and archived files"),
+            "KeyUsage": "ENCRYPT_DECRYPT",
+            "Tags": TagFormat.kms.json([ResourceTags.fleetKey: scope.names.fleet]),
+        ])
+        let keyId = created["KeyMetadata"]?["KeyId"]?.string ?? ""
+        do {
+            _ = try await api.json(.kms, "CreateAlias", ["AliasName": .string(alias), "TargetKeyId": .string(keyId)])
+        } catch let error as CloudError where error.hasCode("AlreadyExistsException") {
+            // Another process made the alias first: use its key, and retire ours, which encrypts nothing.
+            _ = try await api.json(.kms, "ScheduleKeyDeletion", ["KeyId": .string(keyId), "PendingWindowInDays": 7])
+            guard let arn = try await find() else {
+                throw scope.missing("KMS key \(alias)", operation: "kms:DescribeKey")
+            }
+            return arn
+        }
+        return created["KeyMetadata"]?["Arn"]?.string ?? keyId
+    }
+
+    /// The key behind the alias after the fleet tag check, re-enabled if someone disabled it or scheduled its deletion
+    /// (archives encrypted with it would otherwise be lost); nil when there is no alias.
+    private func find() async throws -> String? {
+        let described = try await absent(on: "NotFoundException") {
+            try await api.json(.kms, "DescribeKey", ["KeyId": .string(alias)])
+        }
+        guard let meta = described?["KeyMetadata"], let keyId = meta["KeyId"]?.string else { return nil }
+        let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(keyId)])
+        try scope.tagGuard.checkFleet(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(alias)",
+                                      operation: "kms:ListResourceTags")
+        let state = meta["KeyState"]?.string ?? ""
+        if state == "PendingDeletion" { _ = try await api.json(.kms, "CancelKeyDeletion", ["KeyId": .string(keyId)]) }
+        if state == "PendingDeletion" || state == "Disabled" {
+            _ = try await api.json(.kms, "EnableKey", ["KeyId": .string(keyId)])
+        }
+        return meta["Arn"]?.string ?? keyId
     }
 }

@@ -30,11 +30,7 @@ struct RDSDatabase {
             return id
         }
         let placement = try await EC2Network(scope: scope).placement()
-        do {
-            _ = try await api.query(.rds, "CreateDBSubnetGroup", [
-                "DBSubnetGroupName": scope.names.dbSubnetGroup, "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
-            ].adding(QueryParams.list("SubnetIds", element: "SubnetIdentifier", placement.subnets)).adding(QueryParams.rdsTags(scope.tags)))
-        } catch let error as CloudError where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {}
+        try await ensureSubnetGroup(placement)
         let password = try await SecretsManagerSecret(scope: scope).password()
         _ = try await redacting(password) {
             try await api.query(.rds, "CreateDBInstance", [
@@ -81,7 +77,14 @@ struct RDSDatabase {
         guard var found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
         // CreateDBSnapshot needs a usable database; a settling one (e.g. modifying after a class change) is waited out.
         if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
+        if case .final = purpose { return try await archiveFinal(found, takeIfMissing: true) }
         let snapshotId = try snapshotId(found, purpose: Self.snapshotLabel(purpose))
+        try await take(snapshotId)
+        return snapshotId
+    }
+
+    /// Creates the manual snapshot unless it exists, and waits until it is available.
+    private func take(_ snapshotId: String) async throws {
         if try await snapshotStatus(snapshotId) == nil {
             _ = try await api.query(.rds, "CreateDBSnapshot", ["DBInstanceIdentifier": id, "DBSnapshotIdentifier": snapshotId]
                 .adding(QueryParams.rdsTags(scope.tags)))
@@ -89,17 +92,49 @@ struct RDSDatabase {
         _ = try await scope.backoff.patient.poll("snapshot \(snapshotId)", operation: "rds:DescribeDBSnapshots") {
             try await snapshotStatus(snapshotId) == "available" ? true : nil
         }
-        return snapshotId
+    }
+
+    /// The final snapshot as it is kept: `<P>-final-<stamp>-archive`, a copy under the fleet's archive key
+    /// (`ArchiveKey`) tagged with `cloudctl:retain-until`, so it stays restorable after the instance key is deleted.
+    /// The instance-key snapshot it was copied from is deleted once the copy is available: it would become
+    /// unreadable with that key. `takeIfMissing` takes that snapshot first; without it, a database with neither
+    /// snapshot fails `NoFinalSnapshot`.
+    private func archiveFinal(_ found: Found, takeIfMissing: Bool) async throws -> String {
+        let sourceId = try snapshotId(found, purpose: "final")
+        let archivedId = try snapshotId(found, purpose: "final", archived: true)
+        if try await snapshotStatus(archivedId) == nil {
+            let source = try await snapshotStatus(sourceId)
+            guard source != nil || takeIfMissing else {
+                throw CloudError(kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
+                                 message: "database \(id) has no final snapshot \(archivedId); "
+                                     + "run 'snapshot database' with purpose=final first")
+            }
+            try await take(sourceId)
+            let keyArn = try await ArchiveKey(scope: scope).ensure()
+            do {
+                _ = try await api.query(.rds, "CopyDBSnapshot", [
+                    "SourceDBSnapshotIdentifier": sourceId, "TargetDBSnapshotIdentifier": archivedId,
+                    "KmsKeyId": keyArn,
+                ].adding(QueryParams.rdsTags(try scope.archiveTags())))
+            } catch let error as CloudError
+                        where error.hasCode("DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault") {
+                // A lost answer: the copy exists, and is waited for below.
+            }
+        }
+        _ = try await scope.backoff.patient.poll("snapshot \(archivedId)", operation: "rds:DescribeDBSnapshots") {
+            try await snapshotStatus(archivedId) == "available" ? true : nil
+        }
+        _ = try await absent(on: "DBSnapshotNotFound", "DBSnapshotNotFoundFault") {
+            try await api.query(.rds, "DeleteDBSnapshot", ["DBSnapshotIdentifier": sourceId])
+        }
+        return archivedId
     }
 
     /// Deletes the database (only once its final snapshot exists), waits until it is gone, then deletes its subnet group.
     func delete() async throws {
         if let found = try await find() {
-            let finalId = try snapshotId(found, purpose: "final")
-            guard try await snapshotStatus(finalId) == "available" else {
-                throw CloudError(kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
-                                 message: "database \(id) has no available final snapshot \(finalId); run 'snapshot database' with purpose=final first")
-            }
+            // A teardown begun by an older cloudctl may have left only the instance-key snapshot: archive it now.
+            _ = try await archiveFinal(found, takeIfMissing: false)
             if found.status != "deleting" {
                 _ = try await api.query(.rds, "DeleteDBInstance", ["DBInstanceIdentifier": id, "SkipFinalSnapshot": "true"])
             }
@@ -107,9 +142,43 @@ struct RDSDatabase {
                 try await find() == nil ? true : nil
             }
         }
+        guard try await subnetGroupOwned() else { return }
         _ = try await absent(on: "DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound") {
             try await api.query(.rds, "DeleteDBSubnetGroup", ["DBSubnetGroupName": scope.names.dbSubnetGroup])
         }
+    }
+
+    /// Creates the DB subnet group `P` unless this instance already has it. One of that name that is not tagged
+    /// for this instance is refused, never changed (`CreateDBSubnetGroup` must not meet an existing group).
+    private func ensureSubnetGroup(_ placement: EC2Network.Placement) async throws {
+        if try await subnetGroupOwned() { return }
+        do {
+            _ = try await api.query(.rds, "CreateDBSubnetGroup", [
+                "DBSubnetGroupName": scope.names.dbSubnetGroup,
+                "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
+            ].adding(QueryParams.list("SubnetIds", element: "SubnetIdentifier", placement.subnets))
+                .adding(QueryParams.rdsTags(scope.tags)))
+        } catch let error as CloudError
+                    where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {
+            // Created meanwhile (a concurrent run, or a lost answer): judged like one found.
+            _ = try await subnetGroupOwned()
+        }
+    }
+
+    /// True when the subnet group `P` exists and is this instance's; false when absent; throws when it is foreign.
+    private func subnetGroupOwned() async throws -> Bool {
+        let name = scope.names.dbSubnetGroup
+        let answer = try await absent(on: "DBSubnetGroupNotFoundFault", "DBSubnetGroupNotFound") {
+            try await api.query(.rds, "DescribeDBSubnetGroups", ["DBSubnetGroupName": name])
+        }
+        guard let group = answer?.items("DBSubnetGroups").first else { return false }
+        guard let arn = group.value("DBSubnetGroupArn") else {
+            throw AWSClient.malformed("rds:DescribeDBSubnetGroups", "DB subnet group \(name) has no DBSubnetGroupArn")
+        }
+        let tags = try await api.query(.rds, "ListTagsForResource", ["ResourceName": arn])
+        try scope.tagGuard.check(TagFormat.parse(xml: tags.descendants("TagList").first),
+                                 resource: "DB subnet group \(name)", operation: "rds:ListTagsForResource")
+        return true
     }
 
     private func converge(_ found: Found, instanceClass: String, storageGB: Int) async throws {
@@ -146,12 +215,14 @@ struct RDSDatabase {
         }
     }
 
-    private func snapshotId(_ found: Found, purpose: String) throws -> String {
+    /// `archived` names the archive-key copy of the final snapshot.
+    private func snapshotId(_ found: Found, purpose: String, archived: Bool = false) throws -> String {
         guard !found.createTime.isEmpty else {
             throw CloudError(kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoCreateTime",
                              message: "database \(id) has no creation time yet (status \(found.status)); run apply again once it is available")
         }
-        return scope.names.snapshotId(purpose: purpose, suffix: ResourceNames.stamp(iso8601: found.createTime))
+        let stamp = ResourceNames.stamp(iso8601: found.createTime)
+        return scope.names.snapshotId(purpose: purpose, suffix: archived ? "\(stamp)-archive" : stamp)
     }
 
     private func waitUntilUsable() async throws -> Found { try await waitFor("available", in: Self.usable) }

@@ -17,6 +17,9 @@ public struct ResourceNames: Sendable, Equatable {
     /// Fleet names are at most 30 characters, so this fits S3's 63 for every region name.
     public func archiveBucket(region: String) -> String { Self.bucketName("cloudctl-\(fleet)-archive-\(region)") }
     public var keyAlias: String { "alias/\(prefix)" }
+    /// The fleet's archive key of a region (KMS aliases are regional): encrypts final snapshot copies and the archive
+    /// bucket, and is never scheduled for deletion by cloudctl, so archives outlive the instance keys.
+    public var archiveKeyAlias: String { "alias/cloudctl-\(fleet)-archive" }
     public var secret: String { "cloudctl/\(fleet)/\(instance)/database" }
     public var database: String { prefix }
     public var dbSubnetGroup: String { prefix }

@@ -48,8 +48,15 @@ struct Route53Record {
         let cname = try await record(domain, type: "CNAME", zoneId: zoneId)
         let txt = try await record(ResourceNames.ownershipRecord(domain: domain), type: "TXT", zoneId: zoneId)
         if (cname != nil || txt != nil) && txt?.values != ownership(domain).values {
-            throw CloudError(kind: .foreignResource, operation: "route53:ListResourceRecordSets", code: "ForeignResource",
-                             message: "DNS record \(domain) exists but its ownership TXT \(ResourceNames.ownershipRecord(domain: domain)) is \(txt?.values.joined(separator: " ") ?? "missing"), not \(scope.names.ownershipValue); it was left untouched")
+            let txtName = ResourceNames.ownershipRecord(domain: domain)
+            let owner = scope.names.ownershipValue
+            let message = txt.map {
+                "DNS record \(domain) exists but its ownership TXT \(txtName) is \($0.values.joined(separator: " ")), "
+                    + "not \(owner); it was left untouched. Remove or rename it by hand, or choose another domain."
+            } ?? "DNS record \(domain) exists without the ownership TXT \(txtName), so cloudctl does not adopt it; "
+                + "it was left untouched. If it belongs here, add TXT \(txtName) \(owner) by hand and run apply again."
+            throw CloudError(kind: .foreignResource, operation: "route53:ListResourceRecordSets",
+                             code: CloudError.Kind.foreignResource.rawValue, message: message)
         }
         return [cname, txt].compactMap { $0 }
     }

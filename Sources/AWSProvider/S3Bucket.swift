@@ -10,19 +10,17 @@ struct S3Bucket {
     private var bucket: String { scope.names.bucket }
 
     /// Ensures the bucket exists with tags, encryption and public access block; returns its name.
+    /// A bucket of that name that this instance did not create and tag is refused (see `TagGuard`).
     func ensure(keyArn: String) async throws -> String {
-        let tags = try await tagsOf(bucket)
-        if let tags {
-            try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging", adoptUntagged: true)
+        if let tags = try await tagsOf(bucket) {
+            try checkOwned(tags)
+        } else if try await create(bucket) {
+            try await putTags(bucket, scope.tags)
         } else {
-            try await create(bucket)
+            // Someone created it between our look and our create: it is judged like any bucket found.
+            try checkOwned(try await tagsOf(bucket) ?? [:])
         }
-        if tags?.isEmpty ?? true { try await putTags(bucket, scope.tags) }
-        try await api.restXML(.s3, "PUT", "/\(bucket)", query: ["encryption": ""], body: """
-            <ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>\
-            <ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>\(XMLText.escape(keyArn))</KMSMasterKeyID>\
-            </ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>
-            """)
+        try await encrypt(bucket, keyArn: keyArn)
         try await blockPublicAccess(bucket)
         return bucket
     }
@@ -30,7 +28,7 @@ struct S3Bucket {
     /// Empties and deletes the bucket; an absent bucket is fine.
     func delete() async throws {
         guard let tags = try await tagsOf(bucket) else { return }
-        try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging", adoptUntagged: true)
+        try checkOwned(tags)
         var keys = try await objectKeys(bucket)
         while !keys.isEmpty {
             let batch = keys.prefix(1000)
@@ -47,27 +45,97 @@ struct S3Bucket {
     /// that prefix. The first run records the prefix in the marker object `.cloudctl-archive` of the instance bucket
     /// and re-runs reuse it, so every retry of a teardown writes to the same place (the copies overwrite themselves)
     /// even if S3 reports another CreationDate meanwhile; a re-created bucket has no marker and gets its own prefix.
+    /// Copies are encrypted with the fleet's archive key and carry the instance's tags plus `cloudctl:retain-until`;
+    /// an object already at a target key that is not tagged for this instance is never overwritten.
     func archive() async throws -> String {
         guard let tags = try await tagsOf(bucket) else { throw scope.missing("bucket \(bucket)", operation: "s3:GetBucketTagging") }
-        try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging", adoptUntagged: true)
-        let archive = scope.names.archiveBucket(region: scope.region)
-        // The archive belongs to the fleet, not to an instance: only the fleet tag must match. One without any tags
-        // is adopted: another instance's teardown may have just created it, or died between creating and tagging it.
-        let archiveTags = try await tagsOf(archive)
-        if archiveTags == nil { try await create(archive) }
-        if archiveTags?.isEmpty ?? true {
-            try await putTags(archive, [ResourceTags.fleetKey: scope.names.fleet])
-            try await blockPublicAccess(archive)
-        } else if archiveTags?[ResourceTags.fleetKey] != scope.names.fleet || archiveTags?[ResourceTags.instanceKey] != nil {
-            throw CloudError(kind: .foreignResource, operation: "s3:GetBucketTagging", code: "ForeignResource",
-                             message: "archive bucket \(archive) is not tagged for fleet '\(scope.names.fleet)' alone; it was left untouched")
-        }
+        try checkOwned(tags)
+        let archive = try await ensureArchive()
         let prefix = try await archivePrefix()
-        for key in try await objectKeys(bucket) where key != Self.marker {
-            try await api.restXML(.s3, "PUT", "/\(archive)/\(prefix)\(key)",
-                                  headers: ["x-amz-copy-source": "/\(bucket)/\(URIEncoding.encode(key, keepingSlash: true))"])
+        let existing = Set(try await objectKeys(archive.bucket, prefix: prefix))
+        let keys = try await objectKeys(bucket).filter { $0 != Self.marker }
+        let copyTags = try scope.archiveTags()
+        for key in keys where existing.contains(prefix + key) {
+            let answer = try await api.restXML(.s3, "GET", "/\(archive.bucket)/\(prefix)\(key)", query: ["tagging": ""])
+            try scope.tagGuard.check(TagFormat.parse(xml: answer.descendants("TagSet").first),
+                                     resource: "archive object s3://\(archive.bucket)/\(prefix)\(key)",
+                                     operation: "s3:GetObjectTagging")
         }
-        return "s3://\(archive)/\(prefix)"
+        for key in keys {
+            try await api.restXML(.s3, "PUT", "/\(archive.bucket)/\(prefix)\(key)", headers: [
+                "x-amz-copy-source": "/\(bucket)/\(URIEncoding.encode(key, keepingSlash: true))",
+                "x-amz-tagging-directive": "REPLACE",
+                "x-amz-tagging": URIEncoding.form(copyTags.keys.sorted().map { ($0, copyTags[$0]!) }),
+            ].merging(archive.encryptionHeaders) { _, new in new })
+        }
+        return "s3://\(archive.bucket)/\(prefix)"
+    }
+
+    /// The fleet's archive bucket of this region, tagged for the fleet alone, SSE-KMS with the fleet's archive key
+    /// (`ArchiveKey`), public access blocked.
+    /// Concurrent teardowns in this process ensure it once; another process's teardown may have created it and not
+    /// tagged it yet, so an untagged one is given a few seconds to get its tags before it counts as foreign.
+    private func ensureArchive() async throws -> ArchiveTarget {
+        let archive = scope.names.archiveBucket(region: scope.region)
+        let flightKey = "\(scope.api.client.endpoint(for: .s3).absoluteString) \(archive)"
+        return try await Self.archiveFlights.run(flightKey) {
+            let fleetTags = [ResourceTags.fleetKey: scope.names.fleet]
+            var tags = try await tagsOf(archive)
+            if tags == nil {
+                if try await create(archive) {
+                    try await putTags(archive, fleetTags)
+                    tags = fleetTags
+                } else {
+                    tags = try await settledTags(archive)
+                }
+            } else if tags?.isEmpty ?? false {
+                tags = try await settledTags(archive)
+            }
+            try scope.tagGuard.checkFleet(tags ?? [:], resource: "archive bucket \(archive)",
+                                          operation: "s3:GetBucketTagging")
+            // Set on every teardown, not only at creation: an archive made by an older cloudctl gets them too.
+            let keyArn = try await ArchiveKey(scope: scope).ensure()
+            try await encrypt(archive, keyArn: keyArn)
+            try await blockPublicAccess(archive)
+            return ArchiveTarget(bucket: archive, encryptionHeaders: [
+                "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": keyArn,
+            ])
+        }
+    }
+
+    /// Where `archive` copies to, and the headers every copy carries.
+    struct ArchiveTarget: Sendable {
+        var bucket: String
+        var encryptionHeaders: [String: String]
+    }
+
+    /// Archive ensures in flight, by endpoint and bucket name.
+    private static let archiveFlights = SingleFlight<ArchiveTarget>()
+
+    /// The tags of a bucket that has none yet, re-read a few times with backoff: its creator tags it right away.
+    private func settledTags(_ name: String) async throws -> [String: String] {
+        var delay = scope.backoff.initial
+        var tags: [String: String] = [:]
+        for _ in 0..<4 {
+            try await Task.sleep(for: delay)
+            delay *= 2
+            tags = try await tagsOf(name) ?? [:]
+            if !tags.isEmpty { break }
+        }
+        return tags
+    }
+
+    private func checkOwned(_ tags: [String: String]) throws {
+        try scope.tagGuard.check(tags, resource: "bucket \(bucket)", operation: "s3:GetBucketTagging")
+    }
+
+    private func encrypt(_ name: String, keyArn: String) async throws {
+        try await api.restXML(.s3, "PUT", "/\(name)", query: ["encryption": ""], body: """
+            <ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>\
+            <ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>\
+            <KMSMasterKeyID>\(XMLText.escape(keyArn))</KMSMasterKeyID></ApplyServerSideEncryptionByDefault>\
+            <BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>
+            """)
     }
 
     static let marker = ".cloudctl-archive"
@@ -104,19 +172,26 @@ struct S3Bucket {
         return created
     }
 
-    private func create(_ name: String) async throws {
+    /// Creates the bucket; false when it already existed (`BucketAlreadyOwnedByYou`: a concurrent step, another
+    /// process or a lost answer made it), so the caller must judge its tags before using it.
+    private func create(_ name: String) async throws -> Bool {
         // us-east-1 rejects an explicit location constraint; every other region requires one.
         let body = scope.region == "us-east-1" ? nil : """
             <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>\(scope.region)</LocationConstraint></CreateBucketConfiguration>
             """
         do {
             try await api.restXML(.s3, "PUT", "/\(name)", body: body)
-        } catch let error as CloudError where error.hasCode("BucketAlreadyOwnedByYou") {} // a concurrent step or a lost answer made it
+            return true
+        } catch let error as CloudError where error.hasCode("BucketAlreadyOwnedByYou") {
+            return false
+        }
     }
 
+    /// Replaces the bucket's tags. Idempotent, so retried per call like a read: an untagged bucket left behind by
+    /// a failed tagging would otherwise be refused on the next run until someone tags it by hand.
     private func putTags(_ name: String, _ tags: [String: String]) async throws {
         let items = tags.keys.sorted().map { "<Tag><Key>\(XMLText.escape($0))</Key><Value>\(XMLText.escape(tags[$0]!))</Value></Tag>" }.joined()
-        try await api.restXML(.s3, "PUT", "/\(name)", query: ["tagging": ""],
+        try await api.restXML(.s3, "PUT", "/\(name)", query: ["tagging": ""], idempotent: true,
                               body: "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet>\(items)</TagSet></Tagging>")
     }
 
@@ -129,10 +204,11 @@ struct S3Bucket {
     }
 
     /// Every object key, following continuation tokens.
-    private func objectKeys(_ name: String) async throws -> [String] {
+    private func objectKeys(_ name: String, prefix: String = "") async throws -> [String] {
         var keys: [String] = [], token: String?
         repeat {
             var query = ["list-type": "2"]
+            if !prefix.isEmpty { query["prefix"] = prefix }
             if let token { query["continuation-token"] = token }
             let page = try await api.restXML(.s3, "GET", "/\(name)", query: query)
             keys += page.children.filter { $0.name == "Contents" }.compactMap { $0.value("Key") }

@@ -8,36 +8,48 @@ import Synchronization
 final class StepCalls: Sendable {
     let client: AWSClient
     let onRetry: CallRetryReport?
+    /// The step's overall deadline (`AWSConfig.stepTimeout`), counted from when the step started.
+    let deadline: StepDeadline
     private let count = Mutex(0)
 
-    init(client: AWSClient, onRetry: CallRetryReport?) { self.client = client; self.onRetry = onRetry }
+    init(client: AWSClient, onRetry: CallRetryReport?) {
+        self.client = client
+        self.onRetry = onRetry
+        self.deadline = StepDeadline(limit: client.config.stepTimeout)
+    }
 
     var calls: Int { count.withLock { $0 } }
     var region: String { client.region }
 
     func query(_ service: AWSService, _ action: String, _ params: [String: String] = [:]) async throws -> XMLNode {
         count.withLock { $0 += 1 }
-        return try await client.query(service, action: action, params: params, onRetry: onRetry)
+        return try await client.query(service, action: action, params: params, onRetry: onRetry, deadline: deadline)
     }
 
     func json(_ service: AWSService, _ action: String, _ body: JSONValue) async throws -> JSONValue {
         count.withLock { $0 += 1 }
-        return try await client.json(service, action: action, body: body, onRetry: onRetry)
+        return try await client.json(service, action: action, body: body, onRetry: onRetry, deadline: deadline)
     }
 
     /// REST-XML call whose response body (if any) is parsed into an element tree.
     @discardableResult
     func restXML(_ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
-                 headers: [String: String] = [:], body: String? = nil) async throws -> XMLNode {
-        let response = try await rest(service, method, path, query: query, headers: headers, body: body)
+                 headers: [String: String] = [:], idempotent: Bool = false,
+                 body: String? = nil) async throws -> XMLNode {
+        let response = try await rest(service, method, path, query: query, headers: headers, idempotent: idempotent,
+                                      body: body)
         return response.body.isEmpty ? XMLNode(name: "") : try XMLNode(parsing: response.body)
     }
 
-    /// REST call with the raw response (an S3 object's content).
+    /// REST call with the raw response (an S3 object's content). `idempotent` calls (a PUT that replaces) are retried
+    /// on 5xx and connection errors like reads.
     func rest(_ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
-              headers: [String: String] = [:], body: String? = nil) async throws -> HTTPResponse {
+              headers: [String: String] = [:], idempotent: Bool = false,
+              body: String? = nil) async throws -> HTTPResponse {
         count.withLock { $0 += 1 }
-        return try await client.rest(service, method: method, path: path, query: query, headers: headers, body: Data((body ?? "").utf8), onRetry: onRetry)
+        return try await client.rest(service, method: method, path: path, query: query, headers: headers,
+                                     body: Data((body ?? "").utf8), idempotent: idempotent, onRetry: onRetry,
+                                     deadline: deadline)
     }
 }
 

@@ -5,7 +5,8 @@ import FoundationNetworking
 import FleetModel
 import ProviderAPI
 
-/// The production `HTTPTransport`: an ephemeral, cache-free URLSession with 30 s timeouts.
+/// The production `HTTPTransport`: an ephemeral, cache-free URLSession. Its timeouts are a backstop: `AWSClient`
+/// bounds every call itself (`AWSConfig.requestTimeout`).
 public enum URLSessionTransport {
     public static func make(timeout: TimeInterval = 30) -> HTTPTransport {
         let configuration = URLSessionConfiguration.ephemeral
@@ -31,6 +32,9 @@ public enum URLSessionTransport {
             var headers: [String: String] = [:]
             for (name, value) in http.allHeaderFields { headers["\(name)"] = "\(value)" }
             return HTTPResponse(status: http.statusCode, headers: headers, body: data)
+        } catch let error as URLError where error.code == .timedOut {
+            // AWSClient words it with the operation and the limit.
+            throw CloudError(kind: .connection, operation: "", code: "TimedOut", message: "timed out")
         } catch let error as URLError {
             throw CloudError(kind: .connection, operation: "", code: "URLError\(error.code.rawValue)",
                              message: "\(request.method) \(request.url.host ?? ""): \(error.localizedDescription)")

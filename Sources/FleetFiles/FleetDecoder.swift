@@ -19,7 +19,7 @@ struct FleetDecoder {
         guard let root = file.parse(), let reader = ObjectReader(root, path: "", file: file) else {
             return (nil, FleetReferences())
         }
-        reader.rejectUnknownKeys(allowed: ["name", "dns", "image", "tiers", "releases", "channels"])
+        reader.rejectUnknownKeys(allowed: ["name", "dns", "image", "tiers", "releases", "channels", "retention"])
         let name = reader.string("name", example: "\"demo\"")
         if let name, !FieldSyntax.isName(name.value) {
             file.error("invalid fleet name \(Diagnostic.quoted(name.value))",
@@ -38,15 +38,26 @@ struct FleetDecoder {
         let tiers = decodeMap(reader, "tiers", example: #"{"small": {"databaseClass": "db.t3.micro", "storageGB": 20, "cpu": 256, "memory": 512, "replicas": 1}}"#, decodeTier)
         let releases = decodeReleases(reader)
         let channels = decodeMap(reader, "channels", example: #"{"stable": {"waves": [{"name": "all"}]}}"#, decodeChannel)
+        let retentionField = reader.optionalString("retention")
+        let retention = retentionField.map { RetentionPeriod(parsing: $0.value) } ?? RetentionPeriod.standard
+        if let retentionField, retention == nil {
+            let days = RetentionPeriod.allowedDays
+            file.error("invalid retention \"\(retentionField.value)\"",
+                       detail: "expected whole days from \(days.lowerBound)d to \(days.upperBound)d, e.g. \"90d\": "
+                           + "how long a torn-down instance's final snapshot and archived files stay restorable",
+                       at: retentionField)
+        }
 
         var references = FleetReferences(tiers: tiers?.names, versions: releases.map { Set($0.map(\.version)) },
                                          channels: channels?.names, zone: dns?.zone)
         // Only a well-formed name: instance diagnostics quote it when they check derived-name lengths.
         references.fleetName = name.map(\.value).flatMap { FieldSyntax.isName($0) ? $0 : nil }
         // Only a fleet file without a single problem becomes a `Fleet`; broken parts still feed `references`.
-        guard !file.hasErrors, let name, let dns, let image, let tiers, let releases, let channels else { return (nil, references) }
+        guard !file.hasErrors, let name, let dns, let image, let tiers, let releases, let channels, let retention else {
+            return (nil, references)
+        }
         return (Fleet(name: name.value, dns: dns, image: image.value, tiers: tiers.entries, releases: ReleaseCatalog(releases),
-                      channels: channels.entries), references)
+                      channels: channels.entries, retention: retention), references)
     }
 
     private func decodeDNS(_ parent: ObjectReader) -> DNSSettings? {

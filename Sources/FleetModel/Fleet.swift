@@ -56,6 +56,25 @@ public struct DNSSettings: Hashable, Sendable, Codable {
     public init(zone: String, target: String) { self.zone = zone; self.target = target }
 }
 
+/// How long data a teardown archives (final database snapshot, bucket objects) must stay restorable, in whole days.
+public struct RetentionPeriod: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var days: Int
+    public init(days: Int) { self.days = days }
+    /// 90 days when `_fleet.json` has no `retention`.
+    public static let standard = RetentionPeriod(days: 90)
+    /// Accepted `retention` values: 1 day to 10 years.
+    public static let allowedDays = 1...3650
+
+    /// `"90d"` → 90 days; nil for anything else (another unit, zero, out of range).
+    public init?(parsing text: String) {
+        guard text.hasSuffix("d"), let days = Int(text.dropLast()), text.first?.isNumber == true,
+              Self.allowedDays.contains(days) else { return nil }
+        self.days = days
+    }
+
+    public var description: String { "\(days)d" }
+}
+
 /// The fleet: `Instances/_fleet.json`.
 public struct Fleet: Hashable, Sendable, Codable {
     /// Fleet name; part of every tag and resource name.
@@ -66,8 +85,12 @@ public struct Fleet: Hashable, Sendable, Codable {
     public var tiers: [String: Tier]
     public var releases: ReleaseCatalog
     public var channels: [String: Channel]
+    /// What a teardown keeps restorable, and for how long (`retention`, default 90 days).
+    public var retention: RetentionPeriod
 
-    public init(name: String, dns: DNSSettings, image: String, tiers: [String: Tier], releases: ReleaseCatalog, channels: [String: Channel]) {
+    public init(name: String, dns: DNSSettings, image: String, tiers: [String: Tier], releases: ReleaseCatalog,
+                channels: [String: Channel], retention: RetentionPeriod = .standard) {
         self.name = name; self.dns = dns; self.image = image; self.tiers = tiers; self.releases = releases; self.channels = channels
+        self.retention = retention
     }
 }

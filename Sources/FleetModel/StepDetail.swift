@@ -2,8 +2,8 @@
 public enum SnapshotPurpose: Hashable, Sendable {
     /// Before the upgrade hop to this version.
     case preUpgrade(Version)
-    /// Before teardown: the copy that outlives the instance.
-    case final
+    /// Before teardown: the copy that outlives the instance, kept restorable for the fleet's retention.
+    case final(RetentionPeriod)
 }
 
 /// What an action needs beyond the resource's attributes.
@@ -22,8 +22,9 @@ extension StepDetail: PlanJSONConvertible {
         case .snapshot(.preUpgrade(let version)):
             .object([("kind", .string("snapshot")), ("purpose", .string("pre-upgrade")),
                      ("version", .string(version.description))])
-        case .snapshot(.final):
-            .object([("kind", .string("snapshot")), ("purpose", .string("final"))])
+        case .snapshot(.final(let retention)):
+            .object([("kind", .string("snapshot")), ("purpose", .string("final")),
+                     ("retentionDays", .int(retention.days))])
         case .migration(let from, let task):
             .object([("kind", .string("migration")), ("from", .string(from.description)),
                      ("task", ResourceAttributes.taskDefinition(task).planJSON)])
@@ -33,13 +34,18 @@ extension StepDetail: PlanJSONConvertible {
     }
 
     public init(planJSON json: PlanJSON) throws(PlanJSONError) {
-        let kind = try json.fields(allowed: ["kind", "purpose", "version", "from", "task", "expect"]).string("kind")
+        let kind = try json.fields(allowed: ["kind", "purpose", "version", "retentionDays", "from", "task", "expect"]).string("kind")
         switch kind {
         case "snapshot":
-            let object = try json.fields(allowed: ["kind", "purpose", "version"])
+            let object = try json.fields(allowed: ["kind", "purpose", "version", "retentionDays"])
             switch try object.string("purpose") {
             case "pre-upgrade": self = .snapshot(.preUpgrade(try object.version("version")))
-            case "final": self = .snapshot(.final)
+            case "final":
+                let days = try object.int("retentionDays")
+                guard RetentionPeriod.allowedDays.contains(days) else {
+                    throw PlanJSONError(path: ["retentionDays"], "must be between 1 and 3650")
+                }
+                self = .snapshot(.final(RetentionPeriod(days: days)))
             case let other: throw PlanJSONError(path: ["purpose"], "unknown snapshot purpose '\(other)'")
             }
         case "migration":

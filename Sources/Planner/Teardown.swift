@@ -9,7 +9,7 @@ enum Teardown {
         // Nothing that holds customer data goes without a copy.
         for kind in [ResourceKind.database, .bucket] where resources[kind] != nil {
             list.add(.snapshot, kind, .finalSnapshot, before: before(kind, recorded, fleet),
-                     detail: kind == .database ? .snapshot(.final) : nil)
+                     detail: .snapshot(.final(fleet.retention)))
         }
         for kind in ResourceKind.allCases.reversed() where resources[kind] != nil {
             list.add(.delete, kind, .teardown, before: before(kind, recorded, fleet))

@@ -18,8 +18,10 @@ final class AWSClientTests: XCTestCase {
 
     static let credentials = AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 
-    func client(endpoint: String? = "http://127.0.0.1:5101", region: String = "eu-west-1", _ fake: FakeTransport) -> AWSClient {
-        AWSClient(config: AWSConfig(region: region, endpoint: endpoint.flatMap(URL.init(string:)), credentials: Self.credentials),
+    func client(endpoint: String? = "http://127.0.0.1:5101", region: String = "eu-west-1",
+                requestTimeout: Duration = AWSConfig.defaultRequestTimeout, _ fake: FakeTransport) -> AWSClient {
+        AWSClient(config: AWSConfig(region: region, endpoint: endpoint.flatMap(URL.init(string:)), credentials: Self.credentials,
+                                    requestTimeout: requestTimeout),
                   transport: fake.transport, clock: { Date(timeIntervalSince1970: 1_440_938_160) }, sleep: { _ in })
     }
 
@@ -210,5 +212,93 @@ final class AWSClientTests: XCTestCase {
         } catch let error as CloudError {
             XCTAssertEqual(error.kind, .connection)
         } catch { XCTFail("unexpected \(error)") }
+    }
+
+    /// Never answers and ignores cancellation until released: an endpoint that accepts and stays silent.
+    final class SilentTransport: Sendable {
+        private let waiting = Mutex<[CheckedContinuation<Void, Never>]>([])
+        var transport: HTTPTransport {
+            { _ in
+                await withCheckedContinuation { continuation in self.waiting.withLock { $0.append(continuation) } }
+                return HTTPResponse(status: 200, body: Data("{}".utf8))
+            }
+        }
+        func release() { for c in waiting.withLock({ w in defer { w = [] }; return w }) { c.resume() } }
+    }
+
+    func testSilentEndpointTimesOutInWordsAndReadOnlyCallsAreRetried() async throws {
+        let silent = SilentTransport()
+        defer { silent.release() }
+        let client = client(requestTimeout: .milliseconds(50), FakeTransport { _ in throw CancellationError() })
+        let hanging = AWSClient(config: client.config, transport: silent.transport, clock: client.clock, sleep: { _ in })
+        let cases: [(call: @Sendable () async throws -> Void, operation: String, calls: Int)] = [
+            ({ _ = try await hanging.query(.ec2, action: "DescribeVpcs", params: [:]) }, "ec2:DescribeVpcs", 4),
+            ({ _ = try await hanging.json(.kms, action: "CreateKey", body: .object([:])) }, "kms:CreateKey", 1),
+        ]
+        var before = 0
+        for c in cases {
+            do {
+                try await c.call()
+                XCTFail("\(c.operation) should time out")
+            } catch let error as CloudError {
+                XCTAssertEqual(error.code, "TimedOut", c.operation)
+                XCTAssertEqual(error.kind, .connection, c.operation)
+                XCTAssertTrue(error.message.hasPrefix("\(c.operation) timed out after 50 ms (http://127.0.0.1:5101)"), error.message)
+            }
+            XCTAssertEqual(hanging.callCount - before, c.calls, "\(c.operation): read-only calls are retried, mutating ones not")
+            before = hanging.callCount
+        }
+    }
+
+    func testStepDeadlineCutsACallShortAndIsNotRetried() async throws {
+        let silent = SilentTransport()
+        defer { silent.release() }
+        let client = AWSClient(config: AWSConfig(region: "eu-west-1", endpoint: URL(string: "http://127.0.0.1:5101"),
+                                                 credentials: Self.credentials, requestTimeout: .seconds(30)),
+                               transport: silent.transport, clock: { Date() }, sleep: { _ in })
+        let deadline = StepDeadline(limit: .milliseconds(80))
+        do {
+            _ = try await client.query(.ec2, action: "DescribeVpcs", params: [:], deadline: deadline)
+            XCTFail("should hit the step deadline")
+        } catch let error as CloudError {
+            XCTAssertEqual(error.code, "StepDeadlineExceeded")
+            XCTAssertFalse(error.isRetryable)
+            XCTAssertTrue(error.message.contains("80 ms deadline before ec2:DescribeVpcs"), error.message)
+        }
+        XCTAssertEqual(client.callCount, 1)
+        do {
+            _ = try await client.query(.ec2, action: "DescribeVpcs", params: [:], deadline: deadline)
+            XCTFail("a passed deadline refuses further calls")
+        } catch let error as CloudError {
+            XCTAssertEqual(error.code, "StepDeadlineExceeded")
+        }
+        XCTAssertEqual(client.callCount, 1, "no call is sent after the deadline")
+    }
+
+    func testTimeoutWordsAndVariables() throws {
+        let words: [(Duration, String)] = [(.seconds(30), "30 s"), (.milliseconds(500), "500 ms"), (.seconds(2700), "45 min"),
+                                           (.seconds(7200), "2 h"), (.milliseconds(1500), "1500 ms")]
+        for (duration, text) in words { XCTAssertEqual(CallTimeout.words(duration), text) }
+        let good: [(String, Duration)] = [("30", .seconds(30)), ("30s", .seconds(30)), ("250ms", .milliseconds(250)),
+                                          ("45m", .seconds(2700)), ("1h", .seconds(3600)), (" 5s ", .seconds(5))]
+        for (raw, expected) in good {
+            XCTAssertEqual(try AWSConfig.timeout("CLOUDCTL_STEP_TIMEOUT", ["CLOUDCTL_STEP_TIMEOUT": raw], default: .zero), expected, raw)
+        }
+        XCTAssertEqual(try AWSConfig.timeout("CLOUDCTL_STEP_TIMEOUT", [:], default: .seconds(9)), .seconds(9))
+        for raw in ["0", "-5s", "1.5s", "10x", "s", "fast", "99999999"] {
+            XCTAssertThrowsError(try AWSConfig.timeout("CLOUDCTL_REQUEST_TIMEOUT", ["CLOUDCTL_REQUEST_TIMEOUT": raw], default: .zero), raw) {
+                XCTAssertEqual($0 as? AWSConfigError, .badTimeout(variable: "CLOUDCTL_REQUEST_TIMEOUT", value: raw.trimmingCharacters(in: .whitespaces)))
+                XCTAssertTrue(String(describing: $0).contains("e.g. 30s"), raw)
+            }
+        }
+        let resolved = try AWSConfig.resolve(environment: ["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S", "AWS_REGION": "us-east-1",
+                                                           "CLOUDCTL_REQUEST_TIMEOUT": "2s", "CLOUDCTL_STEP_TIMEOUT": "10m"],
+                                             homeDirectory: nil)
+        XCTAssertEqual(resolved.requestTimeout, .seconds(2))
+        XCTAssertEqual(resolved.stepTimeout, .seconds(600))
+        let defaults = try AWSConfig.resolve(environment: ["AWS_ACCESS_KEY_ID": "A", "AWS_SECRET_ACCESS_KEY": "S", "AWS_REGION": "us-east-1"],
+                                             homeDirectory: nil)
+        XCTAssertEqual(defaults.requestTimeout, .seconds(30))
+        XCTAssertEqual(defaults.stepTimeout, .seconds(45 * 60))
     }
 }

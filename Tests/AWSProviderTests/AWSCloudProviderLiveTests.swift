@@ -188,28 +188,30 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         } catch let error as CloudError { XCTAssertEqual(error.kind, .notFound) }
     }
 
-    func testOnlyABucketWithoutAnyTagsIsAdopted() async throws {
+    func testAnUntaggedBucketIsRefusedUntilTaggedByHand() async throws {
         let moto = try await MotoFixture.start()
         try await moto.run(moto.step(.create, .key, moto.createInputs(.key)))
         _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)")
-        try await moto.run(moto.step(.create, .bucket, moto.createInputs(.bucket)))
-        let adopted = try await moto.bucketTags(moto.names.bucket)
-        XCTAssertEqual(adopted, moto.names.tags, "the crash window between CreateBucket and PutBucketTagging is repaired")
-
-        let other = moto.acting(for: Fixtures.spec("globex"))
-        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(other.names.bucket)")
-        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(other.names.bucket)", query: ["tagging": ""],
-                                       body: Data("<Tagging><TagSet><Tag><Key>team</Key><Value>data</Value></Tag></TagSet></Tagging>".utf8))
-        try await other.run(other.step(.create, .key, other.createInputs(.key)))
         do {
-            try await other.run(other.step(.create, .bucket, other.createInputs(.bucket)))
-            XCTFail("adopted a bucket with someone else's tags")
-        } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
-        let foreign = try await moto.bucketTags(other.names.bucket)
-        XCTAssertEqual(foreign, ["team": "data"])
+            try await moto.run(moto.step(.create, .bucket, moto.createInputs(.bucket)))
+            XCTFail("adopted an untagged bucket silently")
+        } catch let error as CloudError {
+            XCTAssertEqual(error.kind, .foreignResource)
+            XCTAssertTrue(error.message.contains("by hand"), error.message)
+        }
+        let untouched = try await moto.bucketTags(moto.names.bucket)
+        XCTAssertEqual(untouched, [:])
+
+        // Tagging it by hand is the adoption.
+        let tagging = moto.names.tags.keys.sorted().map { "<Tag><Key>\($0)</Key><Value>\(moto.names.tags[$0]!)</Value></Tag>" }.joined()
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)", query: ["tagging": ""],
+                                       body: Data("<Tagging><TagSet>\(tagging)</TagSet></Tagging>".utf8))
+        try await moto.run(moto.step(.create, .bucket, moto.createInputs(.bucket)))
+        let encryption = try await moto.client.rest(.s3, method: "GET", path: "/\(moto.names.bucket)", query: ["encryption": ""])
+        XCTAssertTrue(String(decoding: encryption.body, as: UTF8.self).contains("aws:kms"))
     }
 
-    func testConcurrentTeardownsShareTheArchiveAndAnUntaggedArchiveIsAdopted() async throws {
+    func testConcurrentTeardownsShareTheArchiveAndAnUntaggedArchiveIsRefused() async throws {
         // Outside us-east-1, where a second CreateBucket of the racing teardown answers BucketAlreadyOwnedByYou.
         let moto = try await MotoFixture.start().acting(for: Fixtures.spec(region: "eu-west-1"))
         let other = moto.acting(for: Fixtures.spec("globex", region: "eu-west-1"))
@@ -226,11 +228,17 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         let tags = try await moto.bucketTags(archive)
         XCTAssertEqual(tags, [ResourceTags.fleetKey: moto.fleet.name])
 
-        // An archive left untagged (a crash between CreateBucket and PutBucketTagging) is adopted, not refused.
+        // An archive without tags (someone else's, or a crash between CreateBucket and PutBucketTagging) is refused
+        // after a short wait for its creator to tag it.
         _ = try await moto.client.rest(.s3, method: "DELETE", path: "/\(archive)", query: ["tagging": ""])
-        try await moto.run(moto.step(.snapshot, .bucket))
-        let retagged = try await moto.bucketTags(archive)
-        XCTAssertEqual(retagged, [ResourceTags.fleetKey: moto.fleet.name])
+        do {
+            try await moto.run(moto.step(.snapshot, .bucket))
+            XCTFail("adopted an untagged archive bucket")
+        } catch let error as CloudError { XCTAssertEqual(error.kind, .foreignResource) }
+        let stillUntagged = try await moto.bucketTags(archive)
+        XCTAssertEqual(stillUntagged, [:])
+        _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(archive)", query: ["tagging": ""], body: Data(
+            "<Tagging><TagSet><Tag><Key>\(ResourceTags.fleetKey)</Key><Value>\(moto.fleet.name)</Value></Tag></TagSet></Tagging>".utf8))
 
         // Re-runs keep the prefix the first run recorded, whatever CreationDate S3 reports now; the marker is not archived.
         _ = try await moto.client.rest(.s3, method: "PUT", path: "/\(moto.names.bucket)/.cloudctl-archive", body: Data("acme/19990101t000000/".utf8))

@@ -60,10 +60,37 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
 
     func testFinalSnapshotIsNamedByTheDatabaseCreationTime() async throws {
         let script = Script(["DescribeDBInstances": [Self.database("available")],
-                             "DescribeDBSnapshots": [Self.xml("<R><DBSnapshots><DBSnapshot><Status>available</Status></DBSnapshot></DBSnapshots></R>")]])
+                             "DescribeDBSnapshots": [Self.xml("<R><DBSnapshots><DBSnapshot><Status>available</Status></DBSnapshot></DBSnapshots></R>")],
+                             "DeleteDBSnapshot": [Self.xml("<R/>")]])
         let outcome = try await run(script, .snapshot, .database, [StepInput.purpose: "final"])
-        XCTAssertEqual(outcome.note, "snapshot cloudctl-\(Fixtures.fleet().name)-acme-final-20261121t200637")
-        XCTAssertFalse(script.asked.withLock { $0 }.contains("CreateDBSnapshot"), "the existing snapshot is reused")
+        XCTAssertEqual(outcome.note, "snapshot cloudctl-\(Fixtures.fleet().name)-acme-final-20261121t200637-archive")
+        let asked = script.asked.withLock { $0 }
+        XCTAssertFalse(asked.contains("CreateDBSnapshot") || asked.contains("CopyDBSnapshot"), "the existing archive copy is reused")
+    }
+
+    /// The final snapshot is copied under the fleet's archive key, then the instance-key snapshot is deleted.
+    func testFinalSnapshotIsCopiedUnderTheArchiveKey() async throws {
+        let notFound = AWSCloudProviderTests.xml(
+            "<ErrorResponse><Error><Code>DBSnapshotNotFound</Code><Message>none</Message></Error></ErrorResponse>", status: 404)
+        let available = Self.xml("<R><DBSnapshots><DBSnapshot><Status>available</Status></DBSnapshot></DBSnapshots></R>")
+        let arn = "arn:aws:kms:us-east-1:123456789012:key/archive"
+        let script = Script([
+            "DescribeDBInstances": [Self.database("available")],
+            // copy absent, source absent (twice: before and in `take`), then source and copy available
+            "DescribeDBSnapshots": [notFound, notFound, notFound, available],
+            "CreateDBSnapshot": [Self.xml("<R/>")],
+            "DescribeKey": [HTTPResponse(status: 200, body: Data(#"{"KeyMetadata":{"KeyId":"archive","Arn":"\#(arn)","KeyState":"Enabled"}}"#.utf8))],
+            "ListResourceTags": [HTTPResponse(status: 200, body: Data(#"{"Tags":[{"TagKey":"cloudctl:fleet","TagValue":"\#(Fixtures.fleet().name)"}]}"#.utf8))],
+            "CopyDBSnapshot": [Self.xml("<R/>")],
+            "DeleteDBSnapshot": [Self.xml("<R/>")],
+        ])
+        try await run(script, .snapshot, .database, [StepInput.purpose: "final"])
+        let asked = script.asked.withLock { $0 }
+        XCTAssertEqual(asked.filter { ["CreateDBSnapshot", "CopyDBSnapshot", "DeleteDBSnapshot"].contains($0) },
+                       ["CreateDBSnapshot", "CopyDBSnapshot", "DeleteDBSnapshot"])
+        let copy = try XCTUnwrap(script.bodies.withLock { bodies in zip(asked, bodies).first { $0.0 == "CopyDBSnapshot" }?.1 })
+        XCTAssertTrue(copy.contains("KmsKeyId=\(URIEncoding.encode(arn, keepingSlash: false))"), copy)
+        XCTAssertTrue(copy.contains("cloudctl%3Aretain-until"), copy)
     }
 
     func testPreUpgradeSnapshotIsNamedByVersionAndCreationTime() async throws {
@@ -167,6 +194,7 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
             "DescribeVpcs": [Self.xml("<R><vpcSet><item><vpcId>vpc-1</vpcId></item></vpcSet></R>")],
             "ModifyVpcAttribute": [Self.xml("<R/>")],
             "DescribeSubnets": [Self.xml("<R><subnetSet/></R>")],
+            "DescribeSecurityGroups": [Self.xml("<R><securityGroupInfo/></R>")],
             "DescribeAvailabilityZones": [Self.xml("<R><availabilityZoneInfo><item><zoneName>us-east-1a</zoneName></item></availabilityZoneInfo></R>")],
         ])
         do {
@@ -176,6 +204,7 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
             XCTAssertEqual(error.code, "TooFewAvailabilityZones")
             XCTAssertTrue(error.message.contains("at least 2 availability zones"), error.message)
         } catch { XCTFail("\(error)") }
-        XCTAssertEqual(script.asked.withLock { $0 }, ["DescribeVpcs", "ModifyVpcAttribute", "DescribeSubnets", "DescribeAvailabilityZones"])
+        XCTAssertEqual(script.asked.withLock { $0 },
+                       ["DescribeVpcs", "ModifyVpcAttribute", "DescribeSubnets", "DescribeSecurityGroups", "DescribeAvailabilityZones"])
     }
 }

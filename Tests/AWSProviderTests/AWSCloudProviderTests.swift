@@ -55,6 +55,7 @@ final class AWSCloudProviderTests: XCTestCase {
             "DescribeDBInstances": Self.xml("<ErrorResponse><Error><Code>DBInstanceNotFound</Code><Message>none</Message></Error></ErrorResponse>", status: 404),
             "DescribeSubnets": Self.xml("<R><subnetSet><item><subnetId>subnet-1</subnetId></item></subnetSet></R>"),
             "DescribeSecurityGroups": Self.xml("<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>"),
+            "DescribeDBSubnetGroups": Self.xml("<ErrorResponse><Error><Code>DBSubnetGroupNotFoundFault</Code><Message>none</Message></Error></ErrorResponse>", status: 404),
             "CreateDBSubnetGroup": Self.xml("<R/>"),
             "GetSecretValue": HTTPResponse(status: 200, body: JSONValue.object(["SecretString": .string(String(decoding: secret, as: UTF8.self))]).serialized()),
             "CreateDBInstance": Self.xml("<ErrorResponse><Error><Code>InvalidParameterValue</Code><Message>bad MasterUserPassword \(Self.password)</Message></Error></ErrorResponse>", status: 400),
@@ -67,7 +68,7 @@ final class AWSCloudProviderTests: XCTestCase {
         } catch {
             XCTAssertFalse("\(error)".contains(Self.password), "\(error)")
             XCTAssertEqual((error as? CloudError)?.code, "InvalidParameterValue")
-            XCTAssertEqual(provider.callCount, 6)
+            XCTAssertEqual(provider.callCount, 7)
         }
     }
 }

@@ -72,6 +72,50 @@ final class CredentialsResolverTests: XCTestCase {
         XCTAssertEqual(config.region, "ap-south-1")
     }
 
+    /// `$HOME`, `AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE` and `AWS_DEFAULT_PROFILE`, each against files that differ
+    /// from those under `homeDirectory`, so a case only passes when that source was the one read.
+    func testFileLocationsTable() throws {
+        let elsewhere = NSTemporaryDirectory() + "cloudctl-creds-other-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: elsewhere + "/.aws", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        try """
+            [default]
+            aws_access_key_id = AKIDHOMEENV
+            aws_secret_access_key = \(Self.secret)
+            [ops]
+            aws_access_key_id = AKIDOTHEROPS
+            aws_secret_access_key = \(Self.secret)
+            [keysinconfig]
+            # no keys here: the config file's keys still count
+            """.write(toFile: elsewhere + "/.aws/credentials", atomically: true, encoding: .utf8)
+        try "[default]\nregion = ca-central-1\n[profile ops]\nregion = eu-north-1\n"
+            .write(toFile: elsewhere + "/.aws/config", atomically: true, encoding: .utf8)
+        let cases: [(name: String, env: [String: String], keyId: String, region: String)] = [
+            ("$HOME beats the passed home", ["HOME": elsewhere], "AKIDHOMEENV", "ca-central-1"),
+            ("AWS_SHARED_CREDENTIALS_FILE outside home", ["AWS_SHARED_CREDENTIALS_FILE": elsewhere + "/.aws/credentials"],
+             "AKIDHOMEENV", "eu-west-1"),
+            ("AWS_CONFIG_FILE outside home", ["AWS_CONFIG_FILE": elsewhere + "/.aws/config", "AWS_PROFILE": "ops"],
+             "AKIDOPS", "eu-north-1"),
+            ("both files elsewhere, named profile", ["AWS_SHARED_CREDENTIALS_FILE": elsewhere + "/.aws/credentials",
+                                                     "AWS_CONFIG_FILE": elsewhere + "/.aws/config", "AWS_PROFILE": "ops"],
+             "AKIDOTHEROPS", "eu-north-1"),
+            ("AWS_DEFAULT_PROFILE", ["AWS_DEFAULT_PROFILE": "ops"], "AKIDOPS", "ap-south-1"),
+            ("AWS_PROFILE beats AWS_DEFAULT_PROFILE", ["AWS_PROFILE": "default", "AWS_DEFAULT_PROFILE": "ops"],
+             "AKIDDEFAULT", "eu-west-1"),
+            ("keyless credentials section falls back to config keys",
+             ["AWS_SHARED_CREDENTIALS_FILE": elsewhere + "/.aws/credentials", "AWS_PROFILE": "keysinconfig"],
+             "AKIDCONFIG", "us-west-2"),
+            ("~ in AWS_SHARED_CREDENTIALS_FILE is $HOME", ["HOME": elsewhere, "AWS_SHARED_CREDENTIALS_FILE": "~/.aws/credentials",
+                                                         "AWS_CONFIG_FILE": home + "/.aws/config", "AWS_PROFILE": "ops"],
+             "AKIDOTHEROPS", "ap-south-1"),
+        ]
+        for c in cases {
+            let config = try AWSConfig.resolve(environment: c.env, homeDirectory: home)
+            XCTAssertEqual(config.credentials.accessKeyId, c.keyId, c.name)
+            XCTAssertEqual(config.region, c.region, c.name)
+        }
+    }
+
     func testFailuresSayWhatToSet() {
         let cases: [(name: String, env: [String: String], home: String?, expected: AWSConfigError, mentions: String)] = [
             ("missing everything", [:], nil, .noCredentials(profile: "default", searched: nil), "AWS_ACCESS_KEY_ID"),

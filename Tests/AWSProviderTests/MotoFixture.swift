@@ -97,8 +97,14 @@ struct MotoFixture: Sendable {
         }?.flatMap { $0["status"]?.string == "ACTIVE" ? $0 : nil }
     }
 
+    /// Empty when the bucket has no tags.
     func bucketTags(_ bucket: String) async throws -> [String: String] {
-        let response = try await client.rest(.s3, method: "GET", path: "/\(bucket)", query: ["tagging": ""])
+        let response: HTTPResponse
+        do {
+            response = try await client.rest(.s3, method: "GET", path: "/\(bucket)", query: ["tagging": ""])
+        } catch let error as CloudError where error.code == "NoSuchTagSet" {
+            return [:]
+        }
         return TagFormat.parse(xml: try XMLNode(parsing: response.body).descendants("TagSet").first)
     }
 

@@ -116,6 +116,25 @@ final class FleetLoaderTests: XCTestCase {
         XCTAssertNil(loaded.fleet)
     }
 
+    /// `retention` in `_fleet.json`: whole days, default 90; anything else is an error at the field.
+    func testRetentionTable() throws {
+        let sample = try String(contentsOf: packageRoot.appendingPathComponent("Instances/_fleet.json"), encoding: .utf8)
+        let cases: [(value: String?, days: Int?)] = [
+            (nil, 90), ("\"90d\"", 90), ("\"1d\"", 1), ("\"3650d\"", 3650), ("\"400d\"", 400),
+            ("\"0d\"", nil), ("\"3651d\"", nil), ("\"90\"", nil), ("\"12w\"", nil), ("\"-5d\"", nil), ("\"d\"", nil), ("90", nil),
+        ]
+        for c in cases {
+            let repo = try TemporaryRepository(testCase: self)
+            let text = c.value.map { sample.replacingOccurrences(of: "\"name\": \"demo\",", with: "\"name\": \"demo\", \"retention\": \($0),") }
+            try repo.write("_fleet.json", text ?? sample)
+            let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
+            XCTAssertEqual(loaded.fleet?.retention.days, c.days, c.value ?? "absent")
+            if c.days == nil {
+                XCTAssertEqual(loaded.diagnostics.first?.location?.fieldPath, "retention", c.value ?? "")
+            }
+        }
+    }
+
     /// Several parallel batches with a partial last chunk, and a file larger than the read buffer's minimum: all load, in name order.
     func testManyFilesAndALargeFile() throws {
         let repo = try TemporaryRepository(testCase: self)

@@ -176,7 +176,8 @@ final class PlannerScenarioTests: XCTestCase {
 
     func testFinalSnapshotsComeFirst() {
         let (plan, _) = Sim.plan(Fixtures.spec(state: .deleted), recorded: Sim.provisioned(Fixtures.spec()))
-        XCTAssertEqual(plan.steps[0].detail, .snapshot(.final))
+        XCTAssertEqual(plan.steps[0].detail, .snapshot(.final(.standard)))
+        XCTAssertEqual(plan.steps[1].detail, .snapshot(.final(.standard)), "the bucket archive is kept as long")
         XCTAssertEqual(plan.steps[0].reasonText, "final snapshot before teardown")
         XCTAssertEqual(plan.steps[1].resource, .bucket)
     }

@@ -35,7 +35,9 @@ extension PlanStep {
         var detail: StepDetail?
         switch (action, resource) {
         case (.snapshot, .database):
-            detail = .snapshot(inputs[StepInput.purpose] == "final" ? .final : .preUpgrade(version))
+            detail = .snapshot(inputs[StepInput.purpose] == "final" ? .final(.standard) : .preUpgrade(version))
+        case (.snapshot, .bucket):
+            detail = .snapshot(.final(.standard))
         case (.migrate, _):
             detail = .migration(from: inputs[StepInput.fromVersion].flatMap(Version.init) ?? version, task: task)
         case (.healthCheck, _):
