@@ -1,3 +1,5 @@
+import FleetModel
+
 /// One option a command accepts: a flag, or an option that takes a value.
 struct OptionSpec: Sendable {
     /// What follows the option's name: nothing, any text, or a whole number within bounds.

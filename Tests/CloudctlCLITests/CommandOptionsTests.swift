@@ -1,5 +1,6 @@
 import XCTest
 import TestSupport
+import FleetModel
 import StateBackend
 @testable import CloudctlCLI
 

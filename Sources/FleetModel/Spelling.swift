@@ -1,10 +1,7 @@
-/// "Did you mean" for mistyped commands and options.
-///
-/// FleetModel's `Suggestion` does the same for instance-file keys but is internal to that module, which this
-/// branch must not edit; once it is public, this can defer to it.
-enum Spelling {
+/// "Did you mean": the one edit-distance rule for mistyped commands, options, and keys and values in fleet files.
+public enum Spelling {
     /// The candidate nearest to `word` by edit distance, when it is near enough to be a typo.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
             let distance = editDistance(Array(word.unicodeScalars), Array(candidate.unicodeScalars))
@@ -18,7 +15,7 @@ enum Spelling {
     }
 
     /// Edit distance counting insertions, deletions, substitutions and swaps of neighbours (`hlep` → `help` is 1).
-    static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+    public static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         guard !a.isEmpty else { return b.count }
         var beforePrevious = [Int]()
         var previous = Array(0...b.count)
