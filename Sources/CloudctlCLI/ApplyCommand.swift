@@ -23,17 +23,18 @@ enum ApplyCommand {
         let fleet = try workspace.validFleet()
         let plan: Plan
         if let planFile = savedPlanArgument(context) {
-            plan = try PlanJSONRenderer.read(context.userPath(planFile))
-            try workspace.checkSavedPlan(plan, file: planFile)
+            let reader = try SavedPlanReader(context.userPath(planFile))
+            let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
+            guard let approved = try SavedPlanApproval(check: check, context: context).approve() else { return CLI.ExitCode.success }
+            plan = approved
         } else {
             let result = try workspace.plan(selecting: context.arguments.positionals)
             context.report(result.diagnostics)
             plan = result.plan
+            console.out(PlanTextRenderer(terminal: context.terminal, details: PlanTextRenderer.details(for: workspace.loaded.specs)).render(plan))
+            guard plan.hasChanges else { return CLI.ExitCode.success }
+            try confirm(context)
         }
-
-        console.out(PlanTextRenderer(terminal: context.terminal, details: PlanTextRenderer.details(for: workspace.loaded.specs)).render(plan))
-        guard plan.hasChanges else { return CLI.ExitCode.success }
-        try confirm(context)
 
         let config: AWSConfig
         do {

@@ -58,9 +58,21 @@ struct PlanJSONWriter {
         output.write(last ? "\n" : ",\n")
     }
 
-    /// Closes `instances` and writes the summary and tool version.
-    func finish(summary s: PlanSummary, toolVersion: String, to output: inout some TextOutputStream) {
+    /// Closes `instances` and writes the selection (saved plans only; nil leaves the key out), summary and tool version.
+    func finish(summary s: PlanSummary, toolVersion: String, selection: PlanSelection? = nil,
+                to output: inout some TextOutputStream) {
         output.write(instanceCount == 0 ? "\n\n  ],\n" : "\n  ],\n")
+        switch selection {
+        case nil: break
+        case .all?: output.write("  \"selection\" : null,\n")
+        case .names(let names)?:
+            output.write("  \"selection\" : [")
+            for (index, name) in names.enumerated() {
+                output.write(index == 0 ? "\n    " : ",\n    ")
+                JSONValue.writeQuoted(name, to: &output)
+            }
+            output.write(names.isEmpty ? "\n\n  ],\n" : "\n  ],\n")
+        }
         let counts = [("create", s.create), ("delete", s.delete), ("instances", s.instances), ("instancesWithChanges", s.instancesWithChanges),
                       ("orphaned", s.orphaned), ("other", s.other), ("refused", s.refused), ("update", s.update)]
         output.write("  \"summary\" : {\n" + counts.map { "    \"\($0.0)\" : \($0.1)" }.joined(separator: ",\n") + "\n  },\n")
