@@ -27,6 +27,7 @@ struct SavedPlanCheck {
         var visited = [Bool](repeating: false, count: reader.count)
         var failure: Error?
         var position = 0
+        var batch = Batch(start: 0, instances: [])
         let outline = Planner.plan(try workspace.planInput(selecting: selection.names)) { fresh in
             defer { position += 1 }
             guard failure == nil else { return }
@@ -35,7 +36,7 @@ struct SavedPlanCheck {
                 return
             }
             do {
-                let saved = try reader.instance(at: index)
+                let saved = try batch.instance(at: index, reader)
                 visited[index] = true
                 recount.add(saved)
                 if saved.specFingerprint != fresh.specFingerprint || saved.recordedFingerprint != fresh.recordedFingerprint {
@@ -79,6 +80,20 @@ struct SavedPlanCheck {
                     + "instance files and recorded state, so the file was edited. " + replan)])
         }
         return recount
+    }
+
+    /// Saved instances decoded a batch at a time on all cores; the fresh plan's order is normally the file's.
+    private struct Batch {
+        var start: Int
+        var instances: [Result<InstancePlan, Error>]
+
+        mutating func instance(at index: Int, _ reader: SavedPlanReader) throws -> InstancePlan {
+            if !(start..<start + instances.count).contains(index) {
+                start = index
+                instances = reader.instances(index..<min(index + SavedPlanReader.batchSize, reader.count))
+            }
+            return try instances[index - start].get()
+        }
     }
 
     /// The tool version, fleet and selection; the selection is what to re-plan.

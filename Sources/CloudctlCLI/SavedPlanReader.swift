@@ -3,7 +3,7 @@ import FleetModel
 
 /// Which instances a saved plan covers: every instance, or the names given to `cloudctl plan NAME…`.
 /// Saved as `"selection": null` or a sorted list of names, so apply can re-plan exactly the same instances.
-enum PlanSelection: Hashable, Decodable {
+enum PlanSelection: Hashable, Decodable, Sendable {
     case all
     case names([String])
 
@@ -26,7 +26,7 @@ enum PlanSelection: Hashable, Decodable {
 ///
 /// Generic over the plan's shape: instances are decoded with `InstancePlan`'s own `Decodable` conformance by a strict
 /// decoder that refuses keys the conformance does not read, so unknown keys are errors wherever they are.
-struct SavedPlanReader {
+struct SavedPlanReader: Sendable {
     let path: String
     let toolVersion: String
     let fleet: String
@@ -102,11 +102,41 @@ struct SavedPlanReader {
 
     /// Instance `index`, decoded strictly.
     func instance(at index: Int) throws -> InstancePlan {
-        let range = elements[index].range
-        defer { residency.touched(range.count, file) }
-        return try Self.decode(InstancePlan.self, file.bytes, range,
-                               path: [PathKey(TopLevel.instances.rawValue), PathKey(index)], file: path)
+        defer { residency.touched(elements[index].range.count, file) }
+        return try decode(at: index)
     }
+
+    private func decode(at index: Int) throws -> InstancePlan {
+        try Self.decode(InstancePlan.self, file.bytes, elements[index].range,
+                        path: [PathKey(TopLevel.instances.rawValue), PathKey(index)], file: path)
+    }
+
+    /// Instances `range`, decoded on all cores (each is independent), in order; an instance that fails to decode is
+    /// its error. Callers walk a large plan in such batches to keep both cores busy and memory bounded.
+    func instances(_ range: Range<Int>) -> [Result<InstancePlan, Error>] {
+        // Each worker writes only its own slots.
+        struct Slots: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<Result<InstancePlan, Error>?> }
+        let slots = Slots(buffer: .allocate(capacity: range.count))
+        slots.buffer.initialize(repeating: nil)
+        defer {
+            _ = slots.buffer.deinitialize()
+            slots.buffer.deallocate()
+        }
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, range.count / 16))
+        let share = (range.count + workers - 1) / workers
+        let reader = self
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let start = worker * share
+            for offset in start..<min(start + share, range.count) {
+                slots.buffer[offset] = Result { try reader.decode(at: range.lowerBound + offset) }
+            }
+        }
+        residency.touched(elements[range].reduce(0) { $0 + $1.range.count }, file)
+        return slots.buffer.map { $0! }
+    }
+
+    /// How many instances to decode at once: enough to share out, few enough to keep memory small.
+    static let batchSize = 1024
 
     /// Refuses a plan whose summary is not the count of its instances: cloudctl never writes one, so it was edited.
     func checkSummary(_ recount: PlanSummary) throws {
@@ -119,7 +149,7 @@ struct SavedPlanReader {
 
     /// The whole plan in memory, checked like `show` checks it; for small plans and tests.
     func plan() throws -> Plan {
-        let instances = try (0..<count).map(instance(at:))
+        let instances = try instances(0..<count).map { try $0.get() }
         var plan = Plan(toolVersion: toolVersion, fleet: fleet, instances: instances)
         try checkSummary(plan.summary)
         plan.summary = summary

@@ -8,10 +8,12 @@ enum SavedPlanShow {
         var printer = PlanPrinter(format, fleet: reader.fleet, diagnostics: [], details: [:], terminal: terminal,
                                   console: spool.console(replacing: console))
         var recount = PlanSummary()
-        for index in 0..<reader.count {
-            let instance = try reader.instance(at: index)
-            recount.add(instance)
-            printer.add(instance)
+        for start in stride(from: 0, to: reader.count, by: SavedPlanReader.batchSize) {
+            for decoded in reader.instances(start..<min(start + SavedPlanReader.batchSize, reader.count)) {
+                let instance = try decoded.get()
+                recount.add(instance)
+                printer.add(instance)
+            }
         }
         try reader.checkSummary(recount)
         printer.finish(summary: reader.summary, toolVersion: reader.toolVersion, selection: reader.selection)

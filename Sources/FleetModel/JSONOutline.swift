@@ -10,14 +10,14 @@ public struct JSONOutlineError: Error, Equatable {
 /// is decoded strictly later, one at a time, so a file of hundreds of megabytes is never parsed as a whole.
 public struct JSONOutline {
     /// One `"key": value` of an object; `value` is the byte range of the value.
-    public struct Member: Equatable {
+    public struct Member: Equatable, Sendable {
         public var key: String
         public var value: Range<Int>
     }
 
     /// One array element; `identity` is the string value of the element's member named by the caller, when the
     /// element is an object holding that member as a plain string (no escapes).
-    public struct Element: Equatable {
+    public struct Element: Equatable, Sendable {
         public var range: Range<Int>
         public var identity: String?
     }

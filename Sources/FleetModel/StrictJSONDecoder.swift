@@ -20,8 +20,9 @@ public enum StrictJSONDecoder {
                                       problem: "\(error.summary) (line \(position.line), column \(position.column))")
         }
         let usage = KeyUsage()
+        let root = path.reduce(nil) { PathLink(parent: $0, key: $1) }
         do {
-            let value = try T(from: NodeDecoder(node: node, codingPath: path, usage: usage))
+            let value = try T(from: NodeDecoder(node: node, parent: root, key: nil, usage: usage))
             try usage.checkAllRead()
             return value
         } catch let error as DecodingError {
@@ -65,42 +66,79 @@ public struct PathKey: CodingKey {
     }
 }
 
-/// Which members of each decoded object were read; what is left unread is an unknown key.
-final class KeyUsage {
-    private var objects: [(members: [JSONMember], read: [Bool], path: [CodingKey])] = []
+/// Where a value sits, as a chain to its parent: built once per container, turned into a `[CodingKey]` only for
+/// messages (copying a key array for every value dominated decoding large plans).
+final class PathLink {
+    let parent: PathLink?
+    let key: CodingKey
 
-    func register(_ members: [JSONMember], path: [CodingKey]) -> Int {
-        objects.append((members, Array(repeating: false, count: members.count), path))
-        return objects.count - 1
+    init(parent: PathLink?, key: CodingKey) {
+        self.parent = parent
+        self.key = key
     }
 
-    func markRead(object: Int, member: Int) { objects[object].read[member] = true }
+    static func path(_ link: PathLink?, then key: CodingKey? = nil) -> [CodingKey] {
+        var keys: [CodingKey] = key.map { [$0] } ?? []
+        var link = link
+        while let current = link {
+            keys.append(current.key)
+            link = current.parent
+        }
+        return keys.reversed()
+    }
+}
+
+/// Which members of each decoded object were read; what is left unread is an unknown key.
+final class KeyUsage {
+    private var objects: [(members: [JSONMember], first: Int, path: PathLink?)] = []
+    private var read: [Bool] = []
+
+    /// Registers an object's members; returns the index of its first flag.
+    func register(_ members: [JSONMember], path: PathLink?) -> Int {
+        let first = read.count
+        objects.append((members, first, path))
+        read.append(contentsOf: repeatElement(false, count: members.count))
+        return first
+    }
+
+    func markRead(_ flag: Int) { read[flag] = true }
 
     func checkAllRead() throws {
-        for object in objects {
-            if let unread = object.read.firstIndex(of: false) {
-                throw StrictDecodingError(path: StrictJSONDecoder.render(object.path + [PathKey(stringValue: object.members[unread].key)]),
-                                          problem: "unknown key \"\(object.members[unread].key)\"")
-            }
-        }
+        guard let unread = read.firstIndex(of: false) else { return }
+        let object = objects.last { $0.first <= unread }!
+        let key = object.members[unread - object.first].key
+        throw StrictDecodingError(path: StrictJSONDecoder.render(PathLink.path(object.path, then: PathKey(stringValue: key))),
+                                  problem: "unknown key \"\(key)\"")
     }
 }
 
 private struct NodeDecoder: Decoder {
     let node: JSONNode
-    let codingPath: [CodingKey]
+    /// The enclosing container's path, and this value's key in it (nil at the root).
+    let parent: PathLink?
+    let key: CodingKey?
     let usage: KeyUsage
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var codingPath: [CodingKey] { PathLink.path(parent, then: key) }
+
+    private var link: PathLink? { key.map { PathLink(parent: parent, key: $0) } ?? parent }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = node.value else { throw mismatch("an object") }
-        let object = usage.register(members, path: codingPath)
-        return KeyedDecodingContainer(KeyedNodeContainer<Key>(members: members, object: object, codingPath: codingPath, usage: usage))
+        let link = link
+        let first = usage.register(members, path: link)
+        return KeyedDecodingContainer(KeyedNodeContainer<Key>(members: members, first: first, link: link, usage: usage))
     }
 
     func unkeyedContainer() throws -> UnkeyedDecodingContainer {
         guard case .array(let elements) = node.value else { throw mismatch("an array") }
-        return UnkeyedNodeContainer(elements: elements, codingPath: codingPath, usage: usage)
+        return UnkeyedNodeContainer(elements: elements, link: link, usage: usage)
+    }
+
+    /// The string value, without the round trip through a single-value container.
+    func string() throws -> String {
+        guard case .string(let value) = node.value else { throw mismatch("a string") }
+        return value
     }
 
     func singleValueContainer() throws -> SingleValueDecodingContainer { SingleNodeContainer(decoder: self) }
@@ -112,9 +150,11 @@ private struct NodeDecoder: Decoder {
 
 private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [JSONMember]
-    let object: Int
-    let codingPath: [CodingKey]
+    /// The usage flag of the first member.
+    let first: Int
+    let link: PathLink?
     let usage: KeyUsage
+    var codingPath: [CodingKey] { PathLink.path(link) }
 
     var allKeys: [Key] { members.compactMap { Key(stringValue: $0.key) } }
 
@@ -123,7 +163,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     private func index(of key: Key) -> Int? {
         let name = key.stringValue
         guard let index = members.firstIndex(where: { $0.key == name }) else { return nil }
-        usage.markRead(object: object, member: index)
+        usage.markRead(first + index)
         return index
     }
 
@@ -131,7 +171,7 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         guard let index = index(of: key) else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "missing"))
         }
-        return NodeDecoder(node: members[index].value, codingPath: codingPath + [key], usage: usage)
+        return NodeDecoder(node: members[index].value, parent: link, key: key, usage: usage)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
@@ -140,7 +180,13 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         return false
     }
 
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try T(from: decoder(for: key)) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        let decoder = try decoder(for: key)
+        if T.self == String.self { return try decoder.string() as! T }
+        return try T(from: decoder)
+    }
+
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decoder(for: key).string() }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
         -> KeyedDecodingContainer<NestedKey> {
@@ -154,9 +200,10 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
 private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
     let elements: [JSONNode]
-    let codingPath: [CodingKey]
+    let link: PathLink?
     let usage: KeyUsage
     var currentIndex = 0
+    var codingPath: [CodingKey] { PathLink.path(link) }
 
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
@@ -166,7 +213,7 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
             throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath + [PathKey(intValue: currentIndex)],
                                                               debugDescription: "the array has too few elements"))
         }
-        let decoder = NodeDecoder(node: elements[currentIndex], codingPath: codingPath + [PathKey(intValue: currentIndex)], usage: usage)
+        let decoder = NodeDecoder(node: elements[currentIndex], parent: link, key: PathKey(intValue: currentIndex), usage: usage)
         currentIndex += 1
         return decoder
     }
