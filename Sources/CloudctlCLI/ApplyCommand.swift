@@ -25,13 +25,15 @@ enum ApplyCommand {
         if let planFile = savedPlanArgument(context) {
             let reader = try SavedPlanReader(context.userPath(planFile))
             let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
-            guard let approved = try SavedPlanApproval(check: check, context: context).approve() else { return CLI.ExitCode.success }
+            let approval = SavedPlanApproval(check: check, context: context)
+            guard let approved = try approval.approve() else { return CLI.ExitCode.success }
             plan = approved
         } else {
             let result = try workspace.plan(selecting: context.arguments.positionals)
             context.report(result.diagnostics)
             plan = result.plan
-            console.out(PlanTextRenderer(terminal: context.terminal, details: PlanTextRenderer.details(for: workspace.loaded.specs)).render(plan))
+            let details = PlanTextRenderer.details(for: workspace.loaded.specs)
+            console.out(PlanTextRenderer(terminal: context.terminal, details: details).render(plan))
             guard plan.hasChanges else { return CLI.ExitCode.success }
             try confirm(context)
         }

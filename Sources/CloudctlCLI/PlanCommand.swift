@@ -109,7 +109,8 @@ struct SavedPlanFile {
         let directory = url.deletingLastPathComponent().standardizedFileURL.resolvingSymlinksInPath().path
         guard directory == instances else { return }
         throw DiagnosticsError([.error("Refusing to save the plan to \(url.path): it is inside Instances/",
-            detail: "Every .json file in Instances/ is read as an instance file. Save plans elsewhere, e.g. --out Plans/plan.json.")])
+            detail: "Every .json file in Instances/ is read as an instance file. "
+                + "Save plans elsewhere, e.g. --out Plans/plan.json.")])
     }
 
     private static func cannotWrite(_ url: URL, _ error: Error) -> DiagnosticsError {

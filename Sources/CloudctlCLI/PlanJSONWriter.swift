@@ -58,7 +58,7 @@ struct PlanJSONWriter {
         output.write(last ? "\n" : ",\n")
     }
 
-    /// Closes `instances` and writes the selection (saved plans only; nil leaves the key out), summary and tool version.
+    /// Closes `instances` and writes the selection (nil leaves the key out), the summary and the tool version.
     func finish(summary s: PlanSummary, toolVersion: String, selection: PlanSelection? = nil,
                 to output: inout some TextOutputStream) {
         output.write(instanceCount == 0 ? "\n\n  ],\n" : "\n  ],\n")

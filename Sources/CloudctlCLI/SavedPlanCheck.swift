@@ -39,7 +39,8 @@ struct SavedPlanCheck {
                 let saved = try batch.instance(at: index, reader)
                 visited[index] = true
                 recount.add(saved)
-                if saved.specFingerprint != fresh.specFingerprint || saved.recordedFingerprint != fresh.recordedFingerprint {
+                let specChanged = saved.specFingerprint != fresh.specFingerprint
+                if specChanged || saved.recordedFingerprint != fresh.recordedFingerprint {
                     stale.append(fresh.name)
                 } else if saved != fresh || index != position {
                     differing.append(fresh.name)
@@ -62,8 +63,8 @@ struct SavedPlanCheck {
         try reader.checkSummary(recount)
         guard stale.isEmpty else {
             throw DiagnosticsError([.error("Saved plan is stale",
-                detail: "Since \(file) was saved, the instance files or recorded state changed for \(InstanceChange.list(stale)). "
-                    + replan)])
+                detail: "Since \(file) was saved, the instance files or recorded state changed for "
+                    + "\(InstanceChange.list(stale)). " + replan)])
         }
         guard unlisted.isEmpty && dropped.isEmpty else {
             let what = [unlisted.isEmpty ? nil : "also lists \(InstanceChange.list(unlisted))",
@@ -76,8 +77,8 @@ struct SavedPlanCheck {
         guard errors.isEmpty else { throw DiagnosticsError(errors) }
         guard differing.isEmpty else {
             throw DiagnosticsError([.error("Saved plan does not match a fresh plan",
-                detail: "For \(InstanceChange.list(differing)), the steps in \(file) differ from what cloudctl plans now from the same "
-                    + "instance files and recorded state, so the file was edited. " + replan)])
+                detail: "For \(InstanceChange.list(differing)), the steps in \(file) differ from what cloudctl plans "
+                    + "now from the same instance files and recorded state, so the file was edited. " + replan)])
         }
         return recount
     }
@@ -99,18 +100,20 @@ struct SavedPlanCheck {
     /// The tool version, fleet and selection; the selection is what to re-plan.
     private func checkHeader() throws -> PlanSelection {
         guard reader.toolVersion == CLI.toolVersion else {
-            throw DiagnosticsError([.error("Saved plan was made by cloudctl \(reader.toolVersion); this is cloudctl \(CLI.toolVersion)",
-                                           detail: "Another version may plan differently. " + replan)])
+            throw DiagnosticsError([.error(
+                "Saved plan was made by cloudctl \(reader.toolVersion); this is cloudctl \(CLI.toolVersion)",
+                detail: "Another version may plan differently. " + replan)])
         }
         let fleet = try workspace.validFleet()
         guard reader.fleet == fleet.name else {
-            throw DiagnosticsError([.error("Saved plan is for fleet \(JSONValue.quoted(reader.fleet)); this repository's fleet is "
-                                           + JSONValue.quoted(fleet.name),
-                                           detail: "\(file) was edited or belongs to another repository. " + replan)])
+            throw DiagnosticsError([.error(
+                "Saved plan is for fleet \(JSONValue.quoted(reader.fleet)); "
+                    + "this repository's fleet is \(JSONValue.quoted(fleet.name))",
+                detail: "\(file) was edited or belongs to another repository. " + replan)])
         }
         guard let selection = reader.selection else {
             throw DiagnosticsError([.error("Saved plan does not say which instances it covers",
-                                           detail: "\(file) has no \"selection\": it was edited, or printed by an older cloudctl. " + replan)])
+                detail: "\(file) has no \"selection\": it was edited, or printed by an older cloudctl. " + replan)])
         }
         return selection
     }

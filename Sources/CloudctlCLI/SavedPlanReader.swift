@@ -39,19 +39,24 @@ struct SavedPlanReader: Sendable {
     private let residency = Residency()
 
     private static let redo = "Save a plan with `cloudctl plan --out FILE` and use that file."
-    private enum TopLevel: String, CaseIterable { case fleet, formatVersion, instances, selection, summary, toolVersion }
+    private static let edited = "cloudctl writes no such key, so the file was edited. "
+    private enum TopLevel: String, CaseIterable {
+        case fleet, formatVersion, instances, selection, summary, toolVersion
+    }
 
     init(_ url: URL) throws {
         path = url.path
         do { file = try MappedFile(path: path) } catch {
             throw DiagnosticsError([.error("Cannot read plan file \(path)",
-                                           detail: "Check the path, or save a plan with `cloudctl plan --out FILE`. (\(error))")])
+                detail: "Check the path, or save a plan with `cloudctl plan --out FILE`. (\(error))")])
         }
         let outline = JSONOutline(file.bytes)
         let members: [String: Range<Int>]
         let file = file
         do {
-            let top = try outline.topLevel(arrayKey: TopLevel.instances.rawValue, identityKey: "name") { _ in file.release() }
+            let top = try outline.topLevel(arrayKey: TopLevel.instances.rawValue, identityKey: "name") { _ in
+                file.release()
+            }
             members = Dictionary(uniqueKeysWithValues: top.members.map { ($0.key, $0.value) })
             elements = top.elements
         } catch let error as JSONOutlineError {
@@ -59,26 +64,29 @@ struct SavedPlanReader: Sendable {
                 detail: "Line \(error.line), column \(error.column): \(error.summary). " + Self.redo)])
         }
         // The version first: a plan of another format may have other keys.
-        guard let versionRange = members[TopLevel.formatVersion.rawValue] else {
+        guard members[TopLevel.formatVersion.rawValue] != nil else {
             throw DiagnosticsError([.error("\(path) is not a saved plan: it has no formatVersion", detail: Self.redo)])
         }
         let bytes = file.bytes
         let path = path
         func decode<T: Decodable>(_ type: T.Type, _ key: TopLevel) throws -> T {
             guard let range = members[key.rawValue] else {
-                throw DiagnosticsError([.error("\(path) is not a valid saved plan: missing \(key.rawValue)", detail: Self.redo)])
+                throw DiagnosticsError([.error("\(path) is not a valid saved plan: missing \(key.rawValue)",
+                                               detail: Self.redo)])
             }
             return try Self.decode(type, bytes, range, path: [PathKey(key.rawValue)], file: path)
         }
         let version = try decode(Int.self, .formatVersion)
         guard version == Plan.currentFormatVersion else {
-            throw DiagnosticsError([.error("\(path) has plan format version \(version); this cloudctl (\(CLI.toolVersion)) reads "
-                                           + "version \(Plan.currentFormatVersion)",
-                                           detail: "Re-create the plan with this cloudctl: `cloudctl plan --out FILE`.")])
+            throw DiagnosticsError([.error(
+                "\(path) has plan format version \(version); this cloudctl (\(CLI.toolVersion)) reads "
+                    + "version \(Plan.currentFormatVersion)",
+                detail: "Re-create the plan with this cloudctl: `cloudctl plan --out FILE`.")])
         }
         if let unknown = members.keys.sorted().first(where: { TopLevel(rawValue: $0) == nil }) {
-            throw DiagnosticsError([.error("\(path) is not a valid saved plan: unknown key \"\(unknown)\" at the top level",
-                                           detail: "cloudctl writes no such key, so the file was edited. " + Self.redo)])
+            throw DiagnosticsError([.error(
+                "\(path) is not a valid saved plan: unknown key \"\(unknown)\" at the top level",
+                detail: Self.edited + Self.redo)])
         }
         toolVersion = try decode(String.self, .toolVersion)
         fleet = try decode(String.self, .fleet)
@@ -88,7 +96,8 @@ struct SavedPlanReader: Sendable {
             throw DiagnosticsError([.error("\(path) is not a valid saved plan: missing instances", detail: Self.redo)])
         }
         guard file.bytes[instances.lowerBound] == UInt8(ascii: "[") else {
-            throw DiagnosticsError([.error("\(path) is not a valid saved plan: instances is not an array", detail: Self.redo)])
+            throw DiagnosticsError([.error("\(path) is not a valid saved plan: instances is not an array",
+                                           detail: Self.redo)])
         }
         count = elements.count
         file.release()
@@ -162,8 +171,7 @@ struct SavedPlanReader: Sendable {
             return try StrictJSONDecoder.decode(type, from: bytes, range: range, path: path)
         } catch let error as StrictDecodingError {
             throw DiagnosticsError([.error("\(file) is not a valid saved plan: \(error)",
-                detail: (error.problem.hasPrefix("unknown key") ? "cloudctl writes no such key, so the file was edited. " : "")
-                    + redo)])
+                detail: (error.problem.hasPrefix("unknown key") ? edited : "") + redo)])
         }
     }
 }

@@ -7,7 +7,8 @@ enum ShowCommand {
         name: "show", abstract: "Render a saved plan.", arguments: "FILE", positionals: 1...1,
         options: PlanFormat.options, conflicts: [["--json", "--markdown"]])) { context in
         let reader = try SavedPlanReader(context.userPath(context.arguments.positionals[0]))
-        try SavedPlanShow.print(reader, PlanFormat(context.arguments), terminal: context.terminal, console: context.console)
+        let format = PlanFormat(context.arguments)
+        try SavedPlanShow.print(reader, format, terminal: context.terminal, console: context.console)
         return CLI.ExitCode.success
     }
 }

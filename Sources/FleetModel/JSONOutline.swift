@@ -35,7 +35,9 @@ public struct JSONOutline {
         var index = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { index = 3 }
         skipWhitespace(&index)
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected a JSON object", at: index) }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
+            throw error("expected a JSON object", at: index)
+        }
         var found: [Member] = []
         var elements: [Element] = []
         index = try withoutActuallyEscaping(release) { release in
@@ -57,7 +59,9 @@ public struct JSONOutline {
     /// The elements of the array starting at `start`; returns the index after its `]`.
     private func elements(at start: Int, identityKey: String, release: (Int) -> Void) throws -> (Int, [Element]) {
         var index = start
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { throw error("expected an array", at: index) }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else {
+            throw error("expected an array", at: index)
+        }
         index += 1
         let identity = Array(identityKey.utf8)
         var elements: [Element] = []
@@ -98,12 +102,16 @@ public struct JSONOutline {
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { return index + 1 }
         while true {
             skipWhitespace(&index)
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key", at: index) }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw error("expected a string key", at: index)
+            }
             let keyStart = index
             index = try skipString(index)
             let key = plainString(keyStart..<index) ?? String(decoding: bytes[keyStart + 1..<index - 1], as: UTF8.self)
             skipWhitespace(&index)
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a key", at: index) }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                throw error("expected ':' after a key", at: index)
+            }
             index += 1
             skipWhitespace(&index)
             let valueStart = index
@@ -140,7 +148,9 @@ public struct JSONOutline {
                 skipWhitespace(&index)
                 guard index < bytes.count else { throw error("unexpected end of file inside an array", at: index) }
                 if bytes[index] == UInt8(ascii: "]") { return index + 1 }
-                guard bytes[index] == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array", at: index) }
+                guard bytes[index] == UInt8(ascii: ",") else {
+                    throw error("expected ',' or ']' in an array", at: index)
+                }
                 index += 1
             }
         default:

@@ -107,7 +107,8 @@ final class KeyUsage {
         guard let unread = read.firstIndex(of: false) else { return }
         let object = objects.last { $0.first <= unread }!
         let key = object.members[unread - object.first].key
-        throw StrictDecodingError(path: StrictJSONDecoder.render(PathLink.path(object.path, then: PathKey(stringValue: key))),
+        let path = PathLink.path(object.path, then: PathKey(stringValue: key))
+        throw StrictDecodingError(path: StrictJSONDecoder.render(path),
                                   problem: "unknown key \"\(key)\"")
     }
 }
@@ -144,7 +145,8 @@ private struct NodeDecoder: Decoder {
     func singleValueContainer() throws -> SingleValueDecodingContainer { SingleNodeContainer(decoder: self) }
 
     func mismatch(_ expected: String) -> DecodingError {
-        .typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "expected \(expected), found \(node.quoted)"))
+        .typeMismatch(Any.self, .init(codingPath: codingPath,
+                                      debugDescription: "expected \(expected), found \(node.quoted)"))
     }
 }
 
@@ -193,7 +195,9 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
         try decoder(for: key).container(keyedBy: type)
     }
 
-    func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer { try decoder(for: key).unkeyedContainer() }
+    func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
+        try decoder(for: key).unkeyedContainer()
+    }
     func superDecoder() throws -> Decoder { try decoder(for: Key(stringValue: "super")!) }
     func superDecoder(forKey key: Key) throws -> Decoder { try decoder(for: key) }
 }
@@ -210,10 +214,12 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
 
     private mutating func next() throws -> NodeDecoder {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(Any.self, .init(codingPath: codingPath + [PathKey(intValue: currentIndex)],
-                                                              debugDescription: "the array has too few elements"))
+            let path = codingPath + [PathKey(intValue: currentIndex)]
+            let context = DecodingError.Context(codingPath: path, debugDescription: "the array has too few elements")
+            throw DecodingError.valueNotFound(Any.self, context)
         }
-        let decoder = NodeDecoder(node: elements[currentIndex], parent: link, key: PathKey(intValue: currentIndex), usage: usage)
+        let key = PathKey(intValue: currentIndex)
+        let decoder = NodeDecoder(node: elements[currentIndex], parent: link, key: key, usage: usage)
         currentIndex += 1
         return decoder
     }
@@ -226,7 +232,8 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: next()) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+        -> KeyedDecodingContainer<NestedKey> {
         try next().container(keyedBy: type)
     }
 
