@@ -15,17 +15,20 @@ enum ApplyCommand {
         _ = try workspace.validFleet()
         let plan: Plan
         if let planFile = options.planFile {
-            plan = try PlanJSONRenderer.read(context.userPath(planFile))
-            try workspace.checkSavedPlan(plan, file: planFile)
+            let reader = try SavedPlanReader(context.userPath(planFile))
+            let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
+            let approval = SavedPlanApproval(check: check, options: options, context: context)
+            guard let approved = try approval.approve() else { return CLI.ExitCode.success }
+            plan = approved
         } else {
             let result = try workspace.plan(selecting: options.names)
             context.report(result.diagnostics)
             plan = result.plan
+            let details = PlanTextRenderer.details(for: workspace.loaded.specs)
+            console.out(PlanTextRenderer(terminal: context.terminal, details: details).render(plan))
+            guard plan.hasChanges else { return CLI.ExitCode.success }
+            try confirm(options, context)
         }
-
-        console.out(PlanTextRenderer(terminal: context.terminal, details: PlanTextRenderer.details(for: workspace.loaded.specs)).render(plan))
-        guard plan.hasChanges else { return CLI.ExitCode.success }
-        try confirm(options, context)
 
         let config: AWSConfig
         do {

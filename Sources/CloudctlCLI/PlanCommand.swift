@@ -70,26 +70,29 @@ enum PlanCommand {
         var printer = PlanPrinter(format, fleet: fleet.name, diagnostics: diagnostics, details: details,
                                   terminal: context.terminal, console: context.console)
         let out = options.out
-        var saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name) }
+        var saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name, repo: context.repo) }
         let outline = Planner.plan(input) { instance in
             printer.add(instance)
             saved?.add(instance)
         }
-        printer.finish(summary: outline.summary, toolVersion: CLI.toolVersion)
+        let selection = PlanSelection(options.names)
+        printer.finish(summary: outline.summary, toolVersion: CLI.toolVersion, selection: selection)
         if let out {
-            try saved?.finish(summary: outline.summary, toolVersion: CLI.toolVersion)
+            try saved?.finish(summary: outline.summary, toolVersion: CLI.toolVersion, selection: selection)
             let hint = "\nSaved the plan to \(out).\nTo apply exactly this plan: cloudctl apply \(out)"
             if format == .text { context.console.out(hint) } else { context.console.err(hint) }
         }
-        let changes = outline.summary.hasChanges && options.detailedExitcode
+        // Orphans count as a difference: the fleet does not match its files until someone restores or forgets them.
+        let differs = outline.summary.hasChanges || outline.summary.orphaned > 0
+        let changes = differs && options.detailedExitcode
         return changes ? CLI.ExitCode.changesPresent : CLI.ExitCode.success
     }
 
     /// Saves a whole plan, e.g. in tests.
-    static func save(_ plan: Plan, to url: URL) throws {
-        var file = try SavedPlanFile(url, fleet: plan.fleet)
+    static func save(_ plan: Plan, selection: PlanSelection = .all, to url: URL) throws {
+        var file = try SavedPlanFile(url, fleet: plan.fleet, repo: nil)
         for instance in plan.instances { file.add(instance) }
-        try file.finish(summary: plan.summary, toolVersion: plan.toolVersion)
+        try file.finish(summary: plan.summary, toolVersion: plan.toolVersion, selection: selection)
     }
 }
 
@@ -100,8 +103,10 @@ struct SavedPlanFile {
     private var output: ChunkedOutput
     private var writer = PlanJSONWriter()
 
-    init(_ url: URL, fleet: String) throws {
+    /// `repo`, when given, is the fleet repository: a plan saved among its instance files would be read as one.
+    init(_ url: URL, fleet: String, repo: URL?) throws {
         self.url = url
+        if let repo { try Self.refuseInsideInstances(url, repo: repo) }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw DiagnosticsError([.error("Cannot write the plan to \(url.path): it is a directory",
@@ -119,10 +124,19 @@ struct SavedPlanFile {
 
     mutating func add(_ instance: InstancePlan) { writer.write(instance, to: &output) }
 
-    mutating func finish(summary: PlanSummary, toolVersion: String) throws {
-        writer.finish(summary: summary, toolVersion: toolVersion, to: &output)
+    mutating func finish(summary: PlanSummary, toolVersion: String, selection: PlanSelection) throws {
+        writer.finish(summary: summary, toolVersion: toolVersion, selection: selection, to: &output)
         output.flush()
         do { try file.commit() } catch { throw Self.cannotWrite(url, error) }
+    }
+
+    private static func refuseInsideInstances(_ url: URL, repo: URL) throws {
+        let instances = repo.appendingPathComponent("Instances").standardizedFileURL.resolvingSymlinksInPath().path
+        let directory = url.deletingLastPathComponent().standardizedFileURL.resolvingSymlinksInPath().path
+        guard directory == instances else { return }
+        throw DiagnosticsError([.error("Refusing to save the plan to \(url.path): it is inside Instances/",
+            detail: "Every .json file in Instances/ is read as an instance file. "
+                + "Save plans elsewhere, e.g. --out Plans/plan.json.")])
     }
 
     private static func cannotWrite(_ url: URL, _ error: Error) -> DiagnosticsError {

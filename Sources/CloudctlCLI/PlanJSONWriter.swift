@@ -62,9 +62,18 @@ struct PlanJSONWriter {
         width < indents.count ? indents[width] : String(repeating: " ", count: width)
     }
 
-    /// Closes `instances` and writes the summary and tool version.
-    func finish(summary s: PlanSummary, toolVersion: String, to output: inout some TextOutputStream) {
+    /// Closes `instances` and writes the selection (nil leaves the key out), the summary and the tool version.
+    func finish(summary s: PlanSummary, toolVersion: String, selection: PlanSelection? = nil,
+                to output: inout some TextOutputStream) {
         output.write(instanceCount == 0 ? "\n\n  ],\n" : "\n  ],\n")
+        switch selection {
+        case nil: break
+        case .all?: output.write("  \"selection\" : null,\n")
+        case .names(let names)?:
+            output.write("  \"selection\" : ")
+            Self.write(.array(names.map { .string($0) }), indent: 2, to: &output)
+            output.write(",\n")
+        }
         let counts = [("create", s.create), ("delete", s.delete), ("instances", s.instances),
                       ("instancesWithChanges", s.instancesWithChanges), ("orphaned", s.orphaned), ("other", s.other),
                       ("refused", s.refused), ("update", s.update)]

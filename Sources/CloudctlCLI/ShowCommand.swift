@@ -5,8 +5,8 @@ import Planner
 /// `cloudctl show FILE`: render a saved plan.
 enum ShowCommand {
     static let command = Command(ShowOptions.self) { options, context in
-        let plan = try PlanJSONRenderer.read(context.userPath(options.planFile))
-        ShowView(format: options.format, terminal: context.terminal, console: context.console).write(plan)
+        let reader = try SavedPlanReader(context.userPath(options.planFile))
+        try SavedPlanShow.print(reader, options.format, terminal: context.terminal, console: context.console)
         return CLI.ExitCode.success
     }
 }

@@ -39,7 +39,11 @@ extension PlanStep: PlanJSONConvertible, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try self.init(planJSON: try PlanJSON(from: decoder))
+        do {
+            try self.init(planJSON: try PlanJSON(from: decoder))
+        } catch let error as PlanJSONError {
+            throw error.decodingError(at: decoder.codingPath)
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -108,7 +112,7 @@ extension InstancePlan: PlanJSONConvertible, Codable {
         do {
             try self.init(planJSON: try PlanJSON(from: decoder))
         } catch let error as PlanJSONError {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw error.decodingError(at: decoder.codingPath)
         }
     }
 

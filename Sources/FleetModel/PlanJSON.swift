@@ -115,7 +115,9 @@ extension PlanJSON {
         guard case .members(let members) = self else { throw PlanJSONError("expected an object") }
         var map: [String: PlanJSON] = [:]
         for member in members {
-            guard allowed.contains(member.key) else { throw PlanJSONError(path: [member.key], "unknown key") }
+            guard allowed.contains(member.key) else {
+                throw PlanJSONError(path: [member.key], "unknown key \"\(member.key)\"")
+            }
             map[member.key] = member.value
         }
         return PlanJSONObject(map)
@@ -167,13 +169,36 @@ extension PlanJSON: Codable {
     }
 }
 
-/// A coding key for any member name.
+/// A coding key for any member name, or an array position (`[3]` in a `PlanJSONError` path).
 struct PlanJSONKey: CodingKey {
     var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { self.stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+    var intValue: Int?
+    init(_ string: String) {
+        self.stringValue = string
+        self.intValue = nil
+    }
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
+
+    /// The coding path a `PlanJSONError` path names.
+    static func path(_ path: [String]) -> [any CodingKey] {
+        path.map { element in
+            if element.hasPrefix("["), element.hasSuffix("]"), let index = Int(element.dropFirst().dropLast()) {
+                return PlanJSONKey(intValue: index)!
+            }
+            return PlanJSONKey(element)
+        }
+    }
+}
+
+extension PlanJSONError {
+    /// The same problem as a `DecodingError` at `codingPath` + this error's path, for `Decodable` callers.
+    func decodingError(at codingPath: [any CodingKey]) -> DecodingError {
+        .dataCorrupted(.init(codingPath: codingPath + PlanJSONKey.path(path), debugDescription: message))
+    }
 }
 
 /// A value with a plan-JSON shape, so `Codable` and the streaming writer share it.

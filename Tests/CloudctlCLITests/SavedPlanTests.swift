@@ -55,7 +55,7 @@ final class SavedPlanTests: RepoTestCase {
                     after["databaseClass"] = "db.r5.24xlarge"
                     step["after"] = after
                 }
-            }, error: "error: ", hint: "inputsHash: does not match the step's attributes"),
+            }, error: "error: ", hint: "does not match the step's attributes (edited by hand?) at instances[0].steps[4].inputsHash"),
             // The same with the hash recomputed: a consistent step, but not what cloudctl plans.
             Case(edit: { plan in
                 editStep(&plan) { step in
@@ -93,5 +93,145 @@ final class SavedPlanTests: RepoTestCase {
             let steps = await provider.steps
             XCTAssertEqual(steps, [], "case \(index)")
         }
+    }
+}
+
+/// Every part of a saved plan is checked, not only the steps: summary, fleet, selection, instance list, unknown keys.
+final class SavedPlanIntegrityTests: RepoTestCase {
+    private typealias JSONObject = [String: Any]
+
+    private static func instances(_ plan: JSONObject) -> [JSONObject] { plan["instances"] as! [JSONObject] }
+
+    /// Recounts the summary as cloudctl would, so only the edit under test differs.
+    private static func recount(_ plan: inout JSONObject) {
+        let instances = instances(plan)
+        let steps = instances.map { ($0["steps"] as! [JSONObject]).count }
+        plan["summary"] = ["create": steps.reduce(0, +), "delete": 0, "instances": instances.count,
+                           "instancesWithChanges": steps.filter { $0 > 0 }.count, "orphaned": 0, "other": 0, "refused": 0, "update": 0]
+    }
+
+    func testEditedSummaryFleetListSelectionAndUnknownKeysAreRefusedWithoutACloudCall() async throws {
+        try repo.writeSpec(Fixtures.spec("globex"))
+        struct Case { var name: String; var edit: (inout JSONObject) -> Void; var error: String }
+        let cases = [
+            Case(name: "summary", edit: { plan in
+                var summary = plan["summary"] as! JSONObject
+                summary["create"] = 1
+                plan["summary"] = summary
+            }, error: "error: Saved plan's summary does not match its instances\n"),
+            Case(name: "fleet", edit: { $0["fleet"] = "other" },
+                 error: "error: Saved plan is for fleet \"other\"; this repository's fleet is \"test\""),
+            Case(name: "instance removed, summary fixed", edit: { plan in
+                plan["instances"] = Array(Self.instances(plan).prefix(1))
+                Self.recount(&plan)
+            }, error: "error: Saved plan does not list the instances a fresh plan lists\n  A fresh plan of the whole fleet also lists globex"),
+            Case(name: "instances reordered", edit: { plan in
+                plan["instances"] = Array(Self.instances(plan).reversed())
+            }, error: "error: Saved plan does not match a fresh plan\n  For acme and globex"),
+            Case(name: "selection narrowed", edit: { $0["selection"] = ["acme"] },
+                 error: "error: Saved plan does not list the instances a fresh plan lists\n  A fresh plan of acme no longer lists globex"),
+            Case(name: "selection removed", edit: { $0["selection"] = nil },
+                 error: "error: Saved plan does not say which instances it covers\n"),
+            Case(name: "top-level key", edit: { $0["approvedBy"] = "me" },
+                 error: "p.json is not a valid saved plan: unknown key \"approvedBy\" at the top level\n"),
+            Case(name: "instance key", edit: { plan in
+                var instances = Self.instances(plan)
+                instances[1]["owner"] = "me"
+                plan["instances"] = instances
+            }, error: "p.json is not a valid saved plan: unknown key \"owner\" at instances[1].owner\n"),
+            Case(name: "step key", edit: { plan in
+                var instances = Self.instances(plan)
+                var steps = instances[0]["steps"] as! [JSONObject]
+                steps[2]["skip"] = true
+                instances[0]["steps"] = steps
+                plan["instances"] = instances
+            }, error: "p.json is not a valid saved plan: unknown key \"skip\" at instances[0].steps[2].skip\n"),
+        ]
+        let planFile = repo.url.appendingPathComponent("p.json")
+        for testCase in cases {
+            let saved = await runCLI(["plan", "--out", "p.json"], repo: repo)
+            XCTAssertEqual(saved.code, 0, saved.err)
+            var plan = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: planFile)) as? JSONObject)
+            XCTAssertEqual(Self.instances(plan).map { $0["name"] as? String }, ["acme", "globex"])
+            testCase.edit(&plan)
+            try JSONSerialization.data(withJSONObject: plan, options: [.sortedKeys]).write(to: planFile)
+
+            let provider = FakeCloudProvider()
+            let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+            XCTAssertEqual(run.code, 1, testCase.name)
+            // The file's full path is named where it may not be the argument (a temporary directory here).
+            XCTAssertTrue(run.err.hasPrefix(testCase.error) || run.err.hasPrefix("error: /") && run.err.contains("/" + testCase.error),
+                          "\(testCase.name): \(run.err)")
+            XCTAssertEqual(run.out, "", testCase.name)
+            let steps = await provider.steps
+            XCTAssertEqual(steps, [], testCase.name)
+        }
+    }
+
+    func testShowRefusesAnEditedSummaryOrUnknownKeyAndPrintsNothing() async throws {
+        let planFile = repo.url.appendingPathComponent("p.json")
+        let edits: [(String, (inout JSONObject) -> Void)] = [
+            ("Saved plan's summary does not match its instances", { plan in
+                var summary = plan["summary"] as! JSONObject
+                summary["instances"] = 7
+                plan["summary"] = summary
+            }),
+            ("unknown key \"later\" at instances[0].later", { plan in
+                var instances = Self.instances(plan)
+                instances[0]["later"] = 1
+                plan["instances"] = instances
+            }),
+        ]
+        for (error, edit) in edits {
+            _ = await runCLI(["plan", "--out", "p.json"], repo: repo)
+            var plan = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: planFile)) as? JSONObject)
+            edit(&plan)
+            try JSONSerialization.data(withJSONObject: plan).write(to: planFile)
+            let run = await runCLI(["show", "p.json"], repo: repo)
+            XCTAssertEqual(run.code, 1)
+            XCTAssertTrue(run.err.contains(error), run.err)
+            XCTAssertEqual(run.out, "")
+        }
+    }
+
+    func testNamedSelectionIsSavedAndAppliedExactly() async throws {
+        try repo.writeSpec(Fixtures.spec("globex"))
+        _ = await runCLI(["plan", "globex", "--out", "p.json"], repo: repo)
+        let plan = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: repo.url.appendingPathComponent("p.json"))) as? JSONObject)
+        XCTAssertEqual(plan["selection"] as? [String], ["globex"])
+        let provider = FakeCloudProvider()
+        let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertEqual(run.code, 0, run.err)
+        let steps = await provider.steps
+        XCTAssertEqual(steps.count, 9)
+        let shown = await runCLI(["show", "p.json", "--json"], repo: repo)
+        XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(shown.out.utf8)) as? NSDictionary, plan as NSDictionary)
+    }
+
+    func testOrphansMakeDetailedExitcode2AndNeverClaimTheFleetMatches() async throws {
+        try repo.writeSpec(Fixtures.spec("globex"))
+        _ = await runCLI(["apply", "--auto-approve"], repo: repo)
+        let clean = await runCLI(["plan", "--detailed-exitcode"], repo: repo)
+        XCTAssertEqual(clean.code, 0, clean.err)
+        XCTAssertEqual(clean.out, "No changes. Your fleet matches the instance files.\n")
+        try FileManager.default.removeItem(at: repo.url.appendingPathComponent("Instances/acme.json"))
+        let run = await runCLI(["plan", "--detailed-exitcode"], repo: repo)
+        XCTAssertEqual(run.code, 2, run.err)
+        XCTAssertFalse(run.out.contains("matches"), run.out)
+        XCTAssertTrue(run.out.hasSuffix("No changes to apply, but the fleet does not match the instance files: 1 orphaned (left untouched).\n"),
+                      run.out)
+    }
+
+    func testOutIntoInstancesIsRefused() async throws {
+        for out in ["Instances/plan.json", "Instances/../Instances/p.json"] {
+            let run = await runCLI(["plan", "--out", out], repo: repo)
+            XCTAssertEqual(run.code, 1, out)
+            XCTAssertTrue(run.err.hasPrefix("error: Refusing to save the plan to "), run.err)
+            XCTAssertTrue(run.err.contains("it is inside Instances/"), run.err)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: repo.url.appendingPathComponent("Instances/plan.json").path))
+            XCTAssertFalse(FileManager.default.fileExists(atPath: repo.url.appendingPathComponent("Instances/p.json").path))
+        }
+        let elsewhere = await runCLI(["plan", "--out", "Plans/p.json"], repo: repo)
+        XCTAssertEqual(elsewhere.code, 0, elsewhere.err)
     }
 }

@@ -72,3 +72,49 @@ def test_saved_plan_never_applies_a_mix_of_reviewed_and_changed_fleet_values(clo
     taskdef, _ = aws.task_definition(service["taskDefinition"], region)
     image = steps["task-definition"]["after"]["image"] + ":" + steps["task-definition"]["after"]["version"]
     assert taskdef["containerDefinitions"][0]["image"] == image and image.startswith(fleet["image"] + ":")
+
+
+def _recount(plan):
+    """The summary cloudctl would write for the plan's instances, so only the edit under test differs."""
+    actions = [s["action"] for i in plan["instances"] for s in i["steps"]]
+    plain = ("create", "update", "delete")
+    plan["summary"].update({a: actions.count(a) for a in plain})
+    plan["summary"].update(instances=len(plan["instances"]), other=sum(1 for a in actions if a not in plain),
+                           instancesWithChanges=sum(1 for i in plan["instances"] if i["steps"]))
+
+
+def _edit_summary(plan):
+    plan["summary"]["create"] += 1
+
+
+def _drop_an_instance(plan):
+    plan["instances"] = plan["instances"][1:]
+    _recount(plan)
+
+
+def _unknown_step_key(plan):
+    plan["instances"][0]["steps"][0]["skip"] = True
+
+
+def test_edited_saved_plans_are_refused_with_no_cloud_call(cloudctl, repo, moto, tmp_path):
+    names = repo.names("active")[:2]
+    plan_file = tmp_path / "plan.json"
+    cases = [
+        (_edit_summary, "summary does not match its instances"),
+        (_drop_an_instance, "does not list the instances a fresh plan lists"),
+        (_unknown_step_key, 'unknown key "skip" at instances[0].steps[0].skip'),
+    ]
+    for edit, message in cases:
+        cloudctl("plan", *names, "--out", str(plan_file), check=0)
+        plan = json.loads(plan_file.read_text())
+        assert plan["selection"] == sorted(names) and len(plan["instances"]) == 2
+        edit(plan)
+        plan_file.write_text(json.dumps(plan, indent=2, sort_keys=True))
+        proxy = FaultProxy(urlsplit(moto).port).start()
+        try:
+            proc = cloudctl("apply", "--auto-approve", str(plan_file), check=1, endpoint=proxy.endpoint)
+        finally:
+            proxy.stop()
+        assert message in proc.stderr, proc.stderr
+        assert proc.stdout == "", proc.stdout
+        assert proxy.count == 0, f"{edit.__name__}: an edited plan made {proxy.count} cloud calls"

@@ -1,0 +1,175 @@
+import Foundation
+import FleetModel
+import Planner
+
+/// Applies a saved plan only if this cloudctl, planning now, would make exactly the same plan: same tool version,
+/// fleet and selection, unchanged files and recorded state, identical instances in the same order, a summary that
+/// adds up. Checked one instance at a time against a streamed fresh plan, so a plan of 100,000 instances is never
+/// held whole while it is checked (the planner is deterministic, so any difference means the file was edited).
+struct SavedPlanCheck {
+    let reader: SavedPlanReader
+    /// The plan file as the user named it, for messages.
+    let file: String
+    let workspace: FleetWorkspace
+
+    private var replan: String { "Re-run `cloudctl plan --out \(file)` with this cloudctl and review the new plan." }
+
+    /// Checks the whole plan, handing each instance to `each` in plan order as it checks out; throws the first
+    /// reason to refuse, after reading every instance (so what `each` received is only usable when nothing is thrown).
+    /// Returns the summary.
+    func verify(_ each: (InstancePlan) -> Void) throws -> PlanSummary {
+        let selection = try checkHeader()
+        let indexByName = try indexNames()
+        var stale: [String] = []
+        var differing: [String] = []
+        var unlisted: [String] = []
+        var recount = PlanSummary()
+        var visited = [Bool](repeating: false, count: reader.count)
+        var failure: Error?
+        var position = 0
+        var batch = Batch(start: 0, instances: [])
+        let outline = Planner.plan(try workspace.planInput(selecting: selection.names)) { fresh in
+            defer { position += 1 }
+            guard failure == nil else { return }
+            guard let index = indexByName[fresh.name] else {
+                unlisted.append(fresh.name)
+                return
+            }
+            do {
+                let saved = try batch.instance(at: index, reader)
+                visited[index] = true
+                recount.add(saved)
+                let specChanged = saved.specFingerprint != fresh.specFingerprint
+                if specChanged || saved.recordedFingerprint != fresh.recordedFingerprint {
+                    stale.append(fresh.name)
+                } else if saved != fresh || index != position {
+                    differing.append(fresh.name)
+                }
+                each(fresh)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        // Instances the fresh plan does not have are still read: every instance of the file must decode strictly.
+        let known = Set(workspace.loaded.specs.map(\.name)).union(workspace.recorded.map(\.name))
+        var dropped: [String] = []
+        for index in visited.indices where !visited[index] {
+            let saved = try reader.instance(at: index)
+            recount.add(saved)
+            // Unknown now: its file was removed before it was ever applied, which is staleness, not an edit.
+            if known.contains(saved.name) { dropped.append(saved.name) } else { stale.append(saved.name) }
+        }
+        try reader.checkSummary(recount)
+        guard stale.isEmpty else {
+            throw DiagnosticsError([.error("Saved plan is stale",
+                detail: "Since \(file) was saved, the instance files or recorded state changed for "
+                    + "\(InstanceChange.list(stale)). " + replan)])
+        }
+        guard unlisted.isEmpty && dropped.isEmpty else {
+            let what = [unlisted.isEmpty ? nil : "also lists \(InstanceChange.list(unlisted))",
+                        dropped.isEmpty ? nil : "no longer lists \(InstanceChange.list(dropped))"].compactMap { $0 }
+            throw DiagnosticsError([.error("Saved plan does not list the instances a fresh plan lists",
+                detail: "A fresh plan of \(Self.describe(selection)) " + what.joined(separator: " and ")
+                    + ": an instance was added or recorded since, or \(file) was edited. " + replan)])
+        }
+        let errors = outline.diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty else { throw DiagnosticsError(errors) }
+        guard differing.isEmpty else {
+            throw DiagnosticsError([.error("Saved plan does not match a fresh plan",
+                detail: "For \(InstanceChange.list(differing)), the steps in \(file) differ from what cloudctl plans "
+                    + "now from the same instance files and recorded state, so the file was edited. " + replan)])
+        }
+        return recount
+    }
+
+    /// Saved instances decoded a batch at a time on all cores; the fresh plan's order is normally the file's.
+    private struct Batch {
+        var start: Int
+        var instances: [Result<InstancePlan, Error>]
+
+        mutating func instance(at index: Int, _ reader: SavedPlanReader) throws -> InstancePlan {
+            if !(start..<start + instances.count).contains(index) {
+                start = index
+                instances = reader.instances(index..<min(index + SavedPlanReader.batchSize, reader.count))
+            }
+            return try instances[index - start].get()
+        }
+    }
+
+    /// The tool version, fleet and selection; the selection is what to re-plan.
+    private func checkHeader() throws -> PlanSelection {
+        guard reader.toolVersion == CLI.toolVersion else {
+            throw DiagnosticsError([.error(
+                "Saved plan was made by cloudctl \(reader.toolVersion); this is cloudctl \(CLI.toolVersion)",
+                detail: "Another version may plan differently. " + replan)])
+        }
+        let fleet = try workspace.validFleet()
+        guard reader.fleet == fleet.name else {
+            throw DiagnosticsError([.error(
+                "Saved plan is for fleet \(Diagnostic.quoted(reader.fleet)); "
+                    + "this repository's fleet is \(Diagnostic.quoted(fleet.name))",
+                detail: "\(file) was edited or belongs to another repository. " + replan)])
+        }
+        guard let selection = reader.selection else {
+            throw DiagnosticsError([.error("Saved plan does not say which instances it covers",
+                detail: "\(file) has no \"selection\": it was edited, or printed by an older cloudctl. " + replan)])
+        }
+        return selection
+    }
+
+    /// Saved instance index by name; a name listed twice is refused, since the checks key instances by name.
+    private func indexNames() throws -> [String: Int] {
+        var indexByName: [String: Int] = [:]
+        indexByName.reserveCapacity(reader.count)
+        var repeated = Set<String>()
+        for index in 0..<reader.count {
+            let name = try reader.name(at: index)
+            if indexByName[name] == nil { indexByName[name] = index } else { repeated.insert(name) }
+        }
+        guard repeated.isEmpty else {
+            throw DiagnosticsError([.error("Saved plan names \(InstanceChange.list(repeated.sorted())) more than once",
+                detail: "Each instance appears once in a plan cloudctl makes, so \(file) was edited. " + replan)])
+        }
+        return indexByName
+    }
+
+    private static func describe(_ selection: PlanSelection) -> String {
+        switch selection {
+        case .all: "the whole fleet"
+        case .names(let names): InstanceChange.list(names)
+        }
+    }
+}
+
+/// `cloudctl apply PLANFILE` up to the cloud: check the plan, print it, ask, and hand over exactly the checked plan.
+struct SavedPlanApproval {
+    let check: SavedPlanCheck
+    let options: ApplyOptions
+    let context: CommandContext
+
+    /// The plan to apply, or nil when it has no changes (it was printed either way).
+    func approve() throws -> Plan? {
+        let autoApprove = options.autoApprove
+        let spool = try OutputSpool()
+        var output = ChunkedOutput(spool.append)
+        let renderer = PlanTextRenderer(terminal: context.terminal,
+                                        details: PlanTextRenderer.details(for: check.workspace.loaded.specs))
+        // Without a prompt in between, the checked instances are the plan; otherwise they are read again below.
+        var instances: [InstancePlan] = []
+        let summary = try check.verify { instance in
+            renderer.write(instance, to: &output)
+            if autoApprove { instances.append(instance) }
+        }
+        output.write(PlanSummaryLine.text(summary) + "\n")
+        output.flush()
+        spool.replay(to: context.console.writeOut)
+        guard summary.hasChanges else { return nil }
+        try ApplyCommand.confirm(options, context)
+        if !autoApprove {
+            // Checked again at the moment of applying: the file may have changed while the question was open.
+            _ = try check.verify { instances.append($0) }
+        }
+        return Plan(toolVersion: check.reader.toolVersion, fleet: check.reader.fleet, instances: instances)
+    }
+}

@@ -1,0 +1,22 @@
+import FleetModel
+
+/// Prints a saved plan read in one pass, instance by instance; the output is spooled until every instance and the
+/// summary checked out, so a garbled or edited file prints nothing and 100,000 instances are never held at once.
+enum SavedPlanShow {
+    static func print(_ reader: SavedPlanReader, _ format: PlanFormat, terminal: Terminal, console: Console) throws {
+        let spool = try OutputSpool()
+        var printer = PlanPrinter(format, fleet: reader.fleet, diagnostics: [], details: [:], terminal: terminal,
+                                  console: spool.console(replacing: console))
+        var recount = PlanSummary()
+        for start in stride(from: 0, to: reader.count, by: SavedPlanReader.batchSize) {
+            for decoded in reader.instances(start..<min(start + SavedPlanReader.batchSize, reader.count)) {
+                let instance = try decoded.get()
+                recount.add(instance)
+                printer.add(instance)
+            }
+        }
+        try reader.checkSummary(recount)
+        printer.finish(summary: reader.summary, toolVersion: reader.toolVersion, selection: reader.selection)
+        spool.replay(to: console.writeOut)
+    }
+}
