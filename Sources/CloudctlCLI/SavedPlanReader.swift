@@ -117,8 +117,12 @@ struct SavedPlanReader: Sendable {
     }
 
     private func decode(at index: Int) throws -> InstancePlan {
-        try Self.decode(InstancePlan.self, file.bytes, elements[index].range,
-                        path: [PathKey(TopLevel.instances.rawValue), PathKey(index)], file: path)
+        do {
+            return try StrictJSONDecoder.decodePlan(InstancePlan.self, from: file.bytes, range: elements[index].range,
+                                                    path: [PathKey(TopLevel.instances.rawValue), PathKey(index)])
+        } catch let error as StrictDecodingError {
+            throw Self.invalid(error, file: path)
+        }
     }
 
     /// Instances `range`, decoded on all cores (each is independent), in order; an instance that fails to decode is
@@ -171,9 +175,13 @@ struct SavedPlanReader: Sendable {
         do {
             return try StrictJSONDecoder.decode(type, from: bytes, range: range, path: path)
         } catch let error as StrictDecodingError {
-            throw DiagnosticsError([.error("\(file) is not a valid saved plan: \(error)",
-                detail: (error.problem.hasPrefix("unknown key") ? edited : "") + redo)])
+            throw invalid(error, file: file)
         }
+    }
+
+    private static func invalid(_ error: StrictDecodingError, file: String) -> DiagnosticsError {
+        DiagnosticsError([.error("\(file) is not a valid saved plan: \(error)",
+                                 detail: (error.problem.hasPrefix("unknown key") ? edited : "") + redo)])
     }
 }
 

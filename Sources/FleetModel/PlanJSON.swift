@@ -195,6 +195,9 @@ struct PlanJSONKey: CodingKey {
 }
 
 extension PlanJSONError {
+    /// Where the problem is, as coding keys (array positions as int keys).
+    public var codingPath: [any CodingKey] { PlanJSONKey.path(path) }
+
     /// The same problem as a `DecodingError` at `codingPath` + this error's path, for `Decodable` callers.
     func decodingError(at codingPath: [any CodingKey]) -> DecodingError {
         .dataCorrupted(.init(codingPath: codingPath + PlanJSONKey.path(path), debugDescription: message))
