@@ -12,7 +12,8 @@ struct FleetWorkspace {
     /// Loads the repository and the recorded state (none when there is no database yet).
     static func open(_ context: CommandContext) async throws -> FleetWorkspace {
         let loaded = FleetLoader.load(repo: context.repo, rules: AWSRules())
-        let recorded = try await context.existingStore()?.recordedInstances() ?? []
+        let store = try context.existingStore(fleet: loaded.fleet?.name)
+        let recorded = try await store?.recordedInstances() ?? []
         return FleetWorkspace(loaded: loaded, recorded: recorded)
     }
 
