@@ -11,7 +11,7 @@ enum ApplyCommand {
 
     static func run(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
         let console = context.console
-        let workspace = try await FleetWorkspace.open(context)
+        let workspace = try await FleetWorkspace.open(context, applying: true)
         let fleet = try workspace.validFleet()
         let plan: Plan
         if let planFile = options.planFile {

@@ -36,6 +36,13 @@ struct CommandContext: Sendable {
         try SQLiteStateStore(path: dbPath, access: .readOnly, fleet: fleet)
     }
 
+    /// What `apply` plans from: the database if it exists, opened for writing so an older file is upgraded (readers
+    /// refuse it), but neither created nor claimed for `fleet` before the plan is confirmed.
+    func storeForApplying(fleet: String?) throws -> (any StateBackend)? {
+        guard FileManager.default.fileExists(atPath: dbPath) else { return nil }
+        return try SQLiteStateStore(path: dbPath, access: .readWrite(create: false), fleet: fleet, claim: false)
+    }
+
     /// The state database opened for writing: created if missing when `create` (apply), an error otherwise (unlock).
     /// The first write records `fleet` as the fleet it belongs to.
     func writableStore(fleet: String?, create: Bool) throws -> any StateBackend {

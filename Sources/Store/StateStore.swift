@@ -23,8 +23,9 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
 
     /// Opens the database at `path` (by default creating it and its parent directories if missing, and migrating
     /// the schema). With `fleet`, refuses a database that belongs to another fleet; a writing open of a database that
-    /// belongs to none yet records `fleet` as its owner.
-    public init(path: String, access: Access = .readWrite(create: true), fleet: String? = nil) throws {
+    /// belongs to none yet records `fleet` as its owner unless `claim` is false.
+    public init(path: String, access: Access = .readWrite(create: true), fleet: String? = nil,
+                claim: Bool = true) throws {
         self.path = path
         queue = DispatchQueue(label: "cloudctl.state.\(path)")
         do {
@@ -44,7 +45,7 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
                 }
                 database = try Database(path: path)
                 try Migrations.apply(to: database)
-                if let fleet { try Self.checkFleet(fleet, in: database, claim: true) }
+                if let fleet { try Self.checkFleet(fleet, in: database, claim: claim) }
             }
         } catch let error as StateBackendError {
             throw error

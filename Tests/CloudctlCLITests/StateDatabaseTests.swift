@@ -63,6 +63,25 @@ final class StateDatabaseTests: RepoTestCase {
         XCTAssertFalse(applied.contains("003-meta"), "a reading command migrated the file")
     }
 
+    func testApplyUpgradesAFileThatReadersRefuse() async throws {
+        _ = await runCLI(["apply", "--auto-approve"], repo: repo)
+        let migration = Migrations.all.first { $0.id == "002-attributes" }!
+        try Database(path: repo.dbPath).run("DELETE FROM schema_migrations WHERE id = ?", migration.id)
+        let refused = await runCLI(["status"], repo: repo)
+        XCTAssertEqual(refused.code, 1)
+        XCTAssertTrue(refused.err.contains("Run `cloudctl apply` once with this cloudctl"), refused.err)
+        // The migration's columns exist already, so re-running it fails: drop them the way the old schema lacked them.
+        try Database(path: repo.dbPath).execute("""
+            ALTER TABLE resources DROP COLUMN attributes; ALTER TABLE instances DROP COLUMN provisioned;
+            ALTER TABLE instances DROP COLUMN protected;
+            """)
+
+        let apply = await runCLI(["apply", "--auto-approve"], repo: repo)
+        XCTAssertEqual(apply.code, 0, apply.err)
+        let status = await runCLI(["status"], repo: repo)
+        XCTAssertEqual(status.code, 0, status.err)
+    }
+
     func testEveryDatabaseFailureNamesThePathAndWhatToDo() async throws {
         let path = repo.dbPath
         let cases: [(name: String, prepare: () throws -> Void, error: String, next: String)] = [
