@@ -19,6 +19,12 @@ final class Database: @unchecked Sendable {
             // A WAL file in a read-only directory: SQLite cannot create the shared-memory file readers need, so the
             // file is read as immutable (nobody can be writing it there anyway).
             sqlite3_close_v2(connection)
+            // Immutable reads skip the WAL: refuse rather than show state without its latest changes.
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            guard wal == 0 else {
+                throw SQLiteError(code: failure.code, message: "\(path)-wal holds recent changes, and reading them "
+                                  + "needs write access to its directory: \(failure.message)")
+            }
             let uri = "file:" + Self.uriPath(path) + "?immutable=1"
             connection = try Self.open(uri, flags: mode | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI, shown: path)
         }

@@ -2,6 +2,7 @@
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -22,6 +23,11 @@ def test_reading_commands_work_on_a_read_only_file_in_a_read_only_directory(clou
     top = Path(tempfile.mkdtemp(prefix="cloudctl-ro-"))
     try:
         shutil.copytree(repo.instances, top / "Instances")
+        # As a finished apply leaves it once closed: everything in the main file, no -wal or -shm beside it (so
+        # SQLite cannot create the -shm a WAL reader needs in the read-only directory).
+        con = sqlite3.connect(repo.db)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
         shutil.copy(repo.db, top / "state.db")
         before = (top / "state.db").read_bytes()
         (top / "state.db").chmod(0o444)
