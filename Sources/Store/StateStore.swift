@@ -72,9 +72,12 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
     }
 
     private static func recordedFleet(in database: Database) throws -> String? {
-        let hasMeta = try database.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'") { _ in true }
-        guard !hasMeta.isEmpty else { return nil }
-        return try database.query("SELECT value FROM meta WHERE key = 'fleet'") { try $0.column(0, as: String.self) }.first
+        let meta = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        guard try !database.query(meta, row: { _ in true }).isEmpty else { return nil }
+        let fleets = try database.query("SELECT value FROM meta WHERE key = 'fleet'") {
+            try $0.column(0, as: String.self)
+        }
+        return fleets.first
     }
 
     /// Throws when the database belongs to another fleet; records `fleet` as the owner when `claim` and none is.
