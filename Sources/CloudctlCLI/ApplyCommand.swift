@@ -11,8 +11,8 @@ enum ApplyCommand {
 
     static func run(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
         let console = context.console
-        let workspace = try await FleetWorkspace.open(context)
-        _ = try workspace.validFleet()
+        let workspace = try await FleetWorkspace.open(context, applying: true)
+        let fleet = try workspace.validFleet()
         let plan: Plan
         if let planFile = options.planFile {
             let reader = try SavedPlanReader(context.userPath(planFile))
@@ -37,7 +37,7 @@ enum ApplyCommand {
             throw DiagnosticsError([.error("Cannot resolve AWS configuration: \(error)",
                                            detail: "Set AWS_REGION and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE).")])
         }
-        let store = try context.store()
+        let store = try context.writableStore(fleet: fleet.name, create: true)
         var executorOptions = ExecutorOptions(holder: LockHolder.current())
         executorOptions.parallelism = options.parallelism
         executorOptions.ignoreMaintenanceWindow = options.ignoreMaintenanceWindow
@@ -59,7 +59,9 @@ enum ApplyCommand {
         let task = Task { await executor.apply(plan) }
         let trap = context.environment.trapSignals ? SignalTrap { count in
             if count == 1 {
-                console.err("Interrupted: finishing running steps… (press Ctrl-C again to stop at once)")
+                // Cancelling stops cloud waits at once; running steps are journaled `interrupted`, locks released.
+                console.err("Interrupted: stopping running steps and recording them as interrupted… "
+                            + "(press Ctrl-C again to stop at once)")
                 task.cancel()
             } else {
                 console.err("Stopped. Running steps will be journaled as interrupted; re-run `cloudctl apply` to finish.")

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import StateBackend
 
 /// Entry point of the command-line tool; returns the process exit code.
 public enum CLI {
@@ -70,6 +71,8 @@ public enum CLI {
             }
         } catch let error as UsageError {
             console.err("Error: \(error.message)\nUsage: \(error.usage)\nSee 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'.")
+        } catch let error as StateBackendError {
+            console.err(error.diagnostic.description)
         } catch let error as DiagnosticsError {
             for diagnostic in error.diagnostics { console.err(diagnostic.description) }
         } catch {

@@ -25,14 +25,28 @@ struct CommandContext: Sendable {
     /// A path the user gave, resolved against the current directory.
     func userPath(_ path: String) -> URL { environment.userPath(path) }
 
-    /// The state database if it exists; read-only commands never create one.
-    func existingStore() throws -> (any StateBackend)? {
-        try SQLiteStateStore.openIfExists(path: dbPath)
+    /// The state database opened read-only if it exists; read-only commands never create or write one.
+    /// `fleet` (the instance files' fleet, when they name one) must match the fleet the database belongs to.
+    func existingStore(fleet: String?) throws -> (any StateBackend)? {
+        try SQLiteStateStore.openIfExists(path: dbPath, fleet: fleet)
     }
 
-    /// The state database, created if missing (apply).
-    func store() throws -> any StateBackend {
-        try SQLiteStateStore(path: dbPath)
+    /// The state database opened read-only; a missing one is an error (`StateBackendError.missing`).
+    func requiredStore(fleet: String?) throws -> any StateBackend {
+        try SQLiteStateStore(path: dbPath, access: .readOnly, fleet: fleet)
+    }
+
+    /// What `apply` plans from: the database if it exists, opened for writing so an older file is upgraded (readers
+    /// refuse it), but neither created nor claimed for `fleet` before the plan is confirmed.
+    func storeForApplying(fleet: String?) throws -> (any StateBackend)? {
+        guard FileManager.default.fileExists(atPath: dbPath) else { return nil }
+        return try SQLiteStateStore(path: dbPath, access: .readWrite(create: false), fleet: fleet, claim: false)
+    }
+
+    /// The state database opened for writing: created if missing when `create` (apply), an error otherwise (unlock).
+    /// The first write records `fleet` as the fleet it belongs to.
+    func writableStore(fleet: String?, create: Bool) throws -> any StateBackend {
+        try SQLiteStateStore(path: dbPath, access: .readWrite(create: create), fleet: fleet)
     }
 
     /// Prints diagnostics (warnings too) to stderr.

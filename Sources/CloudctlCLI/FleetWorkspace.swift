@@ -9,10 +9,13 @@ struct FleetWorkspace {
     var loaded: LoadedFleet
     var recorded: [RecordedInstance]
 
-    /// Loads the repository and the recorded state (none when there is no database yet).
-    static func open(_ context: CommandContext) async throws -> FleetWorkspace {
+    /// Loads the repository and the recorded state (none when there is no database yet); the database is opened
+    /// read-only unless `applying`.
+    static func open(_ context: CommandContext, applying: Bool = false) async throws -> FleetWorkspace {
         let loaded = FleetLoader.load(repo: context.repo, rules: AWSRules())
-        let recorded = try await context.existingStore()?.recordedInstances() ?? []
+        let fleet = loaded.fleet?.name
+        let store = try applying ? context.storeForApplying(fleet: fleet) : context.existingStore(fleet: fleet)
+        let recorded = try await store?.recordedInstances() ?? []
         return FleetWorkspace(loaded: loaded, recorded: recorded)
     }
 

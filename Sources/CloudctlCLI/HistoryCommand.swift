@@ -7,7 +7,7 @@ enum HistoryCommand {
     static let command = Command(HistoryOptions.self) { options, context in
         let now = context.environment.now()
         let since = options.since?.start(now: now)
-        let operations = try await context.existingStore()?.operations(instance: options.name, since: since,
+        let operations = try await context.existingStore(fleet: nil)?.operations(instance: options.name, since: since,
                                                                  limit: options.limit) ?? []
         let view = HistoryView(format: options.format, now: now)
         context.console.out(try view.render(operations, instance: options.name, since: since))

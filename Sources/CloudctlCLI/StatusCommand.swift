@@ -60,7 +60,8 @@ enum StatusCommand {
         let workspace = try await FleetWorkspace.open(context)
         let problems = workspace.loaded.diagnostics.filter { $0.severity == .error }.count
         if problems > 0 { context.console.err("warning: \(problems) problems in the instance files; run `cloudctl validate`.") }
-        let store = try context.existingStore()
+        // Status reports recorded state: without a database there is none to report, which usually means a wrong path.
+        let store: (any StateBackend)? = try context.requiredStore(fleet: workspace.loaded.fleet?.name)
         let specs = workspace.specsByName
         let recorded = Dictionary(workspace.recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let locks = Dictionary((try await store?.locks() ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })

@@ -4,7 +4,8 @@ import StateBackend
 /// `cloudctl unlock NAME`: force-removes an instance's lock (after a crashed apply), saying who held it.
 enum UnlockCommand {
     static let command = Command(UnlockOptions.self) { options, context in
-        let removed = try await context.existingStore()?.forceUnlock(instance: options.name)
+        // Unlock reads no instance file, so any fleet's database may be unlocked; a missing one is a wrong path.
+        let removed = try await context.writableStore(fleet: nil, create: false).forceUnlock(instance: options.name)
         context.console.out(UnlockView.render(instance: options.name, removed: removed))
         return CLI.ExitCode.success
     }

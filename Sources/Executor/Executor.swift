@@ -21,6 +21,9 @@ public struct ExecutorOptions: Sendable {
     public var baseDelay: Duration = .milliseconds(200)
     public var maxDelay: Duration = .seconds(10)
     public var lockLease: TimeInterval = 300
+    /// How long a cloud call may still run after Ctrl-C cancelled it before its step is journaled `interrupted`
+    /// and the apply ends without it.
+    public var interruptGrace: Duration = .seconds(3)
     /// Run disruptive steps even outside the instance's maintenance window.
     public var ignoreMaintenanceWindow: Bool = false
     /// Start later waves even when an earlier wave had failures (by default they are not started, so a bad

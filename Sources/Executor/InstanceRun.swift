@@ -159,6 +159,11 @@ struct InstanceRun: Sendable {
                                            cloudId: stepOutcome.cloudId, note: stepOutcome.note, error: nil, now: clock())
                 observer.stepFinished(name, index: index, step: step, status: .succeeded, error: nil)
                 return (.succeeded, nil)
+            case .failure(let failure) where failure.interrupted:
+                // Journaled before the apply ends (and its lock goes), so a re-run knows the step may be half-done.
+                await finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: nil,
+                             error: failure.message)
+                return (.interrupted, "\(stepName) \(failure.message)")
             case .failure(let failure):
                 try await store.finishStep(stepId, status: .failed, attempts: attempt.attempts, cloudId: nil, note: nil,
                                            error: failure.message, now: clock())

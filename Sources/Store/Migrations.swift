@@ -5,6 +5,8 @@ import StateBackend
 struct Migration: Sendable {
     var id: String
     var sql: String
+    /// Whether read-only commands need it: they never migrate, and cope without a migration that only adds a table.
+    var neededForReading = true
 }
 
 /// The store's schema history, in order. Append new migrations; never edit an applied one.
@@ -77,6 +79,10 @@ enum Migrations {
             ALTER TABLE instances ADD COLUMN provisioned INTEGER NOT NULL DEFAULT 1;
             ALTER TABLE instances ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
             """),
+        // Facts about the file itself; `fleet` is the fleet whose state it holds (written by the first write).
+        Migration(id: "003-meta", sql: """
+            CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+            """, neededForReading: false),
     ]
 
     /// Applies every migration `database` lacks, each in its own transaction; a no-op on an up-to-date file.
@@ -96,6 +102,39 @@ enum Migrations {
                 try database.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", migration.id, now)
             }
         }
+    }
+
+    /// Checks, without writing, that a read-only command can read `database`: no migration this build does not know,
+    /// none it needs for reading missing.
+    static func checkReadable(_ migrations: [Migration] = all, database: Database) throws -> Readability {
+        let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table'") {
+            try $0.column(0, as: String.self)
+        }
+        // A file without any table (e.g. created empty by `touch`) holds no state: readers see nothing recorded.
+        guard tables.contains("schema_migrations") else {
+            if tables.isEmpty { return .empty }
+            throw StateBackendError.notADatabase(path: database.path)
+        }
+        let applied = try applied(in: database)
+        let known = Set(migrations.map(\.id))
+        if let newest = applied.filter({ !known.contains($0) }).last {
+            throw StateBackendError.newerSchema(migration: newest, path: database.path)
+        }
+        let missing = migrations.filter { !applied.contains($0.id) }
+        if let needed = missing.first(where: \.neededForReading) {
+            throw StateBackendError.olderSchema(missing: needed.id, path: database.path)
+        }
+        return missing.isEmpty ? .current : .lacksOptional
+    }
+
+    /// What a read-only command found in a file it may read.
+    enum Readability {
+        /// No table at all: nothing recorded yet.
+        case empty
+        /// Every migration applied.
+        case current
+        /// Readable, but lacking migrations readers can do without (e.g. the `meta` table).
+        case lacksOptional
     }
 
     /// Ids of the applied migrations, in the order they were applied.

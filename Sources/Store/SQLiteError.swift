@@ -32,7 +32,9 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
         // The primary result code is the low byte of the extended one.
         switch code & 0xff {
         case SQLITE_BUSY, SQLITE_LOCKED: .locked(path: path)
-        case SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_MISMATCH: .corrupt(path: path, message: description)
+        case SQLITE_NOTADB: .notADatabase(path: path)
+        case SQLITE_READONLY: .readOnly(path: path)
+        case SQLITE_CORRUPT, SQLITE_MISMATCH: .corrupt(path: path, message: description)
         default: .io(path: path, message: description)
         }
     }

@@ -13,23 +13,87 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
     /// Owns `database`: the connection and its statements are not safe to share, so all access is serialized here.
     private let queue: DispatchQueue
 
-    /// Opens the database at `path`, creating it and its parent directories if missing, and migrates the schema.
-    public init(path: String) throws {
+    /// How a command uses the state database.
+    public enum Access: Sendable {
+        /// Reads only: the file must exist; nothing is created, migrated or written (works on a read-only file).
+        case readOnly
+        /// Reads and writes: migrates the schema; `create` makes the file (and its directories) when missing.
+        case readWrite(create: Bool)
+    }
+
+    /// Opens the database at `path` (by default creating it and its parent directories if missing, and migrating
+    /// the schema). With `fleet`, refuses a database that belongs to another fleet; a writing open of a database that
+    /// belongs to none yet records `fleet` as its owner unless `claim` is false.
+    public init(path: String, access: Access = .readWrite(create: true), fleet: String? = nil,
+                claim: Bool = true) throws {
         self.path = path
         queue = DispatchQueue(label: "cloudctl.state.\(path)")
         do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            database = try Database(path: path)
-            try Migrations.apply(to: database)
+            switch access {
+            case .readOnly:
+                guard FileManager.default.fileExists(atPath: path) else { throw StateBackendError.missing(path: path) }
+                database = try Database(path: path, readOnly: true)
+                let readability = try Migrations.checkReadable(database: database)
+                guard readability != .empty else { throw StateBackendError.missing(path: path) }
+                if let fleet { try Self.checkFleet(fleet, in: database, claim: false) }
+            case .readWrite(let create):
+                if create {
+                    let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+                    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                } else if !FileManager.default.fileExists(atPath: path) {
+                    throw StateBackendError.missing(path: path)
+                }
+                database = try Database(path: path)
+                try Migrations.apply(to: database)
+                if let fleet { try Self.checkFleet(fleet, in: database, claim: claim) }
+            }
+        } catch let error as StateBackendError {
+            throw error
+        } catch let error as SQLiteError {
+            throw error.backendError(path: path)
         } catch {
-            throw Self.backendError(error, path: path)
+            throw StateBackendError.io(path: path, message: "\(error)")
         }
     }
 
-    /// Opens the database at `path` if the file exists; nil otherwise (so read-only commands create nothing).
-    public static func openIfExists(path: String) throws -> SQLiteStateStore? {
-        FileManager.default.fileExists(atPath: path) ? try SQLiteStateStore(path: path) : nil
+    /// Opens the database at `path` read-only if the file exists and holds state; nil otherwise (so read-only
+    /// commands create nothing).
+    public static func openIfExists(path: String, fleet: String? = nil) throws -> SQLiteStateStore? {
+        do {
+            return try SQLiteStateStore(path: path, access: .readOnly, fleet: fleet)
+        } catch StateBackendError.missing {
+            return nil
+        }
+    }
+
+    /// The fleet the database belongs to, per its `meta` table; nil when none is recorded yet.
+    public func fleet() throws -> String? {
+        try serialized { try Self.recordedFleet(in: $0) }
+    }
+
+    private static func recordedFleet(in database: Database) throws -> String? {
+        let meta = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        guard try !database.query(meta, row: { _ in true }).isEmpty else { return nil }
+        let fleets = try database.query("SELECT value FROM meta WHERE key = 'fleet'") {
+            try $0.column(0, as: String.self)
+        }
+        return fleets.first
+    }
+
+    /// Throws when the database belongs to another fleet; records `fleet` as the owner when `claim` and none is.
+    private static func checkFleet(_ fleet: String, in database: Database, claim: Bool) throws {
+        if let recorded = try recordedFleet(in: database) {
+            guard recorded == fleet else {
+                throw StateBackendError.otherFleet(path: database.path, recorded: recorded, files: fleet)
+            }
+        } else if claim {
+            // OR IGNORE: two first applies racing both claim; the loser's check below still sees the winner's name.
+            try database.run("INSERT OR IGNORE INTO meta (key, value) VALUES ('fleet', ?)", fleet)
+            let recorded = try recordedFleet(in: database)
+            if let recorded, recorded != fleet {
+                throw StateBackendError.otherFleet(path: database.path, recorded: recorded, files: fleet)
+            }
+        }
     }
 
     /// Runs `body` with exclusive use of the connection, blocking the caller (tests and the async wrappers only).

@@ -94,6 +94,7 @@ final class ApplyCommandTests: RepoTestCase {
     }
 
     func testUnlockSaysWhoHeldTheLock() async throws {
+        _ = try SQLiteStateStore(path: repo.dbPath)
         let free = await runCLI(["unlock", "acme"], repo: repo)
         XCTAssertEqual(free.out, "acme was not locked.\n")
         try await SQLiteStateStore(path: repo.dbPath).acquireLock(instance: "acme", holder: "ci@runner:42", lease: 300)

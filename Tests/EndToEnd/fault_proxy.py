@@ -68,10 +68,16 @@ def error_response(kind, service, protocol):
 class FaultProxy:
     """Every `throttle_every`-th and `error_every`-th request (counted per proxy) gets an injected error."""
 
-    def __init__(self, upstream_port, throttle_every=0, error_every=0):
+    def __init__(self, upstream_port, throttle_every=0, error_every=0, hold_after=None):
         self.upstream_port = upstream_port
         self.throttle_every = throttle_every
         self.error_every = error_every
+        # (trigger, held): once an action `trigger` was forwarded, calls of action `held` get no answer until
+        # `release()` -- a cloud wait that takes minutes (an RDS create) without waiting minutes.
+        self.hold_after = hold_after
+        self.triggered = False
+        self.held = 0
+        self.released = threading.Event()
         self.lock = threading.Lock()
         self.count = 0
         self.injected = []   # (service, action, kind)
@@ -91,6 +97,12 @@ class FaultProxy:
                 with proxy.lock:
                     proxy.count += 1
                     n = proxy.count
+                if proxy.hold_after and proxy.triggered and action == proxy.hold_after[1]:
+                    with proxy.lock:
+                        proxy.held += 1
+                    proxy.released.wait()
+                if proxy.hold_after and action == proxy.hold_after[0]:
+                    proxy.triggered = True
                 kind = None
                 if proxy.throttle_every and n % proxy.throttle_every == 0:
                     kind = "throttle"
@@ -134,6 +146,10 @@ class FaultProxy:
     @property
     def endpoint(self):
         return f"http://127.0.0.1:{self.port}"
+
+    def release(self):
+        """Lets held calls through."""
+        self.released.set()
 
     def start(self):
         self.thread.start()

@@ -1,8 +1,10 @@
 """Kill -9 and Ctrl-C in the middle of an apply; the re-run converges with no duplicates."""
 import signal
 import time
+from urllib.parse import urlsplit
 
 from expectations import assert_provisioned
+from fault_proxy import FaultProxy
 from journal import count, rows, succeeded_steps
 
 
@@ -50,3 +52,33 @@ def test_ctrl_c_finishes_running_steps_and_records_the_rest(cloudctl, repo, aws)
     for name in repo.names("active") + repo.names("suspended"):
         assert_provisioned(aws, repo, name)
     assert_no_duplicates(aws, repo)
+
+
+def test_ctrl_c_during_a_long_cloud_wait_interrupts_the_step_and_a_rerun_converges(cloudctl, repo, aws, moto):
+    """The database is created, then its wait for `available` hangs; one Ctrl-C ends the apply without it."""
+    name = next(n for n, s in repo.specs().items() if s["state"] == "active")
+    proxy = FaultProxy(urlsplit(moto).port, hold_after=("CreateDBInstance", "DescribeDBInstances")).start()
+    try:
+        proc = cloudctl.spawn("apply", "--auto-approve", "--ignore-maintenance-window", name, endpoint=proxy.endpoint)
+        deadline = time.time() + 300
+        while proxy.held == 0:
+            assert proc.poll() is None, "apply finished before its database wait: " + proc.stdout.read()
+            assert time.time() < deadline, "the apply never reached its database wait"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        # The held call never answers: only an apply that stops waiting on the first Ctrl-C gets out of this.
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proxy.release()
+        proxy.stop()
+    assert proc.returncode == 130, out + err
+    interrupted = rows(repo.db, "SELECT resource, error FROM steps WHERE instance = ? AND status = 'interrupted'", name)
+    assert [r[0] for r in interrupted] == ["database"], out + err
+    assert "interrupted by Ctrl-C" in interrupted[0][1], interrupted
+    assert count(repo.db, "SELECT count(*) FROM steps WHERE status = 'running'") == 0, "no step is left running"
+    assert count(repo.db, "SELECT count(*) FROM operations WHERE result = 'interrupted'") == 1, out + err
+    assert count(repo.db, "SELECT count(*) FROM locks") == 0, "the lock is released"
+
+    cloudctl.apply(name)
+    assert_provisioned(aws, repo, name)
+    assert "No changes" in cloudctl.apply(name).stdout

@@ -6,7 +6,7 @@ import TestSupport
 @testable import Executor
 
 final class ExecutorConcurrencyTests: XCTestCase {
-    func testCancellationLetsTheRunningStepFinishAndStartsNoOther() async throws {
+    func testCancellationKeepsTheResultOfACallThatFinishesAndStartsNoOtherStep() async throws {
         let h = try ExecutorHarness()
         await h.provider.block(.init("acme", .create, .bucket))
         let apply = Task { await h.apply([Plans.provision("acme")]) }
@@ -18,8 +18,6 @@ final class ExecutorConcurrencyTests: XCTestCase {
         XCTAssertEqual(report.instances.map(\.result), [.cancelled])
         let calls = await h.provider.calls
         XCTAssertEqual(calls.map(\.resource), [.network, .key, .bucket])
-        let cancelledCalls = await h.provider.cancelledCalls
-        XCTAssertEqual(cancelledCalls, [], "the running cloud call is shielded from the cancellation")
         let operation = try await h.lastOperation("acme")
         XCTAssertEqual(operation.result, .cancelled)
         XCTAssertEqual(operation.steps.sorted { $0.index < $1.index }.map(\.status),
@@ -28,6 +26,47 @@ final class ExecutorConcurrencyTests: XCTestCase {
         XCTAssertNotNil(recordedInstance, "the finished step is recorded")
         let locks = try await h.store.locks()
         XCTAssertEqual(locks, [])
+    }
+
+    /// Ctrl-C during a step that does not end (an RDS create waiting many minutes): the step is journaled
+    /// `interrupted`, the lock released and the apply ends; a re-run repeats the step and converges.
+    func testCancellationInterruptsAStepThatDoesNotFinishAndARerunConverges() async throws {
+        let h = try ExecutorHarness()
+        h.options.interruptGrace = .milliseconds(20)
+        let resources: [ResourceKind] = [.network, .key, .database]
+        await h.provider.block(.init("acme", .create, .database))
+        let apply = Task { await h.apply([Plans.provision("acme", resources)]) }
+        await h.provider.waitUntilBlocked()
+        apply.cancel()
+        let report = await apply.value
+
+        XCTAssertEqual(report.instances.map(\.result), [.interrupted])
+        let error = try XCTUnwrap(report.instances.first?.error)
+        XCTAssertTrue(error.hasPrefix("step 3 (create database) interrupted by Ctrl-C"), error)
+        let operation = try await h.lastOperation("acme")
+        XCTAssertEqual(operation.result, .interrupted)
+        let steps = operation.steps.sorted { $0.index < $1.index }
+        XCTAssertEqual(steps.map(\.status), [.succeeded, .succeeded, .interrupted])
+        XCTAssertTrue(steps[2].error?.contains("run `cloudctl apply` again") ?? false, "\(steps[2])")
+        XCTAssertTrue(h.observer.events.current.contains("step acme 3 interrupted"))
+        let locks = try await h.store.locks()
+        XCTAssertEqual(locks, [], "the lock is released, so the re-run needs no unlock")
+        await h.provider.release()
+        // The left call resumes on its own; bounded, so a cancellation that never reached it fails rather than hangs.
+        var cancelledCalls: [FakeCloudProvider.Call] = []
+        for _ in 0..<10_000 where cancelledCalls.isEmpty {
+            await Task.yield()
+            cancelledCalls = await h.provider.cancelledCalls
+        }
+        XCTAssertEqual(cancelledCalls, [.init("acme", .create, .database)], "Ctrl-C reaches the running cloud call")
+
+        let rerun = await h.apply([Plans.provision("acme", [.database])])
+
+        XCTAssertTrue(rerun.succeeded, "\(rerun)")
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls.map(\.resource), [.network, .key, .database, .database], "the interrupted step runs again")
+        let rerunSteps = try await h.stepStatuses("acme")
+        XCTAssertEqual(rerunSteps, [.succeeded])
     }
 
     func testCancellationDuringRetryBackoffStopsRetrying() async throws {

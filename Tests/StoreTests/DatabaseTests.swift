@@ -54,6 +54,51 @@ final class DatabaseTests: XCTestCase {
         XCTAssertNotNil(try SQLiteStateStore.openIfExists(path: path))
     }
 
+    func testReadOnlyOpenCreatesNothingAndRefusesWrites() async throws {
+        let path = temporaryDatabasePath()
+        XCTAssertThrowsError(try SQLiteStateStore(path: path, access: .readOnly)) {
+            XCTAssertEqual($0 as? StateBackendError, .missing(path: path))
+        }
+        XCTAssertThrowsError(try SQLiteStateStore(path: path, access: .readWrite(create: false))) {
+            XCTAssertEqual($0 as? StateBackendError, .missing(path: path))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        try await SQLiteStateStore(path: path).acquireLock(instance: "acme", holder: "h", lease: 60)
+
+        let reader = try SQLiteStateStore(path: path, access: .readOnly)
+        let locks = try await reader.locks()
+        XCTAssertEqual(locks.map(\.instance), ["acme"])
+        await XCTAssertThrowsErrorAsync({ try await reader.releaseLock(instance: "acme", holder: "h") }) {
+            XCTAssertEqual($0 as? StateBackendError, .readOnly(path: path))
+        }
+    }
+
+    func testAnEmptyFileHoldsNoStateForReaders() throws {
+        let path = temporaryDatabasePath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: path, contents: Data())
+        XCTAssertNil(try SQLiteStateStore.openIfExists(path: path))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(), "the reader wrote nothing")
+    }
+
+    func testTheFirstWritingOpenClaimsTheFleetAndOthersAreRefused() throws {
+        let path = temporaryDatabasePath()
+        _ = try SQLiteStateStore(path: path)
+        XCTAssertNil(try SQLiteStateStore(path: path).fleet(), "opening without a fleet claims nothing")
+        _ = try SQLiteStateStore(path: path, access: .readOnly, fleet: "acme-fleet")
+        XCTAssertNil(try SQLiteStateStore(path: path).fleet(), "a reader claims nothing")
+        _ = try SQLiteStateStore(path: path, fleet: "acme-fleet")
+        XCTAssertEqual(try SQLiteStateStore(path: path).fleet(), "acme-fleet")
+        for access in [SQLiteStateStore.Access.readOnly, .readWrite(create: false)] {
+            XCTAssertThrowsError(try SQLiteStateStore(path: path, access: access, fleet: "globex-fleet")) {
+                XCTAssertEqual($0 as? StateBackendError,
+                               .otherFleet(path: path, recorded: "acme-fleet", files: "globex-fleet"))
+                XCTAssertTrue("\($0)".contains("'acme-fleet'") && "\($0)".contains("'globex-fleet'"), "\($0)")
+            }
+        }
+    }
+
     func testErrorNamesTheSQLButNotBoundValues() async throws {
         let store = try makeStore()
         let insert = "INSERT INTO locks (instance, holder, acquired_at, lease_until) VALUES (?, ?, ?, ?)"
