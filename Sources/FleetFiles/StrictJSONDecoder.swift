@@ -31,47 +31,22 @@ public enum StrictJSONDecoder {
         }
     }
 
-    /// Decodes `bytes[range]` as a plan value straight from the parsed tree, without `Decoder`'s per-key overhead
-    /// (a saved plan holds 100,000 instances); `T(planJSON:)` refuses unknown keys itself.
+    /// Decodes `bytes[range]` as a plan value parsed straight into its `PlanJSON` shape, without a node tree or
+    /// `Decoder`'s per-key overhead (a saved plan holds 100,000 instances); `T(planJSON:)` refuses unknown keys.
     public static func decodePlan<T: PlanJSONConvertible>(_ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>,
                                                           range: Range<Int>, path: [CodingKey] = []) throws -> T {
-        let node: JSONNode
-        switch JSONParser.parse(Array(bytes[range])) {
-        case .success(let parsed): node = parsed
-        case .failure(let error):
-            let position = TextPosition(offset: range.lowerBound + error.offset, in: bytes)
+        let json: PlanJSON
+        do {
+            json = try PlanJSONParser.parse(bytes, range: range)
+        } catch {
+            let position = TextPosition(offset: error.offset, in: bytes)
             throw StrictDecodingError(path: render(path),
                                       problem: "\(error.summary) (line \(position.line), column \(position.column))")
         }
         do {
-            return try T(planJSON: try planJSON(node))
+            return try T(planJSON: json)
         } catch {
             throw StrictDecodingError(path: render(path + error.codingPath), problem: error.message)
-        }
-    }
-
-    /// The plan-value tree of a parsed node; plans hold no null and no fractional numbers.
-    private static func planJSON(_ node: JSONNode) throws(PlanJSONError) -> PlanJSON {
-        switch node.value {
-        case .string(let s): return .string(s)
-        case .integer(let n): return .int(n)
-        case .bool(let b): return .bool(b)
-        case .array(let elements):
-            var values: [PlanJSON] = []
-            values.reserveCapacity(elements.count)
-            for (index, element) in elements.enumerated() {
-                do { values.append(try planJSON(element)) } catch { throw error.within("[\(index)]") }
-            }
-            return .array(values)
-        case .object(let members):
-            var values: [(String, PlanJSON)] = []
-            values.reserveCapacity(members.count)
-            for member in members {
-                do { values.append((member.key, try planJSON(member.value))) } catch { throw error.within(member.key) }
-            }
-            return .object(values)
-        case .fraction, .null:
-            throw PlanJSONError("expected a string, a whole number, true or false, an array or an object")
         }
     }
 

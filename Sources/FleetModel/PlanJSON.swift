@@ -12,6 +12,10 @@ public indirect enum PlanJSON: Sendable, Equatable {
     public struct Member: Sendable, Equatable {
         public var key: String
         public var value: PlanJSON
+        public init(key: String, value: PlanJSON) {
+            self.key = key
+            self.value = value
+        }
     }
 
     /// An object from members in any order.
@@ -48,16 +52,22 @@ public struct PlanJSONError: Error, Sendable, Equatable, CustomStringConvertible
     }
 }
 
-/// The members of one object, read with their types checked; unknown keys were refused when it was made.
+/// The members of one object, read with their types checked; unknown keys were refused when it was made. Members are
+/// looked up by a linear scan: plan objects have a handful of keys, and hashing them dominated reading large plans.
 public struct PlanJSONObject: Sendable {
-    private let members: [String: PlanJSON]
+    private let members: [PlanJSON.Member]
 
-    init(_ members: [String: PlanJSON]) { self.members = members }
+    init(_ members: [PlanJSON.Member]) { self.members = members }
 
-    public func has(_ key: String) -> Bool { members[key] != nil }
+    private func lookup(_ key: String) -> PlanJSON? {
+        for member in members where member.key == key { return member.value }
+        return nil
+    }
+
+    public func has(_ key: String) -> Bool { lookup(key) != nil }
 
     public func value(_ key: String) throws(PlanJSONError) -> PlanJSON {
-        guard let value = members[key] else { throw PlanJSONError(path: [key], "missing") }
+        guard let value = lookup(key) else { throw PlanJSONError(path: [key], "missing") }
         return value
     }
 
@@ -111,16 +121,12 @@ public struct PlanJSONObject: Sendable {
 
 extension PlanJSON {
     /// This value as an object whose keys all lie in `allowed`.
-    public func fields(allowed: Set<String>) throws(PlanJSONError) -> PlanJSONObject {
+    public func fields(allowed: [String]) throws(PlanJSONError) -> PlanJSONObject {
         guard case .members(let members) = self else { throw PlanJSONError("expected an object") }
-        var map: [String: PlanJSON] = [:]
-        for member in members {
-            guard allowed.contains(member.key) else {
-                throw PlanJSONError(path: [member.key], "unknown key \"\(member.key)\"")
-            }
-            map[member.key] = member.value
+        for member in members where !allowed.contains(member.key) {
+            throw PlanJSONError(path: [member.key], "unknown key \"\(member.key)\"")
         }
-        return PlanJSONObject(map)
+        return PlanJSONObject(members)
     }
 }
 

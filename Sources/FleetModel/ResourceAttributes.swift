@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Where a resource lives: the only attribute of the network, key, bucket, secret and cluster.
 public struct PlacementAttributes: Hashable, Sendable, Codable {
     public var region: String
@@ -108,7 +110,9 @@ public enum ResourceAttributes: Hashable, Sendable {
 
     /// SHA-256 of the canonical encoding: a step's `inputsHash`, recorded on success.
     public var hash: String {
-        ContentHash.sha256Hex(fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: "\n"))
+        AttributeHashes.shared.hash(of: self) {
+            ContentHash.sha256Hex(fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: "\n"))
+        }
     }
 
     /// The JSON object of the plan format: the fields with typed values.
@@ -136,7 +140,7 @@ public enum ResourceAttributes: Hashable, Sendable {
         }
     }
 
-    private static func fieldNames(_ kind: ResourceKind) -> Set<String> {
+    private static func fieldNames(_ kind: ResourceKind) -> [String] {
         switch kind {
         case .network, .key, .bucket, .secret, .cluster: ["region"]
         case .database: ["region", "databaseClass", "storageGB"]
@@ -183,5 +187,23 @@ public enum ResourceAttributes: Hashable, Sendable {
         case .service(let s): s.replicas == 1 ? "1 replica" : "\(s.replicas) replicas"
         case .dnsRecord(let r): "\(r.domain) → \(r.target)"
         }
+    }
+}
+
+/// Hashes of recently seen attributes: a plan of 100,000 instances repeats a few dozen distinct values, and reading it
+/// back checks every step's hash. Bounded, so a long-running process does not grow it without end.
+final class AttributeHashes: Sendable {
+    static let shared = AttributeHashes()
+    private let known = Mutex<[ResourceAttributes: String]>([:])
+    private static let capacity = 4096
+
+    func hash(of attributes: ResourceAttributes, _ compute: () -> String) -> String {
+        if let hit = known.withLock({ $0[attributes] }) { return hit }
+        let hash = compute()
+        known.withLock { known in
+            if known.count >= Self.capacity { known.removeAll(keepingCapacity: true) }
+            known[attributes] = hash
+        }
+        return hash
     }
 }
