@@ -1,5 +1,5 @@
 /// The plan format's shape of steps and instances (docs/plan-format.md); `Codable` goes through it.
-extension PlanStep: PlanJSONConvertible, Codable {
+extension PlanStep: PlanJSONCodable {
     public var planJSON: PlanJSON {
         var members: [(String, PlanJSON)] = [
             ("action", .string(action.rawValue)), ("resource", .string(resource.rawValue)),
@@ -37,18 +37,6 @@ extension PlanStep: PlanJSONConvertible, Codable {
             throw PlanJSONError(path: ["inputsHash"], "does not match the step's attributes (edited by hand?)")
         }
     }
-
-    public init(from decoder: any Decoder) throws {
-        do {
-            try self.init(planJSON: try PlanJSON(from: decoder))
-        } catch let error as PlanJSONError {
-            throw error.decodingError(at: decoder.codingPath)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        try planJSON.encode(to: encoder)
-    }
 }
 
 extension InstanceTarget: PlanJSONConvertible {
@@ -75,7 +63,7 @@ extension InstanceTarget: PlanJSONConvertible {
     }
 }
 
-extension InstancePlan: PlanJSONConvertible, Codable {
+extension InstancePlan: PlanJSONCodable {
     public var planJSON: PlanJSON {
         var members: [(String, PlanJSON)] = [
             ("name", .string(name)), ("status", .string(status.rawValue)), ("wave", .int(wave)),
@@ -106,17 +94,5 @@ extension InstancePlan: PlanJSONConvertible, Codable {
             target: object.has("target")
                 ? try object.nested("target") { json throws(PlanJSONError) in try InstanceTarget(planJSON: json) } : nil,
             refusal: try object.optionalString("refusal"))
-    }
-
-    public init(from decoder: any Decoder) throws {
-        do {
-            try self.init(planJSON: try PlanJSON(from: decoder))
-        } catch let error as PlanJSONError {
-            throw error.decodingError(at: decoder.codingPath)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        try planJSON.encode(to: encoder)
     }
 }

@@ -215,3 +215,20 @@ public protocol PlanJSONConvertible {
     var planJSON: PlanJSON { get }
     init(planJSON: PlanJSON) throws(PlanJSONError)
 }
+
+/// `Codable` through the plan-JSON shape, so `JSONEncoder` and the streaming writer cannot disagree.
+public protocol PlanJSONCodable: PlanJSONConvertible, Codable {}
+
+extension PlanJSONCodable {
+    public init(from decoder: any Decoder) throws {
+        do {
+            try self.init(planJSON: try PlanJSON(from: decoder))
+        } catch let error as PlanJSONError {
+            throw error.decodingError(at: decoder.codingPath)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try planJSON.encode(to: encoder)
+    }
+}
