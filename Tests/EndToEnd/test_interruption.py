@@ -82,3 +82,28 @@ def test_ctrl_c_during_a_long_cloud_wait_interrupts_the_step_and_a_rerun_converg
     cloudctl.apply(name)
     assert_provisioned(aws, repo, name)
     assert "No changes" in cloudctl.apply(name).stdout
+
+
+def test_an_unfinished_first_provisioning_is_finished_outside_the_window(cloudctl, repo, aws):
+    """Hardening 1: kill -9 stops the first apply part-way; outside every maintenance window, the next apply (no
+    --ignore-maintenance-window) still finishes the instance: nothing serves customers yet, so nothing is disruptive,
+    and a new instance of a later wave is not held back either."""
+    import datetime
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    # Three days from now, in every time zone: no window is open while this test runs.
+    away = days[(datetime.datetime.now(datetime.timezone.utc).weekday() + 3) % 7]
+    for name in repo.names("active"):
+        repo.edit(name, maintenanceWindow={"day": away, "start": "02:00", "duration": "1h", "timeZone": "UTC"})
+    name = repo.names("active")[0]
+    proc = cloudctl.spawn("apply", name, "--auto-approve")
+    wait_for_steps(repo.db, 4, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    plan = cloudctl("plan", name, check=0)
+    assert "(maintenance window)" not in plan.stdout, plan.stdout
+    finish = cloudctl("apply", "--auto-approve", check=0)
+    assert "0 failed, 0 deferred" in finish.stdout, finish.stdout
+    for other in repo.names("active"):
+        assert_provisioned(aws, repo, other)
+    assert "No changes" in cloudctl("apply", "--auto-approve", check=0).stdout

@@ -81,3 +81,34 @@ def test_bad_retention_is_a_validation_error(cloudctl, repo):
     fleet_file.write_text(fleet_file.read_text().replace('"name": "demo",', '"name": "demo",\n  "retention": "3 months",', 1))
     proc = cloudctl("validate", check=1)
     assert 'invalid retention "3 months"' in proc.stderr, proc.stderr
+
+
+def test_protection_must_be_lifted_by_an_earlier_applied_change(cloudctl, repo, aws, moto):
+    """Hardening 3: one change that lifts `protected` and sets `state: deleted` is refused with no cloud call;
+    lifting protection alone is applied (recorded, no cloud call); then the teardown goes ahead."""
+    from urllib.parse import urlsplit
+    from fault_proxy import FaultProxy
+
+    p = repo.prefix(NAME)
+    repo.edit(NAME, protected=True)
+    cloudctl.apply(NAME)
+
+    repo.edit(NAME, protected=False, state="deleted")
+    proxy = FaultProxy(urlsplit(moto).port).start()
+    try:
+        refused = cloudctl("apply", NAME, "--auto-approve", check=1, endpoint=proxy.endpoint)
+        assert "earlier, applied change" in refused.stderr, refused.stderr
+        assert "protected" in refused.stderr
+        assert proxy.count == 0, f"a refused teardown made {proxy.count} cloud calls"
+        assert aws.database(p) is not None
+
+        repo.edit(NAME, protected=False, state="active")
+        lift = cloudctl("apply", NAME, "--auto-approve", check=0, endpoint=proxy.endpoint)
+        assert "unprotected" in lift.stdout, lift.stdout
+        assert proxy.count == 0, f"lifting protection made {proxy.count} cloud calls"
+    finally:
+        proxy.stop()
+
+    repo.edit(NAME, state="deleted")
+    cloudctl.apply(NAME)
+    assert aws.database(p) is None
