@@ -1,5 +1,6 @@
 import FleetModel
 import ProviderAPI
+import Synchronization
 
 /// Everything a service file needs for one step of one instance: the counted client, names, tags and the step's
 /// typed attributes. It knows the instance only by its identity: what it does comes from the step alone.
@@ -9,6 +10,10 @@ struct InstanceScope: Sendable {
     let context: StepContext
     let backoff: Backoff
     let zones: HostedZoneCache
+    /// Available zones by region.
+    let availabilityZones: LookupCache<[String]>
+    /// What the step learnt besides its cloud id, for `StepOutcome`.
+    let report: StepReport
 
     var identity: InstanceIdentity { context.identity }
     var names: ResourceNames { ResourceNames(fleet: identity.fleet, instance: identity.name) }
@@ -64,5 +69,17 @@ struct InstanceScope: Sendable {
     func missing(_ what: String, operation: String) -> CloudError {
         CloudError(kind: .notFound, operation: operation, code: "NotFound",
                    message: "\(what) does not exist; run the create step first")
+    }
+}
+
+/// Typed values a step reports in its `StepOutcome` besides the cloud id and note, set wherever in the step they are
+/// learnt.
+final class StepReport: Sendable {
+    private let ids = Mutex<NetworkIds?>(nil)
+
+    /// The network's ids: ensured by the network step, or looked up again because the recorded ones failed.
+    var network: NetworkIds? {
+        get { ids.withLock { $0 } }
+        set { ids.withLock { $0 = newValue } }
     }
 }

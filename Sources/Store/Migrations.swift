@@ -77,6 +77,10 @@ enum Migrations {
             ALTER TABLE instances ADD COLUMN provisioned INTEGER NOT NULL DEFAULT 1;
             ALTER TABLE instances ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
             """),
+        // The network's subnet and security group ids (JSON `NetworkIds`), so later steps need not look them up.
+        Migration(id: "003-network-ids", sql: """
+            ALTER TABLE instances ADD COLUMN network TEXT;
+            """),
     ]
 
     /// Applies every migration `database` lacks, each in its own transaction; a no-op on an up-to-date file.
