@@ -12,6 +12,7 @@ public final class AWSCloudProvider: CloudProvider {
     let backoff: Backoff
     private let zones = HostedZoneCache()
     private let availabilityZones = LookupCache<[String]>()
+    private let created = CreatedThisRun()
 
     /// `transport` nil means URLSession.
     public convenience init(config: AWSConfig, transport: HTTPTransport? = nil) {
@@ -46,7 +47,7 @@ public final class AWSCloudProvider: CloudProvider {
         let api = StepCalls(client: client(region: context.identity.region), onRetry: context.onCallRetry)
         let report = StepReport()
         let scope = InstanceScope(api: api, step: step, context: context, backoff: backoff, zones: zones,
-                                  availabilityZones: availabilityZones, report: report)
+                                  availabilityZones: availabilityZones, report: report, created: created)
         let (cloudId, note) = try await perform(step.action, step.resource, scope)
         return StepOutcome(cloudId: cloudId, note: note, calls: api.calls, network: report.network)
     }

@@ -12,13 +12,17 @@ struct ECSService {
     /// Ensures the service exists with `replicas` tasks; returns its ARN.
     func ensure() async throws -> String {
         let replicas = try scope.service().replicas
-        if let found = try await find() {
+        // A cluster this run created holds no service, unless an earlier attempt of this step made one (its answer
+        // lost): only then is there something to find.
+        let newCluster = scope.created.contains(.cluster, cluster) && !scope.created.contains(.service, name)
+        if !newCluster, let found = try await find() {
             // The task definition step rolls only a recorded service; one a dead run left unrecorded is rolled here.
             if let latest = try await ECSTaskDefinition(scope: scope).latest(scope.names.taskFamily) {
                 try await roll(found, to: latest.arn)
             }
             return try await scale(found, to: replicas)
         }
+        scope.created.insert(.service, name)
         let created = try await EC2Network(scope: scope).placing { placement in
             try await api.json(.ecs, "CreateService", [
                 "cluster": .string(cluster), "serviceName": .string(name),

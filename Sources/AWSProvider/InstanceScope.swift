@@ -14,6 +14,8 @@ struct InstanceScope: Sendable {
     let availabilityZones: LookupCache<[String]>
     /// What the step learnt besides its cloud id, for `StepOutcome`.
     let report: StepReport
+    /// What this provider created in this process.
+    let created: CreatedThisRun
 
     var identity: InstanceIdentity { context.identity }
     var names: ResourceNames { ResourceNames(fleet: identity.fleet, instance: identity.name) }
@@ -81,5 +83,25 @@ final class StepReport: Sendable {
     var network: NetworkIds? {
         get { ids.withLock { $0 } }
         set { ids.withLock { $0 = newValue } }
+    }
+}
+
+/// Resources this provider created during this process, by kind and cloud id (a service: whose creation it
+/// attempted). One created seconds ago, under the instance lock, is known to be there and this instance's: later
+/// steps of the run skip looking at it again (a new cluster holds no service; a new key needs no tag check).
+final class CreatedThisRun: Sendable {
+    private let created = Mutex<Set<Created>>([])
+
+    private struct Created: Hashable {
+        var kind: ResourceKind
+        var id: String
+    }
+
+    func insert(_ kind: ResourceKind, _ id: String) {
+        created.withLock { _ = $0.insert(Created(kind: kind, id: id)) }
+    }
+
+    func contains(_ kind: ResourceKind, _ id: String) -> Bool {
+        created.withLock { $0.contains(Created(kind: kind, id: id)) }
     }
 }
