@@ -29,8 +29,8 @@ struct EC2Network {
         // checking first.
         _ = try await api.query(.ec2, "ModifyVpcAttribute", ["VpcId": vpcId, "EnableDnsHostnames.Value": "true"])
         // A VPC made just now holds no subnets and only its default group: nothing to look up or to check.
-        let subnets = created ? [] : try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)]))
-            .items("subnetSet")
+        let subnets = created ? [] : try await api.query(.ec2, "DescribeSubnets",
+                                                         QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
         let groups = created ? [] : try await securityGroups(vpcId: vpcId, named: true)
         // A subnet at one of our CIDRs, or a group of our name, is adopted only when tagged for this instance;
         // all are checked before anything is created, so a refusal leaves the network as it was.

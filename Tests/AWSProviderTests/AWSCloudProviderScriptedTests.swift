@@ -55,7 +55,8 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
 
     func testEnsureWaitsForASettlingDatabaseBeforeConverging() async throws {
         let script = Script(["DescribeDBInstances": [Self.database("creating"), Self.database("creating"), Self.database("available")]])
-        let outcome = try await run(script, .create, .database, [StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"],
+        let outcome = try await run(script, .create, .database,
+                                    [StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"],
                                     recorded: Self.recorded([.database: "cloudctl-db"]))
         XCTAssertNotNil(outcome.cloudId)
         XCTAssertEqual(script.asked.withLock { $0 }, Array(repeating: "DescribeDBInstances", count: 3), "nothing to modify once available")
@@ -225,6 +226,8 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
         HTTPResponse(status: status, body: Data(text.utf8))
     }
 
+    static let keyArn = "arn:aws:kms:us-east-1:1:key/k"
+
     static let noService = json(#"{"services":[],"failures":[{"reason":"MISSING"}]}"#)
 
     /// A new VPC has nothing to look up inside it; the step reports every id it made.
@@ -243,7 +246,8 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
         ])
         let outcome = try await run(script, .create, .network)
         XCTAssertEqual(outcome.cloudId, "vpc-9")
-        XCTAssertEqual(outcome.network, NetworkIds(vpc: "vpc-9", subnets: ["subnet-1", "subnet-2"], securityGroup: "sg-9"))
+        XCTAssertEqual(outcome.network,
+                       NetworkIds(vpc: "vpc-9", subnets: ["subnet-1", "subnet-2"], securityGroup: "sg-9"))
         XCTAssertEqual(script.asked.withLock { $0 }, ["DescribeVpcs", "CreateVpc", "ModifyVpcAttribute",
                                                       "DescribeAvailabilityZones", "CreateSubnet", "CreateSubnet",
                                                       "CreateSecurityGroup"])
@@ -253,8 +257,8 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
     /// cloud refuses them as gone) the network is looked up by tag, and what was found is reported for recording.
     func testServicePlacementUsesRecordedIdsAndLooksUpOnlyWhenTheyFail() async throws {
         let created = Self.json(#"{"service":{"serviceArn":"arn:svc"}}"#)
-        let gone = Self.json(#"{"__type":"InvalidParameterException","message":"The subnet ID 'subnet-a' does not exist"}"#,
-                             status: 400)
+        let gone = Self.json(
+            #"{"__type":"InvalidParameterException","message":"The subnet ID 'subnet-a' does not exist"}"#, status: 400)
         let subnets = Self.xml("""
             <R><subnetSet><item><subnetId>subnet-y</subnetId><vpcId>vpc-2</vpcId></item>\
             <item><subnetId>subnet-x</subnetId><vpcId>vpc-2</vpcId></item></subnetSet></R>
@@ -278,7 +282,8 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
             XCTAssertEqual(outcome.cloudId, "arn:svc", test.name)
             XCTAssertEqual(script.asked.withLock { $0 }, test.asked, test.name)
             XCTAssertEqual(outcome.network, test.reported, test.name)
-            let request = zip(script.asked.withLock { $0 }, script.bodies.withLock { $0 }).last { $0.0 == "CreateService" }
+            let requests = Array(zip(script.asked.withLock { $0 }, script.bodies.withLock { $0 }))
+            let request = requests.last { $0.0 == "CreateService" }
             XCTAssertTrue(request?.1.contains(test.placedIn) ?? false, "\(test.name): \(request?.1 ?? "no request")")
         }
     }
@@ -293,8 +298,9 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
             """)
         let groups = Self.xml("<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>")
         let denied = Self.json(#"{"__type":"AccessDeniedException","message":"no"}"#, status: 400)
-        for (answer, asked) in [(invalid, ["DescribeServices", "CreateService", "DescribeSubnets", "DescribeSecurityGroups"]),
-                                (denied, ["DescribeServices", "CreateService"])] {
+        let cases = [(invalid, ["DescribeServices", "CreateService", "DescribeSubnets", "DescribeSecurityGroups"]),
+                     (denied, ["DescribeServices", "CreateService"])]
+        for (answer, asked) in cases {
             let script = Script(["DescribeServices": [Self.noService], "CreateService": [answer],
                                  "DescribeSubnets": [subnets], "DescribeSecurityGroups": [groups]])
             do {
@@ -312,13 +318,13 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
     /// instance is refused, and a key gone is looked up through the alias.
     func testBucketChecksTheRecordedKeyByItsTags() async throws {
         func tags(_ instance: String) -> HTTPResponse {
-            HTTPResponse(status: 200, body: JSONValue.object(["Tags": .array(["cloudctl:instance": .string(instance),
-                                                                           "cloudctl:fleet": .string(Fixtures.fleet().name)]
-                .map { JSONValue.object(["TagKey": .string($0.key), "TagValue": $0.value]) })]).serialized())
+            let owner = ["cloudctl:instance": instance, "cloudctl:fleet": Fixtures.fleet().name]
+            let list = owner.map { JSONValue.object(["TagKey": .string($0.key), "TagValue": .string($0.value)]) }
+            return HTTPResponse(status: 200, body: JSONValue.object(["Tags": .array(list)]).serialized())
         }
         let foreign = Script(["ListResourceTags": [tags("globex")]])
         do {
-            _ = try await run(foreign, .create, .bucket, recorded: Self.recorded([.key: "arn:aws:kms:us-east-1:1:key/k"]))
+            _ = try await run(foreign, .create, .bucket, recorded: Self.recorded([.key: Self.keyArn]))
             XCTFail("expected a refusal")
         } catch let error as CloudError {
             XCTAssertEqual(error.kind, .foreignResource)
@@ -327,13 +333,14 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
 
         let notFound = Self.json(#"{"__type":"NotFoundException","message":"gone"}"#, status: 400)
         let gone = Script(["ListResourceTags": [notFound, tags("acme")],
-                           "DescribeKey": [Self.json(#"{"KeyMetadata":{"Arn":"arn:k2","KeyId":"k2","KeyState":"Enabled"}}"#)],
+                           "DescribeKey": [Self.json(
+                               #"{"KeyMetadata":{"Arn":"arn:k2","KeyId":"k2","KeyState":"Enabled"}}"#)],
                            // S3 (REST): the bucket exists, tagged for acme; every other call succeeds.
                            "": [Self.xml("""
-                               <Tagging><TagSet><Tag><Key>cloudctl:instance</Key><Value>acme</Value></Tag>\
-                               <Tag><Key>cloudctl:fleet</Key><Value>\(Fixtures.fleet().name)</Value></Tag></TagSet></Tagging>
+                               <Tagging><TagSet><Tag><Key>cloudctl:instance</Key><Value>acme</Value></Tag><Tag>\
+                               <Key>cloudctl:fleet</Key><Value>\(Fixtures.fleet().name)</Value></Tag></TagSet></Tagging>
                                """)]])
-        _ = try await run(gone, .create, .bucket, recorded: Self.recorded([.key: "arn:aws:kms:us-east-1:1:key/k"]))
+        _ = try await run(gone, .create, .bucket, recorded: Self.recorded([.key: Self.keyArn]))
         XCTAssertEqual(gone.asked.withLock { $0 }, ["ListResourceTags", "DescribeKey", "ListResourceTags", "", "", ""],
                        "a gone key is found through its alias")
         let encryption = zip(gone.asked.withLock { $0 }, gone.bodies.withLock { $0 }).map(\.1).first { $0.contains("KMSMasterKeyID") }
