@@ -180,9 +180,10 @@ struct RDSDatabase {
     }
 
     /// Creates the DB subnet group `P` unless this instance already has it. One of that name that is not tagged
-    /// for this instance is refused, never changed: `CreateDBSubnetGroup` never changes an existing group, so it is
-    /// called first and a group that exists is looked at only then (a new instance has none).
+    /// for this instance is refused, never changed (`CreateDBSubnetGroup` must not meet an existing group: moto
+    /// replaces one).
     private func ensureSubnetGroup(_ placement: NetworkIds) async throws {
+        if try await subnetGroupOwned() { return }
         do {
             _ = try await api.query(.rds, "CreateDBSubnetGroup", [
                 "DBSubnetGroupName": scope.names.dbSubnetGroup,
@@ -191,7 +192,7 @@ struct RDSDatabase {
                 .adding(QueryParams.rdsTags(scope.tags)))
         } catch let error as CloudError
                     where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {
-            // There already (an earlier run, a concurrent one, or a lost answer): ours, or refused as foreign.
+            // Created meanwhile (a concurrent run, or a lost answer): judged like one found.
             _ = try await subnetGroupOwned()
         }
     }

@@ -68,8 +68,9 @@ final class AWSCloudProviderTests: XCTestCase {
         } catch {
             XCTAssertFalse("\(error)".contains(Self.password), "\(error)")
             XCTAssertEqual((error as? CloudError)?.code, "InvalidParameterValue")
-            // Network lookup (nothing recorded), subnet group, password, database: no describes before creating.
-            XCTAssertEqual(provider.callCount, 5)
+            // Network lookup (nothing recorded), subnet group, password, database; the database is not described
+            // before its create.
+            XCTAssertEqual(provider.callCount, 6)
         }
     }
 }
