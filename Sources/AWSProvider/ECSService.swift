@@ -8,13 +8,15 @@ struct ECSService {
     private var api: StepCalls { scope.api }
     private var cluster: String { scope.names.cluster }
     private var name: String { scope.names.service }
+    /// Every instance's service has the same name: only with its cluster does it name one service.
+    private var qualifiedName: String { "\(cluster)/\(name)" }
 
     /// Ensures the service exists with `replicas` tasks; returns its ARN.
     func ensure() async throws -> String {
         let replicas = try scope.service().replicas
         // A cluster this run created holds no service, unless an earlier attempt of this step made one (its answer
         // lost): only then is there something to find.
-        let newCluster = scope.created.contains(.cluster, cluster) && !scope.created.contains(.service, name)
+        let newCluster = scope.created.contains(.cluster, cluster) && !scope.created.contains(.service, qualifiedName)
         if !newCluster, let found = try await find() {
             // The task definition step rolls only a recorded service; one a dead run left unrecorded is rolled here.
             if let latest = try await ECSTaskDefinition(scope: scope).latest(scope.names.taskFamily) {
@@ -22,7 +24,7 @@ struct ECSService {
             }
             return try await scale(found, to: replicas)
         }
-        scope.created.insert(.service, name)
+        scope.created.insert(.service, qualifiedName)
         let created = try await EC2Network(scope: scope).placing { placement in
             try await api.json(.ecs, "CreateService", [
                 "cluster": .string(cluster), "serviceName": .string(name),
