@@ -11,6 +11,8 @@ public final class AWSCloudProvider: CloudProvider {
     private let clients = Mutex<[String: AWSClient]>([:])
     let backoff: Backoff
     private let zones = HostedZoneCache()
+    private let availabilityZones = LookupCache<[String]>()
+    private let created = CreatedThisRun()
 
     /// `transport` nil means URLSession.
     public convenience init(config: AWSConfig, transport: HTTPTransport? = nil) {
@@ -43,9 +45,11 @@ public final class AWSCloudProvider: CloudProvider {
 
     public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
         let api = StepCalls(client: client(region: context.identity.region), onRetry: context.onCallRetry)
-        let scope = InstanceScope(api: api, step: step, context: context, backoff: backoff, zones: zones)
+        let report = StepReport()
+        let scope = InstanceScope(api: api, step: step, context: context, backoff: backoff, zones: zones,
+                                  availabilityZones: availabilityZones, report: report, created: created)
         let (cloudId, note) = try await perform(step.action, step.resource, scope)
-        return StepOutcome(cloudId: cloudId, note: note, calls: api.calls)
+        return StepOutcome(cloudId: cloudId, note: note, calls: api.calls, network: report.network)
     }
 
     /// What each (action, resource) pair of docs/ARCHITECTURE.md "Steps" needs from the step, checked before any call.
@@ -105,12 +109,14 @@ public final class AWSCloudProvider: CloudProvider {
         case (.create, .cluster), (.update, .cluster): return (try await ECSCluster(scope: scope).ensure(), nil)
         case (.delete, .cluster): try await ECSCluster(scope: scope).delete()
         case (.create, .taskDefinition), (.update, .taskDefinition), (.deploy, .taskDefinition):
-            // The executor records the version as running after any of these, so an existing service is rolled too
-            // (a no-op when there is no service yet).
+            // The executor records the version as running after any of these, so an existing service is rolled too.
+            // A create with no service recorded has none to roll: the service step's ensure rolls one a dead run left.
             let definitions = ECSTaskDefinition(scope: scope)
             let shape = ECSTaskDefinition.appShape(try scope.taskDefinition())
             let arn = try await definitions.ensure(family: scope.names.taskFamily, shape: shape)
-            try await ECSService(scope: scope).roll(to: arn)
+            if action != .create || scope.identity.cloudIds[.service] != nil {
+                try await ECSService(scope: scope).roll(to: arn)
+            }
             return (arn, nil)
         case (.delete, .taskDefinition): try await ECSTaskDefinition(scope: scope).delete()
         case (.create, .service): return (try await ECSService(scope: scope).ensure(), nil)

@@ -8,33 +8,36 @@ struct EC2Network {
     static let vpcCidr = "10.0.0.0/16"
     static let subnetCidrs = ["10.0.0.0/20", "10.0.16.0/20"]
 
-    /// Where RDS and ECS place their resources.
-    struct Placement { var subnets: [String]; var securityGroup: String }
-
     private var api: StepCalls { scope.api }
     private var owned: [(String, String)] { QueryParams.ownedBy(scope.names) }
 
-    /// Ensures VPC, subnets and security group exist; returns the VPC id.
+    /// Ensures VPC, subnets and security group exist; returns the VPC id and reports all their ids for the executor
+    /// to record, so the database and service steps need not look them up again.
     func ensure() async throws -> String {
-        let vpcId: String
+        var vpcId = ""
+        var created = false
         if let found = try await findVPC() {
             vpcId = found
         } else {
-            let created = try await api.query(.ec2, "CreateVpc", ["CidrBlock": Self.vpcCidr]
+            let answer = try await api.query(.ec2, "CreateVpc", ["CidrBlock": Self.vpcCidr]
                 .adding(QueryParams.tagSpecification("vpc", scope.tags)))
-            vpcId = created.descendants("vpcId").first?.text ?? ""
+            vpcId = try Self.id(answer, "vpcId", operation: "ec2:CreateVpc")
+            created = true
         }
-        // Private DNS names for the database and task ENIs (moto also needs it to give Fargate tasks an ENI). Set on every
-        // ensure, not only after CreateVpc: one idempotent call repairs a crash between the two, as cheap as checking first.
+        // Private DNS names for the database and task ENIs (moto also needs it to give Fargate tasks an ENI). Set on
+        // every ensure, not only after CreateVpc: one idempotent call repairs a crash between the two, as cheap as
+        // checking first.
         _ = try await api.query(.ec2, "ModifyVpcAttribute", ["VpcId": vpcId, "EnableDnsHostnames.Value": "true"])
-        let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
-        let groups = try await securityGroups(vpcId: vpcId, named: true)
+        // A VPC made just now holds no subnets and only its default group: nothing to look up or to check.
+        let subnets = created ? [] : try await api.query(.ec2, "DescribeSubnets",
+                                                         QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
+        let groups = created ? [] : try await securityGroups(vpcId: vpcId, named: true)
         // A subnet at one of our CIDRs, or a group of our name, is adopted only when tagged for this instance;
         // all are checked before anything is created, so a refusal leaves the network as it was.
-        for subnet in subnets where Self.subnetCidrs.contains(subnet.value("cidrBlock") ?? "") {
-            try checkOwned(subnet, "subnet")
-        }
+        let ours = subnets.filter { Self.subnetCidrs.contains($0.value("cidrBlock") ?? "") }
+        for subnet in ours { try checkOwned(subnet, "subnet") }
         for group in groups { try checkOwned(group, "security group") }
+        var subnetIds = ours.compactMap { $0.value("subnetId") }
         let missing = Self.subnetCidrs.filter { cidr in !subnets.contains { $0.value("cidrBlock") == cidr } }
         if !missing.isEmpty {
             let used = Set(subnets.compactMap { $0.value("availabilityZone") })
@@ -44,15 +47,27 @@ struct EC2Network {
                                  message: "region \(scope.region) has \(zones.count) available zone(s) besides those in use, but the network needs \(missing.count) more for its subnets in distinct zones (RDS needs two); choose a region with at least 2 availability zones")
             }
             for (cidr, zone) in zip(missing, zones) {
-                _ = try await api.query(.ec2, "CreateSubnet", ["VpcId": vpcId, "CidrBlock": cidr, "AvailabilityZone": zone]
-                    .adding(QueryParams.tagSpecification("subnet", scope.tags)))
+                let answer = try await api.query(.ec2, "CreateSubnet", [
+                    "VpcId": vpcId, "CidrBlock": cidr, "AvailabilityZone": zone,
+                ].adding(QueryParams.tagSpecification("subnet", scope.tags)))
+                subnetIds.append(try Self.id(answer, "subnetId", operation: "ec2:CreateSubnet"))
             }
         }
-        if groups.isEmpty {
-            _ = try await api.query(.ec2, "CreateSecurityGroup", [
-                "GroupName": scope.names.securityGroup, "GroupDescription": "cloudctl \(scope.names.prefix)", "VpcId": vpcId,
+        let groupId: String
+        if let group = groups.first {
+            // Its own id, not one of the groups its rules name.
+            guard let id = group.value("groupId") else {
+                throw AWSClient.malformed("ec2:DescribeSecurityGroups", "a security group carries no groupId")
+            }
+            groupId = id
+        } else {
+            let answer = try await api.query(.ec2, "CreateSecurityGroup", [
+                "GroupName": scope.names.securityGroup, "GroupDescription": "cloudctl \(scope.names.prefix)",
+                "VpcId": vpcId,
             ].adding(QueryParams.tagSpecification("security-group", scope.tags)))
+            groupId = try Self.id(answer, "groupId", operation: "ec2:CreateSecurityGroup")
         }
+        scope.report.network = NetworkIds(vpc: vpcId, subnets: subnetIds, securityGroup: groupId)
         return vpcId
     }
 
@@ -74,15 +89,50 @@ struct EC2Network {
         _ = try await api.query(.ec2, "DeleteVpc", ["VpcId": vpcId])
     }
 
-    /// Subnets and security group of this instance, by tag (two calls).
-    func placement() async throws -> Placement {
+    /// Runs `body` with the network's subnet and security group ids: the recorded ones, which cost no call. When
+    /// there are none, or `body` fails with them (deleted by hand, from another account or region …), the network
+    /// is looked up by this instance's tags (two calls) and `body` runs with what was found, once more only if that
+    /// differs; ids looked up are reported for the executor to record.
+    func placing<T>(_ body: (NetworkIds) async throws -> T) async throws -> T {
+        guard let recorded = scope.identity.network else {
+            let found = try await lookUp()
+            scope.report.network = found
+            return try await body(found)
+        }
+        do {
+            return try await body(recorded)
+        } catch let error as CloudError where Self.mayMeanStaleIds(error) {
+            let found = try await lookUp()
+            guard found != recorded else { throw error }
+            scope.report.network = found
+            return try await body(found)
+        }
+    }
+
+    /// Errors a placement call answers when an id it names is gone or unusable: not found, invalid subnet or group,
+    /// subnets of different VPCs. Throttling, server and auth errors are not: the network is not why they failed.
+    static func mayMeanStaleIds(_ error: CloudError) -> Bool {
+        [.notFound, .validation, .conflict].contains(error.kind)
+    }
+
+    /// Subnets and security group tagged for this instance (two calls).
+    private func lookUp() async throws -> NetworkIds {
         let subnets = try await api.query(.ec2, "DescribeSubnets", QueryParams.filters(owned)).items("subnetSet")
-            .compactMap { $0.value("subnetId") }.sorted()
-        let groups = try await api.query(.ec2, "DescribeSecurityGroups", QueryParams.filters(owned)).items("securityGroupInfo")
-        guard !subnets.isEmpty, let group = groups.first?.value("groupId") else {
+        let groups = try await api.query(.ec2, "DescribeSecurityGroups", QueryParams.filters(owned))
+            .items("securityGroupInfo")
+        let subnetIds = subnets.compactMap { $0.value("subnetId") }
+        guard !subnetIds.isEmpty, let group = groups.first?.value("groupId") else {
             throw scope.missing("network of \(scope.names.prefix)", operation: "ec2:DescribeSubnets")
         }
-        return Placement(subnets: subnets, securityGroup: group)
+        return NetworkIds(vpc: subnets.first?.value("vpcId") ?? "", subnets: subnetIds, securityGroup: group)
+    }
+
+    /// The id `field` of a create answer or described item; an answer without it is malformed.
+    private static func id(_ node: XMLNode, _ field: String, operation: String) throws -> String {
+        guard let id = node.descendants(field).first?.text, !id.isEmpty else {
+            throw AWSClient.malformed(operation, "the answer carries no \(field)")
+        }
+        return id
     }
 
     /// `item` is a `subnetSet` or `securityGroupInfo` entry, which carries its `tagSet`.
@@ -105,8 +155,11 @@ struct EC2Network {
         return try await api.query(.ec2, "DescribeSecurityGroups", QueryParams.filters(filters)).items("securityGroupInfo")
     }
 
+    /// The region's available zones, looked up once per provider and region: every network of a run needs them.
     private func availabilityZones() async throws -> [String] {
-        try await api.query(.ec2, "DescribeAvailabilityZones", QueryParams.filters([("state", "available")]))
-            .items("availabilityZoneInfo").compactMap { $0.value("zoneName") }.sorted()
+        try await scope.availabilityZones.value(for: scope.region) {
+            try await api.query(.ec2, "DescribeAvailabilityZones", QueryParams.filters([("state", "available")]))
+                .items("availabilityZoneInfo").compactMap { $0.value("zoneName") }.sorted()
+        }
     }
 }

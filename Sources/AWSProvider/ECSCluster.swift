@@ -10,6 +10,7 @@ struct ECSCluster {
     func ensure() async throws -> String {
         if let arn = try await find() { return arn }
         let created = try await api.json(.ecs, "CreateCluster", ["clusterName": .string(name), "tags": TagFormat.ecs.json(scope.tags)])
+        scope.created.insert(.cluster, name)
         return created["cluster"]?["clusterArn"]?.string ?? name
     }
 

@@ -46,13 +46,14 @@ struct ECSMigration {
     }
 
     private func start(definition: String, startedBy: String, clientToken: String) async throws -> String {
-        let placement = try await EC2Network(scope: scope).placement()
-        let started = try await api.json(.ecs, "RunTask", [
-            "cluster": cluster, "taskDefinition": .string(definition), "count": 1,
-            "launchType": "FARGATE", "startedBy": .string(startedBy), "clientToken": .string(clientToken),
-            "networkConfiguration": ECSService.awsvpc(placement),
-            "tags": TagFormat.ecs.json(scope.tags),
-        ])
+        let started = try await EC2Network(scope: scope).placing { placement in
+            try await api.json(.ecs, "RunTask", [
+                "cluster": cluster, "taskDefinition": .string(definition), "count": 1,
+                "launchType": "FARGATE", "startedBy": .string(startedBy), "clientToken": .string(clientToken),
+                "networkConfiguration": ECSService.awsvpc(placement),
+                "tags": TagFormat.ecs.json(scope.tags),
+            ])
+        }
         guard let taskArn = started["tasks"]?.array?.first?["taskArn"]?.string else {
             let reason = started["failures"]?.array?.first?["reason"]?.string ?? "no task started"
             throw CloudError(kind: .server, operation: "ecs:RunTask", code: "RunTaskFailed", message: "migration task did not start: \(reason)")

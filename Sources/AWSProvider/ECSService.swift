@@ -8,20 +8,33 @@ struct ECSService {
     private var api: StepCalls { scope.api }
     private var cluster: String { scope.names.cluster }
     private var name: String { scope.names.service }
+    /// Every instance's service has the same name: only with its cluster does it name one service.
+    private var qualifiedName: String { "\(cluster)/\(name)" }
 
     /// Ensures the service exists with `replicas` tasks; returns its ARN.
     func ensure() async throws -> String {
         let replicas = try scope.service().replicas
-        if let found = try await find() { return try await scale(found, to: replicas) }
-        let placement = try await EC2Network(scope: scope).placement()
-        let created = try await api.json(.ecs, "CreateService", [
-            "cluster": .string(cluster), "serviceName": .string(name),
-            // The family name means its latest active revision.
-            "taskDefinition": .string(scope.names.taskFamily),
-            "desiredCount": .number(Double(replicas)), "launchType": "FARGATE",
-            "networkConfiguration": Self.awsvpc(placement),
-            "propagateTags": "SERVICE", "tags": TagFormat.ecs.json(scope.tags),
-        ])
+        // A cluster this run created holds no service, unless an earlier attempt of this step made one (its answer
+        // lost): only then is there something to find.
+        let newCluster = scope.created.contains(.cluster, cluster) && !scope.created.contains(.service, qualifiedName)
+        if !newCluster, let found = try await find() {
+            // The task definition step rolls only a recorded service; one a dead run left unrecorded is rolled here.
+            if let latest = try await ECSTaskDefinition(scope: scope).latest(scope.names.taskFamily) {
+                try await roll(found, to: latest.arn)
+            }
+            return try await scale(found, to: replicas)
+        }
+        scope.created.insert(.service, qualifiedName)
+        let created = try await EC2Network(scope: scope).placing { placement in
+            try await api.json(.ecs, "CreateService", [
+                "cluster": .string(cluster), "serviceName": .string(name),
+                // The family name means its latest active revision.
+                "taskDefinition": .string(scope.names.taskFamily),
+                "desiredCount": .number(Double(replicas)), "launchType": "FARGATE",
+                "networkConfiguration": Self.awsvpc(placement),
+                "propagateTags": "SERVICE", "tags": TagFormat.ecs.json(scope.tags),
+            ])
+        }
         return created["service"]?["serviceArn"]?.string ?? name
     }
 
@@ -33,7 +46,12 @@ struct ECSService {
 
     /// Points an existing service at `taskDefinitionArn` (deploy / update task-definition); no service yet is fine.
     func roll(to taskDefinitionArn: String) async throws {
-        guard let found = try await find(), found["taskDefinition"]?.string != taskDefinitionArn else { return }
+        guard let found = try await find() else { return }
+        try await roll(found, to: taskDefinitionArn)
+    }
+
+    private func roll(_ found: JSONValue, to taskDefinitionArn: String) async throws {
+        guard found["taskDefinition"]?.string != taskDefinitionArn else { return }
         // Sending the unchanged desiredCount is a no-op on ECS; moto only recomputes runningCount when it is present.
         _ = try await api.json(.ecs, "UpdateService", [
             "cluster": .string(cluster), "service": .string(name), "taskDefinition": .string(taskDefinitionArn),
@@ -86,7 +104,7 @@ struct ECSService {
     }
 
     /// Fargate networking in the instance's private subnets.
-    static func awsvpc(_ placement: EC2Network.Placement) -> JSONValue {
+    static func awsvpc(_ placement: NetworkIds) -> JSONValue {
         ["awsvpcConfiguration": [
             "subnets": .array(placement.subnets.map { .string($0) }),
             "securityGroups": [.string(placement.securityGroup)],

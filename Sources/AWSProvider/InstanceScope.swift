@@ -1,5 +1,6 @@
 import FleetModel
 import ProviderAPI
+import Synchronization
 
 /// Everything a service file needs for one step of one instance: the counted client, names, tags and the step's
 /// typed attributes. It knows the instance only by its identity: what it does comes from the step alone.
@@ -9,6 +10,12 @@ struct InstanceScope: Sendable {
     let context: StepContext
     let backoff: Backoff
     let zones: HostedZoneCache
+    /// Available zones by region.
+    let availabilityZones: LookupCache<[String]>
+    /// What the step learnt besides its cloud id, for `StepOutcome`.
+    let report: StepReport
+    /// What this provider created in this process.
+    let created: CreatedThisRun
 
     var identity: InstanceIdentity { context.identity }
     var names: ResourceNames { ResourceNames(fleet: identity.fleet, instance: identity.name) }
@@ -64,5 +71,37 @@ struct InstanceScope: Sendable {
     func missing(_ what: String, operation: String) -> CloudError {
         CloudError(kind: .notFound, operation: operation, code: "NotFound",
                    message: "\(what) does not exist; run the create step first")
+    }
+}
+
+/// Typed values a step reports in its `StepOutcome` besides the cloud id and note, set wherever in the step they are
+/// learnt.
+final class StepReport: Sendable {
+    private let ids = Mutex<NetworkIds?>(nil)
+
+    /// The network's ids: ensured by the network step, or looked up again because the recorded ones failed.
+    var network: NetworkIds? {
+        get { ids.withLock { $0 } }
+        set { ids.withLock { $0 = newValue } }
+    }
+}
+
+/// Resources this provider created during this process, by kind and cloud id (a service: whose creation it
+/// attempted). One created seconds ago, under the instance lock, is known to be there and this instance's: later
+/// steps of the run skip looking at it again (a new cluster holds no service; a new key needs no tag check).
+final class CreatedThisRun: Sendable {
+    private let created = Mutex<Set<Created>>([])
+
+    private struct Created: Hashable {
+        var kind: ResourceKind
+        var id: String
+    }
+
+    func insert(_ kind: ResourceKind, _ id: String) {
+        created.withLock { _ = $0.insert(Created(kind: kind, id: id)) }
+    }
+
+    func contains(_ kind: ResourceKind, _ id: String) -> Bool {
+        created.withLock { $0.contains(Created(kind: kind, id: id)) }
     }
 }

@@ -32,11 +32,26 @@ struct KMSKey {
         ])
         let keyId = created["KeyMetadata"]?["KeyId"]?.string ?? ""
         _ = try await api.json(.kms, "CreateAlias", ["AliasName": .string(scope.names.keyAlias), "TargetKeyId": .string(keyId)])
-        return created["KeyMetadata"]?["Arn"]?.string ?? keyId
+        let arn = created["KeyMetadata"]?["Arn"]?.string ?? keyId
+        scope.created.insert(.key, arn)
+        return arn
     }
 
-    /// The key ARN, for resources encrypted with it.
+    /// The key ARN, for resources encrypted with it. The recorded ARN needs one call, which also checks its tags;
+    /// when that key is gone (or in another account), the key is found through its alias as before.
     func arn() async throws -> String {
+        if let recorded = scope.identity.cloudIds[.key], recorded.hasPrefix("arn:") {
+            if scope.created.contains(.key, recorded) { return recorded }
+            // An ARN of another region reads as invalid, one gone as not found.
+            let tags = try await absent(on: "NotFoundException", "InvalidArnException") {
+                try await api.json(.kms, "ListResourceTags", ["KeyId": .string(recorded)])
+            }
+            if let tags {
+                try scope.tagGuard.check(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(recorded)",
+                                         operation: "kms:ListResourceTags")
+                return recorded
+            }
+        }
         guard let key = try await find() else {
             throw scope.missing("KMS key \(scope.names.keyAlias)", operation: "kms:DescribeKey")
         }

@@ -24,24 +24,55 @@ struct RDSDatabase {
     func ensure() async throws -> String {
         let attributes = try scope.database()
         let (instanceClass, storage) = (attributes.databaseClass, attributes.storageGB)
-        if var found = try await find() {
-            if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
-            try await converge(found, instanceClass: instanceClass, storageGB: storage)
+        // Recorded state without a database means none is expected: it is created at once, and one there anyway
+        // (left by a run that died before recording it) answers "already exists" and is judged like one found.
+        if scope.identity.cloudIds[.database] != nil, let found = try await find() {
+            try await settle(found, instanceClass: instanceClass, storageGB: storage)
             return id
         }
-        let placement = try await EC2Network(scope: scope).placement()
-        try await ensureSubnetGroup(placement)
-        let password = try await SecretsManagerSecret(scope: scope).password()
-        _ = try await redacting(password) {
-            try await api.query(.rds, "CreateDBInstance", [
-                "DBInstanceIdentifier": id, "DBInstanceClass": instanceClass, "Engine": Self.engine,
-                "AllocatedStorage": String(storage), "MasterUsername": SecretsManagerSecret.username, "MasterUserPassword": password,
-                "DBSubnetGroupName": scope.names.dbSubnetGroup, "StorageEncrypted": "true", "KmsKeyId": scope.names.keyAlias,
-                "CopyTagsToSnapshot": "true", "PubliclyAccessible": "false",
-            ].adding(QueryParams.list("VpcSecurityGroupIds", element: "VpcSecurityGroupId", [placement.securityGroup])).adding(QueryParams.rdsTags(scope.tags)))
+        let status = try await EC2Network(scope: scope).placing { placement in
+            try await ensureSubnetGroup(placement)
+            return try await create(placement, instanceClass: instanceClass, storageGB: storage)
         }
-        _ = try await waitUntilUsable()
+        guard let status else {
+            guard let found = try await find() else {
+                throw CloudError(kind: .conflict, operation: "rds:CreateDBInstance", code: "DBInstanceAlreadyExists",
+                                 message: "database \(id) exists but cannot be described; run apply again")
+            }
+            try await settle(found, instanceClass: instanceClass, storageGB: storage)
+            return id
+        }
+        // Polled only while it is not usable yet (AWS answers "creating"; moto "available" at once).
+        if !Self.usable.contains(status) { _ = try await waitUntilUsable() }
         return id
+    }
+
+    /// Creates the database in `placement`; returns its status as the answer gives it, nil when it already exists.
+    private func create(_ placement: NetworkIds, instanceClass: String, storageGB: Int) async throws -> String? {
+        let password = try await SecretsManagerSecret(scope: scope).password()
+        do {
+            let answer = try await redacting(password) {
+                try await api.query(.rds, "CreateDBInstance", [
+                    "DBInstanceIdentifier": id, "DBInstanceClass": instanceClass, "Engine": Self.engine,
+                    "AllocatedStorage": String(storageGB), "MasterUsername": SecretsManagerSecret.username,
+                    "MasterUserPassword": password, "DBSubnetGroupName": scope.names.dbSubnetGroup,
+                    "StorageEncrypted": "true", "KmsKeyId": scope.names.keyAlias,
+                    "CopyTagsToSnapshot": "true", "PubliclyAccessible": "false",
+                ].adding(QueryParams.list("VpcSecurityGroupIds", element: "VpcSecurityGroupId",
+                                          [placement.securityGroup]))
+                    .adding(QueryParams.rdsTags(scope.tags)))
+            }
+            return answer.descendants("DBInstanceStatus").first?.text ?? ""
+        } catch let error as CloudError where error.hasCode("DBInstanceAlreadyExists", "DBInstanceAlreadyExistsFault") {
+            return nil
+        }
+    }
+
+    /// A database found: waits out a settling state, then converges class and storage.
+    private func settle(_ found: Found, instanceClass: String, storageGB: Int) async throws {
+        var found = found
+        if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
+        try await converge(found, instanceClass: instanceClass, storageGB: storageGB)
     }
 
     /// `update database`: class / storage now (ApplyImmediately); a smaller storage is refused.
@@ -149,8 +180,9 @@ struct RDSDatabase {
     }
 
     /// Creates the DB subnet group `P` unless this instance already has it. One of that name that is not tagged
-    /// for this instance is refused, never changed (`CreateDBSubnetGroup` must not meet an existing group).
-    private func ensureSubnetGroup(_ placement: EC2Network.Placement) async throws {
+    /// for this instance is refused, never changed (`CreateDBSubnetGroup` must not meet an existing group: moto
+    /// replaces one).
+    private func ensureSubnetGroup(_ placement: NetworkIds) async throws {
         if try await subnetGroupOwned() { return }
         do {
             _ = try await api.query(.rds, "CreateDBSubnetGroup", [

@@ -88,7 +88,7 @@ struct Route53Record {
 
     /// The hosted zone id for `zone`, creating the zone (tagged with the fleet) when missing; once per provider.
     private func ensureZone(_ zone: String) async throws -> String {
-        try await scope.zones.id(for: zone) { try await findOrCreateZone(zone) }
+        try await scope.zones.value(for: zone) { try await findOrCreateZone(zone) }
     }
 
     private func findOrCreateZone(_ zone: String) async throws -> String {

@@ -14,24 +14,48 @@ struct SecretsManagerSecret {
 
     /// Ensures the secret exists (restoring one scheduled for deletion); returns its ARN.
     func ensure() async throws -> String {
+        // Recorded state without a secret means none is expected: it is created at once, and one there anyway
+        // answers so and is judged like one found (tag check, restore).
+        if scope.identity.cloudIds[.secret] == nil, let arn = try await create() { return arn }
         if let found = try await find() {
             if found["DeletedDate"] != nil {
                 _ = try await api.json(.secretsManager, "RestoreSecret", ["SecretId": .string(scope.names.secret)])
             }
             return found["ARN"]?.string ?? scope.names.secret
         }
+        guard let arn = try await create() else {
+            throw CloudError(kind: .conflict, operation: "secretsmanager:CreateSecret", code: "ResourceExistsException",
+                             message: "secret \(scope.names.secret) exists but cannot be described; run apply again")
+        }
+        return arn
+    }
+
+    /// Creates the secret with a new password; returns its ARN, or nil when a secret of that name exists (scheduled
+    /// for deletion or not).
+    private func create() async throws -> String? {
         let password = PasswordGenerator.generate()
         let value = JSONValue.object(["username": .string(Self.username), "password": .string(password)])
-        let created = try await redacting(password) {
-            try await api.json(.secretsManager, "CreateSecret", [
-                "Name": .string(scope.names.secret),
-                "Description": .string("Database credentials of cloudctl instance \(scope.names.instance)"),
-                "KmsKeyId": .string(scope.names.keyAlias),
-                "SecretString": .string(String(decoding: value.serialized(), as: UTF8.self)),
-                "Tags": TagFormat.secretsManager.json(scope.tags),
-            ])
+        do {
+            let created = try await redacting(password) {
+                try await api.json(.secretsManager, "CreateSecret", [
+                    "Name": .string(scope.names.secret),
+                    "Description": .string("Database credentials of cloudctl instance \(scope.names.instance)"),
+                    "KmsKeyId": .string(scope.names.keyAlias),
+                    "SecretString": .string(String(decoding: value.serialized(), as: UTF8.self)),
+                    "Tags": TagFormat.secretsManager.json(scope.tags),
+                ])
+            }
+            return created["ARN"]?.string ?? scope.names.secret
+        } catch let error as CloudError where Self.meansExists(error) {
+            return nil
         }
-        return created["ARN"]?.string ?? scope.names.secret
+    }
+
+    /// What CreateSecret answers for a name in use: `ResourceExistsException`, or `InvalidRequestException` when
+    /// that secret is scheduled for deletion.
+    static func meansExists(_ error: CloudError) -> Bool {
+        error.hasCode("ResourceExistsException")
+            || (error.hasCode("InvalidRequestException") && error.message.lowercased().contains("deletion"))
     }
 
     /// The stored password, for `CreateDBInstance` only.

@@ -131,7 +131,7 @@ struct InstanceRun: Sendable {
         observer.stepStarted(name, index: index, of: plan.steps.count, step: step)
         let cloudIds = (recorded?.resources ?? [:]).compactMapValues { $0.cloudId.isEmpty ? nil : $0.cloudId }
         let context = StepContext(identity: InstanceIdentity(name: name, fleet: fleet, region: target.region,
-                                                             cloudIds: cloudIds))
+                                                             cloudIds: cloudIds, network: recorded?.network))
         let (attempt, heartbeatLostLock) = await LeaseHeartbeat(run: self).whileRunning {
             await StepAttempts(run: self, step: step).perform(context)
         }

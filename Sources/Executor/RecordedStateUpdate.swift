@@ -27,6 +27,11 @@ extension RecordedInstance {
         case .snapshot, .migrate, .healthCheck, .stop, .start:
             break  // journal only
         }
+        if step.resource == .network && step.action == .delete {
+            network = nil
+        } else if let ids = outcome.network {
+            network = ids
+        }
     }
 
     /// Applies the end state once every step of the instance succeeded.
@@ -41,6 +46,7 @@ extension RecordedInstance {
             runningVersion = nil
             storageGB = nil
             domain = nil
+            network = nil
         }
     }
 }

@@ -22,6 +22,9 @@ public struct RecordedInstance: Hashable, Sendable {
     public var domain: String?
     /// Database storage currently allocated (GiB), to refuse a shrink.
     public var storageGB: Int?
+    /// Subnet and security group ids the network step last reported; not part of the fingerprint (the planner never
+    /// reads them).
+    public var network: NetworkIds?
     public var resources: [ResourceKind: RecordedResource]
     /// True once one apply completed every step of the instance: until then nothing serves customers, so finishing
     /// its provisioning disrupts no one.
@@ -31,7 +34,7 @@ public struct RecordedInstance: Hashable, Sendable {
 
     public init(name: String, region: String, runningVersion: Version? = nil, state: InstanceState = .active,
                 domain: String? = nil, storageGB: Int? = nil, resources: [ResourceKind: RecordedResource] = [:],
-                provisioned: Bool = true, protected: Bool = false) {
+                provisioned: Bool = true, protected: Bool = false, network: NetworkIds? = nil) {
         self.name = name
         self.region = region
         self.runningVersion = runningVersion
@@ -41,6 +44,7 @@ public struct RecordedInstance: Hashable, Sendable {
         self.resources = resources
         self.provisioned = provisioned
         self.protected = protected
+        self.network = network
     }
 
     /// Fingerprint recorded in a plan for an instance with no recorded state.

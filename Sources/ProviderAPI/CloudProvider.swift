@@ -8,11 +8,15 @@ public struct InstanceIdentity: Hashable, Sendable {
     public var fleet: String
     public var region: String
     public var cloudIds: [ResourceKind: String]
-    public init(name: String, fleet: String, region: String, cloudIds: [ResourceKind: String] = [:]) {
+    /// The network's subnet and security group ids as recorded; nil before the network step reported them.
+    public var network: NetworkIds?
+    public init(name: String, fleet: String, region: String, cloudIds: [ResourceKind: String] = [:],
+                network: NetworkIds? = nil) {
         self.name = name
         self.fleet = fleet
         self.region = region
         self.cloudIds = cloudIds
+        self.network = network
     }
 }
 
@@ -35,7 +39,14 @@ public struct StepOutcome: Sendable, Equatable {
     public var note: String?
     /// API calls the step made, for benchmarks.
     public var calls: Int
-    public init(cloudId: String? = nil, note: String? = nil, calls: Int = 0) { self.cloudId = cloudId; self.note = note; self.calls = calls }
+    /// The network's ids, when the step ensured the network or had to look it up again (recorded ids were gone).
+    public var network: NetworkIds?
+    public init(cloudId: String? = nil, note: String? = nil, calls: Int = 0, network: NetworkIds? = nil) {
+        self.cloudId = cloudId
+        self.note = note
+        self.calls = calls
+        self.network = network
+    }
 }
 
 /// A cloud behind one protocol, so a second cloud is one more target and tests swap in a fake.

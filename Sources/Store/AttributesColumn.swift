@@ -15,3 +15,16 @@ enum AttributesColumn {
         return try? ResourceAttributes(planJSON: json, kind: kind)
     }
 }
+
+/// The network's ids as stored: JSON text. Unreadable text reads as none: steps then look the network up by its tags.
+enum NetworkColumn {
+    static func text(_ ids: NetworkIds) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(ids)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func ids(_ text: String) -> NetworkIds? {
+        try? JSONDecoder().decode(NetworkIds.self, from: Data(text.utf8))
+    }
+}

@@ -83,6 +83,10 @@ enum Migrations {
         Migration(id: "003-meta", sql: """
             CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
             """, neededForReading: false),
+        // The network's subnet and security group ids (JSON `NetworkIds`), so later steps need not look them up.
+        Migration(id: "004-network-ids", sql: """
+            ALTER TABLE instances ADD COLUMN network TEXT;
+            """),
     ]
 
     /// Applies every migration `database` lacks, each in its own transaction; a no-op on an up-to-date file.

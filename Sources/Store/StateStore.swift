@@ -148,14 +148,15 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
         try await writing { database in
             try database.run("""
                 INSERT INTO instances (name, region, running_version, state, domain, storage_gb, provisioned,
-                    protected, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    protected, updated_at, network)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET region = excluded.region, running_version = excluded.running_version,
                     state = excluded.state, domain = excluded.domain, storage_gb = excluded.storage_gb,
                     provisioned = excluded.provisioned, protected = excluded.protected,
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at, network = excluded.network
                 """, instance.name, instance.region, instance.runningVersion, instance.state, instance.domain,
-                instance.storageGB, instance.provisioned ? 1 : 0, instance.protected ? 1 : 0, now)
+                instance.storageGB, instance.provisioned ? 1 : 0, instance.protected ? 1 : 0, now,
+                instance.network.map(NetworkColumn.text))
             let stored = try database.query("SELECT kind FROM resources WHERE instance = ?", instance.name) {
                 try $0.column(0, as: String.self)
             }
@@ -182,13 +183,14 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
     /// Recorded instances (all, or the one named), sorted by name, with their resources.
     private static func recorded(in database: Database, name: String?) throws -> [RecordedInstance] {
         var instances = try database.query("""
-            SELECT name, region, running_version, state, domain, storage_gb, provisioned, protected FROM instances
-            WHERE ?1 IS NULL OR name = ?1 ORDER BY name
+            SELECT name, region, running_version, state, domain, storage_gb, provisioned, protected, network
+            FROM instances WHERE ?1 IS NULL OR name = ?1 ORDER BY name
             """, name) { row in
             RecordedInstance(name: try row.column(0), region: try row.column(1), runningVersion: try row.column(2),
                              state: try row.column(3), domain: try row.column(4), storageGB: try row.column(5),
                              provisioned: try row.column(6, as: Int64.self) != 0,
-                             protected: try row.column(7, as: Int64.self) != 0)
+                             protected: try row.column(7, as: Int64.self) != 0,
+                             network: try row.column(8, as: String?.self).flatMap(NetworkColumn.ids))
         }
         let resources = try database.query("""
             SELECT instance, kind, cloud_id, inputs_hash, attributes FROM resources WHERE ?1 IS NULL OR instance = ?1

@@ -37,11 +37,13 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
     }
 
     @discardableResult
-    func run(_ script: Script, _ action: StepAction, _ resource: ResourceKind, _ inputs: [String: String] = [:]) async throws -> StepOutcome {
+    func run(_ script: Script, _ action: StepAction, _ resource: ResourceKind, _ inputs: [String: String] = [:],
+             recorded: RecordedInstance? = nil) async throws -> StepOutcome {
         let config = AWSConfig(region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:1"), credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "SECRET"))
         let provider = AWSCloudProvider(config: config, transport: script.transport, backoff: Backoff(initial: .milliseconds(1), maximum: .milliseconds(1), attempts: 5))
         let step = PlanStep(action: action, resource: resource, reason: "", inputs: inputs, inputsHash: "h")
-        return try await provider.perform(step, context: StepContext(spec: Fixtures.spec(), fleet: Fixtures.fleet(), recorded: nil))
+        return try await provider.perform(step, context: StepContext(spec: Fixtures.spec(), fleet: Fixtures.fleet(),
+                                                                     recorded: recorded))
     }
 
     func testStartingAStoppingDatabaseWaitsForStoppedThenStartsIt() async throws {
@@ -53,7 +55,9 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
 
     func testEnsureWaitsForASettlingDatabaseBeforeConverging() async throws {
         let script = Script(["DescribeDBInstances": [Self.database("creating"), Self.database("creating"), Self.database("available")]])
-        let outcome = try await run(script, .create, .database, [StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"])
+        let outcome = try await run(script, .create, .database,
+                                    [StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"],
+                                    recorded: Self.recorded([.database: "cloudctl-db"]))
         XCTAssertNotNil(outcome.cloudId)
         XCTAssertEqual(script.asked.withLock { $0 }, Array(repeating: "DescribeDBInstances", count: 3), "nothing to modify once available")
     }
@@ -206,5 +210,155 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
         } catch { XCTFail("\(error)") }
         XCTAssertEqual(script.asked.withLock { $0 },
                        ["DescribeVpcs", "ModifyVpcAttribute", "DescribeSubnets", "DescribeSecurityGroups", "DescribeAvailabilityZones"])
+    }
+
+    // MARK: ids from recorded state
+
+    static let network = NetworkIds(vpc: "vpc-1", subnets: ["subnet-b", "subnet-a"], securityGroup: "sg-1")
+
+    static func recorded(_ cloudIds: [ResourceKind: String], network: NetworkIds? = nil) -> RecordedInstance {
+        RecordedInstance(name: "acme", region: "us-east-1",
+                         resources: cloudIds.mapValues { RecordedResource(cloudId: $0, inputsHash: "h") },
+                         network: network)
+    }
+
+    static func json(_ text: String, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, body: Data(text.utf8))
+    }
+
+    static let keyArn = "arn:aws:kms:us-east-1:1:key/k"
+
+    static let noService = json(#"{"services":[],"failures":[{"reason":"MISSING"}]}"#)
+
+    /// A new VPC has nothing to look up inside it; the step reports every id it made.
+    func testNetworkCreatesWithoutDescribingANewVpcAndReportsItsIds() async throws {
+        let script = Script([
+            "DescribeVpcs": [Self.xml("<R><vpcSet/></R>")],
+            "CreateVpc": [Self.xml("<R><vpc><vpcId>vpc-9</vpcId></vpc></R>")],
+            "ModifyVpcAttribute": [Self.xml("<R/>")],
+            "DescribeAvailabilityZones": [Self.xml("""
+                <R><availabilityZoneInfo><item><zoneName>us-east-1b</zoneName></item>\
+                <item><zoneName>us-east-1a</zoneName></item></availabilityZoneInfo></R>
+                """)],
+            "CreateSubnet": [Self.xml("<R><subnet><subnetId>subnet-1</subnetId><vpcId>vpc-9</vpcId></subnet></R>"),
+                             Self.xml("<R><subnet><subnetId>subnet-2</subnetId><vpcId>vpc-9</vpcId></subnet></R>")],
+            "CreateSecurityGroup": [Self.xml("<R><groupId>sg-9</groupId></R>")],
+        ])
+        let outcome = try await run(script, .create, .network)
+        XCTAssertEqual(outcome.cloudId, "vpc-9")
+        XCTAssertEqual(outcome.network,
+                       NetworkIds(vpc: "vpc-9", subnets: ["subnet-1", "subnet-2"], securityGroup: "sg-9"))
+        XCTAssertEqual(script.asked.withLock { $0 }, ["DescribeVpcs", "CreateVpc", "ModifyVpcAttribute",
+                                                      "DescribeAvailabilityZones", "CreateSubnet", "CreateSubnet",
+                                                      "CreateSecurityGroup"])
+    }
+
+    /// Placement with recorded ids costs no lookup, and the ids go into the request; without them (or when the
+    /// cloud refuses them as gone) the network is looked up by tag, and what was found is reported for recording.
+    func testServicePlacementUsesRecordedIdsAndLooksUpOnlyWhenTheyFail() async throws {
+        let created = Self.json(#"{"service":{"serviceArn":"arn:svc"}}"#)
+        let gone = Self.json(
+            #"{"__type":"InvalidParameterException","message":"The subnet ID 'subnet-a' does not exist"}"#, status: 400)
+        let subnets = Self.xml("""
+            <R><subnetSet><item><subnetId>subnet-y</subnetId><vpcId>vpc-2</vpcId></item>\
+            <item><subnetId>subnet-x</subnetId><vpcId>vpc-2</vpcId></item></subnetSet></R>
+            """)
+        let groups = Self.xml("<R><securityGroupInfo><item><groupId>sg-2</groupId></item></securityGroupInfo></R>")
+        let found = NetworkIds(vpc: "vpc-2", subnets: ["subnet-x", "subnet-y"], securityGroup: "sg-2")
+        let cases: [(name: String, network: NetworkIds?, createAnswers: [HTTPResponse], asked: [String],
+                     reported: NetworkIds?, placedIn: String)] = [
+            ("recorded ids", Self.network, [created], ["DescribeServices", "CreateService"], nil, "subnet-a"),
+            ("no recorded ids", nil, [created],
+             ["DescribeServices", "DescribeSubnets", "DescribeSecurityGroups", "CreateService"], found, "subnet-x"),
+            ("recorded ids gone", Self.network, [gone, created],
+             ["DescribeServices", "CreateService", "DescribeSubnets", "DescribeSecurityGroups", "CreateService"],
+             found, "subnet-x"),
+        ]
+        for test in cases {
+            let script = Script(["DescribeServices": [Self.noService], "CreateService": test.createAnswers,
+                                 "DescribeSubnets": [subnets], "DescribeSecurityGroups": [groups]])
+            let outcome = try await run(script, .create, .service, [StepInput.replicas: "1"],
+                                        recorded: Self.recorded([.network: "vpc-1"], network: test.network))
+            XCTAssertEqual(outcome.cloudId, "arn:svc", test.name)
+            XCTAssertEqual(script.asked.withLock { $0 }, test.asked, test.name)
+            XCTAssertEqual(outcome.network, test.reported, test.name)
+            let requests = Array(zip(script.asked.withLock { $0 }, script.bodies.withLock { $0 }))
+            let request = requests.last { $0.0 == "CreateService" }
+            XCTAssertTrue(request?.1.contains(test.placedIn) ?? false, "\(test.name): \(request?.1 ?? "no request")")
+        }
+    }
+
+    /// Recorded ids the cloud refuses for another reason than the network (the lookup finds the same ids) keep
+    /// that error; a refusal that is not about ids (throttling, auth) is never retried with a lookup.
+    func testAFailureWithRecordedIdsThatLookupCannotFixIsReported() async {
+        let invalid = Self.json(#"{"__type":"InvalidParameterException","message":"bad replicas"}"#, status: 400)
+        let subnets = Self.xml("""
+            <R><subnetSet><item><subnetId>subnet-a</subnetId><vpcId>vpc-1</vpcId></item>\
+            <item><subnetId>subnet-b</subnetId><vpcId>vpc-1</vpcId></item></subnetSet></R>
+            """)
+        let groups = Self.xml("<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>")
+        let denied = Self.json(#"{"__type":"AccessDeniedException","message":"no"}"#, status: 400)
+        let cases = [(invalid, ["DescribeServices", "CreateService", "DescribeSubnets", "DescribeSecurityGroups"]),
+                     (denied, ["DescribeServices", "CreateService"])]
+        for (answer, asked) in cases {
+            let script = Script(["DescribeServices": [Self.noService], "CreateService": [answer],
+                                 "DescribeSubnets": [subnets], "DescribeSecurityGroups": [groups]])
+            do {
+                _ = try await run(script, .create, .service, [StepInput.replicas: "1"],
+                                  recorded: Self.recorded([.network: "vpc-1"], network: Self.network))
+                XCTFail("expected an error")
+            } catch let error as CloudError {
+                XCTAssertTrue(["InvalidParameterException", "AccessDeniedException"].contains(error.code), error.code)
+            } catch { XCTFail("\(error)") }
+            XCTAssertEqual(script.asked.withLock { $0 }, asked)
+        }
+    }
+
+    /// The bucket takes the recorded key ARN after one call that also checks its tags: a key tagged for another
+    /// instance is refused, and a key gone is looked up through the alias.
+    func testBucketChecksTheRecordedKeyByItsTags() async throws {
+        func tags(_ instance: String) -> HTTPResponse {
+            let owner = ["cloudctl:instance": instance, "cloudctl:fleet": Fixtures.fleet().name]
+            let list = owner.map { JSONValue.object(["TagKey": .string($0.key), "TagValue": .string($0.value)]) }
+            return HTTPResponse(status: 200, body: JSONValue.object(["Tags": .array(list)]).serialized())
+        }
+        let foreign = Script(["ListResourceTags": [tags("globex")]])
+        do {
+            _ = try await run(foreign, .create, .bucket, recorded: Self.recorded([.key: Self.keyArn]))
+            XCTFail("expected a refusal")
+        } catch let error as CloudError {
+            XCTAssertEqual(error.kind, .foreignResource)
+        }
+        XCTAssertEqual(foreign.asked.withLock { $0 }, ["ListResourceTags"], "nothing done with a foreign key")
+
+        let notFound = Self.json(#"{"__type":"NotFoundException","message":"gone"}"#, status: 400)
+        let gone = Script(["ListResourceTags": [notFound, tags("acme")],
+                           "DescribeKey": [Self.json(
+                               #"{"KeyMetadata":{"Arn":"arn:k2","KeyId":"k2","KeyState":"Enabled"}}"#)],
+                           // S3 (REST): the bucket exists, tagged for acme; every other call succeeds.
+                           "": [Self.xml("""
+                               <Tagging><TagSet><Tag><Key>cloudctl:instance</Key><Value>acme</Value></Tag><Tag>\
+                               <Key>cloudctl:fleet</Key><Value>\(Fixtures.fleet().name)</Value></Tag></TagSet></Tagging>
+                               """)]])
+        _ = try await run(gone, .create, .bucket, recorded: Self.recorded([.key: Self.keyArn]))
+        XCTAssertEqual(gone.asked.withLock { $0 }, ["ListResourceTags", "DescribeKey", "ListResourceTags", "", "", ""],
+                       "a gone key is found through its alias")
+        let encryption = zip(gone.asked.withLock { $0 }, gone.bodies.withLock { $0 }).map(\.1).first { $0.contains("KMSMasterKeyID") }
+        XCTAssertTrue(encryption?.contains("arn:k2") ?? false, encryption ?? "no encryption request")
+    }
+
+    /// With no secret recorded the secret is created at once; one that exists anyway is tag-checked like one found.
+    func testSecretIsCreatedFirstAndAnExistingOneIsJudgedLikeOneFound() async throws {
+        let exists = Self.json(#"{"__type":"ResourceExistsException","message":"exists"}"#, status: 400)
+        let foreign = HTTPResponse(status: 200, body: JSONValue.object(["ARN": "arn:s", "Tags": TagFormat.secretsManager.json(
+            ResourceNames(fleet: Fixtures.fleet().name, instance: "globex").tags)]).serialized())
+        let script = Script(["CreateSecret": [exists], "DescribeSecret": [foreign]])
+        do {
+            _ = try await run(script, .create, .secret)
+            XCTFail("expected a refusal")
+        } catch let error as CloudError {
+            XCTAssertEqual(error.kind, .foreignResource)
+        }
+        XCTAssertEqual(script.asked.withLock { $0 }, ["CreateSecret", "DescribeSecret"])
     }
 }

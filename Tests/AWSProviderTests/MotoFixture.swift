@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import XCTest
+import Synchronization
 import FleetModel
 import ProviderAPI
 import TestSupport
@@ -16,6 +17,38 @@ struct MotoFixture: Sendable {
     var spec = Fixtures.spec()
     var names: ResourceNames { ResourceNames(fleet: fleet.name, instance: spec.name) }
     var tier: Tier { fleet.tiers[spec.size]! }
+    /// What an executor would have recorded from the steps run so far, by instance: later steps get its cloud ids
+    /// and network ids, as in an apply.
+    let recorded = Recorded()
+
+    /// Recorded state of the instances the fixture acted for.
+    final class Recorded: Sendable {
+        private let instances = Mutex<[String: RecordedInstance]>([:])
+
+        subscript(name: String) -> RecordedInstance? { instances.withLock { $0[name] } }
+
+        /// The executor's rule (`RecordedInstance.record`), as far as the provider sees it: cloud ids and network ids.
+        func record(_ step: PlanStep, _ outcome: StepOutcome, for name: String, region: String) {
+            instances.withLock { instances in
+                var instance = instances[name] ?? RecordedInstance(name: name, region: region)
+                switch step.action {
+                case .create, .update, .deploy:
+                    let cloudId = outcome.cloudId ?? instance.resources[step.resource]?.cloudId ?? ""
+                    instance.resources[step.resource] = RecordedResource(cloudId: cloudId, inputsHash: step.inputsHash)
+                case .delete:
+                    instance.resources[step.resource] = nil
+                default:
+                    break
+                }
+                if step.resource == .network && step.action == .delete {
+                    instance.network = nil
+                } else if let ids = outcome.network {
+                    instance.network = ids
+                }
+                instances[name] = instance
+            }
+        }
+    }
 
     /// Skips the test unless `CLOUDCTL_TEST_ENDPOINT` is set; resets moto.
     static func start() async throws -> MotoFixture {
@@ -56,7 +89,10 @@ struct MotoFixture: Sendable {
 
     @discardableResult
     func run(_ step: PlanStep) async throws -> StepOutcome {
-        try await provider.perform(step, context: StepContext(spec: spec, fleet: fleet, recorded: nil))
+        let context = StepContext(spec: spec, fleet: fleet, recorded: recorded[spec.name])
+        let outcome = try await provider.perform(step, context: context)
+        recorded.record(step, outcome, for: spec.name, region: spec.region)
+        return outcome
     }
 
     /// All nine creates, in `ResourceKind` order.

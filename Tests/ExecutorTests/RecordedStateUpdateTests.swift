@@ -14,8 +14,12 @@ final class RecordedStateUpdateTests: XCTestCase {
     func testEachActionChangesExactlyWhatTheArchitectureSays() {
         struct Case { var step: PlanStep; var outcome: StepOutcome; var change: (inout RecordedInstance) -> Void }
         let cases: [Case] = [
-            Case(step: step(.create, .network, [:]), outcome: StepOutcome(cloudId: "vpc-1")) {
-                $0.resources[.network] = RecordedResource(cloudId: "vpc-1", inputsHash: "new") },
+            Case(step: step(.create, .network, [:]), outcome: StepOutcome(cloudId: "vpc-1", network: Self.network)) {
+                $0.resources[.network] = RecordedResource(cloudId: "vpc-1", inputsHash: "new"); $0.network = Self.network },
+            // A step that had to look the network up again reports what it found.
+            Case(step: step(.create, .service, [StepInput.replicas: "1"]),
+                 outcome: StepOutcome(cloudId: "svc-1", network: Self.network)) {
+                $0.resources[.service] = RecordedResource(cloudId: "svc-1", inputsHash: "new"); $0.network = Self.network },
             Case(step: step(.update, .database, [StepInput.storageGB: "50"]), outcome: StepOutcome()) {
                 $0.resources[.database] = RecordedResource(cloudId: "db-1", inputsHash: "new"); $0.storageGB = 50 },
             Case(step: step(.deploy, .taskDefinition, [StepInput.version: "5.2.0"]), outcome: StepOutcome(cloudId: "td-2")) {
@@ -36,6 +40,24 @@ final class RecordedStateUpdateTests: XCTestCase {
             actual.record(testCase.step, outcome: testCase.outcome)
             XCTAssertEqual(actual, expected, "\(testCase.step.action.rawValue) \(testCase.step.resource.rawValue)")
         }
+    }
+
+    private static let network = NetworkIds(vpc: "vpc-1", subnets: ["subnet-1", "subnet-2"], securityGroup: "sg-1")
+
+    /// Ids of a network that is deleted, or of an instance that is, are forgotten; other steps leave them as they are.
+    func testNetworkIdsAreForgottenWithTheNetwork() {
+        var withNetwork = existing
+        withNetwork.resources[.network] = RecordedResource(cloudId: "vpc-1", inputsHash: "old")
+        withNetwork.network = Self.network
+        var kept = withNetwork
+        kept.record(step(.update, .database, [StepInput.storageGB: "50"]), outcome: StepOutcome())
+        XCTAssertEqual(kept.network, Self.network)
+        var deletedNetwork = withNetwork
+        deletedNetwork.record(step(.delete, .network, [:]), outcome: StepOutcome())
+        XCTAssertNil(deletedNetwork.network)
+        var deletedInstance = withNetwork
+        deletedInstance.complete(as: InstanceTarget(Fixtures.spec("acme", state: .deleted)))
+        XCTAssertNil(deletedInstance.network)
     }
 
     func testCompletionTakesStateAndRegionFromTheSpecAndClearsADeletedInstance() {

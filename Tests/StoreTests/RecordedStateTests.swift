@@ -9,7 +9,8 @@ final class RecordedStateTests: XCTestCase {
         domain: "acme.cloud.example.com", storageGB: 50,
         resources: [.network: RecordedResource(cloudId: "vpc-1", inputsHash: "n1"),
                     .database: RecordedResource(cloudId: "db-1", inputsHash: "d1"),
-                    .dnsRecord: RecordedResource(cloudId: "Z1/acme", inputsHash: "r1")])
+                    .dnsRecord: RecordedResource(cloudId: "Z1/acme", inputsHash: "r1")],
+        network: NetworkIds(vpc: "vpc-1", subnets: ["subnet-2", "subnet-1"], securityGroup: "sg-1"))
 
     func testRoundTripsEveryField() async throws {
         let store = try makeStore()

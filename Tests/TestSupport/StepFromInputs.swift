@@ -78,7 +78,8 @@ extension StepContext {
     /// The context a provider gets for `spec`'s instance: its identity only.
     public init(spec: InstanceSpec, fleet: Fleet, recorded: RecordedInstance?) {
         let cloudIds = (recorded?.resources ?? [:]).mapValues(\.cloudId)
-        self.init(identity: InstanceIdentity(name: spec.name, fleet: fleet.name, region: spec.region, cloudIds: cloudIds))
+        self.init(identity: InstanceIdentity(name: spec.name, fleet: fleet.name, region: spec.region, cloudIds: cloudIds,
+                                             network: recorded?.network))
     }
 }
 
