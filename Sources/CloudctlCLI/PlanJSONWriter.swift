@@ -18,10 +18,15 @@ struct PlanJSONWriter {
         instanceCount += 1
         // Built as bytes and handed over once per instance: a plan of 100,000 instances has tens of millions of
         // pieces, and writing each through `TextOutputStream` cost more than planning.
+        output.write(String(decoding: Self.bytes(of: instance), as: UTF8.self))
+    }
+
+    /// One instance exactly as it stands in the `instances` array of a saved plan.
+    static func bytes(of instance: InstancePlan) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8192)
-        Self.append(instance.planJSON, indent: 4, to: &bytes)
-        output.write(String(decoding: bytes, as: UTF8.self))
+        append(instance.planJSON, indent: 4, to: &bytes)
+        return bytes
     }
 
     /// `value` pretty-printed as `JSONEncoder` does, its first line already indented by the caller.

@@ -28,11 +28,19 @@ struct SavedPlanCheck {
         var failure: Error?
         var position = 0
         var batch = Batch(start: 0, instances: [])
-        let outline = Planner.plan(try workspace.planInput(selecting: selection.names)) { fresh in
-            defer { position += 1 }
+        // An unedited file holds exactly what the writer makes of the fresh plan: a batch of fresh instances is
+        // rendered and compared byte for byte on all cores, and only one that differs is decoded.
+        var pending: [(fresh: InstancePlan, index: Int?, position: Int)] = []
+        func check(_ fresh: InstancePlan, index: Int?, position: Int, exact: Bool) {
             guard failure == nil else { return }
-            guard let index = indexByName[fresh.name] else {
+            guard let index else {
                 unlisted.append(fresh.name)
+                return
+            }
+            if exact {
+                visited[index] = true
+                recount.add(fresh)
+                each(fresh)
                 return
             }
             do {
@@ -50,6 +58,20 @@ struct SavedPlanCheck {
                 failure = error
             }
         }
+        func drain() {
+            let exact = reader.instances(pending.map { $0.index == $0.position ? $0.index : nil },
+                                         areExactly: pending.map(\.fresh))
+            for (item, exact) in zip(pending, exact) {
+                check(item.fresh, index: item.index, position: item.position, exact: exact)
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+        let outline = Planner.plan(try workspace.planInput(selecting: selection.names)) { fresh in
+            pending.append((fresh, indexByName[fresh.name], position))
+            position += 1
+            if pending.count == SavedPlanReader.batchSize { drain() }
+        }
+        drain()
         if let failure { throw failure }
         // Instances the fresh plan does not have are still read: every instance of the file must decode strictly.
         let known = Set(workspace.loaded.specs.map(\.name)).union(workspace.recorded.map(\.name))

@@ -111,6 +111,16 @@ struct SavedPlanReader: Sendable {
     }
 
     /// Instance `index`, decoded strictly.
+    /// Whether instance `index` is, byte for byte, `expected` as `cloudctl plan --out` writes it: then it needs no
+    /// decoding (apply checks a saved plan against a fresh one, and an unedited file matches exactly).
+    private func instance(at index: Int, isExactly expected: [UInt8]) -> Bool {
+        let range = elements[index].range
+        guard range.count == expected.count else { return false }
+        return expected.withUnsafeBufferPointer { expected in
+            memcmp(file.bytes.baseAddress! + range.lowerBound, expected.baseAddress!, range.count) == 0
+        }
+    }
+
     func instance(at index: Int) throws -> InstancePlan {
         defer { residency.touched(elements[index].range.count, file) }
         return try decode(at: index)
@@ -147,6 +157,30 @@ struct SavedPlanReader: Sendable {
         }
         residency.touched(elements[range].reduce(0) { $0 + $1.range.count }, file)
         return slots.buffer.map { $0! }
+    }
+
+    /// For each slot, whether the instance at that index (nil: none to compare) is byte for byte `expected`'s
+    /// rendering; rendered and compared on all cores.
+    func instances(_ indices: [Int?], areExactly expected: [InstancePlan]) -> [Bool] {
+        var result = [Bool](repeating: false, count: indices.count)
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, indices.count / 16))
+        let share = (indices.count + workers - 1) / workers
+        let reader = self
+        result.withUnsafeMutableBufferPointer { buffer in
+            // Each worker writes only its own slots.
+            struct Slots: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<Bool> }
+            let slots = Slots(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let start = worker * share
+                for offset in start..<min(start + share, indices.count) {
+                    guard let index = indices[offset] else { continue }
+                    slots.buffer[offset] = reader.instance(at: index,
+                                                           isExactly: PlanJSONWriter.bytes(of: expected[offset]))
+                }
+            }
+        }
+        residency.touched(indices.reduce(0) { $0 + ($1.map { elements[$0].range.count } ?? 0) }, file)
+        return result
     }
 
     /// How many instances to decode at once: enough to share out, few enough to keep memory small.

@@ -1,14 +1,15 @@
 /// The plan format's shape of steps and instances (docs/plan-format.md); `Codable` goes through it.
 extension PlanStep: PlanJSONCodable {
     public var planJSON: PlanJSON {
-        var members: [(String, PlanJSON)] = [
-            ("action", .string(action.rawValue)), ("resource", .string(resource.rawValue)),
-            ("reason", .string(reasonText)), ("cause", reason.planJSON), ("inputsHash", .string(inputsHash)),
-            ("disruptive", .bool(disruptive)),
-        ]
-        if let before { members.append(("before", before.planJSON)) }
+        // In key order, so `object` need not sort.
+        var members: [(String, PlanJSON)] = [("action", .string(action.rawValue))]
+        members.reserveCapacity(9)
         if let after { members.append(("after", after.planJSON)) }
+        if let before { members.append(("before", before.planJSON)) }
+        members.append(("cause", reason.planJSON))
         if let detail { members.append(("detail", detail.planJSON)) }
+        members += [("disruptive", .bool(disruptive)), ("inputsHash", .string(inputsHash)),
+                    ("reason", .string(reasonText)), ("resource", .string(resource.rawValue))]
         return .object(members)
     }
 
@@ -65,13 +66,16 @@ extension InstanceTarget: PlanJSONConvertible {
 
 extension InstancePlan: PlanJSONCodable {
     public var planJSON: PlanJSON {
+        // In key order, so `object` need not sort.
         var members: [(String, PlanJSON)] = [
-            ("name", .string(name)), ("status", .string(status.rawValue)), ("wave", .int(wave)),
-            ("specFingerprint", .string(specFingerprint)), ("recordedFingerprint", .string(recordedFingerprint)),
-            ("changes", .array(changes.map(\.planJSON))), ("steps", .array(steps.map(\.planJSON))),
+            ("changes", .array(changes.map(\.planJSON))), ("name", .string(name)),
+            ("recordedFingerprint", .string(recordedFingerprint)),
         ]
-        if let target { members.append(("target", target.planJSON)) }
         if let refusal { members.append(("refusal", .string(refusal))) }
+        members += [("specFingerprint", .string(specFingerprint)), ("status", .string(status.rawValue)),
+                    ("steps", .array(steps.map(\.planJSON)))]
+        if let target { members.append(("target", target.planJSON)) }
+        members.append(("wave", .int(wave)))
         return .object(members)
     }
 

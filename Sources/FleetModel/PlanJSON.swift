@@ -20,7 +20,9 @@ public indirect enum PlanJSON: Sendable, Equatable {
 
     /// An object from members in any order.
     public static func object(_ members: [(String, PlanJSON)]) -> PlanJSON {
-        .members(members.sorted { $0.0 < $1.0 }.map { Member(key: $0.0, value: $0.1) })
+        // Builders list their members in key order where they can; checking is cheaper than sorting.
+        let inOrder = zip(members, members.dropFirst()).allSatisfy { $0.0 < $1.0 }
+        return .members((inOrder ? members : members.sorted { $0.0 < $1.0 }).map { Member(key: $0.0, value: $0.1) })
     }
 
     /// Scalar text: the canonical form hashes are taken over.
