@@ -16,18 +16,25 @@ public final class AWSClient: Sendable {
     private let calls = Mutex(0)
 
     /// Per-call retries: a few quick ones; the executor's step retries back off further.
-    public static let defaultRetryPolicy = RetryPolicy(maxRetries: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(2))
+    public static let defaultRetryPolicy = RetryPolicy(
+        maxRetries: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(2))
 
     public convenience init(config: AWSConfig, transport: @escaping HTTPTransport) {
         self.init(config: config, transport: transport, clock: { Date() })
     }
 
     /// `clock` lets tests pin the signing time; `retryPolicy` and `sleep` make retries instant in tests.
-    init(config: AWSConfig, transport: @escaping HTTPTransport, clock: @escaping @Sendable () -> Date,
-         retryPolicy: RetryPolicy = AWSClient.defaultRetryPolicy,
-         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
-        self.region = config.region; self.config = config; self.transport = transport; self.clock = clock
-        self.retryPolicy = retryPolicy; self.sleep = sleep
+    init(
+        config: AWSConfig, transport: @escaping HTTPTransport, clock: @escaping @Sendable () -> Date,
+        retryPolicy: RetryPolicy = AWSClient.defaultRetryPolicy,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.region = config.region
+        self.config = config
+        self.transport = transport
+        self.clock = clock
+        self.retryPolicy = retryPolicy
+        self.sleep = sleep
     }
 
     /// API calls made so far (benchmarks count them).
@@ -36,7 +43,9 @@ public final class AWSClient: Sendable {
     /// `AWS_ENDPOINT_URL` when set (every service, S3 path-style), else the service's public endpoint.
     func endpoint(for service: AWSService) -> URL {
         if let endpoint = config.endpoint { return endpoint }
-        let host = service.globalRegion != nil ? "\(service.signingName).amazonaws.com" : "\(service.signingName).\(region).amazonaws.com"
+        let host =
+            service.globalRegion != nil
+            ? "\(service.signingName).amazonaws.com" : "\(service.signingName).\(region).amazonaws.com"
         return URL(string: "https://\(host)")!
     }
 
@@ -53,14 +62,17 @@ public final class AWSClient: Sendable {
     /// connection errors only for `readOnly` calls, since a mutating call may have taken effect: the executor re-runs
     /// the whole step instead, whose ensure looks up first.
     /// Each attempt waits at most `config.requestTimeout`, and never past `deadline` (the step's).
-    func send(_ request: HTTPRequest, service: AWSService, operation: String, readOnly: Bool, onRetry: CallRetryReport?,
-              deadline: StepDeadline? = nil) async throws -> HTTPResponse {
+    func send(
+        _ request: HTTPRequest, service: AWSService, operation: String, readOnly: Bool, onRetry: CallRetryReport?,
+        deadline: StepDeadline? = nil
+    ) async throws -> HTTPResponse {
         var retry = 0
         while true {
             do {
                 return try await sendOnce(request, service: service, operation: operation, deadline: deadline)
             } catch let error as CloudError
-                        where (error.kind == .throttling || (readOnly && error.isRetryable)) && retry < retryPolicy.maxRetries {
+                where (error.kind == .throttling || (readOnly && error.isRetryable)) && retry < retryPolicy.maxRetries
+            {
                 retry += 1
                 let delay = retryPolicy.delay(beforeRetry: retry)
                 if let deadline, deadline.remaining <= delay {
@@ -72,11 +84,15 @@ public final class AWSClient: Sendable {
         }
     }
 
-    private func sendOnce(_ request: HTTPRequest, service: AWSService, operation: String,
-                          deadline: StepDeadline?) async throws -> HTTPResponse {
+    private func sendOnce(
+        _ request: HTTPRequest, service: AWSService, operation: String,
+        deadline: StepDeadline?
+    ) async throws -> HTTPResponse {
         var request = request
-        SigV4Signer(credentials: config.credentials, region: service.globalRegion ?? region, service: service.signingName)
-            .sign(&request, at: clock())
+        SigV4Signer(
+            credentials: config.credentials, region: service.globalRegion ?? region, service: service.signingName
+        )
+        .sign(&request, at: clock())
         // The step's deadline cuts a call short only when it comes before the call's own timeout.
         let remaining = deadline?.remaining ?? config.requestTimeout
         if remaining <= .zero, let deadline { throw CloudError.stepDeadline(operation, limit: deadline.limit) }

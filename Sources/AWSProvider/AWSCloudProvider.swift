@@ -46,8 +46,9 @@ public final class AWSCloudProvider: CloudProvider {
     public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
         let api = StepCalls(client: client(region: context.identity.region), onRetry: context.onCallRetry)
         let report = StepReport()
-        let scope = InstanceScope(api: api, step: step, context: context, backoff: backoff, zones: zones,
-                                  availabilityZones: availabilityZones, report: report, created: created)
+        let scope = InstanceScope(
+            api: api, step: step, context: context, backoff: backoff, zones: zones,
+            availabilityZones: availabilityZones, report: report, created: created)
         let (cloudId, note) = try await perform(step.action, step.resource, scope)
         return StepOutcome(cloudId: cloudId, note: note, calls: api.calls, network: report.network)
     }
@@ -87,12 +88,16 @@ public final class AWSCloudProvider: CloudProvider {
     }
 
     /// The (action, resource) pairs of docs/ARCHITECTURE.md "Steps"; returns (cloudId, note).
-    private func perform(_ action: StepAction, _ resource: ResourceKind, _ scope: InstanceScope) async throws -> (String?, String?) {
+    private func perform(_ action: StepAction, _ resource: ResourceKind, _ scope: InstanceScope) async throws -> (
+        String?, String?
+    ) {
         switch (action, resource) {
         case (.create, .network), (.update, .network): return (try await EC2Network(scope: scope).ensure(), nil)
         case (.delete, .network): try await EC2Network(scope: scope).delete()
         case (.create, .key), (.update, .key): return (try await KMSKey(scope: scope).ensure(), nil)
-        case (.delete, .key): try await KMSKey(scope: scope).delete(); return (nil, "key disabled, deletion scheduled in \(KMSKey.deletionWindowDays) days")
+        case (.delete, .key):
+            try await KMSKey(scope: scope).delete()
+            return (nil, "key disabled, deletion scheduled in \(KMSKey.deletionWindowDays) days")
         case (.create, .bucket), (.update, .bucket):
             return (try await S3Bucket(scope: scope).ensure(keyArn: try await KMSKey(scope: scope).arn()), nil)
         case (.delete, .bucket): try await S3Bucket(scope: scope).delete()
@@ -126,8 +131,10 @@ public final class AWSCloudProvider: CloudProvider {
         case (.create, .dnsRecord), (.update, .dnsRecord): return (try await Route53Record(scope: scope).ensure(), nil)
         case (.delete, .dnsRecord): try await Route53Record(scope: scope).delete()
         default:
-            throw CloudError(kind: .validation, operation: "cloudctl:\(action.rawValue) \(resource.rawValue)", code: "UnsupportedStep",
-                             message: "the AWS provider has no '\(action.rawValue) \(resource.rawValue)' step")
+            throw CloudError(
+                kind: .validation, operation: "cloudctl:\(action.rawValue) \(resource.rawValue)",
+                code: "UnsupportedStep",
+                message: "the AWS provider has no '\(action.rawValue) \(resource.rawValue)' step")
         }
         return (nil, nil)
     }

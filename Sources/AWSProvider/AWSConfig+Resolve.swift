@@ -14,7 +14,8 @@ extension AWSConfig {
             guard path.hasPrefix("~/") else { return path }
             return homeDirectory.map { $0 + path.dropFirst() }
         }
-        let credentialsPath = env["AWS_SHARED_CREDENTIALS_FILE"].flatMap(expand) ?? homeDirectory.map { $0 + "/.aws/credentials" }
+        let credentialsPath =
+            env["AWS_SHARED_CREDENTIALS_FILE"].flatMap(expand) ?? homeDirectory.map { $0 + "/.aws/credentials" }
         let configPath = env["AWS_CONFIG_FILE"].flatMap(expand) ?? homeDirectory.map { $0 + "/.aws/config" }
         let configFile = try configPath.map(INIFile.read) ?? [:]
         let configProfile = configFile["profile \(profile)"] ?? (profile == "default" ? configFile["default"] : nil)
@@ -22,7 +23,8 @@ extension AWSConfig {
         let credentials: AWSCredentials
         switch (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) {
         case let (id?, secret?):
-            credentials = AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: env["AWS_SESSION_TOKEN"])
+            credentials = AWSCredentials(
+                accessKeyId: id, secretAccessKey: secret, sessionToken: env["AWS_SESSION_TOKEN"])
         case (_?, nil), (nil, _?):
             throw AWSConfigError.partialEnvironmentCredentials
         case (nil, nil):
@@ -32,7 +34,8 @@ extension AWSConfig {
             guard let id = section?["aws_access_key_id"], let secret = section?["aws_secret_access_key"] else {
                 throw AWSConfigError.noCredentials(profile: profile, searched: credentialsPath)
             }
-            credentials = AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: section?["aws_session_token"])
+            credentials = AWSCredentials(
+                accessKeyId: id, secretAccessKey: secret, sessionToken: section?["aws_session_token"])
         }
 
         guard let region = env["AWS_REGION"] ?? env["AWS_DEFAULT_REGION"] ?? configProfile?["region"] else {
@@ -45,9 +48,10 @@ extension AWSConfig {
             }
             endpoint = url
         }
-        return AWSConfig(region: region, endpoint: endpoint, credentials: credentials,
-                         requestTimeout: try timeout("CLOUDCTL_REQUEST_TIMEOUT", env, default: defaultRequestTimeout),
-                         stepTimeout: try timeout("CLOUDCTL_STEP_TIMEOUT", env, default: defaultStepTimeout))
+        return AWSConfig(
+            region: region, endpoint: endpoint, credentials: credentials,
+            requestTimeout: try timeout("CLOUDCTL_REQUEST_TIMEOUT", env, default: defaultRequestTimeout),
+            stepTimeout: try timeout("CLOUDCTL_STEP_TIMEOUT", env, default: defaultStepTimeout))
     }
 
     /// A positive duration such as `30`, `30s`, `500ms`, `45m` or `1h` (a bare number is seconds).
@@ -84,14 +88,16 @@ public enum AWSConfigError: Error, Equatable, CustomStringConvertible {
             return "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add aws_access_key_id and "
                 + "aws_secret_access_key to profile [\(profile)] in \(searched ?? "~/.aws/credentials") (choose the profile with AWS_PROFILE)"
         case .partialEnvironmentCredentials:
-            return "only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set: set both, or neither to use a profile"
+            return
+                "only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set: set both, or neither to use a profile"
         case .noRegion(let profile, let searched):
             return "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or add region to profile \(profile) in "
                 + (searched ?? "~/.aws/config")
         case .badEndpoint(let raw):
             return "AWS_ENDPOINT_URL '\(raw)' is not an http(s) URL: set it like http://127.0.0.1:5000 or unset it"
         case .unreadableFile(let path):
-            return "cannot read \(path): fix its permissions or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE elsewhere"
+            return
+                "cannot read \(path): fix its permissions or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE elsewhere"
         case .badTimeout(let variable, let value):
             return "\(variable) '\(value)' is not a duration: "
                 + "set a positive number with a unit, e.g. 30s, 500ms, 45m or 1h"
@@ -104,7 +110,9 @@ enum INIFile {
     /// Sections by name; a missing file reads as empty.
     static func read(_ path: String) throws -> [String: [String: String]] {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw AWSConfigError.unreadableFile(path) }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw AWSConfigError.unreadableFile(path)
+        }
         return parse(text)
     }
 

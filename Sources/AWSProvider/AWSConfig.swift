@@ -14,9 +14,11 @@ public struct AWSConfig: Sendable {
     public static let defaultRequestTimeout: Duration = .seconds(30)
     public static let defaultStepTimeout: Duration = .seconds(45 * 60)
 
-    public init(region: String, endpoint: URL?, credentials: AWSCredentials,
-                requestTimeout: Duration = AWSConfig.defaultRequestTimeout,
-                stepTimeout: Duration = AWSConfig.defaultStepTimeout) {
+    public init(
+        region: String, endpoint: URL?, credentials: AWSCredentials,
+        requestTimeout: Duration = AWSConfig.defaultRequestTimeout,
+        stepTimeout: Duration = AWSConfig.defaultStepTimeout
+    ) {
         self.region = region
         self.endpoint = endpoint
         self.credentials = credentials
@@ -31,7 +33,9 @@ public struct AWSCredentials: Sendable, CustomStringConvertible {
     public var secretAccessKey: String
     public var sessionToken: String?
     public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil) {
-        self.accessKeyId = accessKeyId; self.secretAccessKey = secretAccessKey; self.sessionToken = sessionToken
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
     }
     public var description: String { "AWSCredentials(\(accessKeyId), secret: <redacted>)" }
 }
@@ -39,7 +43,11 @@ public struct AWSCredentials: Sendable, CustomStringConvertible {
 extension AWSCredentials: CustomReflectable {
     /// `dump()` and debuggers see the key id only.
     public var customMirror: Mirror {
-        Mirror(self, children: ["accessKeyId": accessKeyId, "secretAccessKey": "<redacted>",
-                                "sessionToken": sessionToken == nil ? "none" : "<redacted>"])
+        Mirror(
+            self,
+            children: [
+                "accessKeyId": accessKeyId, "secretAccessKey": "<redacted>",
+                "sessionToken": sessionToken == nil ? "none" : "<redacted>",
+            ])
     }
 }

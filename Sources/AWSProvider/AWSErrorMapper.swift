@@ -6,8 +6,9 @@ import ProviderAPI
 enum AWSErrorMapper {
     static func error(operation: String, response: HTTPResponse) -> CloudError {
         let (code, message) = codeAndMessage(response)
-        return CloudError(kind: kind(code: code, status: response.status), operation: operation,
-                          code: code, message: message, httpStatus: response.status)
+        return CloudError(
+            kind: kind(code: code, status: response.status), operation: operation,
+            code: code, message: message, httpStatus: response.status)
     }
 
     /// Code and message from the `x-amzn-ErrorType` header, a JSON body (`__type`, `message`) or an XML body
@@ -41,7 +42,8 @@ enum AWSErrorMapper {
         if code.contains("NotFound") || code.hasPrefix("NoSuch") { return .notFound }
         if code.contains("AlreadyExists") || code.contains("AlreadyOwnedByYou") || code.contains("InUse")
             || code.contains("Conflict") || code.hasSuffix("NotEmpty") || conflict.contains(code)
-            || (code.hasPrefix("Invalid") && code.contains("State")) {
+            || (code.hasPrefix("Invalid") && code.contains("State"))
+        {
             return .conflict
         }
         if status >= 500 || code.contains("Internal") || code.contains("Unavailable") { return .server }
@@ -63,6 +65,7 @@ enum AWSErrorMapper {
         "UnauthorizedOperation", "InvalidAccessKeyId", "MissingAuthenticationToken", "IncompleteSignature",
     ]
     private static let conflict: Set<String> = [
-        "ResourceExistsException", "DependencyViolation", "IncorrectState", "OperationAbortedException", "OperationAborted",
+        "ResourceExistsException", "DependencyViolation", "IncorrectState", "OperationAbortedException",
+        "OperationAborted",
     ]
 }

@@ -18,32 +18,38 @@ public struct AWSRules: CloudRules {
         case .fleetName(let name):
             guard name.count > Self.maxFleetNameLength else { return nil }
             // `cloudctl-<fleet>-archive-<region>` is an S3 bucket name (at most 63 characters) for every AWS region.
-            return CloudRuleProblem(summary: "fleet name \(Diagnostic.quoted(name)) is too long",
-                                    detail: "a fleet name is at most \(Self.maxFleetNameLength) characters (it has "
-                                        + "\(name.count)) so the per-region archive bucket "
-                                        + "cloudctl-<fleet>-archive-<region> fits S3's 63-character limit; "
-                                        + "choose a shorter name")
+            return CloudRuleProblem(
+                summary: "fleet name \(Diagnostic.quoted(name)) is too long",
+                detail: "a fleet name is at most \(Self.maxFleetNameLength) characters (it has "
+                    + "\(name.count)) so the per-region archive bucket "
+                    + "cloudctl-<fleet>-archive-<region> fits S3's 63-character limit; "
+                    + "choose a shorter name")
         case .instanceName(let name, let fleet):
             guard let problem = DerivedNameRules.problem(instance: name, fleet: fleet) else { return nil }
-            return CloudRuleProblem(summary: "instance name \(Diagnostic.quoted(name)) cannot name its cloud resources",
-                                    detail: problem)
+            return CloudRuleProblem(
+                summary: "instance name \(Diagnostic.quoted(name)) cannot name its cloud resources",
+                detail: problem)
         case .region(let region):
             guard !Self.isRegion(region) else { return nil }
-            return CloudRuleProblem(summary: "invalid region \(Diagnostic.quoted(region))",
-                                    detail: "expected an AWS region such as us-east-1 or eu-west-1")
+            return CloudRuleProblem(
+                summary: "invalid region \(Diagnostic.quoted(region))",
+                detail: "expected an AWS region such as us-east-1 or eu-west-1")
         case .databaseClass(let databaseClass):
             guard !Self.isDatabaseClass(databaseClass) else { return nil }
-            return CloudRuleProblem(summary: "invalid database class \(Diagnostic.quoted(databaseClass))",
-                                    detail: "expected an RDS instance class such as db.t3.micro")
+            return CloudRuleProblem(
+                summary: "invalid database class \(Diagnostic.quoted(databaseClass))",
+                detail: "expected an RDS instance class such as db.t3.micro")
         case .storageGB(let storage):
             guard !Self.storageGB.contains(storage) else { return nil }
-            return CloudRuleProblem(summary: "invalid storageGB \(storage)",
-                                    detail: "expected \(Self.storageGB.lowerBound) to \(Self.storageGB.upperBound) GiB")
+            return CloudRuleProblem(
+                summary: "invalid storageGB \(storage)",
+                detail: "expected \(Self.storageGB.lowerBound) to \(Self.storageGB.upperBound) GiB")
         case .cpu(let cpu):
             guard !Self.cpuUnits.contains(cpu) else { return nil }
-            return CloudRuleProblem(summary: "invalid cpu \(cpu)",
-                                    detail: "expected one of the Fargate CPU sizes: "
-                                        + Self.cpuUnits.map(String.init).joined(separator: ", "))
+            return CloudRuleProblem(
+                summary: "invalid cpu \(cpu)",
+                detail: "expected one of the Fargate CPU sizes: "
+                    + Self.cpuUnits.map(String.init).joined(separator: ", "))
         }
     }
 
@@ -51,7 +57,8 @@ public struct AWSRules: CloudRules {
     static func isRegion(_ text: String) -> Bool {
         let parts = text.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count >= 3, parts[0].count == 2, let number = parts.last, !number.isEmpty, number.count <= 2,
-              number.allSatisfy(isDigit) else { return false }
+            number.allSatisfy(isDigit)
+        else { return false }
         return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy(isLowercaseLetter) }
     }
 

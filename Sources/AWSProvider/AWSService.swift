@@ -12,11 +12,14 @@ public struct AWSService: Sendable, Hashable {
 
     public static let ec2 = AWSService(signingName: "ec2", apiVersion: "2016-11-15")
     public static let rds = AWSService(signingName: "rds", apiVersion: "2014-10-31")
-    public static let ecs = AWSService(signingName: "ecs", jsonTargetPrefix: "AmazonEC2ContainerServiceV20141113", jsonVersion: "1.1")
+    public static let ecs = AWSService(
+        signingName: "ecs", jsonTargetPrefix: "AmazonEC2ContainerServiceV20141113", jsonVersion: "1.1")
     public static let kms = AWSService(signingName: "kms", jsonTargetPrefix: "TrentService", jsonVersion: "1.1")
-    public static let secretsManager = AWSService(signingName: "secretsmanager", jsonTargetPrefix: "secretsmanager", jsonVersion: "1.1")
+    public static let secretsManager = AWSService(
+        signingName: "secretsmanager", jsonTargetPrefix: "secretsmanager", jsonVersion: "1.1")
     /// Resource Groups Tagging API: finds resources by tag in one call.
-    public static let tagging = AWSService(signingName: "tagging", jsonTargetPrefix: "ResourceGroupsTaggingAPI_20170126", jsonVersion: "1.1")
+    public static let tagging = AWSService(
+        signingName: "tagging", jsonTargetPrefix: "ResourceGroupsTaggingAPI_20170126", jsonVersion: "1.1")
     public static let s3 = AWSService(signingName: "s3")
     public static let route53 = AWSService(signingName: "route53", globalRegion: "us-east-1")
 }

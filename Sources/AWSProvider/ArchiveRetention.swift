@@ -9,8 +9,9 @@ extension InstanceScope {
     var retention: RetentionPeriod {
         get throws {
             guard case .final(let retention) = try snapshotPurpose() else {
-                throw CloudError(kind: .validation, operation: "cloudctl:snapshot", code: "MalformedStep",
-                                 message: "only a final snapshot archives data")
+                throw CloudError(
+                    kind: .validation, operation: "cloudctl:snapshot", code: "MalformedStep",
+                    message: "only a final snapshot archives data")
             }
             return retention
         }

@@ -22,7 +22,8 @@ struct Backoff: Sendable {
                 delay = min(delay * 2, maximum)
             }
         }
-        throw CloudError(kind: .server, operation: operation, code: "WaitTimeout",
-                         message: "gave up waiting for \(what) after \(attempts) checks; run apply again to keep waiting")
+        throw CloudError(
+            kind: .server, operation: operation, code: "WaitTimeout",
+            message: "gave up waiting for \(what) after \(attempts) checks; run apply again to keep waiting")
     }
 }

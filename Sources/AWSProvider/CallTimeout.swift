@@ -7,8 +7,10 @@ import Synchronization
 /// ignores cancellation (or an endpoint that accepts and never answers) must not hold the step.
 enum CallTimeout {
     /// The body's value, or nil when `limit` passed first.
-    static func run<T: Sendable>(_ limit: Duration,
-                                 _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+    static func run<T: Sendable>(
+        _ limit: Duration,
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T? {
         let race = Race<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -37,8 +39,10 @@ private final class Race<T: Sendable>: Sendable {
     }
     private let state = Mutex(State())
 
-    func start(_ continuation: CheckedContinuation<T?, any Error>, limit: Duration,
-               _ body: @escaping @Sendable () async throws -> T) {
+    func start(
+        _ continuation: CheckedContinuation<T?, any Error>, limit: Duration,
+        _ body: @escaping @Sendable () async throws -> T
+    ) {
         state.withLock { $0.continuation = continuation }
         let work = Task {
             do {
@@ -77,18 +81,20 @@ private final class Race<T: Sendable>: Sendable {
 extension CloudError {
     /// One call got no answer within the per-request timeout. Retryable like any connection failure.
     static func timedOut(_ operation: String, after limit: Duration, endpoint: URL) -> CloudError {
-        CloudError(kind: .connection, operation: operation, code: "TimedOut",
-                   message: "\(operation) timed out after \(CallTimeout.words(limit)) (\(Self.origin(endpoint))); "
-                       + "raise CLOUDCTL_REQUEST_TIMEOUT if the endpoint is just slow")
+        CloudError(
+            kind: .connection, operation: operation, code: "TimedOut",
+            message: "\(operation) timed out after \(CallTimeout.words(limit)) (\(Self.origin(endpoint))); "
+                + "raise CLOUDCTL_REQUEST_TIMEOUT if the endpoint is just slow")
     }
 
     /// The step ran out of its overall deadline. Not retryable: re-running at once would only spend another deadline;
     /// the next apply re-runs the step, whose ensure finds what the cut-off one already did.
     static func stepDeadline(_ operation: String, limit: Duration) -> CloudError {
-        CloudError(kind: .conflict, operation: operation, code: "StepDeadlineExceeded",
-                   message: "the step ran out of its \(CallTimeout.words(limit)) deadline "
-                       + "before \(operation) could finish; "
-                       + "run apply again to continue, or raise CLOUDCTL_STEP_TIMEOUT")
+        CloudError(
+            kind: .conflict, operation: operation, code: "StepDeadlineExceeded",
+            message: "the step ran out of its \(CallTimeout.words(limit)) deadline "
+                + "before \(operation) could finish; "
+                + "run apply again to continue, or raise CLOUDCTL_STEP_TIMEOUT")
     }
 
     /// `http://127.0.0.1:5000`: scheme, host and port only (a path or query could carry request parameters).

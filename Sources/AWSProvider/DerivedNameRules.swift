@@ -9,14 +9,16 @@ enum DerivedNameRules {
     /// Why `instance` cannot be used, or nil when it can.
     static func problem(instance: String, fleet: String?) -> String? {
         if instance == reservedPrefix || instance.hasPrefix(reservedPrefix + "-") {
-            return "\"\(reservedPrefix)\" and names starting with \"\(reservedPrefix)-\" are reserved for the fleet's archive buckets; choose another"
+            return
+                "\"\(reservedPrefix)\" and names starting with \"\(reservedPrefix)-\" are reserved for the fleet's archive buckets; choose another"
         }
         if instance.hasSuffix("-") || instance.contains("--") {
             return "RDS identifiers may not end with '-' or contain \"--\"; remove the extra hyphen"
         }
         if let fleet, "cloudctl-\(fleet)-\(instance)".count > maxLength {
             let room = maxLength - "cloudctl-\(fleet)-".count
-            return "cloudctl-\(fleet)-\(instance) is longer than \(maxLength) characters (S3 and RDS limit); use at most \(room) characters"
+            return
+                "cloudctl-\(fleet)-\(instance) is longer than \(maxLength) characters (S3 and RDS limit); use at most \(room) characters"
         }
         return nil
     }

@@ -19,8 +19,10 @@ struct EC2Network {
         if let found = try await findVPC() {
             vpcId = found
         } else {
-            let answer = try await api.query(.ec2, "CreateVpc", ["CidrBlock": Self.vpcCidr]
-                .adding(QueryParams.tagSpecification("vpc", scope.tags)))
+            let answer = try await api.query(
+                .ec2, "CreateVpc",
+                ["CidrBlock": Self.vpcCidr]
+                    .adding(QueryParams.tagSpecification("vpc", scope.tags)))
             vpcId = try Self.id(answer, "vpcId", operation: "ec2:CreateVpc")
             created = true
         }
@@ -29,8 +31,13 @@ struct EC2Network {
         // checking first.
         _ = try await api.query(.ec2, "ModifyVpcAttribute", ["VpcId": vpcId, "EnableDnsHostnames.Value": "true"])
         // A VPC made just now holds no subnets and only its default group: nothing to look up or to check.
-        let subnets = created ? [] : try await api.query(.ec2, "DescribeSubnets",
-                                                         QueryParams.filters([("vpc-id", vpcId)])).items("subnetSet")
+        let subnets =
+            created
+            ? []
+            : try await api.query(
+                .ec2, "DescribeSubnets",
+                QueryParams.filters([("vpc-id", vpcId)])
+            ).items("subnetSet")
         let groups = created ? [] : try await securityGroups(vpcId: vpcId, named: true)
         // A subnet at one of our CIDRs, or a group of our name, is adopted only when tagged for this instance;
         // all are checked before anything is created, so a refusal leaves the network as it was.
@@ -43,13 +50,18 @@ struct EC2Network {
             let used = Set(subnets.compactMap { $0.value("availabilityZone") })
             let zones = try await availabilityZones().filter { !used.contains($0) }
             guard zones.count >= missing.count else {
-                throw CloudError(kind: .validation, operation: "ec2:DescribeAvailabilityZones", code: "TooFewAvailabilityZones",
-                                 message: "region \(scope.region) has \(zones.count) available zone(s) besides those in use, but the network needs \(missing.count) more for its subnets in distinct zones (RDS needs two); choose a region with at least 2 availability zones")
+                throw CloudError(
+                    kind: .validation, operation: "ec2:DescribeAvailabilityZones", code: "TooFewAvailabilityZones",
+                    message:
+                        "region \(scope.region) has \(zones.count) available zone(s) besides those in use, but the network needs \(missing.count) more for its subnets in distinct zones (RDS needs two); choose a region with at least 2 availability zones"
+                )
             }
             for (cidr, zone) in zip(missing, zones) {
-                let answer = try await api.query(.ec2, "CreateSubnet", [
-                    "VpcId": vpcId, "CidrBlock": cidr, "AvailabilityZone": zone,
-                ].adding(QueryParams.tagSpecification("subnet", scope.tags)))
+                let answer = try await api.query(
+                    .ec2, "CreateSubnet",
+                    [
+                        "VpcId": vpcId, "CidrBlock": cidr, "AvailabilityZone": zone,
+                    ].adding(QueryParams.tagSpecification("subnet", scope.tags)))
                 subnetIds.append(try Self.id(answer, "subnetId", operation: "ec2:CreateSubnet"))
             }
         }
@@ -61,10 +73,12 @@ struct EC2Network {
             }
             groupId = id
         } else {
-            let answer = try await api.query(.ec2, "CreateSecurityGroup", [
-                "GroupName": scope.names.securityGroup, "GroupDescription": "cloudctl \(scope.names.prefix)",
-                "VpcId": vpcId,
-            ].adding(QueryParams.tagSpecification("security-group", scope.tags)))
+            let answer = try await api.query(
+                .ec2, "CreateSecurityGroup",
+                [
+                    "GroupName": scope.names.securityGroup, "GroupDescription": "cloudctl \(scope.names.prefix)",
+                    "VpcId": vpcId,
+                ].adding(QueryParams.tagSpecification("security-group", scope.tags)))
             groupId = try Self.id(answer, "groupId", operation: "ec2:CreateSecurityGroup")
         }
         scope.report.network = NetworkIds(vpc: vpcId, subnets: subnetIds, securityGroup: groupId)
@@ -139,8 +153,9 @@ struct EC2Network {
     private func checkOwned(_ item: XMLNode, _ kind: String) throws {
         let id = item.value("subnetId") ?? item.value("groupId") ?? ""
         let detail = item.value("cidrBlock").map { " (\($0))" } ?? item.value("groupName").map { " (\($0))" } ?? ""
-        try scope.tagGuard.check(TagFormat.parse(xml: item.child("tagSet")), resource: "\(kind) \(id)\(detail)",
-                                 operation: kind == "subnet" ? "ec2:DescribeSubnets" : "ec2:DescribeSecurityGroups")
+        try scope.tagGuard.check(
+            TagFormat.parse(xml: item.child("tagSet")), resource: "\(kind) \(id)\(detail)",
+            operation: kind == "subnet" ? "ec2:DescribeSubnets" : "ec2:DescribeSecurityGroups")
     }
 
     private func findVPC() async throws -> String? {
@@ -152,7 +167,8 @@ struct EC2Network {
     private func securityGroups(vpcId: String, named: Bool) async throws -> [XMLNode] {
         var filters = [("vpc-id", vpcId)]
         if named { filters.append(("group-name", scope.names.securityGroup)) }
-        return try await api.query(.ec2, "DescribeSecurityGroups", QueryParams.filters(filters)).items("securityGroupInfo")
+        return try await api.query(.ec2, "DescribeSecurityGroups", QueryParams.filters(filters)).items(
+            "securityGroupInfo")
     }
 
     /// The region's available zones, looked up once per provider and region: every network of a run needs them.

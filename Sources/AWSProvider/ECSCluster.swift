@@ -9,7 +9,8 @@ struct ECSCluster {
     /// Ensures the cluster is active; returns its ARN.
     func ensure() async throws -> String {
         if let arn = try await find() { return arn }
-        let created = try await api.json(.ecs, "CreateCluster", ["clusterName": .string(name), "tags": TagFormat.ecs.json(scope.tags)])
+        let created = try await api.json(
+            .ecs, "CreateCluster", ["clusterName": .string(name), "tags": TagFormat.ecs.json(scope.tags)])
         scope.created.insert(.cluster, name)
         return created["cluster"]?["clusterArn"]?.string ?? name
     }
@@ -24,7 +25,8 @@ struct ECSCluster {
     private func find() async throws -> String? {
         let answer = try await api.json(.ecs, "DescribeClusters", ["clusters": [.string(name)], "include": ["TAGS"]])
         guard let cluster = answer["clusters"]?.array?.first, cluster["status"]?.string == "ACTIVE" else { return nil }
-        try scope.tagGuard.check(TagFormat.ecs.parse(cluster["tags"]), resource: "ECS cluster \(name)", operation: "ecs:DescribeClusters")
+        try scope.tagGuard.check(
+            TagFormat.ecs.parse(cluster["tags"]), resource: "ECS cluster \(name)", operation: "ecs:DescribeClusters")
         return cluster["clusterArn"]?.string
     }
 }

@@ -29,34 +29,44 @@ struct ECSMigration {
         if let running = earlier.first(where: { $0["lastStatus"]?.string != "STOPPED" })?["taskArn"]?.string {
             taskArn = running
         } else {
-            let clientToken = ContentHash.sha256Hex("\(scope.names.prefix)|\(version)|\(earlier.count)") // 64 hex digits: ECS's maximum
-            taskArn = try await start(definition: try await definitions.ensure(family: scope.names.migrationFamily, shape: shape),
-                                      startedBy: startedBy, clientToken: clientToken)
+            // 64 hex digits: ECS's maximum.
+            let clientToken = ContentHash.sha256Hex("\(scope.names.prefix)|\(version)|\(earlier.count)")
+            taskArn = try await start(
+                definition: try await definitions.ensure(family: scope.names.migrationFamily, shape: shape),
+                startedBy: startedBy, clientToken: clientToken)
         }
-        let task = try await scope.backoff.patient.poll("migration task \(taskArn)", operation: "ecs:DescribeTasks") { () -> JSONValue? in
+        let task = try await scope.backoff.patient.poll("migration task \(taskArn)", operation: "ecs:DescribeTasks") {
+            () -> JSONValue? in
             let task = try await describe([.string(taskArn)]).first
             return task?["lastStatus"]?.string == "STOPPED" ? task : nil
         }
         guard Self.succeeded(task) else {
             let exitCodes = task["containers"]?.array?.map { $0["exitCode"]?.int } ?? []
-            throw CloudError(kind: .conflict, operation: "ecs:DescribeTasks", code: "MigrationFailed",
-                             message: "migration to \(shape.image) stopped without success (exit codes \(exitCodes.map { $0.map(String.init) ?? "none" }), reason: \(task["stoppedReason"]?.string ?? "none")); the pre-upgrade snapshot is kept")
+            throw CloudError(
+                kind: .conflict, operation: "ecs:DescribeTasks", code: "MigrationFailed",
+                message:
+                    "migration to \(shape.image) stopped without success (exit codes \(exitCodes.map { $0.map(String.init) ?? "none" }), reason: \(task["stoppedReason"]?.string ?? "none")); the pre-upgrade snapshot is kept"
+            )
         }
         return taskArn
     }
 
     private func start(definition: String, startedBy: String, clientToken: String) async throws -> String {
         let started = try await EC2Network(scope: scope).placing { placement in
-            try await api.json(.ecs, "RunTask", [
-                "cluster": cluster, "taskDefinition": .string(definition), "count": 1,
-                "launchType": "FARGATE", "startedBy": .string(startedBy), "clientToken": .string(clientToken),
-                "networkConfiguration": ECSService.awsvpc(placement),
-                "tags": TagFormat.ecs.json(scope.tags),
-            ])
+            try await api.json(
+                .ecs, "RunTask",
+                [
+                    "cluster": cluster, "taskDefinition": .string(definition), "count": 1,
+                    "launchType": "FARGATE", "startedBy": .string(startedBy), "clientToken": .string(clientToken),
+                    "networkConfiguration": ECSService.awsvpc(placement),
+                    "tags": TagFormat.ecs.json(scope.tags),
+                ])
         }
         guard let taskArn = started["tasks"]?.array?.first?["taskArn"]?.string else {
             let reason = started["failures"]?.array?.first?["reason"]?.string ?? "no task started"
-            throw CloudError(kind: .server, operation: "ecs:RunTask", code: "RunTaskFailed", message: "migration task did not start: \(reason)")
+            throw CloudError(
+                kind: .server, operation: "ecs:RunTask", code: "RunTaskFailed",
+                message: "migration task did not start: \(reason)")
         }
         return taskArn
     }
@@ -70,7 +80,10 @@ struct ECSMigration {
         for desired in ["RUNNING", "STOPPED"] {
             var token: String?
             repeat {
-                var request: [String: JSONValue] = ["cluster": cluster, "family": .string(scope.names.migrationFamily), "desiredStatus": .string(desired)]
+                var request: [String: JSONValue] = [
+                    "cluster": cluster, "family": .string(scope.names.migrationFamily),
+                    "desiredStatus": .string(desired),
+                ]
                 if let token { request["nextToken"] = .string(token) }
                 let listed = try await api.json(.ecs, "ListTasks", .object(request))
                 arns += (listed["taskArns"]?.array ?? []).filter { !arns.contains($0) }
@@ -78,7 +91,7 @@ struct ECSMigration {
             } while token != nil
         }
         var tasks: [JSONValue] = []
-        for start in stride(from: 0, to: arns.count, by: 100) { // DescribeTasks takes at most 100 tasks
+        for start in stride(from: 0, to: arns.count, by: 100) {  // DescribeTasks takes at most 100 tasks
             tasks += try await describe(Array(arns[start..<min(start + 100, arns.count)]))
         }
         return tasks.filter { $0["startedBy"]?.string == startedBy }

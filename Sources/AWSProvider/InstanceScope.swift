@@ -28,7 +28,8 @@ struct InstanceScope: Sendable {
     /// A step that lacks what its action needs is a planner bug (or a hand-edited plan); `check` refuses it before
     /// any call, so this only guards the provider itself.
     private func malformed(_ what: String) -> CloudError {
-        CloudError(kind: .validation, operation: operation, code: "MalformedStep", message: "the step carries no \(what)")
+        CloudError(
+            kind: .validation, operation: operation, code: "MalformedStep", message: "the step carries no \(what)")
     }
 
     func database() throws -> DatabaseAttributes {
@@ -69,8 +70,9 @@ struct InstanceScope: Sendable {
 
     /// A resource that must exist for this step is missing.
     func missing(_ what: String, operation: String) -> CloudError {
-        CloudError(kind: .notFound, operation: operation, code: "NotFound",
-                   message: "\(what) does not exist; run the create step first")
+        CloudError(
+            kind: .notFound, operation: operation, code: "NotFound",
+            message: "\(what) does not exist; run the create step first")
     }
 }
 

@@ -8,7 +8,11 @@ struct KMSKey {
     static let deletionWindowDays = 30
 
     private var api: StepCalls { scope.api }
-    private struct Found { var arn: String; var keyId: String; var state: String }
+    private struct Found {
+        var arn: String
+        var keyId: String
+        var state: String
+    }
 
     /// Ensures the key and alias exist and the key is usable; returns the key ARN.
     func ensure() async throws -> String {
@@ -22,16 +26,20 @@ struct KMSKey {
             return key.arn
         }
         if let orphan = try await unaliasedKey() {
-            _ = try await api.json(.kms, "CreateAlias", ["AliasName": .string(scope.names.keyAlias), "TargetKeyId": .string(orphan.keyId)])
+            _ = try await api.json(
+                .kms, "CreateAlias", ["AliasName": .string(scope.names.keyAlias), "TargetKeyId": .string(orphan.keyId)])
             return orphan.arn
         }
-        let created = try await api.json(.kms, "CreateKey", [
-            "Description": .string("cloudctl \(scope.names.prefix)"),
-            "KeyUsage": "ENCRYPT_DECRYPT",
-            "Tags": TagFormat.kms.json(scope.tags),
-        ])
+        let created = try await api.json(
+            .kms, "CreateKey",
+            [
+                "Description": .string("cloudctl \(scope.names.prefix)"),
+                "KeyUsage": "ENCRYPT_DECRYPT",
+                "Tags": TagFormat.kms.json(scope.tags),
+            ])
         let keyId = created["KeyMetadata"]?["KeyId"]?.string ?? ""
-        _ = try await api.json(.kms, "CreateAlias", ["AliasName": .string(scope.names.keyAlias), "TargetKeyId": .string(keyId)])
+        _ = try await api.json(
+            .kms, "CreateAlias", ["AliasName": .string(scope.names.keyAlias), "TargetKeyId": .string(keyId)])
         let arn = created["KeyMetadata"]?["Arn"]?.string ?? keyId
         scope.created.insert(.key, arn)
         return arn
@@ -47,8 +55,9 @@ struct KMSKey {
                 try await api.json(.kms, "ListResourceTags", ["KeyId": .string(recorded)])
             }
             if let tags {
-                try scope.tagGuard.check(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(recorded)",
-                                         operation: "kms:ListResourceTags")
+                try scope.tagGuard.check(
+                    TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(recorded)",
+                    operation: "kms:ListResourceTags")
                 return recorded
             }
         }
@@ -62,7 +71,9 @@ struct KMSKey {
     func delete() async throws {
         guard let key = try await find(), key.state != "PendingDeletion" else { return }
         if key.state != "Disabled" { _ = try await api.json(.kms, "DisableKey", ["KeyId": .string(key.keyId)]) }
-        _ = try await api.json(.kms, "ScheduleKeyDeletion", ["KeyId": .string(key.keyId), "PendingWindowInDays": .number(Double(Self.deletionWindowDays))])
+        _ = try await api.json(
+            .kms, "ScheduleKeyDeletion",
+            ["KeyId": .string(key.keyId), "PendingWindowInDays": .number(Double(Self.deletionWindowDays))])
     }
 
     /// A usable key tagged for this instance that has no alias: left by a crash between CreateKey and CreateAlias.
@@ -73,18 +84,22 @@ struct KMSKey {
             let meta = try await api.json(.kms, "DescribeKey", ["KeyId": .string(arn)])["KeyMetadata"]
             guard let keyId = meta?["KeyId"]?.string, meta?["KeyState"]?.string == "Enabled" else { continue }
             let aliases = try await api.json(.kms, "ListAliases", ["KeyId": .string(keyId)])
-            if aliases["Aliases"]?.array?.isEmpty ?? true { return Found(arn: meta?["Arn"]?.string ?? arn, keyId: keyId, state: "Enabled") }
+            if aliases["Aliases"]?.array?.isEmpty ?? true {
+                return Found(arn: meta?["Arn"]?.string ?? arn, keyId: keyId, state: "Enabled")
+            }
         }
         return nil
     }
 
     /// ARNs of KMS keys carrying this instance's tags, every page; empty when the query is refused.
     private func taggedKeyArns() async throws -> [String] {
-        var arns: [String] = [], token: String?
+        var arns: [String] = []
+        var token: String?
         repeat {
             var request: [String: JSONValue] = [
                 "ResourceTypeFilters": ["kms"],
-                "TagFilters": .array(scope.tags.keys.sorted().map { ["Key": .string($0), "Values": [.string(scope.tags[$0]!)]] }),
+                "TagFilters": .array(
+                    scope.tags.keys.sorted().map { ["Key": .string($0), "Values": [.string(scope.tags[$0]!)]] }),
             ]
             if let token { request["PaginationToken"] = .string(token) }
             let page: JSONValue
@@ -105,10 +120,12 @@ struct KMSKey {
             try await api.json(.kms, "DescribeKey", ["KeyId": .string(scope.names.keyAlias)])
         }
         guard let meta = described?["KeyMetadata"] else { return nil }
-        let key = Found(arn: meta["Arn"]?.string ?? "", keyId: meta["KeyId"]?.string ?? "", state: meta["KeyState"]?.string ?? "")
+        let key = Found(
+            arn: meta["Arn"]?.string ?? "", keyId: meta["KeyId"]?.string ?? "", state: meta["KeyState"]?.string ?? "")
         let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(key.keyId)])
-        try scope.tagGuard.check(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(scope.names.keyAlias)",
-                                 operation: "kms:ListResourceTags")
+        try scope.tagGuard.check(
+            TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(scope.names.keyAlias)",
+            operation: "kms:ListResourceTags")
         return key
     }
 }
@@ -132,11 +149,13 @@ struct ArchiveKey {
 
     private func findOrCreate() async throws -> String {
         if let arn = try await find() { return arn }
-        let created = try await api.json(.kms, "CreateKey", [
-            "Description": .string("cloudctl \(scope.names.fleet) archive: final snapshots and archived files"),
-            "KeyUsage": "ENCRYPT_DECRYPT",
-            "Tags": TagFormat.kms.json([ResourceTags.fleetKey: scope.names.fleet]),
-        ])
+        let created = try await api.json(
+            .kms, "CreateKey",
+            [
+                "Description": .string("cloudctl \(scope.names.fleet) archive: final snapshots and archived files"),
+                "KeyUsage": "ENCRYPT_DECRYPT",
+                "Tags": TagFormat.kms.json([ResourceTags.fleetKey: scope.names.fleet]),
+            ])
         let keyId = created["KeyMetadata"]?["KeyId"]?.string ?? ""
         do {
             _ = try await api.json(.kms, "CreateAlias", ["AliasName": .string(alias), "TargetKeyId": .string(keyId)])
@@ -159,8 +178,9 @@ struct ArchiveKey {
         }
         guard let meta = described?["KeyMetadata"], let keyId = meta["KeyId"]?.string else { return nil }
         let tags = try await api.json(.kms, "ListResourceTags", ["KeyId": .string(keyId)])
-        try scope.tagGuard.checkFleet(TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(alias)",
-                                      operation: "kms:ListResourceTags")
+        try scope.tagGuard.checkFleet(
+            TagFormat.kms.parse(tags["Tags"]), resource: "KMS key \(alias)",
+            operation: "kms:ListResourceTags")
         let state = meta["KeyState"]?.string ?? ""
         if state == "PendingDeletion" { _ = try await api.json(.kms, "CancelKeyDeletion", ["KeyId": .string(keyId)]) }
         if state == "PendingDeletion" || state == "Disabled" {

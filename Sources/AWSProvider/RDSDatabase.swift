@@ -11,11 +11,18 @@ struct RDSDatabase {
     private var id: String { scope.names.database }
 
     /// `createTime` (ISO 8601, empty while creating) tells one incarnation of the database from a re-created one.
-    struct Found { var status: String; var instanceClass: String; var storageGB: Int; var createTime: String }
+    struct Found {
+        var status: String
+        var instanceClass: String
+        var storageGB: Int
+        var createTime: String
+    }
 
     /// States that end in `available` by themselves; `ensure` waits them out (stopped/stopping are the planner's).
-    static let settling: Set<String> = ["creating", "modifying", "backing-up", "rebooting", "starting", "upgrading",
-                                        "configuring-enhanced-monitoring", "renaming", "resetting-master-credentials"]
+    static let settling: Set<String> = [
+        "creating", "modifying", "backing-up", "rebooting", "starting", "upgrading",
+        "configuring-enhanced-monitoring", "renaming", "resetting-master-credentials",
+    ]
     /// States in which the database serves and accepts modify, stop and snapshot calls: `storage-optimization`
     /// follows a storage change and can last hours, so waiting for `available` alone would time out.
     static let usable: Set<String> = ["available", "storage-optimization"]
@@ -36,8 +43,9 @@ struct RDSDatabase {
         }
         guard let status else {
             guard let found = try await find() else {
-                throw CloudError(kind: .conflict, operation: "rds:CreateDBInstance", code: "DBInstanceAlreadyExists",
-                                 message: "database \(id) exists but cannot be described; run apply again")
+                throw CloudError(
+                    kind: .conflict, operation: "rds:CreateDBInstance", code: "DBInstanceAlreadyExists",
+                    message: "database \(id) exists but cannot be described; run apply again")
             }
             try await settle(found, instanceClass: instanceClass, storageGB: storage)
             return id
@@ -52,14 +60,19 @@ struct RDSDatabase {
         let password = try await SecretsManagerSecret(scope: scope).password()
         do {
             let answer = try await redacting(password) {
-                try await api.query(.rds, "CreateDBInstance", [
-                    "DBInstanceIdentifier": id, "DBInstanceClass": instanceClass, "Engine": Self.engine,
-                    "AllocatedStorage": String(storageGB), "MasterUsername": SecretsManagerSecret.username,
-                    "MasterUserPassword": password, "DBSubnetGroupName": scope.names.dbSubnetGroup,
-                    "StorageEncrypted": "true", "KmsKeyId": scope.names.keyAlias,
-                    "CopyTagsToSnapshot": "true", "PubliclyAccessible": "false",
-                ].adding(QueryParams.list("VpcSecurityGroupIds", element: "VpcSecurityGroupId",
-                                          [placement.securityGroup]))
+                try await api.query(
+                    .rds, "CreateDBInstance",
+                    [
+                        "DBInstanceIdentifier": id, "DBInstanceClass": instanceClass, "Engine": Self.engine,
+                        "AllocatedStorage": String(storageGB), "MasterUsername": SecretsManagerSecret.username,
+                        "MasterUserPassword": password, "DBSubnetGroupName": scope.names.dbSubnetGroup,
+                        "StorageEncrypted": "true", "KmsKeyId": scope.names.keyAlias,
+                        "CopyTagsToSnapshot": "true", "PubliclyAccessible": "false",
+                    ].adding(
+                        QueryParams.list(
+                            "VpcSecurityGroupIds", element: "VpcSecurityGroupId",
+                            [placement.securityGroup])
+                    )
                     .adding(QueryParams.rdsTags(scope.tags)))
             }
             return answer.descendants("DBInstanceStatus").first?.text ?? ""
@@ -77,21 +90,27 @@ struct RDSDatabase {
 
     /// `update database`: class / storage now (ApplyImmediately); a smaller storage is refused.
     func update() async throws -> String {
-        guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        guard let found = try await find() else {
+            throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances")
+        }
         let attributes = try scope.database()
         try await converge(found, instanceClass: attributes.databaseClass, storageGB: attributes.storageGB)
         return id
     }
 
     func stop() async throws {
-        guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        guard let found = try await find() else {
+            throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances")
+        }
         if found.status == "stopped" || found.status == "stopping" { return }
         if !Self.usable.contains(found.status) { _ = try await waitUntilUsable() }
         _ = try await api.query(.rds, "StopDBInstance", ["DBInstanceIdentifier": id])
     }
 
     func start() async throws {
-        guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        guard let found = try await find() else {
+            throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances")
+        }
         // StartDBInstance is refused while stopping: wait until stopped first.
         if found.status == "stopping" { _ = try await waitFor("stopped", in: ["stopped"]) }
         if found.status == "stopped" || found.status == "stopping" {
@@ -105,7 +124,9 @@ struct RDSDatabase {
     /// torn-down earlier one (snapshots outlive teardown) never passes for this one's backup.
     func snapshot() async throws -> String {
         let purpose = try scope.snapshotPurpose()
-        guard var found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+        guard var found = try await find() else {
+            throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances")
+        }
         // CreateDBSnapshot needs a usable database; a settling one (e.g. modifying after a class change) is waited out.
         if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
         if case .final = purpose { return try await archiveFinal(found, takeIfMissing: true) }
@@ -117,8 +138,10 @@ struct RDSDatabase {
     /// Creates the manual snapshot unless it exists, and waits until it is available.
     private func take(_ snapshotId: String) async throws {
         if try await snapshotStatus(snapshotId) == nil {
-            _ = try await api.query(.rds, "CreateDBSnapshot", ["DBInstanceIdentifier": id, "DBSnapshotIdentifier": snapshotId]
-                .adding(QueryParams.rdsTags(scope.tags)))
+            _ = try await api.query(
+                .rds, "CreateDBSnapshot",
+                ["DBInstanceIdentifier": id, "DBSnapshotIdentifier": snapshotId]
+                    .adding(QueryParams.rdsTags(scope.tags)))
         }
         _ = try await scope.backoff.patient.poll("snapshot \(snapshotId)", operation: "rds:DescribeDBSnapshots") {
             try await snapshotStatus(snapshotId) == "available" ? true : nil
@@ -136,19 +159,23 @@ struct RDSDatabase {
         if try await snapshotStatus(archivedId) == nil {
             let source = try await snapshotStatus(sourceId)
             guard source != nil || takeIfMissing else {
-                throw CloudError(kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
-                                 message: "database \(id) has no final snapshot \(archivedId); "
-                                     + "run 'snapshot database' with purpose=final first")
+                throw CloudError(
+                    kind: .validation, operation: "rds:DeleteDBInstance", code: "NoFinalSnapshot",
+                    message: "database \(id) has no final snapshot \(archivedId); "
+                        + "run 'snapshot database' with purpose=final first")
             }
             try await take(sourceId)
             let keyArn = try await ArchiveKey(scope: scope).ensure()
             do {
-                _ = try await api.query(.rds, "CopyDBSnapshot", [
-                    "SourceDBSnapshotIdentifier": sourceId, "TargetDBSnapshotIdentifier": archivedId,
-                    "KmsKeyId": keyArn,
-                ].adding(QueryParams.rdsTags(try scope.archiveTags())))
+                _ = try await api.query(
+                    .rds, "CopyDBSnapshot",
+                    [
+                        "SourceDBSnapshotIdentifier": sourceId, "TargetDBSnapshotIdentifier": archivedId,
+                        "KmsKeyId": keyArn,
+                    ].adding(QueryParams.rdsTags(try scope.archiveTags())))
             } catch let error as CloudError
-                        where error.hasCode("DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault") {
+                where error.hasCode("DBSnapshotAlreadyExists", "DBSnapshotAlreadyExistsFault")
+            {
                 // A lost answer: the copy exists, and is waited for below.
             }
         }
@@ -167,9 +194,11 @@ struct RDSDatabase {
             // A teardown begun by an older cloudctl may have left only the instance-key snapshot: archive it now.
             _ = try await archiveFinal(found, takeIfMissing: false)
             if found.status != "deleting" {
-                _ = try await api.query(.rds, "DeleteDBInstance", ["DBInstanceIdentifier": id, "SkipFinalSnapshot": "true"])
+                _ = try await api.query(
+                    .rds, "DeleteDBInstance", ["DBInstanceIdentifier": id, "SkipFinalSnapshot": "true"])
             }
-            _ = try await scope.backoff.patient.poll("deletion of database \(id)", operation: "rds:DescribeDBInstances") {
+            _ = try await scope.backoff.patient.poll("deletion of database \(id)", operation: "rds:DescribeDBInstances")
+            {
                 try await find() == nil ? true : nil
             }
         }
@@ -185,13 +214,16 @@ struct RDSDatabase {
     private func ensureSubnetGroup(_ placement: NetworkIds) async throws {
         if try await subnetGroupOwned() { return }
         do {
-            _ = try await api.query(.rds, "CreateDBSubnetGroup", [
-                "DBSubnetGroupName": scope.names.dbSubnetGroup,
-                "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
-            ].adding(QueryParams.list("SubnetIds", element: "SubnetIdentifier", placement.subnets))
-                .adding(QueryParams.rdsTags(scope.tags)))
+            _ = try await api.query(
+                .rds, "CreateDBSubnetGroup",
+                [
+                    "DBSubnetGroupName": scope.names.dbSubnetGroup,
+                    "DBSubnetGroupDescription": "cloudctl \(scope.names.prefix)",
+                ].adding(QueryParams.list("SubnetIds", element: "SubnetIdentifier", placement.subnets))
+                    .adding(QueryParams.rdsTags(scope.tags)))
         } catch let error as CloudError
-                    where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault") {
+            where error.hasCode("DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault")
+        {
             // Created meanwhile (a concurrent run, or a lost answer): judged like one found.
             _ = try await subnetGroupOwned()
         }
@@ -208,15 +240,18 @@ struct RDSDatabase {
             throw AWSClient.malformed("rds:DescribeDBSubnetGroups", "DB subnet group \(name) has no DBSubnetGroupArn")
         }
         let tags = try await api.query(.rds, "ListTagsForResource", ["ResourceName": arn])
-        try scope.tagGuard.check(TagFormat.parse(xml: tags.descendants("TagList").first),
-                                 resource: "DB subnet group \(name)", operation: "rds:ListTagsForResource")
+        try scope.tagGuard.check(
+            TagFormat.parse(xml: tags.descendants("TagList").first),
+            resource: "DB subnet group \(name)", operation: "rds:ListTagsForResource")
         return true
     }
 
     private func converge(_ found: Found, instanceClass: String, storageGB: Int) async throws {
         guard storageGB >= found.storageGB else {
-            throw CloudError(kind: .validation, operation: "rds:ModifyDBInstance", code: "StorageShrink",
-                             message: "database \(id) has \(found.storageGB) GiB; storage can only grow, not shrink to \(storageGB) GiB")
+            throw CloudError(
+                kind: .validation, operation: "rds:ModifyDBInstance", code: "StorageShrink",
+                message:
+                    "database \(id) has \(found.storageGB) GiB; storage can only grow, not shrink to \(storageGB) GiB")
         }
         guard instanceClass != found.instanceClass || storageGB != found.storageGB else { return }
         var params = ["DBInstanceIdentifier": id, "ApplyImmediately": "true"]
@@ -232,9 +267,11 @@ struct RDSDatabase {
             try await api.query(.rds, "DescribeDBInstances", ["DBInstanceIdentifier": id])
         }
         guard let db = answer?.items("DBInstances").first else { return nil }
-        try scope.tagGuard.check(TagFormat.parse(xml: db.child("TagList")), resource: "database \(id)", operation: "rds:DescribeDBInstances")
-        return Found(status: db.value("DBInstanceStatus") ?? "", instanceClass: db.value("DBInstanceClass") ?? "",
-                     storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0, createTime: db.value("InstanceCreateTime") ?? "")
+        try scope.tagGuard.check(
+            TagFormat.parse(xml: db.child("TagList")), resource: "database \(id)", operation: "rds:DescribeDBInstances")
+        return Found(
+            status: db.value("DBInstanceStatus") ?? "", instanceClass: db.value("DBInstanceClass") ?? "",
+            storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0, createTime: db.value("InstanceCreateTime") ?? "")
     }
 
     /// `<P>-<purpose>-<creation stamp>`: the same on every retry or re-run of a step (so no second full snapshot),
@@ -250,8 +287,11 @@ struct RDSDatabase {
     /// `archived` names the archive-key copy of the final snapshot.
     private func snapshotId(_ found: Found, purpose: String, archived: Bool = false) throws -> String {
         guard !found.createTime.isEmpty else {
-            throw CloudError(kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoCreateTime",
-                             message: "database \(id) has no creation time yet (status \(found.status)); run apply again once it is available")
+            throw CloudError(
+                kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoCreateTime",
+                message:
+                    "database \(id) has no creation time yet (status \(found.status)); run apply again once it is available"
+            )
         }
         let stamp = ResourceNames.stamp(iso8601: found.createTime)
         return scope.names.snapshotId(purpose: purpose, suffix: archived ? "\(stamp)-archive" : stamp)
@@ -261,14 +301,17 @@ struct RDSDatabase {
 
     private func waitFor(_ what: String, in statuses: Set<String>) async throws -> Found {
         try await scope.backoff.patient.poll("database \(id) to be \(what)", operation: "rds:DescribeDBInstances") {
-            guard let found = try await find() else { throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances") }
+            guard let found = try await find() else {
+                throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances")
+            }
             return statuses.contains(found.status) ? found : nil
         }
     }
 
     private func snapshotStatus(_ snapshotId: String) async throws -> String? {
         try await absent(on: "DBSnapshotNotFound", "DBSnapshotNotFoundFault") {
-            try await api.query(.rds, "DescribeDBSnapshots", ["DBSnapshotIdentifier": snapshotId]).items("DBSnapshots").first?.value("Status")
+            try await api.query(.rds, "DescribeDBSnapshots", ["DBSnapshotIdentifier": snapshotId]).items("DBSnapshots")
+                .first?.value("Status")
         } ?? nil
     }
 }

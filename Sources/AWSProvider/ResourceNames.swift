@@ -6,7 +6,10 @@ public struct ResourceNames: Sendable, Equatable {
     public let fleet: String
     public let instance: String
 
-    public init(fleet: String, instance: String) { self.fleet = fleet; self.instance = instance }
+    public init(fleet: String, instance: String) {
+        self.fleet = fleet
+        self.instance = instance
+    }
 
     /// `cloudctl-<fleet>-<name>`: the name of the bucket, database, cluster, task family, security group.
     public var prefix: String { "cloudctl-\(fleet)-\(instance)" }
@@ -31,7 +34,9 @@ public struct ResourceNames: Sendable, Equatable {
     /// `startedBy` of the migration task to `version`, so a re-run finds the task an earlier run started
     /// (ECS allows up to 128 letters, digits, hyphens and underscores).
     public static func migrationStartedBy(version: String) -> String {
-        String(("cloudctl-migrate-" + version).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "-" }.prefix(128))
+        String(
+            ("cloudctl-migrate-" + version).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "-" }
+                .prefix(128))
     }
     public var service: String { "app" }
     public var securityGroup: String { prefix }
@@ -41,7 +46,9 @@ public struct ResourceNames: Sendable, Equatable {
     /// Route 53 ownership TXT record next to the CNAME (records cannot carry tags).
     public static func ownershipRecord(domain: String) -> String { "_cloudctl.\(domain)" }
     /// Quoted TXT value naming the owner.
-    public var ownershipValue: String { "\"\(ResourceTags.instanceKey)=\(instance),\(ResourceTags.fleetKey)=\(fleet)\"" }
+    public var ownershipValue: String {
+        "\"\(ResourceTags.instanceKey)=\(instance),\(ResourceTags.fleetKey)=\(fleet)\""
+    }
 
     /// `<P>-<purpose>-<suffix>` made a valid RDS identifier: starts with a letter, letters, digits and single hyphens,
     /// ≤ 255 characters. The purpose is `final` or `pre-upgrade-<target version>`; the suffix is the database's creation stamp.

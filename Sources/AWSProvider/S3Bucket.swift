@@ -34,9 +34,11 @@ struct S3Bucket {
             let batch = keys.prefix(1000)
             keys.removeFirst(batch.count)
             let objects = batch.map { "<Object><Key>\(XMLText.escape($0))</Key></Object>" }.joined()
-            try await api.restXML(.s3, "POST", "/\(bucket)", query: ["delete": ""], body: """
-                <Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet>\(objects)</Delete>
-                """)
+            try await api.restXML(
+                .s3, "POST", "/\(bucket)", query: ["delete": ""],
+                body: """
+                    <Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Quiet>true</Quiet>\(objects)</Delete>
+                    """)
         }
         try await api.restXML(.s3, "DELETE", "/\(bucket)")
     }
@@ -48,7 +50,9 @@ struct S3Bucket {
     /// Copies are encrypted with the fleet's archive key and carry the instance's tags plus `cloudctl:retain-until`;
     /// an object already at a target key that is not tagged for this instance is never overwritten.
     func archive() async throws -> String {
-        guard let tags = try await tagsOf(bucket) else { throw scope.missing("bucket \(bucket)", operation: "s3:GetBucketTagging") }
+        guard let tags = try await tagsOf(bucket) else {
+            throw scope.missing("bucket \(bucket)", operation: "s3:GetBucketTagging")
+        }
         try checkOwned(tags)
         let archive = try await ensureArchive()
         let prefix = try await archivePrefix()
@@ -57,16 +61,19 @@ struct S3Bucket {
         let copyTags = try scope.archiveTags()
         for key in keys where existing.contains(prefix + key) {
             let answer = try await api.restXML(.s3, "GET", "/\(archive.bucket)/\(prefix)\(key)", query: ["tagging": ""])
-            try scope.tagGuard.check(TagFormat.parse(xml: answer.descendants("TagSet").first),
-                                     resource: "archive object s3://\(archive.bucket)/\(prefix)\(key)",
-                                     operation: "s3:GetObjectTagging")
+            try scope.tagGuard.check(
+                TagFormat.parse(xml: answer.descendants("TagSet").first),
+                resource: "archive object s3://\(archive.bucket)/\(prefix)\(key)",
+                operation: "s3:GetObjectTagging")
         }
         for key in keys {
-            try await api.restXML(.s3, "PUT", "/\(archive.bucket)/\(prefix)\(key)", headers: [
-                "x-amz-copy-source": "/\(bucket)/\(URIEncoding.encode(key, keepingSlash: true))",
-                "x-amz-tagging-directive": "REPLACE",
-                "x-amz-tagging": URIEncoding.form(copyTags.keys.sorted().map { ($0, copyTags[$0]!) }),
-            ].merging(archive.encryptionHeaders) { _, new in new })
+            try await api.restXML(
+                .s3, "PUT", "/\(archive.bucket)/\(prefix)\(key)",
+                headers: [
+                    "x-amz-copy-source": "/\(bucket)/\(URIEncoding.encode(key, keepingSlash: true))",
+                    "x-amz-tagging-directive": "REPLACE",
+                    "x-amz-tagging": URIEncoding.form(copyTags.keys.sorted().map { ($0, copyTags[$0]!) }),
+                ].merging(archive.encryptionHeaders) { _, new in new })
         }
         return "s3://\(archive.bucket)/\(prefix)"
     }
@@ -91,15 +98,18 @@ struct S3Bucket {
             } else if tags?.isEmpty ?? false {
                 tags = try await settledTags(archive)
             }
-            try scope.tagGuard.checkFleet(tags ?? [:], resource: "archive bucket \(archive)",
-                                          operation: "s3:GetBucketTagging")
+            try scope.tagGuard.checkFleet(
+                tags ?? [:], resource: "archive bucket \(archive)",
+                operation: "s3:GetBucketTagging")
             // Set on every teardown, not only at creation: an archive made by an older cloudctl gets them too.
             let keyArn = try await ArchiveKey(scope: scope).ensure()
             try await encrypt(archive, keyArn: keyArn)
             try await blockPublicAccess(archive)
-            return ArchiveTarget(bucket: archive, encryptionHeaders: [
-                "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": keyArn,
-            ])
+            return ArchiveTarget(
+                bucket: archive,
+                encryptionHeaders: [
+                    "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": keyArn,
+                ])
         }
     }
 
@@ -130,12 +140,14 @@ struct S3Bucket {
     }
 
     private func encrypt(_ name: String, keyArn: String) async throws {
-        try await api.restXML(.s3, "PUT", "/\(name)", query: ["encryption": ""], body: """
-            <ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>\
-            <ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>\
-            <KMSMasterKeyID>\(XMLText.escape(keyArn))</KMSMasterKeyID></ApplyServerSideEncryptionByDefault>\
-            <BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>
-            """)
+        try await api.restXML(
+            .s3, "PUT", "/\(name)", query: ["encryption": ""],
+            body: """
+                <ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule>\
+                <ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>\
+                <KMSMasterKeyID>\(XMLText.escape(keyArn))</KMSMasterKeyID></ApplyServerSideEncryptionByDefault>\
+                <BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>
+                """)
     }
 
     static let marker = ".cloudctl-archive"
@@ -145,7 +157,11 @@ struct S3Bucket {
         let recorded = try await absent(on: "NoSuchKey") {
             String(decoding: try await api.rest(.s3, "GET", "/\(bucket)/\(Self.marker)").body, as: UTF8.self)
         }
-        if let recorded, recorded.hasPrefix("\(scope.names.instance)/"), recorded.hasSuffix("/"), !recorded.contains("..") { return recorded }
+        if let recorded, recorded.hasPrefix("\(scope.names.instance)/"), recorded.hasSuffix("/"),
+            !recorded.contains("..")
+        {
+            return recorded
+        }
         let prefix = "\(scope.names.instance)/\(ResourceNames.stamp(iso8601: try await creationDate(bucket)))/"
         try await api.restXML(.s3, "PUT", "/\(bucket)/\(Self.marker)", body: prefix)
         return prefix
@@ -166,7 +182,9 @@ struct S3Bucket {
     /// The bucket's `CreationDate` from ListBuckets, narrowed to this name by `prefix`.
     private func creationDate(_ name: String) async throws -> String {
         let listed = try await api.restXML(.s3, "GET", "/", query: ["prefix": name])
-        guard let created = listed.descendants("Bucket").first(where: { $0.value("Name") == name })?.value("CreationDate") else {
+        guard
+            let created = listed.descendants("Bucket").first(where: { $0.value("Name") == name })?.value("CreationDate")
+        else {
             throw scope.missing("bucket \(name)", operation: "s3:ListBuckets")
         }
         return created
@@ -176,7 +194,10 @@ struct S3Bucket {
     /// process or a lost answer made it), so the caller must judge its tags before using it.
     private func create(_ name: String) async throws -> Bool {
         // us-east-1 rejects an explicit location constraint; every other region requires one.
-        let body = scope.region == "us-east-1" ? nil : """
+        let body =
+            scope.region == "us-east-1"
+            ? nil
+            : """
             <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>\(scope.region)</LocationConstraint></CreateBucketConfiguration>
             """
         do {
@@ -190,22 +211,28 @@ struct S3Bucket {
     /// Replaces the bucket's tags. Idempotent, so retried per call like a read: an untagged bucket left behind by
     /// a failed tagging would otherwise be refused on the next run until someone tags it by hand.
     private func putTags(_ name: String, _ tags: [String: String]) async throws {
-        let items = tags.keys.sorted().map { "<Tag><Key>\(XMLText.escape($0))</Key><Value>\(XMLText.escape(tags[$0]!))</Value></Tag>" }.joined()
-        try await api.restXML(.s3, "PUT", "/\(name)", query: ["tagging": ""], idempotent: true,
-                              body: "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet>\(items)</TagSet></Tagging>")
+        let items = tags.keys.sorted().map {
+            "<Tag><Key>\(XMLText.escape($0))</Key><Value>\(XMLText.escape(tags[$0]!))</Value></Tag>"
+        }.joined()
+        try await api.restXML(
+            .s3, "PUT", "/\(name)", query: ["tagging": ""], idempotent: true,
+            body: "<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet>\(items)</TagSet></Tagging>")
     }
 
     private func blockPublicAccess(_ name: String) async throws {
-        try await api.restXML(.s3, "PUT", "/\(name)", query: ["publicAccessBlock": ""], body: """
-            <PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls>\
-            <IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy>\
-            <RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>
-            """)
+        try await api.restXML(
+            .s3, "PUT", "/\(name)", query: ["publicAccessBlock": ""],
+            body: """
+                <PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls>\
+                <IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy>\
+                <RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>
+                """)
     }
 
     /// Every object key, following continuation tokens.
     private func objectKeys(_ name: String, prefix: String = "") async throws -> [String] {
-        var keys: [String] = [], token: String?
+        var keys: [String] = []
+        var token: String?
         repeat {
             var query = ["list-type": "2"]
             if !prefix.isEmpty { query["prefix"] = prefix }

@@ -24,8 +24,9 @@ struct SecretsManagerSecret {
             return found["ARN"]?.string ?? scope.names.secret
         }
         guard let arn = try await create() else {
-            throw CloudError(kind: .conflict, operation: "secretsmanager:CreateSecret", code: "ResourceExistsException",
-                             message: "secret \(scope.names.secret) exists but cannot be described; run apply again")
+            throw CloudError(
+                kind: .conflict, operation: "secretsmanager:CreateSecret", code: "ResourceExistsException",
+                message: "secret \(scope.names.secret) exists but cannot be described; run apply again")
         }
         return arn
     }
@@ -37,13 +38,15 @@ struct SecretsManagerSecret {
         let value = JSONValue.object(["username": .string(Self.username), "password": .string(password)])
         do {
             let created = try await redacting(password) {
-                try await api.json(.secretsManager, "CreateSecret", [
-                    "Name": .string(scope.names.secret),
-                    "Description": .string("Database credentials of cloudctl instance \(scope.names.instance)"),
-                    "KmsKeyId": .string(scope.names.keyAlias),
-                    "SecretString": .string(String(decoding: value.serialized(), as: UTF8.self)),
-                    "Tags": TagFormat.secretsManager.json(scope.tags),
-                ])
+                try await api.json(
+                    .secretsManager, "CreateSecret",
+                    [
+                        "Name": .string(scope.names.secret),
+                        "Description": .string("Database credentials of cloudctl instance \(scope.names.instance)"),
+                        "KmsKeyId": .string(scope.names.keyAlias),
+                        "SecretString": .string(String(decoding: value.serialized(), as: UTF8.self)),
+                        "Tags": TagFormat.secretsManager.json(scope.tags),
+                    ])
             }
             return created["ARN"]?.string ?? scope.names.secret
         } catch let error as CloudError where Self.meansExists(error) {
@@ -61,9 +64,12 @@ struct SecretsManagerSecret {
     /// The stored password, for `CreateDBInstance` only.
     func password() async throws -> String {
         let answer = try await api.json(.secretsManager, "GetSecretValue", ["SecretId": .string(scope.names.secret)])
-        guard let text = answer["SecretString"]?.string, let password = (try? JSONValue(parsing: Data(text.utf8)))?["password"]?.string else {
-            throw CloudError(kind: .validation, operation: "secretsmanager:GetSecretValue", code: "MalformedSecret",
-                             message: "secret \(scope.names.secret) holds no JSON 'password' field")
+        guard let text = answer["SecretString"]?.string,
+            let password = (try? JSONValue(parsing: Data(text.utf8)))?["password"]?.string
+        else {
+            throw CloudError(
+                kind: .validation, operation: "secretsmanager:GetSecretValue", code: "MalformedSecret",
+                message: "secret \(scope.names.secret) holds no JSON 'password' field")
         }
         return password
     }
@@ -71,9 +77,12 @@ struct SecretsManagerSecret {
     /// Schedules deletion; an absent (or already scheduled) secret is fine.
     func delete() async throws {
         guard let found = try await find(), found["DeletedDate"] == nil else { return }
-        _ = try await api.json(.secretsManager, "DeleteSecret", [
-            "SecretId": .string(scope.names.secret), "RecoveryWindowInDays": .number(Double(Self.recoveryWindowDays)),
-        ])
+        _ = try await api.json(
+            .secretsManager, "DeleteSecret",
+            [
+                "SecretId": .string(scope.names.secret),
+                "RecoveryWindowInDays": .number(Double(Self.recoveryWindowDays)),
+            ])
     }
 
     private func find() async throws -> JSONValue? {
@@ -81,8 +90,9 @@ struct SecretsManagerSecret {
             try await api.json(.secretsManager, "DescribeSecret", ["SecretId": .string(scope.names.secret)])
         }
         guard let found else { return nil }
-        try scope.tagGuard.check(TagFormat.secretsManager.parse(found["Tags"]), resource: "secret \(scope.names.secret)",
-                                 operation: "secretsmanager:DescribeSecret")
+        try scope.tagGuard.check(
+            TagFormat.secretsManager.parse(found["Tags"]), resource: "secret \(scope.names.secret)",
+            operation: "secretsmanager:DescribeSecret")
         return found
     }
 }
@@ -97,6 +107,8 @@ func redacting<T>(_ secret: String, _ body: () async throws -> T) async throws -
         throw error
     } catch {
         // Foreign error types may describe the request; replace them with a message that cannot contain it.
-        throw CloudError(kind: .connection, operation: "request with a secret", code: "RequestFailed", message: String(describing: type(of: error)))
+        throw CloudError(
+            kind: .connection, operation: "request with a secret", code: "RequestFailed",
+            message: String(describing: type(of: error)))
     }
 }

@@ -9,7 +9,9 @@ public struct SigV4Signer: Sendable {
     public var service: String
 
     public init(credentials: AWSCredentials, region: String, service: String) {
-        self.credentials = credentials; self.region = region; self.service = service
+        self.credentials = credentials
+        self.region = region
+        self.service = service
     }
 
     /// The intermediate strings as well as the header, so tests can compare each against AWS's vectors.
@@ -28,7 +30,7 @@ public struct SigV4Signer: Sendable {
     public func sign(_ request: inout HTTPRequest, at date: Date) -> Signature {
         let amzDate = Self.amzDate(date)
         let payloadHash = Digest.sha256Hex(request.body)
-        request.headers["Authorization"] = nil   // re-signing must not sign the old signature
+        request.headers["Authorization"] = nil  // re-signing must not sign the old signature
         request.headers["X-Amz-Date"] = amzDate
         if let token = credentials.sessionToken { request.headers["X-Amz-Security-Token"] = token }
         if isS3 { request.headers["x-amz-content-sha256"] = payloadHash }
@@ -36,17 +38,20 @@ public struct SigV4Signer: Sendable {
         let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false)
         var signed = request.headers
         signed["host"] = Self.hostHeader(request.url)
-        let signature = signature(method: request.method, path: components?.percentEncodedPath ?? "/",
-                                  query: Self.queryPairs(components?.percentEncodedQuery),
-                                  headers: signed, payloadHash: payloadHash, amzDate: amzDate)
+        let signature = signature(
+            method: request.method, path: components?.percentEncodedPath ?? "/",
+            query: Self.queryPairs(components?.percentEncodedQuery),
+            headers: signed, payloadHash: payloadHash, amzDate: amzDate)
         request.headers["Authorization"] = signature.authorization
         return signature
     }
 
     /// The signing core. `path` is the path as it appears on the request line; `query` holds decoded pairs;
     /// `headers` must include `host` and `x-amz-date`.
-    func signature(method: String, path: String, query: [(String, String)], headers: [String: String],
-                   payloadHash: String, amzDate: String) -> Signature {
+    func signature(
+        method: String, path: String, query: [(String, String)], headers: [String: String],
+        payloadHash: String, amzDate: String
+    ) -> Signature {
         var canonicalHeaders: [String: String] = [:]
         for (name, value) in headers {
             let key = name.lowercased()
@@ -72,7 +77,8 @@ public struct SigV4Signer: Sendable {
             Digest.hmacSHA256(key: $0, Array($1.utf8))
         }
         let signature = Digest.hex(Digest.hmacSHA256(key: key, Array(stringToSign.utf8)))
-        let authorization = "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), "
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), "
             + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
         return Signature(canonicalRequest: canonicalRequest, stringToSign: stringToSign, authorization: authorization)
     }
@@ -120,7 +126,8 @@ public struct SigV4Signer: Sendable {
         var time = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        return String(
+            format: "%04d%02d%02dT%02d%02d%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 }

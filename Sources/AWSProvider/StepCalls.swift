@@ -33,23 +33,29 @@ final class StepCalls: Sendable {
 
     /// REST-XML call whose response body (if any) is parsed into an element tree.
     @discardableResult
-    func restXML(_ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
-                 headers: [String: String] = [:], idempotent: Bool = false,
-                 body: String? = nil) async throws -> XMLNode {
-        let response = try await rest(service, method, path, query: query, headers: headers, idempotent: idempotent,
-                                      body: body)
+    func restXML(
+        _ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
+        headers: [String: String] = [:], idempotent: Bool = false,
+        body: String? = nil
+    ) async throws -> XMLNode {
+        let response = try await rest(
+            service, method, path, query: query, headers: headers, idempotent: idempotent,
+            body: body)
         return response.body.isEmpty ? XMLNode(name: "") : try XMLNode(parsing: response.body)
     }
 
     /// REST call with the raw response (an S3 object's content). `idempotent` calls (a PUT that replaces) are retried
     /// on 5xx and connection errors like reads.
-    func rest(_ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
-              headers: [String: String] = [:], idempotent: Bool = false,
-              body: String? = nil) async throws -> HTTPResponse {
+    func rest(
+        _ service: AWSService, _ method: String, _ path: String, query: [String: String] = [:],
+        headers: [String: String] = [:], idempotent: Bool = false,
+        body: String? = nil
+    ) async throws -> HTTPResponse {
         count.withLock { $0 += 1 }
-        return try await client.rest(service, method: method, path: path, query: query, headers: headers,
-                                     body: Data((body ?? "").utf8), idempotent: idempotent, onRetry: onRetry,
-                                     deadline: deadline)
+        return try await client.rest(
+            service, method: method, path: path, query: query, headers: headers,
+            body: Data((body ?? "").utf8), idempotent: idempotent, onRetry: onRetry,
+            deadline: deadline)
     }
 }
 

@@ -8,15 +8,19 @@ public struct TagGuard: Sendable {
     public let instance: String
     public let fleet: String
 
-    public init(instance: String, fleet: String) { self.instance = instance; self.fleet = fleet }
+    public init(instance: String, fleet: String) {
+        self.instance = instance
+        self.fleet = fleet
+    }
 
     /// Throws `.foreignResource` unless `tags` name this instance and fleet.
     public func check(_ tags: [String: String], resource: String, operation: String) throws {
         let owner = tags[ResourceTags.instanceKey]
         let ownerFleet = tags[ResourceTags.fleetKey]
         if owner == instance && ownerFleet == fleet { return }
-        throw Self.foreign(resource, operation: operation, found: Self.owner(owner, ownerFleet),
-                           expected: [ResourceTags.instanceKey: instance, ResourceTags.fleetKey: fleet])
+        throw Self.foreign(
+            resource, operation: operation, found: Self.owner(owner, ownerFleet),
+            expected: [ResourceTags.instanceKey: instance, ResourceTags.fleetKey: fleet])
     }
 
     /// Throws `.foreignResource` unless `tags` name this fleet and no instance: for fleet-wide resources
@@ -25,8 +29,9 @@ public struct TagGuard: Sendable {
         let owner = tags[ResourceTags.instanceKey]
         let ownerFleet = tags[ResourceTags.fleetKey]
         if owner == nil && ownerFleet == fleet { return }
-        throw Self.foreign(resource, operation: operation, found: Self.owner(owner, ownerFleet),
-                           expected: [ResourceTags.fleetKey: fleet])
+        throw Self.foreign(
+            resource, operation: operation, found: Self.owner(owner, ownerFleet),
+            expected: [ResourceTags.fleetKey: fleet])
     }
 
     private static func owner(_ instance: String?, _ fleet: String?) -> String? {
@@ -38,18 +43,23 @@ public struct TagGuard: Sendable {
     }
 
     /// The refusal. `found` nil means the resource has no cloudctl tags: say how to adopt it.
-    static func foreign(_ resource: String, operation: String, found: String?,
-                        expected: [String: String]) -> CloudError {
+    static func foreign(
+        _ resource: String, operation: String, found: String?,
+        expected: [String: String]
+    ) -> CloudError {
         let wanted = expected.keys.sorted().map { "\($0)=\(expected[$0]!)" }.joined(separator: " and ")
         let message: String
         if let found {
-            message = "\(resource) exists but is tagged for \(found), not \(wanted); it was left untouched. "
+            message =
+                "\(resource) exists but is tagged for \(found), not \(wanted); it was left untouched. "
                 + "Rename or remove it by hand, or choose another name."
         } else {
-            message = "\(resource) exists without cloudctl tags, so cloudctl does not adopt it; it was left untouched. "
+            message =
+                "\(resource) exists without cloudctl tags, so cloudctl does not adopt it; it was left untouched. "
                 + "If it belongs here, tag it \(wanted) by hand and run apply again; otherwise rename or remove it."
         }
-        return CloudError(kind: .foreignResource, operation: operation, code: CloudError.Kind.foreignResource.rawValue,
-                          message: message)
+        return CloudError(
+            kind: .foreignResource, operation: operation, code: CloudError.Kind.foreignResource.rawValue,
+            message: message)
     }
 }

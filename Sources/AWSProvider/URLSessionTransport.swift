@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import FleetModel
 import ProviderAPI
@@ -27,7 +27,9 @@ public enum URLSessionTransport {
         do {
             let (data, response) = try await session.data(for: urlRequest)
             guard let http = response as? HTTPURLResponse else {
-                throw CloudError(kind: .connection, operation: "", code: "NotHTTP", message: "\(request.url) did not answer over HTTP")
+                throw CloudError(
+                    kind: .connection, operation: "", code: "NotHTTP",
+                    message: "\(request.url) did not answer over HTTP")
             }
             var headers: [String: String] = [:]
             for (name, value) in http.allHeaderFields { headers["\(name)"] = "\(value)" }
@@ -36,8 +38,9 @@ public enum URLSessionTransport {
             // AWSClient words it with the operation and the limit.
             throw CloudError(kind: .connection, operation: "", code: "TimedOut", message: "timed out")
         } catch let error as URLError {
-            throw CloudError(kind: .connection, operation: "", code: "URLError\(error.code.rawValue)",
-                             message: "\(request.method) \(request.url.host ?? ""): \(error.localizedDescription)")
+            throw CloudError(
+                kind: .connection, operation: "", code: "URLError\(error.code.rawValue)",
+                message: "\(request.method) \(request.url.host ?? ""): \(error.localizedDescription)")
         }
     }
 }

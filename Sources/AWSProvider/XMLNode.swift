@@ -3,7 +3,11 @@ public struct XMLNode: Sendable, Equatable {
     public var name: String
     public var text: String
     public var children: [XMLNode]
-    public init(name: String, text: String = "", children: [XMLNode] = []) { self.name = name; self.text = text; self.children = children }
+    public init(name: String, text: String = "", children: [XMLNode] = []) {
+        self.name = name
+        self.text = text
+        self.children = children
+    }
 
     /// First direct child with this local name.
     public func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }

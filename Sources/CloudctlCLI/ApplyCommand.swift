@@ -32,42 +32,54 @@ enum ApplyCommand {
 
         let config: AWSConfig
         do {
-            config = try AWSConfig.resolve(environment: context.environment.variables, homeDirectory: context.environment.homeDirectory)
+            config = try AWSConfig.resolve(
+                environment: context.environment.variables, homeDirectory: context.environment.homeDirectory)
         } catch {
-            throw DiagnosticsError([.error("Cannot resolve AWS configuration: \(error)",
-                                           detail: "Set AWS_REGION and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE).")])
+            throw DiagnosticsError([
+                .error(
+                    "Cannot resolve AWS configuration: \(error)",
+                    detail: "Set AWS_REGION and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE)."
+                )
+            ])
         }
         let store = try context.writableStore(fleet: fleet.name, create: true)
         var executorOptions = ExecutorOptions(holder: LockHolder.current())
         executorOptions.parallelism = options.parallelism
         executorOptions.ignoreMaintenanceWindow = options.ignoreMaintenanceWindow
         executorOptions.continueAfterFailedWave = options.continueAfterFailedWave
-        let printer = ProgressPrinter(console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
-                                      width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)
-        let executor = Executor(store: store, provider: context.environment.makeProvider(config),
-                                options: executorOptions,
-                                observer: printer, clock: context.environment.now)
+        let printer = ProgressPrinter(
+            console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
+            width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)
+        let executor = Executor(
+            store: store, provider: context.environment.makeProvider(config),
+            options: executorOptions,
+            observer: printer, clock: context.environment.now)
 
         // Every step is checked before the first cloud call: a plan the provider cannot carry out never starts.
         let unusable = executor.check(plan)
         if !unusable.isEmpty {
-            throw DiagnosticsError(unusable.map {
-                .error("Cannot apply: \($0)", detail: "Re-create the plan with `cloudctl plan --out FILE`.")
-            })
+            throw DiagnosticsError(
+                unusable.map {
+                    .error("Cannot apply: \($0)", detail: "Re-create the plan with `cloudctl plan --out FILE`.")
+                })
         }
         console.out()
         let task = Task { await executor.apply(plan) }
-        let trap = context.environment.trapSignals ? SignalTrap { count in
-            if count == 1 {
-                // Cancelling stops cloud waits at once; running steps are journaled `interrupted`, locks released.
-                console.err("Interrupted: stopping running steps and recording them as interrupted… "
+        let trap =
+            context.environment.trapSignals
+            ? SignalTrap { count in
+                if count == 1 {
+                    // Cancelling stops cloud waits at once; running steps are journaled `interrupted`, locks released.
+                    console.err(
+                        "Interrupted: stopping running steps and recording them as interrupted… "
                             + "(press Ctrl-C again to stop at once)")
-                task.cancel()
-            } else {
-                console.err("Stopped. Running steps will be journaled as interrupted; re-run `cloudctl apply` to finish.")
-                exit(CLI.ExitCode.interrupted)
-            }
-        } : nil
+                    task.cancel()
+                } else {
+                    console.err(
+                        "Stopped. Running steps will be journaled as interrupted; re-run `cloudctl apply` to finish.")
+                    exit(CLI.ExitCode.interrupted)
+                }
+            } : nil
         let report = await task.value
         trap?.remove()
 
@@ -82,8 +94,11 @@ enum ApplyCommand {
     static func confirm(_ options: ApplyOptions, _ context: CommandContext) throws {
         guard !options.autoApprove else { return }
         guard context.console.stdinIsTerminal else {
-            throw DiagnosticsError([.error("Refusing to apply without confirmation: standard input is not a terminal",
-                                           detail: "Review the plan above and re-run with --auto-approve to apply it non-interactively.")])
+            throw DiagnosticsError([
+                .error(
+                    "Refusing to apply without confirmation: standard input is not a terminal",
+                    detail: "Review the plan above and re-run with --auto-approve to apply it non-interactively.")
+            ])
         }
         context.console.writeOut("\nApply these changes? Only 'yes' is accepted: ")
         guard context.console.readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
@@ -95,13 +110,17 @@ enum ApplyCommand {
     static func summaryLine(_ report: ApplyReport) -> String {
         let count = { (r: OperationResult) in report.instances.filter { $0.result == r }.count }
         var parts = ["\(count(.succeeded)) succeeded", "\(count(.failed)) failed", "\(count(.deferred)) deferred"]
-        for other in [OperationResult.cancelled, .interrupted] where count(other) > 0 { parts.append("\(count(other)) \(other.rawValue)") }
+        for other in [OperationResult.cancelled, .interrupted] where count(other) > 0 {
+            parts.append("\(count(other)) \(other.rawValue)")
+        }
         var line = "Apply complete: " + parts.joined(separator: ", ") + "."
         for failure in report.instances where failure.result == .failed {
             line += "\n  \(failure.name): \(failure.error ?? "failed")"
         }
         // Instances never started share one reason (a failed wave, Ctrl-C): one line each reason, not one per instance.
-        let notStarted = Dictionary(grouping: report.instances.filter { $0.result == .cancelled }.compactMap(\.error)) { $0 }
+        let notStarted = Dictionary(grouping: report.instances.filter { $0.result == .cancelled }.compactMap(\.error)) {
+            $0
+        }
         for (reason, instances) in notStarted.sorted(by: { $0.key < $1.key }) where reason.hasPrefix("not started: ") {
             line += "\n  \(instances.count) \(instances.count == 1 ? "instance" : "instances") \(reason)"
         }
@@ -133,8 +152,10 @@ struct ApplyOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "apply", abstract: "Make the fleet match the instance files, or apply a saved plan.",
         arguments: "[PLANFILE | NAME…]", positionals: 0...Int.max,
-        options: [Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow,
-                  Option.continueAfterFailedWave])
+        options: [
+            Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow,
+            Option.continueAfterFailedWave,
+        ])
 
     /// A saved plan to apply exactly; nil to plan afresh.
     var planFile: String?
@@ -145,9 +166,11 @@ struct ApplyOptions: CommandOptions, Equatable {
     var ignoreMaintenanceWindow = false
     var continueAfterFailedWave = false
 
-    init(planFile: String? = nil, names: [String] = [], autoApprove: Bool = false,
-         parallelism: Int = defaultParallelism, ignoreMaintenanceWindow: Bool = false,
-         continueAfterFailedWave: Bool = false) {
+    init(
+        planFile: String? = nil, names: [String] = [], autoApprove: Bool = false,
+        parallelism: Int = defaultParallelism, ignoreMaintenanceWindow: Bool = false,
+        continueAfterFailedWave: Bool = false
+    ) {
         self.planFile = planFile
         self.names = names
         self.autoApprove = autoApprove
@@ -160,13 +183,15 @@ struct ApplyOptions: CommandOptions, Equatable {
         let words = arguments.positionals
         // The single argument is a saved plan when it ends in `.json` or names an existing file.
         if words.count == 1, let word = words.first,
-           word.hasSuffix(".json") || FileManager.default.fileExists(atPath: environment.userPath(word).path) {
+            word.hasSuffix(".json") || FileManager.default.fileExists(atPath: environment.userPath(word).path)
+        {
             planFile = word
         } else if let file = words.first(where: { $0.hasSuffix(".json") }) {
             // Instance names never contain a dot, so this is a plan file mixed with names.
             let other = words.first { $0 != file } ?? file
-            throw UsageError("Unexpected argument '\(other)': a saved plan (\(file)) is applied whole, without names",
-                             for: Self.spec)
+            throw UsageError(
+                "Unexpected argument '\(other)': a saved plan (\(file)) is applied whole, without names",
+                for: Self.spec)
         } else {
             names = words
         }

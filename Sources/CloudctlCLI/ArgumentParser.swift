@@ -16,8 +16,10 @@ struct OptionSpec: Sendable {
     static func string(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, value: .string(valueName), help: help)
     }
-    static func integer(_ name: String, _ valueName: String, in bounds: ClosedRange<Int>,
-                        _ help: String) -> OptionSpec {
+    static func integer(
+        _ name: String, _ valueName: String, in bounds: ClosedRange<Int>,
+        _ help: String
+    ) -> OptionSpec {
         OptionSpec(name: name, value: .integer(valueName, bounds), help: help)
     }
 
@@ -49,7 +51,9 @@ struct CommandSpec: Sendable {
 
     var help: String {
         let width = allOptions.map(\.signature.count).max() ?? 0
-        let lines = allOptions.map { "  " + $0.signature.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.help }
+        let lines = allOptions.map {
+            "  " + $0.signature.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.help
+        }
         return "OVERVIEW: \(abstract)\n\nUSAGE: \(usage)\n\nOPTIONS:\n" + lines.joined(separator: "\n")
     }
 }
@@ -85,8 +89,10 @@ struct UsageError: Error, Sendable, Equatable {
     }
 
     /// "Unknown option '--paralelism'. Did you mean '--parallelism'?" (the hint only when one is close).
-    static func unknown(_ kind: String, _ word: String, among candidates: [String], command: String?,
-                        usage: String) -> UsageError {
+    static func unknown(
+        _ kind: String, _ word: String, among candidates: [String], command: String?,
+        usage: String
+    ) -> UsageError {
         let hint = Spelling.closest(to: word, in: candidates).map { ". Did you mean '\($0)'?" } ?? ""
         return UsageError("Unknown \(kind) '\(word)'" + hint, command: command, usage: usage)
     }
@@ -110,8 +116,9 @@ enum ArgumentParser {
             }
             let (name, inlineValue) = splitInlineValue(word)
             guard let option = spec.allOptions.first(where: { $0.name == name || $0.short == name }) else {
-                throw UsageError.unknown("option", name, among: spec.allOptions.map(\.name), command: spec.name,
-                                         usage: spec.usage)
+                throw UsageError.unknown(
+                    "option", name, among: spec.allOptions.map(\.name), command: spec.name,
+                    usage: spec.usage)
             }
             switch option.value {
             case .flag:
@@ -152,8 +159,10 @@ enum ArgumentParser {
     }
 
     /// `text` as a whole number within `bounds`; the error quotes what was given.
-    static func wholeNumber(_ text: String, for name: String, in bounds: ClosedRange<Int>,
-                            spec: CommandSpec) throws(UsageError) -> Int {
+    static func wholeNumber(
+        _ text: String, for name: String, in bounds: ClosedRange<Int>,
+        spec: CommandSpec
+    ) throws(UsageError) -> Int {
         guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw UsageError("\(name) must be a positive whole number, got '\(text)'", for: spec)
         }

@@ -20,7 +20,9 @@ public enum CLI {
 
     static var overview: String {
         let width = commands.map(\.spec.name.count).max()! + 2
-        let lines = commands.map { "  " + $0.spec.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.spec.abstract }
+        let lines = commands.map {
+            "  " + $0.spec.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.spec.abstract
+        }
         return """
             OVERVIEW: GitOps orchestrator for multi-single-tenant cloud fleets.
 
@@ -48,16 +50,21 @@ public enum CLI {
             }
             switch first {
             case "--help", "-h":
-                console.out(overview); return ExitCode.success
+                console.out(overview)
+                return ExitCode.success
             case "--version":
                 console.out(VersionView.render(toolVersion))
                 return ExitCode.success
             case "help":
-                guard let name = arguments.dropFirst().first else { console.out(overview); return ExitCode.success }
+                guard let name = arguments.dropFirst().first else {
+                    console.out(overview)
+                    return ExitCode.success
+                }
                 if arguments.count > 2 {
                     throw UsageError("Unexpected argument '\(arguments[2])'", command: nil, usage: "cloudctl help CMD")
                 }
-                console.out(try command(named: name).spec.help); return ExitCode.success
+                console.out(try command(named: name).spec.help)
+                return ExitCode.success
             default:
                 let command = try command(named: first)
                 let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), for: command.spec)
@@ -70,7 +77,9 @@ public enum CLI {
                 return try await run(CommandContext(global: GlobalOptions(parsed), environment: environment))
             }
         } catch let error as UsageError {
-            console.err("Error: \(error.message)\nUsage: \(error.usage)\nSee 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'.")
+            console.err(
+                "Error: \(error.message)\nUsage: \(error.usage)\nSee 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'."
+            )
         } catch let error as StateBackendError {
             console.err(error.diagnostic.description)
         } catch let error as DiagnosticsError {
@@ -85,8 +94,9 @@ public enum CLI {
         guard let command = commands.first(where: { $0.spec.name == name }) else {
             let isOption = name.hasPrefix("-")
             let candidates = isOption ? ["--help", "--version"] : commands.map(\.spec.name) + ["help"]
-            throw UsageError.unknown(isOption ? "option" : "command", name, among: candidates, command: nil,
-                                     usage: topUsage)
+            throw UsageError.unknown(
+                isOption ? "option" : "command", name, among: candidates, command: nil,
+                usage: topUsage)
         }
         return command
     }

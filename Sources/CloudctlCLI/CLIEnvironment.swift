@@ -15,18 +15,26 @@ public struct CLIEnvironment: Sendable {
     /// Whether `apply` installs SIGINT/SIGTERM handlers (off in tests).
     public var trapSignals: Bool
 
-    public init(console: Console, variables: [String: String], homeDirectory: String, currentDirectory: String,
-                now: @escaping @Sendable () -> Date = { Date() },
-                makeProvider: @escaping @Sendable (AWSConfig) -> any CloudProvider = { AWSCloudProvider(config: $0) },
-                trapSignals: Bool = true) {
-        self.console = console; self.variables = variables; self.homeDirectory = homeDirectory
-        self.currentDirectory = currentDirectory; self.now = now; self.makeProvider = makeProvider; self.trapSignals = trapSignals
+    public init(
+        console: Console, variables: [String: String], homeDirectory: String, currentDirectory: String,
+        now: @escaping @Sendable () -> Date = { Date() },
+        makeProvider: @escaping @Sendable (AWSConfig) -> any CloudProvider = { AWSCloudProvider(config: $0) },
+        trapSignals: Bool = true
+    ) {
+        self.console = console
+        self.variables = variables
+        self.homeDirectory = homeDirectory
+        self.currentDirectory = currentDirectory
+        self.now = now
+        self.makeProvider = makeProvider
+        self.trapSignals = trapSignals
     }
 
     /// The real process environment.
     public static var process: CLIEnvironment {
-        CLIEnvironment(console: .standard, variables: ProcessInfo.processInfo.environment,
-                       homeDirectory: NSHomeDirectory(), currentDirectory: FileManager.default.currentDirectoryPath)
+        CLIEnvironment(
+            console: .standard, variables: ProcessInfo.processInfo.environment,
+            homeDirectory: NSHomeDirectory(), currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
     var terminal: Terminal {

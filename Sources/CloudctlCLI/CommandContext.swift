@@ -13,7 +13,11 @@ struct CommandContext: Sendable {
         self.environment = environment
         repo = environment.userPath(global.repo ?? ".")
         if let db = global.db ?? environment.variables["CLOUDCTL_DB"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            dbPath = URL(fileURLWithPath: db, relativeTo: URL(fileURLWithPath: environment.currentDirectory, isDirectory: true)).path
+            dbPath =
+                URL(
+                    fileURLWithPath: db,
+                    relativeTo: URL(fileURLWithPath: environment.currentDirectory, isDirectory: true)
+                ).path
         } else {
             dbPath = repo.appendingPathComponent(".cloudctl/state.db").path
         }

@@ -22,8 +22,9 @@ struct GlobalOptions: Sendable, Equatable {
     /// The global options' specs, listed in every command's help.
     enum Option {
         static let repo = OptionSpec.string("--repo", "DIR", "Fleet repository (default: the current directory).")
-        static let db = OptionSpec.string("--db", "PATH",
-                                          "State database (default: $CLOUDCTL_DB, else <repo>/.cloudctl/state.db).")
+        static let db = OptionSpec.string(
+            "--db", "PATH",
+            "State database (default: $CLOUDCTL_DB, else <repo>/.cloudctl/state.db).")
         static let help = OptionSpec.flag("--help", short: "-h", "Show help for this command.")
         static let all = [repo, db, help]
     }
@@ -61,8 +62,10 @@ struct Command: Sendable {
     /// Builds the typed options (every usage error is thrown here) and returns what runs with them.
     var prepare: @Sendable (ParsedArguments, CLIEnvironment) throws(UsageError) -> Run
 
-    init<Options: CommandOptions>(_ options: Options.Type,
-                                  run: @escaping @Sendable (Options, CommandContext) async throws -> Int32) {
+    init<Options: CommandOptions>(
+        _ options: Options.Type,
+        run: @escaping @Sendable (Options, CommandContext) async throws -> Int32
+    ) {
         spec = Options.spec
         prepare = { (arguments, environment) throws(UsageError) -> Run in
             let options = try Options(arguments, environment: environment)

@@ -8,17 +8,24 @@ public struct Console: Sendable {
     public var stdoutIsTerminal: Bool
     public var stdinIsTerminal: Bool
 
-    public init(writeOut: @escaping @Sendable (String) -> Void, writeErr: @escaping @Sendable (String) -> Void,
-                readLine: @escaping @Sendable () -> String? = { nil }, stdoutIsTerminal: Bool = false, stdinIsTerminal: Bool = false) {
-        self.writeOut = writeOut; self.writeErr = writeErr; self.readLine = readLine
-        self.stdoutIsTerminal = stdoutIsTerminal; self.stdinIsTerminal = stdinIsTerminal
+    public init(
+        writeOut: @escaping @Sendable (String) -> Void, writeErr: @escaping @Sendable (String) -> Void,
+        readLine: @escaping @Sendable () -> String? = { nil }, stdoutIsTerminal: Bool = false,
+        stdinIsTerminal: Bool = false
+    ) {
+        self.writeOut = writeOut
+        self.writeErr = writeErr
+        self.readLine = readLine
+        self.stdoutIsTerminal = stdoutIsTerminal
+        self.stdinIsTerminal = stdinIsTerminal
     }
 
     /// The process's real standard streams.
     public static var standard: Console {
-        Console(writeOut: FileDescriptorWriter(STDOUT_FILENO).write, writeErr: FileDescriptorWriter(STDERR_FILENO).write,
-                readLine: { Swift.readLine(strippingNewline: true) },
-                stdoutIsTerminal: Terminal.isTerminal(STDOUT_FILENO), stdinIsTerminal: Terminal.isTerminal(STDIN_FILENO))
+        Console(
+            writeOut: FileDescriptorWriter(STDOUT_FILENO).write, writeErr: FileDescriptorWriter(STDERR_FILENO).write,
+            readLine: { Swift.readLine(strippingNewline: true) },
+            stdoutIsTerminal: Terminal.isTerminal(STDOUT_FILENO), stdinIsTerminal: Terminal.isTerminal(STDIN_FILENO))
     }
 
     /// Writes `text` plus a newline to stdout.

@@ -19,13 +19,21 @@ struct FleetWorkspace {
         return FleetWorkspace(loaded: loaded, recorded: recorded)
     }
 
-    var specsByName: [String: InstanceSpec] { Dictionary(loaded.specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }) }
+    var specsByName: [String: InstanceSpec] {
+        Dictionary(loaded.specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    }
 
     /// The fleet, or every loading problem as an error when the repository is unusable.
     func validFleet() throws -> Fleet {
         guard let fleet = loaded.fleet, !loaded.diagnostics.hasErrors else {
-            throw DiagnosticsError(loaded.diagnostics.hasErrors ? loaded.diagnostics
-                : loaded.diagnostics + [.error("No fleet file", detail: "Create Instances/_fleet.json in the repository, or pass --repo DIR.")])
+            throw DiagnosticsError(
+                loaded.diagnostics.hasErrors
+                    ? loaded.diagnostics
+                    : loaded.diagnostics + [
+                        .error(
+                            "No fleet file",
+                            detail: "Create Instances/_fleet.json in the repository, or pass --repo DIR.")
+                    ])
         }
         return fleet
     }
@@ -35,16 +43,20 @@ struct FleetWorkspace {
         let known = Set(loaded.specs.map(\.name)).union(recorded.map(\.name))
         let unknown = names.filter { !known.contains($0) }
         guard unknown.isEmpty else {
-            throw DiagnosticsError(unknown.map {
-                .error("Unknown instance '\($0)'", detail: "There is no Instances/\($0).json and nothing is recorded under that name.")
-            })
+            throw DiagnosticsError(
+                unknown.map {
+                    .error(
+                        "Unknown instance '\($0)'",
+                        detail: "There is no Instances/\($0).json and nothing is recorded under that name.")
+                })
         }
     }
 
     /// The planner's input for the selected instances (all when `names` is empty).
     func planInput(selecting names: [String]) throws -> PlanInput {
-        PlanInput(fleet: try validFleet(), specs: loaded.specs, files: loaded.files, recorded: recorded,
-                  selection: names.isEmpty ? nil : Set(names), toolVersion: CLI.toolVersion)
+        PlanInput(
+            fleet: try validFleet(), specs: loaded.specs, files: loaded.files, recorded: recorded,
+            selection: names.isEmpty ? nil : Set(names), toolVersion: CLI.toolVersion)
     }
 
     /// Plans the selected instances (all when `names` is empty); planner errors are thrown, warnings returned.

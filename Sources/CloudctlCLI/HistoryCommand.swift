@@ -7,8 +7,10 @@ enum HistoryCommand {
     static let command = Command(HistoryOptions.self) { options, context in
         let now = context.environment.now()
         let since = options.since?.start(now: now)
-        let operations = try await context.existingStore(fleet: nil)?.operations(instance: options.name, since: since,
-                                                                 limit: options.limit) ?? []
+        let operations =
+            try await context.existingStore(fleet: nil)?.operations(
+                instance: options.name, since: since,
+                limit: options.limit) ?? []
         let view = HistoryView(format: options.format, now: now)
         context.console.out(try view.render(operations, instance: options.name, since: since))
         return CLI.ExitCode.success
@@ -24,7 +26,8 @@ struct HistoryOptions: CommandOptions, Equatable {
             "Show at most N operations, \(limitBounds.lowerBound) to \(limitBounds.upperBound) "
                 + "(default: \(defaultLimit)).")
         static let since = OptionSpec.string(
-            "--since", "WHEN", "Only operations started since WHEN: 30m, 12h, 7d (at most 10 years back), "
+            "--since", "WHEN",
+            "Only operations started since WHEN: 30m, 12h, 7d (at most 10 years back), "
                 + "or an ISO 8601 date (2026-11-20) or time.")
     }
 
@@ -57,8 +60,9 @@ struct HistoryOptions: CommandOptions, Equatable {
                 throw UsageError("\(Option.since.name) \(error.reason), got '\(text)'", for: Self.spec)
             }
         }
-        self.init(name: arguments.positionals.first, since: since,
-                  limit: arguments.integer(Option.limit) ?? Self.defaultLimit, format: ReportFormat(arguments))
+        self.init(
+            name: arguments.positionals.first, since: since,
+            limit: arguments.integer(Option.limit) ?? Self.defaultLimit, format: ReportFormat(arguments))
     }
 }
 
@@ -91,8 +95,9 @@ enum Since: Sendable, Equatable {
         }
         let day = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()
         guard let date = (try? Date(text, strategy: .iso8601)) ?? (try? Date(text, strategy: day)) else {
-            throw Invalid(reason: "must be a duration like 30m, 12h or 7d, "
-                          + "or an ISO 8601 date or time like 2026-11-20 or 2026-11-20T18:00:00Z")
+            throw Invalid(
+                reason: "must be a duration like 30m, 12h or 7d, "
+                    + "or an ISO 8601 date or time like 2026-11-20 or 2026-11-20T18:00:00Z")
         }
         self = .date(date)
     }
@@ -123,8 +128,11 @@ struct HistoryView {
     }
 
     static func render(_ op: OperationRecord, now: Date) -> String {
-        var header = "#\(op.id) \(op.instance) \(op.kind) \(op.result.rawValue)  \(TimeText.iso(op.startedAt)) (\(TimeText.relative(op.startedAt, now: now)))"
-        if let finished = op.finishedAt { header += ", took \(TimeText.duration(Int(finished.timeIntervalSince(op.startedAt))))" }
+        var header =
+            "#\(op.id) \(op.instance) \(op.kind) \(op.result.rawValue)  \(TimeText.iso(op.startedAt)) (\(TimeText.relative(op.startedAt, now: now)))"
+        if let finished = op.finishedAt {
+            header += ", took \(TimeText.duration(Int(finished.timeIntervalSince(op.startedAt))))"
+        }
         header += ", by \(op.holder)"
         var lines = [header]
         if let error = op.error { lines.append("  error: \(error)") }
@@ -134,10 +142,14 @@ struct HistoryView {
 
     /// One line per step: number, action, resource, status (with attempts), cloud id or error.
     static func stepTable(_ steps: [StepRecord], indent: String) -> String {
-        TableFormatter.render(headers: [indent + "#", "STEP", "STATUS", "RESULT"], rows: steps.map { step in
-            [indent + "\(step.index + 1)", "\(step.action.rawValue) \(step.resource.rawValue)",
-             step.status.rawValue + (step.attempts > 1 ? " (\(step.attempts) attempts)" : ""),
-             step.error.map { "error: \($0)" } ?? step.cloudId ?? step.note ?? ""]
-        })
+        TableFormatter.render(
+            headers: [indent + "#", "STEP", "STATUS", "RESULT"],
+            rows: steps.map { step in
+                [
+                    indent + "\(step.index + 1)", "\(step.action.rawValue) \(step.resource.rawValue)",
+                    step.status.rawValue + (step.attempts > 1 ? " (\(step.attempts) attempts)" : ""),
+                    step.error.map { "error: \($0)" } ?? step.cloudId ?? step.note ?? "",
+                ]
+            })
     }
 }

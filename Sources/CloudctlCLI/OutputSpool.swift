@@ -9,8 +9,11 @@ final class OutputSpool: @unchecked Sendable {
 
     init() throws {
         guard let file = tmpfile() else {
-            throw DiagnosticsError([.error("Cannot create a temporary file: \(String(cString: strerror(errno)))",
-                detail: "Check that /tmp is writable and has space: the plan is printed through a temporary file.")])
+            throw DiagnosticsError([
+                .error(
+                    "Cannot create a temporary file: \(String(cString: strerror(errno)))",
+                    detail: "Check that /tmp is writable and has space: the plan is printed through a temporary file.")
+            ])
         }
         self.file = file
     }

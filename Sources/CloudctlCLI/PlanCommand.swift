@@ -21,8 +21,9 @@ struct PlanOptions: CommandOptions, Equatable {
     /// The plan command's own options.
     enum Option {
         static let out = OptionSpec.string("--out", "FILE", "Save the plan to FILE for `cloudctl apply FILE`.")
-        static let detailedExitcode = OptionSpec.flag("--detailed-exitcode",
-                                                      "Exit 2 when the plan has changes (0 when none, 1 on errors).")
+        static let detailedExitcode = OptionSpec.flag(
+            "--detailed-exitcode",
+            "Exit 2 when the plan has changes (0 when none, 1 on errors).")
     }
 
     static let spec = CommandSpec(
@@ -45,8 +46,9 @@ struct PlanOptions: CommandOptions, Equatable {
     }
 
     init(_ arguments: ParsedArguments, environment: CLIEnvironment) {
-        self.init(names: arguments.positionals, format: PlanFormat(arguments), out: arguments.value(Option.out),
-                  detailedExitcode: arguments.flag(Option.detailedExitcode))
+        self.init(
+            names: arguments.positionals, format: PlanFormat(arguments), out: arguments.value(Option.out),
+            detailedExitcode: arguments.flag(Option.detailedExitcode))
     }
 }
 
@@ -67,8 +69,9 @@ enum PlanCommand {
 
         let format = options.format
         let details = format == .text ? PlanTextRenderer.details(for: workspace.loaded.specs) : [:]
-        var printer = PlanPrinter(format, fleet: fleet.name, diagnostics: diagnostics, details: details,
-                                  terminal: context.terminal, console: context.console)
+        var printer = PlanPrinter(
+            format, fleet: fleet.name, diagnostics: diagnostics, details: details,
+            terminal: context.terminal, console: context.console)
         let out = options.out
         var saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name, repo: context.repo) }
         let outline = Planner.plan(input) { instance in
@@ -109,11 +112,15 @@ struct SavedPlanFile {
         if let repo { try Self.refuseInsideInstances(url, repo: repo) }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw DiagnosticsError([.error("Cannot write the plan to \(url.path): it is a directory",
-                                           detail: "Pass a file name to --out, e.g. \(url.appendingPathComponent("plan.json").path).")])
+            throw DiagnosticsError([
+                .error(
+                    "Cannot write the plan to \(url.path): it is a directory",
+                    detail: "Pass a file name to --out, e.g. \(url.appendingPathComponent("plan.json").path).")
+            ])
         }
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             file = try AtomicFileWriter(url)
         } catch {
             throw Self.cannotWrite(url, error)
@@ -134,12 +141,19 @@ struct SavedPlanFile {
         let instances = repo.appendingPathComponent("Instances").standardizedFileURL.resolvingSymlinksInPath().path
         let directory = url.deletingLastPathComponent().standardizedFileURL.resolvingSymlinksInPath().path
         guard directory == instances else { return }
-        throw DiagnosticsError([.error("Refusing to save the plan to \(url.path): it is inside Instances/",
-            detail: "Every .json file in Instances/ is read as an instance file. "
-                + "Save plans elsewhere, e.g. --out Plans/plan.json.")])
+        throw DiagnosticsError([
+            .error(
+                "Refusing to save the plan to \(url.path): it is inside Instances/",
+                detail: "Every .json file in Instances/ is read as an instance file. "
+                    + "Save plans elsewhere, e.g. --out Plans/plan.json.")
+        ])
     }
 
     private static func cannotWrite(_ url: URL, _ error: Error) -> DiagnosticsError {
-        DiagnosticsError([.error("Cannot write the plan to \(url.path)", detail: "Check that the directory is writable. (\(error.localizedDescription))")])
+        DiagnosticsError([
+            .error(
+                "Cannot write the plan to \(url.path)",
+                detail: "Check that the directory is writable. (\(error.localizedDescription))")
+        ])
     }
 }

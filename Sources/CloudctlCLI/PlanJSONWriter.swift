@@ -94,8 +94,10 @@ struct PlanJSONWriter {
     }
 
     /// Closes `instances` and writes the selection (nil leaves the key out), the summary and the tool version.
-    func finish(summary s: PlanSummary, toolVersion: String, selection: PlanSelection? = nil,
-                to output: inout some TextOutputStream) {
+    func finish(
+        summary s: PlanSummary, toolVersion: String, selection: PlanSelection? = nil,
+        to output: inout some TextOutputStream
+    ) {
         output.write(instanceCount == 0 ? "\n\n  ],\n" : "\n  ],\n")
         switch selection {
         case nil: break
@@ -105,9 +107,11 @@ struct PlanJSONWriter {
             Self.write(.array(names.map { .string($0) }), indent: 2, to: &output)
             output.write(",\n")
         }
-        let counts = [("create", s.create), ("delete", s.delete), ("instances", s.instances),
-                      ("instancesWithChanges", s.instancesWithChanges), ("orphaned", s.orphaned), ("other", s.other),
-                      ("refused", s.refused), ("update", s.update)]
+        let counts = [
+            ("create", s.create), ("delete", s.delete), ("instances", s.instances),
+            ("instancesWithChanges", s.instancesWithChanges), ("orphaned", s.orphaned), ("other", s.other),
+            ("refused", s.refused), ("update", s.update),
+        ]
         output.write("  \"summary\" : ")
         Self.write(.object(counts.map { ($0.0, .int($0.1)) }), indent: 2, to: &output)
         output.write(",\n  \"toolVersion\" : ")

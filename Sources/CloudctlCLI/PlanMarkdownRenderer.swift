@@ -37,17 +37,25 @@ struct PlanMarkdownRenderer {
         switch instance.status {
         case .planned where instance.hasChanges:
             let description = InstanceChange.list(InstanceChange.verbs(instance.changes))
-            let key = description + "|" + instance.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }.joined(separator: ",")
-            if let i = groupIndex[key] { groups[i].names.append(instance.name); return }
+            let key =
+                description + "|"
+                + instance.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }.joined(separator: ",")
+            if let i = groupIndex[key] {
+                groups[i].names.append(instance.name)
+                return
+            }
             var actions: [String] = []
-            for step in instance.steps where !actions.contains(step.action.rawValue) { actions.append(step.action.rawValue) }
+            for step in instance.steps where !actions.contains(step.action.rawValue) {
+                actions.append(step.action.rawValue)
+            }
             groupIndex[key] = groups.count
             groups.append(ChangeGroup(description: description, actions: actions, names: [instance.name]))
         case .planned:
             return
         case .orphaned:
             orphans.append(instance.name)
-            attention.append("- **\(instance.name)** is orphaned: recorded, but there is no instance file; it is left untouched.")
+            attention.append(
+                "- **\(instance.name)** is orphaned: recorded, but there is no instance file; it is left untouched.")
         case .refused:
             attention.append("- **\(instance.name)** is refused: \(instance.refusal ?? "no reason given")")
         }
@@ -58,9 +66,14 @@ struct PlanMarkdownRenderer {
         output.write("### cloudctl plan\n\n" + PlanTextRenderer.summaryLine(summary))
         if !groups.isEmpty {
             output.write("\n\n#### Changes")
-            for group in groups { output.write("\n\n"); group.write(to: &output) }
+            for group in groups {
+                output.write("\n\n")
+                group.write(to: &output)
+            }
         }
-        let attention = attention + diagnostics.filter { !mentionsOrphan($0) }.map { "- \($0.severity.rawValue): " + Self.inline($0) }
+        let attention =
+            attention
+            + diagnostics.filter { !mentionsOrphan($0) }.map { "- \($0.severity.rawValue): " + Self.inline($0) }
         if !attention.isEmpty {
             output.write("\n\n#### Needs attention\n\n" + attention.joined(separator: "\n"))
         }

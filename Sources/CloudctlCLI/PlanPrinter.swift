@@ -10,7 +10,10 @@ struct PlanPrinter {
     private var output: ChunkedOutput
     private let diagnostics: [Diagnostic]
 
-    init(_ format: PlanFormat, fleet: String, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal, console: Console) {
+    init(
+        _ format: PlanFormat, fleet: String, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal,
+        console: Console
+    ) {
         output = ChunkedOutput(console)
         self.diagnostics = diagnostics
         switch format {
@@ -38,8 +41,12 @@ struct PlanPrinter {
     }
 
     /// A whole plan, e.g. one read back from a file.
-    static func print(_ plan: Plan, _ format: PlanFormat, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal, console: Console) {
-        var printer = PlanPrinter(format, fleet: plan.fleet, diagnostics: diagnostics, details: details, terminal: terminal, console: console)
+    static func print(
+        _ plan: Plan, _ format: PlanFormat, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal,
+        console: Console
+    ) {
+        var printer = PlanPrinter(
+            format, fleet: plan.fleet, diagnostics: diagnostics, details: details, terminal: terminal, console: console)
         for instance in plan.instances { printer.add(instance) }
         printer.finish(summary: plan.summary, toolVersion: plan.toolVersion)
     }

@@ -20,7 +20,8 @@ struct PlanTextRenderer {
         var prefixes: [StepKind: String] = [:]
         for action in StepAction.allCases {
             for resource in ResourceKind.allCases {
-                prefixes[StepKind(action: action, resource: resource)] = Self.stepPrefix(action, resource, terminal: terminal)
+                prefixes[StepKind(action: action, resource: resource)] = Self.stepPrefix(
+                    action, resource, terminal: terminal)
             }
         }
         stepPrefixes = prefixes
@@ -68,10 +69,13 @@ struct PlanTextRenderer {
         case .planned:
             return
         case .orphaned:
-            output.write(terminal.paint(name(instance) + " is orphaned", .magenta)
-                         + "\n  Recorded, but there is no instance file; it is left untouched.\n\n")
+            output.write(
+                terminal.paint(name(instance) + " is orphaned", .magenta)
+                    + "\n  Recorded, but there is no instance file; it is left untouched.\n\n")
         case .refused:
-            output.write(terminal.paint(name(instance) + " is refused", .red) + "\n  " + (instance.refusal ?? "No reason given.") + "\n\n")
+            output.write(
+                terminal.paint(name(instance) + " is refused", .red) + "\n  " + (instance.refusal ?? "No reason given.")
+                    + "\n\n")
         }
     }
 
@@ -88,13 +92,15 @@ struct PlanTextRenderer {
     private static let resourceWidth = ResourceKind.allCases.map(\.rawValue.count).max()!
 
     private static func stepPrefix(_ action: StepAction, _ resource: ResourceKind, terminal: Terminal) -> String {
-        let style: Terminal.Style = switch action {
-        case .create: .green
-        case .delete: .red
-        case .update, .stop, .start: .yellow
-        default: .cyan
-        }
-        return "  " + terminal.paint("\(action.symbol) \(padded(action.rawValue, actionWidth))", style) + " \(padded(resource.rawValue, resourceWidth))  "
+        let style: Terminal.Style =
+            switch action {
+            case .create: .green
+            case .delete: .red
+            case .update, .stop, .start: .yellow
+            default: .cyan
+            }
+        return "  " + terminal.paint("\(action.symbol) \(padded(action.rawValue, actionWidth))", style)
+            + " \(padded(resource.rawValue, resourceWidth))  "
     }
 
     /// Foundation's `padding(toLength:)` bridges through NSString, which dominated rendering large plans.
@@ -104,9 +110,10 @@ struct PlanTextRenderer {
 
     /// "Plan: 9 to create, 2 to update, 0 to delete, 5 other steps across 3 instances." or the no-changes sentence.
     static func summaryLine(_ s: PlanSummary) -> String {
-        var line = s.hasChanges
+        var line =
+            s.hasChanges
             ? "Plan: \(s.create) to create, \(s.update) to update, \(s.delete) to delete, \(s.other) other \(s.other == 1 ? "step" : "steps")"
-              + " across \(s.instancesWithChanges) \(s.instancesWithChanges == 1 ? "instance" : "instances")."
+                + " across \(s.instancesWithChanges) \(s.instancesWithChanges == 1 ? "instance" : "instances")."
             : "No changes. Your fleet matches the instance files."
         var notes: [String] = []
         if s.orphaned > 0 { notes.append("\(s.orphaned) orphaned") }

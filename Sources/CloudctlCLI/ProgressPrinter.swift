@@ -23,7 +23,11 @@ final class ProgressPrinter: ApplyObserver {
     private let now: @Sendable () -> Date
 
     init(console: Console, terminal: Terminal, live: Bool, width: Int? = nil, now: @escaping @Sendable () -> Date) {
-        self.console = console; self.terminal = terminal; self.live = live; self.width = width; self.now = now
+        self.console = console
+        self.terminal = terminal
+        self.live = live
+        self.width = width
+        self.now = now
     }
 
     func instanceStarted(_ name: String, steps: Int) {
@@ -38,26 +42,31 @@ final class ProgressPrinter: ApplyObserver {
     func stepRetrying(_ name: String, step: PlanStep, attempt: Int, error: CloudError, delay: Duration) {
         // Only operation, code and status: the cloud's message can echo request parameters (CreateSecret, CreateDBInstance).
         let cause = "\(error.operation): \(error.code)" + (error.httpStatus.map { " (HTTP \($0))" } ?? "")
-        update(name, "\(step.action.rawValue) \(step.resource.rawValue) … retrying in \(String(format: "%.1f", delay.seconds))s (attempt \(attempt)): \(cause)")
+        update(
+            name,
+            "\(step.action.rawValue) \(step.resource.rawValue) … retrying in \(String(format: "%.1f", delay.seconds))s (attempt \(attempt)): \(cause)"
+        )
     }
 
     func stepFinished(_ name: String, index: Int, step: PlanStep, status: StepStatus, error: String?) {
         let total = state.withLock { $0.totals[name] } ?? index + 1
         // Uncolored: live lines are cut to the terminal width, which must not split an escape sequence.
-        let outcome = switch status {
-        case .succeeded: "ok"
-        case .failed: "failed" + (error.map { ": \($0)" } ?? "")
-        default: status.rawValue
-        }
+        let outcome =
+            switch status {
+            case .succeeded: "ok"
+            case .failed: "failed" + (error.map { ": \($0)" } ?? "")
+            default: status.rawValue
+            }
         update(name, "[\(index + 1)/\(total)] \(step.action.rawValue) \(step.resource.rawValue) … \(outcome)")
     }
 
     func instanceFinished(_ name: String, result: OperationResult) {
-        let style: Terminal.Style = switch result {
-        case .succeeded: .green
-        case .failed, .interrupted: .red
-        default: .yellow
-        }
+        let style: Terminal.Style =
+            switch result {
+            case .succeeded: .green
+            case .failed, .interrupted: .red
+            default: .yellow
+            }
         let line = "\(name): " + terminal.paint(result.rawValue, style)
         guard live else { return console.out(stamp(line)) }
         state.withLock { state in
@@ -69,7 +78,11 @@ final class ProgressPrinter: ApplyObserver {
     private func update(_ name: String, _ text: String) {
         guard live else { return console.out(stamp("\(name) \(text)")) }
         state.withLock { state in
-            if let i = state.active.firstIndex(where: { $0.name == name }) { state.active[i].line = text } else { state.active.append((name, text)) }
+            if let i = state.active.firstIndex(where: { $0.name == name }) {
+                state.active[i].line = text
+            } else {
+                state.active.append((name, text))
+            }
             redraw(&state, permanent: [])
         }
     }
@@ -79,7 +92,8 @@ final class ProgressPrinter: ApplyObserver {
         let nameWidth = state.active.map(\.name.count).max() ?? 0
         let activeLines = state.active.map { entry in
             let line = width.map { String(entry.line.prefix(max(10, $0 - nameWidth - 3))) } ?? entry.line
-            return terminal.paint(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0), .bold) + "  " + line
+            return terminal.paint(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0), .bold) + "  "
+                + line
         }
         console.writeOut(Terminal.eraseLines(state.drawnLines) + (permanent + activeLines).map { $0 + "\n" }.joined())
         state.drawnLines = activeLines.count

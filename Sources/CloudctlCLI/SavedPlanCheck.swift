@@ -59,8 +59,9 @@ struct SavedPlanCheck {
             }
         }
         func drain() {
-            let exact = reader.instances(pending.map { $0.index == $0.position ? $0.index : nil },
-                                         areExactly: pending.map(\.fresh))
+            let exact = reader.instances(
+                pending.map { $0.index == $0.position ? $0.index : nil },
+                areExactly: pending.map(\.fresh))
             for (item, exact) in zip(pending, exact) {
                 check(item.fresh, index: item.index, position: item.position, exact: exact)
             }
@@ -84,23 +85,35 @@ struct SavedPlanCheck {
         }
         try reader.checkSummary(recount)
         guard stale.isEmpty else {
-            throw DiagnosticsError([.error("Saved plan is stale",
-                detail: "Since \(file) was saved, the instance files or recorded state changed for "
-                    + "\(InstanceChange.list(stale)). " + replan)])
+            throw DiagnosticsError([
+                .error(
+                    "Saved plan is stale",
+                    detail: "Since \(file) was saved, the instance files or recorded state changed for "
+                        + "\(InstanceChange.list(stale)). " + replan)
+            ])
         }
         guard unlisted.isEmpty && dropped.isEmpty else {
-            let what = [unlisted.isEmpty ? nil : "also lists \(InstanceChange.list(unlisted))",
-                        dropped.isEmpty ? nil : "no longer lists \(InstanceChange.list(dropped))"].compactMap { $0 }
-            throw DiagnosticsError([.error("Saved plan does not list the instances a fresh plan lists",
-                detail: "A fresh plan of \(Self.describe(selection)) " + what.joined(separator: " and ")
-                    + ": an instance was added or recorded since, or \(file) was edited. " + replan)])
+            let what = [
+                unlisted.isEmpty ? nil : "also lists \(InstanceChange.list(unlisted))",
+                dropped.isEmpty ? nil : "no longer lists \(InstanceChange.list(dropped))",
+            ].compactMap { $0 }
+            throw DiagnosticsError([
+                .error(
+                    "Saved plan does not list the instances a fresh plan lists",
+                    detail: "A fresh plan of \(Self.describe(selection)) " + what.joined(separator: " and ")
+                        + ": an instance was added or recorded since, or \(file) was edited. " + replan)
+            ])
         }
         let errors = outline.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else { throw DiagnosticsError(errors) }
         guard differing.isEmpty else {
-            throw DiagnosticsError([.error("Saved plan does not match a fresh plan",
-                detail: "For \(InstanceChange.list(differing)), the steps in \(file) differ from what cloudctl plans "
-                    + "now from the same instance files and recorded state, so the file was edited. " + replan)])
+            throw DiagnosticsError([
+                .error(
+                    "Saved plan does not match a fresh plan",
+                    detail:
+                        "For \(InstanceChange.list(differing)), the steps in \(file) differ from what cloudctl plans "
+                        + "now from the same instance files and recorded state, so the file was edited. " + replan)
+            ])
         }
         return recount
     }
@@ -122,20 +135,27 @@ struct SavedPlanCheck {
     /// The tool version, fleet and selection; the selection is what to re-plan.
     private func checkHeader() throws -> PlanSelection {
         guard reader.toolVersion == CLI.toolVersion else {
-            throw DiagnosticsError([.error(
-                "Saved plan was made by cloudctl \(reader.toolVersion); this is cloudctl \(CLI.toolVersion)",
-                detail: "Another version may plan differently. " + replan)])
+            throw DiagnosticsError([
+                .error(
+                    "Saved plan was made by cloudctl \(reader.toolVersion); this is cloudctl \(CLI.toolVersion)",
+                    detail: "Another version may plan differently. " + replan)
+            ])
         }
         let fleet = try workspace.validFleet()
         guard reader.fleet == fleet.name else {
-            throw DiagnosticsError([.error(
-                "Saved plan is for fleet \(Diagnostic.quoted(reader.fleet)); "
-                    + "this repository's fleet is \(Diagnostic.quoted(fleet.name))",
-                detail: "\(file) was edited or belongs to another repository. " + replan)])
+            throw DiagnosticsError([
+                .error(
+                    "Saved plan is for fleet \(Diagnostic.quoted(reader.fleet)); "
+                        + "this repository's fleet is \(Diagnostic.quoted(fleet.name))",
+                    detail: "\(file) was edited or belongs to another repository. " + replan)
+            ])
         }
         guard let selection = reader.selection else {
-            throw DiagnosticsError([.error("Saved plan does not say which instances it covers",
-                detail: "\(file) has no \"selection\": it was edited, or printed by an older cloudctl. " + replan)])
+            throw DiagnosticsError([
+                .error(
+                    "Saved plan does not say which instances it covers",
+                    detail: "\(file) has no \"selection\": it was edited, or printed by an older cloudctl. " + replan)
+            ])
         }
         return selection
     }
@@ -150,8 +170,11 @@ struct SavedPlanCheck {
             if indexByName[name] == nil { indexByName[name] = index } else { repeated.insert(name) }
         }
         guard repeated.isEmpty else {
-            throw DiagnosticsError([.error("Saved plan names \(InstanceChange.list(repeated.sorted())) more than once",
-                detail: "Each instance appears once in a plan cloudctl makes, so \(file) was edited. " + replan)])
+            throw DiagnosticsError([
+                .error(
+                    "Saved plan names \(InstanceChange.list(repeated.sorted())) more than once",
+                    detail: "Each instance appears once in a plan cloudctl makes, so \(file) was edited. " + replan)
+            ])
         }
         return indexByName
     }
@@ -175,8 +198,9 @@ struct SavedPlanApproval {
         let autoApprove = options.autoApprove
         let spool = try OutputSpool()
         var output = ChunkedOutput(spool.append)
-        let renderer = PlanTextRenderer(terminal: context.terminal,
-                                        details: PlanTextRenderer.details(for: check.workspace.loaded.specs))
+        let renderer = PlanTextRenderer(
+            terminal: context.terminal,
+            details: PlanTextRenderer.details(for: check.workspace.loaded.specs))
         // Without a prompt in between, the checked instances are the plan; otherwise they are read again below.
         var instances: [InstancePlan] = []
         let summary = try check.verify { instance in

@@ -48,8 +48,11 @@ struct SavedPlanReader: Sendable {
     init(_ url: URL) throws {
         path = url.path
         do { file = try MappedFile(path: path) } catch {
-            throw DiagnosticsError([.error("Cannot read plan file \(path)",
-                detail: "Check the path, or save a plan with `cloudctl plan --out FILE`. (\(error))")])
+            throw DiagnosticsError([
+                .error(
+                    "Cannot read plan file \(path)",
+                    detail: "Check the path, or save a plan with `cloudctl plan --out FILE`. (\(error))")
+            ])
         }
         let outline = JSONOutline(file.bytes)
         let members: [String: Range<Int>]
@@ -61,8 +64,11 @@ struct SavedPlanReader: Sendable {
             members = Dictionary(uniqueKeysWithValues: top.members.map { ($0.key, $0.value) })
             elements = top.elements
         } catch let error as JSONOutlineError {
-            throw DiagnosticsError([.error("\(path) is not a saved plan: it is not valid JSON",
-                detail: "Line \(error.line), column \(error.column): \(error.summary). " + Self.redo)])
+            throw DiagnosticsError([
+                .error(
+                    "\(path) is not a saved plan: it is not valid JSON",
+                    detail: "Line \(error.line), column \(error.column): \(error.summary). " + Self.redo)
+            ])
         }
         // The version first: a plan of another format may have other keys.
         guard members[TopLevel.formatVersion.rawValue] != nil else {
@@ -72,22 +78,29 @@ struct SavedPlanReader: Sendable {
         let path = path
         func decode<T: Decodable>(_ type: T.Type, _ key: TopLevel) throws -> T {
             guard let range = members[key.rawValue] else {
-                throw DiagnosticsError([.error("\(path) is not a valid saved plan: missing \(key.rawValue)",
-                                               detail: Self.redo)])
+                throw DiagnosticsError([
+                    .error(
+                        "\(path) is not a valid saved plan: missing \(key.rawValue)",
+                        detail: Self.redo)
+                ])
             }
             return try Self.decode(type, bytes, range, path: [PathKey(key.rawValue)], file: path)
         }
         let version = try decode(Int.self, .formatVersion)
         guard version == Plan.currentFormatVersion else {
-            throw DiagnosticsError([.error(
-                "\(path) has plan format version \(version); this cloudctl (\(CLI.toolVersion)) reads "
-                    + "version \(Plan.currentFormatVersion)",
-                detail: "Re-create the plan with this cloudctl: `cloudctl plan --out FILE`.")])
+            throw DiagnosticsError([
+                .error(
+                    "\(path) has plan format version \(version); this cloudctl (\(CLI.toolVersion)) reads "
+                        + "version \(Plan.currentFormatVersion)",
+                    detail: "Re-create the plan with this cloudctl: `cloudctl plan --out FILE`.")
+            ])
         }
         if let unknown = members.keys.sorted().first(where: { TopLevel(rawValue: $0) == nil }) {
-            throw DiagnosticsError([.error(
-                "\(path) is not a valid saved plan: unknown key \"\(unknown)\" at the top level",
-                detail: Self.edited + Self.redo)])
+            throw DiagnosticsError([
+                .error(
+                    "\(path) is not a valid saved plan: unknown key \"\(unknown)\" at the top level",
+                    detail: Self.edited + Self.redo)
+            ])
         }
         toolVersion = try decode(String.self, .toolVersion)
         fleet = try decode(String.self, .fleet)
@@ -97,8 +110,11 @@ struct SavedPlanReader: Sendable {
             throw DiagnosticsError([.error("\(path) is not a valid saved plan: missing instances", detail: Self.redo)])
         }
         guard file.bytes[instances.lowerBound] == UInt8(ascii: "[") else {
-            throw DiagnosticsError([.error("\(path) is not a valid saved plan: instances is not an array",
-                                           detail: Self.redo)])
+            throw DiagnosticsError([
+                .error(
+                    "\(path) is not a valid saved plan: instances is not an array",
+                    detail: Self.redo)
+            ])
         }
         count = elements.count
         file.release()
@@ -128,8 +144,9 @@ struct SavedPlanReader: Sendable {
 
     private func decode(at index: Int) throws -> InstancePlan {
         do {
-            return try StrictJSONDecoder.decodePlan(InstancePlan.self, from: file.bytes, range: elements[index].range,
-                                                    path: [PathKey(TopLevel.instances.rawValue), PathKey(index)])
+            return try StrictJSONDecoder.decodePlan(
+                InstancePlan.self, from: file.bytes, range: elements[index].range,
+                path: [PathKey(TopLevel.instances.rawValue), PathKey(index)])
         } catch let error as StrictDecodingError {
             throw Self.invalid(error, file: path)
         }
@@ -174,8 +191,9 @@ struct SavedPlanReader: Sendable {
                 let start = worker * share
                 for offset in start..<min(start + share, indices.count) {
                     guard let index = indices[offset] else { continue }
-                    slots.buffer[offset] = reader.instance(at: index,
-                                                           isExactly: PlanJSONWriter.bytes(of: expected[offset]))
+                    slots.buffer[offset] = reader.instance(
+                        at: index,
+                        isExactly: PlanJSONWriter.bytes(of: expected[offset]))
                 }
             }
         }
@@ -189,10 +207,13 @@ struct SavedPlanReader: Sendable {
     /// Refuses a plan whose summary is not the count of its instances: cloudctl never writes one, so it was edited.
     func checkSummary(_ recount: PlanSummary) throws {
         guard recount != summary else { return }
-        throw DiagnosticsError([.error("Saved plan's summary does not match its instances",
-            detail: "\(path) says \(PlanTextRenderer.summaryLine(summary)) Its instances add up to: "
-                + "\(PlanTextRenderer.summaryLine(recount)) cloudctl never writes such a plan, so the file was edited. "
-                + Self.redo)])
+        throw DiagnosticsError([
+            .error(
+                "Saved plan's summary does not match its instances",
+                detail: "\(path) says \(PlanTextRenderer.summaryLine(summary)) Its instances add up to: "
+                    + "\(PlanTextRenderer.summaryLine(recount)) cloudctl never writes such a plan, so the file was edited. "
+                    + Self.redo)
+        ])
     }
 
     /// The whole plan in memory, checked like `show` checks it; for small plans and tests.
@@ -204,8 +225,10 @@ struct SavedPlanReader: Sendable {
         return plan
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
-                                             path: [CodingKey], file: String) throws -> T {
+    private static func decode<T: Decodable>(
+        _ type: T.Type, _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+        path: [CodingKey], file: String
+    ) throws -> T {
         do {
             return try StrictJSONDecoder.decode(type, from: bytes, range: range, path: path)
         } catch let error as StrictDecodingError {
@@ -214,8 +237,11 @@ struct SavedPlanReader: Sendable {
     }
 
     private static func invalid(_ error: StrictDecodingError, file: String) -> DiagnosticsError {
-        DiagnosticsError([.error("\(file) is not a valid saved plan: \(error)",
-                                 detail: (error.problem.hasPrefix("unknown key") ? edited : "") + redo)])
+        DiagnosticsError([
+            .error(
+                "\(file) is not a valid saved plan: \(error)",
+                detail: (error.problem.hasPrefix("unknown key") ? edited : "") + redo)
+        ])
     }
 }
 

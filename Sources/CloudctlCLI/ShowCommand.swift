@@ -13,8 +13,9 @@ enum ShowCommand {
 
 /// `cloudctl show FILE [--json | --markdown]`.
 struct ShowOptions: CommandOptions, Equatable {
-    static let spec = CommandSpec(name: "show", abstract: "Render a saved plan.", arguments: "FILE", positionals: 1...1,
-                                  options: PlanFormat.options, conflicts: [PlanFormat.options])
+    static let spec = CommandSpec(
+        name: "show", abstract: "Render a saved plan.", arguments: "FILE", positionals: 1...1,
+        options: PlanFormat.options, conflicts: [PlanFormat.options])
 
     var planFile: String
     var format: PlanFormat = .text

@@ -25,7 +25,10 @@ final class SignalTrap: @unchecked Sendable {
     /// Restores the default handlers.
     func remove() {
         queue.sync {
-            for source in sources { source.cancel(); signal(Int32(source.handle), SIG_DFL) }
+            for source in sources {
+                source.cancel()
+                signal(Int32(source.handle), SIG_DFL)
+            }
             sources = []
         }
     }

@@ -50,26 +50,37 @@ enum StatusCommand {
     }
 
     struct OperationView: Encodable {
-        var id: Int64, kind: String, result: OperationResult, holder: String, error: String?, startedAt: Date, finishedAt: Date?
+        var id: Int64, kind: String, result: OperationResult, holder: String, error: String?, startedAt: Date,
+            finishedAt: Date?
         init(_ o: OperationRecord) {
-            id = o.id; kind = o.kind; result = o.result; holder = o.holder; error = o.error; startedAt = o.startedAt; finishedAt = o.finishedAt
+            id = o.id
+            kind = o.kind
+            result = o.result
+            holder = o.holder
+            error = o.error
+            startedAt = o.startedAt
+            finishedAt = o.finishedAt
         }
     }
 
     static func run(_ options: StatusOptions, _ context: CommandContext) async throws -> Int32 {
         let workspace = try await FleetWorkspace.open(context)
         let problems = workspace.loaded.diagnostics.filter { $0.severity == .error }.count
-        if problems > 0 { context.console.err("warning: \(problems) problems in the instance files; run `cloudctl validate`.") }
+        if problems > 0 {
+            context.console.err("warning: \(problems) problems in the instance files; run `cloudctl validate`.")
+        }
         // Status reports recorded state: without a database there is none to report, which usually means a wrong path.
         let store: (any StateBackend)? = try context.requiredStore(fleet: workspace.loaded.fleet?.name)
         let specs = workspace.specsByName
         let recorded = Dictionary(workspace.recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let locks = Dictionary((try await store?.locks() ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        let locks = Dictionary(
+            (try await store?.locks() ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
         func entry(_ name: String, steps: Bool) async throws -> Entry {
             let lastOperation = try await store?.lastOperation(instance: name).map(OperationView.init)
             let recentSteps = steps ? try await store?.recentSteps(instance: name, limit: 10) ?? [] : nil
-            return Entry(name: name, spec: specs[name], recorded: recorded[name].map(RecordedView.init),
-                         lastOperation: lastOperation, lock: locks[name], recentSteps: recentSteps)
+            return Entry(
+                name: name, spec: specs[name], recorded: recorded[name].map(RecordedView.init),
+                lastOperation: lastOperation, lock: locks[name], recentSteps: recentSteps)
         }
 
         let view = StatusView(format: options.format, now: context.environment.now())
@@ -129,12 +140,18 @@ struct StatusView {
     static func table(_ entries: [Entry], now: Date) -> String {
         guard !entries.isEmpty else { return "No instances: add files under Instances/ and run `cloudctl plan`." }
         let rows = entries.map { e in
-            [e.name, e.spec?.customer ?? "-", e.spec?.version.description ?? "-", e.recorded?.runningVersion?.description ?? "-",
-             "\(e.spec?.state.rawValue ?? "-")/\(e.recorded?.state.rawValue ?? "-")",
-             lastOperation(e, now: now), e.lock?.holder ?? "", note(e)]
+            [
+                e.name, e.spec?.customer ?? "-", e.spec?.version.description ?? "-",
+                e.recorded?.runningVersion?.description ?? "-",
+                "\(e.spec?.state.rawValue ?? "-")/\(e.recorded?.state.rawValue ?? "-")",
+                lastOperation(e, now: now), e.lock?.holder ?? "", note(e),
+            ]
         }
-        return TableFormatter.render(headers: ["NAME", "CUSTOMER", "DESIRED", "RUNNING", "STATE (DESIRED/RECORDED)", "LAST OPERATION", "LOCK", "NOTE"],
-                                     rows: rows)
+        return TableFormatter.render(
+            headers: [
+                "NAME", "CUSTOMER", "DESIRED", "RUNNING", "STATE (DESIRED/RECORDED)", "LAST OPERATION", "LOCK", "NOTE",
+            ],
+            rows: rows)
     }
 
     static func lastOperation(_ e: Entry, now: Date) -> String {
@@ -151,14 +168,19 @@ struct StatusView {
     static func detail(_ e: Entry, now: Date) -> String {
         var lines = ["\(e.name)" + (note(e).isEmpty ? "" : " (\(note(e)))")]
         if let s = e.spec {
-            lines += ["", "Desired (Instances/\(e.name).json):",
-                      "  customer \(s.customer), \(s.type.rawValue), \(s.state.rawValue), version \(s.version), size \(s.size)",
-                      "  region \(s.region), domain \(s.domain), channel \(s.channel)" + (s.protected ? ", protected" : ""),
-                      "  maintenance window \(s.maintenanceWindow.day.rawValue) \(s.maintenanceWindow.start) for \(s.maintenanceWindow.duration) (\(s.maintenanceWindow.timeZone))"]
+            lines += [
+                "", "Desired (Instances/\(e.name).json):",
+                "  customer \(s.customer), \(s.type.rawValue), \(s.state.rawValue), version \(s.version), size \(s.size)",
+                "  region \(s.region), domain \(s.domain), channel \(s.channel)" + (s.protected ? ", protected" : ""),
+                "  maintenance window \(s.maintenanceWindow.day.rawValue) \(s.maintenanceWindow.start) for \(s.maintenanceWindow.duration) (\(s.maintenanceWindow.timeZone))",
+            ]
         }
         if let r = e.recorded {
-            lines += ["", "Recorded:",
-                      "  \(r.state.rawValue), running \(r.runningVersion?.description ?? (r.state == .deleted ? "nothing (torn down)" : "nothing yet")), region \(r.region)" + (r.domain.map { ", domain \($0)" } ?? "")]
+            lines += [
+                "", "Recorded:",
+                "  \(r.state.rawValue), running \(r.runningVersion?.description ?? (r.state == .deleted ? "nothing (torn down)" : "nothing yet")), region \(r.region)"
+                    + (r.domain.map { ", domain \($0)" } ?? ""),
+            ]
             let rows = ResourceKind.allCases.compactMap { kind in
                 r.resources[kind.rawValue].map { ["  " + kind.rawValue, $0.cloudId, $0.summary ?? "-"] }
             }
@@ -166,8 +188,14 @@ struct StatusView {
                 lines.append(TableFormatter.render(headers: ["  RESOURCE", "CLOUD ID", "ATTRIBUTES"], rows: rows))
             }
         }
-        lines += ["", "Last operation: " + lastOperation(e, now: now) + (e.lastOperation?.error.map { " (\($0))" } ?? "")]
-        if let lock = e.lock { lines.append("Locked by \(lock.holder) since \(TimeText.iso(lock.acquiredAt)), lease until \(TimeText.iso(lock.leaseUntil))") }
+        lines += [
+            "", "Last operation: " + lastOperation(e, now: now) + (e.lastOperation?.error.map { " (\($0))" } ?? ""),
+        ]
+        if let lock = e.lock {
+            lines.append(
+                "Locked by \(lock.holder) since \(TimeText.iso(lock.acquiredAt)), lease until \(TimeText.iso(lock.leaseUntil))"
+            )
+        }
         if let steps = e.recentSteps, !steps.isEmpty {
             lines += ["", "Recent steps (newest first):", HistoryView.stepTable(steps, indent: "  ")]
         }

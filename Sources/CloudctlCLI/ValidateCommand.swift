@@ -15,8 +15,9 @@ enum ValidateCommand {
 
 /// `cloudctl validate` takes only the global options.
 struct ValidateOptions: CommandOptions, Equatable {
-    static let spec = CommandSpec(name: "validate",
-                                  abstract: "Check the fleet and instance files; print every problem.")
+    static let spec = CommandSpec(
+        name: "validate",
+        abstract: "Check the fleet and instance files; print every problem.")
 
     init() {}
     init(_ arguments: ParsedArguments, environment: CLIEnvironment) {}

@@ -43,7 +43,11 @@ public struct InstanceApplyResult: Sendable, Equatable {
     public var name: String
     public var result: OperationResult
     public var error: String?
-    public init(name: String, result: OperationResult, error: String?) { self.name = name; self.result = result; self.error = error }
+    public init(name: String, result: OperationResult, error: String?) {
+        self.name = name
+        self.result = result
+        self.error = error
+    }
 }
 
 /// Outcome of a whole apply; the CLI exits 1 unless every instance succeeded.
@@ -66,11 +70,17 @@ public struct Executor: Sendable {
     private let clock: @Sendable () -> Date
     private let sleep: @Sendable (Duration) async throws -> Void
 
-    public init(store: any StateBackend, provider: any CloudProvider, options: ExecutorOptions,
-                observer: any ApplyObserver, clock: @escaping @Sendable () -> Date = { Date() },
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
-        self.store = store; self.provider = provider; self.options = options
-        self.observer = observer; self.clock = clock; self.sleep = sleep
+    public init(
+        store: any StateBackend, provider: any CloudProvider, options: ExecutorOptions,
+        observer: any ApplyObserver, clock: @escaping @Sendable () -> Date = { Date() },
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.store = store
+        self.provider = provider
+        self.options = options
+        self.observer = observer
+        self.clock = clock
+        self.sleep = sleep
     }
 
     /// Every step of `plan` the provider could not carry out as written, as "instance: step N (…): problem"; checked
@@ -91,13 +101,18 @@ public struct Executor: Sendable {
     public func apply(_ plan: Plan) async -> ApplyReport {
         let runs = plan.instances
             .filter { $0.status == .planned && $0.hasChanges }
-            .map { InstanceRun(plan: $0, fleet: plan.fleet, store: store, provider: provider, options: options,
-                               observer: observer, clock: clock, sleep: sleep) }
+            .map {
+                InstanceRun(
+                    plan: $0, fleet: plan.fleet, store: store, provider: provider, options: options,
+                    observer: observer, clock: clock, sleep: sleep)
+            }
         let counts = Dictionary(runs.map { ($0.name, 1) }, uniquingKeysWith: +)
         var results: [String: InstanceApplyResult] = [:]
         for run in runs where counts[run.name]! > 1 && results[run.name] == nil {
-            results[run.name] = run.notStarted(.failed, "not started: the plan names \(run.name) \(counts[run.name]!) times; "
-                                               + "run `cloudctl plan` again")
+            results[run.name] = run.notStarted(
+                .failed,
+                "not started: the plan names \(run.name) \(counts[run.name]!) times; "
+                    + "run `cloudctl plan` again")
         }
         // Wave k finishes completely before wave k+1 starts; a wave that failed anything stops the rollout there,
         // since it has not shown the release works (later instances are cancelled). A deferred instance (outside its
@@ -112,14 +127,20 @@ public struct Executor: Sendable {
             for run in waveRuns {
                 let heldBy = run.plan.changes.lazy.compactMap { deferredChanges[$0.rolloutKey] }.first
                 if let failedWave, !options.continueAfterFailedWave {
-                    waveResults.append(run.notStarted(.cancelled, "not started: wave \(failedWave) of the plan had "
-                        + "failures; fix them and apply again, or pass --continue-after-failed-wave"))
+                    waveResults.append(
+                        run.notStarted(
+                            .cancelled,
+                            "not started: wave \(failedWave) of the plan had "
+                                + "failures; fix them and apply again, or pass --continue-after-failed-wave"))
                 } else if Task.isCancelled {
                     waveResults.append(run.notStarted(.cancelled, InstanceRun.cancelledBeforeStart))
                 } else if let heldBy, !options.continueAfterFailedWave {
-                    waveResults.append(run.notStarted(.deferred, "not started: wave \(heldBy) had deferred instances "
-                        + "with the same change (outside their maintenance window); apply again inside it, or pass "
-                        + "--continue-after-failed-wave"))
+                    waveResults.append(
+                        run.notStarted(
+                            .deferred,
+                            "not started: wave \(heldBy) had deferred instances "
+                                + "with the same change (outside their maintenance window); apply again inside it, or pass "
+                                + "--continue-after-failed-wave"))
                 } else {
                     toRun.append(run)
                 }
@@ -143,6 +164,8 @@ public struct Executor: Sendable {
 extension RetryPolicy {
     /// The executor's step-level policy.
     init(options: ExecutorOptions) {
-        self.init(maxRetries: options.maxRetries, baseDelay: options.baseDelay, maxDelay: options.maxDelay, random: options.jitter)
+        self.init(
+            maxRetries: options.maxRetries, baseDelay: options.baseDelay, maxDelay: options.maxDelay,
+            random: options.jitter)
     }
 }

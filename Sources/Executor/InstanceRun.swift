@@ -37,11 +37,16 @@ struct InstanceRun: Sendable {
             return failed("the plan names \(name) but carries no target for it; re-run `cloudctl plan`")
         }
         if let window = windowBlockingDisruptiveSteps(target) {
-            return InstanceApplyResult(name: name, result: .deferred, error:
-                "has disruptive steps and is outside its maintenance window (\(window)); apply again inside it, or pass --ignore-maintenance-window")
+            return InstanceApplyResult(
+                name: name, result: .deferred,
+                error:
+                    "has disruptive steps and is outside its maintenance window (\(window)); apply again inside it, or pass --ignore-maintenance-window"
+            )
         }
         // Ctrl-C before this instance's turn: leave no lock or operation behind to clutter history and status.
-        if Task.isCancelled { return InstanceApplyResult(name: name, result: .cancelled, error: Self.cancelledBeforeStart) }
+        if Task.isCancelled {
+            return InstanceApplyResult(name: name, result: .cancelled, error: Self.cancelledBeforeStart)
+        }
         do {
             // Lock first: only then is a `running` step in the journal surely a leftover of a dead run, not a live one.
             try await acquireLock()
@@ -64,9 +69,12 @@ struct InstanceRun: Sendable {
             // A plan computed before another apply changed this instance would repeat or undo that apply's work.
             let recordedFingerprint = try await store.recordedInstance(name)?.fingerprint
             if recordedFingerprint ?? RecordedInstance.noneFingerprint != plan.recordedFingerprint {
-                return failed("recorded state of \(name) changed since this plan was made (another apply?); run `cloudctl plan` again")
+                return failed(
+                    "recorded state of \(name) changed since this plan was made (another apply?); run `cloudctl plan` again"
+                )
             }
-            operationId = try await store.beginOperation(instance: name, kind: "apply", holder: options.holder, now: clock())
+            operationId = try await store.beginOperation(
+                instance: name, kind: "apply", holder: options.holder, now: clock())
         } catch {
             return failed("state store: \(error)")
         }
@@ -89,7 +97,8 @@ struct InstanceRun: Sendable {
     /// The window, described, when it keeps this instance from running now; nil when it may run.
     private func windowBlockingDisruptiveSteps(_ target: InstanceTarget) -> String? {
         let window = target.maintenanceWindow
-        guard plan.steps.contains(where: \.disruptive), !options.ignoreMaintenanceWindow, !window.contains(clock()) else { return nil }
+        guard plan.steps.contains(where: \.disruptive), !options.ignoreMaintenanceWindow, !window.contains(clock())
+        else { return nil }
         return "\(window.day.rawValue) \(window.start) for \(window.duration), \(window.timeZone)"
     }
 
@@ -109,7 +118,8 @@ struct InstanceRun: Sendable {
                     outcome = (.cancelled, "cancelled before step \(index + 1) of \(plan.steps.count)")
                     break
                 }
-                let stepId = try await store.beginStep(operationId: operationId, instance: name, index: index, step: step, now: clock())
+                let stepId = try await store.beginStep(
+                    operationId: operationId, instance: name, index: index, step: step, now: clock())
                 nextUnstarted = index + 1
                 outcome = await runStep(stepId, index: index, step: step, target: target, recorded: &recorded)
                 if outcome.0 != .succeeded { break }
@@ -126,12 +136,16 @@ struct InstanceRun: Sendable {
 
     /// One step, already journaled `running`: performed with retries, then journaled with its result and recorded.
     /// A state-store error finishes it `interrupted`, never leaving it `running`.
-    private func runStep(_ stepId: Int64, index: Int, step: PlanStep, target: InstanceTarget,
-                         recorded: inout RecordedInstance?) async -> (OperationResult, String?) {
+    private func runStep(
+        _ stepId: Int64, index: Int, step: PlanStep, target: InstanceTarget,
+        recorded: inout RecordedInstance?
+    ) async -> (OperationResult, String?) {
         observer.stepStarted(name, index: index, of: plan.steps.count, step: step)
         let cloudIds = (recorded?.resources ?? [:]).compactMapValues { $0.cloudId.isEmpty ? nil : $0.cloudId }
-        let context = StepContext(identity: InstanceIdentity(name: name, fleet: fleet, region: target.region,
-                                                             cloudIds: cloudIds, network: recorded?.network))
+        let context = StepContext(
+            identity: InstanceIdentity(
+                name: name, fleet: fleet, region: target.region,
+                cloudIds: cloudIds, network: recorded?.network))
         let (attempt, heartbeatLostLock) = await LeaseHeartbeat(run: self).whileRunning {
             await StepAttempts(run: self, step: step).perform(context)
         }
@@ -142,9 +156,11 @@ struct InstanceRun: Sendable {
             // journal and recorded state: this run records nothing more for it.
             let lockGone = heartbeatLostLock ? true : try await lockLost()
             if lockGone {
-                let message = "the lock on \(name) was lost while the step ran (taken over, or `cloudctl unlock`); its "
+                let message =
+                    "the lock on \(name) was lost while the step ran (taken over, or `cloudctl unlock`); its "
                     + "outcome was not recorded; check `cloudctl status \(name)` and run `cloudctl plan` again"
-                await finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId, error: message)
+                await finish(
+                    stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId, error: message)
                 return (.failed, "\(stepName) interrupted: \(message)")
             }
             switch attempt.result {
@@ -155,24 +171,28 @@ struct InstanceRun: Sendable {
                 // Saved after every step so a crash after step k keeps steps 1…k.
                 if updated != recorded { try await store.saveRecorded(updated) }
                 recorded = updated
-                try await store.finishStep(stepId, status: .succeeded, attempts: attempt.attempts,
-                                           cloudId: stepOutcome.cloudId, note: stepOutcome.note, error: nil, now: clock())
+                try await store.finishStep(
+                    stepId, status: .succeeded, attempts: attempt.attempts,
+                    cloudId: stepOutcome.cloudId, note: stepOutcome.note, error: nil, now: clock())
                 observer.stepFinished(name, index: index, step: step, status: .succeeded, error: nil)
                 return (.succeeded, nil)
             case .failure(let failure) where failure.interrupted:
                 // Journaled before the apply ends (and its lock goes), so a re-run knows the step may be half-done.
-                await finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: nil,
-                             error: failure.message)
+                await finish(
+                    stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: nil,
+                    error: failure.message)
                 return (.interrupted, "\(stepName) \(failure.message)")
             case .failure(let failure):
-                try await store.finishStep(stepId, status: .failed, attempts: attempt.attempts, cloudId: nil, note: nil,
-                                           error: failure.message, now: clock())
+                try await store.finishStep(
+                    stepId, status: .failed, attempts: attempt.attempts, cloudId: nil, note: nil,
+                    error: failure.message, now: clock())
                 observer.stepFinished(name, index: index, step: step, status: .failed, error: failure.message)
                 return (failure.cancelled ? .cancelled : .failed, "\(stepName) failed: \(failure.message)")
             }
         } catch {
-            await finish(stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId,
-                         error: "state store: \(error)")
+            await finish(
+                stepId, index: index, .interrupted, attempts: attempt.attempts, cloudId: cloudId,
+                error: "state store: \(error)")
             return (.failed, "state store: \(error)")
         }
     }
@@ -182,15 +202,18 @@ struct InstanceRun: Sendable {
         do {
             try await store.renewLock(instance: name, holder: options.holder, lease: options.lockLease)
             return false
-        } catch where LeaseHeartbeat.meansLockLost(error) {
+        } catch  where LeaseHeartbeat.meansLockLost(error) {
             return true
         }
     }
 
     /// Journals how a step ended when that is all that is left to do for it (best effort) and tells the observer.
-    private func finish(_ stepId: Int64, index: Int, _ status: StepStatus, attempts: Int, cloudId: String?,
-                        error: String) async {
-        try? await store.finishStep(stepId, status: status, attempts: attempts, cloudId: cloudId, note: nil, error: error, now: clock())
+    private func finish(
+        _ stepId: Int64, index: Int, _ status: StepStatus, attempts: Int, cloudId: String?,
+        error: String
+    ) async {
+        try? await store.finishStep(
+            stepId, status: status, attempts: attempts, cloudId: cloudId, note: nil, error: error, now: clock())
         observer.stepFinished(name, index: index, step: plan.steps[index], status: status, error: error)
     }
 

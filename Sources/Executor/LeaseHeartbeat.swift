@@ -8,7 +8,8 @@ struct LeaseHeartbeat {
     var renew: @Sendable () async throws -> Void
 
     init(interval: Duration, renew: @escaping @Sendable () async throws -> Void) {
-        self.interval = interval; self.renew = renew
+        self.interval = interval
+        self.renew = renew
     }
 
     init(run: InstanceRun) {
@@ -27,7 +28,7 @@ struct LeaseHeartbeat {
                 do { try await Task.sleep(for: interval) } catch { return false }  // cancelled: the step is over
                 do {
                     try await renew()
-                } catch where Self.meansLockLost(error) {
+                } catch  where Self.meansLockLost(error) {
                     return true  // someone else owns the instance now; beating on cannot win it back
                 } catch {
                     // Transient (e.g. SQLITE_BUSY): the next beat, well within the lease, tries again.

@@ -14,7 +14,8 @@ public enum LockHolder {
     /// Holders on other hosts are never judged: their lease has to run out, or `cloudctl unlock`.
     public static func isAbandoned(_ holder: String) -> Bool {
         guard let at = holder.firstIndex(of: "@"), let pidRange = holder.range(of: " pid ", options: .backwards),
-              let pid = Int32(holder[pidRange.upperBound...]), pid > 0 else { return false }
+            let pid = Int32(holder[pidRange.upperBound...]), pid > 0
+        else { return false }
         let host = holder[holder.index(after: at)..<pidRange.lowerBound]
         guard host == ProcessInfo.processInfo.hostName else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH

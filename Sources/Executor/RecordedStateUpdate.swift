@@ -5,8 +5,9 @@ import ProviderAPI
 extension RecordedInstance {
     /// The record before any step of a brand-new instance succeeded: not provisioned until every step has.
     public static func new(_ name: String, for target: InstanceTarget) -> RecordedInstance {
-        RecordedInstance(name: name, region: target.region, state: .active, provisioned: false,
-                         protected: target.protected)
+        RecordedInstance(
+            name: name, region: target.region, state: .active, provisioned: false,
+            protected: target.protected)
     }
 
     /// Applies the effect of one successful step.
@@ -14,8 +15,9 @@ extension RecordedInstance {
         switch step.action {
         case .create, .update, .deploy:
             let cloudId = outcome.cloudId ?? resources[step.resource]?.cloudId ?? ""
-            resources[step.resource] = RecordedResource(cloudId: cloudId, inputsHash: step.inputsHash,
-                                                        attributes: step.after)
+            resources[step.resource] = RecordedResource(
+                cloudId: cloudId, inputsHash: step.inputsHash,
+                attributes: step.after)
             switch step.after {
             case .taskDefinition(let t)?: runningVersion = t.version
             case .database(let d)?: storageGB = d.storageGB

@@ -23,7 +23,10 @@ struct StepAttempts {
         var attempts: Int { stepAttempts + callRetries.value }
         while true {
             stepAttempts += 1
-            let provider = run.provider, step = step, name = run.name, observer = run.observer
+            let provider = run.provider
+            let step = step
+            let name = run.name
+            let observer = run.observer
             let report: @Sendable (CloudError, Int, Duration) -> Void = { error, retry, delay in
                 callRetries.increment()
                 observer.stepRetrying(name, step: step, attempt: retry, error: error, delay: delay)
@@ -44,7 +47,8 @@ struct StepAttempts {
                 return (.failure(.interruptedByCtrlC(nil)), attempts)
             }
             let message = String(describing: error)
-            guard let cloudError = error as? CloudError, cloudError.isRetryable, stepAttempts <= policy.maxRetries else {
+            guard let cloudError = error as? CloudError, cloudError.isRetryable, stepAttempts <= policy.maxRetries
+            else {
                 return (.failure(Failure(message: message)), attempts)
             }
             let delay = policy.delay(beforeRetry: stepAttempts)
@@ -54,7 +58,10 @@ struct StepAttempts {
                 try await run.sleep(delay)
             } catch {
                 // Waiting out a backoff is not a cloud call in flight, so Ctrl-C ends it.
-                return (.failure(Failure(message: "\(message) (retries stopped: apply cancelled)", cancelled: true)), attempts)
+                return (
+                    .failure(Failure(message: "\(message) (retries stopped: apply cancelled)", cancelled: true)),
+                    attempts
+                )
             }
         }
     }
@@ -64,8 +71,9 @@ extension StepAttempts.Failure {
     /// The journal text of a step whose cloud call Ctrl-C ended; `detail` is what the cancelled call reported.
     static func interruptedByCtrlC(_ detail: String?) -> Self {
         let reason = "interrupted by Ctrl-C while the step ran" + (detail.map { " (\($0))" } ?? "")
-        return Self(message: reason + "; the cloud may have done part of it; run `cloudctl apply` again to finish it",
-                    cancelled: true, interrupted: true)
+        return Self(
+            message: reason + "; the cloud may have done part of it; run `cloudctl apply` again to finish it",
+            cancelled: true, interrupted: true)
     }
 }
 

@@ -8,7 +8,10 @@ final class DecodingFile {
     let bytes: [UInt8]
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(path: String, bytes: [UInt8]) { self.path = path; self.bytes = bytes }
+    init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
 
     var hasErrors: Bool { diagnostics.hasErrors }
 

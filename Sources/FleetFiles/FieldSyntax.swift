@@ -22,8 +22,9 @@ enum FieldSyntax {
     static func isDate(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let year = number(bytes[0..<4]), let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
-              (1...12).contains(month) else { return false }
+            let year = number(bytes[0..<4]), let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
+            (1...12).contains(month)
+        else { return false }
         let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let days = [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         return (1...days).contains(day)
@@ -32,8 +33,9 @@ enum FieldSyntax {
     /// A container image repository without tag or digest, e.g. `registry.example.com/acme/app`.
     static func isImageRepository(_ text: String) -> Bool {
         guard !text.isEmpty, !text.contains("@"), !text.hasSuffix("/"),
-              let lastComponent = text.split(separator: "/", omittingEmptySubsequences: false).last,
-              !lastComponent.isEmpty, !lastComponent.contains(":") else { return false }
+            let lastComponent = text.split(separator: "/", omittingEmptySubsequences: false).last,
+            !lastComponent.isEmpty, !lastComponent.contains(":")
+        else { return false }
         return text.utf8.allSatisfy { isLowercaseLetter($0) || isDigit($0) || Array("._-/:".utf8).contains($0) }
     }
 

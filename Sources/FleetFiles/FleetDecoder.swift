@@ -22,53 +22,71 @@ struct FleetDecoder {
         reader.rejectUnknownKeys(allowed: ["name", "dns", "image", "tiers", "releases", "channels", "retention"])
         let name = reader.string("name", example: "\"demo\"")
         if let name, !FieldSyntax.isName(name.value) {
-            file.error("invalid fleet name \(Diagnostic.quoted(name.value))",
-                       detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'",
-                       at: name)
+            file.error(
+                "invalid fleet name \(Diagnostic.quoted(name.value))",
+                detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'",
+                at: name)
         } else if let name {
             file.check(name, .fleetName(name.value), rules: rules)
         }
         let dns = decodeDNS(reader)
         let image = reader.string("image", example: "\"registry.example.com/acme/app\"")
         if let image, !FieldSyntax.isImageRepository(image.value) {
-            file.error("invalid image repository \(Diagnostic.quoted(image.value))",
-                       detail: "expected a lowercase repository without tag or digest, e.g. registry.example.com/acme/app; the release version is the tag",
-                       at: image)
+            file.error(
+                "invalid image repository \(Diagnostic.quoted(image.value))",
+                detail:
+                    "expected a lowercase repository without tag or digest, e.g. registry.example.com/acme/app; the release version is the tag",
+                at: image)
         }
-        let tiers = decodeMap(reader, "tiers", example: #"{"small": {"databaseClass": "db.t3.micro", "storageGB": 20, "cpu": 256, "memory": 512, "replicas": 1}}"#, decodeTier)
+        let tiers = decodeMap(
+            reader, "tiers",
+            example:
+                #"{"small": {"databaseClass": "db.t3.micro", "storageGB": 20, "cpu": 256, "memory": 512, "replicas": 1}}"#,
+            decodeTier)
         let releases = decodeReleases(reader)
-        let channels = decodeMap(reader, "channels", example: #"{"stable": {"waves": [{"name": "all"}]}}"#, decodeChannel)
+        let channels = decodeMap(
+            reader, "channels", example: #"{"stable": {"waves": [{"name": "all"}]}}"#, decodeChannel)
         let retentionField = reader.optionalString("retention")
         let retention = retentionField.map { RetentionPeriod(parsing: $0.value) } ?? RetentionPeriod.standard
         if let retentionField, retention == nil {
             let days = RetentionPeriod.allowedDays
-            file.error("invalid retention \"\(retentionField.value)\"",
-                       detail: "expected whole days from \(days.lowerBound)d to \(days.upperBound)d, e.g. \"90d\": "
-                           + "how long a torn-down instance's final snapshot and archived files stay restorable",
-                       at: retentionField)
+            file.error(
+                "invalid retention \"\(retentionField.value)\"",
+                detail: "expected whole days from \(days.lowerBound)d to \(days.upperBound)d, e.g. \"90d\": "
+                    + "how long a torn-down instance's final snapshot and archived files stay restorable",
+                at: retentionField)
         }
 
-        var references = FleetReferences(tiers: tiers?.names, versions: releases.map { Set($0.map(\.version)) },
-                                         channels: channels?.names, zone: dns?.zone)
+        var references = FleetReferences(
+            tiers: tiers?.names, versions: releases.map { Set($0.map(\.version)) },
+            channels: channels?.names, zone: dns?.zone)
         // Only a well-formed name: instance diagnostics quote it when they check derived-name lengths.
         references.fleetName = name.map(\.value).flatMap { FieldSyntax.isName($0) ? $0 : nil }
         // Only a fleet file without a single problem becomes a `Fleet`; broken parts still feed `references`.
         guard !file.hasErrors, let name, let dns, let image, let tiers, let releases, let channels, let retention else {
             return (nil, references)
         }
-        return (Fleet(name: name.value, dns: dns, image: image.value, tiers: tiers.entries, releases: ReleaseCatalog(releases),
-                      channels: channels.entries, retention: retention), references)
+        return (
+            Fleet(
+                name: name.value, dns: dns, image: image.value, tiers: tiers.entries,
+                releases: ReleaseCatalog(releases),
+                channels: channels.entries, retention: retention), references
+        )
     }
 
     private func decodeDNS(_ parent: ObjectReader) -> DNSSettings? {
-        guard let node = parent.required("dns", example: #"{"zone": "demo.example.com", "target": "ingress.demo.example.com"}"#),
-              let reader = ObjectReader(node, path: parent.path("dns"), file: parent.file) else { return nil }
+        guard
+            let node = parent.required(
+                "dns", example: #"{"zone": "demo.example.com", "target": "ingress.demo.example.com"}"#),
+            let reader = ObjectReader(node, path: parent.path("dns"), file: parent.file)
+        else { return nil }
         reader.rejectUnknownKeys(allowed: ["zone", "target"])
         let names = ["zone", "target"].map { key -> String? in
             guard let field = reader.string(key, example: "\"demo.example.com\"") else { return nil }
             guard FieldSyntax.isHostname(field.value) else {
-                parent.file.error("invalid DNS name \(Diagnostic.quoted(field.value))",
-                                  detail: "expected a lowercase DNS name such as demo.example.com", at: field)
+                parent.file.error(
+                    "invalid DNS name \(Diagnostic.quoted(field.value))",
+                    detail: "expected a lowercase DNS name such as demo.example.com", at: field)
                 return nil
             }
             return field.value
@@ -79,11 +97,17 @@ struct FleetDecoder {
 
     /// A non-empty object of named entries: every name (even of a broken entry, so instance files
     /// can still refer to it) and the entries that decoded; nil when the object itself is unusable.
-    private func decodeMap<T>(_ parent: ObjectReader, _ key: String, example: String,
-                                     _ decodeEntry: (ObjectReader) -> T?) -> (names: [String], entries: [String: T])? {
-        guard let node = parent.required(key, example: example), let reader = ObjectReader(node, path: parent.path(key), file: parent.file) else { return nil }
+    private func decodeMap<T>(
+        _ parent: ObjectReader, _ key: String, example: String,
+        _ decodeEntry: (ObjectReader) -> T?
+    ) -> (names: [String], entries: [String: T])? {
+        guard let node = parent.required(key, example: example),
+            let reader = ObjectReader(node, path: parent.path(key), file: parent.file)
+        else { return nil }
         if reader.members.isEmpty {
-            parent.file.error("\(key) is empty", detail: "define at least one entry, e.g. \(example)", offset: node.offset, field: reader.path)
+            parent.file.error(
+                "\(key) is empty", detail: "define at least one entry, e.g. \(example)", offset: node.offset,
+                field: reader.path)
             return nil
         }
         var entries: [String: T] = [:]
@@ -94,10 +118,11 @@ struct FleetDecoder {
                 continue
             }
             if !FieldSyntax.isKeyName(member.key) {
-                parent.file.error("invalid name \(Diagnostic.quoted(member.key))",
-                                  detail: "names are 1–32 characters: a lowercase letter, then lowercase letters, "
-                                      + "digits or '-'",
-                                  offset: member.keyOffset, field: path)
+                parent.file.error(
+                    "invalid name \(Diagnostic.quoted(member.key))",
+                    detail: "names are 1–32 characters: a lowercase letter, then lowercase letters, "
+                        + "digits or '-'",
+                    offset: member.keyOffset, field: path)
             }
             entries[member.key] = ObjectReader(member.value, path: path, file: parent.file).flatMap(decodeEntry)
         }
@@ -116,19 +141,29 @@ struct FleetDecoder {
         let cpu = reader.int("cpu", example: "256")
         if let cpu { file.check(cpu, .cpu(cpu.value), rules: rules) }
         let memory = reader.int("memory", example: "512")
-        if let memory, memory.value <= 0 { file.error("invalid memory \(memory.value)", detail: "expected a positive number of MiB, e.g. 512", at: memory) }
+        if let memory, memory.value <= 0 {
+            file.error(
+                "invalid memory \(memory.value)", detail: "expected a positive number of MiB, e.g. 512", at: memory)
+        }
         let replicas = reader.int("replicas", example: "1")
-        if let replicas, replicas.value < 1 { file.error("invalid replicas \(replicas.value)", detail: "expected at least 1 running task", at: replicas) }
+        if let replicas, replicas.value < 1 {
+            file.error("invalid replicas \(replicas.value)", detail: "expected at least 1 running task", at: replicas)
+        }
         guard let databaseClass, let storage, let cpu, let memory, let replicas else { return nil }
-        return Tier(databaseClass: databaseClass.value, storageGB: storage.value, cpu: cpu.value, memory: memory.value, replicas: replicas.value)
+        return Tier(
+            databaseClass: databaseClass.value, storageGB: storage.value, cpu: cpu.value, memory: memory.value,
+            replicas: replicas.value)
     }
 
     private func decodeReleases(_ parent: ObjectReader) -> [Release]? {
         let file = parent.file
         guard let node = parent.required("releases", example: #"[{"version": "1.0.0"}]"#),
-              let elements = file.array(node, path: "releases") else { return nil }
+            let elements = file.array(node, path: "releases")
+        else { return nil }
         if elements.isEmpty {
-            file.error("releases is empty", detail: "list at least one release, e.g. [{\"version\": \"1.0.0\"}]", offset: node.offset, field: "releases")
+            file.error(
+                "releases is empty", detail: "list at least one release, e.g. [{\"version\": \"1.0.0\"}]",
+                offset: node.offset, field: "releases")
             return nil
         }
         var releases: [Release] = []
@@ -140,14 +175,18 @@ struct FleetDecoder {
             let jumpFrom = reader.optionalString("jumpFrom").flatMap { parseVersion($0, file: file) }
             guard let version else { continue }
             if let first = firstIndex[version.value] {
-                file.error("duplicate release \(Diagnostic.quoted(version.value.description))",
-                           detail: "already listed at releases[\(first)]; list each version once", at: version)
+                file.error(
+                    "duplicate release \(Diagnostic.quoted(version.value.description))",
+                    detail: "already listed at releases[\(first)]; list each version once", at: version)
                 continue
             }
             firstIndex[version.value] = index
             if let jumpFrom, jumpFrom.value >= version.value {
-                file.error("jumpFrom \"\(jumpFrom.value)\" is not older than its version \"\(version.value)\"",
-                           detail: "jumpFrom names the oldest version that may upgrade straight to \(version.value); it must be older", at: jumpFrom)
+                file.error(
+                    "jumpFrom \"\(jumpFrom.value)\" is not older than its version \"\(version.value)\"",
+                    detail:
+                        "jumpFrom names the oldest version that may upgrade straight to \(version.value); it must be older",
+                    at: jumpFrom)
             }
             releases.append(Release(version: version.value, jumpFrom: jumpFrom?.value))
         }
@@ -160,12 +199,15 @@ struct FleetDecoder {
         let paused = reader.member("paused").flatMap { file.bool($0, path: reader.path("paused")) } ?? false
         var waves: [Wave] = []
         let wavesPath = reader.path("waves")
-        for (index, element) in (reader.member("waves").flatMap { file.array($0, path: wavesPath) } ?? []).enumerated() {
-            guard let wave = ObjectReader(element, path: wavesPath + "[\(index)]", file: file).flatMap(decodeWave) else { continue }
+        for (index, element) in (reader.member("waves").flatMap { file.array($0, path: wavesPath) } ?? []).enumerated()
+        {
+            guard let wave = ObjectReader(element, path: wavesPath + "[\(index)]", file: file).flatMap(decodeWave)
+            else { continue }
             if waves.contains(where: { $0.name == wave.name }) {
-                file.error("duplicate wave \(Diagnostic.quoted(wave.name))",
-                           detail: "wave names within a channel must be unique",
-                           offset: element.offset, field: wavesPath + "[\(index)].name")
+                file.error(
+                    "duplicate wave \(Diagnostic.quoted(wave.name))",
+                    detail: "wave names within a channel must be unique",
+                    offset: element.offset, field: wavesPath + "[\(index)].name")
             }
             waves.append(wave)
         }
@@ -177,24 +219,32 @@ struct FleetDecoder {
         reader.rejectUnknownKeys(allowed: ["name", "types", "percent"])
         let name = reader.string("name", example: "\"early\"")
         let typesPath = reader.path("types")
-        let types = reader.member("types").flatMap { file.array($0, path: typesPath) }?.enumerated().compactMap { index, element in
+        let types = reader.member("types").flatMap { file.array($0, path: typesPath) }?.enumerated().compactMap {
+            index, element in
             file.string(element, path: typesPath + "[\(index)]").flatMap {
-                file.enumeration(Field(value: $0, offset: element.offset, path: typesPath + "[\(index)]"), as: InstanceType.self, noun: "instance type")
+                file.enumeration(
+                    Field(value: $0, offset: element.offset, path: typesPath + "[\(index)]"), as: InstanceType.self,
+                    noun: "instance type")
             }
         }
         let percent = reader.member("percent").flatMap { node in
-            file.int(node, path: reader.path("percent")).map { Field(value: $0, offset: node.offset, path: reader.path("percent")) }
+            file.int(node, path: reader.path("percent")).map {
+                Field(value: $0, offset: node.offset, path: reader.path("percent"))
+            }
         }
         if let percent, !(1...100).contains(percent.value) {
-            file.error("invalid percent \(percent.value)", detail: "expected 1 to 100, the share of the channel's remaining instances", at: percent)
+            file.error(
+                "invalid percent \(percent.value)",
+                detail: "expected 1 to 100, the share of the channel's remaining instances", at: percent)
         }
         return name.map { Wave(name: $0.value, types: types, percent: percent?.value) }
     }
 
     private func parseVersion(_ text: Field<String>, file: DecodingFile) -> Field<Version>? {
         if let version = Version(text.value) { return text.map { _ in version } }
-        file.error("invalid version \(Diagnostic.quoted(text.value))",
-                   detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
+        file.error(
+            "invalid version \(Diagnostic.quoted(text.value))",
+            detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
         return nil
     }
 }

@@ -13,8 +13,14 @@ public struct LoadedFleet: Sendable {
     public var diagnostics: [Diagnostic]
     /// How many instance files were read, valid or not (every `Instances/*.json` but `_fleet.json`).
     public var instanceFileCount: Int
-    public init(fleet: Fleet?, specs: [InstanceSpec], files: [String: String], diagnostics: [Diagnostic], instanceFileCount: Int = 0) {
-        self.fleet = fleet; self.specs = specs; self.files = files; self.diagnostics = diagnostics
+    public init(
+        fleet: Fleet?, specs: [InstanceSpec], files: [String: String], diagnostics: [Diagnostic],
+        instanceFileCount: Int = 0
+    ) {
+        self.fleet = fleet
+        self.specs = specs
+        self.files = files
+        self.diagnostics = diagnostics
         self.instanceFileCount = instanceFileCount
     }
 }
@@ -36,19 +42,28 @@ public enum FleetLoader {
     static func load(repo: URL, rules: any CloudRules, chunkSize: Int, chunksPerBatch: Int) -> LoadedFleet {
         let directory = repo.appendingPathComponent("Instances").path
         guard let root = RepositoryFile(root: repo.path),
-              let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-            return LoadedFleet(fleet: nil, specs: [], files: [:], diagnostics: [
-                .error("no Instances directory in \(repo.path)", detail: "a fleet repository holds Instances/_fleet.json and one Instances/<name>.json per instance",
-                       at: SourceLocation(file: "Instances")),
-            ])
+            let entries = try? FileManager.default.contentsOfDirectory(atPath: directory)
+        else {
+            return LoadedFleet(
+                fleet: nil, specs: [], files: [:],
+                diagnostics: [
+                    .error(
+                        "no Instances directory in \(repo.path)",
+                        detail:
+                            "a fleet repository holds Instances/_fleet.json and one Instances/<name>.json per instance",
+                        at: SourceLocation(file: "Instances"))
+                ])
         }
         // Every file below is checked to stay inside the repository; a linked-in Instances folder would defeat that.
         guard root.staysInside("Instances") else {
-            return LoadedFleet(fleet: nil, specs: [], files: [:], diagnostics: [
-                .error("Instances is a symbolic link leading outside the repository",
-                       detail: "fleet files must be regular files inside the repository; cloudctl read none of them",
-                       at: SourceLocation(file: "Instances")),
-            ])
+            return LoadedFleet(
+                fleet: nil, specs: [], files: [:],
+                diagnostics: [
+                    .error(
+                        "Instances is a symbolic link leading outside the repository",
+                        detail: "fleet files must be regular files inside the repository; cloudctl read none of them",
+                        at: SourceLocation(file: "Instances"))
+                ])
         }
         var diagnostics: [Diagnostic] = []
         var fleet: Fleet?
@@ -58,16 +73,21 @@ public enum FleetLoader {
             if file.diagnostics.isEmpty { (fleet, references) = FleetDecoder(rules: rules).decode(file) }
             diagnostics += file.diagnostics
         } else {
-            diagnostics.append(.error("missing \(fleetFile)", detail: "create it with the fleet's name, dns, image, tiers, releases and channels",
-                                      at: SourceLocation(file: fleetFile)))
+            diagnostics.append(
+                .error(
+                    "missing \(fleetFile)",
+                    detail: "create it with the fleet's name, dns, image, tiers, releases and channels",
+                    at: SourceLocation(file: fleetFile)))
         }
 
         let names = entries.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && $0 != "_fleet.json" }.sorted()
         if names.isEmpty {
-            diagnostics.append(.warning("no instance files",
-                                        detail: "add one Instances/<name>.json per instance; until then there is "
-                                            + "nothing to plan",
-                                        at: SourceLocation(file: "Instances")))
+            diagnostics.append(
+                .warning(
+                    "no instance files",
+                    detail: "add one Instances/<name>.json per instance; until then there is "
+                        + "nothing to plan",
+                    at: SourceLocation(file: "Instances")))
         }
         var specs: [InstanceSpec] = []
         // Growing by doubling would hold the old and new buffers at once: 45 MB for 100,000 specs instead of 23 MB.
@@ -77,13 +97,19 @@ public enum FleetLoader {
         files.reserveCapacity(names.count)
         var domainOwners: [String: String] = [:]
         var sharedDomains: Set<String> = []
-        decodeInstances(names: names, root: root, references: references, rules: rules, chunkSize: chunkSize,
-                        chunksPerBatch: chunksPerBatch) { file in
+        decodeInstances(
+            names: names, root: root, references: references, rules: rules, chunkSize: chunkSize,
+            chunksPerBatch: chunksPerBatch
+        ) { file in
             diagnostics += file.diagnostics
             if let (domain, location) = file.domain {
                 if let owner = domainOwners[domain] {
-                    diagnostics.append(.error("domain \(Diagnostic.quoted(domain)) is also used by \(owner)",
-                                              detail: "domains must be unique across the fleet; change the domain in \(owner) or \(file.path)", at: location))
+                    diagnostics.append(
+                        .error(
+                            "domain \(Diagnostic.quoted(domain)) is also used by \(owner)",
+                            detail:
+                                "domains must be unique across the fleet; change the domain in \(owner) or \(file.path)",
+                            at: location))
                     sharedDomains.insert(domain)
                 } else {
                     domainOwners[domain] = file.path
@@ -100,14 +126,17 @@ public enum FleetLoader {
         }
         // File names are sorted, so specs almost always are: sorting anyway costs a buffer of half the specs.
         if !zip(specs, specs.dropFirst()).allSatisfy({ $0.name < $1.name }) { specs.sort { $0.name < $1.name } }
-        return LoadedFleet(fleet: fleet, specs: specs, files: files, diagnostics: diagnostics, instanceFileCount: names.count)
+        return LoadedFleet(
+            fleet: fleet, specs: specs, files: files, diagnostics: diagnostics, instanceFileCount: names.count)
     }
 
     /// Decodes instance files in parallel chunks and hands them to `consume` in file-name order, one batch at a time,
     /// so only a batch of decoded files (not all 100,000) is held besides the specs.
-    private static func decodeInstances(names: [String], root: RepositoryFile, references: FleetReferences,
-                                        rules: any CloudRules, chunkSize: Int, chunksPerBatch: Int,
-                                        consume: (DecodedSpecFile) -> Void) {
+    private static func decodeInstances(
+        names: [String], root: RepositoryFile, references: FleetReferences,
+        rules: any CloudRules, chunkSize: Int, chunksPerBatch: Int,
+        consume: (DecodedSpecFile) -> Void
+    ) {
         let batchSize = chunksPerBatch * chunkSize
         for batchStart in stride(from: 0, to: names.count, by: batchSize) {
             let batchEnd = min(names.count, batchStart + batchSize)
@@ -116,12 +145,16 @@ public enum FleetLoader {
             DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
                 var decoder = SpecDecoder(fleet: references, rules: rules)
                 let range = batchStart + chunk * chunkSize..<min(batchEnd, batchStart + (chunk + 1) * chunkSize)
-                chunks.store(chunk, range.map { index in
-                    if let unsafe = unsafeName(names[index]) { return unsafe }
-                    let file = root.read("Instances/" + names[index], limit: RepositoryFile.instanceFileLimit)
-                    guard file.diagnostics.isEmpty else { return DecodedSpecFile(path: file.path, diagnostics: file.diagnostics) }
-                    return decoder.decode(file, fileName: file.path.fileStem)
-                })
+                chunks.store(
+                    chunk,
+                    range.map { index in
+                        if let unsafe = unsafeName(names[index]) { return unsafe }
+                        let file = root.read("Instances/" + names[index], limit: RepositoryFile.instanceFileLimit)
+                        guard file.diagnostics.isEmpty else {
+                            return DecodedSpecFile(path: file.path, diagnostics: file.diagnostics)
+                        }
+                        return decoder.decode(file, fileName: file.path.fileStem)
+                    })
             }
             for file in chunks.joined() { consume(file) }
         }
@@ -131,11 +164,14 @@ public enum FleetLoader {
     private static func unsafeName(_ name: String) -> DecodedSpecFile? {
         guard name.firstTerminalControl != nil else { return nil }
         let path = "Instances/" + ObjectReader.pathComponent(name)
-        return DecodedSpecFile(path: path, diagnostics: [
-            .error("file name has a control character",
-                   detail: "rename the file to <instance name>.json; cloudctl did not read it",
-                   at: SourceLocation(file: path)),
-        ])
+        return DecodedSpecFile(
+            path: path,
+            diagnostics: [
+                .error(
+                    "file name has a control character",
+                    detail: "rename the file to <instance name>.json; cloudctl did not read it",
+                    at: SourceLocation(file: path))
+            ])
     }
 }
 
@@ -154,7 +190,10 @@ private final class ChunkResults<Element>: @unchecked Sendable, Sequence {
         return AnyIterator { [self] in
             lock.withLock {
                 guard next < slots.count else { return nil }
-                defer { slots[next] = []; next += 1 }
+                defer {
+                    slots[next] = []
+                    next += 1
+                }
                 return slots[next]
             }
         }

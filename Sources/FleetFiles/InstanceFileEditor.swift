@@ -35,8 +35,10 @@ public enum InstanceFileEditError: Error, Sendable, Hashable, CustomStringConver
 /// so a rollout's edit of `"version"` shows in review as exactly that one change.
 public enum InstanceFileEditor {
     /// `bytes` with the value at `path` (object keys from the top) replaced by `value`.
-    public static func setting(path: [String], to value: InstanceFileValue,
-                               in bytes: [UInt8]) throws(InstanceFileEditError) -> [UInt8] {
+    public static func setting(
+        path: [String], to value: InstanceFileValue,
+        in bytes: [UInt8]
+    ) throws(InstanceFileEditError) -> [UInt8] {
         guard !path.isEmpty else { throw .emptyPath }
         var node: JSONNode
         switch JSONParser.parse(bytes) {

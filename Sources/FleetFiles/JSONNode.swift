@@ -45,16 +45,23 @@ struct TextPosition: Equatable {
 
     /// Where byte `offset` of `bytes` lies; columns count Unicode scalars, not bytes.
     init(offset: Int, in bytes: UnsafeBufferPointer<UInt8>) {
-        var line = 1, column = 1
+        var line = 1
+        var column = 1
         let hasBOM = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
         var i = hasBOM ? 3 : 0
         let end = min(offset, bytes.count)
         while i < end {
             let b = bytes[i]
-            if b == UInt8(ascii: "\n") { line += 1; column = 1 } else if b & 0xC0 != 0x80 && b != UInt8(ascii: "\r") { column += 1 }
+            if b == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 && b != UInt8(ascii: "\r") {
+                column += 1
+            }
             i += 1
         }
-        self.line = line; self.column = column
+        self.line = line
+        self.column = column
     }
 
     init(offset: Int, in bytes: [UInt8]) {

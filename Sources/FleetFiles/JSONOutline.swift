@@ -32,7 +32,8 @@ public struct JSONOutline {
     /// `arrayKey` holding an array, that array's elements. `release` is called every 16 MiB scanned, with the offset
     /// reached, so a caller can drop the pages already read.
     public func topLevel(arrayKey: String, identityKey: String, release: (Int) -> Void = { _ in })
-        throws -> (members: [Member], elements: [Element]) {
+        throws -> (members: [Member], elements: [Element])
+    {
         var index = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { index = 3 }
         skipWhitespace(&index)
@@ -46,7 +47,9 @@ public struct JSONOutline {
                 let (end, list) = try self.elements(at: start, identityKey: identityKey, release: release)
                 elements = list
                 return end
-            } each: { found.append($0) }
+            } each: {
+                found.append($0)
+            }
         }
         skipWhitespace(&index)
         guard index == bytes.count else { throw error("unexpected text after the end of the JSON object", at: index) }
@@ -96,8 +99,10 @@ public struct JSONOutline {
 
     /// Walks the object starting at `start`, handing each member to `each`; returns the index after its `}`.
     /// `arrayKey`'s value, when it starts with `[`, is walked by `array` instead of being skipped.
-    private func members(of start: Int, depth: Int, arrayKey: String? = nil, array: ((Int) throws -> Int)? = nil,
-                         each: (Member) -> Void) throws -> Int {
+    private func members(
+        of start: Int, depth: Int, arrayKey: String? = nil, array: ((Int) throws -> Int)? = nil,
+        each: (Member) -> Void
+    ) throws -> Int {
         var index = start + 1
         skipWhitespace(&index)
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { return index + 1 }
@@ -166,7 +171,8 @@ public struct JSONOutline {
     private static func isScalarByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "E"): true
+            UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "E"):
+            true
         default: false
         }
     }

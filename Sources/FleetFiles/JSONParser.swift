@@ -32,13 +32,15 @@ struct JSONParser {
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { index = 3 }
         skipWhitespace()
         guard index < bytes.count else {
-            throw JSONSyntaxError(summary: "the file is empty", detail: "expected one JSON object { ... }", offset: index)
+            throw JSONSyntaxError(
+                summary: "the file is empty", detail: "expected one JSON object { ... }", offset: index)
         }
         let node = try parseValue()
         skipWhitespace()
         guard index == bytes.count else {
-            throw JSONSyntaxError(summary: "unexpected \(found()) after the end of the JSON value",
-                                  detail: "a file holds exactly one JSON value; remove what follows it", offset: index)
+            throw JSONSyntaxError(
+                summary: "unexpected \(found()) after the end of the JSON value",
+                detail: "a file holds exactly one JSON value; remove what follows it", offset: index)
         }
         return node
     }
@@ -46,14 +48,16 @@ struct JSONParser {
     private mutating func parseValue() throws -> JSONNode {
         let start = index
         guard index < bytes.count else {
-            throw JSONSyntaxError(summary: "unexpected end of file, expected a value",
-                                  detail: "complete the value or remove the dangling key or comma", offset: index)
+            throw JSONSyntaxError(
+                summary: "unexpected end of file, expected a value",
+                detail: "complete the value or remove the dangling key or comma", offset: index)
         }
         switch bytes[index] {
         case UInt8(ascii: "{"): return JSONNode(value: .object(try parseObject()), offset: start)
         case UInt8(ascii: "["): return JSONNode(value: .array(try parseArray()), offset: start)
         case UInt8(ascii: "\""): return JSONNode(value: .string(try parseString()), offset: start)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return JSONNode(value: try parseNumber(), offset: start)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return JSONNode(value: try parseNumber(), offset: start)
         default:
             if consume("true") { return JSONNode(value: .bool(true), offset: start) }
             if consume("false") { return JSONNode(value: .bool(false), offset: start) }
@@ -69,42 +73,59 @@ struct JSONParser {
         var members: [JSONMember] = []
         var lastComma: Int?
         skipWhitespace()
-        if peek(UInt8(ascii: "}")) { index += 1; return members }
+        if peek(UInt8(ascii: "}")) {
+            index += 1
+            return members
+        }
         while true {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else {
                 if let lastComma, peek(UInt8(ascii: "}")) {
-                    throw JSONSyntaxError(summary: "trailing comma in object", detail: "remove the ',' after the last member", offset: lastComma)
+                    throw JSONSyntaxError(
+                        summary: "trailing comma in object", detail: "remove the ',' after the last member",
+                        offset: lastComma)
                 }
                 if index >= bytes.count { throw unclosed("object", "}", at: open) }
-                throw JSONSyntaxError(summary: "expected a string key, found \(found())",
-                                      detail: isComment() ? "JSON has no comments; remove it" : "object keys are strings in double quotes", offset: index)
+                throw JSONSyntaxError(
+                    summary: "expected a string key, found \(found())",
+                    detail: isComment()
+                        ? "JSON has no comments; remove it" : "object keys are strings in double quotes", offset: index)
             }
             let keyOffset = index
             let key = try parseString()
             if let first = members.first(where: { $0.key == key }) {
                 let at = TextPosition(offset: first.keyOffset, in: bytes)
-                throw JSONSyntaxError(summary: "duplicate key \(Diagnostic.quoted(key))",
-                                      detail: "first defined at line \(at.line), column \(at.column); each key may appear only once",
-                                      offset: keyOffset)
+                throw JSONSyntaxError(
+                    summary: "duplicate key \(Diagnostic.quoted(key))",
+                    detail: "first defined at line \(at.line), column \(at.column); each key may appear only once",
+                    offset: keyOffset)
             }
             skipWhitespace()
             guard peek(UInt8(ascii: ":")) else {
-                throw JSONSyntaxError(summary: "expected ':' after key \(Diagnostic.quoted(key)), found \(found())",
-                                      detail: "write \(Diagnostic.quoted(key)): value", offset: index)
+                throw JSONSyntaxError(
+                    summary: "expected ':' after key \(Diagnostic.quoted(key)), found \(found())",
+                    detail: "write \(Diagnostic.quoted(key)): value", offset: index)
             }
             index += 1
             skipWhitespace()
             members.append(JSONMember(key: key, keyOffset: keyOffset, value: try parseValue()))
             let valueEnd = index
             skipWhitespace()
-            if peek(UInt8(ascii: ",")) { lastComma = index; index += 1; continue }
-            if peek(UInt8(ascii: "}")) { index += 1; return members }
+            if peek(UInt8(ascii: ",")) {
+                lastComma = index
+                index += 1
+                continue
+            }
+            if peek(UInt8(ascii: "}")) {
+                index += 1
+                return members
+            }
             if index >= bytes.count { throw unclosed("object", "}", at: open) }
             // A key right after a value is a forgotten comma: point where it belongs, not at the next line.
             if peek(UInt8(ascii: "\"")) { throw missingComma(at: valueEnd, between: "object members") }
-            throw JSONSyntaxError(summary: "expected ',' or '}' after object member, found \(found())",
-                                  detail: "separate members with commas and close the object with '}'", offset: index)
+            throw JSONSyntaxError(
+                summary: "expected ',' or '}' after object member, found \(found())",
+                detail: "separate members with commas and close the object with '}'", offset: index)
         }
     }
 
@@ -114,7 +135,10 @@ struct JSONParser {
         defer { depth -= 1 }
         var elements: [JSONNode] = []
         skipWhitespace()
-        if peek(UInt8(ascii: "]")) { index += 1; return elements }
+        if peek(UInt8(ascii: "]")) {
+            index += 1
+            return elements
+        }
         while true {
             skipWhitespace()
             if index >= bytes.count { throw unclosed("array", "]", at: open) }
@@ -126,15 +150,23 @@ struct JSONParser {
                 index += 1
                 skipWhitespace()
                 if peek(UInt8(ascii: "]")) {
-                    throw JSONSyntaxError(summary: "trailing comma in array", detail: "remove the ',' after the last element", offset: comma)
+                    throw JSONSyntaxError(
+                        summary: "trailing comma in array", detail: "remove the ',' after the last element",
+                        offset: comma)
                 }
                 continue
             }
-            if peek(UInt8(ascii: "]")) { index += 1; return elements }
+            if peek(UInt8(ascii: "]")) {
+                index += 1
+                return elements
+            }
             if index >= bytes.count { throw unclosed("array", "]", at: open) }
-            if peek(UInt8(ascii: "\"")) || peek(UInt8(ascii: "{")) || peek(UInt8(ascii: "[")) { throw missingComma(at: valueEnd, between: "array elements") }
-            throw JSONSyntaxError(summary: "expected ',' or ']' after array element, found \(found())",
-                                  detail: "separate elements with commas and close the array with ']'", offset: index)
+            if peek(UInt8(ascii: "\"")) || peek(UInt8(ascii: "{")) || peek(UInt8(ascii: "[")) {
+                throw missingComma(at: valueEnd, between: "array elements")
+            }
+            throw JSONSyntaxError(
+                summary: "expected ',' or ']' after array element, found \(found())",
+                detail: "separate elements with commas and close the array with ']'", offset: index)
         }
     }
 
@@ -170,15 +202,23 @@ struct JSONParser {
             }
             if b != UInt8(ascii: "\\") {
                 try checkStringByte(b, open: open)
-                buffer.append(b); index += 1; continue
+                buffer.append(b)
+                index += 1
+                continue
             }
             let escape = index
             index += 1
             guard index < bytes.count else { throw unterminatedString(at: open) }
-            if let replacement = unescaped(bytes[index]) { buffer.append(replacement); index += 1; continue }
+            if let replacement = unescaped(bytes[index]) {
+                buffer.append(replacement)
+                index += 1
+                continue
+            }
             guard bytes[index] == UInt8(ascii: "u") else {
-                throw JSONSyntaxError(summary: "invalid escape \\\(bytes[index] < 0x80 ? String(UnicodeScalar(bytes[index])) : "?") in string",
-                                      detail: "valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX", offset: escape)
+                throw JSONSyntaxError(
+                    summary:
+                        "invalid escape \\\(bytes[index] < 0x80 ? String(UnicodeScalar(bytes[index])) : "?") in string",
+                    detail: "valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX", offset: escape)
             }
             index += 1
             var scalar = try hex4(escape: escape)
@@ -197,7 +237,9 @@ struct JSONParser {
         var value: UInt32 = 0
         for _ in 0..<4 {
             guard index < bytes.count, let digit = hexDigit(bytes[index]) else {
-                throw JSONSyntaxError(summary: "invalid \\u escape in string", detail: "write \\u followed by four hex digits, e.g. \\u00e9", offset: escape)
+                throw JSONSyntaxError(
+                    summary: "invalid \\u escape in string",
+                    detail: "write \\u followed by four hex digits, e.g. \\u00e9", offset: escape)
             }
             value = value << 4 | digit
             index += 1
@@ -233,20 +275,28 @@ struct JSONParser {
         _ = consume("-")
         if consume("0") {
             if index < bytes.count, isDigit(bytes[index]) {
-                throw JSONSyntaxError(summary: "invalid number: leading zeros are not allowed", detail: "write the number without leading zeros", offset: start)
+                throw JSONSyntaxError(
+                    summary: "invalid number: leading zeros are not allowed",
+                    detail: "write the number without leading zeros", offset: start)
             }
         } else if !consumeDigits() {
             throw JSONSyntaxError(summary: "invalid number", detail: "expected digits after '-'", offset: start)
         }
         if consume(".") {
             isInteger = false
-            guard consumeDigits() else { throw JSONSyntaxError(summary: "invalid number", detail: "expected digits after the decimal point", offset: start) }
+            guard consumeDigits() else {
+                throw JSONSyntaxError(
+                    summary: "invalid number", detail: "expected digits after the decimal point", offset: start)
+            }
         }
         if peek(UInt8(ascii: "e")) || peek(UInt8(ascii: "E")) {
             isInteger = false
             index += 1
             if !consume("+") { _ = consume("-") }
-            guard consumeDigits() else { throw JSONSyntaxError(summary: "invalid number", detail: "expected digits in the exponent", offset: start) }
+            guard consumeDigits() else {
+                throw JSONSyntaxError(
+                    summary: "invalid number", detail: "expected digits in the exponent", offset: start)
+            }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let n = Int(text) { return .integer(n) }
@@ -258,7 +308,8 @@ struct JSONParser {
     private mutating func enterContainer() throws {
         depth += 1
         guard depth <= Self.maxDepth else {
-            throw JSONSyntaxError(summary: "nesting is deeper than \(Self.maxDepth) levels", detail: "flatten the value", offset: index)
+            throw JSONSyntaxError(
+                summary: "nesting is deeper than \(Self.maxDepth) levels", detail: "flatten the value", offset: index)
         }
         index += 1
     }
@@ -294,8 +345,9 @@ struct JSONParser {
     private func checkStringByte(_ b: UInt8, open: Int) throws {
         if b == 0x0A || b == 0x0D { throw unterminatedString(at: open) }
         if b < 0x20 {
-            throw JSONSyntaxError(summary: "control character U+\(String(b, radix: 16, uppercase: true).leftPadded(4)) in string",
-                                  detail: "write it as an escape such as \\t or \\u0009", offset: index)
+            throw JSONSyntaxError(
+                summary: "control character U+\(String(b, radix: 16, uppercase: true).leftPadded(4)) in string",
+                detail: "write it as an escape such as \\t or \\u0009", offset: index)
         }
     }
 
@@ -307,19 +359,25 @@ struct JSONParser {
     }
 
     private func unterminatedString(at open: Int) -> JSONSyntaxError {
-        JSONSyntaxError(summary: "unterminated string", detail: "add the closing '\"' before the end of the line", offset: open)
+        JSONSyntaxError(
+            summary: "unterminated string", detail: "add the closing '\"' before the end of the line", offset: open)
     }
 
     private func loneSurrogate(at escape: Int) -> JSONSyntaxError {
-        JSONSyntaxError(summary: "invalid \\u escape: unpaired surrogate", detail: "write characters outside the BMP as a surrogate pair", offset: escape)
+        JSONSyntaxError(
+            summary: "invalid \\u escape: unpaired surrogate",
+            detail: "write characters outside the BMP as a surrogate pair", offset: escape)
     }
 
     private func unclosed(_ kind: String, _ closer: String, at open: Int) -> JSONSyntaxError {
-        JSONSyntaxError(summary: "unexpected end of file: \(kind) is never closed", detail: "add the missing '\(closer)' for the \(kind) opened here", offset: open)
+        JSONSyntaxError(
+            summary: "unexpected end of file: \(kind) is never closed",
+            detail: "add the missing '\(closer)' for the \(kind) opened here", offset: open)
     }
 
     private func missingComma(at offset: Int, between what: String) -> JSONSyntaxError {
-        JSONSyntaxError(summary: "missing ',' between \(what)", detail: "add a ',' here, after the value", offset: offset)
+        JSONSyntaxError(
+            summary: "missing ',' between \(what)", detail: "add a ',' here, after the value", offset: offset)
     }
 
     private func isComment() -> Bool { peek(UInt8(ascii: "/")) }
@@ -337,7 +395,10 @@ struct JSONParser {
     private func found() -> String {
         guard index < bytes.count else { return "end of file" }
         var end = index
-        while end < bytes.count, end - index < 20, bytes[end] >= 0x80 || (bytes[end] | 0x20) >= UInt8(ascii: "a") && (bytes[end] | 0x20) <= UInt8(ascii: "z") || isDigit(bytes[end]) || bytes[end] == UInt8(ascii: "_") {
+        while end < bytes.count, end - index < 20,
+            bytes[end] >= 0x80 || (bytes[end] | 0x20) >= UInt8(ascii: "a") && (bytes[end] | 0x20) <= UInt8(ascii: "z")
+                || isDigit(bytes[end]) || bytes[end] == UInt8(ascii: "_")
+        {
             end += 1
         }
         if end > index + 1 {
@@ -345,7 +406,9 @@ struct JSONParser {
             return Diagnostic.quoted(word)
         }
         let scalarEnd = Swift.min(bytes.count, index + 4)
-        let character = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<scalarEnd]), as: UTF8.self).first.map(String.init) ?? "?"
+        let character =
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<scalarEnd]), as: UTF8.self).first.map(
+                String.init) ?? "?"
         // A control character is named, never printed: it could start a terminal escape sequence.
         if let scalar = character.unicodeScalars.first, scalar.isTerminalControl {
             return "control character U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(4)

@@ -11,7 +11,10 @@ struct ObjectReader {
     /// Nil (after a diagnostic) when `node` is not an object.
     init?(_ node: JSONNode, path: String, file: DecodingFile) {
         guard let members = file.object(node, path: path) else { return nil }
-        self.file = file; self.path = path; self.offset = node.offset; self.members = members
+        self.file = file
+        self.path = path
+        self.offset = node.offset
+        self.members = members
     }
 
     func path(_ key: String) -> String {
@@ -34,25 +37,33 @@ struct ObjectReader {
     /// The member, or nil after a "missing required key" diagnostic that shows `example`.
     func required(_ key: String, example: String) -> JSONNode? {
         if let node = member(key) { return node }
-        file.error("missing required key \"\(key)\"", detail: "add \"\(key)\": \(example)", offset: offset, field: path(key))
+        file.error(
+            "missing required key \"\(key)\"", detail: "add \"\(key)\": \(example)", offset: offset, field: path(key))
         return nil
     }
 
     func string(_ key: String, example: String) -> Field<String>? {
-        required(key, example: example).flatMap { node in file.string(node, path: path(key)).map { Field(value: $0, offset: node.offset, path: path(key)) } }
+        required(key, example: example).flatMap { node in
+            file.string(node, path: path(key)).map { Field(value: $0, offset: node.offset, path: path(key)) }
+        }
     }
 
     func int(_ key: String, example: String) -> Field<Int>? {
-        required(key, example: example).flatMap { node in file.int(node, path: path(key)).map { Field(value: $0, offset: node.offset, path: path(key)) } }
+        required(key, example: example).flatMap { node in
+            file.int(node, path: path(key)).map { Field(value: $0, offset: node.offset, path: path(key)) }
+        }
     }
 
     /// An optional string member: nil when absent or mistyped.
     func optionalString(_ key: String) -> Field<String>? {
-        member(key).flatMap { node in file.string(node, path: path(key)).map { Field(value: $0, offset: node.offset, path: path(key)) } }
+        member(key).flatMap { node in
+            file.string(node, path: path(key)).map { Field(value: $0, offset: node.offset, path: path(key)) }
+        }
     }
 
     /// A string member that must be one of `T`'s raw values.
-    func enumeration<T: RawRepresentable & CaseIterable>(_ key: String, as: T.Type, noun: String) -> T? where T.RawValue == String {
+    func enumeration<T: RawRepresentable & CaseIterable>(_ key: String, as: T.Type, noun: String) -> T?
+    where T.RawValue == String {
         guard let text = string(key, example: "\"\(T.allCases.first!.rawValue)\"") else { return nil }
         return file.enumeration(text, as: T.self, noun: noun)
     }
@@ -60,9 +71,10 @@ struct ObjectReader {
     /// Reports every key not in `allowed`, suggesting the closest allowed one.
     func rejectUnknownKeys(allowed: [String]) {
         for member in members where !allowed.contains(member.key) {
-            file.error("unknown key \(Diagnostic.quoted(member.key))",
-                       detail: Suggestion.expectedOneOf(allowed, for: member.key),
-                       offset: member.keyOffset, field: path(member.key))
+            file.error(
+                "unknown key \(Diagnostic.quoted(member.key))",
+                detail: Suggestion.expectedOneOf(allowed, for: member.key),
+                offset: member.keyOffset, field: path(member.key))
         }
     }
 }
@@ -83,15 +95,17 @@ extension DecodingFile {
     /// Reports a control character in a string or key: it could rewrite the terminal or PR comment showing it.
     func rejectControl(_ scalar: Unicode.Scalar, offset: Int, path: String) {
         let code = String(scalar.value, radix: 16, uppercase: true)
-        error("control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) in \(path)",
-              detail: "remove it; control characters, terminal escapes and bidi controls are not allowed in fleet "
-                  + "files",
-              offset: offset, field: path)
+        error(
+            "control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code) in \(path)",
+            detail: "remove it; control characters, terminal escapes and bidi controls are not allowed in fleet "
+                + "files",
+            offset: offset, field: path)
     }
 
     func int(_ node: JSONNode, path: String) -> Int? {
         if case .integer(let n) = node.value { return n }
-        return wrongType(node, path: path, expected: "an integer", detail: "write a whole number without quotes, e.g. 512")
+        return wrongType(
+            node, path: path, expected: "an integer", detail: "write a whole number without quotes, e.g. 512")
     }
 
     func bool(_ node: JSONNode, path: String) -> Bool? {
@@ -109,10 +123,12 @@ extension DecodingFile {
         return wrongType(node, path: path, expected: "an array", detail: "write an array: [ ... ]")
     }
 
-    func enumeration<T: RawRepresentable & CaseIterable>(_ text: Field<String>, as: T.Type, noun: String) -> T? where T.RawValue == String {
+    func enumeration<T: RawRepresentable & CaseIterable>(_ text: Field<String>, as: T.Type, noun: String) -> T?
+    where T.RawValue == String {
         if let value = T(rawValue: text.value) { return value }
-        error("invalid \(noun) \(Diagnostic.quoted(text.value))",
-              detail: Suggestion.expectedOneOf(T.allCases.map(\.rawValue), for: text.value), at: text)
+        error(
+            "invalid \(noun) \(Diagnostic.quoted(text.value))",
+            detail: Suggestion.expectedOneOf(T.allCases.map(\.rawValue), for: text.value), at: text)
         return nil
     }
 

@@ -18,7 +18,9 @@ struct PlanJSONParser {
         var parser = PlanJSONParser(bytes: bytes, index: range.lowerBound, end: range.upperBound)
         let value = try parser.value(depth: 0)
         parser.skipSpace()
-        guard parser.index == parser.end else { throw Failure(summary: "unexpected text after the value", offset: parser.index) }
+        guard parser.index == parser.end else {
+            throw Failure(summary: "unexpected text after the value", offset: parser.index)
+        }
         return value
     }
 
@@ -116,7 +118,8 @@ struct PlanJSONParser {
                 case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800..<0xDC00).contains(code) {
-                        guard end - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                        guard end - index >= 6, bytes[index] == UInt8(ascii: "\\"),
+                            bytes[index + 1] == UInt8(ascii: "u")
                         else { throw fail("unpaired surrogate") }
                         index += 2
                         let low = try hex4()

@@ -1,6 +1,6 @@
 import FleetModel
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads files of a fleet repository without trusting them: only regular files inside the repository, bounded in
@@ -41,9 +41,10 @@ struct RepositoryFile {
                 return refused(path, "is a symbolic link to nothing", detail: "replace the link with the file itself")
             }
             guard staysInside(path) else {
-                return refused(path, "is a symbolic link leading outside the repository",
-                               detail: "fleet files must be regular files inside the repository; cloudctl did not read "
-                                   + "it")
+                return refused(
+                    path, "is a symbolic link leading outside the repository",
+                    detail: "fleet files must be regular files inside the repository; cloudctl did not read "
+                        + "it")
             }
             openPath = target
         } else if status.st_mode & S_IFMT != S_IFREG {
@@ -74,22 +75,25 @@ struct RepositoryFile {
     }
 
     private func notRegular(_ path: String, mode: mode_t) -> DecodingFile {
-        let kind = switch mode & S_IFMT {
-        case S_IFDIR: "a directory"
-        case S_IFIFO: "a FIFO"
-        case S_IFCHR: "a character device"
-        case S_IFBLK: "a block device"
-        case S_IFSOCK: "a socket"
-        default: "not a regular file"
-        }
-        return refused(path, "is \(kind), not a regular file",
-                       detail: "fleet files must be regular files inside the repository; cloudctl did not read it")
+        let kind =
+            switch mode & S_IFMT {
+            case S_IFDIR: "a directory"
+            case S_IFIFO: "a FIFO"
+            case S_IFCHR: "a character device"
+            case S_IFBLK: "a block device"
+            case S_IFSOCK: "a socket"
+            default: "not a regular file"
+            }
+        return refused(
+            path, "is \(kind), not a regular file",
+            detail: "fleet files must be regular files inside the repository; cloudctl did not read it")
     }
 
     private func tooLarge(_ path: String, limit: Int, size: Int?) -> DecodingFile {
         let has = size.map { "it has \($0) bytes" } ?? "it has more"
-        return refused(path, "file is larger than \(limit >> 20) MB",
-                       detail: "a fleet file is at most \(limit) bytes (\(has)); cloudctl did not read it")
+        return refused(
+            path, "file is larger than \(limit >> 20) MB",
+            detail: "a fleet file is at most \(limit) bytes (\(has)); cloudctl did not read it")
     }
 
     private func refused(_ path: String, _ summary: String, detail: String) -> DecodingFile {
@@ -99,8 +103,9 @@ struct RepositoryFile {
     }
 
     private func unreadable(_ path: String) -> DecodingFile {
-        refused(path, "cannot read file: \(String(cString: strerror(errno)))",
-                detail: "check that it is a readable regular file")
+        refused(
+            path, "cannot read file: \(String(cString: strerror(errno)))",
+            detail: "check that it is a readable regular file")
     }
 
     private static func realPath(_ path: String) -> String? {

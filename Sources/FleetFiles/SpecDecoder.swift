@@ -10,8 +10,14 @@ struct DecodedSpecFile {
     var domain: (value: String, location: SourceLocation)?
     var diagnostics: [Diagnostic]
 
-    init(path: String, spec: InstanceSpec? = nil, domain: (value: String, location: SourceLocation)? = nil, diagnostics: [Diagnostic] = []) {
-        self.path = path; self.spec = spec; self.domain = domain; self.diagnostics = diagnostics
+    init(
+        path: String, spec: InstanceSpec? = nil, domain: (value: String, location: SourceLocation)? = nil,
+        diagnostics: [Diagnostic] = []
+    ) {
+        self.path = path
+        self.spec = spec
+        self.domain = domain
+        self.diagnostics = diagnostics
     }
 }
 
@@ -24,8 +30,10 @@ struct SpecDecoder {
     /// The longest DNS name.
     static let maxDomainLength = 253
 
-    static let keys = ["name", "customer", "type", "version", "size", "region", "domain", "channel", "state",
-                       "maintenanceWindow", "protected", "trial", "features", "labels"]
+    static let keys = [
+        "name", "customer", "type", "version", "size", "region", "domain", "channel", "state",
+        "maintenanceWindow", "protected", "trial", "features", "labels",
+    ]
 
     let fleet: FleetReferences
     let rules: any CloudRules
@@ -48,7 +56,8 @@ struct SpecDecoder {
             result.spec = file.hasErrors ? nil : spec
             // Read without diagnostics: decoding above already reported whatever is wrong with the domain.
             if let node = reader.member("domain"), case .string(let domain) = node.value,
-               domain.firstTerminalControl == nil {
+                domain.firstTerminalControl == nil
+            {
                 result.domain = (domain, file.location(offset: node.offset, field: "domain"))
             }
         }
@@ -62,22 +71,25 @@ struct SpecDecoder {
         let name = reader.string("name", example: "\"\(fileName)\"")
         if let name {
             if !FieldSyntax.isName(name.value) {
-                file.error("invalid instance name \(Diagnostic.quoted(name.value))",
-                           detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'",
-                           at: name)
+                file.error(
+                    "invalid instance name \(Diagnostic.quoted(name.value))",
+                    detail: "a name is 3–40 characters: a lowercase letter, then lowercase letters, digits or '-'",
+                    at: name)
             } else if let problem = rules.problem(with: .instanceName(name.value, fleet: fleet.fleetName)) {
                 file.error(problem.summary, detail: problem.detail, at: name)
             } else if name.value != fileName {
                 let quotedFile = Diagnostic.quoted(fileName + ".json")
-                file.error("name \"\(name.value)\" does not match the file name \(quotedFile)",
-                           detail: "rename the file to \(name.value).json or set \"name\": "
-                               + Diagnostic.quoted(fileName),
-                           at: name)
+                file.error(
+                    "name \"\(name.value)\" does not match the file name \(quotedFile)",
+                    detail: "rename the file to \(name.value).json or set \"name\": "
+                        + Diagnostic.quoted(fileName),
+                    at: name)
             }
         }
         let customer = reader.string("customer", example: "\"Acme Inc.\"")
         if let customer, customer.value.allSatisfy(\.isWhitespace) {
-            file.error("customer is empty", detail: "write the customer's display name, e.g. \"Acme Inc.\"", at: customer)
+            file.error(
+                "customer is empty", detail: "write the customer's display name, e.g. \"Acme Inc.\"", at: customer)
         } else if let customer {
             checkLength(customer, limit: Self.maxCustomerLength, noun: "customer", file: file)
         }
@@ -109,29 +121,35 @@ struct SpecDecoder {
         let features = Self.shared(featureMap, previous: &lastFeatures)
         let labels = Self.shared(labelMap, previous: &lastLabels)
 
-        guard let name, let customer, let type, let version, let size, let region, let domain, let channel, let state, let window
+        guard let name, let customer, let type, let version, let size, let region, let domain, let channel, let state,
+            let window
         else { return nil }
-        return InstanceSpec(name: name.value, customer: customer.value, type: type, version: version, size: size.value,
-                            region: region.value, domain: domain.value, channel: channel.value, state: state,
-                            maintenanceWindow: window, protected: protected, trial: trial, features: features, labels: labels)
+        return InstanceSpec(
+            name: name.value, customer: customer.value, type: type, version: version, size: size.value,
+            region: region.value, domain: domain.value, channel: channel.value, state: state,
+            maintenanceWindow: window, protected: protected, trial: trial, features: features, labels: labels)
     }
 
     private func decodeVersion(_ reader: ObjectReader) -> Version? {
         guard let text = reader.string("version", example: "\"5.2.3\"") else { return nil }
         guard let version = Version(text.value) else {
-            reader.file.error("invalid version \(Diagnostic.quoted(text.value))",
-                              detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
+            reader.file.error(
+                "invalid version \(Diagnostic.quoted(text.value))",
+                detail: "expected major.minor.patch, e.g. 5.2.3", at: text)
             return nil
         }
         if let versions = fleet.versions, !versions.contains(version) {
             let known = versions.sorted().map(\.description)
-            reader.file.error("version \"\(text.value)\" is not in the release catalog",
-                              detail: "releases in Instances/_fleet.json: \(known.joined(separator: ", "))", at: text)
+            reader.file.error(
+                "version \"\(text.value)\" is not in the release catalog",
+                detail: "releases in Instances/_fleet.json: \(known.joined(separator: ", "))", at: text)
         }
         return version
     }
 
-    private func checkReference(_ text: Field<String>, in names: [String]?, noun: String, section: String, file: DecodingFile) {
+    private func checkReference(
+        _ text: Field<String>, in names: [String]?, noun: String, section: String, file: DecodingFile
+    ) {
         guard let names, !names.contains(text.value) else { return }
         var detail = "\(section) in Instances/_fleet.json: \(names.joined(separator: ", "))"
         if let close = Suggestion.closest(to: text.value, in: names) { detail += "; did you mean \"\(close)\"?" }
@@ -141,37 +159,43 @@ struct SpecDecoder {
     private func checkDomain(_ domain: Field<String>, file: DecodingFile) {
         guard checkLength(domain, limit: Self.maxDomainLength, noun: "domain", file: file) else { return }
         guard FieldSyntax.isHostname(domain.value) else {
-            file.error("invalid domain \(Diagnostic.quoted(domain.value))",
-                       detail: "expected a lowercase DNS name: labels of a-z, 0-9 and '-', separated by dots", at: domain)
+            file.error(
+                "invalid domain \(Diagnostic.quoted(domain.value))",
+                detail: "expected a lowercase DNS name: labels of a-z, 0-9 and '-', separated by dots", at: domain)
             return
         }
         if let zone = fleet.zone, !domain.value.hasSuffix("." + zone) {
-            file.error("domain \"\(domain.value)\" is outside the DNS zone \"\(zone)\"",
-                       detail: "use a name ending in .\(zone), e.g. \(file.path.fileStem).\(zone)", at: domain)
+            file.error(
+                "domain \"\(domain.value)\" is outside the DNS zone \"\(zone)\"",
+                detail: "use a name ending in .\(zone), e.g. \(file.path.fileStem).\(zone)", at: domain)
         }
     }
 
     private mutating func decodeWindow(_ parent: ObjectReader) -> MaintenanceWindow? {
         let example = #"{"day": "sun", "start": "02:00", "duration": "4h", "timeZone": "UTC"}"#
         guard let node = parent.required("maintenanceWindow", example: example),
-              let reader = ObjectReader(node, path: "maintenanceWindow", file: parent.file) else { return nil }
+            let reader = ObjectReader(node, path: "maintenanceWindow", file: parent.file)
+        else { return nil }
         let file = reader.file
         reader.rejectUnknownKeys(allowed: ["day", "start", "duration", "timeZone"])
         let day = reader.enumeration("day", as: Weekday.self, noun: "day")
         let start = reader.string("start", example: "\"02:00\"")
         if let start, MaintenanceWindow.minutes(ofStart: start.value) == nil {
-            file.error("invalid start time \(Diagnostic.quoted(start.value))",
-                       detail: "expected HH:MM on a 24-hour clock, e.g. 02:00", at: start)
+            file.error(
+                "invalid start time \(Diagnostic.quoted(start.value))",
+                detail: "expected HH:MM on a 24-hour clock, e.g. 02:00", at: start)
         }
         let duration = reader.string("duration", example: "\"4h\"")
         if let duration, MaintenanceWindow.minutes(ofDuration: duration.value) == nil {
-            file.error("invalid duration \(Diagnostic.quoted(duration.value))",
-                       detail: "expected hours or minutes from 30m to 24h, e.g. \"90m\" or \"4h\"", at: duration)
+            file.error(
+                "invalid duration \(Diagnostic.quoted(duration.value))",
+                detail: "expected hours or minutes from 30m to 24h, e.g. \"90m\" or \"4h\"", at: duration)
         }
         let timeZone = reader.string("timeZone", example: "\"UTC\"")
         if let timeZone, !isKnownTimeZone(timeZone.value) {
-            file.error("unknown time zone \(Diagnostic.quoted(timeZone.value))",
-                       detail: "expected an IANA time zone name such as UTC or Europe/Berlin", at: timeZone)
+            file.error(
+                "unknown time zone \(Diagnostic.quoted(timeZone.value))",
+                detail: "expected an IANA time zone name such as UTC or Europe/Berlin", at: timeZone)
         }
         guard let day, let start, let duration, let timeZone else { return nil }
         return MaintenanceWindow(day: day, start: start.value, duration: duration.value, timeZone: timeZone.value)
@@ -188,20 +212,26 @@ struct SpecDecoder {
         let file = parent.file
         guard let node = parent.member("trial") else {
             if type == .trial {
-                file.error("missing required key \"trial\"", detail: "trial instances need \"trial\": {\"expires\": \"YYYY-MM-DD\"}", offset: parent.offset, field: "trial")
+                file.error(
+                    "missing required key \"trial\"",
+                    detail: "trial instances need \"trial\": {\"expires\": \"YYYY-MM-DD\"}", offset: parent.offset,
+                    field: "trial")
             }
             return nil
         }
         if let type, type != .trial {
             let key = parent.members.first { $0.key == "trial" }!
-            file.error("\"trial\" is only allowed for trial instances", detail: "remove \"trial\" or set \"type\": \"trial\"", offset: key.keyOffset, field: "trial")
+            file.error(
+                "\"trial\" is only allowed for trial instances", detail: "remove \"trial\" or set \"type\": \"trial\"",
+                offset: key.keyOffset, field: "trial")
         }
         guard let reader = ObjectReader(node, path: "trial", file: file) else { return nil }
         reader.rejectUnknownKeys(allowed: ["expires"])
         guard let expires = reader.string("expires", example: "\"2027-01-31\"") else { return nil }
         guard FieldSyntax.isDate(expires.value) else {
-            file.error("invalid date \(Diagnostic.quoted(expires.value))",
-                       detail: "expected a calendar date YYYY-MM-DD, e.g. 2027-01-31", at: expires)
+            file.error(
+                "invalid date \(Diagnostic.quoted(expires.value))",
+                detail: "expected a calendar date YYYY-MM-DD, e.g. 2027-01-31", at: expires)
             return nil
         }
         return TrialSettings(expires: expires.value)
@@ -216,8 +246,10 @@ struct SpecDecoder {
 
     /// An optional free-form map whose values `decodeValue` checks; empty when absent. Keys are strings from the
     /// file too, so they get the same control-character and length checks.
-    private func decodeMap<T>(_ parent: ObjectReader, _ key: String, keyLimit: Int, keyNoun: String,
-                              _ decodeValue: (JSONNode, String) -> T?) -> [String: T] {
+    private func decodeMap<T>(
+        _ parent: ObjectReader, _ key: String, keyLimit: Int, keyNoun: String,
+        _ decodeValue: (JSONNode, String) -> T?
+    ) -> [String: T] {
         let file = parent.file
         guard let node = parent.member(key), let members = file.object(node, path: key) else { return [:] }
         var map: [String: T] = [:]
@@ -239,9 +271,10 @@ struct SpecDecoder {
     private func checkLength(_ text: Field<String>, limit: Int, noun: String, file: DecodingFile) -> Bool {
         let length = text.value.count
         guard length > limit else { return true }
-        file.error("\(noun) is too long",
-                   detail: "at most \(limit) characters are allowed (it has \(length)); shorten it",
-                   at: text)
+        file.error(
+            "\(noun) is too long",
+            detail: "at most \(limit) characters are allowed (it has \(length)); shorten it",
+            at: text)
         return false
     }
 }

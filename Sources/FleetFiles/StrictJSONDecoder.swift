@@ -10,15 +10,18 @@ public struct StrictDecodingError: Error, Equatable, CustomStringConvertible {
 /// key the type's `init(from:)` never asked for, so an edited or foreign file cannot smuggle in fields.
 public enum StrictJSONDecoder {
     /// Decodes `bytes[range]` as a `T`; `path` is where the part sits in its document, for messages.
-    public static func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>,
-                                            path: [CodingKey] = []) throws -> T {
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>,
+        path: [CodingKey] = []
+    ) throws -> T {
         let node: JSONNode
         switch JSONParser.parse(Array(bytes[range])) {
         case .success(let parsed): node = parsed
         case .failure(let error):
             let position = TextPosition(offset: range.lowerBound + error.offset, in: bytes)
-            throw StrictDecodingError(path: render(path),
-                                      problem: "\(error.summary) (line \(position.line), column \(position.column))")
+            throw StrictDecodingError(
+                path: render(path),
+                problem: "\(error.summary) (line \(position.line), column \(position.column))")
         }
         let usage = KeyUsage()
         let root = path.reduce(nil) { PathLink(parent: $0, key: $1) }
@@ -33,15 +36,18 @@ public enum StrictJSONDecoder {
 
     /// Decodes `bytes[range]` as a plan value parsed straight into its `PlanJSON` shape, without a node tree or
     /// `Decoder`'s per-key overhead (a saved plan holds 100,000 instances); `T(planJSON:)` refuses unknown keys.
-    public static func decodePlan<T: PlanJSONConvertible>(_ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>,
-                                                          range: Range<Int>, path: [CodingKey] = []) throws -> T {
+    public static func decodePlan<T: PlanJSONConvertible>(
+        _ type: T.Type, from bytes: UnsafeBufferPointer<UInt8>,
+        range: Range<Int>, path: [CodingKey] = []
+    ) throws -> T {
         let json: PlanJSON
         do {
             json = try PlanJSONParser.parse(bytes, range: range)
         } catch {
             let position = TextPosition(offset: error.offset, in: bytes)
-            throw StrictDecodingError(path: render(path),
-                                      problem: "\(error.summary) (line \(position.line), column \(position.column))")
+            throw StrictDecodingError(
+                path: render(path),
+                problem: "\(error.summary) (line \(position.line), column \(position.column))")
         }
         do {
             return try T(planJSON: json)
@@ -128,8 +134,9 @@ final class KeyUsage {
         let object = objects.last { $0.first <= unread }!
         let key = object.members[unread - object.first].key
         let path = PathLink.path(object.path, then: PathKey(stringValue: key))
-        throw StrictDecodingError(path: StrictJSONDecoder.render(path),
-                                  problem: "unknown key \"\(key)\"")
+        throw StrictDecodingError(
+            path: StrictJSONDecoder.render(path),
+            problem: "unknown key \"\(key)\"")
     }
 }
 
@@ -165,8 +172,11 @@ private struct NodeDecoder: Decoder {
     func singleValueContainer() throws -> SingleValueDecodingContainer { SingleNodeContainer(decoder: self) }
 
     func mismatch(_ expected: String) -> DecodingError {
-        .typeMismatch(Any.self, .init(codingPath: codingPath,
-                                      debugDescription: "expected \(expected), found \(node.quoted)"))
+        .typeMismatch(
+            Any.self,
+            .init(
+                codingPath: codingPath,
+                debugDescription: "expected \(expected), found \(node.quoted)"))
     }
 }
 
@@ -211,7 +221,8 @@ private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
     func decode(_ type: String.Type, forKey key: Key) throws -> String { try decoder(for: key).string() }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
-        -> KeyedDecodingContainer<NestedKey> {
+        -> KeyedDecodingContainer<NestedKey>
+    {
         try decoder(for: key).container(keyedBy: type)
     }
 
@@ -253,7 +264,8 @@ private struct UnkeyedNodeContainer: UnkeyedDecodingContainer {
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try T(from: next()) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
-        -> KeyedDecodingContainer<NestedKey> {
+        -> KeyedDecodingContainer<NestedKey>
+    {
         try next().container(keyedBy: type)
     }
 

@@ -14,9 +14,12 @@ enum Suggestion {
         let lowered = value.lowercased()
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
-            let distance = lowered.hasPrefix(candidate) || candidate.hasPrefix(lowered) && lowered.count >= 2
+            let distance =
+                lowered.hasPrefix(candidate) || candidate.hasPrefix(lowered) && lowered.count >= 2
                 ? 1 : Spelling.editDistance(Array(lowered.unicodeScalars), Array(candidate.unicodeScalars))
-            if distance <= max(1, min(3, candidate.count / 3)), distance < (best?.distance ?? .max) { best = (candidate, distance) }
+            if distance <= max(1, min(3, candidate.count / 3)), distance < (best?.distance ?? .max) {
+                best = (candidate, distance)
+            }
         }
         return best?.candidate
     }

@@ -6,13 +6,19 @@ public struct SourceLocation: Hashable, Sendable, Codable {
     public var fieldPath: String?
 
     public init(file: String, line: Int? = nil, column: Int? = nil, fieldPath: String? = nil) {
-        self.file = file; self.line = line; self.column = column; self.fieldPath = fieldPath
+        self.file = file
+        self.line = line
+        self.column = column
+        self.fieldPath = fieldPath
     }
 
     /// `file:line:column` or `file: field.path`, the way compilers and linters print it.
     public var description: String {
         var text = file
-        if let line { text += ":\(line)" ; if let column { text += ":\(column)" } }
+        if let line {
+            text += ":\(line)"
+            if let column { text += ":\(column)" }
+        }
         if let fieldPath, !fieldPath.isEmpty { text += " (\(fieldPath))" }
         return text
     }
@@ -28,15 +34,23 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
     public var detail: String?
     public var location: SourceLocation?
 
-    public init(_ severity: Severity = .error, _ summary: String, detail: String? = nil, at location: SourceLocation? = nil) {
-        self.severity = severity; self.summary = summary; self.detail = detail; self.location = location
+    public init(
+        _ severity: Severity = .error, _ summary: String, detail: String? = nil, at location: SourceLocation? = nil
+    ) {
+        self.severity = severity
+        self.summary = summary
+        self.detail = detail
+        self.location = location
     }
 
-    public static func error(_ summary: String, detail: String? = nil, at location: SourceLocation? = nil) -> Diagnostic {
+    public static func error(_ summary: String, detail: String? = nil, at location: SourceLocation? = nil) -> Diagnostic
+    {
         Diagnostic(.error, summary, detail: detail, at: location)
     }
 
-    public static func warning(_ summary: String, detail: String? = nil, at location: SourceLocation? = nil) -> Diagnostic {
+    public static func warning(_ summary: String, detail: String? = nil, at location: SourceLocation? = nil)
+        -> Diagnostic
+    {
         Diagnostic(.warning, summary, detail: detail, at: location)
     }
 

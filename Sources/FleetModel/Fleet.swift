@@ -12,7 +12,11 @@ public struct Tier: Hashable, Sendable, Codable {
     public var replicas: Int
 
     public init(databaseClass: String, storageGB: Int, cpu: Int, memory: Int, replicas: Int) {
-        self.databaseClass = databaseClass; self.storageGB = storageGB; self.cpu = cpu; self.memory = memory; self.replicas = replicas
+        self.databaseClass = databaseClass
+        self.storageGB = storageGB
+        self.cpu = cpu
+        self.memory = memory
+        self.replicas = replicas
     }
 }
 
@@ -20,7 +24,10 @@ public struct Tier: Hashable, Sendable, Codable {
 public struct Release: Hashable, Sendable, Codable {
     public var version: Version
     public var jumpFrom: Version?
-    public init(version: Version, jumpFrom: Version? = nil) { self.version = version; self.jumpFrom = jumpFrom }
+    public init(version: Version, jumpFrom: Version? = nil) {
+        self.version = version
+        self.jumpFrom = jumpFrom
+    }
 }
 
 /// The releases an instance may run, oldest first.
@@ -38,14 +45,21 @@ public struct Wave: Hashable, Sendable, Codable {
     public var types: [InstanceType]?
     /// Share of the channel's remaining instances (by stable hash of the name), 1…100; nil means all of them.
     public var percent: Int?
-    public init(name: String, types: [InstanceType]? = nil, percent: Int? = nil) { self.name = name; self.types = types; self.percent = percent }
+    public init(name: String, types: [InstanceType]? = nil, percent: Int? = nil) {
+        self.name = name
+        self.types = types
+        self.percent = percent
+    }
 }
 
 /// A release channel. A paused channel is never bulk-upgraded.
 public struct Channel: Hashable, Sendable, Codable {
     public var paused: Bool
     public var waves: [Wave]
-    public init(paused: Bool = false, waves: [Wave] = []) { self.paused = paused; self.waves = waves }
+    public init(paused: Bool = false, waves: [Wave] = []) {
+        self.paused = paused
+        self.waves = waves
+    }
 }
 
 /// DNS settings: the zone instance domains live in and what their records point at.
@@ -53,7 +67,10 @@ public struct DNSSettings: Hashable, Sendable, Codable {
     public var zone: String
     /// CNAME target of every instance record (the fleet's ingress).
     public var target: String
-    public init(zone: String, target: String) { self.zone = zone; self.target = target }
+    public init(zone: String, target: String) {
+        self.zone = zone
+        self.target = target
+    }
 }
 
 /// How long data a teardown archives (final database snapshot, bucket objects) must stay restorable, in whole days.
@@ -68,7 +85,8 @@ public struct RetentionPeriod: Hashable, Sendable, Codable, CustomStringConverti
     /// `"90d"` → 90 days; nil for anything else (another unit, zero, out of range).
     public init?(parsing text: String) {
         guard text.hasSuffix("d"), let days = Int(text.dropLast()), text.first?.isNumber == true,
-              Self.allowedDays.contains(days) else { return nil }
+            Self.allowedDays.contains(days)
+        else { return nil }
         self.days = days
     }
 
@@ -88,9 +106,16 @@ public struct Fleet: Hashable, Sendable, Codable {
     /// What a teardown keeps restorable, and for how long (`retention`, default 90 days).
     public var retention: RetentionPeriod
 
-    public init(name: String, dns: DNSSettings, image: String, tiers: [String: Tier], releases: ReleaseCatalog,
-                channels: [String: Channel], retention: RetentionPeriod = .standard) {
-        self.name = name; self.dns = dns; self.image = image; self.tiers = tiers; self.releases = releases; self.channels = channels
+    public init(
+        name: String, dns: DNSSettings, image: String, tiers: [String: Tier], releases: ReleaseCatalog,
+        channels: [String: Channel], retention: RetentionPeriod = .standard
+    ) {
+        self.name = name
+        self.dns = dns
+        self.image = image
+        self.tiers = tiers
+        self.releases = releases
+        self.channels = channels
         self.retention = retention
     }
 }

@@ -39,11 +39,14 @@ extension InstanceIntent: PlanJSONConvertible {
         switch self {
         case .provision: .object([("kind", .string("provision"))])
         case .upgrade(let from, let to, let hops):
-            .object([("kind", .string("upgrade")), ("from", .string(from.description)), ("to", .string(to.description)),
-                     ("hops", .array(hops.map { .string($0.description) }))])
+            .object([
+                ("kind", .string("upgrade")), ("from", .string(from.description)), ("to", .string(to.description)),
+                ("hops", .array(hops.map { .string($0.description) })),
+            ])
         case .resize(let what, let from, let to):
-            .object([("kind", .string("resize")), ("what", .string(what.rawValue)), ("to", .string(to))]
-                + (from.map { [("from", PlanJSON.string($0))] } ?? []))
+            .object(
+                [("kind", .string("resize")), ("what", .string(what.rawValue)), ("to", .string(to))]
+                    + (from.map { [("from", PlanJSON.string($0))] } ?? []))
         case .suspend: .object([("kind", .string("suspend"))])
         case .resume: .object([("kind", .string("resume"))])
         case .teardown: .object([("kind", .string("teardown"))])
@@ -70,8 +73,9 @@ extension InstanceIntent: PlanJSONConvertible {
             }
             self = .upgrade(from: try object.version("from"), to: try object.version("to"), hops: hops)
         case "resize":
-            self = .resize(what: try object.enumValue("what", ResourceKind.self), from: try object.optionalString("from"),
-                           to: try object.string("to"))
+            self = .resize(
+                what: try object.enumValue("what", ResourceKind.self), from: try object.optionalString("from"),
+                to: try object.string("to"))
         case "suspend": self = .suspend
         case "resume": self = .resume
         case "teardown": self = .teardown

@@ -18,7 +18,10 @@ public struct MaintenanceWindow: Hashable, Sendable, Codable {
     public var timeZone: String
 
     public init(day: Weekday, start: String, duration: String, timeZone: String) {
-        self.day = day; self.start = start; self.duration = duration; self.timeZone = timeZone
+        self.day = day
+        self.start = start
+        self.duration = duration
+        self.timeZone = timeZone
     }
 }
 
@@ -46,12 +49,25 @@ public struct InstanceSpec: Hashable, Sendable, Codable {
     public var features: [String: Bool]
     public var labels: [String: String]
 
-    public init(name: String, customer: String, type: InstanceType, version: Version, size: String, region: String,
-                domain: String, channel: String, state: InstanceState, maintenanceWindow: MaintenanceWindow,
-                protected: Bool = false, trial: TrialSettings? = nil, features: [String: Bool] = [:], labels: [String: String] = [:]) {
-        self.name = name; self.customer = customer; self.type = type; self.version = version; self.size = size
-        self.region = region; self.domain = domain; self.channel = channel; self.state = state
-        self.maintenanceWindow = maintenanceWindow; self.protected = protected; self.trial = trial
-        self.features = features; self.labels = labels
+    public init(
+        name: String, customer: String, type: InstanceType, version: Version, size: String, region: String,
+        domain: String, channel: String, state: InstanceState, maintenanceWindow: MaintenanceWindow,
+        protected: Bool = false, trial: TrialSettings? = nil, features: [String: Bool] = [:],
+        labels: [String: String] = [:]
+    ) {
+        self.name = name
+        self.customer = customer
+        self.type = type
+        self.version = version
+        self.size = size
+        self.region = region
+        self.domain = domain
+        self.channel = channel
+        self.state = state
+        self.maintenanceWindow = maintenanceWindow
+        self.protected = protected
+        self.trial = trial
+        self.features = features
+        self.labels = labels
     }
 }

@@ -6,7 +6,11 @@ public enum JSONStringEscaper {
     /// (nothing to escape) is one byte scan and three writes.
     public static func write(_ text: String, to out: inout some TextOutputStream) {
         out.write("\"")
-        guard needsEscaping(text) else { out.write(text); out.write("\""); return }
+        guard needsEscaping(text) else {
+            out.write(text)
+            out.write("\"")
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out.write("\\\"")

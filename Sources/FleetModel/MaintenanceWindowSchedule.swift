@@ -8,21 +8,27 @@ extension MaintenanceWindow {
     public static func minutes(ofStart text: String) -> Int? {
         let bytes = Array(text.utf8)
         guard bytes.count == 5, bytes[2] == UInt8(ascii: ":"),
-              let hours = number(bytes[0..<2]), let minutes = number(bytes[3..<5]),
-              hours < 24, minutes < 60 else { return nil }
+            let hours = number(bytes[0..<2]), let minutes = number(bytes[3..<5]),
+            hours < 24, minutes < 60
+        else { return nil }
         return hours * 60 + minutes
     }
 
     /// Minutes in `"4h"`, `"90m"` or `"1h30m"`; nil when malformed or outside `durationLimits`.
     public static func minutes(ofDuration text: String) -> Int? {
-        var total = 0, digits: [UInt8] = [], sawUnit = false, sawMinutes = false
+        var total = 0
+        var digits: [UInt8] = []
+        var sawUnit = false
+        var sawMinutes = false
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(byte)
             case UInt8(ascii: "h") where !sawUnit, UInt8(ascii: "m") where !sawMinutes:
                 guard let n = number(digits) else { return nil }
                 total += byte == UInt8(ascii: "h") ? n * 60 : n
-                sawUnit = true; sawMinutes = byte == UInt8(ascii: "m"); digits = []
+                sawUnit = true
+                sawMinutes = byte == UInt8(ascii: "m")
+                digits = []
             default: return nil
             }
         }
@@ -34,19 +40,22 @@ extension MaintenanceWindow {
     /// A window may run past midnight and past the end of the week (sun 23:00 + 4h covers mon 02:00).
     public func contains(_ date: Date) -> Bool {
         guard let startMinutes = Self.minutes(ofStart: start), let length = Self.minutes(ofDuration: duration),
-              let zone = TimeZone(identifier: timeZone) else { return false }
+            let zone = TimeZone(identifier: timeZone)
+        else { return false }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let local = calendar.dateComponents([.weekday, .hour, .minute], from: date)
         guard let weekday = local.weekday, let hour = local.hour, let minute = local.minute,
-              let windowDay = Weekday.allCases.firstIndex(of: day) else { return false }
+            let windowDay = Weekday.allCases.firstIndex(of: day)
+        else { return false }
         // Calendar weekdays run 1 = Sunday … 7 = Saturday; ours run mon = 0 … sun = 6.
         let today = (weekday + 5) % 7
         var daysBack = (today - windowDay + 7) % 7
         if daysBack == 0 && hour * 60 + minute < startMinutes { daysBack = 7 }
         // Windows last at most a day, so only the most recent start can cover `date`.
         guard let startDay = calendar.date(byAdding: .day, value: -daysBack, to: calendar.startOfDay(for: date)),
-              let windowStart = calendar.date(bySettingHour: startMinutes / 60, minute: startMinutes % 60, second: 0, of: startDay)
+            let windowStart = calendar.date(
+                bySettingHour: startMinutes / 60, minute: startMinutes % 60, second: 0, of: startDay)
         else { return false }
         return date >= windowStart && date < windowStart.addingTimeInterval(TimeInterval(length * 60))
     }

@@ -8,8 +8,10 @@ extension PlanStep: PlanJSONCodable {
         if let before { members.append(("before", before.planJSON)) }
         members.append(("cause", reason.planJSON))
         if let detail { members.append(("detail", detail.planJSON)) }
-        members += [("disruptive", .bool(disruptive)), ("inputsHash", .string(inputsHash)),
-                    ("reason", .string(reasonText)), ("resource", .string(resource.rawValue))]
+        members += [
+            ("disruptive", .bool(disruptive)), ("inputsHash", .string(inputsHash)),
+            ("reason", .string(reasonText)), ("resource", .string(resource.rawValue)),
+        ]
         return .object(members)
     }
 
@@ -45,10 +47,13 @@ extension InstanceTarget: PlanJSONConvertible {
         let window = maintenanceWindow
         return .object([
             ("region", .string(region)), ("state", .string(state.rawValue)), ("protected", .bool(protected)),
-            ("maintenanceWindow", .object([
-                ("day", .string(window.day.rawValue)), ("start", .string(window.start)),
-                ("duration", .string(window.duration)), ("timeZone", .string(window.timeZone)),
-            ])),
+            (
+                "maintenanceWindow",
+                .object([
+                    ("day", .string(window.day.rawValue)), ("start", .string(window.start)),
+                    ("duration", .string(window.duration)), ("timeZone", .string(window.timeZone)),
+                ])
+            ),
         ])
     }
 
@@ -56,11 +61,13 @@ extension InstanceTarget: PlanJSONConvertible {
         let object = try json.fields(allowed: ["region", "state", "protected", "maintenanceWindow"])
         let window = try object.nested("maintenanceWindow") { json throws(PlanJSONError) in
             let w = try json.fields(allowed: ["day", "start", "duration", "timeZone"])
-            return MaintenanceWindow(day: try w.enumValue("day", Weekday.self), start: try w.string("start"),
-                                     duration: try w.string("duration"), timeZone: try w.string("timeZone"))
+            return MaintenanceWindow(
+                day: try w.enumValue("day", Weekday.self), start: try w.string("start"),
+                duration: try w.string("duration"), timeZone: try w.string("timeZone"))
         }
-        self.init(region: try object.string("region"), state: try object.enumValue("state", InstanceState.self),
-                  maintenanceWindow: window, protected: try object.bool("protected"))
+        self.init(
+            region: try object.string("region"), state: try object.enumValue("state", InstanceState.self),
+            maintenanceWindow: window, protected: try object.bool("protected"))
     }
 }
 
@@ -72,8 +79,10 @@ extension InstancePlan: PlanJSONCodable {
             ("recordedFingerprint", .string(recordedFingerprint)),
         ]
         if let refusal { members.append(("refusal", .string(refusal))) }
-        members += [("specFingerprint", .string(specFingerprint)), ("status", .string(status.rawValue)),
-                    ("steps", .array(steps.map(\.planJSON)))]
+        members += [
+            ("specFingerprint", .string(specFingerprint)), ("status", .string(status.rawValue)),
+            ("steps", .array(steps.map(\.planJSON))),
+        ]
         if let target { members.append(("target", target.planJSON)) }
         members.append(("wave", .int(wave)))
         return .object(members)
@@ -85,7 +94,9 @@ extension InstancePlan: PlanJSONCodable {
         ])
         var changes: [InstanceIntent] = []
         for (index, change) in try object.array("changes").enumerated() {
-            do { changes.append(try InstanceIntent(planJSON: change)) } catch { throw error.within("[\(index)]").within("changes") }
+            do { changes.append(try InstanceIntent(planJSON: change)) } catch {
+                throw error.within("[\(index)]").within("changes")
+            }
         }
         var steps: [PlanStep] = []
         for (index, step) in try object.array("steps").enumerated() {
@@ -96,7 +107,8 @@ extension InstancePlan: PlanJSONCodable {
             wave: try object.int("wave"), specFingerprint: try object.string("specFingerprint"),
             recordedFingerprint: try object.string("recordedFingerprint"), changes: changes, steps: steps,
             target: object.has("target")
-                ? try object.nested("target") { json throws(PlanJSONError) in try InstanceTarget(planJSON: json) } : nil,
+                ? try object.nested("target") { json throws(PlanJSONError) in try InstanceTarget(planJSON: json) }
+                : nil,
             refusal: try object.optionalString("refusal"))
     }
 }

@@ -44,8 +44,10 @@ public struct PlanStep: Hashable, Sendable {
     /// True when the step interrupts the running application and must wait for the maintenance window.
     public var disruptive: Bool
 
-    public init(action: StepAction, resource: ResourceKind, reason: StepReason, before: ResourceAttributes? = nil,
-                after: ResourceAttributes? = nil, detail: StepDetail? = nil, disruptive: Bool = false) {
+    public init(
+        action: StepAction, resource: ResourceKind, reason: StepReason, before: ResourceAttributes? = nil,
+        after: ResourceAttributes? = nil, detail: StepDetail? = nil, disruptive: Bool = false
+    ) {
         self.action = action
         self.resource = resource
         self.reason = reason
@@ -57,8 +59,10 @@ public struct PlanStep: Hashable, Sendable {
     }
 
     /// The same with the hash of `after` already known (the planner memoizes it: most instances share attributes).
-    public init(action: StepAction, resource: ResourceKind, reason: StepReason, before: ResourceAttributes?,
-                after: ResourceAttributes, hash: String, detail: StepDetail? = nil, disruptive: Bool) {
+    public init(
+        action: StepAction, resource: ResourceKind, reason: StepReason, before: ResourceAttributes?,
+        after: ResourceAttributes, hash: String, detail: StepDetail? = nil, disruptive: Bool
+    ) {
         self.action = action
         self.resource = resource
         self.reason = reason
@@ -112,9 +116,11 @@ public struct InstancePlan: Hashable, Sendable {
     public var target: InstanceTarget?
     public var refusal: String?
 
-    public init(name: String, status: Status = .planned, wave: Int = 0, specFingerprint: String,
-                recordedFingerprint: String, changes: [InstanceIntent] = [], steps: [PlanStep],
-                target: InstanceTarget? = nil, refusal: String? = nil) {
+    public init(
+        name: String, status: Status = .planned, wave: Int = 0, specFingerprint: String,
+        recordedFingerprint: String, changes: [InstanceIntent] = [], steps: [PlanStep],
+        target: InstanceTarget? = nil, refusal: String? = nil
+    ) {
         self.name = name
         self.status = status
         self.wave = wave
@@ -184,7 +190,9 @@ public struct Plan: Hashable, Sendable, Codable {
 
     public init(toolVersion: String, fleet: String, instances: [InstancePlan]) {
         self.formatVersion = Plan.currentFormatVersion
-        self.toolVersion = toolVersion; self.fleet = fleet; self.instances = instances
+        self.toolVersion = toolVersion
+        self.fleet = fleet
+        self.instances = instances
         self.summary = PlanSummary(instances: instances)
     }
 

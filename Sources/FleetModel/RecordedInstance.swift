@@ -32,9 +32,11 @@ public struct RecordedInstance: Hashable, Sendable {
     /// `protected` as last applied: lifting it must be applied before a teardown is planned.
     public var protected: Bool
 
-    public init(name: String, region: String, runningVersion: Version? = nil, state: InstanceState = .active,
-                domain: String? = nil, storageGB: Int? = nil, resources: [ResourceKind: RecordedResource] = [:],
-                provisioned: Bool = true, protected: Bool = false, network: NetworkIds? = nil) {
+    public init(
+        name: String, region: String, runningVersion: Version? = nil, state: InstanceState = .active,
+        domain: String? = nil, storageGB: Int? = nil, resources: [ResourceKind: RecordedResource] = [:],
+        provisioned: Bool = true, protected: Bool = false, network: NetworkIds? = nil
+    ) {
         self.name = name
         self.region = region
         self.runningVersion = runningVersion
@@ -52,9 +54,11 @@ public struct RecordedInstance: Hashable, Sendable {
 
     /// Stable hash of everything the planner reads from this record.
     public var fingerprint: String {
-        var parts = ["name=\(name)", "region=\(region)", "version=\(runningVersion?.description ?? "")",
-                     "state=\(state.rawValue)", "domain=\(domain ?? "")", "storage=\(storageGB.map(String.init) ?? "")",
-                     "provisioned=\(provisioned)", "protected=\(protected)"]
+        var parts = [
+            "name=\(name)", "region=\(region)", "version=\(runningVersion?.description ?? "")",
+            "state=\(state.rawValue)", "domain=\(domain ?? "")", "storage=\(storageGB.map(String.init) ?? "")",
+            "provisioned=\(provisioned)", "protected=\(protected)",
+        ]
         for kind in ResourceKind.allCases {
             if let r = resources[kind] { parts.append("\(kind.rawValue)=\(r.cloudId)#\(r.inputsHash)") }
         }

@@ -97,10 +97,15 @@ public enum ResourceAttributes: Hashable, Sendable {
         case .placement(let p):
             [("region", .string(p.region))]
         case .database(let d):
-            [("databaseClass", .string(d.databaseClass)), ("region", .string(d.region)), ("storageGB", .int(d.storageGB))]
+            [
+                ("databaseClass", .string(d.databaseClass)), ("region", .string(d.region)),
+                ("storageGB", .int(d.storageGB)),
+            ]
         case .taskDefinition(let t):
-            [("cpu", .int(t.cpu)), ("image", .string(t.image)), ("memory", .int(t.memory)),
-             ("version", .string(t.version.description))]
+            [
+                ("cpu", .int(t.cpu)), ("image", .string(t.image)), ("memory", .int(t.memory)),
+                ("version", .string(t.version.description)),
+            ]
         case .service(let s):
             [("replicas", .int(s.replicas))]
         case .dnsRecord(let r):
@@ -125,18 +130,23 @@ public enum ResourceAttributes: Hashable, Sendable {
         case .network, .key, .bucket, .secret, .cluster:
             self = .placement(PlacementAttributes(region: try object.string("region")))
         case .database:
-            self = .database(DatabaseAttributes(
-                region: try object.string("region"), databaseClass: try object.string("databaseClass"),
-                storageGB: try object.int("storageGB")))
+            self = .database(
+                DatabaseAttributes(
+                    region: try object.string("region"), databaseClass: try object.string("databaseClass"),
+                    storageGB: try object.int("storageGB")))
         case .taskDefinition:
-            self = .taskDefinition(TaskDefinitionAttributes(
-                image: try object.string("image"), version: try object.version("version"), cpu: try object.int("cpu"),
-                memory: try object.int("memory")))
+            self = .taskDefinition(
+                TaskDefinitionAttributes(
+                    image: try object.string("image"), version: try object.version("version"),
+                    cpu: try object.int("cpu"),
+                    memory: try object.int("memory")))
         case .service:
             self = .service(ServiceAttributes(replicas: try object.int("replicas")))
         case .dnsRecord:
-            self = .dnsRecord(DNSRecordAttributes(
-                domain: try object.string("domain"), zone: try object.string("zone"), target: try object.string("target")))
+            self = .dnsRecord(
+                DNSRecordAttributes(
+                    domain: try object.string("domain"), zone: try object.string("zone"),
+                    target: try object.string("target")))
         }
     }
 

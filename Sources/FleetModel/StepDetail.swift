@@ -20,21 +20,28 @@ extension StepDetail: PlanJSONConvertible {
     public var planJSON: PlanJSON {
         switch self {
         case .snapshot(.preUpgrade(let version)):
-            .object([("kind", .string("snapshot")), ("purpose", .string("pre-upgrade")),
-                     ("version", .string(version.description))])
+            .object([
+                ("kind", .string("snapshot")), ("purpose", .string("pre-upgrade")),
+                ("version", .string(version.description)),
+            ])
         case .snapshot(.final(let retention)):
-            .object([("kind", .string("snapshot")), ("purpose", .string("final")),
-                     ("retentionDays", .int(retention.days))])
+            .object([
+                ("kind", .string("snapshot")), ("purpose", .string("final")),
+                ("retentionDays", .int(retention.days)),
+            ])
         case .migration(let from, let task):
-            .object([("kind", .string("migration")), ("from", .string(from.description)),
-                     ("task", ResourceAttributes.taskDefinition(task).planJSON)])
+            .object([
+                ("kind", .string("migration")), ("from", .string(from.description)),
+                ("task", ResourceAttributes.taskDefinition(task).planJSON),
+            ])
         case .healthCheck(let expect):
             .object([("kind", .string("health-check")), ("expect", ResourceAttributes.taskDefinition(expect).planJSON)])
         }
     }
 
     public init(planJSON json: PlanJSON) throws(PlanJSONError) {
-        let kind = try json.fields(allowed: ["kind", "purpose", "version", "retentionDays", "from", "task", "expect"]).string("kind")
+        let kind = try json.fields(allowed: ["kind", "purpose", "version", "retentionDays", "from", "task", "expect"])
+            .string("kind")
         switch kind {
         case "snapshot":
             let object = try json.fields(allowed: ["kind", "purpose", "version", "retentionDays"])

@@ -8,7 +8,8 @@ extension PlanStep {
         case .resize(let from, let to):
             from.map { "tier \($0) → \(to): " + changedFields } ?? "tier \(to): " + changedFields
         case .fleetSettingsChanged:
-            before == nil ? "fleet settings changed (tier definition or image)" : "fleet settings changed: " + changedFields
+            before == nil
+                ? "fleet settings changed (tier definition or image)" : "fleet settings changed: " + changedFields
         case .upgradeHop(let from, let to, let hop, let of): "upgrade \(from) → \(to) (hop \(hop) of \(of))"
         case .beforeUpgrade(let to): "before upgrade to \(to)"
         case .verify(let version): "verify \(version)"
@@ -31,7 +32,8 @@ extension PlanStep {
         case (.database, .database(let d)?): "PostgreSQL \(d.databaseClass), \(d.storageGB) GiB"
         case (.cluster, _): "container cluster"
         case (.taskDefinition, .taskDefinition(let t)?): "\(t.imageReference), \(t.cpu) CPU units, \(t.memory) MiB"
-        case (.service, .service(let s)?): s.replicas == 0 ? "0 replicas (suspended)" : ResourceAttributes.service(s).summary
+        case (.service, .service(let s)?):
+            s.replicas == 0 ? "0 replicas (suspended)" : ResourceAttributes.service(s).summary
         case (.dnsRecord, .dnsRecord(let r)?): "\(r.domain) → \(r.target)"
         default: resource.rawValue
         }

@@ -52,8 +52,10 @@ extension StepReason: PlanJSONConvertible {
             if let from { members.append(("from", .string(from))) }
             members.append(("to", .string(to)))
         case .upgradeHop(let from, let to, let hop, let of):
-            members += [("from", .string(from.description)), ("to", .string(to.description)), ("hop", .int(hop)),
-                        ("hops", .int(of))]
+            members += [
+                ("from", .string(from.description)), ("to", .string(to.description)), ("hop", .int(hop)),
+                ("hops", .int(of)),
+            ]
         case .beforeUpgrade(let to):
             members.append(("to", .string(to.description)))
         case .verify(let version):
@@ -77,8 +79,9 @@ extension StepReason: PlanJSONConvertible {
         case "resize": self = .resize(from: try object.optionalString("from"), to: try object.string("to"))
         case "fleet-settings-changed": self = .fleetSettingsChanged
         case "upgrade-hop":
-            self = .upgradeHop(from: try object.version("from"), to: try object.version("to"), hop: try object.int("hop"),
-                               of: try object.int("hops"))
+            self = .upgradeHop(
+                from: try object.version("from"), to: try object.version("to"), hop: try object.int("hop"),
+                of: try object.int("hops"))
         case "before-upgrade": self = .beforeUpgrade(to: try object.version("to"))
         case "verify": self = .verify(try object.version("version"))
         case "suspend": self = .suspend

@@ -5,7 +5,9 @@ public struct Version: Hashable, Comparable, Sendable, CustomStringConvertible, 
     public var patch: Int
 
     public init(_ major: Int, _ minor: Int, _ patch: Int) {
-        self.major = major; self.minor = minor; self.patch = patch
+        self.major = major
+        self.minor = minor
+        self.patch = patch
     }
 
     /// Parses `x.y.z` (digits only, no leading `v`); nil when malformed.
@@ -14,7 +16,9 @@ public struct Version: Hashable, Comparable, Sendable, CustomStringConvertible, 
         guard parts.count == 3 else { return nil }
         var numbers: [Int] = []
         for part in parts {
-            guard !part.isEmpty, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber), let n = Int(part) else { return nil }
+            guard !part.isEmpty, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber), let n = Int(part) else {
+                return nil
+            }
             numbers.append(n)
         }
         self.init(numbers[0], numbers[1], numbers[2])
@@ -32,7 +36,8 @@ public struct Version: Hashable, Comparable, Sendable, CustomStringConvertible, 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let v = Version(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected a version x.y.z, got \"\(text)\""))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected a version x.y.z, got \"\(text)\""))
         }
         self = v
     }
@@ -47,7 +52,10 @@ public struct Version: Hashable, Comparable, Sendable, CustomStringConvertible, 
 public struct MinorLine: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var major: Int
     public var minor: Int
-    public init(major: Int, minor: Int) { self.major = major; self.minor = minor }
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
     public var description: String { "\(major).\(minor)" }
     public static func < (a: MinorLine, b: MinorLine) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
 }

@@ -24,7 +24,9 @@ struct Convergence {
         // Missing resources first (provisioning, or repairing a failed create); region-only resources never change
         // otherwise.
         for kind in ResourceKind.allCases
-        where resources.isEmpty || resources[kind] == nil || (changed(kind) && DesiredResources.regionOnly.contains(kind)) {
+        where resources.isEmpty || resources[kind] == nil
+            || (changed(kind) && DesiredResources.regionOnly.contains(kind))
+        {
             if resources.isEmpty {
                 add(.create, kind, .provision)
             } else if resources[kind] == nil {
@@ -39,11 +41,12 @@ struct Convergence {
         let upgrade = upgradeHops(resources: resources, problems: &problems)
         let resizeDatabase = changed(.database)
         if resizeDatabase, let recordedStorage = recorded?.storageGB, desired.tier.storageGB < recordedStorage {
-            problems.append(InstanceProblem(
-                fieldPath: "size",
-                summary: "size \"\(spec.size)\" would shrink the database from \(recordedStorage) GiB to "
-                    + "\(desired.tier.storageGB) GiB",
-                detail: "database storage can only grow; choose a tier with at least \(recordedStorage) GiB"))
+            problems.append(
+                InstanceProblem(
+                    fieldPath: "size",
+                    summary: "size \"\(spec.size)\" would shrink the database from \(recordedStorage) GiB to "
+                        + "\(desired.tier.storageGB) GiB",
+                    detail: "database storage can only grow; choose a tier with at least \(recordedStorage) GiB"))
         }
         if !problems.isEmpty { return .failure(ProblemList(problems: problems)) }
 
@@ -116,7 +119,8 @@ struct Convergence {
         let previous = previousTier(kind)
         if let previous, previous.name != spec.size {
             list.note(.resize(what: kind, from: previous.name, to: spec.size))
-            list.add(.update, kind, .resize(from: previous.name, to: spec.size), before: before(kind), after: want[kind])
+            list.add(
+                .update, kind, .resize(from: previous.name, to: spec.size), before: before(kind), after: want[kind])
         } else {
             list.note(.reconfigure(what: kind))
             list.add(.update, kind, .fleetSettingsChanged, before: before(kind), after: want[kind])
@@ -124,15 +128,19 @@ struct Convergence {
     }
 
     /// Versions to pass through when the recorded task definition runs another version than desired.
-    private func upgradeHops(resources: [ResourceKind: RecordedResource], problems: inout [InstanceProblem]) -> [Version] {
+    private func upgradeHops(resources: [ResourceKind: RecordedResource], problems: inout [InstanceProblem])
+        -> [Version]
+    {
         guard resources[.taskDefinition] != nil, let running = recorded?.runningVersion, running != spec.version else {
             return []
         }
         do {
             return try UpgradePath.hops(from: running, to: spec.version, catalog: fleet.releases)
         } catch {
-            problems.append(InstanceProblem(fieldPath: "version", summary: "no upgrade path from \(running) to \(spec.version)",
-                                            detail: error.description))
+            problems.append(
+                InstanceProblem(
+                    fieldPath: "version", summary: "no upgrade path from \(running) to \(spec.version)",
+                    detail: error.description))
             return []
         }
     }
@@ -147,8 +155,9 @@ struct Convergence {
             let hop = StepReason.upgradeHop(from: from, to: version, hop: index + 1, of: hops.count)
             let taskDefinition = desired.with(version: version)
             let task = taskDefinition.taskDefinition
-            list.add(.snapshot, .database, .beforeUpgrade(to: version), before: before(.database),
-                     detail: .snapshot(.preUpgrade(version)))
+            list.add(
+                .snapshot, .database, .beforeUpgrade(to: version), before: before(.database),
+                detail: .snapshot(.preUpgrade(version)))
             list.add(.migrate, .database, hop, before: before(.database), detail: .migration(from: from, task: task))
             let hashed = taskDefinition.hashed(.taskDefinition)
             list.add(.deploy, .taskDefinition, hop, before: deployed, after: hashed)

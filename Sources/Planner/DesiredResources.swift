@@ -44,10 +44,12 @@ struct DesiredResources {
         switch kind {
         case .network, .key, .bucket, .secret, .cluster: .placement(PlacementAttributes(region: spec.region))
         case .database:
-            .database(DatabaseAttributes(region: spec.region, databaseClass: tier.databaseClass, storageGB: tier.storageGB))
+            .database(
+                DatabaseAttributes(region: spec.region, databaseClass: tier.databaseClass, storageGB: tier.storageGB))
         case .taskDefinition: .taskDefinition(taskDefinition)
         case .service: .service(ServiceAttributes(replicas: replicas))
-        case .dnsRecord: .dnsRecord(DNSRecordAttributes(domain: spec.domain, zone: fleet.dns.zone, target: fleet.dns.target))
+        case .dnsRecord:
+            .dnsRecord(DNSRecordAttributes(domain: spec.domain, zone: fleet.dns.zone, target: fleet.dns.target))
         }
     }
 

@@ -37,8 +37,10 @@ struct DesiredAttributes {
     init(_ desired: DesiredResources) {
         let region = desired.hashed(.network)
         // In the order of `position(_:)`; the region-only resources share one value.
-        all = [region, region, region, region, desired.hashed(.database), region,
-               desired.hashed(.taskDefinition), desired.hashed(.service), desired.hashed(.dnsRecord)]
+        all = [
+            region, region, region, region, desired.hashed(.database), region,
+            desired.hashed(.taskDefinition), desired.hashed(.service), desired.hashed(.dnsRecord),
+        ]
     }
 
     subscript(kind: ResourceKind) -> HashedAttributes { all[Self.position(kind)] }

@@ -11,8 +11,16 @@ public struct PlanInput: Sendable {
     public var selection: Set<String>?
     public var toolVersion: String
 
-    public init(fleet: Fleet, specs: [InstanceSpec], files: [String: String] = [:], recorded: [RecordedInstance], selection: Set<String>? = nil, toolVersion: String) {
-        self.fleet = fleet; self.specs = specs; self.files = files; self.recorded = recorded; self.selection = selection; self.toolVersion = toolVersion
+    public init(
+        fleet: Fleet, specs: [InstanceSpec], files: [String: String] = [:], recorded: [RecordedInstance],
+        selection: Set<String>? = nil, toolVersion: String
+    ) {
+        self.fleet = fleet
+        self.specs = specs
+        self.files = files
+        self.recorded = recorded
+        self.selection = selection
+        self.toolVersion = toolVersion
     }
 }
 
@@ -20,7 +28,10 @@ public struct PlanInput: Sendable {
 public struct PlanResult: Sendable {
     public var plan: Plan
     public var diagnostics: [Diagnostic]
-    public init(plan: Plan, diagnostics: [Diagnostic]) { self.plan = plan; self.diagnostics = diagnostics }
+    public init(plan: Plan, diagnostics: [Diagnostic]) {
+        self.plan = plan
+        self.diagnostics = diagnostics
+    }
 }
 
 /// What a streamed plan leaves once every instance was handed out: the summary and the problems found.
@@ -35,7 +46,9 @@ public enum Planner {
         var instances: [InstancePlan] = []
         instances.reserveCapacity(input.selection?.count ?? input.specs.count)
         let outline = plan(input) { instances.append($0) }
-        return PlanResult(plan: Plan(toolVersion: input.toolVersion, fleet: input.fleet.name, instances: instances), diagnostics: outline.diagnostics)
+        return PlanResult(
+            plan: Plan(toolVersion: input.toolVersion, fleet: input.fleet.name, instances: instances),
+            diagnostics: outline.diagnostics)
     }
 
     /// The same plan handed to `each` one instance at a time, in plan order (wave, then name), so a caller can print or
@@ -44,7 +57,12 @@ public enum Planner {
         let run = PlanRun(input)
         // Plan order first (cheap), then one instance at a time.
         enum Entry { case spec(Int), orphan(Int) }
-        var order = run.selectedSpecs.map { (wave: WaveAssignment.wave(of: run.specs[$0], in: input.fleet), name: run.specs[$0].name, entry: Entry.spec($0)) }
+        var order = run.selectedSpecs.map {
+            (
+                wave: WaveAssignment.wave(of: run.specs[$0], in: input.fleet), name: run.specs[$0].name,
+                entry: Entry.spec($0)
+            )
+        }
         order += run.orphans.indices.map { (wave: 0, name: run.orphans[$0].name, entry: Entry.orphan($0)) }
         order.sort { ($0.wave, $0.name) < ($1.wave, $1.name) }
 
@@ -61,16 +79,19 @@ public enum Planner {
                 if !outcome.problems.isEmpty { problems.append((index, run.diagnostics(index, outcome.problems))) }
                 let clean = outcome.problems.isEmpty
                 instance = InstancePlan(
-                    name: spec.name, status: outcome.status, wave: wave, specFingerprint: fingerprinter.fingerprint(spec),
+                    name: spec.name, status: outcome.status, wave: wave,
+                    specFingerprint: fingerprinter.fingerprint(spec),
                     recordedFingerprint: recorded?.fingerprint ?? RecordedInstance.noneFingerprint,
                     changes: clean ? outcome.list.changes : [], steps: clean ? outcome.list.steps : [],
-                    target: InstanceTarget(region: spec.region, state: spec.state,
-                                           maintenanceWindow: spec.maintenanceWindow, protected: spec.protected),
+                    target: InstanceTarget(
+                        region: spec.region, state: spec.state,
+                        maintenanceWindow: spec.maintenanceWindow, protected: spec.protected),
                     refusal: outcome.refusal)
             case .orphan(let index):
                 let recorded = run.orphans[index]
-                instance = InstancePlan(name: recorded.name, status: .orphaned, specFingerprint: "",
-                                        recordedFingerprint: recorded.fingerprint, steps: [])
+                instance = InstancePlan(
+                    name: recorded.name, status: .orphaned, specFingerprint: "",
+                    recordedFingerprint: recorded.fingerprint, steps: [])
             }
             summary.add(instance)
             each(instance)
@@ -121,7 +142,8 @@ private struct PlanRun {
         selectedSpecs = specs.indices.filter { input.selection?.contains(specs[$0].name) ?? true }
         recordedByName = Dictionary(input.recorded.map { ($0.name, $0) }) { first, _ in first }
         orphans = input.recorded.filter {
-            !specNames.contains($0.name) && (input.selection?.contains($0.name) ?? true) && !($0.state == .deleted && $0.resources.isEmpty)
+            !specNames.contains($0.name) && (input.selection?.contains($0.name) ?? true)
+                && !($0.state == .deleted && $0.resources.isEmpty)
         }.sorted { $0.name < $1.name }
     }
 
@@ -133,21 +155,28 @@ private struct PlanRun {
 
     func diagnostics(_ index: Int, _ problems: [InstanceProblem]) -> [Diagnostic] {
         let name = specs[index].name
-        return problems.map { .error($0.summary, detail: $0.detail, at: SourceLocation(file: file(name), fieldPath: $0.fieldPath)) }
+        return problems.map {
+            .error($0.summary, detail: $0.detail, at: SourceLocation(file: file(name), fieldPath: $0.fieldPath))
+        }
     }
 
     func selectionErrors() -> [Diagnostic] {
         (input.selection ?? []).sorted().filter { !specNames.contains($0) && recordedByName[$0] == nil }.map { name in
-            .error("unknown instance \"\(name)\"",
-                   detail: "there is no instance file for it and nothing recorded; check the name (the file name without .json)")
+            .error(
+                "unknown instance \"\(name)\"",
+                detail:
+                    "there is no instance file for it and nothing recorded; check the name (the file name without .json)"
+            )
         }
     }
 
     func orphanWarnings() -> [Diagnostic] {
         orphans.map { recorded in
-            .warning("instance \"\(recorded.name)\" is recorded but has no file; it is left untouched (orphaned)",
-                     detail: "cloudctl never tears down an instance because its file is gone; to tear it down, restore the file with \"state\": \"deleted\"",
-                     at: SourceLocation(file: file(recorded.name)))
+            .warning(
+                "instance \"\(recorded.name)\" is recorded but has no file; it is left untouched (orphaned)",
+                detail:
+                    "cloudctl never tears down an instance because its file is gone; to tear it down, restore the file with \"state\": \"deleted\"",
+                at: SourceLocation(file: file(recorded.name)))
         }
     }
 }

@@ -17,12 +17,19 @@ struct SpecFingerprinter {
     /// SHA-256 over every spec field, then its tier, image, DNS, fleet name, channel waves and the releases up to its version.
     mutating func fingerprint(_ spec: InstanceSpec) -> String {
         var text = CanonicalText()
-        text.add("name", spec.name); text.add("customer", spec.customer); text.add("type", spec.type.rawValue)
-        text.add("version", spec.version.description); text.add("size", spec.size); text.add("region", spec.region)
-        text.add("domain", spec.domain); text.add("channel", spec.channel); text.add("state", spec.state.rawValue)
+        text.add("name", spec.name)
+        text.add("customer", spec.customer)
+        text.add("type", spec.type.rawValue)
+        text.add("version", spec.version.description)
+        text.add("size", spec.size)
+        text.add("region", spec.region)
+        text.add("domain", spec.domain)
+        text.add("channel", spec.channel)
+        text.add("state", spec.state.rawValue)
         let window = spec.maintenanceWindow
         text.add("window", "\(window.day.rawValue) \(window.start) \(window.duration) \(window.timeZone)")
-        text.add("protected", spec.protected ? "true" : "false"); text.add("trial", spec.trial?.expires ?? "")
+        text.add("protected", spec.protected ? "true" : "false")
+        text.add("trial", spec.trial?.expires ?? "")
         for key in spec.features.keys.sorted() { text.add("feature.\(key)", spec.features[key]! ? "true" : "false") }
         for key in spec.labels.keys.sorted() { text.add("label.\(key)", spec.labels[key]!) }
         let key = SettingsKey(size: spec.size, channel: spec.channel, version: spec.version)
@@ -33,13 +40,17 @@ struct SpecFingerprinter {
 
     private func settingsText(_ key: SettingsKey) -> [UInt8] {
         var text = CanonicalText()
-        text.add("fleet", fleet.name); text.add("image", fleet.image)
-        text.add("dns.zone", fleet.dns.zone); text.add("dns.target", fleet.dns.target)
+        text.add("fleet", fleet.name)
+        text.add("image", fleet.image)
+        text.add("dns.zone", fleet.dns.zone)
+        text.add("dns.target", fleet.dns.target)
         if let tier = fleet.tiers[key.size] {
             text.add("tier", "\(tier.databaseClass) \(tier.storageGB) \(tier.cpu) \(tier.memory) \(tier.replicas)")
         }
         for wave in fleet.channels[key.channel]?.waves ?? [] {
-            text.add("wave", "\(wave.name) \(wave.types?.map(\.rawValue).joined(separator: ",") ?? "*") \(wave.percent ?? 100)")
+            text.add(
+                "wave",
+                "\(wave.name) \(wave.types?.map(\.rawValue).joined(separator: ",") ?? "*") \(wave.percent ?? 100)")
         }
         // Every upgrade path that ends at the spec's version only uses releases up to it.
         for release in fleet.releases.releases where release.version <= key.version {
@@ -56,7 +67,11 @@ private struct CanonicalText {
     init() { bytes.reserveCapacity(512) }
 
     mutating func add(_ key: String, _ value: String) {
-        bytes += key.utf8; bytes.append(UInt8(ascii: "=")); bytes += String(value.utf8.count).utf8
-        bytes.append(UInt8(ascii: ":")); bytes += value.utf8; bytes.append(UInt8(ascii: "\n"))
+        bytes += key.utf8
+        bytes.append(UInt8(ascii: "="))
+        bytes += String(value.utf8.count).utf8
+        bytes.append(UInt8(ascii: ":"))
+        bytes += value.utf8
+        bytes.append(UInt8(ascii: "\n"))
     }
 }

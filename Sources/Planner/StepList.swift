@@ -11,18 +11,25 @@ struct StepList {
 
     init(serving: Bool) { self.serving = serving }
 
-    mutating func add(_ action: StepAction, _ resource: ResourceKind, _ reason: StepReason,
-                      before: ResourceAttributes? = nil, after: HashedAttributes? = nil, detail: StepDetail? = nil) {
+    mutating func add(
+        _ action: StepAction, _ resource: ResourceKind, _ reason: StepReason,
+        before: ResourceAttributes? = nil, after: HashedAttributes? = nil, detail: StepDetail? = nil
+    ) {
         // Most lists hold one step per resource; growing by doubling would keep 16 slots for 9 steps on every instance.
         if steps.isEmpty { steps.reserveCapacity(ResourceKind.allCases.count) }
-        let disruptive = serving && (action != .create || resource == .taskDefinition)
+        let disruptive =
+            serving && (action != .create || resource == .taskDefinition)
             && !(action == .update && resource == .dnsRecord)
         if let after {
-            steps.append(PlanStep(action: action, resource: resource, reason: reason, before: before,
-                                  after: after.attributes, hash: after.hash, detail: detail, disruptive: disruptive))
+            steps.append(
+                PlanStep(
+                    action: action, resource: resource, reason: reason, before: before,
+                    after: after.attributes, hash: after.hash, detail: detail, disruptive: disruptive))
         } else {
-            steps.append(PlanStep(action: action, resource: resource, reason: reason, before: before, detail: detail,
-                                  disruptive: disruptive))
+            steps.append(
+                PlanStep(
+                    action: action, resource: resource, reason: reason, before: before, detail: detail,
+                    disruptive: disruptive))
         }
     }
 

@@ -8,8 +8,9 @@ enum Teardown {
         list.note(.teardown)
         // Nothing that holds customer data goes without a copy.
         for kind in [ResourceKind.database, .bucket] where resources[kind] != nil {
-            list.add(.snapshot, kind, .finalSnapshot, before: before(kind, recorded, fleet),
-                     detail: .snapshot(.final(fleet.retention)))
+            list.add(
+                .snapshot, kind, .finalSnapshot, before: before(kind, recorded, fleet),
+                detail: .snapshot(.final(fleet.retention)))
         }
         for kind in ResourceKind.allCases.reversed() where resources[kind] != nil {
             list.add(.delete, kind, .teardown, before: before(kind, recorded, fleet))
@@ -19,7 +20,9 @@ enum Teardown {
 
     /// What is recorded of `kind`; for records older than kept attributes, what the record still says (the DNS
     /// record's domain is needed to delete it).
-    private static func before(_ kind: ResourceKind, _ recorded: RecordedInstance, _ fleet: Fleet) -> ResourceAttributes? {
+    private static func before(_ kind: ResourceKind, _ recorded: RecordedInstance, _ fleet: Fleet)
+        -> ResourceAttributes?
+    {
         if let attributes = recorded.resources[kind]?.attributes { return attributes }
         switch kind {
         case .network, .key, .bucket, .secret, .cluster:

@@ -32,8 +32,9 @@ public enum UpgradePath {
         var path: [Version] = []
         var current = from
         while current != to {
-            let next = max(nextLineStep(from: current, to: to, versions: versions),
-                           furthestJump(from: current, to: to, catalog: catalog) ?? current)
+            let next = max(
+                nextLineStep(from: current, to: to, versions: versions),
+                furthestJump(from: current, to: to, catalog: catalog) ?? current)
             path.append(next)
             current = next
         }
@@ -44,7 +45,9 @@ public enum UpgradePath {
     private static func nextLineStep(from current: Version, to target: Version, versions: [Version]) -> Version {
         if current.line == target.line { return target }
         // `versions` is sorted, so the first version past the current line opens the next line present.
-        guard let nextLine = versions.first(where: { $0.line > current.line })?.line, nextLine < target.line else { return target }
+        guard let nextLine = versions.first(where: { $0.line > current.line })?.line, nextLine < target.line else {
+            return target
+        }
         return versions.last { $0.line == nextLine }!
     }
 

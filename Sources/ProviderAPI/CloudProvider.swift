@@ -10,8 +10,10 @@ public struct InstanceIdentity: Hashable, Sendable {
     public var cloudIds: [ResourceKind: String]
     /// The network's subnet and security group ids as recorded; nil before the network step reported them.
     public var network: NetworkIds?
-    public init(name: String, fleet: String, region: String, cloudIds: [ResourceKind: String] = [:],
-                network: NetworkIds? = nil) {
+    public init(
+        name: String, fleet: String, region: String, cloudIds: [ResourceKind: String] = [:],
+        network: NetworkIds? = nil
+    ) {
         self.name = name
         self.fleet = fleet
         self.region = region
@@ -78,7 +80,11 @@ public struct CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int?
 
     public init(kind: Kind, operation: String, code: String, message: String, httpStatus: Int? = nil) {
-        self.kind = kind; self.operation = operation; self.code = code; self.message = message; self.httpStatus = httpStatus
+        self.kind = kind
+        self.operation = operation
+        self.code = code
+        self.message = message
+        self.httpStatus = httpStatus
     }
 
     /// Throttling, 5xx and connection errors are worth another try.

@@ -9,8 +9,14 @@ public struct RetryPolicy: Sendable {
     /// Returns a value in 0...1; injected so tests get deterministic delays.
     public var random: @Sendable () -> Double
 
-    public init(maxRetries: Int, baseDelay: Duration, maxDelay: Duration, random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) {
-        self.maxRetries = max(0, maxRetries); self.baseDelay = baseDelay; self.maxDelay = maxDelay; self.random = random
+    public init(
+        maxRetries: Int, baseDelay: Duration, maxDelay: Duration,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }
+    ) {
+        self.maxRetries = max(0, maxRetries)
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.random = random
     }
 
     /// Delay before retry number `retry` (1 = the first retry).

@@ -35,13 +35,26 @@ public struct StepRecord: Sendable, Codable, Equatable {
     public var startedAt: Date?
     public var finishedAt: Date?
 
-    public init(id: Int64, operationId: Int64, instance: String, index: Int, action: StepAction, resource: ResourceKind,
-                reason: String, inputsHash: String, status: StepStatus, attempts: Int = 0, cloudId: String? = nil,
-                note: String? = nil, error: String? = nil, startedAt: Date? = nil, finishedAt: Date? = nil) {
-        self.id = id; self.operationId = operationId; self.instance = instance; self.index = index
-        self.action = action; self.resource = resource; self.reason = reason; self.inputsHash = inputsHash
-        self.status = status; self.attempts = attempts; self.cloudId = cloudId; self.note = note
-        self.error = error; self.startedAt = startedAt; self.finishedAt = finishedAt
+    public init(
+        id: Int64, operationId: Int64, instance: String, index: Int, action: StepAction, resource: ResourceKind,
+        reason: String, inputsHash: String, status: StepStatus, attempts: Int = 0, cloudId: String? = nil,
+        note: String? = nil, error: String? = nil, startedAt: Date? = nil, finishedAt: Date? = nil
+    ) {
+        self.id = id
+        self.operationId = operationId
+        self.instance = instance
+        self.index = index
+        self.action = action
+        self.resource = resource
+        self.reason = reason
+        self.inputsHash = inputsHash
+        self.status = status
+        self.attempts = attempts
+        self.cloudId = cloudId
+        self.note = note
+        self.error = error
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
     }
 }
 
@@ -58,10 +71,19 @@ public struct OperationRecord: Sendable, Codable, Equatable {
     public var finishedAt: Date?
     public var steps: [StepRecord]
 
-    public init(id: Int64, instance: String, kind: String, holder: String, result: OperationResult, error: String? = nil,
-                startedAt: Date, finishedAt: Date? = nil, steps: [StepRecord] = []) {
-        self.id = id; self.instance = instance; self.kind = kind; self.holder = holder; self.result = result
-        self.error = error; self.startedAt = startedAt; self.finishedAt = finishedAt; self.steps = steps
+    public init(
+        id: Int64, instance: String, kind: String, holder: String, result: OperationResult, error: String? = nil,
+        startedAt: Date, finishedAt: Date? = nil, steps: [StepRecord] = []
+    ) {
+        self.id = id
+        self.instance = instance
+        self.kind = kind
+        self.holder = holder
+        self.result = result
+        self.error = error
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.steps = steps
     }
 }
 
@@ -73,7 +95,10 @@ public struct LockRecord: Sendable, Codable, Equatable {
     public var leaseUntil: Date
 
     public init(instance: String, holder: String, acquiredAt: Date, leaseUntil: Date) {
-        self.instance = instance; self.holder = holder; self.acquiredAt = acquiredAt; self.leaseUntil = leaseUntil
+        self.instance = instance
+        self.holder = holder
+        self.acquiredAt = acquiredAt
+        self.leaseUntil = leaseUntil
     }
 }
 

@@ -21,11 +21,13 @@ public protocol StateBackend: Sendable {
     func finishOperation(_ id: Int64, result: OperationResult, error: String?, now: Date) async throws
     /// Journals a step as `running` before it runs; returns its id.
     func beginStep(operationId: Int64, instance: String, index: Int, step: PlanStep, now: Date) async throws -> Int64
-    func finishStep(_ id: Int64, status: StepStatus, attempts: Int, cloudId: String?, note: String?, error: String?,
-                    now: Date) async throws
+    func finishStep(
+        _ id: Int64, status: StepStatus, attempts: Int, cloudId: String?, note: String?, error: String?,
+        now: Date) async throws
     /// Records steps that never started (cancelled run or earlier failure).
-    func recordNotStarted(operationId: Int64, instance: String, steps: [(index: Int, step: PlanStep)],
-                          now: Date) async throws
+    func recordNotStarted(
+        operationId: Int64, instance: String, steps: [(index: Int, step: PlanStep)],
+        now: Date) async throws
     /// Marks `running` steps and operations of an instance, left by a run that died, as `interrupted`; returns how
     /// many rows changed. Call only while holding the instance's lock, or a live run's steps would be marked too.
     @discardableResult func markInterrupted(instance: String, now: Date) async throws -> Int

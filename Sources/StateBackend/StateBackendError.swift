@@ -32,8 +32,8 @@ public enum StateBackendError: Error, Sendable, Equatable, CustomStringConvertib
         switch self {
         case .unknownOperation, .unknownStep, .lockNotHeld: nil
         case .locked(let path), .corrupt(let path, _), .notADatabase(let path), .newerSchema(_, let path),
-             .olderSchema(_, let path), .missing(let path), .otherFleet(let path, _, _), .readOnly(let path),
-             .io(let path, _):
+            .olderSchema(_, let path), .missing(let path), .otherFleet(let path, _, _), .readOnly(let path),
+            .io(let path, _):
             path
         }
     }
@@ -48,32 +48,51 @@ public enum StateBackendError: Error, Sendable, Equatable, CustomStringConvertib
         case .lockNotHeld(let instance, let holder):
             ("the lock on \(instance) is no longer held by \(holder) (released or force-unlocked)", "stop and re-run")
         case .locked(let path):
-            ("\(path) is busy: another cloudctl process kept it locked too long",
-             "wait for that process (e.g. a running apply) to finish and run again")
+            (
+                "\(path) is busy: another cloudctl process kept it locked too long",
+                "wait for that process (e.g. a running apply) to finish and run again"
+            )
         case .corrupt(let path, let message):
-            ("\(path) holds unreadable state (\(message))",
-             "restore it from a backup, or inspect it with `sqlite3 \(path) 'PRAGMA integrity_check'`")
+            (
+                "\(path) holds unreadable state (\(message))",
+                "restore it from a backup, or inspect it with `sqlite3 \(path) 'PRAGMA integrity_check'`"
+            )
         case .notADatabase(let path):
-            ("\(path) is not a cloudctl state database",
-             "check that --db (or CLOUDCTL_DB) names the state file; restore it from a backup if it was overwritten")
+            (
+                "\(path) is not a cloudctl state database",
+                "check that --db (or CLOUDCTL_DB) names the state file; restore it from a backup if it was overwritten"
+            )
         case .newerSchema(let migration, let path):
-            ("\(path) was written by a newer cloudctl (unknown migration \(migration))",
-             "upgrade cloudctl to the version that wrote it")
+            (
+                "\(path) was written by a newer cloudctl (unknown migration \(migration))",
+                "upgrade cloudctl to the version that wrote it"
+            )
         case .olderSchema(let missing, let path):
-            ("\(path) was written by an older cloudctl (it lacks migration \(missing)); read-only commands do not "
-                + "upgrade it", "run `cloudctl apply` once with this cloudctl to upgrade the file")
+            (
+                "\(path) was written by an older cloudctl (it lacks migration \(missing)); read-only commands do not "
+                    + "upgrade it", "run `cloudctl apply` once with this cloudctl to upgrade the file"
+            )
         case .missing(let path):
-            ("no state database at \(path)",
-             "check --repo, --db or CLOUDCTL_DB; `cloudctl apply` creates the database on its first run")
+            (
+                "no state database at \(path)",
+                "check --repo, --db or CLOUDCTL_DB; `cloudctl apply` creates the database on its first run"
+            )
         case .otherFleet(let path, let recorded, let files):
-            ("\(path) belongs to fleet '\(recorded)', but the instance files are fleet '\(files)'",
-             "pass --db with fleet '\(files)''s state database, or --repo with fleet '\(recorded)''s files")
+            (
+                "\(path) belongs to fleet '\(recorded)', but the instance files are fleet '\(files)'",
+                "pass --db with fleet '\(files)''s state database, or --repo with fleet '\(recorded)''s files"
+            )
         case .readOnly(let path):
-            ("\(path) is read-only", "give this user write access to the file and its directory, or pass --db with a "
-                + "writable copy; read-only commands (plan, status, history) work as is")
+            (
+                "\(path) is read-only",
+                "give this user write access to the file and its directory, or pass --db with a "
+                    + "writable copy; read-only commands (plan, status, history) work as is"
+            )
         case .io(let path, let message):
-            ("cannot use the state database \(path): \(message)",
-             "check the path, its permissions and free disk space")
+            (
+                "cannot use the state database \(path): \(message)",
+                "check the path, its permissions and free disk space"
+            )
         }
     }
 

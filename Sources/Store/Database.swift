@@ -22,8 +22,10 @@ final class Database: @unchecked Sendable {
             // Immutable reads skip the WAL: refuse rather than show state without its latest changes.
             let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
             guard wal == 0 else {
-                throw SQLiteError(code: failure.code, message: "\(path)-wal holds recent changes, and reading them "
-                                  + "needs write access to its directory: \(failure.message)")
+                throw SQLiteError(
+                    code: failure.code,
+                    message: "\(path)-wal holds recent changes, and reading them "
+                        + "needs write access to its directory: \(failure.message)")
             }
             let uri = "file:" + Self.uriPath(path) + "?immutable=1"
             connection = try Self.open(uri, flags: mode | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI, shown: path)
@@ -95,7 +97,8 @@ final class Database: @unchecked Sendable {
     }
 
     /// Runs a query and maps every row.
-    func query<T>(_ sql: String, _ arguments: any SQLiteValueConvertible..., row: (Statement) throws -> T) throws -> [T] {
+    func query<T>(_ sql: String, _ arguments: any SQLiteValueConvertible..., row: (Statement) throws -> T) throws -> [T]
+    {
         let statement = try prepare(sql)
         try statement.bind(arguments)
         var rows: [T] = []

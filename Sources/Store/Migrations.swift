@@ -12,87 +12,96 @@ struct Migration: Sendable {
 /// The store's schema history, in order. Append new migrations; never edit an applied one.
 enum Migrations {
     static let all: [Migration] = [
-        Migration(id: "001-initial", sql: """
-            -- *_at and lease_until: REAL seconds since 2001-01-01 UTC (see SQLiteValue.swift).
-            CREATE TABLE instances (
-                name TEXT PRIMARY KEY NOT NULL,
-                region TEXT NOT NULL,
-                running_version TEXT,
-                state TEXT NOT NULL,
-                domain TEXT,
-                storage_gb INTEGER,
-                updated_at REAL NOT NULL
-            );
-            CREATE TABLE resources (
-                instance TEXT NOT NULL REFERENCES instances(name) ON DELETE CASCADE,
-                kind TEXT NOT NULL,
-                cloud_id TEXT NOT NULL,
-                inputs_hash TEXT NOT NULL,
-                updated_at REAL NOT NULL,
-                PRIMARY KEY (instance, kind)
-            );
-            -- Operations and locks may exist before an instance is first recorded, so no foreign key to instances.
-            CREATE TABLE operations (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                instance TEXT NOT NULL,
-                kind TEXT NOT NULL,
-                holder TEXT NOT NULL,
-                result TEXT NOT NULL,
-                error TEXT,
-                started_at REAL NOT NULL,
-                finished_at REAL
-            );
-            CREATE INDEX operations_by_instance ON operations(instance, id);
-            CREATE INDEX operations_by_start ON operations(started_at);
-            CREATE TABLE steps (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                operation_id INTEGER NOT NULL REFERENCES operations(id) ON DELETE CASCADE,
-                instance TEXT NOT NULL,
-                step_index INTEGER NOT NULL,
-                action TEXT NOT NULL,
-                resource TEXT NOT NULL,
-                reason TEXT NOT NULL,
-                inputs_hash TEXT NOT NULL,
-                status TEXT NOT NULL,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                cloud_id TEXT,
-                note TEXT,
-                error TEXT,
-                started_at REAL,
-                finished_at REAL
-            );
-            CREATE INDEX steps_by_operation ON steps(operation_id, step_index);
-            CREATE INDEX steps_by_instance ON steps(instance, id);
-            CREATE INDEX steps_by_status ON steps(instance, status);
-            CREATE TABLE locks (
-                instance TEXT PRIMARY KEY NOT NULL,
-                holder TEXT NOT NULL,
-                acquired_at REAL NOT NULL,
-                lease_until REAL NOT NULL
-            );
-            """),
+        Migration(
+            id: "001-initial",
+            sql: """
+                -- *_at and lease_until: REAL seconds since 2001-01-01 UTC (see SQLiteValue.swift).
+                CREATE TABLE instances (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    region TEXT NOT NULL,
+                    running_version TEXT,
+                    state TEXT NOT NULL,
+                    domain TEXT,
+                    storage_gb INTEGER,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE resources (
+                    instance TEXT NOT NULL REFERENCES instances(name) ON DELETE CASCADE,
+                    kind TEXT NOT NULL,
+                    cloud_id TEXT NOT NULL,
+                    inputs_hash TEXT NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (instance, kind)
+                );
+                -- Operations and locks may exist before an instance is first recorded, so no foreign key to instances.
+                CREATE TABLE operations (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    instance TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    holder TEXT NOT NULL,
+                    result TEXT NOT NULL,
+                    error TEXT,
+                    started_at REAL NOT NULL,
+                    finished_at REAL
+                );
+                CREATE INDEX operations_by_instance ON operations(instance, id);
+                CREATE INDEX operations_by_start ON operations(started_at);
+                CREATE TABLE steps (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    operation_id INTEGER NOT NULL REFERENCES operations(id) ON DELETE CASCADE,
+                    instance TEXT NOT NULL,
+                    step_index INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    inputs_hash TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    cloud_id TEXT,
+                    note TEXT,
+                    error TEXT,
+                    started_at REAL,
+                    finished_at REAL
+                );
+                CREATE INDEX steps_by_operation ON steps(operation_id, step_index);
+                CREATE INDEX steps_by_instance ON steps(instance, id);
+                CREATE INDEX steps_by_status ON steps(instance, status);
+                CREATE TABLE locks (
+                    instance TEXT PRIMARY KEY NOT NULL,
+                    holder TEXT NOT NULL,
+                    acquired_at REAL NOT NULL,
+                    lease_until REAL NOT NULL
+                );
+                """),
         // Attributes last applied, per resource (JSON in the plan format's shape); whether the instance finished
         // provisioning once (existing rows did: earlier versions recorded only complete provisionings' resources
         // alongside); `protected` as last applied.
-        Migration(id: "002-attributes", sql: """
-            ALTER TABLE resources ADD COLUMN attributes TEXT;
-            ALTER TABLE instances ADD COLUMN provisioned INTEGER NOT NULL DEFAULT 1;
-            ALTER TABLE instances ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
-            """),
+        Migration(
+            id: "002-attributes",
+            sql: """
+                ALTER TABLE resources ADD COLUMN attributes TEXT;
+                ALTER TABLE instances ADD COLUMN provisioned INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE instances ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+                """),
         // Facts about the file itself; `fleet` is the fleet whose state it holds (written by the first write).
-        Migration(id: "003-meta", sql: """
-            CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-            """, neededForReading: false),
+        Migration(
+            id: "003-meta",
+            sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                """, neededForReading: false),
         // The network's subnet and security group ids (JSON `NetworkIds`), so later steps need not look them up.
-        Migration(id: "004-network-ids", sql: """
-            ALTER TABLE instances ADD COLUMN network TEXT;
-            """),
+        Migration(
+            id: "004-network-ids",
+            sql: """
+                ALTER TABLE instances ADD COLUMN network TEXT;
+                """),
     ]
 
     /// Applies every migration `database` lacks, each in its own transaction; a no-op on an up-to-date file.
     /// Safe when several processes open a new file at once: the check runs inside the write transaction.
     static func apply(_ migrations: [Migration] = all, to database: Database, now: Date = Date()) throws {
-        try database.execute("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY NOT NULL, applied_at REAL NOT NULL)")
+        try database.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY NOT NULL, applied_at REAL NOT NULL)")
         let known = Set(migrations.map(\.id))
         let unknown = try applied(in: database).filter { !known.contains($0) }
         if let newest = unknown.last {
@@ -100,7 +109,8 @@ enum Migrations {
         }
         for migration in migrations {
             try database.transaction {
-                let done = try database.query("SELECT 1 FROM schema_migrations WHERE id = ?", migration.id) { _ in true }
+                let done = try database.query("SELECT 1 FROM schema_migrations WHERE id = ?", migration.id) { _ in true
+                }
                 guard done.isEmpty else { return }
                 try database.execute(migration.sql)
                 try database.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)", migration.id, now)

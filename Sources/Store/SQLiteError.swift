@@ -9,12 +9,16 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var sql: String?
 
     init(code: Int32, message: String, sql: String? = nil) {
-        self.code = code; self.message = message; self.sql = sql
+        self.code = code
+        self.message = message
+        self.sql = sql
     }
 
     /// Reads the current error of `connection`; call right after the failing call, under the store's lock.
     init(code: Int32, connection: OpaquePointer?, sql: String? = nil) {
-        let message = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+        let message =
+            connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+            ?? String(cString: sqlite3_errstr(code))
         self.init(code: code, message: message, sql: sql)
     }
 

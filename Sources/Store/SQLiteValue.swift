@@ -66,7 +66,10 @@ extension Date: SQLiteValueConvertible {
 extension Optional: SQLiteValueConvertible where Wrapped: SQLiteValueConvertible {
     var sqliteValue: SQLiteValue { self?.sqliteValue ?? .null }
     init?(sqliteValue: SQLiteValue) {
-        if sqliteValue == .null { self = .none; return }
+        if sqliteValue == .null {
+            self = .none
+            return
+        }
         guard let value = Wrapped(sqliteValue: sqliteValue) else { return nil }
         self = .some(value)
     }

@@ -7,18 +7,22 @@ extension SQLiteStateStore {
     /// Operations started at or after `since` ("what happened last night?"), newest first; steps included.
     public func operations(instance: String?, since: Date?, limit: Int) async throws -> [OperationRecord] {
         try await perform { database in
-            let operations = try database.query("""
+            let operations = try database.query(
+                """
                 SELECT id, instance, kind, holder, result, error, started_at, finished_at FROM operations
                 WHERE (?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR started_at >= ?2) ORDER BY id DESC LIMIT ?3
-                """, instance, since, limit) { row in
-                OperationRecord(id: try row.column(0), instance: try row.column(1), kind: try row.column(2),
-                                holder: try row.column(3), result: try row.column(4), error: try row.column(5),
-                                startedAt: try row.column(6), finishedAt: try row.column(7))
+                """, instance, since, limit
+            ) { row in
+                OperationRecord(
+                    id: try row.column(0), instance: try row.column(1), kind: try row.column(2),
+                    holder: try row.column(3), result: try row.column(4), error: try row.column(5),
+                    startedAt: try row.column(6), finishedAt: try row.column(7))
             }
             return try operations.map { operation in
                 var operation = operation
-                operation.steps = try database.query("SELECT \(Self.stepColumns) FROM steps WHERE operation_id = ? ORDER BY step_index, id",
-                                                     operation.id, row: Self.stepRecord)
+                operation.steps = try database.query(
+                    "SELECT \(Self.stepColumns) FROM steps WHERE operation_id = ? ORDER BY step_index, id",
+                    operation.id, row: Self.stepRecord)
                 return operation
             }
         }
@@ -27,8 +31,9 @@ extension SQLiteStateStore {
     /// Newest first.
     public func recentSteps(instance: String, limit: Int) async throws -> [StepRecord] {
         try await perform { database in
-            try database.query("SELECT \(Self.stepColumns) FROM steps WHERE instance = ? ORDER BY id DESC LIMIT ?",
-                               instance, limit, row: Self.stepRecord)
+            try database.query(
+                "SELECT \(Self.stepColumns) FROM steps WHERE instance = ? ORDER BY id DESC LIMIT ?",
+                instance, limit, row: Self.stepRecord)
         }
     }
 
@@ -38,10 +43,12 @@ extension SQLiteStateStore {
         """
 
     private static func stepRecord(_ row: Statement) throws -> StepRecord {
-        StepRecord(id: try row.column(0), operationId: try row.column(1), instance: try row.column(2), index: try row.column(3),
-                   action: try row.column(4), resource: try row.column(5), reason: try row.column(6),
-                   inputsHash: try row.column(7), status: try row.column(8), attempts: try row.column(9),
-                   cloudId: try row.column(10), note: try row.column(11), error: try row.column(12),
-                   startedAt: try row.column(13), finishedAt: try row.column(14))
+        StepRecord(
+            id: try row.column(0), operationId: try row.column(1), instance: try row.column(2),
+            index: try row.column(3),
+            action: try row.column(4), resource: try row.column(5), reason: try row.column(6),
+            inputsHash: try row.column(7), status: try row.column(8), attempts: try row.column(9),
+            cloudId: try row.column(10), note: try row.column(11), error: try row.column(12),
+            startedAt: try row.column(13), finishedAt: try row.column(14))
     }
 }

@@ -11,7 +11,8 @@ extension SQLiteStateStore {
 
     public func acquireLock(instance: String, holder: String, lease: TimeInterval) async throws {
         try await writing { database in
-            let changed = try database.run("""
+            let changed = try database.run(
+                """
                 INSERT INTO locks (\(Self.lockColumns)) VALUES (?1, ?2, \(Self.databaseNow), \(Self.databaseNow) + ?3)
                 ON CONFLICT (instance) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
                     lease_until = excluded.lease_until
@@ -23,7 +24,8 @@ extension SQLiteStateStore {
 
     public func renewLock(instance: String, holder: String, lease: TimeInterval) async throws {
         try await writing { database in
-            let changed = try database.run("""
+            let changed = try database.run(
+                """
                 UPDATE locks SET lease_until = \(Self.databaseNow) + ?1 WHERE instance = ?2 AND holder = ?3
                 """, lease, instance, holder)
             guard changed == 0 else { return }
@@ -38,12 +40,16 @@ extension SQLiteStateStore {
 
     @discardableResult public func forceUnlock(instance: String) async throws -> LockRecord? {
         try await perform { database in
-            try database.query("DELETE FROM locks WHERE instance = ? RETURNING \(Self.lockColumns)", instance, row: Self.lockRecord).first
+            try database.query(
+                "DELETE FROM locks WHERE instance = ? RETURNING \(Self.lockColumns)", instance, row: Self.lockRecord
+            ).first
         }
     }
 
     public func locks() async throws -> [LockRecord] {
-        try await perform { try $0.query("SELECT \(Self.lockColumns) FROM locks ORDER BY instance", row: Self.lockRecord) }
+        try await perform {
+            try $0.query("SELECT \(Self.lockColumns) FROM locks ORDER BY instance", row: Self.lockRecord)
+        }
     }
 
     private static func lock(_ instance: String, in database: Database) throws -> LockRecord? {
@@ -51,6 +57,8 @@ extension SQLiteStateStore {
     }
 
     private static func lockRecord(_ row: Statement) throws -> LockRecord {
-        LockRecord(instance: try row.column(0), holder: try row.column(1), acquiredAt: try row.column(2), leaseUntil: try row.column(3))
+        LockRecord(
+            instance: try row.column(0), holder: try row.column(1), acquiredAt: try row.column(2),
+            leaseUntil: try row.column(3))
     }
 }

@@ -24,8 +24,10 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
     /// Opens the database at `path` (by default creating it and its parent directories if missing, and migrating
     /// the schema). With `fleet`, refuses a database that belongs to another fleet; a writing open of a database that
     /// belongs to none yet records `fleet` as its owner unless `claim` is false.
-    public init(path: String, access: Access = .readWrite(create: true), fleet: String? = nil,
-                claim: Bool = true) throws {
+    public init(
+        path: String, access: Access = .readWrite(create: true), fleet: String? = nil,
+        claim: Bool = true
+    ) throws {
         self.path = path
         queue = DispatchQueue(label: "cloudctl.state.\(path)")
         do {
@@ -146,7 +148,8 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
     public func saveRecorded(_ instance: RecordedInstance) async throws {
         let now = Date()
         try await writing { database in
-            try database.run("""
+            try database.run(
+                """
                 INSERT INTO instances (name, region, running_version, state, domain, storage_gb, provisioned,
                     protected, updated_at, network)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -166,7 +169,8 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
             }
             // updated_at changes only when the resource did, so it tells when a resource last changed.
             for (kind, resource) in instance.resources.sorted(by: { $0.key < $1.key }) {
-                try database.run("""
+                try database.run(
+                    """
                     INSERT INTO resources (instance, kind, cloud_id, inputs_hash, attributes, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT (instance, kind) DO UPDATE SET cloud_id = excluded.cloud_id,
@@ -182,24 +186,32 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
 
     /// Recorded instances (all, or the one named), sorted by name, with their resources.
     private static func recorded(in database: Database, name: String?) throws -> [RecordedInstance] {
-        var instances = try database.query("""
+        var instances = try database.query(
+            """
             SELECT name, region, running_version, state, domain, storage_gb, provisioned, protected, network
             FROM instances WHERE ?1 IS NULL OR name = ?1 ORDER BY name
-            """, name) { row in
-            RecordedInstance(name: try row.column(0), region: try row.column(1), runningVersion: try row.column(2),
-                             state: try row.column(3), domain: try row.column(4), storageGB: try row.column(5),
-                             provisioned: try row.column(6, as: Int64.self) != 0,
-                             protected: try row.column(7, as: Int64.self) != 0,
-                             network: try row.column(8, as: String?.self).flatMap(NetworkColumn.ids))
+            """, name
+        ) { row in
+            RecordedInstance(
+                name: try row.column(0), region: try row.column(1), runningVersion: try row.column(2),
+                state: try row.column(3), domain: try row.column(4), storageGB: try row.column(5),
+                provisioned: try row.column(6, as: Int64.self) != 0,
+                protected: try row.column(7, as: Int64.self) != 0,
+                network: try row.column(8, as: String?.self).flatMap(NetworkColumn.ids))
         }
-        let resources = try database.query("""
+        let resources = try database.query(
+            """
             SELECT instance, kind, cloud_id, inputs_hash, attributes FROM resources WHERE ?1 IS NULL OR instance = ?1
-            """, name) { row in
+            """, name
+        ) { row in
             let kind = try row.column(1, as: ResourceKind.self)
             let attributes = try row.column(4, as: String?.self).flatMap { AttributesColumn.attributes($0, kind: kind) }
-            return (instance: try row.column(0, as: String.self), kind: kind,
-                    resource: RecordedResource(cloudId: try row.column(2), inputsHash: try row.column(3),
-                                               attributes: attributes))
+            return (
+                instance: try row.column(0, as: String.self), kind: kind,
+                resource: RecordedResource(
+                    cloudId: try row.column(2), inputsHash: try row.column(3),
+                    attributes: attributes)
+            )
         }
         let positions = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1.name, $0) })
         for row in resources {

@@ -16,7 +16,9 @@ final class Statement {
             sqlite3_finalize(handle)
             throw SQLiteError(code: code, connection: connection, sql: sql)
         }
-        self.sql = sql; self.handle = handle; self.connection = connection
+        self.sql = sql
+        self.handle = handle
+        self.connection = connection
     }
 
     deinit { sqlite3_finalize(handle) }
@@ -27,16 +29,18 @@ final class Statement {
         sqlite3_clear_bindings(handle)
         let expected = Int(sqlite3_bind_parameter_count(handle))
         guard arguments.count == expected else {
-            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) arguments, got \(arguments.count)", sql: sql)
+            throw SQLiteError(
+                code: SQLITE_RANGE, message: "expected \(expected) arguments, got \(arguments.count)", sql: sql)
         }
         for (offset, argument) in arguments.enumerated() {
             let index = Int32(offset + 1)
-            let code: Int32 = switch argument.sqliteValue {
-            case .integer(let value): sqlite3_bind_int64(handle, index, value)
-            case .real(let value): sqlite3_bind_double(handle, index, value)
-            case .text(let value): sqlite3_bind_text(handle, index, value, -1, Self.transient)
-            case .null: sqlite3_bind_null(handle, index)
-            }
+            let code: Int32 =
+                switch argument.sqliteValue {
+                case .integer(let value): sqlite3_bind_int64(handle, index, value)
+                case .real(let value): sqlite3_bind_double(handle, index, value)
+                case .text(let value): sqlite3_bind_text(handle, index, value, -1, Self.transient)
+                case .null: sqlite3_bind_null(handle, index)
+                }
             try check(code)
         }
     }
@@ -66,7 +70,8 @@ final class Statement {
         let raw = value(index)
         guard let decoded = T(sqliteValue: raw) else {
             let name = sqlite3_column_name(handle, index).map { String(cString: $0) } ?? "#\(index)"
-            throw SQLiteError(code: SQLITE_MISMATCH, message: "column \(name) holds \(raw.kind), not a valid \(T.self)", sql: sql)
+            throw SQLiteError(
+                code: SQLITE_MISMATCH, message: "column \(name) holds \(raw.kind), not a valid \(T.self)", sql: sql)
         }
         return decoded
     }

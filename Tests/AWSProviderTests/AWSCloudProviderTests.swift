@@ -7,8 +7,9 @@ import TestSupport
 
 /// Offline checks of the provider with a scripted transport.
 final class AWSCloudProviderTests: XCTestCase {
-    static let config = AWSConfig(region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:1"),
-                                  credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "SECRET"))
+    static let config = AWSConfig(
+        region: "us-east-1", endpoint: URL(string: "http://127.0.0.1:1"),
+        credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "SECRET"))
     static let password = "Pw0123456789abcdefghijABCDEFGHIJ0123456789"
 
     /// Answers each operation (`Action=` or `X-Amz-Target`) from `answers`; unknown ones get a 500.
@@ -24,7 +25,9 @@ final class AWSCloudProviderTests: XCTestCase {
         return target ?? action ?? ""
     }
 
-    static func xml(_ text: String, status: Int = 200) -> HTTPResponse { HTTPResponse(status: status, body: Data(text.utf8)) }
+    static func xml(_ text: String, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, body: Data(text.utf8))
+    }
 
     func context() -> StepContext { StepContext(spec: Fixtures.spec(), fleet: Fixtures.fleet(), recorded: nil) }
 
@@ -51,17 +54,30 @@ final class AWSCloudProviderTests: XCTestCase {
     /// A cloud error that echoes the request must not leak the generated password.
     func testCreateDatabaseErrorNeverContainsThePassword() async {
         let secret = JSONValue.object(["password": .string(Self.password)]).serialized()
-        let provider = AWSCloudProvider(config: Self.config, transport: Self.transport([
-            "DescribeDBInstances": Self.xml("<ErrorResponse><Error><Code>DBInstanceNotFound</Code><Message>none</Message></Error></ErrorResponse>", status: 404),
-            "DescribeSubnets": Self.xml("<R><subnetSet><item><subnetId>subnet-1</subnetId></item></subnetSet></R>"),
-            "DescribeSecurityGroups": Self.xml("<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>"),
-            "DescribeDBSubnetGroups": Self.xml("<ErrorResponse><Error><Code>DBSubnetGroupNotFoundFault</Code><Message>none</Message></Error></ErrorResponse>", status: 404),
-            "CreateDBSubnetGroup": Self.xml("<R/>"),
-            "GetSecretValue": HTTPResponse(status: 200, body: JSONValue.object(["SecretString": .string(String(decoding: secret, as: UTF8.self))]).serialized()),
-            "CreateDBInstance": Self.xml("<ErrorResponse><Error><Code>InvalidParameterValue</Code><Message>bad MasterUserPassword \(Self.password)</Message></Error></ErrorResponse>", status: 400),
-        ]))
-        let step = PlanStep(action: .create, resource: .database, reason: "",
-                            inputs: [StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"], inputsHash: "h")
+        let provider = AWSCloudProvider(
+            config: Self.config,
+            transport: Self.transport([
+                "DescribeDBInstances": Self.xml(
+                    "<ErrorResponse><Error><Code>DBInstanceNotFound</Code><Message>none</Message></Error></ErrorResponse>",
+                    status: 404),
+                "DescribeSubnets": Self.xml("<R><subnetSet><item><subnetId>subnet-1</subnetId></item></subnetSet></R>"),
+                "DescribeSecurityGroups": Self.xml(
+                    "<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>"),
+                "DescribeDBSubnetGroups": Self.xml(
+                    "<ErrorResponse><Error><Code>DBSubnetGroupNotFoundFault</Code><Message>none</Message></Error></ErrorResponse>",
+                    status: 404),
+                "CreateDBSubnetGroup": Self.xml("<R/>"),
+                "GetSecretValue": HTTPResponse(
+                    status: 200,
+                    body: JSONValue.object(["SecretString": .string(String(decoding: secret, as: UTF8.self))])
+                        .serialized()),
+                "CreateDBInstance": Self.xml(
+                    "<ErrorResponse><Error><Code>InvalidParameterValue</Code><Message>bad MasterUserPassword \(Self.password)</Message></Error></ErrorResponse>",
+                    status: 400),
+            ]))
+        let step = PlanStep(
+            action: .create, resource: .database, reason: "",
+            inputs: [StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"], inputsHash: "h")
         do {
             _ = try await provider.perform(step, context: context())
             XCTFail("expected an error")

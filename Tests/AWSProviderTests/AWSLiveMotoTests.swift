@@ -8,19 +8,24 @@ final class AWSLiveMotoTests: XCTestCase {
     var client: AWSClient!
 
     override func setUpWithError() throws {
-        guard let raw = ProcessInfo.processInfo.environment["CLOUDCTL_TEST_ENDPOINT"], let endpoint = URL(string: raw) else {
+        guard let raw = ProcessInfo.processInfo.environment["CLOUDCTL_TEST_ENDPOINT"], let endpoint = URL(string: raw)
+        else {
             throw XCTSkip("set CLOUDCTL_TEST_ENDPOINT to a moto server URL to run the live AWS tests")
         }
-        let config = AWSConfig(region: "us-east-1", endpoint: endpoint,
-                               credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"))
+        let config = AWSConfig(
+            region: "us-east-1", endpoint: endpoint,
+            credentials: AWSCredentials(accessKeyId: "testing", secretAccessKey: "testing"))
         client = AWSClient(config: config, transport: URLSessionTransport.make())
     }
 
     func testEC2CreateAndDescribeVpc() async throws {
-        let created = try await client.query(.ec2, action: "CreateVpc", params: [
-            "CidrBlock": "10.9.0.0/16", "TagSpecification.1.ResourceType": "vpc",
-            "TagSpecification.1.Tag.1.Key": "cloudctl:instance", "TagSpecification.1.Tag.1.Value": "live-\(UUID().uuidString)",
-        ])
+        let created = try await client.query(
+            .ec2, action: "CreateVpc",
+            params: [
+                "CidrBlock": "10.9.0.0/16", "TagSpecification.1.ResourceType": "vpc",
+                "TagSpecification.1.Tag.1.Key": "cloudctl:instance",
+                "TagSpecification.1.Tag.1.Value": "live-\(UUID().uuidString)",
+            ])
         let vpcId = try XCTUnwrap(created["vpc", "vpcId"]?.text)
         let described = try await client.query(.ec2, action: "DescribeVpcs", params: ["VpcId.1": vpcId])
         XCTAssertEqual(described.descendants("vpcId").map(\.text), [vpcId])
@@ -42,13 +47,32 @@ final class AWSLiveMotoTests: XCTestCase {
     /// moto's error answer for each protocol shape maps to `.notFound` with the service's own code.
     func testNotFoundAcrossProtocols() async throws {
         let cases: [(call: @Sendable (AWSClient) async throws -> Void, code: String)] = [
-            ({ _ = try await $0.query(.rds, action: "DescribeDBInstances", params: ["DBInstanceIdentifier": "cloudctl-missing"]) },
-             "DBInstanceNotFound"),
-            ({ _ = try await $0.json(.secretsManager, action: "DescribeSecret", body: .object(["SecretId": .string("cloudctl/missing")])) },
-             "ResourceNotFoundException"),
-            ({ _ = try await $0.rest(.route53, method: "GET", path: "/2013-04-01/hostedzone/ZMISSING") }, "NoSuchHostedZone"),
-            ({ _ = try await $0.json(.ecs, action: "DeleteCluster", body: .object(["cluster": .string("cloudctl-missing")])) },
-             "ClusterNotFoundException"),
+            (
+                {
+                    _ = try await $0.query(
+                        .rds, action: "DescribeDBInstances", params: ["DBInstanceIdentifier": "cloudctl-missing"])
+                },
+                "DBInstanceNotFound"
+            ),
+            (
+                {
+                    _ = try await $0.json(
+                        .secretsManager, action: "DescribeSecret",
+                        body: .object(["SecretId": .string("cloudctl/missing")]))
+                },
+                "ResourceNotFoundException"
+            ),
+            (
+                { _ = try await $0.rest(.route53, method: "GET", path: "/2013-04-01/hostedzone/ZMISSING") },
+                "NoSuchHostedZone"
+            ),
+            (
+                {
+                    _ = try await $0.json(
+                        .ecs, action: "DeleteCluster", body: .object(["cluster": .string("cloudctl-missing")]))
+                },
+                "ClusterNotFoundException"
+            ),
         ]
         for c in cases {
             do {
@@ -62,10 +86,12 @@ final class AWSLiveMotoTests: XCTestCase {
     }
 
     func testKMSCreateKeyAndMissingAlias() async throws {
-        let created = try await client.json(.kms, action: "CreateKey", body: .object(["Description": .string("live test")]))
+        let created = try await client.json(
+            .kms, action: "CreateKey", body: .object(["Description": .string("live test")]))
         XCTAssertNotNil(created["KeyMetadata"]?["Arn"]?.string)
         do {
-            _ = try await client.json(.kms, action: "DescribeKey", body: .object(["KeyId": .string("alias/cloudctl-missing")]))
+            _ = try await client.json(
+                .kms, action: "DescribeKey", body: .object(["KeyId": .string("alias/cloudctl-missing")]))
             XCTFail("should throw")
         } catch let error as CloudError {
             XCTAssertEqual(error.kind, .notFound, "\(error)")
@@ -78,10 +104,14 @@ final class AWSLiveMotoTests: XCTestCase {
         _ = try await client.rest(.s3, method: "PUT", path: "/\(bucket)")
         let listed = try XMLNode(parsing: try await client.rest(.s3, method: "GET", path: "/").body)
         XCTAssertTrue(listed.descendants("Name").map(\.text).contains(bucket))
-        _ = try await client.rest(.s3, method: "PUT", path: "/\(bucket)", query: ["tagging": ""], body: Data("""
-            <Tagging><TagSet><Tag><Key>cloudctl:instance</Key><Value>a</Value></Tag></TagSet></Tagging>
-            """.utf8))
-        let tags = try XMLNode(parsing: try await client.rest(.s3, method: "GET", path: "/\(bucket)", query: ["tagging": ""]).body)
+        _ = try await client.rest(
+            .s3, method: "PUT", path: "/\(bucket)", query: ["tagging": ""],
+            body: Data(
+                """
+                <Tagging><TagSet><Tag><Key>cloudctl:instance</Key><Value>a</Value></Tag></TagSet></Tagging>
+                """.utf8))
+        let tags = try XMLNode(
+            parsing: try await client.rest(.s3, method: "GET", path: "/\(bucket)", query: ["tagging": ""]).body)
         XCTAssertEqual(tags.descendants("Value").map(\.text), ["a"])
         do {
             _ = try await client.rest(.s3, method: "HEAD", path: "/\(bucket)-missing")
@@ -105,8 +135,11 @@ final class AWSLiveMotoTests: XCTestCase {
             <CallerReference>\(UUID().uuidString)</CallerReference></CreateHostedZoneRequest>
             """
         _ = try await client.rest(.route53, method: "POST", path: "/2013-04-01/hostedzone", body: Data(body.utf8))
-        let listed = try XMLNode(parsing: try await client.rest(.route53, method: "GET", path: "/2013-04-01/hostedzonesbyname",
-                                                                   query: ["dnsname": zone]).body)
+        let listed = try XMLNode(
+            parsing: try await client.rest(
+                .route53, method: "GET", path: "/2013-04-01/hostedzonesbyname",
+                query: ["dnsname": zone]
+            ).body)
         XCTAssertTrue(listed.descendants("Name").map(\.text).contains(zone + "."))
     }
 }

@@ -17,7 +17,10 @@ final class AWSRulesTests: XCTestCase {
             (.cpu(4096), nil),
             (.cpu(300), "invalid cpu 300"),
             (.fleetName(String(repeating: "f", count: 30)), nil),
-            (.fleetName(String(repeating: "f", count: 31)), "fleet name \"\(String(repeating: "f", count: 31))\" is too long"),
+            (
+                .fleetName(String(repeating: "f", count: 31)),
+                "fleet name \"\(String(repeating: "f", count: 31))\" is too long"
+            ),
             (.instanceName("acme", fleet: "demo"), nil),
             (.instanceName("archive", fleet: "demo"), "instance name \"archive\" cannot name its cloud resources"),
         ]

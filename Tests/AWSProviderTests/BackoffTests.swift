@@ -10,7 +10,10 @@ final class BackoffTests: XCTestCase {
     func testReturnsTheFirstValueAndStopsPolling() async throws {
         let checks = Mutex(0)
         let value = try await quick.poll("thing", operation: "op") { () -> String? in
-            checks.withLock { $0 += 1; return $0 == 3 ? "ready" : nil }
+            checks.withLock {
+                $0 += 1
+                return $0 == 3 ? "ready" : nil
+            }
         }
         XCTAssertEqual(value, "ready")
         XCTAssertEqual(checks.withLock { $0 }, 3)
@@ -19,7 +22,10 @@ final class BackoffTests: XCTestCase {
     func testGivesUpAfterTheLastAttemptWithARetryableError() async {
         let checks = Mutex(0)
         do {
-            _ = try await quick.poll("thing", operation: "op") { () -> String? in checks.withLock { $0 += 1 }; return nil }
+            _ = try await quick.poll("thing", operation: "op") { () -> String? in
+                checks.withLock { $0 += 1 }
+                return nil
+            }
             XCTFail("expected a timeout")
         } catch let error as CloudError {
             XCTAssertEqual(error.code, "WaitTimeout")

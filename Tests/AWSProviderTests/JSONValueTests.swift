@@ -14,6 +14,7 @@ final class JSONValueTests: XCTestCase {
 
     func testSerializationIsCompactSortedAndEscaped() {
         let value: JSONValue = ["b": [1, true, .null], "a": "line\n\"q\"\u{1}"]
-        XCTAssertEqual(String(decoding: value.serialized(), as: UTF8.self), #"{"a":"line\n\"q\"\u0001","b":[1,true,null]}"#)
+        XCTAssertEqual(
+            String(decoding: value.serialized(), as: UTF8.self), #"{"a":"line\n\"q\"\u0001","b":[1,true,null]}"#)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import XCTest
 import Synchronization
@@ -52,16 +52,20 @@ struct MotoFixture: Sendable {
 
     /// Skips the test unless `CLOUDCTL_TEST_ENDPOINT` is set; resets moto.
     static func start() async throws -> MotoFixture {
-        guard let text = ProcessInfo.processInfo.environment["CLOUDCTL_TEST_ENDPOINT"], let endpoint = URL(string: text) else {
+        guard let text = ProcessInfo.processInfo.environment["CLOUDCTL_TEST_ENDPOINT"], let endpoint = URL(string: text)
+        else {
             throw XCTSkip("set CLOUDCTL_TEST_ENDPOINT (e.g. http://127.0.0.1:5102) to run live tests against moto")
         }
         var reset = URLRequest(url: endpoint.appendingPathComponent("moto-api/reset"))
         reset.httpMethod = "POST"
         _ = try await URLSession.shared.data(for: reset)
-        let config = AWSConfig(region: "us-east-1", endpoint: endpoint, credentials: AWSCredentials(accessKeyId: "test", secretAccessKey: "test"))
+        let config = AWSConfig(
+            region: "us-east-1", endpoint: endpoint,
+            credentials: AWSCredentials(accessKeyId: "test", secretAccessKey: "test"))
         let fast = Backoff(initial: .milliseconds(5), maximum: .milliseconds(40), attempts: 25)
-        return MotoFixture(provider: AWSCloudProvider(config: config, transport: nil, backoff: fast),
-                           client: AWSClient(config: config, transport: URLSessionTransport.make()))
+        return MotoFixture(
+            provider: AWSCloudProvider(config: config, transport: nil, backoff: fast),
+            client: AWSClient(config: config, transport: URLSessionTransport.make()))
     }
 
     /// The same moto and provider, acting for another instance.
@@ -79,11 +83,19 @@ struct MotoFixture: Sendable {
     func createInputs(_ resource: ResourceKind, version: Version? = nil, replicas: Int? = nil) -> [String: String] {
         switch resource {
         case .network, .key, .bucket, .secret, .cluster: [StepInput.region: spec.region]
-        case .database: [StepInput.region: spec.region, StepInput.databaseClass: tier.databaseClass, StepInput.storageGB: String(tier.storageGB)]
-        case .taskDefinition: [StepInput.image: fleet.image, StepInput.version: (version ?? spec.version).description,
-                               StepInput.cpu: String(tier.cpu), StepInput.memory: String(tier.memory)]
+        case .database:
+            [
+                StepInput.region: spec.region, StepInput.databaseClass: tier.databaseClass,
+                StepInput.storageGB: String(tier.storageGB),
+            ]
+        case .taskDefinition:
+            [
+                StepInput.image: fleet.image, StepInput.version: (version ?? spec.version).description,
+                StepInput.cpu: String(tier.cpu), StepInput.memory: String(tier.memory),
+            ]
         case .service: [StepInput.replicas: String(replicas ?? tier.replicas)]
-        case .dnsRecord: [StepInput.domain: spec.domain, StepInput.zone: fleet.dns.zone, StepInput.target: fleet.dns.target]
+        case .dnsRecord:
+            [StepInput.domain: spec.domain, StepInput.zone: fleet.dns.zone, StepInput.target: fleet.dns.target]
         }
     }
 
@@ -99,7 +111,9 @@ struct MotoFixture: Sendable {
     @discardableResult
     func provision() async throws -> [ResourceKind: StepOutcome] {
         var outcomes: [ResourceKind: StepOutcome] = [:]
-        for resource in ResourceKind.allCases { outcomes[resource] = try await run(step(.create, resource, createInputs(resource))) }
+        for resource in ResourceKind.allCases {
+            outcomes[resource] = try await run(step(.create, resource, createInputs(resource)))
+        }
         return outcomes
     }
 
@@ -112,24 +126,31 @@ struct MotoFixture: Sendable {
 
     func database() async throws -> XMLNode? {
         let answer = try await absent(on: "DBInstanceNotFound", "DBInstanceNotFoundFault") {
-            try await client.query(.rds, action: "DescribeDBInstances", params: ["DBInstanceIdentifier": names.database])
+            try await client.query(
+                .rds, action: "DescribeDBInstances", params: ["DBInstanceIdentifier": names.database])
         }
         return answer?.items("DBInstances").first
     }
 
     func snapshotIds() async throws -> [String] {
-        try await client.query(.rds, action: "DescribeDBSnapshots", params: ["DBInstanceIdentifier": names.database, "SnapshotType": "manual"])
-            .items("DBSnapshots").compactMap { $0.value("DBSnapshotIdentifier") }
+        try await client.query(
+            .rds, action: "DescribeDBSnapshots",
+            params: ["DBInstanceIdentifier": names.database, "SnapshotType": "manual"]
+        )
+        .items("DBSnapshots").compactMap { $0.value("DBSnapshotIdentifier") }
     }
 
     func service() async throws -> JSONValue? {
-        let answer = try await client.json(.ecs, action: "DescribeServices", body: ["cluster": .string(names.cluster), "services": ["app"]])
+        let answer = try await client.json(
+            .ecs, action: "DescribeServices", body: ["cluster": .string(names.cluster), "services": ["app"]])
         return answer["services"]?.array?.first { $0["status"]?.string == "ACTIVE" }
     }
 
     func latestTaskDefinition() async throws -> JSONValue? {
         try await absent(on: "ClientException") {
-            try await client.json(.ecs, action: "DescribeTaskDefinition", body: ["taskDefinition": .string(names.taskFamily)])["taskDefinition"]
+            try await client.json(
+                .ecs, action: "DescribeTaskDefinition", body: ["taskDefinition": .string(names.taskFamily)])[
+                    "taskDefinition"]
         }?.flatMap { $0["status"]?.string == "ACTIVE" ? $0 : nil }
     }
 
@@ -155,10 +176,17 @@ struct MotoFixture: Sendable {
 
     /// Record sets of the fleet zone named `name` (any type).
     func records(named name: String) async throws -> [String] {
-        let zones = try XMLNode(parsing: try await client.rest(.route53, method: "GET", path: "/2013-04-01/hostedzonesbyname",
-                                                                query: ["dnsname": fleet.dns.zone]).body)
-        guard let zoneId = zones.descendants("HostedZone").first?.value("Id").map(Route53Record.zoneId) else { return [] }
-        let sets = try XMLNode(parsing: try await client.rest(.route53, method: "GET", path: "/2013-04-01/hostedzone/\(zoneId)/rrset").body)
+        let zones = try XMLNode(
+            parsing: try await client.rest(
+                .route53, method: "GET", path: "/2013-04-01/hostedzonesbyname",
+                query: ["dnsname": fleet.dns.zone]
+            ).body)
+        guard let zoneId = zones.descendants("HostedZone").first?.value("Id").map(Route53Record.zoneId) else {
+            return []
+        }
+        let sets = try XMLNode(
+            parsing: try await client.rest(.route53, method: "GET", path: "/2013-04-01/hostedzone/\(zoneId)/rrset").body
+        )
         return sets.descendants("ResourceRecordSet").filter { Route53Record.normalized($0.value("Name") ?? "") == name }
             .map { "\($0.value("Type") ?? ""):\($0.descendants("Value").map(\.text).joined())" }
     }

@@ -11,6 +11,7 @@ final class PasswordGeneratorTests: XCTestCase {
         XCTAssertEqual(Set(passwords).count, passwords.count)
         // Over 2000 characters every class shows up; a broken sampler (e.g. digits only) would not.
         let all = passwords.joined()
-        XCTAssertTrue(all.contains { $0.isUppercase } && all.contains { $0.isLowercase } && all.contains { $0.isNumber })
+        XCTAssertTrue(
+            all.contains { $0.isUppercase } && all.contains { $0.isLowercase } && all.contains { $0.isNumber })
     }
 }

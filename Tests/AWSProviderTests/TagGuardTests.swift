@@ -27,8 +27,9 @@ final class TagGuardTests: XCTestCase {
                 XCTAssertEqual(error.kind, .foreignResource)
                 XCTAssertEqual(error.code, "foreign-resource")
                 XCTAssertFalse(error.isRetryable)
-                XCTAssertEqual(error.message.contains("tag it cloudctl:fleet=prod and cloudctl:instance=acme by hand"),
-                               row.adoptionHint, error.message)
+                XCTAssertEqual(
+                    error.message.contains("tag it cloudctl:fleet=prod and cloudctl:instance=acme by hand"),
+                    row.adoptionHint, error.message)
             } catch { XCTFail("unexpected \(error)") }
         }
     }
@@ -43,8 +44,9 @@ final class TagGuardTests: XCTestCase {
             ([:], false),
         ]
         for row in table {
-            XCTAssertEqual((try? tagGuard.checkFleet(row.tags, resource: "archive bucket a", operation: "op")) != nil, row.allowed,
-                           "\(row.tags)")
+            XCTAssertEqual(
+                (try? tagGuard.checkFleet(row.tags, resource: "archive bucket a", operation: "op")) != nil, row.allowed,
+                "\(row.tags)")
         }
         XCTAssertThrowsError(try tagGuard.checkFleet([:], resource: "archive bucket a", operation: "op")) {
             XCTAssertTrue(String(describing: $0).contains("tag it cloudctl:fleet=prod by hand"), "\($0)")
@@ -52,9 +54,14 @@ final class TagGuardTests: XCTestCase {
     }
 
     func testMessageNamesTheOwner() {
-        XCTAssertThrowsError(try tagGuard.check(["cloudctl:instance": "globex", "cloudctl:fleet": "prod"], resource: "bucket b", operation: "op")) {
+        XCTAssertThrowsError(
+            try tagGuard.check(
+                ["cloudctl:instance": "globex", "cloudctl:fleet": "prod"], resource: "bucket b", operation: "op")
+        ) {
             let message = ($0 as? CloudError)?.message ?? ""
-            XCTAssertTrue(message.contains("bucket b") && message.contains("'globex'") && message.contains("cloudctl:instance=acme"), message)
+            XCTAssertTrue(
+                message.contains("bucket b") && message.contains("'globex'")
+                    && message.contains("cloudctl:instance=acme"), message)
         }
     }
 }

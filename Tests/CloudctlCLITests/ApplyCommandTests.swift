@@ -11,7 +11,9 @@ final class ApplyCommandTests: RepoTestCase {
         let provider = FakeCloudProvider()
         let run = await runCLI(["apply"], repo: repo, provider: provider)
         XCTAssertEqual(run.code, 1)
-        XCTAssertTrue(run.err.contains("error: Refusing to apply without confirmation: standard input is not a terminal"), run.err)
+        XCTAssertTrue(
+            run.err.contains("error: Refusing to apply without confirmation: standard input is not a terminal"), run.err
+        )
         XCTAssertTrue(run.err.contains("--auto-approve"), run.err)
         let steps = await provider.steps
         XCTAssertEqual(steps, [])
@@ -20,14 +22,16 @@ final class ApplyCommandTests: RepoTestCase {
 
     func testApplyAsksAndOnlyYesIsAccepted() async throws {
         let provider = FakeCloudProvider()
-        let declined = await runCLI(["apply"], repo: repo, console: CapturedConsole(input: ["y"], stdinIsTerminal: true), provider: provider)
+        let declined = await runCLI(
+            ["apply"], repo: repo, console: CapturedConsole(input: ["y"], stdinIsTerminal: true), provider: provider)
         XCTAssertEqual(declined.code, 1)
         XCTAssertTrue(declined.out.contains("Apply these changes? Only 'yes' is accepted: "))
         XCTAssertTrue(declined.err.contains("Apply cancelled"), declined.err)
         let steps = await provider.steps
         XCTAssertEqual(steps, [])
 
-        let accepted = await runCLI(["apply"], repo: repo, console: CapturedConsole(input: ["yes"], stdinIsTerminal: true), provider: provider)
+        let accepted = await runCLI(
+            ["apply"], repo: repo, console: CapturedConsole(input: ["yes"], stdinIsTerminal: true), provider: provider)
         XCTAssertEqual(accepted.code, 0, accepted.err)
         let stepsAfterYes = await provider.steps
         XCTAssertEqual(stepsAfterYes.count, 9)
@@ -42,7 +46,8 @@ final class ApplyCommandTests: RepoTestCase {
         XCTAssertTrue(run.out.contains("2026-11-22T03:00:00Z acme [1/9] create network … ok\n"), run.out)
         XCTAssertTrue(run.out.contains("2026-11-22T03:00:00Z acme: succeeded\n"), run.out)
         XCTAssertTrue(run.out.contains("Apply complete: 1 succeeded, 0 failed, 0 deferred.\n"), run.out)
-        XCTAssertTrue(run.out.hasSuffix("Run `cloudctl status` to see the fleet, or `cloudctl history` for every step.\n"))
+        XCTAssertTrue(
+            run.out.hasSuffix("Run `cloudctl status` to see the fleet, or `cloudctl history` for every step.\n"))
         XCTAssertFalse(run.out.contains("test-secret"))
 
         let again = await runCLI(["apply", "--auto-approve"], repo: repo, provider: provider)
@@ -71,7 +76,8 @@ final class ApplyCommandTests: RepoTestCase {
     }
 
     func testFailedInstanceExits1WithItsError() async throws {
-        let run = await runCLI(["apply", "--auto-approve"], repo: repo, provider: FakeCloudProvider(failing: [.database]))
+        let run = await runCLI(
+            ["apply", "--auto-approve"], repo: repo, provider: FakeCloudProvider(failing: [.database]))
         XCTAssertEqual(run.code, 1)
         XCTAssertTrue(run.out.contains("acme [5/9] create database … failed: "), run.out)
         XCTAssertTrue(run.out.contains("Apply complete: 0 succeeded, 1 failed, 0 deferred.\n  acme: "), run.out)
@@ -87,7 +93,9 @@ final class ApplyCommandTests: RepoTestCase {
         let run = await runCLI(["status"], repo: repo)
         let lines = run.out.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines.first { $0.hasPrefix("acme ") }?.hasSuffix("orphaned: no instance file") == true, run.out)
-        XCTAssertTrue(lines.first { $0.hasPrefix("globex ") }.map { $0.contains(" never ") && $0.hasSuffix("not applied yet") } == true, run.out)
+        XCTAssertTrue(
+            lines.first { $0.hasPrefix("globex ") }.map { $0.contains(" never ") && $0.hasSuffix("not applied yet") }
+                == true, run.out)
         let json = await runCLI(["status", "--json"], repo: repo)
         let entries = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
         XCTAssertEqual(entries.map { $0["name"] as? String }, ["acme", "globex"])

@@ -3,19 +3,25 @@ import XCTest
 
 final class ArgumentParserTests: XCTestCase {
     func testParsesGoodCommandLines() throws {
-        let plan = PlanOptions.spec, apply = ApplyOptions.spec
+        let plan = PlanOptions.spec
+        let apply = ApplyOptions.spec
         let cases: [(CommandSpec, [String], ParsedArguments)] = [
             (plan, [], ParsedArguments()),
             (plan, ["acme", "globex"], ParsedArguments(positionals: ["acme", "globex"])),
             (plan, ["--json", "--out", "p.json"], ParsedArguments(flags: ["--json"], values: ["--out": "p.json"])),
             (plan, ["--out=p.json", "acme"], ParsedArguments(values: ["--out": "p.json"], positionals: ["acme"])),
-            (plan, ["--repo", "/r", "--db", "/d.db", "--detailed-exitcode"],
-             ParsedArguments(flags: ["--detailed-exitcode"], values: ["--repo": "/r", "--db": "/d.db"])),
+            (
+                plan, ["--repo", "/r", "--db", "/d.db", "--detailed-exitcode"],
+                ParsedArguments(flags: ["--detailed-exitcode"], values: ["--repo": "/r", "--db": "/d.db"])
+            ),
             (plan, ["--", "--odd-name"], ParsedArguments(positionals: ["--odd-name"])),
             (plan, ["-h"], ParsedArguments(flags: ["--help"])),
             (plan, ["--json", "--markdown", "--help"], ParsedArguments(flags: ["--json", "--markdown", "--help"])),
-            (apply, ["--parallelism", "4", "--auto-approve", "Plans/x.json"],
-             ParsedArguments(flags: ["--auto-approve"], values: ["--parallelism": "4"], positionals: ["Plans/x.json"])),
+            (
+                apply, ["--parallelism", "4", "--auto-approve", "Plans/x.json"],
+                ParsedArguments(
+                    flags: ["--auto-approve"], values: ["--parallelism": "4"], positionals: ["Plans/x.json"])
+            ),
         ]
         for (spec, arguments, expected) in cases {
             XCTAssertEqual(try ArgumentParser.parse(arguments, for: spec), expected, "\(spec.name) \(arguments)")
@@ -23,7 +29,8 @@ final class ArgumentParserTests: XCTestCase {
     }
 
     func testRejectsBadCommandLinesQuotingTheBadWord() {
-        let plan = PlanOptions.spec, apply = ApplyOptions.spec
+        let plan = PlanOptions.spec
+        let apply = ApplyOptions.spec
         let cases: [(CommandSpec, [String], String)] = [
             (plan, ["--verbose"], "Unknown option '--verbose'"),
             (plan, ["-v"], "Unknown option '-v'"),
@@ -50,17 +57,28 @@ final class ArgumentParserTests: XCTestCase {
         let run = await runCLI(["plan", "--verbose"])
         XCTAssertEqual(run.code, 1)
         XCTAssertEqual(run.out, "")
-        XCTAssertEqual(run.err, "Error: Unknown option '--verbose'\nUsage: cloudctl plan [NAME…] [options]\nSee 'cloudctl plan --help'.\n")
+        XCTAssertEqual(
+            run.err,
+            "Error: Unknown option '--verbose'\nUsage: cloudctl plan [NAME…] [options]\nSee 'cloudctl plan --help'.\n")
     }
 
     func testTopLevelWordsAndExitCodes() async {
         let cases: [([String], Int32, String)] = [
             (["version"], 0, "cloudctl 0.1.0\n"),
             (["--version"], 0, "cloudctl 0.1.0\n"),
-            (["frobnicate"], 1, "Error: Unknown command 'frobnicate'\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"),
-            (["--verbose"], 1, "Error: Unknown option '--verbose'\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"),
+            (
+                ["frobnicate"], 1,
+                "Error: Unknown command 'frobnicate'\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"
+            ),
+            (
+                ["--verbose"], 1,
+                "Error: Unknown option '--verbose'\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"
+            ),
             ([], 1, "Error: Missing command\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"),
-            (["help", "nope"], 1, "Error: Unknown command 'nope'\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"),
+            (
+                ["help", "nope"], 1,
+                "Error: Unknown command 'nope'\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"
+            ),
         ]
         for (arguments, code, text) in cases {
             let run = await runCLI(arguments)
@@ -87,8 +105,9 @@ final class ArgumentParserTests: XCTestCase {
 
     func testDatabasePathPrecedence() {
         func context(_ global: GlobalOptions, _ variables: [String: String]) -> CommandContext {
-            let environment = CLIEnvironment(console: CapturedConsole().console, variables: variables, homeDirectory: "/home/x",
-                                             currentDirectory: "/work", trapSignals: false)
+            let environment = CLIEnvironment(
+                console: CapturedConsole().console, variables: variables, homeDirectory: "/home/x",
+                currentDirectory: "/work", trapSignals: false)
             return CommandContext(global: global, environment: environment)
         }
         XCTAssertEqual(context(GlobalOptions(), [:]).dbPath, "/work/.cloudctl/state.db")

@@ -14,17 +14,19 @@ final class CapturedConsole: Sendable {
 
     init(input: [String] = [], stdoutIsTerminal: Bool = false, stdinIsTerminal: Bool = false) {
         buffers.withLock { $0.input = input }
-        self.stdoutIsTerminal = stdoutIsTerminal; self.stdinIsTerminal = stdinIsTerminal
+        self.stdoutIsTerminal = stdoutIsTerminal
+        self.stdinIsTerminal = stdinIsTerminal
     }
 
     var out: String { buffers.withLock { $0.out } }
     var err: String { buffers.withLock { $0.err } }
 
     var console: Console {
-        Console(writeOut: { text in self.buffers.withLock { $0.out += text } },
-                writeErr: { text in self.buffers.withLock { $0.err += text } },
-                readLine: { self.buffers.withLock { $0.input.isEmpty ? nil : $0.input.removeFirst() } },
-                stdoutIsTerminal: stdoutIsTerminal, stdinIsTerminal: stdinIsTerminal)
+        Console(
+            writeOut: { text in self.buffers.withLock { $0.out += text } },
+            writeErr: { text in self.buffers.withLock { $0.err += text } },
+            readLine: { self.buffers.withLock { $0.input.isEmpty ? nil : $0.input.removeFirst() } },
+            stdoutIsTerminal: stdoutIsTerminal, stdinIsTerminal: stdinIsTerminal)
     }
 }
 
@@ -41,7 +43,8 @@ struct TemporaryRepo {
 
     init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("cloudctl-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url.appendingPathComponent("Instances"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent("Instances"), withIntermediateDirectories: true)
         try write("_fleet.json", Self.fleetFile)
     }
 
@@ -77,15 +80,21 @@ struct TemporaryRepo {
 
 /// Runs the CLI in-process with captured output, no signal handlers, a fixed clock and a fake home.
 /// `stdout`, when given, receives standard output instead of `console`.
-func runCLI(_ arguments: [String], repo: TemporaryRepo? = nil, console: CapturedConsole = CapturedConsole(),
-            provider: FakeCloudProvider = FakeCloudProvider(), now: Date = CLITestClock.now,
-            stdout: (@Sendable (String) -> Void)? = nil) async -> CLIRun {
-    let variables = ["AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret", "USER": "tester"]
+func runCLI(
+    _ arguments: [String], repo: TemporaryRepo? = nil, console: CapturedConsole = CapturedConsole(),
+    provider: FakeCloudProvider = FakeCloudProvider(), now: Date = CLITestClock.now,
+    stdout: (@Sendable (String) -> Void)? = nil
+) async -> CLIRun {
+    let variables = [
+        "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "USER": "tester",
+    ]
     var streams = console.console
     if let stdout { streams.writeOut = stdout }
-    let environment = CLIEnvironment(console: streams, variables: variables, homeDirectory: "/nonexistent",
-                                     currentDirectory: repo?.url.path ?? FileManager.default.temporaryDirectory.path,
-                                     now: { now }, makeProvider: { _ in provider }, trapSignals: false)
+    let environment = CLIEnvironment(
+        console: streams, variables: variables, homeDirectory: "/nonexistent",
+        currentDirectory: repo?.url.path ?? FileManager.default.temporaryDirectory.path,
+        now: { now }, makeProvider: { _ in provider }, trapSignals: false)
     let code = await CLI.run(arguments, environment: environment)
     return CLIRun(code: code, out: console.out, err: console.err)
 }

@@ -14,15 +14,19 @@ final class CommandOptionsTests: XCTestCase {
         FileManager.default.createFile(atPath: plan, contents: Data("{}".utf8))
         return url
     }()
-    private let environment = CLIEnvironment(console: CapturedConsole().console, variables: [:],
-                                             homeDirectory: "/nonexistent", currentDirectory: directory.path,
-                                             trapSignals: false)
+    private let environment = CLIEnvironment(
+        console: CapturedConsole().console, variables: [:],
+        homeDirectory: "/nonexistent", currentDirectory: directory.path,
+        trapSignals: false)
 
-    private func check<Options: CommandOptions & Equatable>(_ cases: [([String], Options)],
-                                                            file: StaticString = #filePath, line: UInt = #line) {
+    private func check<Options: CommandOptions & Equatable>(
+        _ cases: [([String], Options)],
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         for (words, expected) in cases {
-            XCTAssertEqual(try Options.parse(words, environment: environment), expected, "\(words)",
-                           file: file, line: line)
+            XCTAssertEqual(
+                try Options.parse(words, environment: environment), expected, "\(words)",
+                file: file, line: line)
         }
     }
 
@@ -37,8 +41,10 @@ final class CommandOptionsTests: XCTestCase {
             (["--parallelism=1"], ApplyOptions(parallelism: 1)),
             (["--parallelism", "256"], ApplyOptions(parallelism: 256)),
             (["--parallelism", "0016"], ApplyOptions(parallelism: 16)),
-            (["--ignore-maintenance-window", "--continue-after-failed-wave", "p.json"],
-             ApplyOptions(planFile: "p.json", ignoreMaintenanceWindow: true, continueAfterFailedWave: true)),
+            (
+                ["--ignore-maintenance-window", "--continue-after-failed-wave", "p.json"],
+                ApplyOptions(planFile: "p.json", ignoreMaintenanceWindow: true, continueAfterFailedWave: true)
+            ),
         ])
     }
 
@@ -92,27 +98,42 @@ final class CommandOptionsTests: XCTestCase {
             (ApplyOptions.spec, ["--parallelism", "100000"], "--parallelism must be between 1 and 256, got 100000"),
             (ApplyOptions.spec, ["--parallelism", "257"], "--parallelism must be between 1 and 256, got 257"),
             (ApplyOptions.spec, ["--parallelism", "0"], "--parallelism must be between 1 and 256, got 0"),
-            (ApplyOptions.spec, ["--parallelism", "99999999999999999999999"],
-             "--parallelism must be between 1 and 256, got 99999999999999999999999"),
+            (
+                ApplyOptions.spec, ["--parallelism", "99999999999999999999999"],
+                "--parallelism must be between 1 and 256, got 99999999999999999999999"
+            ),
             (ApplyOptions.spec, ["--parallelism", "-3"], "--parallelism must be a positive whole number, got '-3'"),
             (ApplyOptions.spec, ["--parallelism=-3"], "--parallelism must be a positive whole number, got '-3'"),
-            (ApplyOptions.spec, ["--parallelism", "many"], "--parallelism must be a positive whole number, got 'many'"),
+            (
+                ApplyOptions.spec, ["--parallelism", "many"],
+                "--parallelism must be a positive whole number, got 'many'"
+            ),
             (ApplyOptions.spec, ["--parallelism", "2.5"], "--parallelism must be a positive whole number, got '2.5'"),
             (ApplyOptions.spec, ["--parallelism", "+4"], "--parallelism must be a positive whole number, got '+4'"),
             (ApplyOptions.spec, ["--parallelism="], "--parallelism must be a positive whole number, got ''"),
             (ApplyOptions.spec, ["--parallelism"], "Missing value for option '--parallelism N'"),
             (ApplyOptions.spec, ["--parallelism", "--auto-approve"], "Missing value for option '--parallelism N'"),
-            (ApplyOptions.spec, ["p.json", "acme"],
-             "Unexpected argument 'acme': a saved plan (p.json) is applied whole, without names"),
+            (
+                ApplyOptions.spec, ["p.json", "acme"],
+                "Unexpected argument 'acme': a saved plan (p.json) is applied whole, without names"
+            ),
             (HistoryOptions.spec, ["--limit", "10001"], "--limit must be between 1 and 10000, got 10001"),
             (HistoryOptions.spec, ["--limit", "-1"], "--limit must be a positive whole number, got '-1'"),
             (HistoryOptions.spec, ["--since", "3651d"], "--since must be at most 10 years back (3650d), got '3651d'"),
-            (HistoryOptions.spec, ["--since", "99999999999999999999h"],
-             "--since must be at most 10 years back (3650d), got '99999999999999999999h'"),
-            (HistoryOptions.spec, ["--since", "-3h"], "--since must be a duration like 30m, 12h or 7d, or an ISO 8601 "
-                + "date or time like 2026-11-20 or 2026-11-20T18:00:00Z, got '-3h'"),
-            (HistoryOptions.spec, ["--since", "2w"], "--since must be a duration like 30m, 12h or 7d, or an ISO 8601 "
-                + "date or time like 2026-11-20 or 2026-11-20T18:00:00Z, got '2w'"),
+            (
+                HistoryOptions.spec, ["--since", "99999999999999999999h"],
+                "--since must be at most 10 years back (3650d), got '99999999999999999999h'"
+            ),
+            (
+                HistoryOptions.spec, ["--since", "-3h"],
+                "--since must be a duration like 30m, 12h or 7d, or an ISO 8601 "
+                    + "date or time like 2026-11-20 or 2026-11-20T18:00:00Z, got '-3h'"
+            ),
+            (
+                HistoryOptions.spec, ["--since", "2w"],
+                "--since must be a duration like 30m, 12h or 7d, or an ISO 8601 "
+                    + "date or time like 2026-11-20 or 2026-11-20T18:00:00Z, got '2w'"
+            ),
         ]
         for (spec, words, message) in cases {
             let command = CLI.commands.first { $0.spec.name == spec.name }!
@@ -199,20 +220,27 @@ final class SpellingTests: XCTestCase {
 final class CommandViewTests: XCTestCase {
     func testViewsRenderTheirValues() throws {
         let acquired = Date(timeIntervalSince1970: 1_795_300_000)
-        let lock = LockRecord(instance: "acme", holder: "ci@host:42", acquiredAt: acquired,
-                              leaseUntil: acquired.addingTimeInterval(600))
+        let lock = LockRecord(
+            instance: "acme", holder: "ci@host:42", acquiredAt: acquired,
+            leaseUntil: acquired.addingTimeInterval(600))
         let cases: [(String, String)] = [
             (VersionView.render("1.2.3"), "cloudctl 1.2.3"),
             (UnlockView.render(instance: "acme", removed: nil), "acme was not locked."),
-            (UnlockView.render(instance: "acme", removed: lock),
-             "Removed the lock on acme held by ci@host:42 since 2026-11-21T22:26:40Z.\n"
-                + "If that apply is still running, it may fail; run `cloudctl status acme` to check."),
+            (
+                UnlockView.render(instance: "acme", removed: lock),
+                "Removed the lock on acme held by ci@host:42 since 2026-11-21T22:26:40Z.\n"
+                    + "If that apply is still running, it may fail; run `cloudctl status acme` to check."
+            ),
             (ValidateView.summary([], fileCount: 1), "Validated 1 instance file: no problems."),
-            (try HistoryView(format: .human, now: CLITestClock.now).render([], instance: "acme", since: acquired),
-             "No operations recorded for acme since 2026-11-21T22:26:40Z."),
+            (
+                try HistoryView(format: .human, now: CLITestClock.now).render([], instance: "acme", since: acquired),
+                "No operations recorded for acme since 2026-11-21T22:26:40Z."
+            ),
             (try HistoryView(format: .json, now: CLITestClock.now).render([], instance: nil, since: nil), "[\n\n]"),
-            (try StatusView(format: .human, now: CLITestClock.now).fleet([]),
-             "No instances: add files under Instances/ and run `cloudctl plan`."),
+            (
+                try StatusView(format: .human, now: CLITestClock.now).fleet([]),
+                "No instances: add files under Instances/ and run `cloudctl plan`."
+            ),
         ]
         for (index, (rendered, expected)) in cases.enumerated() {
             XCTAssertEqual(rendered, expected, "case \(index)")

@@ -28,11 +28,13 @@ final class HistoryCommandTests: RepoTestCase {
 
     func testSinceFiltersOperationsAndRejectsBadValues() async throws {
         _ = await runCLI(["apply", "--auto-approve"], repo: repo)
-        let recent = await runCLI(["history", "--since", "1h"], repo: repo, now: CLITestClock.now.addingTimeInterval(1800))
+        let recent = await runCLI(
+            ["history", "--since", "1h"], repo: repo, now: CLITestClock.now.addingTimeInterval(1800))
         XCTAssertEqual(recent.code, 0, recent.err)
         XCTAssertTrue(recent.out.hasPrefix("#1 acme apply succeeded"), recent.out)
 
-        let later = await runCLI(["history", "acme", "--since=1h"], repo: repo, now: CLITestClock.now.addingTimeInterval(7200))
+        let later = await runCLI(
+            ["history", "acme", "--since=1h"], repo: repo, now: CLITestClock.now.addingTimeInterval(7200))
         XCTAssertEqual(later.code, 0, later.err)
         XCTAssertEqual(later.out, "No operations recorded for acme since 2026-11-22T04:00:00Z.\n")
 

@@ -26,7 +26,9 @@ final class PlanCommandTests: RepoTestCase {
         let run = await runCLI(["plan"], repo: repo)
         XCTAssertEqual(run.code, 0, run.err)
         XCTAssertTrue(run.out.hasPrefix("acme (production, us-east-1) will be provisioned\n  + create"), run.out)
-        XCTAssertTrue(run.out.hasSuffix("Plan: 9 to create, 0 to update, 0 to delete, 0 other steps across 1 instance.\n"), run.out)
+        XCTAssertTrue(
+            run.out.hasSuffix("Plan: 9 to create, 0 to update, 0 to delete, 0 other steps across 1 instance.\n"),
+            run.out)
         XCTAssertFalse(FileManager.default.fileExists(atPath: repo.dbPath))
 
         let detailed = await runCLI(["plan", "--detailed-exitcode"], repo: repo)
@@ -85,7 +87,8 @@ final class PlanCommandTests: RepoTestCase {
         close(ends[0])
         defer { close(ends[1]) }
         for format in [[], ["--json"]] {
-            let plan = await runCLI(["plan", "--out", "p.json"] + format, repo: repo, stdout: FileDescriptorWriter(ends[1]).write)
+            let plan = await runCLI(
+                ["plan", "--out", "p.json"] + format, repo: repo, stdout: FileDescriptorWriter(ends[1]).write)
             XCTAssertEqual(plan.code, 0, plan.err)
             let saved = try Data(contentsOf: repo.url.appendingPathComponent("p.json"))
             XCTAssertNotNil(try JSONSerialization.jsonObject(with: saved), "a whole plan was saved (\(format))")
@@ -93,26 +96,34 @@ final class PlanCommandTests: RepoTestCase {
     }
 
     func testPlanOutNamingADirectoryIsAClearErrorAndLeavesNoTemporaryFile() async throws {
-        try FileManager.default.createDirectory(at: repo.url.appendingPathComponent("Plans"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: repo.url.appendingPathComponent("Plans"), withIntermediateDirectories: true)
         let plan = await runCLI(["plan", "--out", "Plans"], repo: repo)
         XCTAssertEqual(plan.code, 1)
         XCTAssertTrue(plan.err.contains("Cannot write the plan to \(repo.url.path)/Plans: it is a directory"), plan.err)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: repo.url.path).sorted(), ["Instances", "Plans"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: repo.url.path).sorted(), ["Instances", "Plans"])
 
         // Past that check (the path became a directory while planning), the failed rename still removes the temporary file.
         let writer = try AtomicFileWriter(repo.url.appendingPathComponent("Plans"))
         writer.write("{}")
         XCTAssertThrowsError(try writer.commit())
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: repo.url.path).sorted(), ["Instances", "Plans"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: repo.url.path).sorted(), ["Instances", "Plans"])
     }
 
     func testShowRefusesMissingGarbledAndUnknownFormatFiles() async throws {
         try "{ nope".write(to: repo.url.appendingPathComponent("garbled.json"), atomically: true, encoding: .utf8)
-        try "{\"formatVersion\": 99}".write(to: repo.url.appendingPathComponent("future.json"), atomically: true, encoding: .utf8)
-        try "{\"formatVersion\": 2}".write(to: repo.url.appendingPathComponent("partial.json"), atomically: true, encoding: .utf8)
-        let cases = [("missing.json", "error: Cannot read plan file"), ("garbled.json", "is not a saved plan: it is not valid JSON"),
-                     ("future.json", "has plan format version 99; this cloudctl (0.1.0) reads version 2"),
-                     ("partial.json", "is not a valid saved plan: missing toolVersion")]
+        try "{\"formatVersion\": 99}".write(
+            to: repo.url.appendingPathComponent("future.json"), atomically: true, encoding: .utf8)
+        try "{\"formatVersion\": 2}".write(
+            to: repo.url.appendingPathComponent("partial.json"), atomically: true, encoding: .utf8)
+        let cases = [
+            ("missing.json", "error: Cannot read plan file"),
+            ("garbled.json", "is not a saved plan: it is not valid JSON"),
+            ("future.json", "has plan format version 99; this cloudctl (0.1.0) reads version 2"),
+            ("partial.json", "is not a valid saved plan: missing toolVersion"),
+        ]
         for (file, message) in cases {
             let run = await runCLI(["show", file], repo: repo)
             XCTAssertEqual(run.code, 1, file)

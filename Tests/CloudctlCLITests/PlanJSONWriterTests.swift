@@ -9,27 +9,39 @@ final class PlanJSONWriterTests: XCTestCase {
     static var trickyPlan: Plan {
         let odd = "quote \" backslash \\ slash / newline \n tab \t cr \r bell \u{07} nul \u{00} esc \u{1B} é → 😀"
         let steps = [
-            PlanStep(action: .update, resource: .dnsRecord, reason: .domainMove(from: odd, to: "a.example.com"),
-                     before: .dnsRecord(DNSRecordAttributes(domain: odd, zone: "Z/1", target: "t")),
-                     after: .dnsRecord(DNSRecordAttributes(domain: "a.example.com", zone: "Z/1", target: odd))),
+            PlanStep(
+                action: .update, resource: .dnsRecord, reason: .domainMove(from: odd, to: "a.example.com"),
+                before: .dnsRecord(DNSRecordAttributes(domain: odd, zone: "Z/1", target: "t")),
+                after: .dnsRecord(DNSRecordAttributes(domain: "a.example.com", zone: "Z/1", target: odd))),
             PlanStep(action: .delete, resource: .bucket, reason: .teardown, disruptive: true),
-            PlanStep(action: .healthCheck, resource: .service, reason: .verify(Version(5, 3, 0)), detail: .healthCheck(
-                expect: TaskDefinitionAttributes(image: odd, version: Version(5, 3, 0), cpu: 256, memory: 512))),
+            PlanStep(
+                action: .healthCheck, resource: .service, reason: .verify(Version(5, 3, 0)),
+                detail: .healthCheck(
+                    expect: TaskDefinitionAttributes(image: odd, version: Version(5, 3, 0), cpu: 256, memory: 512))),
         ]
-        return Plan(toolVersion: "9.9.9-beta+\"x\"", fleet: "fleet/\(odd)", instances: [
-            InstancePlan(name: "a", wave: 3, specFingerprint: "s", recordedFingerprint: "r",
-                         changes: [.domain(from: odd, to: "a.example.com"), .protection(false)], steps: steps,
-                         target: InstanceTarget(region: "r", state: .active, maintenanceWindow: MaintenanceWindow(
+        return Plan(
+            toolVersion: "9.9.9-beta+\"x\"", fleet: "fleet/\(odd)",
+            instances: [
+                InstancePlan(
+                    name: "a", wave: 3, specFingerprint: "s", recordedFingerprint: "r",
+                    changes: [.domain(from: odd, to: "a.example.com"), .protection(false)], steps: steps,
+                    target: InstanceTarget(
+                        region: "r", state: .active,
+                        maintenanceWindow: MaintenanceWindow(
                             day: .sun, start: "02:00", duration: "4h", timeZone: odd), protected: false)),
-            InstancePlan(name: "b", status: .refused, specFingerprint: "s", recordedFingerprint: "r", steps: [], refusal: odd),
-            InstancePlan(name: "c", status: .orphaned, specFingerprint: "", recordedFingerprint: "r", steps: []),
-        ])
+                InstancePlan(
+                    name: "b", status: .refused, specFingerprint: "s", recordedFingerprint: "r", steps: [], refusal: odd
+                ),
+                InstancePlan(name: "c", status: .orphaned, specFingerprint: "", recordedFingerprint: "r", steps: []),
+            ])
     }
 
     func testMatchesJSONEncoderAndRoundTrips() throws {
-        let plans = [("fresh", PlanRenderingGoldenTests.fresh.plan), ("day two", PlanRenderingGoldenTests.dayTwo.plan),
-                     ("tricky", Self.trickyPlan),
-                     ("empty", Plan(toolVersion: "1", fleet: "f", instances: []))]
+        let plans = [
+            ("fresh", PlanRenderingGoldenTests.fresh.plan), ("day two", PlanRenderingGoldenTests.dayTwo.plan),
+            ("tricky", Self.trickyPlan),
+            ("empty", Plan(toolVersion: "1", fleet: "f", instances: [])),
+        ]
         for (name, plan) in plans {
             let written = PlanJSONRenderer.render(plan)
             let encoder = JSONEncoder()
@@ -45,7 +57,8 @@ final class PlanJSONWriterTests: XCTestCase {
         let url = directory.appendingPathComponent("sub/plan.json")
         try PlanCommand.save(Self.trickyPlan, to: url)
         XCTAssertEqual(try PlanJSONRenderer.read(url), Self.trickyPlan)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["plan.json"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["plan.json"])
     }
 
     func testChunkedOutputDeliversEverythingInOrder() {

@@ -37,8 +37,10 @@ final class PlanRenderingGoldenTests: XCTestCase {
 
     static func plan(recorded: [RecordedInstance]) -> PlanResult {
         let loaded = sample
-        return Planner.plan(PlanInput(fleet: loaded.fleet!, specs: loaded.specs, files: loaded.files, recorded: recorded,
-                                      toolVersion: "0.1.0"))
+        return Planner.plan(
+            PlanInput(
+                fleet: loaded.fleet!, specs: loaded.specs, files: loaded.files, recorded: recorded,
+                toolVersion: "0.1.0"))
     }
 
     /// Recorded state after applying yesterday's files, plus an instance whose file was removed since.
@@ -75,16 +77,21 @@ final class PlanRenderingGoldenTests: XCTestCase {
 
     func testMarkdownRendering() throws {
         for (name, result) in [("fresh", Self.fresh), ("day-two", Self.dayTwo)] {
-            try assertGolden(PlanMarkdownRenderer.render(result.plan, diagnostics: result.diagnostics), "plan-\(name).md")
+            try assertGolden(
+                PlanMarkdownRenderer.render(result.plan, diagnostics: result.diagnostics), "plan-\(name).md")
         }
     }
 
     func testDayTwoHasEveryKindOfChange() {
         let changes = Self.dayTwo.plan.instances.flatMap(\.changes)
-        XCTAssertTrue(changes.contains(.upgrade(from: Version(5, 1, 0), to: Version(5, 2, 3),
-                                                hops: [Version(5, 2, 3)])), "\(changes)")
+        XCTAssertTrue(
+            changes.contains(
+                .upgrade(
+                    from: Version(5, 1, 0), to: Version(5, 2, 3),
+                    hops: [Version(5, 2, 3)])), "\(changes)")
         XCTAssertTrue(changes.contains(.resize(what: .database, from: "medium", to: "large")), "\(changes)")
-        XCTAssertTrue(changes.contains(.domain(from: "dogfood-old.demo.cloudctl.test", to: "dogfood.demo.cloudctl.test")))
+        XCTAssertTrue(
+            changes.contains(.domain(from: "dogfood-old.demo.cloudctl.test", to: "dogfood.demo.cloudctl.test")))
         XCTAssertTrue(changes.contains(.suspend), "\(changes)")
         XCTAssertTrue(changes.contains(.teardown), "\(changes)")
         XCTAssertTrue(changes.contains(.provision), "\(changes)")
@@ -92,19 +99,25 @@ final class PlanRenderingGoldenTests: XCTestCase {
     }
 
     func testMarkdownHidesOnlyTheOrphansOwnWarning() {
-        let plan = Plan(toolVersion: "0.1.0", fleet: "test", instances: [
-            InstancePlan(name: "acme", status: .orphaned, specFingerprint: "", recordedFingerprint: "r", steps: [])])
-        let markdown = PlanMarkdownRenderer.render(plan, diagnostics: [
-            .warning("orphan warning of acme", at: SourceLocation(file: "Instances/acme.json")),
-            .warning("trial of big-acme expires in 3 days", at: SourceLocation(file: "Instances/big-acme.json")),
-        ])
+        let plan = Plan(
+            toolVersion: "0.1.0", fleet: "test",
+            instances: [
+                InstancePlan(name: "acme", status: .orphaned, specFingerprint: "", recordedFingerprint: "r", steps: [])
+            ])
+        let markdown = PlanMarkdownRenderer.render(
+            plan,
+            diagnostics: [
+                .warning("orphan warning of acme", at: SourceLocation(file: "Instances/acme.json")),
+                .warning("trial of big-acme expires in 3 days", at: SourceLocation(file: "Instances/big-acme.json")),
+            ])
         XCTAssertFalse(markdown.contains("orphan warning of acme"), markdown)
         XCTAssertTrue(markdown.contains("trial of big-acme expires in 3 days"), markdown)
     }
 
     func testColorOnlyWhenEnabled() {
         XCTAssertFalse(PlanTextRenderer().render(Self.dayTwo.plan).contains("\u{1B}["))
-        XCTAssertTrue(PlanTextRenderer(terminal: Terminal(color: true)).render(Self.dayTwo.plan).contains("\u{1B}[32m+ create"))
+        XCTAssertTrue(
+            PlanTextRenderer(terminal: Terminal(color: true)).render(Self.dayTwo.plan).contains("\u{1B}[32m+ create"))
         XCTAssertTrue(Terminal.colorEnabled(isTerminal: true, environment: [:]))
         XCTAssertTrue(Terminal.colorEnabled(isTerminal: true, environment: ["NO_COLOR": ""]))
         XCTAssertFalse(Terminal.colorEnabled(isTerminal: true, environment: ["NO_COLOR": "1"]))
@@ -112,12 +125,15 @@ final class PlanRenderingGoldenTests: XCTestCase {
     }
 
     func testNoChangesSentence() {
-        let plan = Plan(toolVersion: "0.1.0", fleet: "test",
-                        instances: [InstancePlan(name: "quiet", specFingerprint: "s", recordedFingerprint: "r", steps: [])])
+        let plan = Plan(
+            toolVersion: "0.1.0", fleet: "test",
+            instances: [InstancePlan(name: "quiet", specFingerprint: "s", recordedFingerprint: "r", steps: [])])
         XCTAssertEqual(PlanTextRenderer().render(plan), "No changes. Your fleet matches the instance files.")
     }
 
-    private func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertGolden(_ actual: String, _ name: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
         if ProcessInfo.processInfo.environment["RECORD_GOLDEN"] == "1" {
             try actual.write(to: url, atomically: true, encoding: .utf8)
@@ -125,6 +141,8 @@ final class PlanRenderingGoldenTests: XCTestCase {
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(actual, expected, "\(name) differs; re-record with RECORD_GOLDEN=1 if the change is intended", file: file, line: line)
+        XCTAssertEqual(
+            actual, expected, "\(name) differs; re-record with RECORD_GOLDEN=1 if the change is intended", file: file,
+            line: line)
     }
 }

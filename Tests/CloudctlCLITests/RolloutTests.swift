@@ -19,13 +19,18 @@ final class RolloutTests: RepoTestCase {
         let provider = FakeCloudProvider(failing: [.database])
         let stopped = await runCLI(["apply", "--auto-approve"], repo: repo, provider: provider)
         XCTAssertEqual(stopped.code, 1)
-        XCTAssertTrue(stopped.out.contains("Apply complete: 0 succeeded, 1 failed, 0 deferred, 1 cancelled.\n  inhouse: step 5"), stopped.out)
-        XCTAssertTrue(stopped.out.contains("\n  1 instance not started: wave 0 of the plan had failures; fix them and apply again, "
-                                           + "or pass --continue-after-failed-wave\n"), stopped.out)
+        XCTAssertTrue(
+            stopped.out.contains("Apply complete: 0 succeeded, 1 failed, 0 deferred, 1 cancelled.\n  inhouse: step 5"),
+            stopped.out)
+        XCTAssertTrue(
+            stopped.out.contains(
+                "\n  1 instance not started: wave 0 of the plan had failures; fix them and apply again, "
+                    + "or pass --continue-after-failed-wave\n"), stopped.out)
         let stoppedSteps = await provider.steps
         XCTAssertFalse(stoppedSteps.contains { $0.hasPrefix("acme ") }, "\(stoppedSteps)")
 
-        let continued = await runCLI(["apply", "--auto-approve", "--continue-after-failed-wave"], repo: repo, provider: provider)
+        let continued = await runCLI(
+            ["apply", "--auto-approve", "--continue-after-failed-wave"], repo: repo, provider: provider)
         XCTAssertEqual(continued.code, 1)
         XCTAssertTrue(continued.out.contains("Apply complete: 0 succeeded, 2 failed, 0 deferred.\n"), continued.out)
         let continuedSteps = await provider.steps
@@ -38,9 +43,15 @@ final class RolloutTests: RepoTestCase {
         XCTAssertEqual(provisioned.code, 0, provisioned.err)
 
         let cases: [(spec: InstanceSpec, header: String)] = [
-            (Fixtures.spec("acme", size: "medium", state: .suspended), "acme (production, us-east-1) will be resized\n"),
+            (
+                Fixtures.spec("acme", size: "medium", state: .suspended),
+                "acme (production, us-east-1) will be resized\n"
+            ),
             (Fixtures.spec("acme", state: .active), "acme (production, us-east-1) will be resumed\n"),
-            (Fixtures.spec("acme", size: "medium", state: .active), "acme (production, us-east-1) will be resumed and resized\n"),
+            (
+                Fixtures.spec("acme", size: "medium", state: .active),
+                "acme (production, us-east-1) will be resumed and resized\n"
+            ),
         ]
         for (spec, header) in cases {
             try repo.writeSpec(spec)

@@ -46,36 +46,44 @@ final class SavedPlanTests: RepoTestCase {
             plan["instances"] = instances
         }
         let cases = [
-            Case(edit: { plan in editStep(&plan) { $0["disruptive"] = true } },
-                 error: "error: Saved plan does not match a fresh plan\n  For acme, the steps in p.json differ"),
+            Case(
+                edit: { plan in editStep(&plan) { $0["disruptive"] = true } },
+                error: "error: Saved plan does not match a fresh plan\n  For acme, the steps in p.json differ"),
             // A value changed without its hash: the step no longer hashes to what it claims.
-            Case(edit: { plan in
-                editStep(&plan) { step in
-                    var after = step["after"] as! [String: Any]
-                    after["databaseClass"] = "db.r5.24xlarge"
-                    step["after"] = after
-                }
-            }, error: "error: ", hint: "does not match the step's attributes (edited by hand?) at instances[0].steps[4].inputsHash"),
+            Case(
+                edit: { plan in
+                    editStep(&plan) { step in
+                        var after = step["after"] as! [String: Any]
+                        after["databaseClass"] = "db.r5.24xlarge"
+                        step["after"] = after
+                    }
+                }, error: "error: ",
+                hint: "does not match the step's attributes (edited by hand?) at instances[0].steps[4].inputsHash"),
             // The same with the hash recomputed: a consistent step, but not what cloudctl plans.
-            Case(edit: { plan in
-                editStep(&plan) { step in
-                    let tampered = ResourceAttributes.database(DatabaseAttributes(
-                        region: "us-east-1", databaseClass: "db.r5.24xlarge", storageGB: 20))
-                    step["after"] = ["region": "us-east-1", "databaseClass": "db.r5.24xlarge", "storageGB": 20]
-                    step["inputsHash"] = tampered.hash
-                }
-            }, error: "error: Saved plan does not match a fresh plan\n  For acme, the steps in p.json differ"),
-            Case(edit: { plan in
-                var instances = plan["instances"] as! [[String: Any]]
-                instances[0]["wave"] = 3
-                plan["instances"] = instances
-            }, error: "error: Saved plan does not match a fresh plan"),
-            Case(edit: { plan in
-                let instances = plan["instances"] as! [[String: Any]]
-                plan["instances"] = instances + [instances[0]]
-            }, error: "error: Saved plan names acme more than once\n  Each instance appears once"),
-            Case(edit: { $0["toolVersion"] = "0.0.1" },
-                 error: "error: Saved plan was made by cloudctl 0.0.1; this is cloudctl \(CLI.toolVersion)\n"),
+            Case(
+                edit: { plan in
+                    editStep(&plan) { step in
+                        let tampered = ResourceAttributes.database(
+                            DatabaseAttributes(
+                                region: "us-east-1", databaseClass: "db.r5.24xlarge", storageGB: 20))
+                        step["after"] = ["region": "us-east-1", "databaseClass": "db.r5.24xlarge", "storageGB": 20]
+                        step["inputsHash"] = tampered.hash
+                    }
+                }, error: "error: Saved plan does not match a fresh plan\n  For acme, the steps in p.json differ"),
+            Case(
+                edit: { plan in
+                    var instances = plan["instances"] as! [[String: Any]]
+                    instances[0]["wave"] = 3
+                    plan["instances"] = instances
+                }, error: "error: Saved plan does not match a fresh plan"),
+            Case(
+                edit: { plan in
+                    let instances = plan["instances"] as! [[String: Any]]
+                    plan["instances"] = instances + [instances[0]]
+                }, error: "error: Saved plan names acme more than once\n  Each instance appears once"),
+            Case(
+                edit: { $0["toolVersion"] = "0.0.1" },
+                error: "error: Saved plan was made by cloudctl 0.0.1; this is cloudctl \(CLI.toolVersion)\n"),
         ]
         let planFile = repo.url.appendingPathComponent("p.json")
         for (index, testCase) in cases.enumerated() {
@@ -106,46 +114,71 @@ final class SavedPlanIntegrityTests: RepoTestCase {
     private static func recount(_ plan: inout JSONObject) {
         let instances = instances(plan)
         let steps = instances.map { ($0["steps"] as! [JSONObject]).count }
-        plan["summary"] = ["create": steps.reduce(0, +), "delete": 0, "instances": instances.count,
-                           "instancesWithChanges": steps.filter { $0 > 0 }.count, "orphaned": 0, "other": 0, "refused": 0, "update": 0]
+        plan["summary"] = [
+            "create": steps.reduce(0, +), "delete": 0, "instances": instances.count,
+            "instancesWithChanges": steps.filter { $0 > 0 }.count, "orphaned": 0, "other": 0, "refused": 0, "update": 0,
+        ]
     }
 
     func testEditedSummaryFleetListSelectionAndUnknownKeysAreRefusedWithoutACloudCall() async throws {
         try repo.writeSpec(Fixtures.spec("globex"))
-        struct Case { var name: String; var edit: (inout JSONObject) -> Void; var error: String }
+        struct Case {
+            var name: String
+            var edit: (inout JSONObject) -> Void
+            var error: String
+        }
         let cases = [
-            Case(name: "summary", edit: { plan in
-                var summary = plan["summary"] as! JSONObject
-                summary["create"] = 1
-                plan["summary"] = summary
-            }, error: "error: Saved plan's summary does not match its instances\n"),
-            Case(name: "fleet", edit: { $0["fleet"] = "other" },
-                 error: "error: Saved plan is for fleet \"other\"; this repository's fleet is \"test\""),
-            Case(name: "instance removed, summary fixed", edit: { plan in
-                plan["instances"] = Array(Self.instances(plan).prefix(1))
-                Self.recount(&plan)
-            }, error: "error: Saved plan does not list the instances a fresh plan lists\n  A fresh plan of the whole fleet also lists globex"),
-            Case(name: "instances reordered", edit: { plan in
-                plan["instances"] = Array(Self.instances(plan).reversed())
-            }, error: "error: Saved plan does not match a fresh plan\n  For acme and globex"),
-            Case(name: "selection narrowed", edit: { $0["selection"] = ["acme"] },
-                 error: "error: Saved plan does not list the instances a fresh plan lists\n  A fresh plan of acme no longer lists globex"),
-            Case(name: "selection removed", edit: { $0["selection"] = nil },
-                 error: "error: Saved plan does not say which instances it covers\n"),
-            Case(name: "top-level key", edit: { $0["approvedBy"] = "me" },
-                 error: "p.json is not a valid saved plan: unknown key \"approvedBy\" at the top level\n"),
-            Case(name: "instance key", edit: { plan in
-                var instances = Self.instances(plan)
-                instances[1]["owner"] = "me"
-                plan["instances"] = instances
-            }, error: "p.json is not a valid saved plan: unknown key \"owner\" at instances[1].owner\n"),
-            Case(name: "step key", edit: { plan in
-                var instances = Self.instances(plan)
-                var steps = instances[0]["steps"] as! [JSONObject]
-                steps[2]["skip"] = true
-                instances[0]["steps"] = steps
-                plan["instances"] = instances
-            }, error: "p.json is not a valid saved plan: unknown key \"skip\" at instances[0].steps[2].skip\n"),
+            Case(
+                name: "summary",
+                edit: { plan in
+                    var summary = plan["summary"] as! JSONObject
+                    summary["create"] = 1
+                    plan["summary"] = summary
+                }, error: "error: Saved plan's summary does not match its instances\n"),
+            Case(
+                name: "fleet", edit: { $0["fleet"] = "other" },
+                error: "error: Saved plan is for fleet \"other\"; this repository's fleet is \"test\""),
+            Case(
+                name: "instance removed, summary fixed",
+                edit: { plan in
+                    plan["instances"] = Array(Self.instances(plan).prefix(1))
+                    Self.recount(&plan)
+                },
+                error:
+                    "error: Saved plan does not list the instances a fresh plan lists\n  A fresh plan of the whole fleet also lists globex"
+            ),
+            Case(
+                name: "instances reordered",
+                edit: { plan in
+                    plan["instances"] = Array(Self.instances(plan).reversed())
+                }, error: "error: Saved plan does not match a fresh plan\n  For acme and globex"),
+            Case(
+                name: "selection narrowed", edit: { $0["selection"] = ["acme"] },
+                error:
+                    "error: Saved plan does not list the instances a fresh plan lists\n  A fresh plan of acme no longer lists globex"
+            ),
+            Case(
+                name: "selection removed", edit: { $0["selection"] = nil },
+                error: "error: Saved plan does not say which instances it covers\n"),
+            Case(
+                name: "top-level key", edit: { $0["approvedBy"] = "me" },
+                error: "p.json is not a valid saved plan: unknown key \"approvedBy\" at the top level\n"),
+            Case(
+                name: "instance key",
+                edit: { plan in
+                    var instances = Self.instances(plan)
+                    instances[1]["owner"] = "me"
+                    plan["instances"] = instances
+                }, error: "p.json is not a valid saved plan: unknown key \"owner\" at instances[1].owner\n"),
+            Case(
+                name: "step key",
+                edit: { plan in
+                    var instances = Self.instances(plan)
+                    var steps = instances[0]["steps"] as! [JSONObject]
+                    steps[2]["skip"] = true
+                    instances[0]["steps"] = steps
+                    plan["instances"] = instances
+                }, error: "p.json is not a valid saved plan: unknown key \"skip\" at instances[0].steps[2].skip\n"),
         ]
         let planFile = repo.url.appendingPathComponent("p.json")
         for testCase in cases {
@@ -160,8 +193,10 @@ final class SavedPlanIntegrityTests: RepoTestCase {
             let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
             XCTAssertEqual(run.code, 1, testCase.name)
             // The file's full path is named where it may not be the argument (a temporary directory here).
-            XCTAssertTrue(run.err.hasPrefix(testCase.error) || run.err.hasPrefix("error: /") && run.err.contains("/" + testCase.error),
-                          "\(testCase.name): \(run.err)")
+            XCTAssertTrue(
+                run.err.hasPrefix(testCase.error)
+                    || run.err.hasPrefix("error: /") && run.err.contains("/" + testCase.error),
+                "\(testCase.name): \(run.err)")
             XCTAssertEqual(run.out, "", testCase.name)
             let steps = await provider.steps
             XCTAssertEqual(steps, [], testCase.name)
@@ -171,16 +206,22 @@ final class SavedPlanIntegrityTests: RepoTestCase {
     func testShowRefusesAnEditedSummaryOrUnknownKeyAndPrintsNothing() async throws {
         let planFile = repo.url.appendingPathComponent("p.json")
         let edits: [(String, (inout JSONObject) -> Void)] = [
-            ("Saved plan's summary does not match its instances", { plan in
-                var summary = plan["summary"] as! JSONObject
-                summary["instances"] = 7
-                plan["summary"] = summary
-            }),
-            ("unknown key \"later\" at instances[0].later", { plan in
-                var instances = Self.instances(plan)
-                instances[0]["later"] = 1
-                plan["instances"] = instances
-            }),
+            (
+                "Saved plan's summary does not match its instances",
+                { plan in
+                    var summary = plan["summary"] as! JSONObject
+                    summary["instances"] = 7
+                    plan["summary"] = summary
+                }
+            ),
+            (
+                "unknown key \"later\" at instances[0].later",
+                { plan in
+                    var instances = Self.instances(plan)
+                    instances[0]["later"] = 1
+                    plan["instances"] = instances
+                }
+            ),
         ]
         for (error, edit) in edits {
             _ = await runCLI(["plan", "--out", "p.json"], repo: repo)
@@ -197,7 +238,9 @@ final class SavedPlanIntegrityTests: RepoTestCase {
     func testNamedSelectionIsSavedAndAppliedExactly() async throws {
         try repo.writeSpec(Fixtures.spec("globex"))
         _ = await runCLI(["plan", "globex", "--out", "p.json"], repo: repo)
-        let plan = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: repo.url.appendingPathComponent("p.json"))) as? JSONObject)
+        let plan = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: repo.url.appendingPathComponent("p.json")))
+                as? JSONObject)
         XCTAssertEqual(plan["selection"] as? [String], ["globex"])
         let provider = FakeCloudProvider()
         let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
@@ -205,7 +248,8 @@ final class SavedPlanIntegrityTests: RepoTestCase {
         let steps = await provider.steps
         XCTAssertEqual(steps.count, 9)
         let shown = await runCLI(["show", "p.json", "--json"], repo: repo)
-        XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(shown.out.utf8)) as? NSDictionary, plan as NSDictionary)
+        XCTAssertEqual(
+            try JSONSerialization.jsonObject(with: Data(shown.out.utf8)) as? NSDictionary, plan as NSDictionary)
     }
 
     func testOrphansMakeDetailedExitcode2AndNeverClaimTheFleetMatches() async throws {
@@ -218,8 +262,10 @@ final class SavedPlanIntegrityTests: RepoTestCase {
         let run = await runCLI(["plan", "--detailed-exitcode"], repo: repo)
         XCTAssertEqual(run.code, 2, run.err)
         XCTAssertFalse(run.out.contains("matches"), run.out)
-        XCTAssertTrue(run.out.hasSuffix("No changes to apply, but the fleet does not match the instance files: 1 orphaned (left untouched).\n"),
-                      run.out)
+        XCTAssertTrue(
+            run.out.hasSuffix(
+                "No changes to apply, but the fleet does not match the instance files: 1 orphaned (left untouched).\n"),
+            run.out)
     }
 
     func testOutIntoInstancesIsRefused() async throws {
@@ -228,8 +274,10 @@ final class SavedPlanIntegrityTests: RepoTestCase {
             XCTAssertEqual(run.code, 1, out)
             XCTAssertTrue(run.err.hasPrefix("error: Refusing to save the plan to "), run.err)
             XCTAssertTrue(run.err.contains("it is inside Instances/"), run.err)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: repo.url.appendingPathComponent("Instances/plan.json").path))
-            XCTAssertFalse(FileManager.default.fileExists(atPath: repo.url.appendingPathComponent("Instances/p.json").path))
+            XCTAssertFalse(
+                FileManager.default.fileExists(atPath: repo.url.appendingPathComponent("Instances/plan.json").path))
+            XCTAssertFalse(
+                FileManager.default.fileExists(atPath: repo.url.appendingPathComponent("Instances/p.json").path))
         }
         let elsewhere = await runCLI(["plan", "--out", "Plans/p.json"], repo: repo)
         XCTAssertEqual(elsewhere.code, 0, elsewhere.err)

@@ -42,8 +42,10 @@ final class StateDatabaseTests: RepoTestCase {
         for arguments in [["plan"], ["status"], ["apply", "--auto-approve"]] {
             let run = await runCLI(arguments, repo: repo)
             XCTAssertEqual(run.code, 1, "\(arguments): \(run.out)")
-            XCTAssertTrue(run.err.contains("error: \(repo.dbPath) belongs to fleet 'test', but the instance files are "
-                                           + "fleet 'other'"), "\(arguments): \(run.err)")
+            XCTAssertTrue(
+                run.err.contains(
+                    "error: \(repo.dbPath) belongs to fleet 'test', but the instance files are "
+                        + "fleet 'other'"), "\(arguments): \(run.err)")
             XCTAssertTrue(run.err.contains("Pass --db"), "\(arguments): \(run.err)")
         }
         XCTAssertEqual(try SQLiteStateStore(path: repo.dbPath).fleet(), "test", "the owner is never rewritten")
@@ -71,7 +73,8 @@ final class StateDatabaseTests: RepoTestCase {
         XCTAssertEqual(refused.code, 1)
         XCTAssertTrue(refused.err.contains("Run `cloudctl apply` once with this cloudctl"), refused.err)
         // The migration's columns exist already, so re-running it fails: drop them the way the old schema lacked them.
-        try Database(path: repo.dbPath).execute("""
+        try Database(path: repo.dbPath).execute(
+            """
             ALTER TABLE resources DROP COLUMN attributes; ALTER TABLE instances DROP COLUMN provisioned;
             ALTER TABLE instances DROP COLUMN protected;
             """)
@@ -85,27 +88,41 @@ final class StateDatabaseTests: RepoTestCase {
     func testEveryDatabaseFailureNamesThePathAndWhatToDo() async throws {
         let path = repo.dbPath
         let cases: [(name: String, prepare: () throws -> Void, error: String, next: String)] = [
-            ("not a database", { try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path)) },
-             "\(path) is not a cloudctl state database", "Check that --db (or CLOUDCTL_DB) names the state file"),
-            ("newer schema", {
-                _ = try SQLiteStateStore(path: path)
-                try Database(path: path).run("INSERT INTO schema_migrations (id, applied_at) VALUES ('999-future', 0)")
-            }, "\(path) was written by a newer cloudctl (unknown migration 999-future)", "Upgrade cloudctl"),
-            ("older schema", {
-                _ = try SQLiteStateStore(path: path)
-                try Database(path: path).run("DELETE FROM schema_migrations WHERE id = '002-attributes'")
-            }, "\(path) was written by an older cloudctl", "Run `cloudctl apply` once with this cloudctl"),
-            ("corrupt", {
-                _ = try SQLiteStateStore(path: path)
-                try Database(path: path).run("""
-                    INSERT INTO instances (name, region, state, updated_at) VALUES ('acme', 'r', 'sekrit', 0)
-                    """)
-            }, "\(path) holds unreadable state", "Restore it from a backup"),
+            (
+                "not a database", { try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path)) },
+                "\(path) is not a cloudctl state database", "Check that --db (or CLOUDCTL_DB) names the state file"
+            ),
+            (
+                "newer schema",
+                {
+                    _ = try SQLiteStateStore(path: path)
+                    try Database(path: path).run(
+                        "INSERT INTO schema_migrations (id, applied_at) VALUES ('999-future', 0)")
+                }, "\(path) was written by a newer cloudctl (unknown migration 999-future)", "Upgrade cloudctl"
+            ),
+            (
+                "older schema",
+                {
+                    _ = try SQLiteStateStore(path: path)
+                    try Database(path: path).run("DELETE FROM schema_migrations WHERE id = '002-attributes'")
+                }, "\(path) was written by an older cloudctl", "Run `cloudctl apply` once with this cloudctl"
+            ),
+            (
+                "corrupt",
+                {
+                    _ = try SQLiteStateStore(path: path)
+                    try Database(path: path).run(
+                        """
+                        INSERT INTO instances (name, region, state, updated_at) VALUES ('acme', 'r', 'sekrit', 0)
+                        """)
+                }, "\(path) holds unreadable state", "Restore it from a backup"
+            ),
         ]
         for (name, prepare, error, next) in cases {
             try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent())
-            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                withIntermediateDirectories: true)
             try prepare()
             for arguments in [["plan"], ["status"]] {
                 let run = await runCLI(arguments, repo: repo)

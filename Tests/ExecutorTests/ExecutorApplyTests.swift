@@ -19,11 +19,14 @@ final class ExecutorApplyTests: XCTestCase {
 
         let report = await h.apply([plan])
 
-        XCTAssertEqual(report, ApplyReport(instances: [InstanceApplyResult(name: "acme", result: .succeeded, error: nil)]))
+        XCTAssertEqual(
+            report, ApplyReport(instances: [InstanceApplyResult(name: "acme", result: .succeeded, error: nil)]))
         XCTAssertTrue(report.succeeded)
         let calls = await h.provider.calls
         XCTAssertEqual(calls, ResourceKind.allCases.map { FakeCloudProvider.Call("acme", .create, $0) })
-        XCTAssertEqual(journalDuringCalls.current, Array(repeating: .running, count: 9), "each step is journaled running before the call")
+        XCTAssertEqual(
+            journalDuringCalls.current, Array(repeating: .running, count: 9),
+            "each step is journaled running before the call")
 
         let operation = try await h.lastOperation("acme")
         XCTAssertEqual(operation.result, .succeeded)
@@ -42,9 +45,12 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertEqual(recorded.runningVersion, Version(5, 2, 3))
         XCTAssertEqual(recorded.storageGB, 20)
         XCTAssertEqual(recorded.domain, "acme.cloud.example.com")
-        XCTAssertEqual(recorded.resources[.database], RecordedResource(
-            cloudId: "database-acme", inputsHash: "hash-create-database",
-            attributes: .database(DatabaseAttributes(region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20))),
+        XCTAssertEqual(
+            recorded.resources[.database],
+            RecordedResource(
+                cloudId: "database-acme", inputsHash: "hash-create-database",
+                attributes: .database(
+                    DatabaseAttributes(region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20))),
             "the attributes last applied are kept with the cloud id and hash")
         XCTAssertTrue(recorded.provisioned)
         XCTAssertEqual(recorded.resources.count, 9)
@@ -52,7 +58,8 @@ final class ExecutorApplyTests: XCTestCase {
         XCTAssertEqual(locks, [], "the lock is released")
 
         XCTAssertEqual(h.observer.events.current.first, "started acme 9")
-        XCTAssertEqual(Array(h.observer.events.current.prefix(3).dropFirst()), ["step acme 1/9", "step acme 1 succeeded"])
+        XCTAssertEqual(
+            Array(h.observer.events.current.prefix(3).dropFirst()), ["step acme 1/9", "step acme 1 succeeded"])
         XCTAssertEqual(h.observer.events.current.last, "finished acme succeeded")
     }
 
@@ -84,12 +91,19 @@ final class ExecutorApplyTests: XCTestCase {
 
     func testTeardownLeavesADeletedRecordWithoutResources() async throws {
         let h = try ExecutorHarness()
-        try await h.store.saveRecorded(RecordedInstance(name: "acme", region: "us-east-1", resources: [
-            .bucket: RecordedResource(cloudId: "b", inputsHash: "h"), .database: RecordedResource(cloudId: "d", inputsHash: "h")]))
+        try await h.store.saveRecorded(
+            RecordedInstance(
+                name: "acme", region: "us-east-1",
+                resources: [
+                    .bucket: RecordedResource(cloudId: "b", inputsHash: "h"),
+                    .database: RecordedResource(cloudId: "d", inputsHash: "h"),
+                ]))
         h.specs["acme"] = Fixtures.spec("acme", state: .deleted)
         h.options.ignoreMaintenanceWindow = true
-        let steps = [Plans.step(.snapshot, .database, disruptive: true), Plans.step(.delete, .database, disruptive: true),
-                     Plans.step(.delete, .bucket, disruptive: true)]
+        let steps = [
+            Plans.step(.snapshot, .database, disruptive: true), Plans.step(.delete, .database, disruptive: true),
+            Plans.step(.delete, .bucket, disruptive: true),
+        ]
 
         let report = await h.apply([Plans.instance("acme", steps)])
 
@@ -102,7 +116,9 @@ final class ExecutorApplyTests: XCTestCase {
 
     func testAPlanMadeBeforeAnotherApplyChangedTheInstanceIsRefusedForIt() async throws {
         let h = try ExecutorHarness()
-        let before = RecordedInstance(name: "acme", region: "us-east-1", resources: [.network: RecordedResource(cloudId: "vpc-1", inputsHash: "h")])
+        let before = RecordedInstance(
+            name: "acme", region: "us-east-1",
+            resources: [.network: RecordedResource(cloudId: "vpc-1", inputsHash: "h")])
         try await h.store.saveRecorded(before)
         var stale = Plans.provision("acme", [.key])
         stale.recordedFingerprint = before.fingerprint
@@ -115,10 +131,12 @@ final class ExecutorApplyTests: XCTestCase {
         let report = await h.applyAsPlanned([stale, current])
 
         XCTAssertEqual(report.instances.map(\.result), [.failed, .succeeded])
-        XCTAssertEqual(report.instances[0].error,
-                       "recorded state of acme changed since this plan was made (another apply?); run `cloudctl plan` again")
+        XCTAssertEqual(
+            report.instances[0].error,
+            "recorded state of acme changed since this plan was made (another apply?); run `cloudctl plan` again")
         let calls = await h.provider.calls
-        XCTAssertEqual(calls, [FakeCloudProvider.Call("beta", .create, .network)], "nothing is performed for the stale instance")
+        XCTAssertEqual(
+            calls, [FakeCloudProvider.Call("beta", .create, .network)], "nothing is performed for the stale instance")
         let lastOperation = try await h.store.lastOperation(instance: "acme")
         XCTAssertNil(lastOperation)
         let recordedInstance = try await h.store.recordedInstance("acme")
@@ -129,14 +147,17 @@ final class ExecutorApplyTests: XCTestCase {
 
     func testDisruptiveStepsOutsideTheWindowAreDeferred() async throws {
         let h = try ExecutorHarness()
-        let report = await h.apply([Plans.instance("acme", [Plans.step(.update, .database, disruptive: true)]),
-                                    Plans.provision("beta", [.network])])
+        let report = await h.apply([
+            Plans.instance("acme", [Plans.step(.update, .database, disruptive: true)]),
+            Plans.provision("beta", [.network]),
+        ])
 
         XCTAssertEqual(report.instances.map(\.result), [.deferred, .succeeded])
         XCTAssertTrue(report.succeeded, "a deferred instance is not a failure")
         XCTAssertTrue(report.instances[0].error?.contains("sun 02:00") ?? false, "\(report)")
         let calls = await h.provider.calls
-        XCTAssertEqual(calls, [FakeCloudProvider.Call("beta", .create, .network)], "non-disruptive work runs outside the window")
+        XCTAssertEqual(
+            calls, [FakeCloudProvider.Call("beta", .create, .network)], "non-disruptive work runs outside the window")
         let lastOperation = try await h.store.lastOperation(instance: "acme")
         XCTAssertNil(lastOperation)
     }

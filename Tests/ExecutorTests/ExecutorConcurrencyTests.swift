@@ -20,8 +20,9 @@ final class ExecutorConcurrencyTests: XCTestCase {
         XCTAssertEqual(calls.map(\.resource), [.network, .key, .bucket])
         let operation = try await h.lastOperation("acme")
         XCTAssertEqual(operation.result, .cancelled)
-        XCTAssertEqual(operation.steps.sorted { $0.index < $1.index }.map(\.status),
-                       [.succeeded, .succeeded, .succeeded] + Array(repeating: .notStarted, count: 6))
+        XCTAssertEqual(
+            operation.steps.sorted { $0.index < $1.index }.map(\.status),
+            [.succeeded, .succeeded, .succeeded] + Array(repeating: .notStarted, count: 6))
         let recordedInstance = try await h.store.recordedInstance("acme")?.resources[.bucket]
         XCTAssertNotNil(recordedInstance, "the finished step is recorded")
         let locks = try await h.store.locks()
@@ -64,7 +65,8 @@ final class ExecutorConcurrencyTests: XCTestCase {
 
         XCTAssertTrue(rerun.succeeded, "\(rerun)")
         let calls = await h.provider.calls
-        XCTAssertEqual(calls.map(\.resource), [.network, .key, .database, .database], "the interrupted step runs again")
+        XCTAssertEqual(
+            calls.map(\.resource), [.network, .key, .database, .database], "the interrupted step runs again")
         let rerunSteps = try await h.stepStatuses("acme")
         XCTAssertEqual(rerunSteps, [.succeeded])
     }
@@ -103,13 +105,17 @@ final class ExecutorConcurrencyTests: XCTestCase {
     }
 
     /// b fails in wave 0; a (wave 1) and d (wave 2) come after it.
-    private func applyWavesWithAFailureInTheFirst(continueAfterFailedWave: Bool) async throws -> (ExecutorHarness, ApplyReport, [Int]) {
+    private func applyWavesWithAFailureInTheFirst(continueAfterFailedWave: Bool) async throws -> (
+        ExecutorHarness, ApplyReport, [Int]
+    ) {
         let h = try ExecutorHarness()
         h.options.continueAfterFailedWave = continueAfterFailedWave
         await h.provider.setLatency(.milliseconds(1))
         await h.provider.fail(.init("b", .create, .network), with: .invalid)
-        let plans = [Plans.provision("a", wave: 1, [.network, .key]), Plans.provision("b", wave: 0, [.network, .key]),
-                     Plans.provision("c", wave: 0, [.network, .key]), Plans.provision("d", wave: 2, [.network])]
+        let plans = [
+            Plans.provision("a", wave: 1, [.network, .key]), Plans.provision("b", wave: 0, [.network, .key]),
+            Plans.provision("c", wave: 0, [.network, .key]), Plans.provision("d", wave: 2, [.network]),
+        ]
         let report = await h.apply(plans)
         let waveOfCall = await h.provider.calls.map { call in plans.first { $0.name == call.instance }!.wave }
         return (h, report, waveOfCall)
@@ -122,13 +128,16 @@ final class ExecutorConcurrencyTests: XCTestCase {
         XCTAssertEqual(report.instances.map(\.result), [.cancelled, .failed, .succeeded, .cancelled])
         XCTAssertFalse(report.succeeded)
         for skipped in [report.instances[0], report.instances[3]] {
-            XCTAssertEqual(skipped.error, "not started: wave 0 of the plan had failures; fix them and apply again, "
-                           + "or pass --continue-after-failed-wave")
+            XCTAssertEqual(
+                skipped.error,
+                "not started: wave 0 of the plan had failures; fix them and apply again, "
+                    + "or pass --continue-after-failed-wave")
             let lastOperation = try await h.store.lastOperation(instance: skipped.name)
             XCTAssertNil(lastOperation, "nothing journaled for \(skipped.name)")
         }
         XCTAssertEqual(waveOfCall, [0, 0, 0], "only wave 0 reached the cloud")
-        XCTAssertTrue(h.observer.events.current.contains("finished a cancelled"), "skipped instances are still reported")
+        XCTAssertTrue(
+            h.observer.events.current.contains("finished a cancelled"), "skipped instances are still reported")
         XCTAssertFalse(h.observer.events.current.contains("started a 2"))
         let locks = try await h.store.locks()
         XCTAssertEqual(locks, [])
@@ -146,15 +155,21 @@ final class ExecutorConcurrencyTests: XCTestCase {
         let h = try ExecutorHarness()
         h.options.parallelism = 1
         await h.provider.block(.init("acme", .create, .network))
-        let apply = Task { await h.apply([Plans.provision("acme", [.network, .key]), Plans.provision("beta", [.network]),
-                                          Plans.provision("later", wave: 1, [.network])]) }
+        let apply = Task {
+            await h.apply([
+                Plans.provision("acme", [.network, .key]), Plans.provision("beta", [.network]),
+                Plans.provision("later", wave: 1, [.network]),
+            ])
+        }
         await h.provider.waitUntilBlocked()
         apply.cancel()
         await h.provider.release()
         let report = await apply.value
 
         XCTAssertEqual(report.instances.map(\.result), [.cancelled, .cancelled, .cancelled])
-        XCTAssertEqual(report.instances.map(\.error).dropFirst(), [InstanceRun.cancelledBeforeStart, InstanceRun.cancelledBeforeStart])
+        XCTAssertEqual(
+            report.instances.map(\.error).dropFirst(),
+            [InstanceRun.cancelledBeforeStart, InstanceRun.cancelledBeforeStart])
         let acmeStatuses = try await h.stepStatuses("acme")
         XCTAssertEqual(acmeStatuses, [.succeeded, .notStarted], "the started instance is journaled")
         for name in ["beta", "later"] {

@@ -37,17 +37,21 @@ final class ExecutorFailureTests: XCTestCase {
         let operation = try await h.lastOperation("acme")
         XCTAssertEqual(operation.result, .failed)
         let steps = operation.steps.sorted { $0.index < $1.index }
-        XCTAssertEqual(steps.map(\.status), [.succeeded, .succeeded, .succeeded, .succeeded, .failed]
-                       + Array(repeating: .notStarted, count: 4))
+        XCTAssertEqual(
+            steps.map(\.status),
+            [.succeeded, .succeeded, .succeeded, .succeeded, .failed]
+                + Array(repeating: .notStarted, count: 4))
         XCTAssertEqual(steps[4].error, String(describing: CloudError.invalid))
         XCTAssertEqual(steps[4].attempts, 1)
         let acmeCalls = await h.provider.calls.filter { $0.instance == "acme" }
-        XCTAssertEqual(acmeCalls.last, FakeCloudProvider.Call("acme", .create, .database), "nothing runs after the failed step")
+        XCTAssertEqual(
+            acmeCalls.last, FakeCloudProvider.Call("acme", .create, .database), "nothing runs after the failed step")
 
         let recordedFound = try await h.store.recordedInstance("acme")
 
         let recorded = try XCTUnwrap(recordedFound)
-        XCTAssertEqual(Set(recorded.resources.keys), [.network, .key, .bucket, .secret], "succeeded steps stay recorded")
+        XCTAssertEqual(
+            Set(recorded.resources.keys), [.network, .key, .bucket, .secret], "succeeded steps stay recorded")
         let recordedInstance = try await h.store.recordedInstance("beta")?.resources.count
         XCTAssertEqual(recordedInstance, 9)
         let locks = try await h.store.locks()
@@ -92,8 +96,10 @@ final class ExecutorFailureTests: XCTestCase {
         let h = try ExecutorHarness()
         try await h.store.acquireLock(instance: "beta", holder: "alice@laptop", lease: 300)
         // A live apply's running step must not be taken for a crash leftover.
-        let theirs = try await h.store.beginOperation(instance: "beta", kind: "apply", holder: "alice@laptop", now: fridayMorning)
-        _ = try await h.store.beginStep(operationId: theirs, instance: "beta", index: 0, step: Plans.step(.create, .network), now: fridayMorning)
+        let theirs = try await h.store.beginOperation(
+            instance: "beta", kind: "apply", holder: "alice@laptop", now: fridayMorning)
+        _ = try await h.store.beginStep(
+            operationId: theirs, instance: "beta", index: 0, step: Plans.step(.create, .network), now: fridayMorning)
 
         let report = await h.apply([Plans.provision("acme", [.network]), Plans.provision("beta", [.network])])
 
@@ -113,8 +119,10 @@ final class ExecutorFailureTests: XCTestCase {
         let crashTime = fridayMorning.addingTimeInterval(-3600)
         // Its lease ran out long ago (leases run on the database's clock, so the lease itself is set in the past).
         try await h.store.acquireLock(instance: "acme", holder: "crashed", lease: -3300)
-        let crashed = try await h.store.beginOperation(instance: "acme", kind: "apply", holder: "crashed", now: crashTime)
-        _ = try await h.store.beginStep(operationId: crashed, instance: "acme", index: 0, step: Plans.step(.create, .network), now: crashTime)
+        let crashed = try await h.store.beginOperation(
+            instance: "acme", kind: "apply", holder: "crashed", now: crashTime)
+        _ = try await h.store.beginStep(
+            operationId: crashed, instance: "acme", index: 0, step: Plans.step(.create, .network), now: crashTime)
 
         let report = await h.apply([Plans.provision("acme", [.network, .key])])
 
@@ -124,6 +132,7 @@ final class ExecutorFailureTests: XCTestCase {
         XCTAssertEqual(operations.last?.steps.map(\.status), [.interrupted])
         XCTAssertEqual(operations.first?.steps.map(\.status), [.succeeded, .succeeded])
         let calls = await h.provider.calls
-        XCTAssertEqual(calls.first, FakeCloudProvider.Call("acme", .create, .network), "the interrupted step runs again")
+        XCTAssertEqual(
+            calls.first, FakeCloudProvider.Call("acme", .create, .network), "the interrupted step runs again")
     }
 }

@@ -32,7 +32,9 @@ final class ExecutorHarness: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     var executor: Executor {
-        Executor(store: store, provider: provider, options: options, observer: observer, clock: { [now] in now.current }, sleep: sleep)
+        Executor(
+            store: store, provider: provider, options: options, observer: observer, clock: { [now] in now.current },
+            sleep: sleep)
     }
 
     /// Applies instance plans made from the store's current recorded state; each gets `Fixtures.spec(name)` unless `specs` has one.
@@ -51,7 +53,9 @@ final class ExecutorHarness: @unchecked Sendable {
         // A plan carries its instances' targets; test plans get them from the specs (or `Fixtures.spec(name)`).
         let planned = instances.map { instance in
             var instance = instance
-            if instance.target == nil { instance.target = InstanceTarget(specs[instance.name] ?? Fixtures.spec(instance.name)) }
+            if instance.target == nil {
+                instance.target = InstanceTarget(specs[instance.name] ?? Fixtures.spec(instance.name))
+            }
             return instance
         }
         return await executor.apply(Plan(toolVersion: "test", fleet: "test", instances: planned))
@@ -63,7 +67,9 @@ final class ExecutorHarness: @unchecked Sendable {
     }
 
     /// The newest operation of `name`, failing the test when there is none.
-    func lastOperation(_ name: String, file: StaticString = #filePath, line: UInt = #line) async throws -> OperationRecord {
+    func lastOperation(_ name: String, file: StaticString = #filePath, line: UInt = #line) async throws
+        -> OperationRecord
+    {
         let operation = try await store.lastOperation(instance: name)
         return try XCTUnwrap(operation, "no operation journaled for \(name)", file: file, line: line)
     }
@@ -74,7 +80,8 @@ enum Plans {
     /// Inputs a provision step would carry for `resource`.
     static func inputs(_ resource: ResourceKind, instance: String) -> [String: String] {
         switch resource {
-        case .database: [StepInput.region: "us-east-1", StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"]
+        case .database:
+            [StepInput.region: "us-east-1", StepInput.databaseClass: "db.t3.micro", StepInput.storageGB: "20"]
         case .taskDefinition: [StepInput.version: "5.2.3", StepInput.cpu: "256", StepInput.memory: "512"]
         case .service: [StepInput.replicas: "1"]
         case .dnsRecord: [StepInput.domain: "\(instance).cloud.example.com"]
@@ -82,17 +89,24 @@ enum Plans {
         }
     }
 
-    static func step(_ action: StepAction, _ resource: ResourceKind, instance: String = "acme", disruptive: Bool = false) -> PlanStep {
-        PlanStep(action: action, resource: resource, reason: "test", inputs: inputs(resource, instance: instance),
-                 inputsHash: "hash-\(action.rawValue)-\(resource.rawValue)", disruptive: disruptive)
+    static func step(
+        _ action: StepAction, _ resource: ResourceKind, instance: String = "acme", disruptive: Bool = false
+    ) -> PlanStep {
+        PlanStep(
+            action: action, resource: resource, reason: "test", inputs: inputs(resource, instance: instance),
+            inputsHash: "hash-\(action.rawValue)-\(resource.rawValue)", disruptive: disruptive)
     }
 
     /// Creates `resources` in order.
-    static func provision(_ name: String, wave: Int = 0, _ resources: [ResourceKind] = ResourceKind.allCases) -> InstancePlan {
+    static func provision(_ name: String, wave: Int = 0, _ resources: [ResourceKind] = ResourceKind.allCases)
+        -> InstancePlan
+    {
         instance(name, wave: wave, resources.map { step(.create, $0, instance: name) })
     }
 
     static func instance(_ name: String, wave: Int = 0, _ steps: [PlanStep]) -> InstancePlan {
-        InstancePlan(name: name, wave: wave, specFingerprint: "spec-\(name)", recordedFingerprint: RecordedInstance.noneFingerprint, steps: steps)
+        InstancePlan(
+            name: name, wave: wave, specFingerprint: "spec-\(name)",
+            recordedFingerprint: RecordedInstance.noneFingerprint, steps: steps)
     }
 }

@@ -9,8 +9,10 @@ import TestSupport
 final class ExecutorSafetyTests: XCTestCase {
     func testAnInstanceNamedTwiceIsNotRunAtAll() async throws {
         let h = try ExecutorHarness()
-        let report = await h.apply([Plans.provision("acme", [.network]), Plans.provision("beta", [.network]),
-                                    Plans.provision("acme", [.network, .key])])
+        let report = await h.apply([
+            Plans.provision("acme", [.network]), Plans.provision("beta", [.network]),
+            Plans.provision("acme", [.network, .key]),
+        ])
 
         XCTAssertEqual(report.instances.map(\.name), ["acme", "beta"], "each name reported once")
         XCTAssertEqual(report.instances.map(\.result), [.failed, .succeeded])
@@ -25,7 +27,8 @@ final class ExecutorSafetyTests: XCTestCase {
     func testDeferredInstancesHoldLaterWavesOnlyForTheSameChange() async throws {
         let upgrade = InstanceIntent.upgrade(from: Version(5, 2, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)])
         func upgrading(_ name: String, wave: Int) -> InstancePlan {
-            var plan = Plans.instance(name, wave: wave, [Plans.step(.deploy, .taskDefinition, instance: name, disruptive: true)])
+            var plan = Plans.instance(
+                name, wave: wave, [Plans.step(.deploy, .taskDefinition, instance: name, disruptive: true)])
             plan.changes = [upgrade]
             return plan
         }
@@ -36,8 +39,10 @@ final class ExecutorSafetyTests: XCTestCase {
             windowless.steps[0].disruptive = false
             var provisioning = Plans.provision("fresh", wave: 1, [.network])
             provisioning.changes = [.provision]
-            let report = await h.apply([upgrading("acme", wave: 0), Plans.provision("beta", wave: 0, [.network]),
-                                        windowless, provisioning])
+            let report = await h.apply([
+                upgrading("acme", wave: 0), Plans.provision("beta", wave: 0, [.network]),
+                windowless, provisioning,
+            ])
 
             let calls = await h.provider.calls
             if continueAfter {
@@ -45,11 +50,16 @@ final class ExecutorSafetyTests: XCTestCase {
                 // Instances of one wave run in parallel: their order is not fixed.
                 XCTAssertEqual(Set(calls.map(\.instance)), ["beta", "later", "fresh"])
             } else {
-                XCTAssertEqual(report.instances.map(\.result), [.deferred, .succeeded, .deferred, .succeeded],
-                               "the same upgrade is held back (not failed); a provisioning goes on")
-                XCTAssertTrue(report.succeeded, "nothing failed: the apply exits 0 and the next one inside the window goes on")
-                XCTAssertEqual(report.instances[2].error, "not started: wave 0 had deferred instances with the same change "
-                               + "(outside their maintenance window); apply again inside it, or pass --continue-after-failed-wave")
+                XCTAssertEqual(
+                    report.instances.map(\.result), [.deferred, .succeeded, .deferred, .succeeded],
+                    "the same upgrade is held back (not failed); a provisioning goes on")
+                XCTAssertTrue(
+                    report.succeeded, "nothing failed: the apply exits 0 and the next one inside the window goes on")
+                XCTAssertEqual(
+                    report.instances[2].error,
+                    "not started: wave 0 had deferred instances with the same change "
+                        + "(outside their maintenance window); apply again inside it, or pass --continue-after-failed-wave"
+                )
                 XCTAssertEqual(Set(calls.map(\.instance)), ["beta", "fresh"])
                 let lastOperation = try await h.store.lastOperation(instance: "later")
                 XCTAssertNil(lastOperation)
@@ -60,9 +70,11 @@ final class ExecutorSafetyTests: XCTestCase {
     /// Every step is checked before the first call: one the provider cannot carry out stops the whole apply untouched.
     func testUnusableStepsAreFoundBeforeAnyCall() async throws {
         let h = try ExecutorHarness()
-        let executor = Executor(store: h.store, provider: FakeCloudProvider(unsupported: [.dnsRecord]), options: h.options,
-                                observer: h.observer)
-        let plan = Plan(toolVersion: "t", fleet: "f", instances: [Plans.provision("acme"), Plans.provision("beta", [.key])])
+        let executor = Executor(
+            store: h.store, provider: FakeCloudProvider(unsupported: [.dnsRecord]), options: h.options,
+            observer: h.observer)
+        let plan = Plan(
+            toolVersion: "t", fleet: "f", instances: [Plans.provision("acme"), Plans.provision("beta", [.key])])
         XCTAssertEqual(executor.check(plan), ["acme: step 9 (create dns-record): the fake provider refuses dns-record"])
     }
 
@@ -95,8 +107,10 @@ final class ExecutorSafetyTests: XCTestCase {
         let report = await apply.value
 
         XCTAssertEqual(report.instances.map(\.result), [.failed])
-        XCTAssertTrue(report.instances[0].error?.hasPrefix("step 1 (create network) interrupted: the lock on acme was lost") ?? false,
-                      "\(report)")
+        XCTAssertTrue(
+            report.instances[0].error?.hasPrefix("step 1 (create network) interrupted: the lock on acme was lost")
+                ?? false,
+            "\(report)")
         let steps = try await h.lastOperation("acme").steps.sorted { $0.index < $1.index }
         XCTAssertEqual(steps.map(\.status), [.interrupted, .notStarted])
         XCTAssertTrue(steps[0].error?.contains("lock on acme was lost") ?? false)
@@ -117,7 +131,9 @@ final class ExecutorSafetyTests: XCTestCase {
         ]
         for failure in failures {
             let h = try ExecutorHarness()
-            try await h.store.serialized { try $0.execute("CREATE TRIGGER injected \(failure) BEGIN SELECT RAISE(ABORT, 'disk full'); END") }
+            try await h.store.serialized {
+                try $0.execute("CREATE TRIGGER injected \(failure) BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+            }
             let report = await h.apply([Plans.provision("acme", [.network, .key])])
 
             XCTAssertEqual(report.instances.map(\.result), [.failed], failure)

@@ -10,11 +10,11 @@ final class LockHolderTests: XCTestCase {
     func testOnlyADeadProcessOnThisHostIsAbandoned() {
         let alive = ProcessInfo.processInfo.processIdentifier
         let cases: [(holder: String, abandoned: Bool)] = [
-            (LockHolder.current(), false),                    // this very process
+            (LockHolder.current(), false),  // this very process
             ("ci@\(host) pid \(alive)", false),
-            ("ci@\(host) pid 2147483646", true),              // no such process
-            ("ci@some-other-host pid 2147483646", false),     // other hosts: wait for the lease
-            ("alice@laptop", false),                          // no pid: never judged
+            ("ci@\(host) pid 2147483646", true),  // no such process
+            ("ci@some-other-host pid 2147483646", false),  // other hosts: wait for the lease
+            ("alice@laptop", false),  // no pid: never judged
             ("ci@\(host) pid -4", false),
         ]
         for c in cases {

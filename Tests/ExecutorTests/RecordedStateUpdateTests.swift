@@ -6,30 +6,62 @@ import TestSupport
 
 final class RecordedStateUpdateTests: XCTestCase {
     private let existing = RecordedInstance(
-        name: "acme", region: "us-east-1", runningVersion: Version(5, 1, 0), state: .active, domain: "old.cloud.example.com",
-        storageGB: 20, resources: [.database: RecordedResource(cloudId: "db-1", inputsHash: "old"),
-                                   .taskDefinition: RecordedResource(cloudId: "td-1", inputsHash: "old"),
-                                   .dnsRecord: RecordedResource(cloudId: "old.cloud.example.com", inputsHash: "old")])
+        name: "acme", region: "us-east-1", runningVersion: Version(5, 1, 0), state: .active,
+        domain: "old.cloud.example.com",
+        storageGB: 20,
+        resources: [
+            .database: RecordedResource(cloudId: "db-1", inputsHash: "old"),
+            .taskDefinition: RecordedResource(cloudId: "td-1", inputsHash: "old"),
+            .dnsRecord: RecordedResource(cloudId: "old.cloud.example.com", inputsHash: "old"),
+        ])
 
     func testEachActionChangesExactlyWhatTheArchitectureSays() {
-        struct Case { var step: PlanStep; var outcome: StepOutcome; var change: (inout RecordedInstance) -> Void }
-        let cases: [Case] = [
-            Case(step: step(.create, .network, [:]), outcome: StepOutcome(cloudId: "vpc-1", network: Self.network)) {
-                $0.resources[.network] = RecordedResource(cloudId: "vpc-1", inputsHash: "new"); $0.network = Self.network },
-            // A step that had to look the network up again reports what it found.
-            Case(step: step(.create, .service, [StepInput.replicas: "1"]),
-                 outcome: StepOutcome(cloudId: "svc-1", network: Self.network)) {
-                $0.resources[.service] = RecordedResource(cloudId: "svc-1", inputsHash: "new"); $0.network = Self.network },
-            Case(step: step(.update, .database, [StepInput.storageGB: "50"]), outcome: StepOutcome()) {
-                $0.resources[.database] = RecordedResource(cloudId: "db-1", inputsHash: "new"); $0.storageGB = 50 },
-            Case(step: step(.deploy, .taskDefinition, [StepInput.version: "5.2.0"]), outcome: StepOutcome(cloudId: "td-2")) {
-                $0.resources[.taskDefinition] = RecordedResource(cloudId: "td-2", inputsHash: "new"); $0.runningVersion = Version(5, 2, 0) },
-            Case(step: step(.update, .dnsRecord, [StepInput.domain: "new.cloud.example.com"]), outcome: StepOutcome(cloudId: "new.cloud.example.com")) {
-                $0.resources[.dnsRecord] = RecordedResource(cloudId: "new.cloud.example.com", inputsHash: "new"); $0.domain = "new.cloud.example.com" },
-            Case(step: step(.delete, .database, [:]), outcome: StepOutcome()) { $0.resources[.database] = nil },
-        ] + [StepAction.snapshot, .migrate, .healthCheck, .stop, .start].map {
-            Case(step: step($0, .database, [StepInput.version: "9.9.9", StepInput.storageGB: "99"]), outcome: StepOutcome(cloudId: "x")) { _ in }
+        struct Case {
+            var step: PlanStep
+            var outcome: StepOutcome
+            var change: (inout RecordedInstance) -> Void
         }
+        let cases: [Case] =
+            [
+                Case(step: step(.create, .network, [:]), outcome: StepOutcome(cloudId: "vpc-1", network: Self.network))
+                {
+                    $0.resources[.network] = RecordedResource(cloudId: "vpc-1", inputsHash: "new")
+                    $0.network = Self.network
+                },
+                // A step that had to look the network up again reports what it found.
+                Case(
+                    step: step(.create, .service, [StepInput.replicas: "1"]),
+                    outcome: StepOutcome(cloudId: "svc-1", network: Self.network)
+                ) {
+                    $0.resources[.service] = RecordedResource(cloudId: "svc-1", inputsHash: "new")
+                    $0.network = Self.network
+                },
+                Case(step: step(.update, .database, [StepInput.storageGB: "50"]), outcome: StepOutcome()) {
+                    $0.resources[.database] = RecordedResource(cloudId: "db-1", inputsHash: "new")
+                    $0.storageGB = 50
+                },
+                Case(
+                    step: step(.deploy, .taskDefinition, [StepInput.version: "5.2.0"]),
+                    outcome: StepOutcome(cloudId: "td-2")
+                ) {
+                    $0.resources[.taskDefinition] = RecordedResource(cloudId: "td-2", inputsHash: "new")
+                    $0.runningVersion = Version(5, 2, 0)
+                },
+                Case(
+                    step: step(.update, .dnsRecord, [StepInput.domain: "new.cloud.example.com"]),
+                    outcome: StepOutcome(cloudId: "new.cloud.example.com")
+                ) {
+                    $0.resources[.dnsRecord] = RecordedResource(cloudId: "new.cloud.example.com", inputsHash: "new")
+                    $0.domain = "new.cloud.example.com"
+                },
+                Case(step: step(.delete, .database, [:]), outcome: StepOutcome()) { $0.resources[.database] = nil },
+            ]
+            + [StepAction.snapshot, .migrate, .healthCheck, .stop, .start].map {
+                Case(
+                    step: step($0, .database, [StepInput.version: "9.9.9", StepInput.storageGB: "99"]),
+                    outcome: StepOutcome(cloudId: "x")
+                ) { _ in }
+            }
         for testCase in cases {
             var expected = existing
             testCase.change(&expected)
@@ -69,8 +101,11 @@ final class RecordedStateUpdateTests: XCTestCase {
 
         var deleted = existing
         deleted.complete(as: InstanceTarget(Fixtures.spec("acme", state: .deleted)))
-        XCTAssertEqual(deleted, RecordedInstance(name: "acme", region: "us-east-1", runningVersion: nil, state: .deleted,
-                                                 domain: nil, storageGB: nil, resources: [:]))
+        XCTAssertEqual(
+            deleted,
+            RecordedInstance(
+                name: "acme", region: "us-east-1", runningVersion: nil, state: .deleted,
+                domain: nil, storageGB: nil, resources: [:]))
     }
 
     private func step(_ action: StepAction, _ resource: ResourceKind, _ inputs: [String: String]) -> PlanStep {

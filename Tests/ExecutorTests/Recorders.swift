@@ -19,7 +19,9 @@ final class RecordingObserver: ApplyObserver {
     let retryDelays = Locked<[Duration]>([])
 
     func instanceStarted(_ name: String, steps: Int) { add("started \(name) \(steps)") }
-    func stepStarted(_ name: String, index: Int, of total: Int, step: PlanStep) { add("step \(name) \(index + 1)/\(total)") }
+    func stepStarted(_ name: String, index: Int, of total: Int, step: PlanStep) {
+        add("step \(name) \(index + 1)/\(total)")
+    }
     func stepRetrying(_ name: String, step: PlanStep, attempt: Int, error: CloudError, delay: Duration) {
         add("retry \(name) \(step.resource.rawValue) after attempt \(attempt): \(error.code)")
         retryDelays.mutate { $0.append(delay) }

@@ -14,7 +14,8 @@ final class RetryPolicyTests: XCTestCase {
 
     func testCeilingDoublesUntilCapped() {
         let delays = (1...6).map { policy(jitter: 1).delay(beforeRetry: $0) }
-        XCTAssertEqual(delays, [.milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1), .seconds(1)])
+        XCTAssertEqual(
+            delays, [.milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1), .seconds(1)])
     }
 
     func testFullJitterScalesTheCeiling() {

@@ -8,7 +8,8 @@ import AWSProvider
 /// its `.expected` file. Re-record with `CLOUDCTL_RECORD_BAD_FILES=1 swift test --filter BadFileCorpusTests`.
 final class BadFileCorpusTests: XCTestCase {
     private let corpus = Bundle.module.resourceURL!.appendingPathComponent("BadFiles")
-    private let sourceCorpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("BadFiles")
+    private let sourceCorpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "BadFiles")
     private let recording = ProcessInfo.processInfo.environment["CLOUDCTL_RECORD_BAD_FILES"] == "1"
 
     /// An instance case is loaded as `Instances/<case>.json` next to a good fleet file.
@@ -37,7 +38,9 @@ final class BadFileCorpusTests: XCTestCase {
         XCTAssertEqual(loaded.diagnostics.first?.location, SourceLocation(file: "Instances"))
     }
 
-    private func runCases(in folder: String, minimum: Int, fleetLoads: Bool, setUp: (TemporaryRepository, String) throws -> Void) throws {
+    private func runCases(
+        in folder: String, minimum: Int, fleetLoads: Bool, setUp: (TemporaryRepository, String) throws -> Void
+    ) throws {
         let cases = try FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent(folder).path)
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
         XCTAssertGreaterThanOrEqual(cases.count, minimum)
@@ -52,7 +55,9 @@ final class BadFileCorpusTests: XCTestCase {
             if recording {
                 try Data(actual.utf8).write(to: sourceCorpus.appendingPathComponent(expectedFile))
             } else {
-                XCTAssertEqual(actual, try String(contentsOf: corpus.appendingPathComponent(expectedFile), encoding: .utf8), expectedFile)
+                XCTAssertEqual(
+                    actual, try String(contentsOf: corpus.appendingPathComponent(expectedFile), encoding: .utf8),
+                    expectedFile)
             }
         }
     }

@@ -14,7 +14,9 @@ final class FleetLoaderTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(fleet.releases.releases.count, 8)
         XCTAssertEqual(Set(fleet.channels.keys), ["internal", "canary", "stable", "pause"])
         XCTAssertTrue(fleet.channels["pause"]!.paused)
-        XCTAssertEqual(fleet.channels["stable"]!.waves, [Wave(name: "internal", types: [.internal]), Wave(name: "early", percent: 20), Wave(name: "rest")])
+        XCTAssertEqual(
+            fleet.channels["stable"]!.waves,
+            [Wave(name: "internal", types: [.internal]), Wave(name: "early", percent: 20), Wave(name: "rest")])
         XCTAssertEqual(fleet.releases.release(Version(5, 3, 0))?.jumpFrom, Version(5, 1, 0))
 
         let specs = loaded.specs
@@ -27,7 +29,9 @@ final class FleetLoaderTests: XCTestCase {
         XCTAssertEqual(loaded.files["acme"], "Instances/acme.json")
         let acme = try XCTUnwrap(specs.first { $0.name == "acme" })
         XCTAssertEqual(acme.features, ["sso": true, "auditLog": true])
-        XCTAssertEqual(acme.maintenanceWindow, MaintenanceWindow(day: .sun, start: "02:00", duration: "4h", timeZone: "America/New_York"))
+        XCTAssertEqual(
+            acme.maintenanceWindow,
+            MaintenanceWindow(day: .sun, start: "02:00", duration: "4h", timeZone: "America/New_York"))
         XCTAssertEqual(specs.first { $0.type == .trial }?.trial, TrialSettings(expires: "2027-03-31"))
     }
 
@@ -36,17 +40,21 @@ final class FleetLoaderTests: XCTestCase {
         try repo.copy(packageRoot.appendingPathComponent("Instances/_fleet.json"), as: "_fleet.json")
         try repo.write("good.json", instanceJSON("good"))
         try repo.write("alpha.json", instanceJSON("alpha").replacingOccurrences(of: "\"size\"", with: "\"sise\""))
-        try repo.write("beta.json", instanceJSON("beta").replacingOccurrences(of: "5.2.3", with: "9.9.9")
-            .replacingOccurrences(of: "us-east-1", with: "useast"))
+        try repo.write(
+            "beta.json",
+            instanceJSON("beta").replacingOccurrences(of: "5.2.3", with: "9.9.9")
+                .replacingOccurrences(of: "us-east-1", with: "useast"))
         try repo.write("gamma.json", "{\n  \"name\": \"gamma\",\n}")
         let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
-        XCTAssertEqual(loaded.diagnostics.map { "\($0.location!.description): \($0.summary)" }, [
-            #"Instances/alpha.json:6:3 (sise): unknown key "sise""#,
-            #"Instances/alpha.json:1:1 (size): missing required key "size""#,
-            #"Instances/beta.json:5:14 (version): version "9.9.9" is not in the release catalog"#,
-            #"Instances/beta.json:7:13 (region): invalid region "useast""#,
-            "Instances/gamma.json:2:18: trailing comma in object",
-        ])
+        XCTAssertEqual(
+            loaded.diagnostics.map { "\($0.location!.description): \($0.summary)" },
+            [
+                #"Instances/alpha.json:6:3 (sise): unknown key "sise""#,
+                #"Instances/alpha.json:1:1 (size): missing required key "size""#,
+                #"Instances/beta.json:5:14 (version): version "9.9.9" is not in the release catalog"#,
+                #"Instances/beta.json:7:13 (region): invalid region "useast""#,
+                "Instances/gamma.json:2:18: trailing comma in object",
+            ])
         XCTAssertEqual(loaded.specs.map(\.name), ["good"])
         XCTAssertEqual(loaded.instanceFileCount, 4, "every instance file read counts, valid or not")
         XCTAssertNotNil(loaded.fleet)
@@ -70,10 +78,14 @@ final class FleetLoaderTests: XCTestCase {
         try repo.write("second.json", instanceJSON("second", domain: "shop.demo.cloudctl.test"))
         try repo.write("third.json", instanceJSON("third"))
         let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
-        XCTAssertEqual(loaded.diagnostics.map(\.description), ["""
-            Instances/second.json:8:13 (domain): error: domain "shop.demo.cloudctl.test" is also used by Instances/first.json
-              domains must be unique across the fleet; change the domain in Instances/first.json or Instances/second.json
-            """])
+        XCTAssertEqual(
+            loaded.diagnostics.map(\.description),
+            [
+                """
+                Instances/second.json:8:13 (domain): error: domain "shop.demo.cloudctl.test" is also used by Instances/first.json
+                  domains must be unique across the fleet; change the domain in Instances/first.json or Instances/second.json
+                """
+            ])
         XCTAssertEqual(loaded.specs.map(\.name), ["third"])
     }
 
@@ -83,10 +95,12 @@ final class FleetLoaderTests: XCTestCase {
         try repo.write("okay.json", instanceJSON("okay", domain: "okay.anywhere.example"))
         try repo.write("bad.json", instanceJSON("bad", extra: ",\n  \"protected\": \"yes\""))
         let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
-        XCTAssertEqual(loaded.diagnostics.map { "\($0.location!.description): \($0.summary)" }, [
-            "Instances/_fleet.json:1:1: unexpected end of file: object is never closed",
-            #"Instances/bad.json:12:16 (protected): expected true or false, got the string "yes""#,
-        ])
+        XCTAssertEqual(
+            loaded.diagnostics.map { "\($0.location!.description): \($0.summary)" },
+            [
+                "Instances/_fleet.json:1:1: unexpected end of file: object is never closed",
+                #"Instances/bad.json:12:16 (protected): expected true or false, got the string "yes""#,
+            ])
         XCTAssertNil(loaded.fleet)
         XCTAssertEqual(loaded.specs.map(\.name), ["okay"])
     }
@@ -110,22 +124,29 @@ final class FleetLoaderTests: XCTestCase {
         try repo.write("_fleet.json", fleet.replacingOccurrences(of: "\"cpu\": 256", with: "\"cpu\": 300"))
         try repo.write("uses-small.json", instanceJSON("uses-small"))
         let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
-        XCTAssertEqual(loaded.diagnostics.map { "\($0.location!.description): \($0.summary)" }, [
-            "Instances/_fleet.json:6:71 (tiers.small.cpu): invalid cpu 300",
-        ])
+        XCTAssertEqual(
+            loaded.diagnostics.map { "\($0.location!.description): \($0.summary)" },
+            [
+                "Instances/_fleet.json:6:71 (tiers.small.cpu): invalid cpu 300"
+            ])
         XCTAssertNil(loaded.fleet)
     }
 
     /// `retention` in `_fleet.json`: whole days, default 90; anything else is an error at the field.
     func testRetentionTable() throws {
-        let sample = try String(contentsOf: packageRoot.appendingPathComponent("Instances/_fleet.json"), encoding: .utf8)
+        let sample = try String(
+            contentsOf: packageRoot.appendingPathComponent("Instances/_fleet.json"), encoding: .utf8)
         let cases: [(value: String?, days: Int?)] = [
             (nil, 90), ("\"90d\"", 90), ("\"1d\"", 1), ("\"3650d\"", 3650), ("\"400d\"", 400),
-            ("\"0d\"", nil), ("\"3651d\"", nil), ("\"90\"", nil), ("\"12w\"", nil), ("\"-5d\"", nil), ("\"d\"", nil), ("90", nil),
+            ("\"0d\"", nil), ("\"3651d\"", nil), ("\"90\"", nil), ("\"12w\"", nil), ("\"-5d\"", nil), ("\"d\"", nil),
+            ("90", nil),
         ]
         for c in cases {
             let repo = try TemporaryRepository(testCase: self)
-            let text = c.value.map { sample.replacingOccurrences(of: "\"name\": \"demo\",", with: "\"name\": \"demo\", \"retention\": \($0),") }
+            let text = c.value.map {
+                sample.replacingOccurrences(
+                    of: "\"name\": \"demo\",", with: "\"name\": \"demo\", \"retention\": \($0),")
+            }
             try repo.write("_fleet.json", text ?? sample)
             let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
             XCTAssertEqual(loaded.fleet?.retention.days, c.days, c.value ?? "absent")
@@ -141,7 +162,8 @@ final class FleetLoaderTests: XCTestCase {
         try repo.copy(packageRoot.appendingPathComponent("Instances/_fleet.json"), as: "_fleet.json")
         let names = (0..<50).map { String(format: "inst-%05d", $0) }
         for name in names.reversed() { try repo.write("\(name).json", instanceJSON(name)) }
-        let padded = instanceJSON("big").replacingOccurrences(of: "{", with: "{" + String(repeating: " ", count: 20_000))
+        let padded = instanceJSON("big").replacingOccurrences(
+            of: "{", with: "{" + String(repeating: " ", count: 20_000))
         try repo.write("big.json", padded)
         let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules(), chunkSize: 4, chunksPerBatch: 3)
         XCTAssertEqual(loaded.diagnostics.map(\.description), [])

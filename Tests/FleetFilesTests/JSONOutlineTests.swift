@@ -8,16 +8,21 @@ final class JSONOutlineTests: XCTestCase {
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBufferPointer { buffer in
             let top = try JSONOutline(buffer).topLevel(arrayKey: "items", identityKey: "name")
-            return (top.members.map(\.key),
-                    top.elements.map { (String(decoding: buffer[$0.range], as: UTF8.self), $0.identity) })
+            return (
+                top.members.map(\.key),
+                top.elements.map { (String(decoding: buffer[$0.range], as: UTF8.self), $0.identity) }
+            )
         }
     }
 
     func testFindsMembersAndElementsWithBracketsAndEscapesInsideStrings() throws {
-        let text = #"{"a": "x]}\"{", "items": [ {"v": "[", "name": "n1"}, {"name": "e\"s"} , 3, [1, {"name": "deep"}] ], "z": null}"#
+        let text =
+            #"{"a": "x]}\"{", "items": [ {"v": "[", "name": "n1"}, {"name": "e\"s"} , 3, [1, {"name": "deep"}] ], "z": null}"#
         let result = try outline(text)
         XCTAssertEqual(result.members, ["a", "items", "z"])
-        XCTAssertEqual(result.elements.map(\.0), [#"{"v": "[", "name": "n1"}"#, #"{"name": "e\"s"}"#, "3", #"[1, {"name": "deep"}]"#])
+        XCTAssertEqual(
+            result.elements.map(\.0),
+            [#"{"v": "[", "name": "n1"}"#, #"{"name": "e\"s"}"#, "3", #"[1, {"name": "deep"}]"#])
         XCTAssertEqual(result.elements.map(\.1), ["n1", nil, nil, nil])
     }
 
@@ -33,7 +38,8 @@ final class JSONOutlineTests: XCTestCase {
         ]
         for (text, summary, line, column) in cases {
             XCTAssertThrowsError(try outline(text), text) { error in
-                XCTAssertEqual(error as? JSONOutlineError, JSONOutlineError(summary: summary, line: line, column: column), text)
+                XCTAssertEqual(
+                    error as? JSONOutlineError, JSONOutlineError(summary: summary, line: line, column: column), text)
             }
         }
     }
@@ -47,19 +53,24 @@ final class JSONOutlineTests: XCTestCase {
     private func decode(_ text: String) throws -> [Step] {
         let bytes = Array(text.utf8)
         return try bytes.withUnsafeBufferPointer { buffer in
-            try StrictJSONDecoder.decode([Step].self, from: buffer, range: 0..<buffer.count, path: [PathKey(stringValue: "steps")])
+            try StrictJSONDecoder.decode(
+                [Step].self, from: buffer, range: 0..<buffer.count, path: [PathKey(stringValue: "steps")])
         }
     }
 
     func testDecodesWithTheTypesOwnConformanceAndNamesUnknownKeysAndBadValuesByPath() throws {
-        XCTAssertEqual(try decode(#"[{"action": "a", "inputs": {"k": "v"}}, {"action": "b", "inputs": {}, "note": null}]"#),
-                       [Step(action: "a", inputs: ["k": "v"]), Step(action: "b", inputs: [:])])
+        XCTAssertEqual(
+            try decode(#"[{"action": "a", "inputs": {"k": "v"}}, {"action": "b", "inputs": {}, "note": null}]"#),
+            [Step(action: "a", inputs: ["k": "v"]), Step(action: "b", inputs: [:])])
         let cases: [(String, String)] = [
             (#"[{"action": "a", "inputs": {}, "extra": 1}]"#, "unknown key \"extra\" at steps[0].extra"),
             (#"[{"action": "a", "inputs": {}}, {"inputs": {}}]"#, "missing at steps[1].action"),
             (#"[{"action": 1, "inputs": {}}]"#, "expected a string, found the number 1 at steps[0].action"),
             (#"[{"action": "a", "inputs": {"k": 2}}]"#, "expected a string, found the number 2 at steps[0].inputs.k"),
-            (#"[{"action": "a", "action": "b", "inputs": {}}]"#, "duplicate key \"action\" (line 1, column 18) at steps"),
+            (
+                #"[{"action": "a", "action": "b", "inputs": {}}]"#,
+                "duplicate key \"action\" (line 1, column 18) at steps"
+            ),
         ]
         for (text, message) in cases {
             XCTAssertThrowsError(try decode(text), text) { error in

@@ -33,22 +33,30 @@ final class JSONParserTests: XCTestCase {
     func testSyntaxErrorsCarryLineAndColumn() {
         for (input, line, column, summary) in failures {
             let bytes = Array(input.utf8)
-            guard case .failure(let error) = JSONParser.parse(bytes) else { XCTFail("parsed: \(input)"); continue }
+            guard case .failure(let error) = JSONParser.parse(bytes) else {
+                XCTFail("parsed: \(input)")
+                continue
+            }
             let position = TextPosition(offset: error.offset, in: bytes)
-            XCTAssertEqual("\(position.line):\(position.column) \(error.summary)", "\(line):\(column) \(summary)", input)
+            XCTAssertEqual(
+                "\(position.line):\(position.column) \(error.summary)", "\(line):\(column) \(summary)", input)
         }
     }
 
     func testParsesValuesWithOffsets() throws {
-        let text = "\u{FEFF}{\"s\": \"a\\n\\u00e9\\ud83d\\ude00\\\"\", \"i\": -12, \"f\": 1.5e2, \"t\": true, \"n\": null, \"a\": [false, {}]}"
+        let text =
+            "\u{FEFF}{\"s\": \"a\\n\\u00e9\\ud83d\\ude00\\\"\", \"i\": -12, \"f\": 1.5e2, \"t\": true, \"n\": null, \"a\": [false, {}]}"
         let bytes = Array(text.utf8)
-        guard case .success(let root) = JSONParser.parse(bytes), case .object(let members) = root.value else { return XCTFail("no object") }
+        guard case .success(let root) = JSONParser.parse(bytes), case .object(let members) = root.value else {
+            return XCTFail("no object")
+        }
         XCTAssertEqual(members.map(\.key), ["s", "i", "f", "t", "n", "a"])
         guard case .string(let s) = members[0].value.value else { return XCTFail() }
         XCTAssertEqual(s, "a\né😀\"")
         guard case .integer(-12) = members[1].value.value, case .fraction(150) = members[2].value.value,
-              case .bool(true) = members[3].value.value, case .null = members[4].value.value,
-              case .array(let elements) = members[5].value.value else { return XCTFail("wrong values") }
+            case .bool(true) = members[3].value.value, case .null = members[4].value.value,
+            case .array(let elements) = members[5].value.value
+        else { return XCTFail("wrong values") }
         XCTAssertEqual(elements.count, 2)
         // The BOM is not a column: the object starts at 1:1, "i"'s value at column 39.
         let rootPosition = TextPosition(offset: root.offset, in: bytes)
@@ -57,7 +65,9 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testRejectsInvalidUTF8() {
-        guard case .failure(let error) = JSONParser.parse([0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D]) else { return XCTFail("parsed") }
+        guard case .failure(let error) = JSONParser.parse([0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D]) else {
+            return XCTFail("parsed")
+        }
         XCTAssertEqual(error.summary, "invalid UTF-8 in string")
     }
 }

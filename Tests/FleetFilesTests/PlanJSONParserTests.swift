@@ -20,9 +20,13 @@ final class PlanJSONParserTests: XCTestCase {
             ("true", .bool(true)),
             (" [ 1 , false ] ", .array([.int(1), .bool(false)])),
             ("[]", .array([])),
-            (#"{"b" : 1, "a" : {"c" : []}}"#, .members([
-                .init(key: "b", value: .int(1)), .init(key: "a", value: .members([.init(key: "c", value: .array([]))])),
-            ])),
+            (
+                #"{"b" : 1, "a" : {"c" : []}}"#,
+                .members([
+                    .init(key: "b", value: .int(1)),
+                    .init(key: "a", value: .members([.init(key: "c", value: .array([]))])),
+                ])
+            ),
         ]
         for (text, expected) in cases {
             XCTAssertEqual(try parse(text), expected, text)
@@ -33,8 +37,10 @@ final class PlanJSONParserTests: XCTestCase {
         let cases: [(String, String)] = [
             ("null", "expected a string"), ("1.5", "expected a whole number"), ("1e3", "expected a whole number"),
             ("01", "numbers do not start with 0"), ("[1,]", "expected a string"), (#"{"a":1,}"#, "expected a key"),
-            (#"{"a":1,"a":2}"#, "duplicate key \"a\""), (#""\x""#, "invalid escape"), (#""open"#, "unterminated string"),
-            ("[1 2]", "expected , or ]"), ("{} {}", "unexpected text after the value"), ("\"\u{01}\"", "control character"),
+            (#"{"a":1,"a":2}"#, "duplicate key \"a\""), (#""\x""#, "invalid escape"),
+            (#""open"#, "unterminated string"),
+            ("[1 2]", "expected , or ]"), ("{} {}", "unexpected text after the value"),
+            ("\"\u{01}\"", "control character"),
             ("99999999999999999999", "number too large"), (#""\ud83d""#, "unpaired surrogate"),
         ]
         for (text, summary) in cases {

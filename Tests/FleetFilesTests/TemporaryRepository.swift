@@ -7,7 +7,8 @@ struct TemporaryRepository {
 
     init(testCase: XCTestCase) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("cloudctl-model-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url.appendingPathComponent("Instances"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent("Instances"), withIntermediateDirectories: true)
         let url = url
         testCase.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
     }
@@ -26,7 +27,8 @@ struct TemporaryRepository {
 }
 
 /// The repository this package lives in (for the sample fleet under `Instances/`).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// A valid instance file for the sample fleet; `extra` appends members (start it with ",").
 func instanceJSON(_ name: String, domain: String? = nil, extra: String = "") -> String {

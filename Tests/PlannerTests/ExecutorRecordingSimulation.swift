@@ -7,9 +7,14 @@ import TestSupport
 /// Records a plan's effects with the executor's own rule (`RecordedInstance.record` / `complete`), as if every step
 /// succeeded: the planner tests check convergence against what apply really records.
 enum ExecutorRecordingSimulation {
-    static func record(_ instance: InstancePlan, spec: InstanceSpec, onto recorded: RecordedInstance?) -> RecordedInstance {
-        let target = instance.target ?? InstanceTarget(region: spec.region, state: spec.state,
-                                                       maintenanceWindow: spec.maintenanceWindow, protected: spec.protected)
+    static func record(_ instance: InstancePlan, spec: InstanceSpec, onto recorded: RecordedInstance?)
+        -> RecordedInstance
+    {
+        let target =
+            instance.target
+            ?? InstanceTarget(
+                region: spec.region, state: spec.state,
+                maintenanceWindow: spec.maintenanceWindow, protected: spec.protected)
         var record = recorded ?? .new(spec.name, for: target)
         for step in instance.steps {
             let cloudId = step.action == .delete ? nil : "\(step.resource.rawValue)-\(spec.name)"
@@ -23,8 +28,10 @@ enum ExecutorRecordingSimulation {
     static func plan(_ spec: InstanceSpec, recorded: RecordedInstance?, fleet: Fleet = Fixtures.fleet())
         -> (InstancePlan, [Diagnostic])
     {
-        let result = Planner.plan(PlanInput(fleet: fleet, specs: [spec], files: [spec.name: "Instances/\(spec.name).json"],
-                                            recorded: recorded.map { [$0] } ?? [], toolVersion: "test"))
+        let result = Planner.plan(
+            PlanInput(
+                fleet: fleet, specs: [spec], files: [spec.name: "Instances/\(spec.name).json"],
+                recorded: recorded.map { [$0] } ?? [], toolVersion: "test"))
         return (result.plan.instances[0], result.diagnostics)
     }
 

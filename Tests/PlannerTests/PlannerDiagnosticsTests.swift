@@ -20,13 +20,16 @@ final class PlannerDiagnosticsTests: XCTestCase {
             XCTAssertEqual(plan.steps, [], row.name)
             XCTAssertEqual(diagnostics.count, 1, row.name)
             XCTAssertEqual(diagnostics.first?.severity, .error, row.name)
-            XCTAssertEqual(diagnostics.first?.location, SourceLocation(file: "Instances/acme.json", fieldPath: row.field), row.name)
+            XCTAssertEqual(
+                diagnostics.first?.location, SourceLocation(file: "Instances/acme.json", fieldPath: row.field), row.name
+            )
             XCTAssertTrue(diagnostics.first?.description.contains(row.mentions) ?? false, "\(row.name): \(diagnostics)")
         }
     }
 
     func testProtectedTeardownIsRefused() {
-        let (plan, diagnostics) = Sim.plan(Fixtures.spec(state: .deleted, protected: true), recorded: Sim.provisioned(Fixtures.spec()))
+        let (plan, diagnostics) = Sim.plan(
+            Fixtures.spec(state: .deleted, protected: true), recorded: Sim.provisioned(Fixtures.spec()))
         XCTAssertEqual(plan.status, .refused)
         XCTAssertNotNil(plan.refusal)
         XCTAssertEqual(plan.steps, [])
@@ -40,7 +43,9 @@ final class PlannerDiagnosticsTests: XCTestCase {
         var tornDown = Sim.provisioned(Fixtures.spec("old"))
         tornDown.state = .deleted
         tornDown.resources = [:]
-        let result = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: [Fixtures.spec()], recorded: [gone, tornDown], toolVersion: "test"))
+        let result = Planner.plan(
+            PlanInput(
+                fleet: Fixtures.fleet(), specs: [Fixtures.spec()], recorded: [gone, tornDown], toolVersion: "test"))
         XCTAssertEqual(result.plan.instances.map(\.name).sorted(), ["acme", "gone"])
         let orphan = result.plan.instances.first { $0.name == "gone" }!
         XCTAssertEqual(orphan.status, .orphaned)
@@ -63,8 +68,12 @@ final class PlannerDiagnosticsTests: XCTestCase {
             (["beta", "nope", "zed"], ["beta"], ["unknown instance \"nope\"", "unknown instance \"zed\""]),
         ]
         for row in rows {
-            let result = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: specs, recorded: [gone], selection: row.selection, toolVersion: "t"))
-            XCTAssertEqual(result.plan.instances.map(\.name).sorted(), row.planned, "\(String(describing: row.selection))")
+            let result = Planner.plan(
+                PlanInput(
+                    fleet: Fixtures.fleet(), specs: specs, recorded: [gone], selection: row.selection, toolVersion: "t")
+            )
+            XCTAssertEqual(
+                result.plan.instances.map(\.name).sorted(), row.planned, "\(String(describing: row.selection))")
             XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }.map(\.summary), row.errors)
         }
     }

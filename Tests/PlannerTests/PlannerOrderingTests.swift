@@ -24,22 +24,30 @@ final class PlannerOrderingTests: XCTestCase {
     }
 
     func testPercentWaveTakesAStableShareAndPlanIsSortedByWaveThenName() {
-        let specs = names.map { Fixtures.spec($0, channel: "stable") }.reversed() + [Fixtures.spec("zz-staff", type: .internal)]
-        let plan = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: Array(specs), recorded: [], toolVersion: "t")).plan
+        let specs =
+            names.map { Fixtures.spec($0, channel: "stable") }.reversed() + [Fixtures.spec("zz-staff", type: .internal)]
+        let plan = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: Array(specs), recorded: [], toolVersion: "t"))
+            .plan
         let early = plan.instances.filter { $0.wave == 1 }.count
         XCTAssertTrue((30...90).contains(early), "20% of 300 should land in the early wave, got \(early)")
         XCTAssertEqual(plan.instances.first?.name, "zz-staff")
         XCTAssertEqual(plan.instances.filter { $0.wave == 2 }.count, 300 - early)
-        XCTAssertEqual(plan.instances.map { [String($0.wave), $0.name] }, plan.instances.map { [String($0.wave), $0.name] }.sorted {
-            (Int($0[0])!, $0[1]) < (Int($1[0])!, $1[1])
-        })
+        XCTAssertEqual(
+            plan.instances.map { [String($0.wave), $0.name] },
+            plan.instances.map { [String($0.wave), $0.name] }.sorted {
+                (Int($0[0])!, $0[1]) < (Int($1[0])!, $1[1])
+            })
     }
 
     func testSameInputGivesTheSamePlan() {
         let specs = names.map { Fixtures.spec($0, version: Version(5, 3, 0), size: ["small", "medium"][$0.count % 2]) }
-        let recorded = names.prefix(100).map { ExecutorRecordingSimulation.provisioned(Fixtures.spec($0, version: Version(5, 0, 0))) }
+        let recorded = names.prefix(100).map {
+            ExecutorRecordingSimulation.provisioned(Fixtures.spec($0, version: Version(5, 0, 0)))
+        }
         let first = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: specs, recorded: recorded, toolVersion: "t"))
-        let second = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: specs.shuffled(), recorded: recorded.shuffled(), toolVersion: "t"))
+        let second = Planner.plan(
+            PlanInput(fleet: Fixtures.fleet(), specs: specs.shuffled(), recorded: recorded.shuffled(), toolVersion: "t")
+        )
         XCTAssertEqual(first.plan, second.plan)
         XCTAssertEqual(first.diagnostics, second.diagnostics)
         XCTAssertEqual(first.plan.summary.create, 200 * 9)
@@ -63,8 +71,22 @@ final class PlannerOrderingTests: XCTestCase {
             ("its tier", Fixtures.spec(), biggerSmall, true),
             ("another tier", Fixtures.spec(), otherLarge, false),
             ("a release past its version", Fixtures.spec(), newerRelease, false),
-            ("image", Fixtures.spec(), { var f = fleet; f.image = "other/app"; return f }(), true),
-            ("dns target", Fixtures.spec(), { var f = fleet; f.dns.target = "lb.example.com"; return f }(), true),
+            (
+                "image", Fixtures.spec(),
+                {
+                    var f = fleet
+                    f.image = "other/app"
+                    return f
+                }(), true
+            ),
+            (
+                "dns target", Fixtures.spec(),
+                {
+                    var f = fleet
+                    f.dns.target = "lb.example.com"
+                    return f
+                }(), true
+            ),
             ("size", Fixtures.spec(size: "medium"), fleet, true),
             ("state", Fixtures.spec(state: .suspended), fleet, true),
             ("labels", labelled, fleet, true),

@@ -13,8 +13,10 @@ final class PlannerScaleTests: XCTestCase {
         let (wall, cpu) = (Date(), clock())
         let result = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: specs, recorded: [], toolVersion: "t"))
         // Reported, not asserted: time depends on the machine and its load (CPU time is the fairer number on a busy one).
-        print(String(format: "planned %d instances in %.2f s wall, %.2f s CPU", count, Date().timeIntervalSince(wall),
-                     Double(clock() - cpu) / Double(CLOCKS_PER_SEC)))
+        print(
+            String(
+                format: "planned %d instances in %.2f s wall, %.2f s CPU", count, Date().timeIntervalSince(wall),
+                Double(clock() - cpu) / Double(CLOCKS_PER_SEC)))
         XCTAssertEqual(result.plan.summary.create, count * 9)
         XCTAssertEqual(result.diagnostics, [])
     }

@@ -6,12 +6,18 @@ import TestSupport
 /// One instance, before (applied) and after (desired): the exact steps, then convergence after recording them.
 final class PlannerScenarioTests: XCTestCase {
     private typealias Sim = ExecutorRecordingSimulation
-    private static let provision = ["create network", "create key", "create bucket", "create secret", "create database",
-                                    "create cluster", "create task-definition", "create service", "create dns-record"]
-    private static let hop = ["snapshot database", "migrate database", "deploy task-definition", "health-check service"]
-    private static let teardown = ["snapshot database", "snapshot bucket", "delete dns-record", "delete service",
-                                   "delete task-definition", "delete cluster", "delete database", "delete secret",
-                                   "delete bucket", "delete key", "delete network"]
+    private static let provision = [
+        "create network", "create key", "create bucket", "create secret", "create database",
+        "create cluster", "create task-definition", "create service", "create dns-record",
+    ]
+    private static let hop = [
+        "snapshot database", "migrate database", "deploy task-definition", "health-check service",
+    ]
+    private static let teardown = [
+        "snapshot database", "snapshot bucket", "delete dns-record", "delete service",
+        "delete task-definition", "delete cluster", "delete database", "delete secret",
+        "delete bucket", "delete key", "delete network",
+    ]
 
     private struct Row {
         var name: String
@@ -23,44 +29,76 @@ final class PlannerScenarioTests: XCTestCase {
     }
 
     private let rows: [Row] = [
-        Row(name: "provision", before: nil, after: Fixtures.spec(), steps: provision, disruptive: false,
+        Row(
+            name: "provision", before: nil, after: Fixtures.spec(), steps: provision, disruptive: false,
             changes: [.provision]),
-        Row(name: "provision suspended", before: nil, after: Fixtures.spec(state: .suspended),
+        Row(
+            name: "provision suspended", before: nil, after: Fixtures.spec(state: .suspended),
             steps: provision + ["stop database"], disruptive: false,
             changes: [.provision]),
-        Row(name: "converged", before: Fixtures.spec(), after: Fixtures.spec(), steps: [], disruptive: false,
+        Row(
+            name: "converged", before: Fixtures.spec(), after: Fixtures.spec(), steps: [], disruptive: false,
             changes: []),
-        Row(name: "patch upgrade", before: Fixtures.spec(version: Version(5, 2, 0)), after: Fixtures.spec(), steps: hop, disruptive: true,
+        Row(
+            name: "patch upgrade", before: Fixtures.spec(version: Version(5, 2, 0)), after: Fixtures.spec(), steps: hop,
+            disruptive: true,
             changes: [.upgrade(from: Version(5, 2, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)])]),
-        Row(name: "two hops", before: Fixtures.spec(version: Version(5, 0, 0)), after: Fixtures.spec(), steps: hop + hop, disruptive: true,
-            changes: [.upgrade(from: Version(5, 0, 0), to: Version(5, 2, 3), hops: [Version(5, 1, 0), Version(5, 2, 3)])]),
-        Row(name: "jump", before: Fixtures.spec(version: Version(5, 1, 0)), after: Fixtures.spec(version: Version(5, 3, 0)),
+        Row(
+            name: "two hops", before: Fixtures.spec(version: Version(5, 0, 0)), after: Fixtures.spec(),
+            steps: hop + hop, disruptive: true,
+            changes: [
+                .upgrade(from: Version(5, 0, 0), to: Version(5, 2, 3), hops: [Version(5, 1, 0), Version(5, 2, 3)])
+            ]),
+        Row(
+            name: "jump", before: Fixtures.spec(version: Version(5, 1, 0)),
+            after: Fixtures.spec(version: Version(5, 3, 0)),
             steps: hop, disruptive: true,
             changes: [.upgrade(from: Version(5, 1, 0), to: Version(5, 3, 0), hops: [Version(5, 3, 0)])]),
-        Row(name: "resize grow", before: Fixtures.spec(), after: Fixtures.spec(size: "medium"),
+        Row(
+            name: "resize grow", before: Fixtures.spec(), after: Fixtures.spec(size: "medium"),
             steps: ["update database", "update task-definition", "update service"], disruptive: true,
-            changes: [.resize(what: .database, from: "small", to: "medium"), .resize(what: .taskDefinition, from: "small", to: "medium"), .resize(what: .service, from: "small", to: "medium")]),
-        Row(name: "resize and upgrade", before: Fixtures.spec(version: Version(5, 1, 0)), after: Fixtures.spec(size: "large"),
+            changes: [
+                .resize(what: .database, from: "small", to: "medium"),
+                .resize(what: .taskDefinition, from: "small", to: "medium"),
+                .resize(what: .service, from: "small", to: "medium"),
+            ]),
+        Row(
+            name: "resize and upgrade", before: Fixtures.spec(version: Version(5, 1, 0)),
+            after: Fixtures.spec(size: "large"),
             steps: ["update database"] + hop + ["update service"], disruptive: true,
-            changes: [.resize(what: .database, from: "small", to: "large"), .upgrade(from: Version(5, 1, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)]), .resize(what: .service, from: "small", to: "large")]),
-        Row(name: "suspend", before: Fixtures.spec(), after: Fixtures.spec(state: .suspended),
+            changes: [
+                .resize(what: .database, from: "small", to: "large"),
+                .upgrade(from: Version(5, 1, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)]),
+                .resize(what: .service, from: "small", to: "large"),
+            ]),
+        Row(
+            name: "suspend", before: Fixtures.spec(), after: Fixtures.spec(state: .suspended),
             steps: ["update service", "stop database"], disruptive: true,
             changes: [.suspend]),
-        Row(name: "resume", before: Fixtures.spec(state: .suspended), after: Fixtures.spec(),
+        Row(
+            name: "resume", before: Fixtures.spec(state: .suspended), after: Fixtures.spec(),
             steps: ["start database", "update service", "health-check service"], disruptive: true,
             changes: [.resume]),
-        Row(name: "upgrade while suspended", before: Fixtures.spec(version: Version(5, 2, 0), state: .suspended),
-            after: Fixtures.spec(state: .suspended), steps: ["start database"] + hop + ["stop database"], disruptive: true,
+        Row(
+            name: "upgrade while suspended", before: Fixtures.spec(version: Version(5, 2, 0), state: .suspended),
+            after: Fixtures.spec(state: .suspended), steps: ["start database"] + hop + ["stop database"],
+            disruptive: true,
             changes: [.upgrade(from: Version(5, 2, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)])]),
-        Row(name: "domain change", before: Fixtures.spec(), after: Fixtures.spec(domain: "shop.cloud.example.com"),
+        Row(
+            name: "domain change", before: Fixtures.spec(), after: Fixtures.spec(domain: "shop.cloud.example.com"),
             steps: ["update dns-record"], disruptive: false,
             changes: [.domain(from: "acme.cloud.example.com", to: "shop.cloud.example.com")]),
-        Row(name: "teardown", before: Fixtures.spec(), after: Fixtures.spec(state: .deleted), steps: teardown, disruptive: true,
+        Row(
+            name: "teardown", before: Fixtures.spec(), after: Fixtures.spec(state: .deleted), steps: teardown,
+            disruptive: true,
             changes: [.teardown]),
-        Row(name: "teardown of a suspended instance", before: Fixtures.spec(state: .suspended),
+        Row(
+            name: "teardown of a suspended instance", before: Fixtures.spec(state: .suspended),
             after: Fixtures.spec(state: .deleted), steps: teardown, disruptive: true,
             changes: [.teardown]),
-        Row(name: "deleted, nothing recorded", before: nil, after: Fixtures.spec(state: .deleted), steps: [], disruptive: false,
+        Row(
+            name: "deleted, nothing recorded", before: nil, after: Fixtures.spec(state: .deleted), steps: [],
+            disruptive: false,
             changes: []),
     ]
 
@@ -85,13 +123,20 @@ final class PlannerScenarioTests: XCTestCase {
         let spec = Fixtures.spec(state: .suspended)
         let (plan, _) = Sim.plan(spec, recorded: nil)
         let byResource = Dictionary(plan.steps.filter { $0.action == .create }.map { ($0.resource, $0) }) { a, _ in a }
-        XCTAssertEqual(byResource[.database]?.after,
-                       .database(DatabaseAttributes(region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20)))
-        XCTAssertEqual(byResource[.taskDefinition]?.after, .taskDefinition(TaskDefinitionAttributes(
-            image: "registry.example.com/app", version: Version(5, 2, 3), cpu: 256, memory: 512)))
+        XCTAssertEqual(
+            byResource[.database]?.after,
+            .database(DatabaseAttributes(region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20)))
+        XCTAssertEqual(
+            byResource[.taskDefinition]?.after,
+            .taskDefinition(
+                TaskDefinitionAttributes(
+                    image: "registry.example.com/app", version: Version(5, 2, 3), cpu: 256, memory: 512)))
         XCTAssertEqual(byResource[.service]?.after, .service(ServiceAttributes(replicas: 0)))
-        XCTAssertEqual(byResource[.dnsRecord]?.after, .dnsRecord(DNSRecordAttributes(
-            domain: "acme.cloud.example.com", zone: "cloud.example.com", target: "ingress.cloud.example.com")))
+        XCTAssertEqual(
+            byResource[.dnsRecord]?.after,
+            .dnsRecord(
+                DNSRecordAttributes(
+                    domain: "acme.cloud.example.com", zone: "cloud.example.com", target: "ingress.cloud.example.com")))
         for step in byResource.values {
             XCTAssertNil(step.before, step.resource.rawValue)
             // Format 1 hashed the same `key=value` lines: records of earlier versions stay unchanged.
@@ -99,23 +144,29 @@ final class PlannerScenarioTests: XCTestCase {
             XCTAssertEqual(step.inputsHash, ContentHash.sha256Hex(lines), step.resource.rawValue)
         }
         XCTAssertEqual(byResource[.database]?.reasonText, "PostgreSQL db.t3.micro, 20 GiB")
-        XCTAssertEqual(byResource[.taskDefinition]?.reasonText, "registry.example.com/app:5.2.3, 256 CPU units, 512 MiB")
+        XCTAssertEqual(
+            byResource[.taskDefinition]?.reasonText, "registry.example.com/app:5.2.3, 256 CPU units, 512 MiB")
         XCTAssertEqual(byResource[.service]?.reasonText, "0 replicas (suspended)")
         XCTAssertEqual(byResource[.dnsRecord]?.reasonText, "acme.cloud.example.com → ingress.cloud.example.com")
     }
 
     func testUpgradeStepsCarryHopVersionsAndReasons() {
-        let (plan, _) = Sim.plan(Fixtures.spec(version: Version(5, 3, 0)), recorded: Sim.provisioned(Fixtures.spec(version: Version(5, 0, 0))))
+        let (plan, _) = Sim.plan(
+            Fixtures.spec(version: Version(5, 3, 0)),
+            recorded: Sim.provisioned(Fixtures.spec(version: Version(5, 0, 0))))
         let summary = plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reasonText)" }
-        XCTAssertEqual(summary, [
-            "snapshot database: before upgrade to 5.1.0", "migrate database: upgrade 5.0.0 → 5.1.0 (hop 1 of 2)",
-            "deploy task-definition: upgrade 5.0.0 → 5.1.0 (hop 1 of 2)", "health-check service: verify 5.1.0",
-            "snapshot database: before upgrade to 5.3.0", "migrate database: upgrade 5.1.0 → 5.3.0 (hop 2 of 2)",
-            "deploy task-definition: upgrade 5.1.0 → 5.3.0 (hop 2 of 2)", "health-check service: verify 5.3.0",
-        ])
+        XCTAssertEqual(
+            summary,
+            [
+                "snapshot database: before upgrade to 5.1.0", "migrate database: upgrade 5.0.0 → 5.1.0 (hop 1 of 2)",
+                "deploy task-definition: upgrade 5.0.0 → 5.1.0 (hop 1 of 2)", "health-check service: verify 5.1.0",
+                "snapshot database: before upgrade to 5.3.0", "migrate database: upgrade 5.1.0 → 5.3.0 (hop 2 of 2)",
+                "deploy task-definition: upgrade 5.1.0 → 5.3.0 (hop 2 of 2)", "health-check service: verify 5.3.0",
+            ])
         XCTAssertEqual(plan.steps[0].detail, .snapshot(.preUpgrade(Version(5, 1, 0))))
-        let task53 = TaskDefinitionAttributes(image: "registry.example.com/app", version: Version(5, 3, 0), cpu: 256,
-                                              memory: 512)
+        let task53 = TaskDefinitionAttributes(
+            image: "registry.example.com/app", version: Version(5, 3, 0), cpu: 256,
+            memory: 512)
         XCTAssertEqual(plan.steps[5].detail, .migration(from: Version(5, 1, 0), task: task53))
         XCTAssertEqual(plan.steps[6].after, .taskDefinition(task53))
         XCTAssertEqual(plan.steps[6].before?.taskDefinition?.version, Version(5, 1, 0))
@@ -125,27 +176,33 @@ final class PlannerScenarioTests: XCTestCase {
 
     func testResizeReasonNamesTheTiers() {
         let (plan, _) = Sim.plan(Fixtures.spec(size: "medium"), recorded: Sim.provisioned(Fixtures.spec()))
-        XCTAssertEqual(plan.steps.map(\.reasonText), [
-            "tier small → medium: databaseClass db.t3.micro → db.t3.medium, storageGB 20 → 50",
-            "tier small → medium: cpu 256 → 512, memory 512 → 1024",
-            "tier small → medium: replicas 1 → 2",
-        ])
+        XCTAssertEqual(
+            plan.steps.map(\.reasonText),
+            [
+                "tier small → medium: databaseClass db.t3.micro → db.t3.medium, storageGB 20 → 50",
+                "tier small → medium: cpu 256 → 512, memory 512 → 1024",
+                "tier small → medium: replicas 1 → 2",
+            ])
     }
 
     func testNewImageRollsTheTaskDefinition() {
         var fleet = Fixtures.fleet()
         fleet.image = "registry.example.com/app-v2"
         let (plan, _) = Sim.plan(Fixtures.spec(), recorded: Sim.provisioned(Fixtures.spec()), fleet: fleet)
-        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reasonText)" },
-                       ["update task-definition: fleet settings changed: image registry.example.com/app → "
-                        + "registry.example.com/app-v2"])
+        XCTAssertEqual(
+            plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reasonText)" },
+            [
+                "update task-definition: fleet settings changed: image registry.example.com/app → "
+                    + "registry.example.com/app-v2"
+            ])
         XCTAssertEqual(plan.steps.first?.after?.taskDefinition?.image, "registry.example.com/app-v2")
         XCTAssertEqual(plan.changes, [.reconfigure(what: .taskDefinition)])
         XCTAssertEqual(plan.steps.first?.disruptive, true)
     }
 
     func testDomainChangeNamesThePreviousDomain() {
-        let (plan, _) = Sim.plan(Fixtures.spec(domain: "shop.cloud.example.com"), recorded: Sim.provisioned(Fixtures.spec()))
+        let (plan, _) = Sim.plan(
+            Fixtures.spec(domain: "shop.cloud.example.com"), recorded: Sim.provisioned(Fixtures.spec()))
         XCTAssertEqual(plan.steps.first?.before?.dnsRecord?.domain, "acme.cloud.example.com")
         XCTAssertEqual(plan.steps.first?.after?.dnsRecord?.domain, "shop.cloud.example.com")
         XCTAssertEqual(plan.steps.first?.reasonText, "domain acme.cloud.example.com → shop.cloud.example.com")
@@ -157,21 +214,32 @@ final class PlannerScenarioTests: XCTestCase {
         recorded.resources[.service] = nil
         recorded.resources[.dnsRecord] = nil
         let (plan, _) = Sim.plan(Fixtures.spec(), recorded: recorded)
-        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" },
-                       ["create task-definition", "create service", "create dns-record"])
-        XCTAssertEqual(plan.steps[0].after?.taskDefinition?.version, Version(5, 2, 3),
-                       "a missing task definition is created at the desired version")
-        XCTAssertEqual(plan.steps.map(\.reasonText), ["missing: registry.example.com/app:5.2.3, 256 CPU units, 512 MiB",
-                                                 "missing: 1 replica", "missing: acme.cloud.example.com → ingress.cloud.example.com"])
-        XCTAssertEqual(plan.steps.map(\.disruptive), [true, false, false],
-                       "creating the task definition rolls a service that may still run: it waits for the maintenance window")
+        XCTAssertEqual(
+            plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" },
+            ["create task-definition", "create service", "create dns-record"])
+        XCTAssertEqual(
+            plan.steps[0].after?.taskDefinition?.version, Version(5, 2, 3),
+            "a missing task definition is created at the desired version")
+        XCTAssertEqual(
+            plan.steps.map(\.reasonText),
+            [
+                "missing: registry.example.com/app:5.2.3, 256 CPU units, 512 MiB",
+                "missing: 1 replica", "missing: acme.cloud.example.com → ingress.cloud.example.com",
+            ])
+        XCTAssertEqual(
+            plan.steps.map(\.disruptive), [true, false, false],
+            "creating the task definition rolls a service that may still run: it waits for the maintenance window")
     }
 
     func testTeardownDeletesOnlyRecordedResources() {
         var recorded = Sim.provisioned(Fixtures.spec())
-        for kind in [ResourceKind.bucket, .database, .cluster, .taskDefinition, .service, .dnsRecord] { recorded.resources[kind] = nil }
+        for kind in [ResourceKind.bucket, .database, .cluster, .taskDefinition, .service, .dnsRecord] {
+            recorded.resources[kind] = nil
+        }
         let (plan, _) = Sim.plan(Fixtures.spec(state: .deleted), recorded: recorded)
-        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }, ["delete secret", "delete key", "delete network"])
+        XCTAssertEqual(
+            plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" },
+            ["delete secret", "delete key", "delete network"])
     }
 
     func testFinalSnapshotsComeFirst() {
@@ -188,8 +256,9 @@ final class PlannerScenarioTests: XCTestCase {
         recorded.provisioned = false
         for kind in [ResourceKind.taskDefinition, .service, .dnsRecord] { recorded.resources[kind] = nil }
         let (plan, _) = Sim.plan(Fixtures.spec(), recorded: recorded)
-        XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" },
-                       ["create task-definition", "create service", "create dns-record"])
+        XCTAssertEqual(
+            plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" },
+            ["create task-definition", "create service", "create dns-record"])
         XCTAssertEqual(plan.steps.map(\.disruptive), [false, false, false])
         let finished = Sim.record(plan, spec: Fixtures.spec(), onto: recorded)
         XCTAssertTrue(finished.provisioned)

@@ -9,10 +9,18 @@ final class PlannerStreamingTests: XCTestCase {
 
     /// New, unchanged, refused, broken (region change; unknown size without a record) and orphaned instances across waves.
     private var input: PlanInput {
-        let specs = (0..<40).map { Fixtures.spec(String(format: "inst-%02d", $0), type: $0 % 3 == 0 ? .internal : .production) }
-            + [Fixtures.spec("zeta", state: .deleted, protected: true), Fixtures.spec("moved", region: "eu-west-1"), Fixtures.spec("nosize", size: "huge")]
-        let recorded = specs.prefix(10).map { Sim.provisioned($0) }
-            + [Sim.provisioned(Fixtures.spec("zeta")), Sim.provisioned(Fixtures.spec("moved")), Sim.provisioned(Fixtures.spec("gone"))]
+        let specs =
+            (0..<40).map { Fixtures.spec(String(format: "inst-%02d", $0), type: $0 % 3 == 0 ? .internal : .production) }
+            + [
+                Fixtures.spec("zeta", state: .deleted, protected: true), Fixtures.spec("moved", region: "eu-west-1"),
+                Fixtures.spec("nosize", size: "huge"),
+            ]
+        let recorded =
+            specs.prefix(10).map { Sim.provisioned($0) }
+            + [
+                Sim.provisioned(Fixtures.spec("zeta")), Sim.provisioned(Fixtures.spec("moved")),
+                Sim.provisioned(Fixtures.spec("gone")),
+            ]
         return PlanInput(fleet: Fixtures.fleet(), specs: specs.reversed(), recorded: recorded, toolVersion: "test")
     }
 

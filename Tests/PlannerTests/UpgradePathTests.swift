@@ -46,15 +46,15 @@ final class UpgradePathTests: XCTestCase {
         ])
         let rows: [(from: String, to: String, hops: [String])] = [
             ("1.0.0", "1.1.0", ["1.1.0"]),
-            ("1.0.0", "1.3.0", ["1.1.4", "1.3.0"]),            // 1.2 is absent: the next line present is 1.3
+            ("1.0.0", "1.3.0", ["1.1.4", "1.3.0"]),  // 1.2 is absent: the next line present is 1.3
             ("1.1.0", "1.4.0", ["1.3.0", "1.4.0"]),
-            ("1.0.0", "2.0.0", ["1.1.4", "2.0.0"]),            // the jump to 2.1.0 would pass the target
+            ("1.0.0", "2.0.0", ["1.1.4", "2.0.0"]),  // the jump to 2.1.0 would pass the target
             ("1.1.0", "2.0.0", ["2.0.0"]),
             ("1.3.0", "2.0.0", ["2.0.0"]),
-            ("1.0.0", "2.1.0", ["2.1.0"]),                     // the jump from the oldest version allowed
-            ("1.4.0", "2.2.0", ["2.1.0", "2.2.0"]),            // 2.1.0's jump gets further than the 2.0 line
+            ("1.0.0", "2.1.0", ["2.1.0"]),  // the jump from the oldest version allowed
+            ("1.4.0", "2.2.0", ["2.1.0", "2.2.0"]),  // 2.1.0's jump gets further than the 2.0 line
             ("1.0.0", "3.0.0", ["2.1.0", "2.2.0", "3.0.0"]),
-            ("2.0.0", "3.0.0", ["2.1.0", "2.2.0", "3.0.0"]),   // 3.0.0 only jumps from 2.2.0 on
+            ("2.0.0", "3.0.0", ["2.1.0", "2.2.0", "3.0.0"]),  // 3.0.0 only jumps from 2.2.0 on
         ]
         for row in rows {
             let hops = try UpgradePath.hops(from: v(row.from), to: v(row.to), catalog: catalog)

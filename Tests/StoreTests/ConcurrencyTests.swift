@@ -7,13 +7,17 @@ final class ConcurrencyTests: XCTestCase {
     /// One instance's whole apply, as the executor does it, through `store`.
     private static func apply(_ name: String, through store: SQLiteStateStore) async throws {
         try await store.acquireLock(instance: name, holder: "run-\(name)", lease: 60)
-        let operation = try await store.beginOperation(instance: name, kind: "apply", holder: "run-\(name)", now: Instants.t0)
+        let operation = try await store.beginOperation(
+            instance: name, kind: "apply", holder: "run-\(name)", now: Instants.t0)
         for (index, kind) in [ResourceKind.network, .key, .bucket].enumerated() {
-            let step = try await store.beginStep(operationId: operation, instance: name, index: index, step: .sample(.create, kind), now: Instants.t0)
+            let step = try await store.beginStep(
+                operationId: operation, instance: name, index: index, step: .sample(.create, kind), now: Instants.t0)
             var recorded = try await store.recordedInstance(name) ?? RecordedInstance(name: name, region: "us-east-1")
             recorded.resources[kind] = RecordedResource(cloudId: "\(kind.rawValue)-\(name)", inputsHash: "h")
             try await store.saveRecorded(recorded)
-            try await store.finishStep(step, status: .succeeded, attempts: 1, cloudId: "\(kind.rawValue)-\(name)", note: nil, error: nil, now: Instants.t0)
+            try await store.finishStep(
+                step, status: .succeeded, attempts: 1, cloudId: "\(kind.rawValue)-\(name)", note: nil, error: nil,
+                now: Instants.t0)
         }
         try await store.finishOperation(operation, result: .succeeded, error: nil, now: Instants.t0)
         try await store.releaseLock(instance: name, holder: "run-\(name)")
@@ -33,7 +37,10 @@ final class ConcurrencyTests: XCTestCase {
         XCTAssertTrue(recordedInstances2)
         let operations = try await store.operations(instance: nil, limit: 1000)
         XCTAssertEqual(operations.count, count)
-        XCTAssertTrue(operations.allSatisfy { $0.result == .succeeded && $0.steps.map(\.status) == [.succeeded, .succeeded, .succeeded] })
+        XCTAssertTrue(
+            operations.allSatisfy {
+                $0.result == .succeeded && $0.steps.map(\.status) == [.succeeded, .succeeded, .succeeded]
+            })
         let locks = try await store.locks()
         XCTAssertEqual(locks, [])
     }

@@ -10,8 +10,10 @@ final class DatabaseTests: XCTestCase {
         _ = try SQLiteStateStore(path: path)
         let reopened = try SQLiteStateStore(path: path)
         let (applied, rows) = try await reopened.serialized { database in
-            (try Migrations.applied(in: database),
-             try database.query("SELECT count(*) FROM schema_migrations") { try $0.column(0, as: Int.self) }.first)
+            (
+                try Migrations.applied(in: database),
+                try database.query("SELECT count(*) FROM schema_migrations") { try $0.column(0, as: Int.self) }.first
+            )
         }
         XCTAssertEqual(applied, Migrations.all.map(\.id))
         XCTAssertEqual(rows, Migrations.all.count)
@@ -75,8 +77,9 @@ final class DatabaseTests: XCTestCase {
 
     func testAnEmptyFileHoldsNoStateForReaders() throws {
         let path = temporaryDatabasePath()
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: path, contents: Data())
         XCTAssertNil(try SQLiteStateStore.openIfExists(path: path))
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(), "the reader wrote nothing")
@@ -92,8 +95,9 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try SQLiteStateStore(path: path).fleet(), "acme-fleet")
         for access in [SQLiteStateStore.Access.readOnly, .readWrite(create: false)] {
             XCTAssertThrowsError(try SQLiteStateStore(path: path, access: access, fleet: "globex-fleet")) {
-                XCTAssertEqual($0 as? StateBackendError,
-                               .otherFleet(path: path, recorded: "acme-fleet", files: "globex-fleet"))
+                XCTAssertEqual(
+                    $0 as? StateBackendError,
+                    .otherFleet(path: path, recorded: "acme-fleet", files: "globex-fleet"))
                 XCTAssertTrue("\($0)".contains("'acme-fleet'") && "\($0)".contains("'globex-fleet'"), "\($0)")
             }
         }
@@ -102,10 +106,12 @@ final class DatabaseTests: XCTestCase {
     func testErrorNamesTheSQLButNotBoundValues() async throws {
         let store = try makeStore()
         let insert = "INSERT INTO locks (instance, holder, acquired_at, lease_until) VALUES (?, ?, ?, ?)"
-        XCTAssertThrowsError(try store.serialized { database in
-            try database.run(insert, "acme", "holder-hunter2", Instants.t0, Instants.t0)
-            try database.run(insert, "acme", "holder-hunter2", Instants.t0, Instants.t0)
-        }) { error in
+        XCTAssertThrowsError(
+            try store.serialized { database in
+                try database.run(insert, "acme", "holder-hunter2", Instants.t0, Instants.t0)
+                try database.run(insert, "acme", "holder-hunter2", Instants.t0, Instants.t0)
+            }
+        ) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains(insert), text)
             XCTAssertTrue(text.contains("UNIQUE constraint failed: locks.instance"), text)
@@ -116,7 +122,8 @@ final class DatabaseTests: XCTestCase {
     func testUndecodableColumnIsAnErrorWithoutTheValue() async throws {
         let store = try makeStore()
         try await store.serialized { database in
-            try database.run("INSERT INTO instances (name, region, state, updated_at) VALUES ('acme', 'r', 'sekrit-state', 0)")
+            try database.run(
+                "INSERT INTO instances (name, region, state, updated_at) VALUES ('acme', 'r', 'sekrit-state', 0)")
         }
         await XCTAssertThrowsErrorAsync({ try await store.recordedInstances() }) { error in
             let text = "\(error)"
@@ -127,7 +134,9 @@ final class DatabaseTests: XCTestCase {
 
     func testBindingChecksArgumentCount() async throws {
         let store = try makeStore()
-        await XCTAssertThrowsErrorAsync({ try await store.serialized { try $0.run("DELETE FROM locks WHERE instance = ?") } }) { error in
+        await XCTAssertThrowsErrorAsync({
+            try await store.serialized { try $0.run("DELETE FROM locks WHERE instance = ?") }
+        }) { error in
             XCTAssertTrue("\(error)".contains("expected 1 arguments, got 0"), "\(error)")
         }
     }
@@ -135,10 +144,13 @@ final class DatabaseTests: XCTestCase {
     func testFailedTransactionRollsBack() async throws {
         let store = try makeStore()
         struct Abort: Error {}
-        await XCTAssertThrowsErrorAsync({ try await store.writing { database in
-            try database.run("INSERT INTO locks (instance, holder, acquired_at, lease_until) VALUES ('a', 'h', 0, 0)")
-            throw Abort()
-        } })
+        await XCTAssertThrowsErrorAsync({
+            try await store.writing { database in
+                try database.run(
+                    "INSERT INTO locks (instance, holder, acquired_at, lease_until) VALUES ('a', 'h', 0, 0)")
+                throw Abort()
+            }
+        })
         let locks = try await store.locks()
         XCTAssertEqual(locks, [])
     }

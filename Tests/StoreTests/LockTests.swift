@@ -8,7 +8,9 @@ import FleetModel
 final class LockTests: XCTestCase {
     /// Moves a lease into the past, as if its holder stopped renewing long ago (leases run on SQLite's clock).
     private func expire(_ instance: String, in store: SQLiteStateStore) throws {
-        try store.serialized { try $0.run("UPDATE locks SET lease_until = lease_until - 3600 WHERE instance = ?", instance) }
+        try store.serialized {
+            try $0.run("UPDATE locks SET lease_until = lease_until - 3600 WHERE instance = ?", instance)
+        }
     }
 
     func testAcquireHoldRenewRelease() async throws {
@@ -46,7 +48,8 @@ final class LockTests: XCTestCase {
         try await store.acquireLock(instance: "acme", holder: "new-run", lease: 30)
         let locks = try await store.locks()
         XCTAssertEqual(locks.map(\.holder), ["new-run"])
-        await XCTAssertThrowsErrorAsync({ try await store.renewLock(instance: "acme", holder: "dead-run", lease: 60) }) {
+        await XCTAssertThrowsErrorAsync({ try await store.renewLock(instance: "acme", holder: "dead-run", lease: 60) })
+        {
             XCTAssertEqual(($0 as? LockHeldError)?.lock.holder, "new-run")
         }
     }
@@ -62,7 +65,8 @@ final class LockTests: XCTestCase {
         // Tolerance covers julianday's millisecond resolution; the test clock (Instants, 2027) plays no part.
         XCTAssertGreaterThanOrEqual(lock.acquiredAt, before.addingTimeInterval(-0.01))
         XCTAssertLessThanOrEqual(lock.acquiredAt, after.addingTimeInterval(0.01))
-        _ = try await store.beginOperation(instance: "acme", kind: "apply", holder: "run-b", now: Instants.at(86_400 * 365))
+        _ = try await store.beginOperation(
+            instance: "acme", kind: "apply", holder: "run-b", now: Instants.at(86_400 * 365))
         await XCTAssertThrowsErrorAsync({ try await store.acquireLock(instance: "acme", holder: "run-b", lease: 60) })
     }
 
@@ -86,7 +90,9 @@ final class LockTests: XCTestCase {
         let first = try SQLiteStateStore(path: path)
         let second = try SQLiteStateStore(path: path)
         try await first.acquireLock(instance: "acme", holder: "process-1", lease: 60)
-        await XCTAssertThrowsErrorAsync({ try await second.acquireLock(instance: "acme", holder: "process-2", lease: 60) }) {
+        await XCTAssertThrowsErrorAsync({
+            try await second.acquireLock(instance: "acme", holder: "process-2", lease: 60)
+        }) {
             XCTAssertEqual(($0 as? LockHeldError)?.lock.holder, "process-1")
         }
         try expire("acme", in: first)

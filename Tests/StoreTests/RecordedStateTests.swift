@@ -7,9 +7,11 @@ final class RecordedStateTests: XCTestCase {
     private let full = RecordedInstance(
         name: "acme", region: "eu-central-1", runningVersion: Version(5, 2, 3), state: .suspended,
         domain: "acme.cloud.example.com", storageGB: 50,
-        resources: [.network: RecordedResource(cloudId: "vpc-1", inputsHash: "n1"),
-                    .database: RecordedResource(cloudId: "db-1", inputsHash: "d1"),
-                    .dnsRecord: RecordedResource(cloudId: "Z1/acme", inputsHash: "r1")],
+        resources: [
+            .network: RecordedResource(cloudId: "vpc-1", inputsHash: "n1"),
+            .database: RecordedResource(cloudId: "db-1", inputsHash: "d1"),
+            .dnsRecord: RecordedResource(cloudId: "Z1/acme", inputsHash: "r1"),
+        ],
         network: NetworkIds(vpc: "vpc-1", subnets: ["subnet-2", "subnet-1"], securityGroup: "sg-1"))
 
     func testRoundTripsEveryField() async throws {
@@ -28,8 +30,10 @@ final class RecordedStateTests: XCTestCase {
     func testRecordedInstancesAreSortedByName() async throws {
         let store = try makeStore()
         for name in ["zeta", "acme", "midway"] {
-            try await store.saveRecorded(RecordedInstance(name: name, region: "us-east-1",
-                                                    resources: [.key: RecordedResource(cloudId: "k-\(name)", inputsHash: "k")]))
+            try await store.saveRecorded(
+                RecordedInstance(
+                    name: name, region: "us-east-1",
+                    resources: [.key: RecordedResource(cloudId: "k-\(name)", inputsHash: "k")]))
         }
         let recorded = try await store.recordedInstances()
         XCTAssertEqual(recorded.map(\.name), ["acme", "midway", "zeta"])

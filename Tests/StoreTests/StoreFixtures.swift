@@ -6,7 +6,8 @@ import FleetModel
 extension XCTestCase {
     /// A fresh database path in a not-yet-existing directory, removed after the test.
     func temporaryDatabasePath() -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cloudctl-store-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "cloudctl-store-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
         return directory.appendingPathComponent("nested/state.db").path
     }
@@ -23,7 +24,9 @@ enum Instants {
 }
 
 extension PlanStep {
-    static func sample(_ action: StepAction = .create, _ resource: ResourceKind = .network, hash: String = "h") -> PlanStep {
+    static func sample(_ action: StepAction = .create, _ resource: ResourceKind = .network, hash: String = "h")
+        -> PlanStep
+    {
         var step = PlanStep(action: action, resource: resource, reason: .teardown)
         step.inputsHash = hash
         return step

@@ -11,7 +11,9 @@ public actor FakeCloudProvider: CloudProvider {
         public var action: StepAction
         public var resource: ResourceKind
         public init(_ instance: String, _ action: StepAction, _ resource: ResourceKind) {
-            self.instance = instance; self.action = action; self.resource = resource
+            self.instance = instance
+            self.action = action
+            self.resource = resource
         }
         public var description: String { "\(instance) \(action.rawValue) \(resource.rawValue)" }
     }
@@ -85,7 +87,8 @@ public actor FakeCloudProvider: CloudProvider {
         }
         if Task.isCancelled { cancelledCalls.append(call) }
         if failingResources.contains(step.resource) {
-            throw CloudError(kind: .validation, operation: "fake:\(step.resource.rawValue)", code: "Broken", message: "fake failure")
+            throw CloudError(
+                kind: .validation, operation: "fake:\(step.resource.rawValue)", code: "Broken", message: "fake failure")
         }
         if let failure = failures[call] {
             if let remaining = failure.remaining {
@@ -93,11 +96,16 @@ public actor FakeCloudProvider: CloudProvider {
             }
             throw failure.error
         }
-        return StepOutcome(cloudId: step.action == .delete ? nil : "\(step.resource.rawValue)-\(call.instance)", note: "ok", calls: 1)
+        return StepOutcome(
+            cloudId: step.action == .delete ? nil : "\(step.resource.rawValue)-\(call.instance)", note: "ok", calls: 1)
     }
 }
 
 extension CloudError {
-    public static let throttled = CloudError(kind: .throttling, operation: "rds:CreateDBInstance", code: "Throttling", message: "Rate exceeded", httpStatus: 400)
-    public static let invalid = CloudError(kind: .validation, operation: "rds:CreateDBInstance", code: "InvalidParameterValue", message: "bad class", httpStatus: 400)
+    public static let throttled = CloudError(
+        kind: .throttling, operation: "rds:CreateDBInstance", code: "Throttling", message: "Rate exceeded",
+        httpStatus: 400)
+    public static let invalid = CloudError(
+        kind: .validation, operation: "rds:CreateDBInstance", code: "InvalidParameterValue", message: "bad class",
+        httpStatus: 400)
 }

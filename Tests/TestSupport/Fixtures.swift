@@ -25,17 +25,22 @@ public enum Fixtures {
             channels: [
                 "internal": Channel(waves: [Wave(name: "all")]),
                 "canary": Channel(waves: [Wave(name: "all")]),
-                "stable": Channel(waves: [Wave(name: "internal", types: [.internal]), Wave(name: "early", percent: 20), Wave(name: "rest")]),
+                "stable": Channel(waves: [
+                    Wave(name: "internal", types: [.internal]), Wave(name: "early", percent: 20), Wave(name: "rest"),
+                ]),
                 "pause": Channel(paused: true),
             ])
     }
 
-    public static func spec(_ name: String = "acme", version: Version = Version(5, 2, 3), size: String = "small",
-                            state: InstanceState = .active, type: InstanceType = .production, protected: Bool = false,
-                            domain: String? = nil, channel: String = "stable", region: String = "us-east-1") -> InstanceSpec {
-        InstanceSpec(name: name, customer: name.capitalized + " Inc.", type: type, version: version, size: size, region: region,
-                     domain: domain ?? "\(name).cloud.example.com", channel: channel, state: state,
-                     maintenanceWindow: window, protected: protected,
-                     trial: type == .trial ? TrialSettings(expires: "2027-01-31") : nil)
+    public static func spec(
+        _ name: String = "acme", version: Version = Version(5, 2, 3), size: String = "small",
+        state: InstanceState = .active, type: InstanceType = .production, protected: Bool = false,
+        domain: String? = nil, channel: String = "stable", region: String = "us-east-1"
+    ) -> InstanceSpec {
+        InstanceSpec(
+            name: name, customer: name.capitalized + " Inc.", type: type, version: version, size: size, region: region,
+            domain: domain ?? "\(name).cloud.example.com", channel: channel, state: state,
+            maintenanceWindow: window, protected: protected,
+            trial: type == .trial ? TrialSettings(expires: "2027-01-31") : nil)
     }
 }
