@@ -33,7 +33,7 @@ struct PlanPrinter {
 
     /// `selection` is written into `--json` output, which apply accepts as a saved plan.
     mutating func finish(summary: PlanSummary, toolVersion: String, selection: PlanSelection? = nil) {
-        if text != nil { output.write(PlanSummaryLine.text(summary)) }
+        if text != nil { output.write(PlanTextRenderer.summaryLine(summary)) }
         json?.finish(summary: summary, toolVersion: toolVersion, selection: selection, to: &output)
         markdown?.write(summary: summary, diagnostics: diagnostics, to: &output)
         output.write("\n")

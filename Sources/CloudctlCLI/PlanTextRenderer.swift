@@ -108,17 +108,23 @@ struct PlanTextRenderer {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
-    /// "Plan: 9 to create, 2 to update, 0 to delete, 5 other steps across 3 instances." or the no-changes sentence.
+    /// "Plan: 9 to create, 2 to update, 0 to delete, 5 other steps across 3 instances." or the no-changes sentence;
+    /// a plan with orphans never claims the fleet matches its files.
     static func summaryLine(_ s: PlanSummary) -> String {
-        var line =
-            s.hasChanges
-            ? "Plan: \(s.create) to create, \(s.update) to update, \(s.delete) to delete, \(s.other) other \(s.other == 1 ? "step" : "steps")"
-                + " across \(s.instancesWithChanges) \(s.instancesWithChanges == 1 ? "instance" : "instances")."
-            : "No changes. Your fleet matches the instance files."
         var notes: [String] = []
         if s.orphaned > 0 { notes.append("\(s.orphaned) orphaned") }
         if s.refused > 0 { notes.append("\(s.refused) refused") }
-        if !notes.isEmpty { line += " " + notes.joined(separator: ", ") + " (left untouched)." }
-        return line
+        let untouched = notes.joined(separator: ", ") + " (left untouched)."
+        guard s.hasChanges else {
+            return s.orphaned > 0
+                ? "No changes to apply, but the fleet does not match the instance files: " + untouched
+                : "No changes. Your fleet matches the instance files." + (notes.isEmpty ? "" : " " + untouched)
+        }
+        let steps = s.other == 1 ? "step" : "steps"
+        let instances = s.instancesWithChanges == 1 ? "instance" : "instances"
+        let line =
+            "Plan: \(s.create) to create, \(s.update) to update, \(s.delete) to delete, \(s.other) other "
+            + "\(steps) across \(s.instancesWithChanges) \(instances)."
+        return notes.isEmpty ? line : line + " " + untouched
     }
 }

@@ -58,13 +58,22 @@ struct SavedPlanCheck {
                 failure = error
             }
         }
-        func drain() {
-            let exact = reader.instances(
-                pending.map { $0.index == $0.position ? $0.index : nil },
-                areExactly: pending.map(\.fresh))
-            for (item, exact) in zip(pending, exact) {
+        // Batch k is compared in the background while the planner makes batch k + 1; results are taken in order.
+        var inFlight: (items: [(fresh: InstancePlan, index: Int?, position: Int)], comparison: Comparison)?
+        func finishInFlight() {
+            guard let batch = inFlight else { return }
+            for (item, exact) in zip(batch.items, batch.comparison.wait()) {
                 check(item.fresh, index: item.index, position: item.position, exact: exact)
             }
+            inFlight = nil
+        }
+        func drain() {
+            finishInFlight()
+            guard !pending.isEmpty else { return }
+            let comparison = Comparison(
+                reader, indices: pending.map { $0.index == $0.position ? $0.index : nil },
+                fresh: pending.map(\.fresh))
+            inFlight = (pending, comparison)
             pending.removeAll(keepingCapacity: true)
         }
         let outline = Planner.plan(try workspace.planInput(selecting: selection.names)) { fresh in
@@ -73,6 +82,7 @@ struct SavedPlanCheck {
             if pending.count == SavedPlanReader.batchSize { drain() }
         }
         drain()
+        finishInFlight()
         if let failure { throw failure }
         // Instances the fresh plan does not have are still read: every instance of the file must decode strictly.
         let known = Set(workspace.loaded.specs.map(\.name)).union(workspace.recorded.map(\.name))
@@ -116,6 +126,25 @@ struct SavedPlanCheck {
             ])
         }
         return recount
+    }
+
+    /// One batch of byte comparisons running on a background queue (`SavedPlanReader.instances(_:areExactly:)`).
+    private final class Comparison: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        // Written once by the background work before `done` is signalled, read only after waiting on it.
+        private var result: [Bool] = []
+
+        init(_ reader: SavedPlanReader, indices: [Int?], fresh: [InstancePlan]) {
+            DispatchQueue.global().async {
+                self.result = reader.instances(indices, areExactly: fresh)
+                self.done.signal()
+            }
+        }
+
+        func wait() -> [Bool] {
+            done.wait()
+            return result
+        }
     }
 
     /// Saved instances decoded a batch at a time on all cores; the fresh plan's order is normally the file's.
@@ -207,7 +236,7 @@ struct SavedPlanApproval {
             renderer.write(instance, to: &output)
             if autoApprove { instances.append(instance) }
         }
-        output.write(PlanSummaryLine.text(summary) + "\n")
+        output.write(PlanTextRenderer.summaryLine(summary) + "\n")
         output.flush()
         spool.replay(to: context.console.writeOut)
         guard summary.hasChanges else { return nil }

@@ -55,15 +55,16 @@ def test_ctrl_c_finishes_running_steps_and_records_the_rest(cloudctl, repo, aws)
 
 
 def test_ctrl_c_during_a_long_cloud_wait_interrupts_the_step_and_a_rerun_converges(cloudctl, repo, aws, moto):
-    """The database is created, then its wait for `available` hangs; one Ctrl-C ends the apply without it."""
+    """After the database, the cluster's create call never answers (moto answers a database create as available at
+    once, so the database itself has no wait to hang); one Ctrl-C ends the apply without it."""
     name = next(n for n, s in repo.specs().items() if s["state"] == "active")
-    proxy = FaultProxy(urlsplit(moto).port, hold_after=("CreateDBInstance", "DescribeDBInstances")).start()
+    proxy = FaultProxy(urlsplit(moto).port, hold_after=("CreateDBInstance", "CreateCluster")).start()
     try:
         proc = cloudctl.spawn("apply", "--auto-approve", "--ignore-maintenance-window", name, endpoint=proxy.endpoint)
         deadline = time.time() + 300
         while proxy.held == 0:
-            assert proc.poll() is None, "apply finished before its database wait: " + proc.stdout.read()
-            assert time.time() < deadline, "the apply never reached its database wait"
+            assert proc.poll() is None, "apply finished before its held call: " + proc.stdout.read()
+            assert time.time() < deadline, "the apply never reached its held call"
             time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
         # The held call never answers: only an apply that stops waiting on the first Ctrl-C gets out of this.
@@ -73,7 +74,7 @@ def test_ctrl_c_during_a_long_cloud_wait_interrupts_the_step_and_a_rerun_converg
         proxy.stop()
     assert proc.returncode == 130, out + err
     interrupted = rows(repo.db, "SELECT resource, error FROM steps WHERE instance = ? AND status = 'interrupted'", name)
-    assert [r[0] for r in interrupted] == ["database"], out + err
+    assert [r[0] for r in interrupted] == ["cluster"], out + err
     assert "interrupted by Ctrl-C" in interrupted[0][1], interrupted
     assert count(repo.db, "SELECT count(*) FROM steps WHERE status = 'running'") == 0, "no step is left running"
     assert count(repo.db, "SELECT count(*) FROM operations WHERE result = 'interrupted'") == 1, out + err
