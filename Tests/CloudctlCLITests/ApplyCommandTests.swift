@@ -66,6 +66,16 @@ final class ApplyCommandTests: RepoTestCase {
 
         let detail = await runCLI(["status", "acme"], repo: repo)
         XCTAssertTrue(detail.out.contains("database-acme"), detail.out)
+        // The attributes last applied, per resource, next to the cloud id.
+        let databaseRow = detail.out.split(separator: "\n").first { $0.contains("database-acme") }
+        XCTAssertTrue(databaseRow?.hasSuffix("db.t3.micro, 20 GB") ?? false, detail.out)
+        XCTAssertTrue(detail.out.contains("registry.example.com/app:5.2.3, 256 CPU units, 512 MiB"), detail.out)
+        let json = await runCLI(["status", "acme", "--json"], repo: repo)
+        let entry = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let resources = try XCTUnwrap((entry["recorded"] as? [String: Any])?["resources"] as? [String: [String: Any]])
+        let database = try XCTUnwrap(resources["database"]?["attributes"] as? [String: Any])
+        XCTAssertEqual(database["databaseClass"] as? String, "db.t3.micro")
+        XCTAssertEqual(database["storageGB"] as? Int, 20)
         XCTAssertTrue(detail.out.contains("Recent steps (newest first):"), detail.out)
 
         let history = await runCLI(["history", "acme", "--json"], repo: repo)
