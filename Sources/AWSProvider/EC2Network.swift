@@ -160,7 +160,8 @@ struct EC2Network {
 
     private func findVPC() async throws -> String? {
         let vpcs = try await api.query(.ec2, "DescribeVpcs", QueryParams.filters(owned)).items("vpcSet")
-        // Tags are applied atomically with CreateVpc, so more than one means someone copied our tags; use the oldest id deterministically.
+        // Tags are applied atomically with CreateVpc, so more than one means someone copied our tags; use the oldest id
+        // deterministically.
         return vpcs.compactMap { $0.value("vpcId") }.sorted().first
     }
 

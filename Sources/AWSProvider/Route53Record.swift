@@ -17,7 +17,8 @@ struct Route53Record {
         var values: [String]
     }
 
-    /// Ensures CNAME and TXT exist for `domain` (UPSERT, one change batch); removes the `previousDomain` pair afterwards.
+    /// Ensures CNAME and TXT exist for `domain` (UPSERT, one change batch); removes the `previousDomain` pair
+    /// afterwards.
     func ensure() async throws -> String {
         let record = try scope.dnsRecord()
         let (domain, zone, target) = (record.domain, record.zone, record.target)

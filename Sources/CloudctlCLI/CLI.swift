@@ -41,7 +41,8 @@ public enum CLI {
     }
 
     public static func run(_ arguments: [String], environment: CLIEnvironment) async -> Int32 {
-        // A closed stdout (`cloudctl plan | head`) must be a failed write, not death by SIGPIPE before `--out` is saved.
+        // A closed stdout (`cloudctl plan | head`) must be a failed write, not death by SIGPIPE before `--out` is
+        // saved.
         signal(SIGPIPE, SIG_IGN)
         let console = environment.console
         do {

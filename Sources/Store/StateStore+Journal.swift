@@ -59,8 +59,8 @@ extension SQLiteStateStore {
         }
     }
 
-    /// Marks `running` steps/operations of an instance, left by a run that died, as `interrupted`; returns how many rows changed.
-    /// Call only while holding the instance's lock, or a live run's steps would be marked too.
+    /// Marks `running` steps/operations of an instance, left by a run that died, as `interrupted`; returns how many
+    /// rows changed. Call only while holding the instance's lock, or a live run's steps would be marked too.
     @discardableResult public func markInterrupted(instance: String, now: Date) async throws -> Int {
         try await writing { database in
             let steps = try database.run(

@@ -6,7 +6,8 @@ import ProviderAPI
 import TestSupport
 @testable import AWSProvider
 
-/// Offline checks of state handling, with a transport that answers each operation from a script of successive responses.
+/// Offline checks of state handling, with a transport that answers each operation from a script of successive
+/// responses.
 final class AWSCloudProviderScriptedTests: XCTestCase {
     /// Answers per operation, in order; the last answer repeats. Records the operations asked for.
     final class Script: Sendable {

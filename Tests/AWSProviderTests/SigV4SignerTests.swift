@@ -1,7 +1,8 @@
 import XCTest
 @testable import AWSProvider
 
-/// AWS's published Signature Version 4 test suite (credentials AKIDEXAMPLE, 2015-08-30T12:36:00Z, us-east-1, "service").
+/// AWS's published Signature Version 4 test suite (credentials AKIDEXAMPLE, 2015-08-30T12:36:00Z, us-east-1,
+/// "service").
 final class SigV4SignerTests: XCTestCase {
     static let credentials = AWSCredentials(
         accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")

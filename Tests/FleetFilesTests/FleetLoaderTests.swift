@@ -156,7 +156,8 @@ final class FleetLoaderTests: XCTestCase {
         }
     }
 
-    /// Several parallel batches with a partial last chunk, and a file larger than the read buffer's minimum: all load, in name order.
+    /// Several parallel batches with a partial last chunk, and a file larger than the read buffer's minimum: all load,
+    /// in name order.
     func testManyFilesAndALargeFile() throws {
         let repo = try TemporaryRepository(testCase: self)
         try repo.copy(packageRoot.appendingPathComponent("Instances/_fleet.json"), as: "_fleet.json")
