@@ -293,7 +293,8 @@ struct RDSDatabase {
             throw CloudError(
                 kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoCreateTime",
                 message:
-                    "database \(id) has no creation time yet (status \(found.status)); run apply again once it is available"
+                    "database \(id) has no creation time yet (status \(found.status)); "
+                    + "run apply again once it is available"
             )
         }
         let stamp = ResourceNames.stamp(iso8601: found.createTime)

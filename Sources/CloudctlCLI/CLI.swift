@@ -79,7 +79,8 @@ public enum CLI {
             }
         } catch let error as UsageError {
             console.err(
-                "Error: \(error.message)\nUsage: \(error.usage)\nSee 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'."
+                "Error: \(error.message)\nUsage: \(error.usage)\n"
+                    + "See 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'."
             )
         } catch let error as StateBackendError {
             console.err(error.diagnostic.description)

@@ -112,7 +112,8 @@ struct PlanTextRenderer {
     static func summaryLine(_ s: PlanSummary) -> String {
         var line =
             s.hasChanges
-            ? "Plan: \(s.create) to create, \(s.update) to update, \(s.delete) to delete, \(s.other) other \(s.other == 1 ? "step" : "steps")"
+            ? "Plan: \(s.create) to create, \(s.update) to update, \(s.delete) to delete, "
+                + "\(s.other) other \(s.other == 1 ? "step" : "steps")"
                 + " across \(s.instancesWithChanges) \(s.instancesWithChanges == 1 ? "instance" : "instances")."
             : "No changes. Your fleet matches the instance files."
         var notes: [String] = []

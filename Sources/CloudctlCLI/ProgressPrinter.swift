@@ -46,7 +46,8 @@ final class ProgressPrinter: ApplyObserver {
         let cause = "\(error.operation): \(error.code)" + (error.httpStatus.map { " (HTTP \($0))" } ?? "")
         update(
             name,
-            "\(step.action.rawValue) \(step.resource.rawValue) … retrying in \(String(format: "%.1f", delay.seconds))s (attempt \(attempt)): \(cause)"
+            "\(step.action.rawValue) \(step.resource.rawValue) … "
+                + "retrying in \(String(format: "%.1f", delay.seconds))s (attempt \(attempt)): \(cause)"
         )
     }
 

@@ -140,7 +140,8 @@ public struct Executor: Sendable {
                         run.notStarted(
                             .deferred,
                             "not started: wave \(heldBy) had deferred instances "
-                                + "with the same change (outside their maintenance window); apply again inside it, or pass "
+                                + "with the same change (outside their maintenance window); "
+                                + "apply again inside it, or pass "
                                 + "--continue-after-failed-wave"))
                 } else {
                     toRun.append(run)

@@ -276,8 +276,8 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         _ = try await moto.client.rest(
             .s3, method: "PUT", path: "/\(archive)", query: ["tagging": ""],
             body: Data(
-                "<Tagging><TagSet><Tag><Key>\(ResourceTags.fleetKey)</Key><Value>\(moto.fleet.name)</Value></Tag></TagSet></Tagging>"
-                    .utf8))
+                ("<Tagging><TagSet><Tag><Key>\(ResourceTags.fleetKey)</Key><Value>\(moto.fleet.name)</Value></Tag>"
+                    + "</TagSet></Tagging>").utf8))
 
         // Re-runs keep the prefix the first run recorded, whatever CreationDate S3 reports now; the marker is not
         // archived.

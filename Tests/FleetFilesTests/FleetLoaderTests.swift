@@ -82,8 +82,10 @@ final class FleetLoaderTests: XCTestCase {
             loaded.diagnostics.map(\.description),
             [
                 """
-                Instances/second.json:8:13 (domain): error: domain "shop.demo.cloudctl.test" is also used by Instances/first.json
-                  domains must be unique across the fleet; change the domain in Instances/first.json or Instances/second.json
+                Instances/second.json:8:13 (domain): error: domain "shop.demo.cloudctl.test" is also used by \
+                Instances/first.json
+                  domains must be unique across the fleet; change the domain in Instances/first.json or \
+                Instances/second.json
                 """
             ])
         XCTAssertEqual(loaded.specs.map(\.name), ["third"])
