@@ -4,8 +4,8 @@ import ProviderAPI
 import Synchronization
 
 /// Signed calls to AWS over the Query, JSON and REST-XML protocols. Throttling is retried per call, 5xx and connection
-/// errors only for read-only calls (bounded, with backoff and jitter, reported to `onRetry`); what survives goes to the executor.
-/// The protocol entry points (`query`, `json`, `rest`) live in one file per protocol.
+/// errors only for read-only calls (bounded, with backoff and jitter, reported to `onRetry`); what survives goes to the
+/// executor. The protocol entry points (`query`, `json`, `rest`) live in one file per protocol.
 public final class AWSClient: Sendable {
     public let region: String
     let config: AWSConfig
@@ -57,11 +57,11 @@ public final class AWSClient: Sendable {
         return URL(string: base + path + (encodedQuery.isEmpty ? "" : "?" + encodedQuery))!
     }
 
-    /// Signs and sends one request, retrying retryable failures. Non-2xx answers become `CloudError`s named `operation`;
-    /// transport failures `.connection`. Throttling (the request was refused) is retried for every call; 5xx and
-    /// connection errors only for `readOnly` calls, since a mutating call may have taken effect: the executor re-runs
-    /// the whole step instead, whose ensure looks up first.
-    /// Each attempt waits at most `config.requestTimeout`, and never past `deadline` (the step's).
+    /// Signs and sends one request, retrying retryable failures. Non-2xx answers become `CloudError`s named
+    /// `operation`; transport failures `.connection`. Throttling (the request was refused) is retried for every call;
+    /// 5xx and connection errors only for `readOnly` calls, since a mutating call may have taken effect: the executor
+    /// re-runs the whole step instead, whose ensure looks up first. Each attempt waits at most `config.requestTimeout`,
+    /// and never past `deadline` (the step's).
     func send(
         _ request: HTTPRequest, service: AWSService, operation: String, readOnly: Bool, onRetry: CallRetryReport?,
         deadline: StepDeadline? = nil

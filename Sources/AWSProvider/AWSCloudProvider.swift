@@ -4,7 +4,8 @@ import ProviderAPI
 import Synchronization
 
 /// `CloudProvider` over AWS's HTTP APIs: one `AWSClient` per region (created lazily, shared by concurrent steps),
-/// one file per service. Every step is an idempotent ensure: look up by derived name or tags, check ownership, then act.
+/// one file per service. Every step is an idempotent ensure: look up by derived name or tags, check ownership, then
+/// act.
 public final class AWSCloudProvider: CloudProvider {
     private let config: AWSConfig
     private let transport: HTTPTransport

@@ -69,7 +69,8 @@ extension AWSConfig {
 
 extension AWSConfig: CustomStringConvertible {
     public var description: String {
-        "AWSConfig(region: \(region), endpoint: \(endpoint?.absoluteString ?? "per-service AWS endpoints"), credentials: \(credentials))"
+        "AWSConfig(region: \(region), endpoint: \(endpoint?.absoluteString ?? "per-service AWS endpoints"), "
+            + "credentials: \(credentials))"
     }
 }
 
@@ -86,7 +87,8 @@ public enum AWSConfigError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .noCredentials(let profile, let searched):
             return "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add aws_access_key_id and "
-                + "aws_secret_access_key to profile [\(profile)] in \(searched ?? "~/.aws/credentials") (choose the profile with AWS_PROFILE)"
+                + "aws_secret_access_key to profile [\(profile)] in \(searched ?? "~/.aws/credentials") "
+                + "(choose the profile with AWS_PROFILE)"
         case .partialEnvironmentCredentials:
             return
                 "only one of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY is set: set both, or neither to use a profile"
@@ -97,7 +99,8 @@ public enum AWSConfigError: Error, Equatable, CustomStringConvertible {
             return "AWS_ENDPOINT_URL '\(raw)' is not an http(s) URL: set it like http://127.0.0.1:5000 or unset it"
         case .unreadableFile(let path):
             return
-                "cannot read \(path): fix its permissions or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE elsewhere"
+                "cannot read \(path): fix its permissions or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE "
+                + "elsewhere"
         case .badTimeout(let variable, let value):
             return "\(variable) '\(value)' is not a duration: "
                 + "set a positive number with a unit, e.g. 30s, 500ms, 45m or 1h"

@@ -11,8 +11,9 @@ struct Backoff: Sendable {
     var patient: Backoff { Backoff(initial: initial, maximum: maximum, attempts: attempts * 2) }
 
     /// Calls `check` until it returns a value, sleeping `initial`, 2×, 4× … (capped at `maximum`) in between.
-    /// Throws `WaitTimeout` after `attempts` tries, retryable (`.server`): a slow RDS create or snapshot can outlast one
-    /// wait, and every waiting step is safe to re-run (resources are found by name, snapshots and migration tasks reused).
+    /// Throws `WaitTimeout` after `attempts` tries, retryable (`.server`): a slow RDS create or snapshot can outlast
+    /// one wait, and every waiting step is safe to re-run (resources are found by name, snapshots and migration tasks
+    /// reused).
     func poll<T>(_ what: String, operation: String, _ check: () async throws -> T?) async throws -> T {
         var delay = initial
         for attempt in 1...max(attempts, 1) {

@@ -10,7 +10,8 @@ enum DerivedNameRules {
     static func problem(instance: String, fleet: String?) -> String? {
         if instance == reservedPrefix || instance.hasPrefix(reservedPrefix + "-") {
             return
-                "\"\(reservedPrefix)\" and names starting with \"\(reservedPrefix)-\" are reserved for the fleet's archive buckets; choose another"
+                "\"\(reservedPrefix)\" and names starting with \"\(reservedPrefix)-\" are reserved for the fleet's "
+                + "archive buckets; choose another"
         }
         if instance.hasSuffix("-") || instance.contains("--") {
             return "RDS identifiers may not end with '-' or contain \"--\"; remove the extra hyphen"
@@ -18,7 +19,8 @@ enum DerivedNameRules {
         if let fleet, "cloudctl-\(fleet)-\(instance)".count > maxLength {
             let room = maxLength - "cloudctl-\(fleet)-".count
             return
-                "cloudctl-\(fleet)-\(instance) is longer than \(maxLength) characters (S3 and RDS limit); use at most \(room) characters"
+                "cloudctl-\(fleet)-\(instance) is longer than \(maxLength) characters (S3 and RDS limit); "
+                + "use at most \(room) characters"
         }
         return nil
     }

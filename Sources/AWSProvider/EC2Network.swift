@@ -53,7 +53,9 @@ struct EC2Network {
                 throw CloudError(
                     kind: .validation, operation: "ec2:DescribeAvailabilityZones", code: "TooFewAvailabilityZones",
                     message:
-                        "region \(scope.region) has \(zones.count) available zone(s) besides those in use, but the network needs \(missing.count) more for its subnets in distinct zones (RDS needs two); choose a region with at least 2 availability zones"
+                        "region \(scope.region) has \(zones.count) available zone(s) besides those in use, "
+                        + "but the network needs \(missing.count) more for its subnets in distinct zones "
+                        + "(RDS needs two); choose a region with at least 2 availability zones"
                 )
             }
             for (cidr, zone) in zip(missing, zones) {
@@ -160,7 +162,8 @@ struct EC2Network {
 
     private func findVPC() async throws -> String? {
         let vpcs = try await api.query(.ec2, "DescribeVpcs", QueryParams.filters(owned)).items("vpcSet")
-        // Tags are applied atomically with CreateVpc, so more than one means someone copied our tags; use the oldest id deterministically.
+        // Tags are applied atomically with CreateVpc, so more than one means someone copied our tags; use the oldest id
+        // deterministically.
         return vpcs.compactMap { $0.value("vpcId") }.sorted().first
     }
 

@@ -45,7 +45,9 @@ struct ECSMigration {
             throw CloudError(
                 kind: .conflict, operation: "ecs:DescribeTasks", code: "MigrationFailed",
                 message:
-                    "migration to \(shape.image) stopped without success (exit codes \(exitCodes.map { $0.map(String.init) ?? "none" }), reason: \(task["stoppedReason"]?.string ?? "none")); the pre-upgrade snapshot is kept"
+                    "migration to \(shape.image) stopped without success "
+                    + "(exit codes \(exitCodes.map { $0.map(String.init) ?? "none" }), "
+                    + "reason: \(task["stoppedReason"]?.string ?? "none")); the pre-upgrade snapshot is kept"
             )
         }
         return taskArn

@@ -92,7 +92,8 @@ struct ECSService {
                 throw CloudError(
                     kind: .conflict, operation: "ecs:DescribeServices", code: "DeploymentFailed",
                     message:
-                        "deployment of \(expectedImage) failed: \(primary?["rolloutStateReason"]?.string ?? "no reason given")"
+                        "deployment of \(expectedImage) failed: "
+                        + "\(primary?["rolloutStateReason"]?.string ?? "no reason given")"
                 )
             }
             let running = service["runningCount"]?.int

@@ -23,7 +23,8 @@ struct ECSTaskDefinition {
     /// Ensures the latest revision of `family` has `shape`; returns its ARN.
     func ensure(family: String, shape: Shape) async throws -> String {
         if let latest = try await latest(family), latest.shape == shape { return latest.arn }
-        // The single container may use all of the task's memory (moto also needs a container-level value to place tasks).
+        // The single container may use all of the task's memory (moto also needs a container-level value to place
+        // tasks).
         var container: [String: JSONValue] = [
             "name": "app", "image": .string(shape.image), "essential": true, "memory": .number(Double(shape.memory)),
         ]
@@ -48,7 +49,8 @@ struct ECSTaskDefinition {
             guard try await latest(family) != nil else { continue }
             let listed = try await api.json(
                 .ecs, "ListTaskDefinitions", ["familyPrefix": .string(family), "status": "ACTIVE"])
-            // familyPrefix also matches longer families (another instance `acme-eu` under `acme`): keep exact matches only.
+            // familyPrefix also matches longer families (another instance `acme-eu` under `acme`): keep exact matches
+            // only.
             for arn in listed["taskDefinitionArns"]?.array?.compactMap(\.string) ?? []
             where Self.family(ofArn: arn) == family {
                 _ = try await api.json(.ecs, "DeregisterTaskDefinition", ["taskDefinition": .string(arn)])

@@ -67,7 +67,8 @@ struct KMSKey {
         return key.arn
     }
 
-    /// Disables the key and schedules its deletion; keeps the alias so a re-provision within the window finds and restores it.
+    /// Disables the key and schedules its deletion; keeps the alias so a re-provision within the window finds and
+    /// restores it.
     func delete() async throws {
         guard let key = try await find(), key.state != "PendingDeletion" else { return }
         if key.state != "Disabled" { _ = try await api.json(.kms, "DisableKey", ["KeyId": .string(key.keyId)]) }
@@ -78,7 +79,8 @@ struct KMSKey {
 
     /// A usable key tagged for this instance that has no alias: left by a crash between CreateKey and CreateAlias.
     /// Looked for only when the alias is missing, with a tag query; when that query is refused (no `tag:GetResources`
-    /// permission, an endpoint without the API) the search counts as finding nothing and a new key is created, as before.
+    /// permission, an endpoint without the API) the search counts as finding nothing and a new key is created, as
+    /// before.
     private func unaliasedKey() async throws -> Found? {
         for arn in try await taggedKeyArns().sorted() {
             let meta = try await api.json(.kms, "DescribeKey", ["KeyId": .string(arn)])["KeyMetadata"]

@@ -2,7 +2,8 @@ import Foundation
 import FleetModel
 import ProviderAPI
 
-/// RDS PostgreSQL `P` in DB subnet group `P`, encrypted with the instance key; the master password comes from Secrets Manager.
+/// RDS PostgreSQL `P` in DB subnet group `P`, encrypted with the instance key; the master password comes from Secrets
+/// Manager.
 struct RDSDatabase {
     let scope: InstanceScope
     static let engine = "postgres"
@@ -119,9 +120,10 @@ struct RDSDatabase {
         if !Self.usable.contains(found.status) { _ = try await waitUntilUsable() }
     }
 
-    /// Takes (or finds) the manual snapshot `<P>-pre-upgrade-<version>-<creation stamp>` or `<P>-final-<creation stamp>`
-    /// and waits until it is available. The stamp ties it to this incarnation of the database: a snapshot left by a
-    /// torn-down earlier one (snapshots outlive teardown) never passes for this one's backup.
+    /// Takes (or finds) the manual snapshot `<P>-pre-upgrade-<version>-<creation stamp>` or
+    /// `<P>-final-<creation stamp>` and waits until it is available. The stamp ties it to this incarnation of the
+    /// database: a snapshot left by a torn-down earlier one (snapshots outlive teardown) never passes for this one's
+    /// backup.
     func snapshot() async throws -> String {
         let purpose = try scope.snapshotPurpose()
         guard var found = try await find() else {
@@ -188,7 +190,8 @@ struct RDSDatabase {
         return archivedId
     }
 
-    /// Deletes the database (only once its final snapshot exists), waits until it is gone, then deletes its subnet group.
+    /// Deletes the database (only once its final snapshot exists), waits until it is gone, then deletes its subnet
+    /// group.
     func delete() async throws {
         if let found = try await find() {
             // A teardown begun by an older cloudctl may have left only the instance-key snapshot: archive it now.
@@ -290,7 +293,8 @@ struct RDSDatabase {
             throw CloudError(
                 kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoCreateTime",
                 message:
-                    "database \(id) has no creation time yet (status \(found.status)); run apply again once it is available"
+                    "database \(id) has no creation time yet (status \(found.status)); "
+                    + "run apply again once it is available"
             )
         }
         let stamp = ResourceNames.stamp(iso8601: found.createTime)

@@ -1,7 +1,8 @@
 import Foundation
 import FleetModel
 
-/// The cloud names of one instance's resources, all derived from fleet + instance so a lost record never causes a duplicate.
+/// The cloud names of one instance's resources, all derived from fleet + instance so a lost record never causes a
+/// duplicate.
 public struct ResourceNames: Sendable, Equatable {
     public let fleet: String
     public let instance: String
@@ -51,7 +52,8 @@ public struct ResourceNames: Sendable, Equatable {
     }
 
     /// `<P>-<purpose>-<suffix>` made a valid RDS identifier: starts with a letter, letters, digits and single hyphens,
-    /// ≤ 255 characters. The purpose is `final` or `pre-upgrade-<target version>`; the suffix is the database's creation stamp.
+    /// ≤ 255 characters. The purpose is `final` or `pre-upgrade-<target version>`; the suffix is the database's
+    /// creation stamp.
     public func snapshotId(purpose: String, suffix: String) -> String {
         let raw = "\(prefix)-\(purpose)-\(suffix)".lowercased()
         var id = ""

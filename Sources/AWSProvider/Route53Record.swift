@@ -17,7 +17,8 @@ struct Route53Record {
         var values: [String]
     }
 
-    /// Ensures CNAME and TXT exist for `domain` (UPSERT, one change batch); removes the `previousDomain` pair afterwards.
+    /// Ensures CNAME and TXT exist for `domain` (UPSERT, one change batch); removes the `previousDomain` pair
+    /// afterwards.
     func ensure() async throws -> String {
         let record = try scope.dnsRecord()
         let (domain, zone, target) = (record.domain, record.zone, record.target)
@@ -62,7 +63,8 @@ struct Route53Record {
             let owner = scope.names.ownershipValue
             let message =
                 txt.map {
-                    "DNS record \(domain) exists but its ownership TXT \(txtName) is \($0.values.joined(separator: " ")), "
+                    "DNS record \(domain) exists but its ownership TXT \(txtName) is "
+                        + "\($0.values.joined(separator: " ")), "
                         + "not \(owner); it was left untouched. Remove or rename it by hand, or choose another domain."
                 } ?? "DNS record \(domain) exists without the ownership TXT \(txtName), so cloudctl does not adopt it; "
                 + "it was left untouched. If it belongs here, add TXT \(txtName) \(owner) by hand and run apply again."
@@ -95,14 +97,16 @@ struct Route53Record {
             let values = set.values.map { "<ResourceRecord><Value>\(XMLText.escape($0))</Value></ResourceRecord>" }
                 .joined()
             return
-                "<Change><Action>\(action)</Action><ResourceRecordSet><Name>\(XMLText.escape(set.name))</Name><Type>\(set.type)</Type>"
+                "<Change><Action>\(action)</Action><ResourceRecordSet><Name>\(XMLText.escape(set.name))</Name>"
+                + "<Type>\(set.type)</Type>"
                 + "<TTL>\(set.ttl)</TTL><ResourceRecords>\(values)</ResourceRecords></ResourceRecordSet></Change>"
         }.joined()
         try await api.restXML(
             .route53, "POST", "/\(Self.apiVersion)/hostedzone/\(zoneId)/rrset",
             body: """
-                <ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/"><ChangeBatch>\
-                <Comment>cloudctl \(scope.names.prefix)</Comment><Changes>\(items)</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>
+                <ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/">\
+                <ChangeBatch><Comment>cloudctl \(scope.names.prefix)</Comment><Changes>\(items)</Changes></ChangeBatch>\
+                </ChangeResourceRecordSetsRequest>
                 """)
     }
 
@@ -117,15 +121,21 @@ struct Route53Record {
         let created = try await api.restXML(
             .route53, "POST", "/\(Self.apiVersion)/hostedzone",
             body: """
-                <CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/"><Name>\(XMLText.escape(zone))</Name>\
-                <CallerReference>cloudctl-\(XMLText.escape(scope.names.fleet))-\(XMLText.escape(zone))</CallerReference></CreateHostedZoneRequest>
+                <CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/">\
+                <Name>\(XMLText.escape(zone))</Name>\
+                <CallerReference>cloudctl-\(XMLText.escape(scope.names.fleet))-\(XMLText.escape(zone))\
+                </CallerReference>\
+                </CreateHostedZoneRequest>
                 """)
         let id = Self.zoneId(created.descendants("Id").first?.text ?? "")
         try await api.restXML(
             .route53, "POST", "/\(Self.apiVersion)/tags/hostedzone/\(id)",
             body: """
-                <ChangeTagsForResourceRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/"><AddTags><Tag>\
-                <Key>\(ResourceTags.fleetKey)</Key><Value>\(XMLText.escape(scope.names.fleet))</Value></Tag></AddTags></ChangeTagsForResourceRequest>
+                <ChangeTagsForResourceRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/">\
+                <AddTags><Tag><Key>\(ResourceTags.fleetKey)</Key>\
+                <Value>\(XMLText.escape(scope.names.fleet))</Value></Tag>\
+                </AddTags>\
+                </ChangeTagsForResourceRequest>
                 """)
         return id
     }

@@ -198,7 +198,8 @@ struct S3Bucket {
             scope.region == "us-east-1"
             ? nil
             : """
-            <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>\(scope.region)</LocationConstraint></CreateBucketConfiguration>
+            <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
+            <LocationConstraint>\(scope.region)</LocationConstraint></CreateBucketConfiguration>
             """
         do {
             try await api.restXML(.s3, "PUT", "/\(name)", body: body)
@@ -223,7 +224,8 @@ struct S3Bucket {
         try await api.restXML(
             .s3, "PUT", "/\(name)", query: ["publicAccessBlock": ""],
             body: """
-                <PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>true</BlockPublicAcls>\
+                <PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
+                <BlockPublicAcls>true</BlockPublicAcls>\
                 <IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy>\
                 <RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>
                 """)

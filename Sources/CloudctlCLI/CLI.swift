@@ -41,7 +41,8 @@ public enum CLI {
     }
 
     public static func run(_ arguments: [String], environment: CLIEnvironment) async -> Int32 {
-        // A closed stdout (`cloudctl plan | head`) must be a failed write, not death by SIGPIPE before `--out` is saved.
+        // A closed stdout (`cloudctl plan | head`) must be a failed write, not death by SIGPIPE before `--out` is
+        // saved.
         signal(SIGPIPE, SIG_IGN)
         let console = environment.console
         do {
@@ -78,7 +79,8 @@ public enum CLI {
             }
         } catch let error as UsageError {
             console.err(
-                "Error: \(error.message)\nUsage: \(error.usage)\nSee 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'."
+                "Error: \(error.message)\nUsage: \(error.usage)\n"
+                    + "See 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'."
             )
         } catch let error as StateBackendError {
             console.err(error.diagnostic.description)

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A `TextOutputStream` that hands text to `sink` in chunks of about 64 KiB, so large output is never built as one String.
-/// Call `flush()` when done.
+/// A `TextOutputStream` that hands text to `sink` in chunks of about 64 KiB, so large output is never built as one
+/// String. Call `flush()` when done.
 struct ChunkedOutput: TextOutputStream {
     private let sink: (String) -> Void
     // Bytes, not a String: appending millions of small strings to a String costs several times more.

@@ -129,7 +129,8 @@ struct HistoryView {
 
     static func render(_ op: OperationRecord, now: Date) -> String {
         var header =
-            "#\(op.id) \(op.instance) \(op.kind) \(op.result.rawValue)  \(TimeText.iso(op.startedAt)) (\(TimeText.relative(op.startedAt, now: now)))"
+            "#\(op.id) \(op.instance) \(op.kind) \(op.result.rawValue)  \(TimeText.iso(op.startedAt)) "
+            + "(\(TimeText.relative(op.startedAt, now: now)))"
         if let finished = op.finishedAt {
             header += ", took \(TimeText.duration(Int(finished.timeIntervalSince(op.startedAt))))"
         }

@@ -5,7 +5,8 @@ import ProviderAPI
 import Executor
 import StateBackend
 
-/// Prints apply progress: on a terminal a live line per running instance (redrawn in place), otherwise plain timestamped lines.
+/// Prints apply progress: on a terminal a live line per running instance (redrawn in place), otherwise plain
+/// timestamped lines.
 final class ProgressPrinter: ApplyObserver {
     private struct State {
         var totals: [String: Int] = [:]
@@ -40,11 +41,13 @@ final class ProgressPrinter: ApplyObserver {
     }
 
     func stepRetrying(_ name: String, step: PlanStep, attempt: Int, error: CloudError, delay: Duration) {
-        // Only operation, code and status: the cloud's message can echo request parameters (CreateSecret, CreateDBInstance).
+        // Only operation, code and status: the cloud's message can echo request parameters (CreateSecret,
+        // CreateDBInstance).
         let cause = "\(error.operation): \(error.code)" + (error.httpStatus.map { " (HTTP \($0))" } ?? "")
         update(
             name,
-            "\(step.action.rawValue) \(step.resource.rawValue) … retrying in \(String(format: "%.1f", delay.seconds))s (attempt \(attempt)): \(cause)"
+            "\(step.action.rawValue) \(step.resource.rawValue) … "
+                + "retrying in \(String(format: "%.1f", delay.seconds))s (attempt \(attempt)): \(cause)"
         )
     }
 

@@ -211,7 +211,8 @@ struct SavedPlanReader: Sendable {
             .error(
                 "Saved plan's summary does not match its instances",
                 detail: "\(path) says \(PlanTextRenderer.summaryLine(summary)) Its instances add up to: "
-                    + "\(PlanTextRenderer.summaryLine(recount)) cloudctl never writes such a plan, so the file was edited. "
+                    + "\(PlanTextRenderer.summaryLine(recount)) "
+                    + "cloudctl never writes such a plan, so the file was edited. "
                     + Self.redo)
         ])
     }

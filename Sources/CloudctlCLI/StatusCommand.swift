@@ -170,15 +170,18 @@ struct StatusView {
         if let s = e.spec {
             lines += [
                 "", "Desired (Instances/\(e.name).json):",
-                "  customer \(s.customer), \(s.type.rawValue), \(s.state.rawValue), version \(s.version), size \(s.size)",
+                "  customer \(s.customer), \(s.type.rawValue), \(s.state.rawValue), version \(s.version), "
+                    + "size \(s.size)",
                 "  region \(s.region), domain \(s.domain), channel \(s.channel)" + (s.protected ? ", protected" : ""),
-                "  maintenance window \(s.maintenanceWindow.day.rawValue) \(s.maintenanceWindow.start) for \(s.maintenanceWindow.duration) (\(s.maintenanceWindow.timeZone))",
+                "  maintenance window \(s.maintenanceWindow.day.rawValue) \(s.maintenanceWindow.start) "
+                    + "for \(s.maintenanceWindow.duration) (\(s.maintenanceWindow.timeZone))",
             ]
         }
         if let r = e.recorded {
+            let running = r.runningVersion?.description ?? (r.state == .deleted ? "nothing (torn down)" : "nothing yet")
             lines += [
                 "", "Recorded:",
-                "  \(r.state.rawValue), running \(r.runningVersion?.description ?? (r.state == .deleted ? "nothing (torn down)" : "nothing yet")), region \(r.region)"
+                "  \(r.state.rawValue), running \(running), region \(r.region)"
                     + (r.domain.map { ", domain \($0)" } ?? ""),
             ]
             let rows = ResourceKind.allCases.compactMap { kind in
@@ -193,7 +196,8 @@ struct StatusView {
         ]
         if let lock = e.lock {
             lines.append(
-                "Locked by \(lock.holder) since \(TimeText.iso(lock.acquiredAt)), lease until \(TimeText.iso(lock.leaseUntil))"
+                "Locked by \(lock.holder) since \(TimeText.iso(lock.acquiredAt)), "
+                    + "lease until \(TimeText.iso(lock.leaseUntil))"
             )
         }
         if let steps = e.recentSteps, !steps.isEmpty {

@@ -60,8 +60,9 @@ public struct ApplyReport: Sendable, Equatable {
 /// Runs a plan: per-instance locks, journaled steps, bounded parallelism, retries, cancellation.
 ///
 /// Instances without work (status other than `planned`, or no steps) are not run and are left out of the report.
-/// Instances never started (apply cancelled, or an earlier wave failed) are reported `cancelled` with no lock taken and nothing journaled.
-/// The observer hears `instanceStarted` only once the lock is held; `instanceFinished` comes for every reported instance.
+/// Instances never started (apply cancelled, or an earlier wave failed) are reported `cancelled` with no lock taken and
+/// nothing journaled. The observer hears `instanceStarted` only once the lock is held; `instanceFinished` comes for
+/// every reported instance.
 public struct Executor: Sendable {
     private let store: any StateBackend
     private let provider: any CloudProvider
@@ -139,7 +140,8 @@ public struct Executor: Sendable {
                         run.notStarted(
                             .deferred,
                             "not started: wave \(heldBy) had deferred instances "
-                                + "with the same change (outside their maintenance window); apply again inside it, or pass "
+                                + "with the same change (outside their maintenance window); "
+                                + "apply again inside it, or pass "
                                 + "--continue-after-failed-wave"))
                 } else {
                     toRun.append(run)

@@ -40,7 +40,8 @@ struct InstanceRun: Sendable {
             return InstanceApplyResult(
                 name: name, result: .deferred,
                 error:
-                    "has disruptive steps and is outside its maintenance window (\(window)); apply again inside it, or pass --ignore-maintenance-window"
+                    "has disruptive steps and is outside its maintenance window (\(window)); "
+                    + "apply again inside it, or pass --ignore-maintenance-window"
             )
         }
         // Ctrl-C before this instance's turn: leave no lock or operation behind to clutter history and status.
@@ -70,7 +71,8 @@ struct InstanceRun: Sendable {
             let recordedFingerprint = try await store.recordedInstance(name)?.fingerprint
             if recordedFingerprint ?? RecordedInstance.noneFingerprint != plan.recordedFingerprint {
                 return failed(
-                    "recorded state of \(name) changed since this plan was made (another apply?); run `cloudctl plan` again"
+                    "recorded state of \(name) changed since this plan was made (another apply?); "
+                        + "run `cloudctl plan` again"
                 )
             }
             operationId = try await store.beginOperation(

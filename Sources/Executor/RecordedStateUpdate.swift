@@ -1,7 +1,8 @@
 import FleetModel
 import ProviderAPI
 
-/// How successful steps change an instance's recorded state (ARCHITECTURE.md, "What the executor records after a step succeeds").
+/// How successful steps change an instance's recorded state (ARCHITECTURE.md, "What the executor records after a step
+/// succeeds").
 extension RecordedInstance {
     /// The record before any step of a brand-new instance succeeded: not provisioned until every step has.
     public static func new(_ name: String, for target: InstanceTarget) -> RecordedInstance {

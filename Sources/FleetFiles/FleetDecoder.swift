@@ -35,13 +35,15 @@ struct FleetDecoder {
             file.error(
                 "invalid image repository \(Diagnostic.quoted(image.value))",
                 detail:
-                    "expected a lowercase repository without tag or digest, e.g. registry.example.com/acme/app; the release version is the tag",
+                    "expected a lowercase repository without tag or digest, e.g. registry.example.com/acme/app; "
+                    + "the release version is the tag",
                 at: image)
         }
         let tiers = decodeMap(
             reader, "tiers",
             example:
-                #"{"small": {"databaseClass": "db.t3.micro", "storageGB": 20, "cpu": 256, "memory": 512, "replicas": 1}}"#,
+                #"{"small": {"databaseClass": "db.t3.micro", "storageGB": 20, "cpu": 256, "memory": 512, "#
+                + #""replicas": 1}}"#,
             decodeTier)
         let releases = decodeReleases(reader)
         let channels = decodeMap(
@@ -185,7 +187,8 @@ struct FleetDecoder {
                 file.error(
                     "jumpFrom \"\(jumpFrom.value)\" is not older than its version \"\(version.value)\"",
                     detail:
-                        "jumpFrom names the oldest version that may upgrade straight to \(version.value); it must be older",
+                        "jumpFrom names the oldest version that may upgrade straight to \(version.value); "
+                        + "it must be older",
                     at: jumpFrom)
             }
             releases.append(Release(version: version.value, jumpFrom: jumpFrom?.value))

@@ -108,7 +108,8 @@ public enum FleetLoader {
                         .error(
                             "domain \(Diagnostic.quoted(domain)) is also used by \(owner)",
                             detail:
-                                "domains must be unique across the fleet; change the domain in \(owner) or \(file.path)",
+                                "domains must be unique across the fleet; "
+                                + "change the domain in \(owner) or \(file.path)",
                             at: location))
                     sharedDomains.insert(domain)
                 } else {

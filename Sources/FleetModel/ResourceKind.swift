@@ -15,7 +15,8 @@ public enum ResourceKind: String, Sendable, Codable, CaseIterable, Comparable {
     public static func < (a: ResourceKind, b: ResourceKind) -> Bool { a.order < b.order }
 }
 
-/// The tags every resource of an instance carries; the executor refuses to touch a resource whose tags name another instance.
+/// The tags every resource of an instance carries; the executor refuses to touch a resource whose tags name another
+/// instance.
 public enum ResourceTags {
     public static let instanceKey = "cloudctl:instance"
     public static let fleetKey = "cloudctl:fleet"

@@ -30,8 +30,8 @@ struct InstancePlanner {
                 InstanceProblem(
                     fieldPath: "region", summary: "region changed from \(recorded.region) to \(spec.region)",
                     detail:
-                        "region is fixed after creation; set it back to \"\(recorded.region)\" (moving an instance means a new "
-                        + "instance and a data migration)")
+                        "region is fixed after creation; set it back to \"\(recorded.region)\" "
+                        + "(moving an instance means a new instance and a data migration)")
             ])
         }
         if spec.state == .deleted {

@@ -165,7 +165,8 @@ private struct PlanRun {
             .error(
                 "unknown instance \"\(name)\"",
                 detail:
-                    "there is no instance file for it and nothing recorded; check the name (the file name without .json)"
+                    "there is no instance file for it and nothing recorded; "
+                    + "check the name (the file name without .json)"
             )
         }
     }
@@ -175,7 +176,8 @@ private struct PlanRun {
             .warning(
                 "instance \"\(recorded.name)\" is recorded but has no file; it is left untouched (orphaned)",
                 detail:
-                    "cloudctl never tears down an instance because its file is gone; to tear it down, restore the file with \"state\": \"deleted\"",
+                    "cloudctl never tears down an instance because its file is gone; "
+                    + "to tear it down, restore the file with \"state\": \"deleted\"",
                 at: SourceLocation(file: file(recorded.name)))
         }
     }

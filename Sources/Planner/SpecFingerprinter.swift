@@ -14,7 +14,8 @@ struct SpecFingerprinter {
 
     init(fleet: Fleet) { self.fleet = fleet }
 
-    /// SHA-256 over every spec field, then its tier, image, DNS, fleet name, channel waves and the releases up to its version.
+    /// SHA-256 over every spec field, then its tier, image, DNS, fleet name, channel waves and the releases up to its
+    /// version.
     mutating func fingerprint(_ spec: InstanceSpec) -> String {
         var text = CanonicalText()
         text.add("name", spec.name)

@@ -11,7 +11,8 @@ public enum UpgradePathError: Error, Hashable, Sendable, CustomStringConvertible
         case let .downgrade(from, to):
             "cannot downgrade from \(from) to \(to): upgrades only move forward (migrations are not reversible)"
         case let .sourceNotInCatalog(v):
-            "running version \(v) is not in the release catalog, so no upgrade path can start from it; add it back to the catalog"
+            "running version \(v) is not in the release catalog, so no upgrade path can start from it; "
+                + "add it back to the catalog"
         case let .targetNotInCatalog(v):
             "version \(v) is not in the release catalog; pick a released version"
         }

@@ -14,8 +14,8 @@ enum WaveAssignment {
         return waves.count
     }
 
-    /// 0…99 from SHA-256 of the wave and instance names; salting with the wave makes a later wave's percent a share of
-    /// the instances the earlier waves left, as `Wave.percent` promises.
+    /// 0…99 from SHA-256 of the wave and instance names; salting with the wave makes a later wave's percent a share
+    /// of the instances the earlier waves left, as `Wave.percent` promises.
     static func bucket(_ name: String, wave: String) -> Int {
         let digest = ContentHash.sha256(Array("\(wave)/\(name)".utf8))
         let value = digest.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Exponential backoff with full jitter, capped at `maxDelay`: the n-th retry waits a random share of `min(maxDelay, baseDelay · 2ⁿ⁻¹)`.
-/// Used twice over: by the AWS client for each call, and by the executor for whole steps.
+/// Exponential backoff with full jitter, capped at `maxDelay`: the n-th retry waits a random share of
+/// `min(maxDelay, baseDelay · 2ⁿ⁻¹)`. Used twice over: by the AWS client for each call, and by the executor for
+/// whole steps.
 public struct RetryPolicy: Sendable {
     public var maxRetries: Int
     public var baseDelay: Duration

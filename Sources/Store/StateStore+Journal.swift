@@ -40,7 +40,8 @@ extension SQLiteStateStore {
         try await perform { database in
             let changed = try database.run(
                 """
-                UPDATE steps SET status = ?, attempts = ?, cloud_id = ?, note = ?, error = ?, finished_at = ? WHERE id = ?
+                UPDATE steps SET status = ?, attempts = ?, cloud_id = ?, note = ?, error = ?, finished_at = ? \
+                WHERE id = ?
                 """, status, attempts, cloudId, note, error, now, id)
             if changed == 0 { throw StateBackendError.unknownStep(id) }
         }
@@ -59,8 +60,8 @@ extension SQLiteStateStore {
         }
     }
 
-    /// Marks `running` steps/operations of an instance, left by a run that died, as `interrupted`; returns how many rows changed.
-    /// Call only while holding the instance's lock, or a live run's steps would be marked too.
+    /// Marks `running` steps/operations of an instance, left by a run that died, as `interrupted`; returns how many
+    /// rows changed. Call only while holding the instance's lock, or a live run's steps would be marked too.
     @discardableResult public func markInterrupted(instance: String, now: Date) async throws -> Int {
         try await writing { database in
             let steps = try database.run(
@@ -81,7 +82,8 @@ extension SQLiteStateStore {
         do {
             try database.run(
                 """
-                INSERT INTO steps (operation_id, instance, step_index, action, resource, reason, inputs_hash, status, started_at, finished_at)
+                INSERT INTO steps (operation_id, instance, step_index, action, resource, reason, inputs_hash, status, \
+                started_at, finished_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, operationId, instance, index, step.action, step.resource, step.reasonText, step.inputsHash, status,
                 startedAt, finishedAt)

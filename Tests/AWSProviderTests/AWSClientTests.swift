@@ -115,7 +115,8 @@ final class AWSClientTests: XCTestCase {
                 status: 200,
                 body: Data(
                     """
-                    <CreateVpcResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><vpc><vpcId>vpc-1</vpcId></vpc></CreateVpcResponse>
+                    <CreateVpcResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">\
+                    <vpc><vpcId>vpc-1</vpcId></vpc></CreateVpcResponse>
                     """.utf8))
         }
         let client = client(fake)
@@ -128,13 +129,15 @@ final class AWSClientTests: XCTestCase {
         XCTAssertEqual(request.url.absoluteString, "http://127.0.0.1:5101/")
         XCTAssertEqual(
             String(decoding: request.body, as: UTF8.self),
-            "Action=CreateVpc&CidrBlock=10.0.0.0%2F16&TagSpecification.1.Tag.1.Key=cloudctl%3Ainstance&Version=2016-11-15"
+            "Action=CreateVpc&CidrBlock=10.0.0.0%2F16&TagSpecification.1.Tag.1.Key=cloudctl%3Ainstance"
+                + "&Version=2016-11-15"
         )
         XCTAssertEqual(request.headers["Content-Type"], "application/x-www-form-urlencoded; charset=utf-8")
         XCTAssertEqual(request.headers["X-Amz-Date"], "20150830T123600Z")
         XCTAssertTrue(
             request.headers["Authorization"]!.hasPrefix(
-                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/eu-west-1/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/eu-west-1/ec2/aws4_request, "
+                    + "SignedHeaders=content-type;host;x-amz-date, Signature="
             ))
         XCTAssertEqual(client.callCount, 1)
     }
@@ -204,8 +207,8 @@ final class AWSClientTests: XCTestCase {
                     HTTPResponse(
                         status: 404,
                         body: Data(
-                            "<ErrorResponse><Error><Code>DBInstanceNotFound</Code><Message>m</Message></Error></ErrorResponse>"
-                                .utf8)),
+                            ("<ErrorResponse><Error><Code>DBInstanceNotFound</Code><Message>m</Message></Error>"
+                                + "</ErrorResponse>").utf8)),
                     "rds:DescribeDBInstances", .notFound
                 ),
                 (

@@ -134,7 +134,8 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         let teardown =
             [moto.step(.snapshot, .database, [StepInput.purpose: "final"]), moto.step(.snapshot, .bucket)]
             + ResourceKind.allCases.reversed().map { moto.step(.delete, $0) }
-        // The two snapshot steps again, as a re-run of a teardown that failed later: same snapshot, same archive prefix.
+        // The two snapshot steps again, as a re-run of a teardown that failed later: same snapshot, same archive
+        // prefix.
         var notes: [String?] = []
         for step in teardown.prefix(2) + teardown { notes.append(try await moto.run(step).note) }
         XCTAssertEqual(notes[0], notes[2])
@@ -275,10 +276,11 @@ final class AWSCloudProviderLiveTests: XCTestCase {
         _ = try await moto.client.rest(
             .s3, method: "PUT", path: "/\(archive)", query: ["tagging": ""],
             body: Data(
-                "<Tagging><TagSet><Tag><Key>\(ResourceTags.fleetKey)</Key><Value>\(moto.fleet.name)</Value></Tag></TagSet></Tagging>"
-                    .utf8))
+                ("<Tagging><TagSet><Tag><Key>\(ResourceTags.fleetKey)</Key><Value>\(moto.fleet.name)</Value></Tag>"
+                    + "</TagSet></Tagging>").utf8))
 
-        // Re-runs keep the prefix the first run recorded, whatever CreationDate S3 reports now; the marker is not archived.
+        // Re-runs keep the prefix the first run recorded, whatever CreationDate S3 reports now; the marker is not
+        // archived.
         _ = try await moto.client.rest(
             .s3, method: "PUT", path: "/\(moto.names.bucket)/.cloudctl-archive",
             body: Data("acme/19990101t000000/".utf8))

@@ -6,7 +6,8 @@ import ProviderAPI
 import TestSupport
 @testable import AWSProvider
 
-/// Offline checks of state handling, with a transport that answers each operation from a script of successive responses.
+/// Offline checks of state handling, with a transport that answers each operation from a script of successive
+/// responses.
 final class AWSCloudProviderScriptedTests: XCTestCase {
     /// Answers per operation, in order; the last answer repeats. Records the operations asked for.
     final class Script: Sendable {
@@ -37,10 +38,14 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
 
     static func xml(_ text: String) -> HTTPResponse { AWSCloudProviderTests.xml(text) }
     static let tags =
-        "<TagList><Tag><Key>cloudctl:instance</Key><Value>acme</Value></Tag><Tag><Key>cloudctl:fleet</Key><Value>\(Fixtures.fleet().name)</Value></Tag></TagList>"
+        "<TagList><Tag><Key>cloudctl:instance</Key><Value>acme</Value></Tag>"
+        + "<Tag><Key>cloudctl:fleet</Key><Value>\(Fixtures.fleet().name)</Value></Tag></TagList>"
     static func database(_ status: String) -> HTTPResponse {
         xml(
-            "<R><DBInstances><DBInstance><DBInstanceStatus>\(status)</DBInstanceStatus><DBInstanceClass>db.t3.micro</DBInstanceClass><AllocatedStorage>20</AllocatedStorage><InstanceCreateTime>2026-11-21T20:06:37.565Z</InstanceCreateTime>\(tags)</DBInstance></DBInstances></R>"
+            "<R><DBInstances><DBInstance><DBInstanceStatus>\(status)</DBInstanceStatus>"
+                + "<DBInstanceClass>db.t3.micro</DBInstanceClass><AllocatedStorage>20</AllocatedStorage>"
+                + "<InstanceCreateTime>2026-11-21T20:06:37.565Z</InstanceCreateTime>\(tags)"
+                + "</DBInstance></DBInstances></R>"
         )
     }
 
@@ -217,7 +222,8 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
 
     func testMigrationListsTasksByFamilyAndStartsWithAClientToken() async throws {
         let task = { (startedBy: String, exit: Int) in
-            #"{"taskArn":"arn:\#(startedBy)","startedBy":"\#(startedBy)","lastStatus":"STOPPED","containers":[{"exitCode":\#(exit)}]}"#
+            #"{"taskArn":"arn:\#(startedBy)","startedBy":"\#(startedBy)","lastStatus":"STOPPED","#
+                + #""containers":[{"exitCode":\#(exit)}]}"#
         }
         let startedBy = ResourceNames.migrationStartedBy(version: "5.3.0")
         // Another version's successful task is no migration to 5.3.0; this version's failed one is retried.

@@ -58,13 +58,15 @@ final class AWSCloudProviderTests: XCTestCase {
             config: Self.config,
             transport: Self.transport([
                 "DescribeDBInstances": Self.xml(
-                    "<ErrorResponse><Error><Code>DBInstanceNotFound</Code><Message>none</Message></Error></ErrorResponse>",
+                    "<ErrorResponse><Error><Code>DBInstanceNotFound</Code><Message>none</Message></Error>"
+                        + "</ErrorResponse>",
                     status: 404),
                 "DescribeSubnets": Self.xml("<R><subnetSet><item><subnetId>subnet-1</subnetId></item></subnetSet></R>"),
                 "DescribeSecurityGroups": Self.xml(
                     "<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>"),
                 "DescribeDBSubnetGroups": Self.xml(
-                    "<ErrorResponse><Error><Code>DBSubnetGroupNotFoundFault</Code><Message>none</Message></Error></ErrorResponse>",
+                    "<ErrorResponse><Error><Code>DBSubnetGroupNotFoundFault</Code><Message>none</Message></Error>"
+                        + "</ErrorResponse>",
                     status: 404),
                 "CreateDBSubnetGroup": Self.xml("<R/>"),
                 "GetSecretValue": HTTPResponse(
@@ -72,7 +74,8 @@ final class AWSCloudProviderTests: XCTestCase {
                     body: JSONValue.object(["SecretString": .string(String(decoding: secret, as: UTF8.self))])
                         .serialized()),
                 "CreateDBInstance": Self.xml(
-                    "<ErrorResponse><Error><Code>InvalidParameterValue</Code><Message>bad MasterUserPassword \(Self.password)</Message></Error></ErrorResponse>",
+                    "<ErrorResponse><Error><Code>InvalidParameterValue</Code>"
+                        + "<Message>bad MasterUserPassword \(Self.password)</Message></Error></ErrorResponse>",
                     status: 400),
             ]))
         let step = PlanStep(

@@ -3,7 +3,8 @@ import FleetModel
 import ProviderAPI
 @testable import AWSProvider
 
-/// End to end against moto over URLSession. Runs only when `CLOUDCTL_TEST_ENDPOINT` is set (e.g. http://127.0.0.1:5101).
+/// End to end against moto over URLSession. Runs only when `CLOUDCTL_TEST_ENDPOINT` is set (e.g.
+/// http://127.0.0.1:5101).
 final class AWSLiveMotoTests: XCTestCase {
     var client: AWSClient!
 

@@ -92,8 +92,8 @@ final class CredentialsResolverTests: XCTestCase {
         XCTAssertEqual(config.region, "ap-south-1")
     }
 
-    /// `$HOME`, `AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE` and `AWS_DEFAULT_PROFILE`, each against files that differ
-    /// from those under `homeDirectory`, so a case only passes when that source was the one read.
+    /// `$HOME`, `AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE` and `AWS_DEFAULT_PROFILE`, each against files that
+    /// differ from those under `homeDirectory`, so a case only passes when that source was the one read.
     func testFileLocationsTable() throws {
         let elsewhere = NSTemporaryDirectory() + "cloudctl-creds-other-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: elsewhere + "/.aws", withIntermediateDirectories: true)

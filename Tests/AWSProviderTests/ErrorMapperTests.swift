@@ -14,7 +14,9 @@ final class ErrorMapperTests: XCTestCase {
                     body: Data(
                         """
                         <?xml version="1.0" encoding="UTF-8"?>
-                        <Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID 'vpc-1' does not exist</Message></Error></Errors><RequestID>r1</RequestID></Response>
+                        <Response><Errors><Error><Code>InvalidVpcID.NotFound</Code>\
+                        <Message>The vpc ID 'vpc-1' does not exist</Message></Error></Errors>\
+                        <RequestID>r1</RequestID></Response>
                         """.utf8)), .notFound, "InvalidVpcID.NotFound", "The vpc ID 'vpc-1' does not exist"
             ),
             (
@@ -57,7 +59,8 @@ final class ErrorMapperTests: XCTestCase {
                     body: Data(
                         """
                         <?xml version="1.0" encoding="UTF-8"?>
-                        <Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><BucketName>b</BucketName></Error>
+                        <Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>\
+                        <BucketName>b</BucketName></Error>
                         """.utf8)), .notFound, "NoSuchBucket", "The specified bucket does not exist"
             ),
             (

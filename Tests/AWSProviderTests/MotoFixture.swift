@@ -9,7 +9,8 @@ import ProviderAPI
 import TestSupport
 @testable import AWSProvider
 
-/// A reset moto server at `CLOUDCTL_TEST_ENDPOINT`, a provider that polls it quickly, and the planner-shaped steps the tests run.
+/// A reset moto server at `CLOUDCTL_TEST_ENDPOINT`, a provider that polls it quickly, and the planner-shaped steps the
+/// tests run.
 struct MotoFixture: Sendable {
     let provider: AWSCloudProvider
     let client: AWSClient

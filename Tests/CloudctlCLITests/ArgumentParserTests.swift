@@ -59,7 +59,8 @@ final class ArgumentParserTests: XCTestCase {
         XCTAssertEqual(run.out, "")
         XCTAssertEqual(
             run.err,
-            "Error: Unknown option '--verbose'\nUsage: cloudctl plan [NAME…] [options]\nSee 'cloudctl plan --help'.\n")
+            "Error: Unknown option '--verbose'\nUsage: cloudctl plan [NAME…] [options]\n"
+                + "See 'cloudctl plan --help'.\n")
     }
 
     func testTopLevelWordsAndExitCodes() async {

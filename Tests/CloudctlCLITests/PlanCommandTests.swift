@@ -104,7 +104,8 @@ final class PlanCommandTests: RepoTestCase {
         XCTAssertEqual(
             try FileManager.default.contentsOfDirectory(atPath: repo.url.path).sorted(), ["Instances", "Plans"])
 
-        // Past that check (the path became a directory while planning), the failed rename still removes the temporary file.
+        // Past that check (the path became a directory while planning), the failed rename still removes the temporary
+        // file.
         let writer = try AtomicFileWriter(repo.url.appendingPathComponent("Plans"))
         writer.write("{}")
         XCTAssertThrowsError(try writer.commit())

@@ -27,7 +27,8 @@ final class ProgressPrinterTests: XCTestCase {
             """
             2026-11-22T03:00:00Z acme starting (9 steps)
             2026-11-22T03:00:00Z acme [3/9] create database …
-            2026-11-22T03:00:00Z acme create database … retrying in 1.5s (attempt 2): rds:CreateDBInstance: Throttling (HTTP 400)
+            2026-11-22T03:00:00Z acme create database … retrying in 1.5s (attempt 2): rds:CreateDBInstance: \
+            Throttling (HTTP 400)
             2026-11-22T03:00:00Z acme [3/9] create database … ok
             2026-11-22T03:00:00Z acme: succeeded
 

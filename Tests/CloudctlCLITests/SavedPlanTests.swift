@@ -145,7 +145,8 @@ final class SavedPlanIntegrityTests: RepoTestCase {
                     Self.recount(&plan)
                 },
                 error:
-                    "error: Saved plan does not list the instances a fresh plan lists\n  A fresh plan of the whole fleet also lists globex"
+                    "error: Saved plan does not list the instances a fresh plan lists\n"
+                    + "  A fresh plan of the whole fleet also lists globex"
             ),
             Case(
                 name: "instances reordered",
@@ -155,7 +156,8 @@ final class SavedPlanIntegrityTests: RepoTestCase {
             Case(
                 name: "selection narrowed", edit: { $0["selection"] = ["acme"] },
                 error:
-                    "error: Saved plan does not list the instances a fresh plan lists\n  A fresh plan of acme no longer lists globex"
+                    "error: Saved plan does not list the instances a fresh plan lists\n"
+                    + "  A fresh plan of acme no longer lists globex"
             ),
             Case(
                 name: "selection removed", edit: { $0["selection"] = nil },

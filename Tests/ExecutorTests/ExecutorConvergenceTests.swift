@@ -43,7 +43,8 @@ final class ExecutorConvergenceTests: XCTestCase {
             let again = try await self.plan(spec, h)
             XCTAssertFalse(
                 again.hasChanges,
-                "\(stage): re-plan should be empty, got \(again.instances.flatMap(\.steps).map { "\($0.action.rawValue) \($0.resource.rawValue)" })"
+                "\(stage): re-plan should be empty, got "
+                    + "\(again.instances.flatMap(\.steps).map { "\($0.action.rawValue) \($0.resource.rawValue)" })"
             )
         }
         let recordedFound = try await h.store.recordedInstance("acme")

@@ -37,7 +37,8 @@ final class ExecutorHarness: @unchecked Sendable {
             sleep: sleep)
     }
 
-    /// Applies instance plans made from the store's current recorded state; each gets `Fixtures.spec(name)` unless `specs` has one.
+    /// Applies instance plans made from the store's current recorded state; each gets `Fixtures.spec(name)` unless
+    /// `specs` has one.
     func apply(_ instances: [InstancePlan]) async -> ApplyReport {
         var planned: [InstancePlan] = []
         for var instance in instances {

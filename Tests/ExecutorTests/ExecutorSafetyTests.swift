@@ -58,7 +58,8 @@ final class ExecutorSafetyTests: XCTestCase {
                 XCTAssertEqual(
                     report.instances[2].error,
                     "not started: wave 0 had deferred instances with the same change "
-                        + "(outside their maintenance window); apply again inside it, or pass --continue-after-failed-wave"
+                        + "(outside their maintenance window); apply again inside it, "
+                        + "or pass --continue-after-failed-wave"
                 )
                 XCTAssertEqual(Set(calls.map(\.instance)), ["beta", "fresh"])
                 let lastOperation = try await h.store.lastOperation(instance: "later")

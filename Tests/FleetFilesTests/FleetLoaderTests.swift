@@ -82,8 +82,10 @@ final class FleetLoaderTests: XCTestCase {
             loaded.diagnostics.map(\.description),
             [
                 """
-                Instances/second.json:8:13 (domain): error: domain "shop.demo.cloudctl.test" is also used by Instances/first.json
-                  domains must be unique across the fleet; change the domain in Instances/first.json or Instances/second.json
+                Instances/second.json:8:13 (domain): error: domain "shop.demo.cloudctl.test" is also used by \
+                Instances/first.json
+                  domains must be unique across the fleet; change the domain in Instances/first.json or \
+                Instances/second.json
                 """
             ])
         XCTAssertEqual(loaded.specs.map(\.name), ["third"])
@@ -156,7 +158,8 @@ final class FleetLoaderTests: XCTestCase {
         }
     }
 
-    /// Several parallel batches with a partial last chunk, and a file larger than the read buffer's minimum: all load, in name order.
+    /// Several parallel batches with a partial last chunk, and a file larger than the read buffer's minimum: all load,
+    /// in name order.
     func testManyFilesAndALargeFile() throws {
         let repo = try TemporaryRepository(testCase: self)
         try repo.copy(packageRoot.appendingPathComponent("Instances/_fleet.json"), as: "_fleet.json")

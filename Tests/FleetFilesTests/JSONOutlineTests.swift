@@ -17,7 +17,8 @@ final class JSONOutlineTests: XCTestCase {
 
     func testFindsMembersAndElementsWithBracketsAndEscapesInsideStrings() throws {
         let text =
-            #"{"a": "x]}\"{", "items": [ {"v": "[", "name": "n1"}, {"name": "e\"s"} , 3, [1, {"name": "deep"}] ], "z": null}"#
+            #"{"a": "x]}\"{", "items": [ {"v": "[", "name": "n1"}, {"name": "e\"s"} , 3, "#
+            + #"[1, {"name": "deep"}] ], "z": null}"#
         let result = try outline(text)
         XCTAssertEqual(result.members, ["a", "items", "z"])
         XCTAssertEqual(

@@ -45,7 +45,8 @@ final class JSONParserTests: XCTestCase {
 
     func testParsesValuesWithOffsets() throws {
         let text =
-            "\u{FEFF}{\"s\": \"a\\n\\u00e9\\ud83d\\ude00\\\"\", \"i\": -12, \"f\": 1.5e2, \"t\": true, \"n\": null, \"a\": [false, {}]}"
+            "\u{FEFF}{\"s\": \"a\\n\\u00e9\\ud83d\\ude00\\\"\", \"i\": -12, \"f\": 1.5e2, "
+            + "\"t\": true, \"n\": null, \"a\": [false, {}]}"
         let bytes = Array(text.utf8)
         guard case .success(let root) = JSONParser.parse(bytes), case .object(let members) = root.value else {
             return XCTFail("no object")

@@ -4,7 +4,8 @@ import FleetModel
 import Planner
 import TestSupport
 
-/// Plans a 100,000-instance fleet; run in release with `PLANNER_SCALE=1 swift test -c release --filter PlannerScaleTests`.
+/// Plans a 100,000-instance fleet; run in release with
+/// `PLANNER_SCALE=1 swift test -c release --filter PlannerScaleTests`.
 final class PlannerScaleTests: XCTestCase {
     func testHundredThousandNewInstances() throws {
         try XCTSkipUnless(ProcessInfo.processInfo.environment["PLANNER_SCALE"] == "1", "set PLANNER_SCALE=1 to run")
@@ -12,7 +13,8 @@ final class PlannerScaleTests: XCTestCase {
         let specs = (0..<count).map { Fixtures.spec("customer-\($0)", size: ["small", "medium", "large"][$0 % 3]) }
         let (wall, cpu) = (Date(), clock())
         let result = Planner.plan(PlanInput(fleet: Fixtures.fleet(), specs: specs, recorded: [], toolVersion: "t"))
-        // Reported, not asserted: time depends on the machine and its load (CPU time is the fairer number on a busy one).
+        // Reported, not asserted: time depends on the machine and its load (CPU time is the fairer number on a busy
+        // one).
         print(
             String(
                 format: "planned %d instances in %.2f s wall, %.2f s CPU", count, Date().timeIntervalSince(wall),

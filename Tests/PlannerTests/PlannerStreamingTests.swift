@@ -7,7 +7,8 @@ import TestSupport
 final class PlannerStreamingTests: XCTestCase {
     private typealias Sim = ExecutorRecordingSimulation
 
-    /// New, unchanged, refused, broken (region change; unknown size without a record) and orphaned instances across waves.
+    /// New, unchanged, refused, broken (region change; unknown size without a record) and orphaned instances across
+    /// waves.
     private var input: PlanInput {
         let specs =
             (0..<40).map { Fixtures.spec(String(format: "inst-%02d", $0), type: $0 % 3 == 0 ? .internal : .production) }
