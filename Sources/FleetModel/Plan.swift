@@ -48,20 +48,15 @@ public struct PlanStep: Hashable, Sendable {
         action: StepAction, resource: ResourceKind, reason: StepReason, before: ResourceAttributes? = nil,
         after: ResourceAttributes? = nil, detail: StepDetail? = nil, disruptive: Bool = false
     ) {
-        self.action = action
-        self.resource = resource
-        self.reason = reason
-        self.before = before
-        self.after = after
-        self.detail = detail
-        self.inputsHash = after?.hash ?? ""
-        self.disruptive = disruptive
+        self.init(
+            action: action, resource: resource, reason: reason, before: before, after: after, hash: after?.hash ?? "",
+            detail: detail, disruptive: disruptive)
     }
 
     /// The same with the hash of `after` already known (the planner memoizes it: most instances share attributes).
     public init(
         action: StepAction, resource: ResourceKind, reason: StepReason, before: ResourceAttributes?,
-        after: ResourceAttributes, hash: String, detail: StepDetail? = nil, disruptive: Bool
+        after: ResourceAttributes?, hash: String, detail: StepDetail? = nil, disruptive: Bool
     ) {
         self.action = action
         self.resource = resource

@@ -20,17 +20,10 @@ struct StepList {
         let disruptive =
             serving && (action != .create || resource == .taskDefinition)
             && !(action == .update && resource == .dnsRecord)
-        if let after {
-            steps.append(
-                PlanStep(
-                    action: action, resource: resource, reason: reason, before: before,
-                    after: after.attributes, hash: after.hash, detail: detail, disruptive: disruptive))
-        } else {
-            steps.append(
-                PlanStep(
-                    action: action, resource: resource, reason: reason, before: before, detail: detail,
-                    disruptive: disruptive))
-        }
+        steps.append(
+            PlanStep(
+                action: action, resource: resource, reason: reason, before: before, after: after?.attributes,
+                hash: after?.hash ?? "", detail: detail, disruptive: disruptive))
     }
 
     /// Notes a change once, in the order first seen.
