@@ -126,7 +126,7 @@ public struct Executor: Sendable {
             var toRun: [InstanceRun] = []
             var waveResults: [InstanceApplyResult] = []
             for run in waveRuns {
-                let heldBy = run.plan.changes.lazy.compactMap { deferredChanges[$0.rolloutKey] }.first
+                let heldBy = run.plan.changes.lazy.flatMap(\.rolloutKeys).compactMap { deferredChanges[$0] }.first
                 if let failedWave, !options.continueAfterFailedWave {
                     waveResults.append(
                         run.notStarted(
@@ -153,8 +153,8 @@ public struct Executor: Sendable {
                 failedWave = wave
             }
             for run in toRun where results[run.name]?.result == .deferred {
-                for change in run.plan.changes where deferredChanges[change.rolloutKey] == nil {
-                    deferredChanges[change.rolloutKey] = wave
+                for key in run.plan.changes.flatMap(\.rolloutKeys) where deferredChanges[key] == nil {
+                    deferredChanges[key] = wave
                 }
             }
         }

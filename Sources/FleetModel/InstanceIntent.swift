@@ -18,6 +18,13 @@ public enum InstanceIntent: Hashable, Sendable {
 
     /// Two intents are the same kind of change when a rollout treats them alike: the same upgrade target, the same
     /// kind of resize, and so on (a deferred instance holds later waves only for the same kind of change).
+    /// The keys under which a deferred change holds later waves: an upgrade holds every version it passes through,
+    /// so a later "upgrade to 5.4" that goes through 5.3 waits for a deferred "upgrade to 5.3".
+    public var rolloutKeys: [String] {
+        if case .upgrade(_, _, let hops) = self { return hops.map { "upgrade to \($0)" } }
+        return [rolloutKey]
+    }
+
     public var rolloutKey: String {
         switch self {
         case .provision: "provision"

@@ -39,6 +39,10 @@ extension PlanStep: PlanJSONCodable {
         guard hash == inputsHash else {
             throw PlanJSONError(path: ["inputsHash"], "does not match the step's attributes (edited by hand?)")
         }
+        // The words a reviewer read must be the ones cloudctl writes for this step.
+        guard try object.string("reason") == reasonText else {
+            throw PlanJSONError(path: ["reason"], "does not match the step's cause (edited by hand?)")
+        }
     }
 }
 

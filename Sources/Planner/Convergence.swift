@@ -82,7 +82,14 @@ struct Convergence {
         if changed(.dnsRecord) {
             if let previous = recorded?.domain, previous != spec.domain {
                 list.note(.domain(from: previous, to: spec.domain))
-                add(.update, .dnsRecord, .domainMove(from: previous, to: spec.domain))
+                // The record last applied names the old domain, even for records older than kept attributes: its CNAME
+                // and TXT are removed once the new ones exist.
+                let old =
+                    before(.dnsRecord)
+                    ?? .dnsRecord(DNSRecordAttributes(domain: previous, zone: fleet.dns.zone, target: fleet.dns.target))
+                list.add(
+                    .update, .dnsRecord, .domainMove(from: previous, to: spec.domain), before: old,
+                    after: want[.dnsRecord])
             } else {
                 list.note(.reconfigure(what: .dnsRecord))
                 add(.update, .dnsRecord, .fleetSettingsChanged)

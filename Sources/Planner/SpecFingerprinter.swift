@@ -45,8 +45,13 @@ struct SpecFingerprinter {
         text.add("image", fleet.image)
         text.add("dns.zone", fleet.dns.zone)
         text.add("dns.target", fleet.dns.target)
-        if let tier = fleet.tiers[key.size] {
-            text.add("tier", "\(tier.databaseClass) \(tier.storageGB) \(tier.cpu) \(tier.memory) \(tier.replicas)")
+        text.add("retention", String(fleet.retention.days))
+        // Every tier, not only the spec's: a resize names the tier the record matches, and `before` comes from it.
+        for (name, tier) in fleet.tiers.sorted(by: { $0.key < $1.key }) {
+            let own = name == key.size ? "*" : ""
+            text.add(
+                "tier",
+                "\(own)\(name) \(tier.databaseClass) \(tier.storageGB) \(tier.cpu) \(tier.memory) \(tier.replicas)")
         }
         for wave in fleet.channels[key.channel]?.waves ?? [] {
             text.add(

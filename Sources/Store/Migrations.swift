@@ -75,13 +75,15 @@ enum Migrations {
                 """),
         // Attributes last applied, per resource (JSON in the plan format's shape); whether the instance finished
         // provisioning once (existing rows did: earlier versions recorded only complete provisionings' resources
-        // alongside); `protected` as last applied.
+        // alongside); `protected` as last applied. Rows from before it count as protected: a change that lifts
+        // protection and tears down at once must not slip through on an upgraded database (lifting it is one
+        // applied change, with no cloud call).
         Migration(
             id: "002-attributes",
             sql: """
                 ALTER TABLE resources ADD COLUMN attributes TEXT;
                 ALTER TABLE instances ADD COLUMN provisioned INTEGER NOT NULL DEFAULT 1;
-                ALTER TABLE instances ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE instances ADD COLUMN protected INTEGER NOT NULL DEFAULT 1;
                 """),
         // Facts about the file itself; `fleet` is the fleet whose state it holds (written by the first write).
         Migration(

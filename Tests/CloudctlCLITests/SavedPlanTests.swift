@@ -68,6 +68,7 @@ final class SavedPlanTests: RepoTestCase {
                                 region: "us-east-1", databaseClass: "db.r5.24xlarge", storageGB: 20))
                         step["after"] = ["region": "us-east-1", "databaseClass": "db.r5.24xlarge", "storageGB": 20]
                         step["inputsHash"] = tampered.hash
+                        step["reason"] = "PostgreSQL db.r5.24xlarge, 20 GiB"
                     }
                 }, error: "error: Saved plan does not match a fresh plan\n  For acme, the steps in p.json differ"),
             Case(

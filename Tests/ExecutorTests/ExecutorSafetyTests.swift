@@ -68,6 +68,21 @@ final class ExecutorSafetyTests: XCTestCase {
         }
     }
 
+    /// A deferred upgrade holds a later upgrade that passes through the same version, not only the same target.
+    func testADeferredUpgradeHoldsLaterUpgradesThroughTheSameVersion() async throws {
+        let h = try ExecutorHarness()
+        var early = Plans.instance("acme", wave: 0, [Plans.step(.deploy, .taskDefinition, disruptive: true)])
+        early.changes = [.upgrade(from: Version(5, 2, 0), to: Version(5, 3, 0), hops: [Version(5, 3, 0)])]
+        var later = Plans.instance("beta", wave: 1, [Plans.step(.deploy, .taskDefinition, instance: "beta")])
+        later.changes = [
+            .upgrade(from: Version(5, 2, 0), to: Version(5, 4, 0), hops: [Version(5, 3, 0), Version(5, 4, 0)])
+        ]
+        let report = await h.apply([early, later])
+        XCTAssertEqual(report.instances.map(\.result), [.deferred, .deferred])
+        let calls = await h.provider.calls
+        XCTAssertEqual(calls, [])
+    }
+
     /// Every step is checked before the first call: one the provider cannot carry out stops the whole apply untouched.
     func testUnusableStepsAreFoundBeforeAnyCall() async throws {
         let h = try ExecutorHarness()

@@ -69,7 +69,8 @@ final class PlannerOrderingTests: XCTestCase {
         labelled.labels = ["team": "a"]
         let rows: [(name: String, spec: InstanceSpec, fleet: Fleet, changes: Bool)] = [
             ("its tier", Fixtures.spec(), biggerSmall, true),
-            ("another tier", Fixtures.spec(), otherLarge, false),
+            // Another tier matters too: a resize names the tier the record matches, and takes `before` from it.
+            ("another tier", Fixtures.spec(), otherLarge, true),
             ("a release past its version", Fixtures.spec(), newerRelease, false),
             (
                 "image", Fixtures.spec(),

@@ -294,4 +294,13 @@ final class PlannerScenarioTests: XCTestCase {
             XCTAssertEqual(try JSONDecoder().decode(InstancePlan.self, from: data), plan, row.name)
         }
     }
+
+    /// A record older than kept attributes still names its domain: a domain move removes the old record.
+    func testDomainMoveOnARecordWithoutAttributesNamesTheOldDomain() {
+        var recorded = Sim.provisioned(Fixtures.spec())
+        recorded.resources[.dnsRecord]?.attributes = nil
+        let (plan, _) = Sim.plan(Fixtures.spec(domain: "shop.cloud.example.com"), recorded: recorded)
+        XCTAssertEqual(plan.steps.first?.before?.dnsRecord?.domain, "acme.cloud.example.com")
+        XCTAssertEqual(plan.steps.first?.after?.dnsRecord?.domain, "shop.cloud.example.com")
+    }
 }

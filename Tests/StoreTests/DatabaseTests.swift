@@ -29,6 +29,22 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(try Migrations.applied(in: database), extended.map(\.id))
     }
 
+    /// A row recorded before attributes were kept counts as protected: lifting protection must be its own applied
+    /// change, so an upgraded database cannot let one edit both lift it and tear the instance down.
+    func testRowsFromBeforeTheAttributesMigrationCountAsProtectedAndProvisioned() async throws {
+        let path = temporaryDatabasePath()
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let database = try Database(path: path)
+        try Migrations.apply(Array(Migrations.all.prefix(1)), to: database)
+        try database.run(
+            "INSERT INTO instances (name, region, state, updated_at) VALUES ('acme', 'us-east-1', 'active', 0)")
+        let store = try SQLiteStateStore(path: path)
+        let recorded = try await store.recordedInstance("acme")
+        XCTAssertEqual(recorded?.protected, true)
+        XCTAssertEqual(recorded?.provisioned, true)
+    }
+
     func testFileFromNewerBuildIsRefused() async throws {
         let path = temporaryDatabasePath()
         _ = try SQLiteStateStore(path: path)
