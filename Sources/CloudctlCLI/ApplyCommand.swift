@@ -11,11 +11,14 @@ enum ApplyCommand {
 
     static func run(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
         let console = context.console
+        // A saved plan is outlined (one pass over the file) while the instance files load.
+        let planURL = options.planFile.map { context.userPath($0) }
+        let outlining = planURL.map { url in Task.detached { try SavedPlanReader(url) } }
         let workspace = try await FleetWorkspace.open(context, applying: true)
         let fleet = try workspace.validFleet()
         let plan: Plan
-        if let planFile = options.planFile {
-            let reader = try SavedPlanReader(context.userPath(planFile))
+        if let planFile = options.planFile, let outlining {
+            let reader = try await outlining.value
             let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
             let approval = SavedPlanApproval(check: check, options: options, context: context)
             guard let approved = try approval.approve() else { return CLI.ExitCode.success }

@@ -1,3 +1,4 @@
+import Foundation
 import FleetModel
 
 /// What a plan does to one instance, in words: the planner's typed changes rendered for headers and summaries.
@@ -34,5 +35,12 @@ enum InstanceChange {
     /// "a, b and c".
     static func list(_ words: [String]) -> String {
         words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " and " + words.last!
+    }
+
+    /// "a, b, c and 99997 more": names in a message stay readable when a whole fleet is concerned.
+    static func names(_ names: [String], shown limit: Int = 10) -> String {
+        guard names.count > limit else { return list(names) }
+        let rest = names.count - limit
+        return names.prefix(limit).joined(separator: ", ") + " and \(rest) more"
     }
 }

@@ -99,13 +99,13 @@ struct SavedPlanCheck {
                 .error(
                     "Saved plan is stale",
                     detail: "Since \(file) was saved, the instance files or recorded state changed for "
-                        + "\(InstanceChange.list(stale)). " + replan)
+                        + "\(InstanceChange.names(stale)). " + replan)
             ])
         }
         guard unlisted.isEmpty && dropped.isEmpty else {
             let what = [
-                unlisted.isEmpty ? nil : "also lists \(InstanceChange.list(unlisted))",
-                dropped.isEmpty ? nil : "no longer lists \(InstanceChange.list(dropped))",
+                unlisted.isEmpty ? nil : "also lists \(InstanceChange.names(unlisted))",
+                dropped.isEmpty ? nil : "no longer lists \(InstanceChange.names(dropped))",
             ].compactMap { $0 }
             throw DiagnosticsError([
                 .error(
@@ -121,7 +121,7 @@ struct SavedPlanCheck {
                 .error(
                     "Saved plan does not match a fresh plan",
                     detail:
-                        "For \(InstanceChange.list(differing)), the steps in \(file) differ from what cloudctl plans "
+                        "For \(InstanceChange.names(differing)), the steps in \(file) differ from what cloudctl plans "
                         + "now from the same instance files and recorded state, so the file was edited. " + replan)
             ])
         }
@@ -201,7 +201,7 @@ struct SavedPlanCheck {
         guard repeated.isEmpty else {
             throw DiagnosticsError([
                 .error(
-                    "Saved plan names \(InstanceChange.list(repeated.sorted())) more than once",
+                    "Saved plan names \(InstanceChange.names(repeated.sorted())) more than once",
                     detail: "Each instance appears once in a plan cloudctl makes, so \(file) was edited. " + replan)
             ])
         }

@@ -6,6 +6,15 @@ import TestSupport
 
 /// `apply PLANFILE`: only a plan this cloudctl would make now, from the same files and recorded state, is applied.
 final class SavedPlanTests: RepoTestCase {
+    /// A refusal that concerns a whole fleet names a few instances and counts the rest.
+    func testMessagesNameAtMostTenInstances() {
+        let names = (0..<100_000).map { String(format: "cust-%06d", $0) }
+        XCTAssertEqual(InstanceChange.names(Array(names.prefix(3))), "cust-000000, cust-000001 and cust-000002")
+        let many = InstanceChange.names(names)
+        XCTAssertTrue(many.hasSuffix("cust-000009 and 99990 more"), many)
+        XCTAssertLessThan(many.count, 200)
+    }
+
     func testStaleSavedPlanIsRefused() async throws {
         let saved = await runCLI(["plan", "--out", "p.json"], repo: repo)
         XCTAssertEqual(saved.code, 0, saved.err)
