@@ -66,30 +66,6 @@ public enum ResourceAttributes: Hashable, Sendable {
     case service(ServiceAttributes)
     case dnsRecord(DNSRecordAttributes)
 
-    /// The attribute case each resource kind carries.
-    public static func caseName(for kind: ResourceKind) -> String {
-        switch kind {
-        case .network, .key, .bucket, .secret, .cluster: "placement"
-        case .database: "database"
-        case .taskDefinition: "taskDefinition"
-        case .service: "service"
-        case .dnsRecord: "dnsRecord"
-        }
-    }
-
-    /// Whether these attributes are the kind `kind` carries.
-    public func fits(_ kind: ResourceKind) -> Bool { Self.caseName(for: kind) == caseName }
-
-    private var caseName: String {
-        switch self {
-        case .placement: "placement"
-        case .database: "database"
-        case .taskDefinition: "taskDefinition"
-        case .service: "service"
-        case .dnsRecord: "dnsRecord"
-        }
-    }
-
     /// Canonical `name → value` form: what the hash covers and what views list. The names match the step inputs of
     /// plan format 1, so hashes recorded by earlier versions stay valid and an upgrade of cloudctl plans no change.
     public var fields: [(name: String, value: PlanJSON)] {
