@@ -168,3 +168,15 @@ if __name__ == "__main__":
         p.thread.join()
     except KeyboardInterrupt:
         p.stop()
+
+
+def refused_without_a_call(cloudctl, moto, *args):
+    """Runs `cloudctl *args` (expected to exit 1) through a counting proxy; asserts no request reached the cloud."""
+    from urllib.parse import urlsplit
+    proxy = FaultProxy(urlsplit(moto).port).start()
+    try:
+        proc = cloudctl(*args, check=1, endpoint=proxy.endpoint)
+    finally:
+        proxy.stop()
+    assert proxy.count == 0, f"cloudctl {' '.join(args)} made {proxy.count} cloud calls:\n{proc.stdout}{proc.stderr}"
+    return proc
