@@ -31,7 +31,10 @@ enum CallTimeout {
     }
 }
 
-/// The first of body, timer and outer cancellation to finish resumes the continuation; the others are cancelled.
+/// The first of body, timer and outer cancellation to finish resumes the continuation; the timer is cancelled, the
+/// body is abandoned, not cancelled: cancelling a URLSession call while its answer is being delivered can deadlock
+/// FoundationNetworking (the canceller holds the task while URLSession's queue waits to resume it; seen as a hang
+/// after Ctrl-C). An abandoned call ends on its own (URLSession's timeout is the backstop) and its answer is dropped.
 private final class Race<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T?, any Error>?
@@ -44,7 +47,7 @@ private final class Race<T: Sendable>: Sendable {
         _ body: @escaping @Sendable () async throws -> T
     ) {
         state.withLock { $0.continuation = continuation }
-        let work = Task {
+        Task {
             do {
                 self.finish(.success(try await body()))
             } catch {
@@ -55,13 +58,12 @@ private final class Race<T: Sendable>: Sendable {
             guard (try? await Task.sleep(for: limit)) != nil else { return }
             self.finish(.success(nil))
         }
-        // The race may already be over (an instant answer or an outer cancellation): then stop both at once.
+        // The race may already be over (an instant answer or an outer cancellation): then stop the timer at once.
         let over = state.withLock { state in
-            state.tasks = [work, timer]
+            state.tasks = [timer]
             return state.continuation == nil
         }
         if over {
-            work.cancel()
             timer.cancel()
         }
     }
@@ -73,6 +75,7 @@ private final class Race<T: Sendable>: Sendable {
             return taken
         }
         guard let continuation else { return }
+        // Only the timer: see the type's comment for why the body is left to finish.
         for task in tasks { task.cancel() }
         continuation.resume(with: result)
     }
