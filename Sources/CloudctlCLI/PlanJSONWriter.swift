@@ -5,6 +5,7 @@ import FleetModel
 /// the whole document in memory. Each instance is written from its `PlanJSON` shape, the one `Codable` uses too.
 struct PlanJSONWriter {
     private var instanceCount = 0
+    private var steps = StepBytes()
 
     /// The members before `instances`, and the opening of that array.
     mutating func begin(fleet: String, to output: inout some TextOutputStream) {
@@ -18,15 +19,46 @@ struct PlanJSONWriter {
         instanceCount += 1
         // Built as bytes and handed over once per instance: a plan of 100,000 instances has tens of millions of
         // pieces, and writing each through `TextOutputStream` cost more than planning.
-        output.write(String(decoding: Self.bytes(of: instance), as: UTF8.self))
+        output.write(String(decoding: steps.bytes(of: instance), as: UTF8.self))
     }
 
-    /// One instance exactly as it stands in the `instances` array of a saved plan.
-    static func bytes(of instance: InstancePlan) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(8192)
-        append(instance.planJSON, indent: 4, to: &bytes)
-        return bytes
+    /// Renders instances exactly as they stand in the `instances` array of a saved plan, reusing the bytes of steps
+    /// it has already rendered: most steps of a large fleet are equal (same resource, attributes and cause), and
+    /// building and writing their JSON shape cost more than planning. Holds at most `capacity` distinct steps.
+    struct StepBytes {
+        private var rendered: [PlanStep: [UInt8]] = [:]
+        private let capacity = 256
+        private static let stepIndent = 8
+
+        mutating func bytes(of instance: InstancePlan) -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(8192)
+            // An empty array has its own layout; nothing to reuse there.
+            guard !instance.steps.isEmpty else {
+                PlanJSONWriter.append(instance.planJSON, indent: 4, to: &bytes)
+                return bytes
+            }
+            let steps = instance.steps.map { rendered($0) }
+            var outline = instance
+            outline.steps = []
+            PlanJSONWriter.append(outline.planJSON, indent: 4, to: &bytes) { bytes in
+                for (index, step) in steps.enumerated() {
+                    if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                    PlanJSONWriter.newline(Self.stepIndent, &bytes)
+                    bytes.append(contentsOf: step)
+                }
+            }
+            return bytes
+        }
+
+        /// The step's bytes at its indent in a saved plan; shared, not copied, when seen before.
+        private mutating func rendered(_ step: PlanStep) -> [UInt8] {
+            if let known = rendered[step] { return known }
+            var fresh: [UInt8] = []
+            PlanJSONWriter.append(step.planJSON, indent: Self.stepIndent, to: &fresh)
+            if rendered.count < capacity { rendered[step] = fresh }
+            return fresh
+        }
     }
 
     /// `value` pretty-printed as `JSONEncoder` does, its first line already indented by the caller.
@@ -36,7 +68,11 @@ struct PlanJSONWriter {
         output.write(String(decoding: bytes, as: UTF8.self))
     }
 
-    private static func append(_ value: PlanJSON, indent: Int, to bytes: inout [UInt8]) {
+    /// `value` as `JSONEncoder` writes it. With `steps`, an instance's `steps` array (empty in `value`) is written by
+    /// `steps`, element by element.
+    private static func append(
+        _ value: PlanJSON, indent: Int, to bytes: inout [UInt8], steps: ((inout [UInt8]) -> Void)? = nil
+    ) {
         switch value {
         case .string(let s):
             appendQuoted(s, to: &bytes)
@@ -61,7 +97,14 @@ struct PlanJSONWriter {
                 newline(indent + 2, &bytes)
                 appendQuoted(member.key, to: &bytes)
                 bytes.append(contentsOf: separator)
-                append(member.value, indent: indent + 2, to: &bytes)
+                if let steps, member.key == "steps" {
+                    bytes.append(UInt8(ascii: "["))
+                    steps(&bytes)
+                    newline(indent + 2, &bytes)
+                    bytes.append(UInt8(ascii: "]"))
+                } else {
+                    append(member.value, indent: indent + 2, to: &bytes)
+                }
             }
             if members.isEmpty { bytes.append(UInt8(ascii: "\n")) }
             newline(indent, &bytes)

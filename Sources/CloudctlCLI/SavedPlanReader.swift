@@ -189,11 +189,10 @@ struct SavedPlanReader: Sendable {
             let slots = Slots(buffer: buffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let start = worker * share
+                var rendering = PlanJSONWriter.StepBytes()
                 for offset in start..<min(start + share, indices.count) {
                     guard let index = indices[offset] else { continue }
-                    slots.buffer[offset] = reader.instance(
-                        at: index,
-                        isExactly: PlanJSONWriter.bytes(of: expected[offset]))
+                    slots.buffer[offset] = reader.instance(at: index, isExactly: rendering.bytes(of: expected[offset]))
                 }
             }
         }

@@ -1,4 +1,6 @@
+import Dispatch
 import FleetModel
+import Foundation
 
 /// Everything the planner needs; all values, no I/O.
 public struct PlanInput: Sendable {
@@ -42,6 +44,9 @@ public struct PlanOutline: Sendable {
 
 /// Desired specs + recorded state → ordered steps. Pure.
 public enum Planner {
+    /// Instances planned at once on all cores before they are handed out.
+    static let chunkSize = 1024
+
     public static func plan(_ input: PlanInput) -> PlanResult {
         var instances: [InstancePlan] = []
         instances.reserveCapacity(input.selection?.count ?? input.specs.count)
@@ -68,33 +73,36 @@ public enum Planner {
 
         var problems: [(index: Int, diagnostics: [Diagnostic])] = []
         var summary = PlanSummary()
-        var fingerprinter = SpecFingerprinter(fleet: input.fleet)
-        for (wave, _, entry) in order {
-            let instance: InstancePlan
-            switch entry {
-            case .spec(let index):
-                let spec = run.specs[index]
-                let recorded = run.recordedByName[spec.name]
-                let outcome = run.instancePlanner(index).plan()
-                if !outcome.problems.isEmpty { problems.append((index, run.diagnostics(index, outcome.problems))) }
-                let clean = outcome.problems.isEmpty
-                instance = InstancePlan(
-                    name: spec.name, status: outcome.status, wave: wave,
-                    specFingerprint: fingerprinter.fingerprint(spec),
-                    recordedFingerprint: recorded?.fingerprint ?? RecordedInstance.noneFingerprint,
-                    changes: clean ? outcome.list.changes : [], steps: clean ? outcome.list.steps : [],
-                    target: InstanceTarget(
-                        region: spec.region, state: spec.state,
-                        maintenanceWindow: spec.maintenanceWindow, protected: spec.protected),
-                    refusal: outcome.refusal)
-            case .orphan(let index):
-                let recorded = run.orphans[index]
-                instance = InstancePlan(
-                    name: recorded.name, status: .orphaned, specFingerprint: "",
-                    recordedFingerprint: recorded.fingerprint, steps: [])
+        // Instances are planned a chunk at a time on all cores (each is independent of the others), then handed out
+        // in plan order.
+        for start in stride(from: 0, to: order.count, by: Self.chunkSize) {
+            let chunk = order[start..<min(start + Self.chunkSize, order.count)].map { ($0.wave, $0.entry) }
+            let planned = ChunkResults<(InstancePlan, [Diagnostic])>(count: chunk.count)
+            let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, chunk.count / 64))
+            let share = (chunk.count + workers - 1) / workers
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                // Memos are per worker: they are not shared between threads.
+                var fingerprinter = SpecFingerprinter(fleet: input.fleet)
+                let memo = HashedAttributesMemo()
+                for offset in worker * share..<min((worker + 1) * share, chunk.count) {
+                    let (wave, entry) = chunk[offset]
+                    switch entry {
+                    case .spec(let index):
+                        planned.store(run.plan(index, wave: wave, memo: memo, fingerprinter: &fingerprinter), at: offset)
+                    case .orphan(let index):
+                        let recorded = run.orphans[index]
+                        let orphan = InstancePlan(
+                            name: recorded.name, status: .orphaned, specFingerprint: "",
+                            recordedFingerprint: recorded.fingerprint, steps: [])
+                        planned.store((orphan, []), at: offset)
+                    }
+                }
             }
-            summary.add(instance)
-            each(instance)
+            for (offset, (instance, diagnostics)) in planned.values.enumerated() {
+                if !diagnostics.isEmpty, case .spec(let index) = chunk[offset].1 { problems.append((index, diagnostics)) }
+                summary.add(instance)
+                each(instance)
+            }
         }
         // Spec problems in name order, whatever the waves.
         let specProblems = problems.sorted { $0.index < $1.index }.flatMap(\.diagnostics)
@@ -105,8 +113,9 @@ public enum Planner {
     /// check before printing a streamed plan, since a plan with errors must print nothing.
     public static func diagnostics(_ input: PlanInput) -> [Diagnostic] {
         let run = PlanRun(input)
+        let memo = HashedAttributesMemo()
         let specProblems = run.selectedSpecs.flatMap { index in
-            let problems = run.instancePlanner(index).problems()
+            let problems = run.instancePlanner(index, memo: memo).problems()
             return problems.isEmpty ? [] : run.diagnostics(index, problems)
         }
         return run.selectionErrors() + specProblems + run.orphanWarnings()
@@ -120,7 +129,7 @@ public enum Planner {
 }
 
 /// What one planning run works from: the specs in name order, the records by name and the orphans.
-private struct PlanRun {
+private struct PlanRun: Sendable {
     let input: PlanInput
     let specs: [InstanceSpec]
     /// Indices into `specs` of the selected instances, in name order.
@@ -129,7 +138,6 @@ private struct PlanRun {
     let specNames: Set<String>
     /// Recorded without a file, in name order: reported, never touched. A finished teardown leaves nothing to report.
     let orphans: [RecordedInstance]
-    let memo = HashedAttributesMemo()
 
     init(_ input: PlanInput) {
         self.input = input
@@ -149,8 +157,27 @@ private struct PlanRun {
 
     func file(_ name: String) -> String { input.files[name] ?? "Instances/\(name).json" }
 
-    func instancePlanner(_ index: Int) -> InstancePlanner {
+    func instancePlanner(_ index: Int, memo: HashedAttributesMemo) -> InstancePlanner {
         InstancePlanner(spec: specs[index], recorded: recordedByName[specs[index].name], fleet: input.fleet, memo: memo)
+    }
+
+    /// One instance's plan and the problems that make it unusable.
+    func plan(
+        _ index: Int, wave: Int, memo: HashedAttributesMemo, fingerprinter: inout SpecFingerprinter
+    ) -> (InstancePlan, [Diagnostic]) {
+        let spec = specs[index]
+        let outcome = instancePlanner(index, memo: memo).plan()
+        let clean = outcome.problems.isEmpty
+        let instance = InstancePlan(
+            name: spec.name, status: outcome.status, wave: wave,
+            specFingerprint: fingerprinter.fingerprint(spec),
+            recordedFingerprint: recordedByName[spec.name]?.fingerprint ?? RecordedInstance.noneFingerprint,
+            changes: clean ? outcome.list.changes : [], steps: clean ? outcome.list.steps : [],
+            target: InstanceTarget(
+                region: spec.region, state: spec.state, maintenanceWindow: spec.maintenanceWindow,
+                protected: spec.protected),
+            refusal: outcome.refusal)
+        return (instance, clean ? [] : diagnostics(index, outcome.problems))
     }
 
     func diagnostics(_ index: Int, _ problems: [InstanceProblem]) -> [Diagnostic] {
@@ -181,4 +208,25 @@ private struct PlanRun {
                 at: SourceLocation(file: file(recorded.name)))
         }
     }
+}
+
+/// Results written by concurrent workers, each into its own slots, and read once they all finished.
+private final class ChunkResults<Value>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    /// Each offset is written by exactly one worker.
+    func store(_ value: Value, at offset: Int) { slots[offset] = value }
+
+    /// Read after `concurrentPerform` returned.
+    var values: [Value] { slots.map { $0! } }
 }
