@@ -88,7 +88,8 @@ public enum Planner {
                     let (wave, entry) = chunk[offset]
                     switch entry {
                     case .spec(let index):
-                        planned.store(run.plan(index, wave: wave, memo: memo, fingerprinter: &fingerprinter), at: offset)
+                        let instance = run.plan(index, wave: wave, memo: memo, fingerprinter: &fingerprinter)
+                        planned.store(instance, at: offset)
                     case .orphan(let index):
                         let recorded = run.orphans[index]
                         let orphan = InstancePlan(
@@ -99,7 +100,9 @@ public enum Planner {
                 }
             }
             for (offset, (instance, diagnostics)) in planned.values.enumerated() {
-                if !diagnostics.isEmpty, case .spec(let index) = chunk[offset].1 { problems.append((index, diagnostics)) }
+                if !diagnostics.isEmpty, case .spec(let index) = chunk[offset].1 {
+                    problems.append((index, diagnostics))
+                }
                 summary.add(instance)
                 each(instance)
             }
