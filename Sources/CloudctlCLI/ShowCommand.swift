@@ -38,6 +38,7 @@ struct ShowView {
     var console: Console
 
     func write(_ plan: Plan) {
-        PlanPrinter.print(plan, format, diagnostics: [], details: [:], terminal: terminal, console: console)
+        PlanPrinter.print(
+            plan, format, diagnostics: [], text: PlanTextRenderer(terminal: terminal), console: console)
     }
 }

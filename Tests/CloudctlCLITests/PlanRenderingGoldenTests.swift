@@ -62,11 +62,34 @@ final class PlanRenderingGoldenTests: XCTestCase {
     static var fresh: PlanResult { plan(recorded: []) }
     static var dayTwo: PlanResult { plan(recorded: dayTwoRecorded) }
 
+    /// A Wednesday noon UTC: outside every sample window, so disruptive changes say when their window opens.
+    static let wednesday = Date(timeIntervalSince1970: 1_796_212_800)
+
     func testTextRendering() throws {
-        let details = PlanTextRenderer.details(for: Self.sample.specs)
-        for (name, result) in [("fresh", Self.fresh), ("day-two", Self.dayTwo)] {
-            try assertGolden(PlanTextRenderer(details: details).render(result.plan) + "\n", "plan-\(name).txt")
+        let sample = Self.sample
+        let details = PlanTextRenderer.details(for: sample.specs)
+        for (name, result, orphans) in [("fresh", Self.fresh, 0), ("day-two", Self.dayTwo, 1)] {
+            let waves = PlanWaves(specs: sample.specs, fleet: sample.fleet, orphans: orphans)
+            let renderer = PlanTextRenderer(details: details, waves: waves, now: Self.wednesday)
+            try assertGolden(renderer.render(result.plan) + "\n", "plan-\(name).txt")
         }
+    }
+
+    func testWaveHeadersAndSummaryCountChanges() {
+        let sample = Self.sample
+        let waves = PlanWaves(specs: sample.specs, fleet: sample.fleet, orphans: 1)
+        let text = PlanTextRenderer(waves: waves).render(Self.dayTwo.plan)
+        XCTAssertTrue(text.hasPrefix("── Wave 1/"), text)
+        XCTAssertTrue(text.contains("1 to provision, 1 to upgrade, 1 to resize"), text)
+        XCTAssertFalse(text.contains("other steps"), text)
+        XCTAssertFalse(text.contains("deferred:"), "no clock, no deferral note: \(text)")
+    }
+
+    func testDeferredInstanceSaysWhenItsWindowOpens() throws {
+        let text = PlanTextRenderer(now: Self.wednesday).render(Self.dayTwo.plan)
+        let acme = try XCTUnwrap(text.components(separatedBy: "\n\n").first { $0.contains("acme (") || $0.hasPrefix("acme") })
+        // acme's window: sun 02:00 America/New_York, i.e. 07:00 UTC (standard time) the following Sunday.
+        XCTAssertTrue(acme.contains("next opens 2026-12-06 07:00 UTC"), acme)
     }
 
     func testJSONRendering() throws {
