@@ -72,7 +72,8 @@ struct PlanTextRenderer {
     mutating func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
         tally.add(instance)
         guard instance.status != .planned || instance.hasChanges else { return }
-        if instance.wave != currentWave {
+        // One known wave needs no header.
+        if instance.wave != currentWave, waves.map({ $0.count > 1 }) ?? true {
             currentWave = instance.wave
             let header = waves?.header(instance.wave) ?? "Wave \(instance.wave + 1)"
             output.write(terminal.paint("── " + header, .bold) + "\n\n")

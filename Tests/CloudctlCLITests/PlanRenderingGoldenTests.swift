@@ -101,8 +101,36 @@ final class PlanRenderingGoldenTests: XCTestCase {
     func testMarkdownRendering() throws {
         for (name, result) in [("fresh", Self.fresh), ("day-two", Self.dayTwo)] {
             try assertGolden(
-                PlanMarkdownRenderer.render(result.plan, diagnostics: result.diagnostics), "plan-\(name).md")
+                PlanMarkdownRenderer.render(
+                    result.plan, diagnostics: result.diagnostics,
+                    provisioning: PlanMarkdownRenderer.provisioning(Self.sample.specs)),
+                "plan-\(name).md")
         }
+    }
+
+    /// Past its budget the comment summarizes and names the full plan file (recorded with a small budget, so the
+    /// golden file shows the cut).
+    func testMarkdownPastItsBudgetSummarizes() throws {
+        let markdown = PlanMarkdownRenderer.render(
+            Self.dayTwo.plan, diagnostics: Self.dayTwo.diagnostics,
+            provisioning: PlanMarkdownRenderer.provisioning(Self.sample.specs), budget: 900,
+            fullPlanFile: "Plans/pr-42.json")
+        XCTAssertLessThanOrEqual(markdown.utf8.count, 900)
+        try assertGolden(markdown, "plan-day-two-budget.md")
+    }
+
+    /// 100,000 instances in distinct groups still fit in one GitHub comment.
+    func testMarkdownOfAHugePlanStaysUnderGitHubsLimit() {
+        let instances = (0..<100_000).map { i in
+            InstancePlan(
+                name: "tenant-\(i)", specFingerprint: "s", recordedFingerprint: "r",
+                changes: [.domain(from: "old-\(i).example.com", to: "t-\(i).example.com")],
+                steps: [PlanStep(action: .update, resource: .dnsRecord, reason: .domainMove(from: "a", to: "b"))])
+        }
+        let markdown = PlanMarkdownRenderer.render(Plan(toolVersion: "0.1.0", fleet: "big", instances: instances))
+        XCTAssertLessThan(markdown.count, 65_536)
+        XCTAssertTrue(markdown.contains("more instances with changes"), String(markdown.suffix(300)))
+        XCTAssertTrue(markdown.contains("cloudctl plan --out plan.json"), String(markdown.suffix(300)))
     }
 
     func testDayTwoHasEveryKindOfChange() {
