@@ -170,7 +170,13 @@ struct ApplyOptions: CommandOptions, Equatable {
         options: [
             Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow,
             Option.continueAfterFailedWave, Option.json,
-        ])
+        ],
+        exitCodes: [
+            (CLI.ExitCode.success, "every instance succeeded or was deferred to its maintenance window"),
+            (CLI.ExitCode.failure, "error, or an instance failed (see the summary and `cloudctl history`)"),
+            (CLI.ExitCode.interrupted, "interrupted (Ctrl-C); running steps were journaled as interrupted"),
+        ],
+        environment: [CLI.Environment.db] + CLI.Environment.aws + [CLI.Environment.noColor])
 
     /// A saved plan to apply exactly; nil to plan afresh.
     var planFile: String?

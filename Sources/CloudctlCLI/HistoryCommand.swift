@@ -44,7 +44,8 @@ struct HistoryOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "history", abstract: "Show past operations, newest first, with their steps and errors.",
         arguments: "[NAME]", positionals: 0...1,
-        options: [Option.limit, Option.since, Option.run, ReportFormat.jsonOption])
+        options: [Option.limit, Option.since, Option.run, ReportFormat.jsonOption],
+        environment: [CLI.Environment.db])
 
     /// One instance's operations; nil for every instance.
     var name: String?

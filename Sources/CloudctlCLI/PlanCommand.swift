@@ -30,7 +30,11 @@ struct PlanOptions: CommandOptions, Equatable {
         name: "plan", abstract: "Show what must change to make the fleet match the instance files.",
         arguments: "[NAME…]", positionals: 0...Int.max,
         options: PlanFormat.options + [Option.out, Option.detailedExitcode],
-        conflicts: [PlanFormat.options])
+        conflicts: [PlanFormat.options],
+        exitCodes: CLI.ExitCode.basic + [
+            (CLI.ExitCode.changesPresent, "with --detailed-exitcode: the plan has changes or orphaned instances")
+        ],
+        environment: [CLI.Environment.db, CLI.Environment.noColor])
 
     /// The instances to plan; empty means all.
     var names: [String] = []

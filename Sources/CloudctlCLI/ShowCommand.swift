@@ -15,7 +15,9 @@ enum ShowCommand {
 struct ShowOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "show", abstract: "Render a saved plan.", arguments: "FILE", positionals: 1...1,
-        options: PlanFormat.options, conflicts: [PlanFormat.options])
+        options: PlanFormat.options, conflicts: [PlanFormat.options],
+        // FILE is resolved against the current directory; no repository or database is read.
+        globals: [], environment: [CLI.Environment.noColor])
 
     var planFile: String
     var format: PlanFormat = .text

@@ -188,7 +188,8 @@ struct StatusOptions: CommandOptions, Equatable {
 
     static let spec = CommandSpec(
         name: "status", abstract: "Show the fleet, or one instance: desired and recorded state, last operation, locks.",
-        arguments: "[NAME]", positionals: 0...1, options: [ReportFormat.jsonOption] + Option.filters)
+        arguments: "[NAME]", positionals: 0...1, options: [ReportFormat.jsonOption] + Option.filters,
+        environment: [CLI.Environment.db])
 
     /// One instance in detail; nil for the fleet table.
     var name: String?

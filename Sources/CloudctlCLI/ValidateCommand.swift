@@ -23,7 +23,10 @@ struct ValidateOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "validate",
         abstract: "Check the fleet and instance files; print every problem.",
-        options: [OptionSpec.flag("--json", "Print the problems as one JSON document on stdout.")])
+        options: [OptionSpec.flag("--json", "Print the problems as one JSON document on stdout.")],
+        // No database: only the files are checked.
+        globals: [GlobalOptions.Option.repo],
+        exitCodes: [(CLI.ExitCode.success, "no errors (warnings may be printed)"), (CLI.ExitCode.failure, "errors")])
 
     var format: ReportFormat = .human
 
