@@ -75,7 +75,9 @@ enum ApplyCommand {
                 })
         }
         console.out()
-        console.out("Run \(run.id)" + (run.commit.map { " from commit \($0.prefix(12))" + (run.dirty ? " (dirty)" : "") } ?? ""))
+        console.out(
+            "Run \(run.id)" + (run.commit.map { " from commit \($0.prefix(12))" + (run.dirty ? " (dirty)" : "") } ?? "")
+        )
         let task = Task { await executor.apply(plan) }
         let trap =
             context.environment.trapSignals

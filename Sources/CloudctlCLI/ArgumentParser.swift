@@ -61,11 +61,14 @@ struct CommandSpec: Sendable {
             "  " + $0.signature.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.help
         }
         var text = "OVERVIEW: \(abstract)\n\nUSAGE: \(usage)\n\nOPTIONS:\n" + lines.joined(separator: "\n")
-        text += "\n\nEXIT CODES:\n" + exitCodes.map { "  \($0.0)".padding(toLength: 7, withPad: " ", startingAt: 0) + $0.1 }
+        text +=
+            "\n\nEXIT CODES:\n"
+            + exitCodes.map { "  \($0.0)".padding(toLength: 7, withPad: " ", startingAt: 0) + $0.1 }
             .joined(separator: "\n")
         let names = environment.map(\.0.count).max() ?? 0
         text += "\n\nENVIRONMENT:\n"
-        text += environment.isEmpty
+        text +=
+            environment.isEmpty
             ? "  (none)"
             : environment.map { "  " + $0.0.padding(toLength: names + 2, withPad: " ", startingAt: 0) + $0.1 }
                 .joined(separator: "\n")

@@ -26,7 +26,8 @@ enum DiagnosticsView {
         let errors = diagnostics.filter { $0.severity == .error }.count
         let noun = errors == 1 ? "error" : "errors"
         var text = "### \(title)\n\n"
-        text += errors > 0 ? "**\(errors) \(noun)**: nothing was planned. Fix the instance files and push again.\n\n" : ""
+        text +=
+            errors > 0 ? "**\(errors) \(noun)**: nothing was planned. Fix the instance files and push again.\n\n" : ""
         text += diagnostics.map { "- \($0.severity.rawValue): " + inline($0) }.joined(separator: "\n")
         return text + "\n"
     }

@@ -60,7 +60,8 @@ struct FleetWorkspace {
         let orphans = recorded.filter { !files.contains($0.name) && (selection?.contains($0.name) ?? true) }.count
         return PlanTextRenderer(
             terminal: terminal, details: PlanTextRenderer.details(for: loaded.specs),
-            waves: PlanWaves(specs: loaded.specs, fleet: loaded.fleet, orphans: orphans, selection: selection), now: now)
+            waves: PlanWaves(specs: loaded.specs, fleet: loaded.fleet, orphans: orphans, selection: selection), now: now
+        )
     }
 
     /// The planner's input for the selected instances (all when `names` is empty).

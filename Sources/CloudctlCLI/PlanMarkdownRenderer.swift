@@ -118,11 +118,15 @@ struct PlanMarkdownRenderer {
                 }
                 text += piece
             }
-            if leftOut > 0 { text += "\n\n… and \(leftOut) more \(leftOut == 1 ? "instance" : "instances") with changes." }
+            if leftOut > 0 {
+                text += "\n\n… and \(leftOut) more \(leftOut == 1 ? "instance" : "instances") with changes."
+            }
         }
         let attention =
             attention
-            + diagnostics.filter { !mentionsOrphan($0) }.map { "- \($0.severity.rawValue): " + DiagnosticsView.inline($0) }
+            + diagnostics.filter { !mentionsOrphan($0) }.map {
+                "- \($0.severity.rawValue): " + DiagnosticsView.inline($0)
+            }
         var attentionLeftOut = 0
         if !attention.isEmpty {
             text += "\n\n#### Needs attention\n"

@@ -164,7 +164,8 @@ struct PlanTextRenderer {
         let steps = "\(stepCount) \(stepCount == 1 ? "step" : "steps")"
         let instances = "\(s.instancesWithChanges) \(s.instancesWithChanges == 1 ? "instance" : "instances")"
         let changes = tally.text.isEmpty ? "changes" : tally.text
-        let line = "Plan: \(changes) (\(instances), \(steps): \(s.create) to create, \(s.update) to update, "
+        let line =
+            "Plan: \(changes) (\(instances), \(steps): \(s.create) to create, \(s.update) to update, "
             + "\(s.delete) to delete)."
         return notes.isEmpty ? line : line + " " + untouched
     }

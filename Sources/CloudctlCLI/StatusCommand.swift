@@ -127,10 +127,13 @@ enum StatusCommand {
         context.report(trialWarnings)
         try options.filter.check(against: workspace.loaded.fleet)
         // Which instances have pending changes: a fresh plan, when the files allow one.
-        let pending: [String: Bool]? = problems > 0 ? nil : (try? workspace.plan(selecting: []))
-            .map { result in
-                Dictionary(result.plan.instances.map { ($0.name, $0.hasChanges) }, uniquingKeysWith: { a, _ in a })
-            }
+        let pending: [String: Bool]? =
+            problems > 0
+            ? nil
+            : (try? workspace.plan(selecting: []))
+                .map { result in
+                    Dictionary(result.plan.instances.map { ($0.name, $0.hasChanges) }, uniquingKeysWith: { a, _ in a })
+                }
         // Status reports recorded state: without a database there is none to report, which usually means a wrong path.
         let store: (any StateBackend)? = try context.requiredStore(fleet: workspace.loaded.fleet?.name)
         let specs = workspace.specsByName

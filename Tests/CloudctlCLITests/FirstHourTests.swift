@@ -144,7 +144,8 @@ final class MachineReadableProblemsTests: RepoTestCase {
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
         XCTAssertEqual(document["valid"] as? Bool, false)
         let diagnostics = try XCTUnwrap(document["diagnostics"] as? [[String: Any]])
-        XCTAssertTrue(diagnostics.contains { ($0["location"] as? [String: Any])?["file"] as? String == "Instances/broken.json" })
+        XCTAssertTrue(
+            diagnostics.contains { ($0["location"] as? [String: Any])?["file"] as? String == "Instances/broken.json" })
 
         let text = await runCLI(["plan"], repo: repo)
         XCTAssertEqual(text.code, 1)

@@ -87,7 +87,8 @@ final class PlanRenderingGoldenTests: XCTestCase {
 
     func testDeferredInstanceSaysWhenItsWindowOpens() throws {
         let text = PlanTextRenderer(now: Self.wednesday).render(Self.dayTwo.plan)
-        let acme = try XCTUnwrap(text.components(separatedBy: "\n\n").first { $0.contains("acme (") || $0.hasPrefix("acme") })
+        let acme = try XCTUnwrap(
+            text.components(separatedBy: "\n\n").first { $0.contains("acme (") || $0.hasPrefix("acme") })
         // acme's window: sun 02:00 America/New_York, i.e. 07:00 UTC (standard time) the following Sunday.
         XCTAssertTrue(acme.contains("next opens 2026-12-06 07:00 UTC"), acme)
     }
