@@ -22,7 +22,7 @@ enum ApplyCommand {
             let reader = try await outlining.value
             let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
             let approval = SavedPlanApproval(check: check, options: options, context: context, console: console)
-            guard let approved = try approval.approve() else { return CLI.ExitCode.success }
+            guard let approved = try approval.approve() else { return try nothingToApply(options, context) }
             plan = approved
         } else {
             let result = try workspace.plan(selecting: options.names)
@@ -32,10 +32,7 @@ enum ApplyCommand {
                 terminal: context.terminal, now: options.ignoreMaintenanceWindow ? nil : context.environment.now(),
                 selecting: options.names)
             console.out(renderer.render(plan))
-            guard plan.hasChanges else {
-                if options.json { context.console.out(try ApplyResultView.json(run: nil, ApplyReport(instances: []))) }
-                return CLI.ExitCode.success
-            }
+            guard plan.hasChanges else { return try nothingToApply(options, context) }
             try confirm(options, context, console: console)
         }
 
@@ -103,6 +100,12 @@ enum ApplyCommand {
         if options.json { context.console.out(try ApplyResultView.json(run: run, report)) }
         if task.isCancelled { return CLI.ExitCode.interrupted }
         return report.succeeded ? CLI.ExitCode.success : CLI.ExitCode.failure
+    }
+
+    /// A plan without changes runs nothing; `--json` still gets its document (no run, no instances).
+    private static func nothingToApply(_ options: ApplyOptions, _ context: CommandContext) throws -> Int32 {
+        if options.json { context.console.out(try ApplyResultView.json(run: nil, ApplyReport(instances: []))) }
+        return CLI.ExitCode.success
     }
 
     /// Asks for "yes" on a terminal; refuses to guess when nobody can answer.

@@ -4,6 +4,7 @@ import TestSupport
 import Planner
 import Executor
 import ProviderAPI
+import StateBackend
 import FleetFiles
 import AWSProvider
 @testable import CloudctlCLI
@@ -107,6 +108,37 @@ final class PlanRenderingGoldenTests: XCTestCase {
                     provisioning: PlanMarkdownRenderer.provisioning(Self.sample.specs)),
                 "plan-\(name).md")
         }
+    }
+
+    /// The status table on day two: every sync state the sample can show (last operations made up, times fixed).
+    func testStatusTableGolden() throws {
+        let sample = Self.sample
+        let now = Self.wednesday
+        let specs = Dictionary(uniqueKeysWithValues: sample.specs.map { ($0.name, $0) })
+        var recorded = Dictionary(uniqueKeysWithValues: Self.dayTwoRecorded.map { ($0.name, $0) })
+        recorded["initech"]?.provisioned = false  // its first apply stopped part-way
+        let pending = Dictionary(uniqueKeysWithValues: Self.dayTwo.plan.instances.map { ($0.name, $0.hasChanges) })
+        let results: [String: OperationResult] = [
+            "globex": .deferred, "hooli": .failed, "initech": .failed, "acme": .succeeded, "dogfood": .succeeded,
+        ]
+        let names = Set(specs.keys).union(recorded.keys).sorted()
+        let entries = names.map { name in
+            let last = results[name].map {
+                OperationRecord(
+                    id: 1, instance: name, kind: "apply", holder: "ops@bastion pid 7", result: $0,
+                    startedAt: now.addingTimeInterval(-7200), finishedAt: now.addingTimeInterval(-7000))
+            }
+            let spec = specs[name]
+            return StatusCommand.Entry(
+                name: name, spec: spec, recorded: recorded[name].map(StatusCommand.RecordedView.init),
+                lastOperation: last.map(StatusCommand.OperationView.init),
+                sync: .of(
+                    spec: spec, recorded: recorded[name], last: last, hasChanges: pending[name] ?? false, now: now),
+                trial: spec?.trial.flatMap { trial in
+                    TrialExpiry.standing(trial, now: now).map { TrialExpiry.summary(name, trial, $0) }
+                })
+        }
+        try assertGolden(StatusView.table(entries, now: now) + "\n", "status-day-two.txt")
     }
 
     /// Past its budget the comment summarizes and names the full plan file (recorded with a small budget, so the

@@ -14,8 +14,8 @@ run_step() {
     counter=$(grep -oE '^\[[0-9]+/[0-9]+\]' "$PROGRESS_LOG" | tail -n 1 || true)
     if [ -t 1 ]; then
       printf '\r    %ds %s ' "$((SECONDS - start))" "$counter"
-    elif [ $((SECONDS - last_line)) -ge 15 ]; then
-      # Not a terminal (CI): a line every 15 s, so the job never looks hung.
+    elif [ $((SECONDS - last_line)) -ge 50 ]; then
+      # Not a terminal (CI): a line every 50 s, so no minute passes silently.
       echo "    still running after $((SECONDS - start))s $counter"
       last_line=$SECONDS
     fi
