@@ -135,6 +135,10 @@ enum ApplyCommand {
         for failure in report.instances where failure.result == .failed {
             line += "\n  \(failure.name): \(failure.error ?? "failed")"
         }
+        // Which window each deferred instance waits for, and when it opens.
+        for deferred in report.instances where deferred.result == .deferred {
+            line += "\n  \(deferred.name) deferred: \(deferred.error ?? "outside its maintenance window")"
+        }
         // Instances never started share one reason (a failed wave, Ctrl-C): one line each reason, not one per instance.
         let notStarted = Dictionary(grouping: report.instances.filter { $0.result == .cancelled }.compactMap(\.error)) {
             $0
