@@ -10,6 +10,17 @@ enum ApplyCommand {
     static let command = Command(ApplyOptions.self, run: run)
 
     static func run(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
+        do {
+            return try await apply(options, context)
+        } catch let error as DiagnosticsError where options.json {
+            // A script asked for JSON: problems come as JSON on stdout (and as usual on stderr).
+            context.report(error.diagnostics)
+            context.console.out(try DiagnosticsView.json(error.diagnostics))
+            return CLI.ExitCode.failure
+        }
+    }
+
+    private static func apply(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
         // With --json, stdout carries only the result document; the plan and progress go to stderr.
         let console = options.json ? context.console.humanOutputOnStderr : context.console
         // A saved plan is outlined (one pass over the file) while the instance files load.

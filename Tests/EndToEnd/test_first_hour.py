@@ -69,17 +69,20 @@ def test_deferral_is_an_event_in_history_and_status(cloudctl, repo, aws):
     now = datetime.datetime.now(datetime.timezone.utc)
     # An instance whose window is closed now (and stays closed for the next minutes), to resize outside it.
     later = now + datetime.timedelta(minutes=10)
+    tiers = sorted(repo.fleet["tiers"], key=lambda t: repo.fleet["tiers"][t]["storageGB"])
+    # Storage only grows: resize up, so an instance not on the biggest tier.
     names = [n for n, s in repo.specs().items()
-             if s["state"] == "active" and not window_open(s, now) and not window_open(s, later)]
+             if s["state"] == "active" and s["size"] != tiers[-1]
+             and not window_open(s, now) and not window_open(s, later)]
     assert names, "every sample window is open right now"
     name = names[0]
     cloudctl.apply(name)
-    tiers = list(repo.fleet["tiers"])
     size = repo.spec(name)["size"]
-    repo.edit(name, size=next(t for t in tiers if t != size))
+    repo.edit(name, size=tiers[tiers.index(size) + 1])
 
     proc = cloudctl("apply", "--auto-approve", "--json", name, check=0)
     result = json.loads(proc.stdout)
+    assert f"{name} deferred: has disruptive steps" in proc.stderr, proc.stderr
     assert [(i["name"], i["result"]) for i in result["instances"]] == [(name, "deferred")]
     assert "next opens" in result["instances"][0]["error"]
 
@@ -101,5 +104,7 @@ def test_validation_errors_in_the_format_ci_asked_for(cloudctl, repo):
     assert "`Instances/acme.json" in md.stdout
     as_json = json.loads(cloudctl("plan", "--json", check=1).stdout)
     assert as_json["valid"] is False and as_json["errors"] >= 1
+    applied = json.loads(cloudctl("apply", "--auto-approve", "--json", check=1).stdout)
+    assert applied["valid"] is False, "apply --json reports problems as JSON too"
     validated = json.loads(cloudctl("validate", "--json", check=1).stdout)
     assert any(d["location"]["file"] == "Instances/acme.json" for d in validated["diagnostics"])
