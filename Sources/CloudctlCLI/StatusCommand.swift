@@ -141,7 +141,6 @@ enum StatusCommand {
         let locks = Dictionary(
             (try await store?.locks() ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
         func entry(_ name: String, steps: Bool) async throws -> Entry {
-            let lastOperation = try await store?.lastOperation(instance: name).map(OperationView.init)
             let last = try await store?.lastOperation(instance: name)
             let recentSteps = steps ? try await store?.recentSteps(instance: name, limit: 10) ?? [] : nil
             let spec = specs[name]
