@@ -10,7 +10,19 @@ enum ApplyCommand {
     static let command = Command(ApplyOptions.self, run: run)
 
     static func run(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
-        let console = context.console
+        do {
+            return try await apply(options, context)
+        } catch let error as DiagnosticsError where options.json {
+            // A script asked for JSON: problems come as JSON on stdout (and as usual on stderr).
+            context.report(error.diagnostics)
+            context.console.out(try DiagnosticsView.json(error.diagnostics))
+            return CLI.ExitCode.failure
+        }
+    }
+
+    private static func apply(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
+        // With --json, stdout carries only the result document; the plan and progress go to stderr.
+        let console = options.json ? context.console.humanOutputOnStderr : context.console
         // A saved plan is outlined (one pass over the file) while the instance files load.
         let planURL = options.planFile.map { context.userPath($0) }
         let outlining = planURL.map { url in Task.detached { try SavedPlanReader(url) } }
@@ -20,17 +32,19 @@ enum ApplyCommand {
         if let planFile = options.planFile, let outlining {
             let reader = try await outlining.value
             let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
-            let approval = SavedPlanApproval(check: check, options: options, context: context)
-            guard let approved = try approval.approve() else { return CLI.ExitCode.success }
+            let approval = SavedPlanApproval(check: check, options: options, context: context, console: console)
+            guard let approved = try approval.approve() else { return try nothingToApply(options, context) }
             plan = approved
         } else {
             let result = try workspace.plan(selecting: options.names)
             context.report(result.diagnostics)
             plan = result.plan
-            let details = PlanTextRenderer.details(for: workspace.loaded.specs)
-            console.out(PlanTextRenderer(terminal: context.terminal, details: details).render(plan))
-            guard plan.hasChanges else { return CLI.ExitCode.success }
-            try confirm(options, context)
+            let renderer = workspace.textRenderer(
+                terminal: context.terminal, now: options.ignoreMaintenanceWindow ? nil : context.environment.now(),
+                selecting: options.names)
+            console.out(renderer.render(plan))
+            guard plan.hasChanges else { return try nothingToApply(options, context) }
+            try confirm(options, context, console: console)
         }
 
         let config: AWSConfig
@@ -50,6 +64,8 @@ enum ApplyCommand {
         executorOptions.parallelism = options.parallelism
         executorOptions.ignoreMaintenanceWindow = options.ignoreMaintenanceWindow
         executorOptions.continueAfterFailedWave = options.continueAfterFailedWave
+        let run = ApplyRun.make(repo: context.repo, now: context.environment.now())
+        executorOptions.run = run
         let printer = ProgressPrinter(
             console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
             width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)
@@ -67,6 +83,9 @@ enum ApplyCommand {
                 })
         }
         console.out()
+        console.out(
+            "Run \(run.id)" + (run.commit.map { " from commit \($0.prefix(12))" + (run.dirty ? " (dirty)" : "") } ?? "")
+        )
         let task = Task { await executor.apply(plan) }
         let trap =
             context.environment.trapSignals
@@ -88,23 +107,30 @@ enum ApplyCommand {
 
         console.out()
         console.out(summaryLine(report))
-        console.out("Run `cloudctl status` to see the fleet, or `cloudctl history` for every step.")
+        console.out("Run `cloudctl status` to see the fleet, or `cloudctl history --run \(run.id)` for every step.")
+        if options.json { context.console.out(try ApplyResultView.json(run: run, report)) }
         if task.isCancelled { return CLI.ExitCode.interrupted }
         return report.succeeded ? CLI.ExitCode.success : CLI.ExitCode.failure
     }
 
+    /// A plan without changes runs nothing; `--json` still gets its document (no run, no instances).
+    private static func nothingToApply(_ options: ApplyOptions, _ context: CommandContext) throws -> Int32 {
+        if options.json { context.console.out(try ApplyResultView.json(run: nil, ApplyReport(instances: []))) }
+        return CLI.ExitCode.success
+    }
+
     /// Asks for "yes" on a terminal; refuses to guess when nobody can answer.
-    static func confirm(_ options: ApplyOptions, _ context: CommandContext) throws {
+    static func confirm(_ options: ApplyOptions, _ context: CommandContext, console: Console) throws {
         guard !options.autoApprove else { return }
-        guard context.console.stdinIsTerminal else {
+        guard console.stdinIsTerminal else {
             throw DiagnosticsError([
                 .error(
                     "Refusing to apply without confirmation: standard input is not a terminal",
                     detail: "Review the plan above and re-run with --auto-approve to apply it non-interactively.")
             ])
         }
-        context.console.writeOut("\nApply these changes? Only 'yes' is accepted: ")
-        guard context.console.readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+        console.writeOut("\nApply these changes? Only 'yes' is accepted: ")
+        guard console.readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw DiagnosticsError([.error("Apply cancelled", detail: "Nothing was changed.")])
         }
     }
@@ -119,6 +145,10 @@ enum ApplyCommand {
         var line = "Apply complete: " + parts.joined(separator: ", ") + "."
         for failure in report.instances where failure.result == .failed {
             line += "\n  \(failure.name): \(failure.error ?? "failed")"
+        }
+        // Which window each deferred instance waits for, and when it opens.
+        for deferred in report.instances where deferred.result == .deferred {
+            line += "\n  \(deferred.name) deferred: \(deferred.error ?? "outside its maintenance window")"
         }
         // Instances never started share one reason (a failed wave, Ctrl-C): one line each reason, not one per instance.
         let notStarted = Dictionary(grouping: report.instances.filter { $0.result == .cancelled }.compactMap(\.error)) {
@@ -145,6 +175,8 @@ struct ApplyOptions: CommandOptions, Equatable {
             "--ignore-maintenance-window", "Run disruptive steps even outside maintenance windows.")
         static let continueAfterFailedWave = OptionSpec.flag(
             "--continue-after-failed-wave", "Start later rollout waves even when an earlier wave had failures.")
+        static let json = OptionSpec.flag(
+            "--json", "Print one JSON result per instance on stdout (the plan and progress go to stderr).")
     }
 
     /// More instances at once than any fleet's API rate limits allow; the bound also keeps a typo like 100000 from
@@ -157,8 +189,14 @@ struct ApplyOptions: CommandOptions, Equatable {
         arguments: "[PLANFILE | NAME…]", positionals: 0...Int.max,
         options: [
             Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow,
-            Option.continueAfterFailedWave,
-        ])
+            Option.continueAfterFailedWave, Option.json,
+        ],
+        exitCodes: [
+            (CLI.ExitCode.success, "every instance succeeded or was deferred to its maintenance window"),
+            (CLI.ExitCode.failure, "error, or an instance failed (see the summary and `cloudctl history`)"),
+            (CLI.ExitCode.interrupted, "interrupted (Ctrl-C); running steps were journaled as interrupted"),
+        ],
+        environment: [CLI.Environment.db] + CLI.Environment.aws + [CLI.Environment.noColor])
 
     /// A saved plan to apply exactly; nil to plan afresh.
     var planFile: String?
@@ -168,6 +206,7 @@ struct ApplyOptions: CommandOptions, Equatable {
     var parallelism = defaultParallelism
     var ignoreMaintenanceWindow = false
     var continueAfterFailedWave = false
+    var json = false
 
     init(
         planFile: String? = nil, names: [String] = [], autoApprove: Bool = false,
@@ -202,5 +241,29 @@ struct ApplyOptions: CommandOptions, Equatable {
         parallelism = arguments.integer(Option.parallelism) ?? Self.defaultParallelism
         ignoreMaintenanceWindow = arguments.flag(Option.ignoreMaintenanceWindow)
         continueAfterFailedWave = arguments.flag(Option.continueAfterFailedWave)
+        json = arguments.flag(Option.json)
+    }
+}
+
+/// `apply --json`: the run and one result per instance, for scripts and CI.
+enum ApplyResultView {
+    struct Document: Encodable {
+        var run: RunInfo?
+        var succeeded: Bool
+        var instances: [Instance]
+    }
+
+    struct Instance: Encodable {
+        var name: String
+        var result: OperationResult
+        var error: String?
+    }
+
+    static func json(run: RunInfo?, _ report: ApplyReport) throws -> String {
+        let instances = report.instances.sorted { $0.name < $1.name }.map {
+            Instance(name: $0.name, result: $0.result, error: $0.error)
+        }
+        let document = Document(run: run, succeeded: report.succeeded, instances: instances)
+        return String(decoding: try TimeText.jsonEncoder().encode(document), as: UTF8.self)
     }
 }

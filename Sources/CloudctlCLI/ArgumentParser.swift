@@ -42,8 +42,14 @@ struct CommandSpec: Sendable {
     var positionals: ClosedRange<Int> = 0...0
     var options: [OptionSpec] = []
     var conflicts: [[OptionSpec]] = []
+    /// The global options the command uses (`--repo`, `--db`); `--help` is always accepted.
+    var globals: [OptionSpec] = [GlobalOptions.Option.repo, GlobalOptions.Option.db]
+    /// "0  …" lines for help: each exit code and when.
+    var exitCodes: [(Int32, String)] = CLI.ExitCode.basic
+    /// The environment variables the command reads, with what for.
+    var environment: [(String, String)] = []
 
-    var allOptions: [OptionSpec] { options + GlobalOptions.Option.all }
+    var allOptions: [OptionSpec] { options + globals + [GlobalOptions.Option.help] }
 
     var usage: String {
         ["cloudctl", name, arguments, "[options]"].filter { !$0.isEmpty }.joined(separator: " ")
@@ -54,7 +60,19 @@ struct CommandSpec: Sendable {
         let lines = allOptions.map {
             "  " + $0.signature.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.help
         }
-        return "OVERVIEW: \(abstract)\n\nUSAGE: \(usage)\n\nOPTIONS:\n" + lines.joined(separator: "\n")
+        var text = "OVERVIEW: \(abstract)\n\nUSAGE: \(usage)\n\nOPTIONS:\n" + lines.joined(separator: "\n")
+        text +=
+            "\n\nEXIT CODES:\n"
+            + exitCodes.map { "  \($0.0)".padding(toLength: 7, withPad: " ", startingAt: 0) + $0.1 }
+            .joined(separator: "\n")
+        let names = environment.map(\.0.count).max() ?? 0
+        text += "\n\nENVIRONMENT:\n"
+        text +=
+            environment.isEmpty
+            ? "  (none)"
+            : environment.map { "  " + $0.0.padding(toLength: names + 2, withPad: " ", startingAt: 0) + $0.1 }
+                .joined(separator: "\n")
+        return text
     }
 }
 

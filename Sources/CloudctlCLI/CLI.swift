@@ -9,6 +9,31 @@ public enum CLI {
     /// Exit codes: 0 ok, 1 error, 2 plan has changes (with `--detailed-exitcode`), 130 interrupted.
     enum ExitCode {
         static let success: Int32 = 0, failure: Int32 = 1, changesPresent: Int32 = 2, interrupted: Int32 = 130
+        /// What most commands' help lists.
+        static let basic: [(Int32, String)] = [
+            (success, "success"), (failure, "error: bad input, a problem found, or a failed operation (see stderr)"),
+        ]
+    }
+
+    /// Environment variables, with what they do, for the commands' help.
+    enum Environment {
+        static let db = ("CLOUDCTL_DB", "State database when --db is not given.")
+        static let noColor = ("NO_COLOR", "Any value turns off colors on a terminal.")
+        static let aws: [(String, String)] = [
+            ("AWS_ACCESS_KEY_ID", "Credentials (with AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)."),
+            ("AWS_SECRET_ACCESS_KEY", "Credentials."),
+            ("AWS_SESSION_TOKEN", "Credentials (temporary)."),
+            ("AWS_PROFILE", "Profile when no keys are set (else AWS_DEFAULT_PROFILE, else default)."),
+            ("AWS_DEFAULT_PROFILE", "Profile when AWS_PROFILE is not set."),
+            ("AWS_SHARED_CREDENTIALS_FILE", "Credentials file (default: ~/.aws/credentials)."),
+            ("AWS_CONFIG_FILE", "Config file (default: ~/.aws/config)."),
+            ("AWS_REGION", "Region (else AWS_DEFAULT_REGION, else the profile's region)."),
+            ("AWS_DEFAULT_REGION", "Region when AWS_REGION is not set."),
+            ("AWS_ENDPOINT_URL", "A local endpoint such as moto (http://127.0.0.1:PORT)."),
+            ("CLOUDCTL_REQUEST_TIMEOUT", "Bound on each cloud call (default: 30s; ms, s, m or h)."),
+            ("CLOUDCTL_STEP_TIMEOUT", "Bound on each step (default: 45m; ms, s, m or h)."),
+            ("USER", "Who ran the apply, recorded in history and locks (else LOGNAME)."),
+        ]
     }
 
     static let commands: [Command] = [
@@ -79,7 +104,7 @@ public enum CLI {
             }
         } catch let error as UsageError {
             console.err(
-                "Error: \(error.message)\nUsage: \(error.usage)\n"
+                "error: \(error.message)\nusage: \(error.usage)\n"
                     + "See 'cloudctl \(error.command.map { "\($0) " } ?? "")--help'."
             )
         } catch let error as StateBackendError {

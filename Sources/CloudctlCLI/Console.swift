@@ -28,6 +28,11 @@ public struct Console: Sendable {
             stdoutIsTerminal: Terminal.isTerminal(STDOUT_FILENO), stdinIsTerminal: Terminal.isTerminal(STDIN_FILENO))
     }
 
+    /// The same console with stdout sent to stderr: for what people read while stdout carries JSON.
+    var humanOutputOnStderr: Console {
+        Console(writeOut: writeErr, writeErr: writeErr, readLine: readLine, stdinIsTerminal: stdinIsTerminal)
+    }
+
     /// Writes `text` plus a newline to stdout.
     func out(_ text: String = "") { writeOut(text + "\n") }
     /// Writes `text` plus a newline to stderr.

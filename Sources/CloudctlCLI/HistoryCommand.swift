@@ -7,12 +7,17 @@ enum HistoryCommand {
     static let command = Command(HistoryOptions.self) { options, context in
         let now = context.environment.now()
         let since = options.since?.start(now: now)
-        let operations =
-            try await context.existingStore(fleet: nil)?.operations(
-                instance: options.name, since: since,
-                limit: options.limit) ?? []
+        let filter = OperationFilter(instance: options.name, run: options.run, since: since)
+        let store = try context.existingStore(fleet: nil)
+        let operations = try await store?.operations(matching: filter, limit: options.limit) ?? []
+        // Only a full page can have left some out.
+        let total =
+            operations.count < options.limit
+            ? operations.count : try await store?.countOperations(matching: filter) ?? operations.count
+        let more = total - operations.count
         let view = HistoryView(format: options.format, now: now)
-        context.console.out(try view.render(operations, instance: options.name, since: since))
+        context.console.out(try view.render(operations, instance: options.name, since: since, more: more))
+        if options.format == .json, let note = HistoryView.moreNote(more) { context.console.err(note) }
         return CLI.ExitCode.success
     }
 }
@@ -25,6 +30,8 @@ struct HistoryOptions: CommandOptions, Equatable {
             "--limit", "N", in: limitBounds,
             "Show at most N operations, \(limitBounds.lowerBound) to \(limitBounds.upperBound) "
                 + "(default: \(defaultLimit)).")
+        static let run = OptionSpec.string(
+            "--run", "ID", "Only the operations of one apply run (its id is printed by apply and shown here).")
         static let since = OptionSpec.string(
             "--since", "WHEN",
             "Only operations started since WHEN: 30m, 12h, 7d (at most 10 years back), "
@@ -36,19 +43,27 @@ struct HistoryOptions: CommandOptions, Equatable {
 
     static let spec = CommandSpec(
         name: "history", abstract: "Show past operations, newest first, with their steps and errors.",
-        arguments: "[NAME]", positionals: 0...1, options: [Option.limit, Option.since, ReportFormat.jsonOption])
+        arguments: "[NAME]", positionals: 0...1,
+        options: [Option.limit, Option.since, Option.run, ReportFormat.jsonOption],
+        environment: [CLI.Environment.db])
 
     /// One instance's operations; nil for every instance.
     var name: String?
     var since: Since?
     var limit = defaultLimit
     var format: ReportFormat = .human
+    /// One apply run's operations; nil for every run.
+    var run: String?
 
-    init(name: String? = nil, since: Since? = nil, limit: Int = defaultLimit, format: ReportFormat = .human) {
+    init(
+        name: String? = nil, since: Since? = nil, limit: Int = defaultLimit, format: ReportFormat = .human,
+        run: String? = nil
+    ) {
         self.name = name
         self.since = since
         self.limit = limit
         self.format = format
+        self.run = run
     }
 
     init(_ arguments: ParsedArguments, environment: CLIEnvironment) throws(UsageError) {
@@ -62,7 +77,8 @@ struct HistoryOptions: CommandOptions, Equatable {
         }
         self.init(
             name: arguments.positionals.first, since: since,
-            limit: arguments.integer(Option.limit) ?? Self.defaultLimit, format: ReportFormat(arguments))
+            limit: arguments.integer(Option.limit) ?? Self.defaultLimit, format: ReportFormat(arguments),
+            run: arguments.value(Option.run))
     }
 }
 
@@ -115,16 +131,25 @@ struct HistoryView {
     var format: ReportFormat
     var now: Date
 
-    /// `instance` and `since` only shape the "nothing found" line.
-    func render(_ operations: [OperationRecord], instance: String?, since: Date?) throws -> String {
+    /// `instance` and `since` only shape the "nothing found" line; `more` counts what the limit left out.
+    func render(_ operations: [OperationRecord], instance: String?, since: Date?, more: Int = 0) throws -> String {
         if format == .json {
+            // The array stays the document scripts read; `moreNote` goes to stderr.
             return String(decoding: try TimeText.jsonEncoder().encode(operations), as: UTF8.self)
         }
         guard !operations.isEmpty else {
             return "No operations recorded" + (instance.map { " for \($0)" } ?? "")
                 + (since.map { " since \(TimeText.iso($0))" } ?? "") + "."
         }
-        return operations.map { Self.render($0, now: now) }.joined(separator: "\n\n")
+        var text = operations.map { Self.render($0, now: now) }.joined(separator: "\n\n")
+        if let note = Self.moreNote(more) { text += "\n\n" + note }
+        return text
+    }
+
+    /// "3 more operations not shown; raise --limit to see them."; nil when none were left out.
+    static func moreNote(_ more: Int) -> String? {
+        guard more > 0 else { return nil }
+        return "\(more) more \(more == 1 ? "operation" : "operations") not shown; raise --limit to see them."
     }
 
     static func render(_ op: OperationRecord, now: Date) -> String {
@@ -134,11 +159,20 @@ struct HistoryView {
         if let finished = op.finishedAt {
             header += ", took \(TimeText.duration(Int(finished.timeIntervalSince(op.startedAt))))"
         }
-        header += ", by \(op.holder)"
+        header += ", by \(who(op.holder))"
         var lines = [header]
+        if let run = op.run {
+            let commit = run.commit.map { "commit \($0.prefix(12))" + (run.dirty ? " (dirty)" : "") } ?? "no git commit"
+            lines.append("  run \(run.id), \(commit)")
+        }
         if let error = op.error { lines.append("  error: \(error)") }
         if !op.steps.isEmpty { lines.append(stepTable(op.steps, indent: "  ")) }
         return lines.joined(separator: "\n")
+    }
+
+    /// "user@host" from a lock holder "user@host pid 123": who ran it and from where.
+    static func who(_ holder: String) -> String {
+        holder.range(of: " pid ", options: .backwards).map { String(holder[..<$0.lowerBound]) } ?? holder
     }
 
     /// One line per step: number, action, resource, status (with attempts), cloud id or error.

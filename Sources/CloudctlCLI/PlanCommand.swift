@@ -30,7 +30,11 @@ struct PlanOptions: CommandOptions, Equatable {
         name: "plan", abstract: "Show what must change to make the fleet match the instance files.",
         arguments: "[NAME…]", positionals: 0...Int.max,
         options: PlanFormat.options + [Option.out, Option.detailedExitcode],
-        conflicts: [PlanFormat.options])
+        conflicts: [PlanFormat.options],
+        exitCodes: CLI.ExitCode.basic + [
+            (CLI.ExitCode.changesPresent, "with --detailed-exitcode: the plan has changes or orphaned instances")
+        ],
+        environment: [CLI.Environment.db, CLI.Environment.noColor])
 
     /// The instances to plan; empty means all.
     var names: [String] = []
@@ -60,18 +64,36 @@ enum PlanCommand {
     static let command = Command(PlanOptions.self, run: run)
 
     static func run(_ options: PlanOptions, _ context: CommandContext) async throws -> Int32 {
+        do {
+            return try await plan(options, context)
+        } catch let error as DiagnosticsError where options.format != .text {
+            // CI asked for a format to post: the problems come in it, on stdout (and as usual on stderr).
+            context.report(error.diagnostics)
+            context.console.out(
+                options.format == .json
+                    ? try DiagnosticsView.json(error.diagnostics) : DiagnosticsView.markdown(error.diagnostics))
+            return CLI.ExitCode.failure
+        }
+    }
+
+    private static func plan(_ options: PlanOptions, _ context: CommandContext) async throws -> Int32 {
         let workspace = try await FleetWorkspace.open(context)
         let input = try workspace.planInput(selecting: options.names)
         let fleet = input.fleet
-        let diagnostics = workspace.loaded.diagnostics + Planner.diagnostics(input)
+        let diagnostics =
+            workspace.loaded.diagnostics + Planner.diagnostics(input)
+            + TrialExpiry.warnings(workspace.loaded, now: context.environment.now())
         if diagnostics.hasErrors { throw DiagnosticsError(diagnostics) }
         context.report(diagnostics)
 
         let format = options.format
-        let details = format == .text ? PlanTextRenderer.details(for: workspace.loaded.specs) : [:]
+        let renderer = workspace.textRenderer(
+            terminal: context.terminal, now: context.environment.now(), selecting: options.names)
+        var markdown = PlanMarkdownRenderer(provisioning: PlanMarkdownRenderer.provisioning(workspace.loaded.specs))
+        markdown.fullPlanFile = options.out
         var printer = PlanPrinter(
-            format, fleet: fleet.name, diagnostics: diagnostics, details: details,
-            terminal: context.terminal, console: context.console)
+            format, fleet: fleet.name, diagnostics: diagnostics, text: renderer, markdown: markdown,
+            console: context.console)
         let out = options.out
         var saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name, repo: context.repo) }
         let outline = Planner.plan(input) { instance in

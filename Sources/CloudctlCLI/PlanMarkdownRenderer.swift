@@ -8,9 +8,39 @@ struct PlanMarkdownRenderer {
     private var groupIndex: [String: Int] = [:]
     private var attention: [String] = []
     private var orphans: [String] = []
+    private var tally = IntentTally()
+    /// Per instance, "version 5.3.0, size small, region us-east-1": shown (and grouped by) for provisioning.
+    private let provisioning: [String: String]
+    /// The comment stays below this many characters (GitHub's limit is 65,536); past it, it summarizes.
+    var budget = 60_000
+    /// Where the whole plan is (`plan --out`), named when the comment had to leave things out.
+    var fullPlanFile: String?
+    /// Names listed per group at most; the rest are counted.
+    static let namesShown = 200
 
-    static func render(_ plan: Plan, diagnostics: [Diagnostic] = []) -> String {
-        var renderer = PlanMarkdownRenderer()
+    init(provisioning: [String: String] = [:]) {
+        self.provisioning = provisioning
+    }
+
+    /// What a provisioned instance will run, from its file: "version 5.3.0, size small, region us-east-1".
+    static func provisioning(_ specs: [InstanceSpec]) -> [String: String] {
+        var shared: [String: String] = [:]
+        var result: [String: String] = [:]
+        for spec in specs {
+            let text = "version \(spec.version), size \(spec.size), region \(spec.region)"
+            if shared[text] == nil { shared[text] = text }
+            result[spec.name] = shared[text]
+        }
+        return result
+    }
+
+    static func render(
+        _ plan: Plan, diagnostics: [Diagnostic] = [], provisioning: [String: String] = [:], budget: Int = 60_000,
+        fullPlanFile: String? = nil
+    ) -> String {
+        var renderer = PlanMarkdownRenderer(provisioning: provisioning)
+        renderer.budget = budget
+        renderer.fullPlanFile = fullPlanFile
         for instance in plan.instances { renderer.add(instance) }
         var text = ""
         renderer.write(summary: plan.summary, diagnostics: diagnostics, to: &text)
@@ -28,15 +58,24 @@ struct PlanMarkdownRenderer {
             output.write("\(who): \(description) (\(actions.joined(separator: ", ")))")
             guard names.count > 1 else { return }
             output.write("\n<details><summary>Instances</summary>\n\n")
-            for (index, name) in names.enumerated() { output.write(index == 0 ? name : ", " + name) }
+            for (index, name) in names.prefix(PlanMarkdownRenderer.namesShown).enumerated() {
+                output.write(index == 0 ? name : ", " + name)
+            }
+            if names.count > PlanMarkdownRenderer.namesShown {
+                output.write(" and \(names.count - PlanMarkdownRenderer.namesShown) more")
+            }
             output.write("\n\n</details>")
         }
     }
 
     mutating func add(_ instance: InstancePlan) {
+        tally.add(instance)
         switch instance.status {
         case .planned where instance.hasChanges:
-            let description = InstanceChange.list(InstanceChange.verbs(instance.changes))
+            var description = InstanceChange.list(InstanceChange.verbs(instance.changes))
+            if instance.changes.contains(.provision), let what = provisioning[instance.name] {
+                description += " (\(what))"
+            }
             let key =
                 description + "|"
                 + instance.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }.joined(separator: ",")
@@ -62,22 +101,49 @@ struct PlanMarkdownRenderer {
     }
 
     /// Writes the comment section by section (sections separated by a blank line), ending with a newline.
+    /// Past the budget, groups and attention items are left out and counted, and the comment points at the full plan.
     func write(summary: PlanSummary, diagnostics: [Diagnostic], to output: inout some TextOutputStream) {
-        output.write("### cloudctl plan\n\n" + PlanTextRenderer.summaryLine(summary))
+        var text = "### cloudctl plan\n\n" + PlanTextRenderer.summaryLine(summary, tally: tally)
+        // Room for the closing note, so the whole comment stays within the budget.
+        let limit = budget - 400
+        var leftOut = 0
         if !groups.isEmpty {
-            output.write("\n\n#### Changes")
+            text += "\n\n#### Changes"
             for group in groups {
-                output.write("\n\n")
-                group.write(to: &output)
+                var piece = "\n\n"
+                group.write(to: &piece)
+                guard leftOut == 0, text.utf8.count + piece.utf8.count <= limit else {
+                    leftOut += group.names.count
+                    continue
+                }
+                text += piece
+            }
+            if leftOut > 0 {
+                text += "\n\n… and \(leftOut) more \(leftOut == 1 ? "instance" : "instances") with changes."
             }
         }
         let attention =
             attention
-            + diagnostics.filter { !mentionsOrphan($0) }.map { "- \($0.severity.rawValue): " + Self.inline($0) }
+            + diagnostics.filter { !mentionsOrphan($0) }.map {
+                "- \($0.severity.rawValue): " + DiagnosticsView.inline($0)
+            }
+        var attentionLeftOut = 0
         if !attention.isEmpty {
-            output.write("\n\n#### Needs attention\n\n" + attention.joined(separator: "\n"))
+            text += "\n\n#### Needs attention\n"
+            for line in attention {
+                guard attentionLeftOut == 0, text.utf8.count + line.utf8.count + 1 <= limit else {
+                    attentionLeftOut += 1
+                    continue
+                }
+                text += "\n" + line
+            }
+            if attentionLeftOut > 0 { text += "\n- … and \(attentionLeftOut) more." }
         }
-        output.write("\n")
+        if leftOut > 0 || attentionLeftOut > 0 {
+            let file = fullPlanFile.map { "`\($0)` (`cloudctl show \($0)`)" } ?? "`cloudctl plan --out plan.json`"
+            text += "\n\n_This comment is shortened to stay within GitHub's comment limit; the full plan: \(file)._"
+        }
+        output.write(text + "\n")
     }
 
     /// The planner also warns about each orphan; the plan's own line already says it.
@@ -85,11 +151,5 @@ struct PlanMarkdownRenderer {
         guard let file = diagnostic.location?.file else { return false }
         // The whole path: a suffix test would also hide the warnings of `big-acme.json` when `acme` is orphaned.
         return orphans.contains { file == "Instances/\($0).json" }
-    }
-
-    private static func inline(_ diagnostic: Diagnostic) -> String {
-        var text = (diagnostic.location.map { "`\($0.description)`: " } ?? "") + diagnostic.summary
-        if let detail = diagnostic.detail, !detail.isEmpty { text += " — " + detail }
-        return text
     }
 }

@@ -11,14 +11,14 @@ struct PlanPrinter {
     private let diagnostics: [Diagnostic]
 
     init(
-        _ format: PlanFormat, fleet: String, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal,
-        console: Console
+        _ format: PlanFormat, fleet: String, diagnostics: [Diagnostic], text renderer: PlanTextRenderer,
+        markdown markdownRenderer: PlanMarkdownRenderer = PlanMarkdownRenderer(), console: Console
     ) {
         output = ChunkedOutput(console)
         self.diagnostics = diagnostics
         switch format {
-        case .text: text = PlanTextRenderer(terminal: terminal, details: details)
-        case .markdown: markdown = PlanMarkdownRenderer()
+        case .text: text = renderer
+        case .markdown: markdown = markdownRenderer
         case .json:
             json = PlanJSONWriter()
             json!.begin(fleet: fleet, to: &output)
@@ -33,7 +33,7 @@ struct PlanPrinter {
 
     /// `selection` is written into `--json` output, which apply accepts as a saved plan.
     mutating func finish(summary: PlanSummary, toolVersion: String, selection: PlanSelection? = nil) {
-        if text != nil { output.write(PlanTextRenderer.summaryLine(summary)) }
+        if let text { output.write(text.summary(summary)) }
         json?.finish(summary: summary, toolVersion: toolVersion, selection: selection, to: &output)
         markdown?.write(summary: summary, diagnostics: diagnostics, to: &output)
         output.write("\n")
@@ -42,11 +42,11 @@ struct PlanPrinter {
 
     /// A whole plan, e.g. one read back from a file.
     static func print(
-        _ plan: Plan, _ format: PlanFormat, diagnostics: [Diagnostic], details: [String: String], terminal: Terminal,
+        _ plan: Plan, _ format: PlanFormat, diagnostics: [Diagnostic], text renderer: PlanTextRenderer,
         console: Console
     ) {
         var printer = PlanPrinter(
-            format, fleet: plan.fleet, diagnostics: diagnostics, details: details, terminal: terminal, console: console)
+            format, fleet: plan.fleet, diagnostics: diagnostics, text: renderer, console: console)
         for instance in plan.instances { printer.add(instance) }
         printer.finish(summary: plan.summary, toolVersion: plan.toolVersion)
     }

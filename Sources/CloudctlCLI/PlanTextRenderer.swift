@@ -1,3 +1,4 @@
+import Foundation
 import FleetModel
 
 /// Terraform-style human plan: a header per instance, one line per step, one summary line.
@@ -8,15 +9,27 @@ struct PlanTextRenderer {
     /// "  + create   network       " per action and resource: built once, not for each of 900,000 step lines.
     private let stepPrefixes: [StepKind: String]
     private let disruptiveNote: String
+    /// Wave names and sizes for the headers; nil prints bare "Wave N" headers.
+    let waves: PlanWaves?
+    /// When set, an instance whose disruptive steps fall outside its window says when the window next opens.
+    let now: Date?
+    private var currentWave: Int?
+    /// What the instances written so far amount to, for the summary line.
+    private(set) var tally = IntentTally()
 
     private struct StepKind: Hashable {
         var action: StepAction
         var resource: ResourceKind
     }
 
-    init(terminal: Terminal = Terminal(color: false), details: [String: String] = [:]) {
+    init(
+        terminal: Terminal = Terminal(color: false), details: [String: String] = [:], waves: PlanWaves? = nil,
+        now: Date? = nil
+    ) {
         self.terminal = terminal
         self.details = details
+        self.waves = waves
+        self.now = now
         var prefixes: [StepKind: String] = [:]
         for action in StepAction.allCases {
             for resource in ResourceKind.allCases {
@@ -43,18 +56,28 @@ struct PlanTextRenderer {
 
     func render(_ plan: Plan) -> String {
         var text = ""
-        write(plan, to: &text)
+        var renderer = self
+        renderer.write(plan, to: &text)
         return text
     }
 
     /// Writes the plan block by block (blocks separated by a blank line), ending with the summary line and no newline.
-    func write(_ plan: Plan, to output: inout some TextOutputStream) {
+    mutating func write(_ plan: Plan, to output: inout some TextOutputStream) {
         for instance in plan.instances { write(instance, to: &output) }
-        output.write(Self.summaryLine(plan.summary))
+        output.write(summary(plan.summary))
     }
 
-    /// The instance's block followed by a blank line; nothing for an unchanged instance.
-    func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
+    /// The instance's block followed by a blank line, under its wave's header when it is the wave's first block;
+    /// nothing for an unchanged instance.
+    mutating func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
+        tally.add(instance)
+        guard instance.status != .planned || instance.hasChanges else { return }
+        // One known wave needs no header.
+        if instance.wave != currentWave, waves.map({ $0.count > 1 }) ?? true {
+            currentWave = instance.wave
+            let header = waves?.header(instance.wave) ?? "Wave \(instance.wave + 1)"
+            output.write(terminal.paint("── " + header, .bold) + "\n\n")
+        }
         switch instance.status {
         case .planned where instance.hasChanges:
             output.write(header(instance))
@@ -65,6 +88,7 @@ struct PlanTextRenderer {
                 if step.disruptive { output.write(disruptiveNote) }
             }
             if instance.steps.isEmpty { output.write("\n  no cloud call: apply records it") }
+            if let deferral = deferral(instance) { output.write("\n  " + terminal.paint(deferral, .yellow)) }
             output.write("\n\n")
         case .planned:
             return
@@ -77,6 +101,16 @@ struct PlanTextRenderer {
                 terminal.paint(name(instance) + " is refused", .red) + "\n  " + (instance.refusal ?? "No reason given.")
                     + "\n\n")
         }
+    }
+
+    /// "deferred: outside its maintenance window (…); next opens 2026-12-06 07:00 UTC" when applying now would defer it.
+    private func deferral(_ instance: InstancePlan) -> String? {
+        guard let now, let window = instance.target?.maintenanceWindow, instance.steps.contains(where: \.disruptive),
+            !window.contains(now)
+        else { return nil }
+        let next = window.nextStart(after: now).map { "; next opens \(MaintenanceWindow.utcMinutes($0))" } ?? ""
+        return "deferred: outside its maintenance window (\(window.day.rawValue) \(window.start) for "
+            + "\(window.duration), \(window.timeZone))\(next)"
     }
 
     private func name(_ instance: InstancePlan) -> String {
@@ -108,9 +142,15 @@ struct PlanTextRenderer {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
-    /// "Plan: 9 to create, 2 to update, 0 to delete, 5 other steps across 3 instances." or the no-changes sentence;
+    /// The summary line for the instances written so far.
+    func summary(_ s: PlanSummary) -> String { Self.summaryLine(s, tally: tally) }
+
+    /// The summary line from the counts alone (the changes unknown), e.g. in messages about a saved plan's summary.
+    static func summaryLine(_ s: PlanSummary) -> String { summaryLine(s, tally: IntentTally()) }
+
+    /// "Plan: 2 to provision, 1 to upgrade, 1 to tear down (3 instances, 25 steps)." or the no-changes sentence;
     /// a plan with orphans never claims the fleet matches its files.
-    static func summaryLine(_ s: PlanSummary) -> String {
+    static func summaryLine(_ s: PlanSummary, tally: IntentTally) -> String {
         var notes: [String] = []
         if s.orphaned > 0 { notes.append("\(s.orphaned) orphaned") }
         if s.refused > 0 { notes.append("\(s.refused) refused") }
@@ -120,11 +160,13 @@ struct PlanTextRenderer {
                 ? "No changes to apply, but the fleet does not match the instance files: " + untouched
                 : "No changes. Your fleet matches the instance files." + (notes.isEmpty ? "" : " " + untouched)
         }
-        let steps = s.other == 1 ? "step" : "steps"
-        let instances = s.instancesWithChanges == 1 ? "instance" : "instances"
+        let stepCount = s.create + s.update + s.delete + s.other
+        let steps = "\(stepCount) \(stepCount == 1 ? "step" : "steps")"
+        let instances = "\(s.instancesWithChanges) \(s.instancesWithChanges == 1 ? "instance" : "instances")"
+        let changes = tally.text.isEmpty ? "changes" : tally.text
         let line =
-            "Plan: \(s.create) to create, \(s.update) to update, \(s.delete) to delete, \(s.other) other "
-            + "\(steps) across \(s.instancesWithChanges) \(instances)."
+            "Plan: \(changes) (\(instances), \(steps): \(s.create) to create, \(s.update) to update, "
+            + "\(s.delete) to delete)."
         return notes.isEmpty ? line : line + " " + untouched
     }
 }

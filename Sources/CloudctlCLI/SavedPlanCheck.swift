@@ -221,26 +221,27 @@ struct SavedPlanApproval {
     let check: SavedPlanCheck
     let options: ApplyOptions
     let context: CommandContext
+    /// Where the plan is shown (stderr under `apply --json`).
+    let console: Console
 
     /// The plan to apply, or nil when it has no changes (it was printed either way).
     func approve() throws -> Plan? {
         let autoApprove = options.autoApprove
         let spool = try OutputSpool()
         var output = ChunkedOutput(spool.append)
-        let renderer = PlanTextRenderer(
-            terminal: context.terminal,
-            details: PlanTextRenderer.details(for: check.workspace.loaded.specs))
+        var renderer = check.workspace.textRenderer(
+            terminal: context.terminal, now: options.ignoreMaintenanceWindow ? nil : context.environment.now())
         // Without a prompt in between, the checked instances are the plan; otherwise they are read again below.
         var instances: [InstancePlan] = []
         let summary = try check.verify { instance in
             renderer.write(instance, to: &output)
             if autoApprove { instances.append(instance) }
         }
-        output.write(PlanTextRenderer.summaryLine(summary) + "\n")
+        output.write(renderer.summary(summary) + "\n")
         output.flush()
-        spool.replay(to: context.console.writeOut)
+        spool.replay(to: console.writeOut)
         guard summary.hasChanges else { return nil }
-        try ApplyCommand.confirm(options, context)
+        try ApplyCommand.confirm(options, context, console: console)
         if !autoApprove {
             // Checked again at the moment of applying: the file may have changed while the question was open.
             _ = try check.verify { instances.append($0) }

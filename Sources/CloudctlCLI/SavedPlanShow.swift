@@ -6,7 +6,7 @@ enum SavedPlanShow {
     static func print(_ reader: SavedPlanReader, _ format: PlanFormat, terminal: Terminal, console: Console) throws {
         let spool = try OutputSpool()
         var printer = PlanPrinter(
-            format, fleet: reader.fleet, diagnostics: [], details: [:], terminal: terminal,
+            format, fleet: reader.fleet, diagnostics: [], text: PlanTextRenderer(terminal: terminal),
             console: spool.console(replacing: console))
         var recount = PlanSummary()
         for start in stride(from: 0, to: reader.count, by: SavedPlanReader.batchSize) {

@@ -15,7 +15,9 @@ enum ShowCommand {
 struct ShowOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "show", abstract: "Render a saved plan.", arguments: "FILE", positionals: 1...1,
-        options: PlanFormat.options, conflicts: [PlanFormat.options])
+        options: PlanFormat.options, conflicts: [PlanFormat.options],
+        // FILE is resolved against the current directory; no repository or database is read.
+        globals: [], environment: [CLI.Environment.noColor])
 
     var planFile: String
     var format: PlanFormat = .text
@@ -38,6 +40,7 @@ struct ShowView {
     var console: Console
 
     func write(_ plan: Plan) {
-        PlanPrinter.print(plan, format, diagnostics: [], details: [:], terminal: terminal, console: console)
+        PlanPrinter.print(
+            plan, format, diagnostics: [], text: PlanTextRenderer(terminal: terminal), console: console)
     }
 }

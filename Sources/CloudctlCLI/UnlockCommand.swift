@@ -15,7 +15,7 @@ enum UnlockCommand {
 struct UnlockOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "unlock", abstract: "Force-remove an instance's lock, e.g. after a crashed apply.",
-        arguments: "NAME", positionals: 1...1)
+        arguments: "NAME", positionals: 1...1, environment: [CLI.Environment.db])
 
     var name: String
 

@@ -5,22 +5,33 @@ import AWSProvider
 
 /// `cloudctl validate`: load and check every instance file; no database, no cloud.
 enum ValidateCommand {
-    static let command = Command(ValidateOptions.self) { _, context in
+    static let command = Command(ValidateOptions.self) { options, context in
         let loaded = FleetLoader.load(repo: context.repo, rules: AWSRules())
-        context.report(loaded.diagnostics)
-        context.console.out(ValidateView.summary(loaded.diagnostics, fileCount: loaded.instanceFileCount))
-        return loaded.diagnostics.hasErrors ? CLI.ExitCode.failure : CLI.ExitCode.success
+        let diagnostics = loaded.diagnostics + TrialExpiry.warnings(loaded, now: context.environment.now())
+        if options.format == .json {
+            context.console.out(try DiagnosticsView.json(diagnostics, instanceFiles: loaded.instanceFileCount))
+            return diagnostics.hasErrors ? CLI.ExitCode.failure : CLI.ExitCode.success
+        }
+        context.report(diagnostics)
+        context.console.out(ValidateView.summary(diagnostics, fileCount: loaded.instanceFileCount))
+        return diagnostics.hasErrors ? CLI.ExitCode.failure : CLI.ExitCode.success
     }
 }
 
-/// `cloudctl validate` takes only the global options.
+/// `cloudctl validate [--json]`.
 struct ValidateOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "validate",
-        abstract: "Check the fleet and instance files; print every problem.")
+        abstract: "Check the fleet and instance files; print every problem.",
+        options: [OptionSpec.flag("--json", "Print the problems as one JSON document on stdout.")],
+        // No database: only the files are checked.
+        globals: [GlobalOptions.Option.repo],
+        exitCodes: [(CLI.ExitCode.success, "no errors (warnings may be printed)"), (CLI.ExitCode.failure, "errors")])
 
-    init() {}
-    init(_ arguments: ParsedArguments, environment: CLIEnvironment) {}
+    var format: ReportFormat = .human
+
+    init(format: ReportFormat = .human) { self.format = format }
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) { self.init(format: ReportFormat(arguments)) }
 }
 
 /// The closing line of `validate` (each problem itself is a diagnostic on stderr).

@@ -8,7 +8,9 @@ enum VersionCommand {
 
 /// `cloudctl version` takes only the global options.
 struct VersionOptions: CommandOptions, Equatable {
-    static let spec = CommandSpec(name: "version", abstract: "Print the cloudctl version.")
+    static let spec = CommandSpec(
+        name: "version", abstract: "Print the cloudctl version.", globals: [],
+        exitCodes: [(CLI.ExitCode.success, "always")])
 
     init() {}
     init(_ arguments: ParsedArguments, environment: CLIEnvironment) {}

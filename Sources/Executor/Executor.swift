@@ -31,6 +31,8 @@ public struct ExecutorOptions: Sendable {
     public var continueAfterFailedWave: Bool = false
     /// Who holds the instance locks (e.g. `user@host pid 123`); shown to anyone who finds an instance locked.
     public var holder: String
+    /// The apply run every journaled operation belongs to (run id, fleet commit); nil journals none.
+    public var run: RunInfo?
     /// Whether a lock holder is a dead process whose lock may be taken over (injected in tests).
     public var isAbandonedHolder: @Sendable (String) -> Bool = LockHolder.isAbandoned
     /// Random source for retry jitter, returning a value in 0...1; tests inject a fixed one.

@@ -37,12 +37,11 @@ struct InstanceRun: Sendable {
             return failed("the plan names \(name) but carries no target for it; re-run `cloudctl plan`")
         }
         if let window = windowBlockingDisruptiveSteps(target) {
-            return InstanceApplyResult(
-                name: name, result: .deferred,
-                error:
-                    "has disruptive steps and is outside its maintenance window (\(window)); "
-                    + "apply again inside it, or pass --ignore-maintenance-window"
-            )
+            let reason =
+                "has disruptive steps and is outside its maintenance window (\(window)); "
+                + "apply again inside it, or pass --ignore-maintenance-window"
+            await journalDeferral(reason)
+            return InstanceApplyResult(name: name, result: .deferred, error: reason)
         }
         // Ctrl-C before this instance's turn: leave no lock or operation behind to clutter history and status.
         if Task.isCancelled {
@@ -76,7 +75,7 @@ struct InstanceRun: Sendable {
                 )
             }
             operationId = try await store.beginOperation(
-                instance: name, kind: "apply", holder: options.holder, now: clock())
+                instance: name, kind: "apply", holder: options.holder, run: options.run, now: clock())
         } catch {
             return failed("state store: \(error)")
         }
@@ -84,6 +83,16 @@ struct InstanceRun: Sendable {
         let (result, error) = await runSteps(operationId: operationId, target: target)
         try? await store.finishOperation(operationId, result: result, error: error, now: clock())
         return InstanceApplyResult(name: name, result: result, error: error)
+    }
+
+    /// A deferral is an event in history: an operation with no steps, finished `deferred`, no lock needed (it changes
+    /// nothing). Best effort: failing to journal it must not turn a deferral into a failure.
+    private func journalDeferral(_ reason: String) async {
+        guard
+            let id = try? await store.beginOperation(
+                instance: name, kind: "apply", holder: options.holder, run: options.run, now: clock())
+        else { return }
+        try? await store.finishOperation(id, result: .deferred, error: reason, now: clock())
     }
 
     /// Takes the instance lock; a lock left by a dead process on this host is taken over at once.
@@ -101,7 +110,8 @@ struct InstanceRun: Sendable {
         let window = target.maintenanceWindow
         guard plan.steps.contains(where: \.disruptive), !options.ignoreMaintenanceWindow, !window.contains(clock())
         else { return nil }
-        return "\(window.day.rawValue) \(window.start) for \(window.duration), \(window.timeZone)"
+        let next = window.nextStart(after: clock()).map { "; next opens \(MaintenanceWindow.utcMinutes($0))" } ?? ""
+        return "\(window.day.rawValue) \(window.start) for \(window.duration), \(window.timeZone)" + next
     }
 
     /// Runs the steps in order; returns the operation result and its error.

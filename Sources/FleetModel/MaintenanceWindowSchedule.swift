@@ -60,6 +60,39 @@ extension MaintenanceWindow {
         return date >= windowStart && date < windowStart.addingTimeInterval(TimeInterval(length * 60))
     }
 
+    /// When the window next opens after `date` (a window already open at `date` counts from its next week);
+    /// nil when the window is malformed.
+    public func nextStart(after date: Date) -> Date? {
+        guard let startMinutes = Self.minutes(ofStart: start), let zone = TimeZone(identifier: timeZone),
+            let windowDay = Weekday.allCases.firstIndex(of: day)
+        else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let today = calendar.startOfDay(for: date)
+        // Eight days: today's start may already have passed, so the same weekday a week on is the last candidate.
+        for offset in 0...7 {
+            guard let candidateDay = calendar.date(byAdding: .day, value: offset, to: today),
+                let weekday = calendar.dateComponents([.weekday], from: candidateDay).weekday,
+                (weekday + 5) % 7 == windowDay,
+                let opens = calendar.date(
+                    bySettingHour: startMinutes / 60, minute: startMinutes % 60, second: 0, of: candidateDay),
+                opens > date
+            else { continue }
+            return opens
+        }
+        return nil
+    }
+
+    /// `2026-12-06 07:00 UTC`, how views show when a window opens: minutes are all it needs, and UTC reads the same
+    /// on every host.
+    public static func utcMinutes(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let two = { (n: Int?) in n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)) UTC"
+    }
+
     /// Digits only, as a number; nil when empty or not all digits.
     private static func number(_ digits: some Collection<UInt8>) -> Int? {
         let isDigit = { (b: UInt8) in b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }

@@ -124,6 +124,11 @@ public enum Planner {
         return run.selectionErrors() + specProblems + run.orphanWarnings()
     }
 
+    /// The index of the rollout wave the instance is planned in (0 = first), as `InstancePlan.wave`.
+    public static func wave(of spec: InstanceSpec, in fleet: Fleet) -> Int {
+        WaveAssignment.wave(of: spec, in: fleet)
+    }
+
     /// Fingerprint of an instance's spec together with the fleet settings it uses (tier, image, DNS, catalog entry).
     public static func specFingerprint(_ spec: InstanceSpec, fleet: Fleet) -> String {
         var fingerprinter = SpecFingerprinter(fleet: fleet)

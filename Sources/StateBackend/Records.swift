@@ -69,16 +69,19 @@ public struct OperationRecord: Sendable, Codable, Equatable {
     public var error: String?
     public var startedAt: Date
     public var finishedAt: Date?
+    /// The apply this operation belongs to; nil for operations journaled before runs were recorded.
+    public var run: RunInfo?
     public var steps: [StepRecord]
 
     public init(
         id: Int64, instance: String, kind: String, holder: String, result: OperationResult, error: String? = nil,
-        startedAt: Date, finishedAt: Date? = nil, steps: [StepRecord] = []
+        startedAt: Date, finishedAt: Date? = nil, run: RunInfo? = nil, steps: [StepRecord] = []
     ) {
         self.id = id
         self.instance = instance
         self.kind = kind
         self.holder = holder
+        self.run = run
         self.result = result
         self.error = error
         self.startedAt = startedAt
@@ -107,4 +110,35 @@ public struct LockHeldError: Error, Sendable, CustomStringConvertible {
     public var lock: LockRecord
     public init(lock: LockRecord) { self.lock = lock }
     public var description: String { "\(lock.instance) is locked by \(lock.holder) until \(lock.leaseUntil)" }
+}
+
+/// One `cloudctl apply` process: every operation it journals carries the same run id and fleet commit.
+public struct RunInfo: Sendable, Codable, Equatable {
+    /// Unique per apply, e.g. `r-20261130T2042-3f9a1c`; `history --run` selects by it.
+    public var id: String
+    /// The fleet repository's `HEAD` commit; nil when it is not a git work tree.
+    public var commit: String?
+    /// True when the instance files differed from `commit` (uncommitted or untracked changes under `Instances/`).
+    public var dirty: Bool
+
+    public init(id: String, commit: String? = nil, dirty: Bool = false) {
+        self.id = id
+        self.commit = commit
+        self.dirty = dirty
+    }
+}
+
+/// Which operations a history query selects; nil fields select everything.
+public struct OperationFilter: Sendable, Equatable {
+    public var instance: String?
+    /// A `RunInfo.id`.
+    public var run: String?
+    /// Operations started at or after it.
+    public var since: Date?
+
+    public init(instance: String? = nil, run: String? = nil, since: Date? = nil) {
+        self.instance = instance
+        self.run = run
+        self.since = since
+    }
 }

@@ -17,7 +17,8 @@ public protocol StateBackend: Sendable {
 
     // MARK: journal
 
-    func beginOperation(instance: String, kind: String, holder: String, now: Date) async throws -> Int64
+    /// Journals an operation as `running`; `run` ties it to the apply it belongs to (nil when unknown).
+    func beginOperation(instance: String, kind: String, holder: String, run: RunInfo?, now: Date) async throws -> Int64
     func finishOperation(_ id: Int64, result: OperationResult, error: String?, now: Date) async throws
     /// Journals a step as `running` before it runs; returns its id.
     func beginStep(operationId: Int64, instance: String, index: Int, step: PlanStep, now: Date) async throws -> Int64
@@ -49,14 +50,26 @@ public protocol StateBackend: Sendable {
 
     // MARK: history
 
-    /// Operations started at or after `since` (all when nil), newest first, with their steps ordered by index.
-    /// `instance` nil means every instance.
-    func operations(instance: String?, since: Date?, limit: Int) async throws -> [OperationRecord]
+    /// Operations matching `filter`, newest first, with their steps ordered by index; at most `limit`.
+    func operations(matching filter: OperationFilter, limit: Int) async throws -> [OperationRecord]
+    /// How many operations match `filter` (so a view can say how many a limit left out).
+    func countOperations(matching filter: OperationFilter) async throws -> Int
     /// Steps of an instance, newest first.
     func recentSteps(instance: String, limit: Int) async throws -> [StepRecord]
 }
 
 extension StateBackend {
+    /// An operation that belongs to no recorded run.
+    public func beginOperation(instance: String, kind: String, holder: String, now: Date) async throws -> Int64 {
+        try await beginOperation(instance: instance, kind: kind, holder: holder, run: nil, now: now)
+    }
+
+    /// Operations started at or after `since` (all when nil), newest first, with their steps ordered by index.
+    /// `instance` nil means every instance.
+    public func operations(instance: String?, since: Date?, limit: Int) async throws -> [OperationRecord] {
+        try await operations(matching: OperationFilter(instance: instance, since: since), limit: limit)
+    }
+
     /// Newest first; steps included. `instance` nil means every instance.
     public func operations(instance: String?, limit: Int) async throws -> [OperationRecord] {
         try await operations(instance: instance, since: nil, limit: limit)

@@ -97,6 +97,15 @@ enum Migrations {
             sql: """
                 ALTER TABLE instances ADD COLUMN network TEXT;
                 """),
+        // Which apply run an operation belongs to, and the fleet repository's commit it ran from (`history --run`).
+        Migration(
+            id: "005-runs",
+            sql: """
+                ALTER TABLE operations ADD COLUMN run_id TEXT;
+                ALTER TABLE operations ADD COLUMN git_commit TEXT;
+                ALTER TABLE operations ADD COLUMN git_dirty INTEGER;
+                CREATE INDEX operations_by_run ON operations(run_id);
+                """),
     ]
 
     /// Applies every migration `database` lacks, each in its own transaction; a no-op on an up-to-date file.

@@ -4,19 +4,22 @@ import StateBackend
 
 /// Read side of the journal, for `cloudctl history` and `status`.
 extension SQLiteStateStore {
-    /// Operations started at or after `since` ("what happened last night?"), newest first; steps included.
-    public func operations(instance: String?, since: Date?, limit: Int) async throws -> [OperationRecord] {
+    /// Operations matching `filter` ("what happened last night?"), newest first; steps included.
+    public func operations(matching filter: OperationFilter, limit: Int) async throws -> [OperationRecord] {
         try await perform { database in
             let operations = try database.query(
                 """
-                SELECT id, instance, kind, holder, result, error, started_at, finished_at FROM operations
-                WHERE (?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR started_at >= ?2) ORDER BY id DESC LIMIT ?3
-                """, instance, since, limit
+                SELECT id, instance, kind, holder, result, error, started_at, finished_at, run_id, git_commit, git_dirty
+                FROM operations WHERE \(Self.filterClause) ORDER BY id DESC LIMIT ?4
+                """, filter.instance, filter.since, filter.run, limit
             ) { row in
-                OperationRecord(
+                let runId: String? = try row.column(8)
+                let dirty: Int? = try row.column(10)
+                return OperationRecord(
                     id: try row.column(0), instance: try row.column(1), kind: try row.column(2),
                     holder: try row.column(3), result: try row.column(4), error: try row.column(5),
-                    startedAt: try row.column(6), finishedAt: try row.column(7))
+                    startedAt: try row.column(6), finishedAt: try row.column(7),
+                    run: try runId.map { RunInfo(id: $0, commit: try row.column(9), dirty: dirty == 1) })
             }
             return try operations.map { operation in
                 var operation = operation
@@ -27,6 +30,19 @@ extension SQLiteStateStore {
             }
         }
     }
+
+    public func countOperations(matching filter: OperationFilter) async throws -> Int {
+        try await perform { database in
+            try database.query(
+                "SELECT count(*) FROM operations WHERE \(Self.filterClause)", filter.instance, filter.since,
+                filter.run
+            ) { row in try row.column(0, as: Int.self) }.first ?? 0
+        }
+    }
+
+    /// Parameters ?1 instance, ?2 since, ?3 run id; each NULL selects everything.
+    private static let filterClause =
+        "(?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR started_at >= ?2) AND (?3 IS NULL OR run_id = ?3)"
 
     /// Newest first.
     public func recentSteps(instance: String, limit: Int) async throws -> [StepRecord] {

@@ -5,11 +5,17 @@ import StateBackend
 /// The journal: every operation and every step is written before it runs and updated when it ends,
 /// so a run that dies leaves `running` rows the next run marks `interrupted`.
 extension SQLiteStateStore {
-    public func beginOperation(instance: String, kind: String, holder: String, now: Date) async throws -> Int64 {
+    public func beginOperation(
+        instance: String, kind: String, holder: String, run: RunInfo?, now: Date
+    ) async throws -> Int64 {
         try await perform { database in
             try database.run(
-                "INSERT INTO operations (instance, kind, holder, result, started_at) VALUES (?, ?, ?, ?, ?)",
-                instance, kind, holder, OperationResult.running, now)
+                """
+                INSERT INTO operations (instance, kind, holder, result, started_at, run_id, git_commit, git_dirty)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                instance, kind, holder, OperationResult.running, now, run?.id, run?.commit,
+                run.map { $0.dirty ? 1 : 0 })
             return database.lastInsertRowID
         }
     }

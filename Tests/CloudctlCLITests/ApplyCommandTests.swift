@@ -46,8 +46,12 @@ final class ApplyCommandTests: RepoTestCase {
         XCTAssertTrue(run.out.contains("2026-11-22T03:00:00Z acme [1/9] create network … ok\n"), run.out)
         XCTAssertTrue(run.out.contains("2026-11-22T03:00:00Z acme: succeeded\n"), run.out)
         XCTAssertTrue(run.out.contains("Apply complete: 1 succeeded, 0 failed, 0 deferred.\n"), run.out)
+        let runLine = try XCTUnwrap(run.out.split(separator: "\n").first { $0.hasPrefix("Run r-") }, run.out)
+        let runId = String(runLine.dropFirst(4).prefix { $0 != " " })
         XCTAssertTrue(
-            run.out.hasSuffix("Run `cloudctl status` to see the fleet, or `cloudctl history` for every step.\n"))
+            run.out.hasSuffix(
+                "Run `cloudctl status` to see the fleet, or `cloudctl history --run \(runId)` for every step.\n"),
+            run.out)
         XCTAssertFalse(run.out.contains("test-secret"))
 
         let again = await runCLI(["apply", "--auto-approve"], repo: repo, provider: provider)

@@ -59,7 +59,7 @@ final class ArgumentParserTests: XCTestCase {
         XCTAssertEqual(run.out, "")
         XCTAssertEqual(
             run.err,
-            "Error: Unknown option '--verbose'\nUsage: cloudctl plan [NAME…] [options]\n"
+            "error: Unknown option '--verbose'\nusage: cloudctl plan [NAME…] [options]\n"
                 + "See 'cloudctl plan --help'.\n")
     }
 
@@ -69,16 +69,16 @@ final class ArgumentParserTests: XCTestCase {
             (["--version"], 0, "cloudctl 0.1.0\n"),
             (
                 ["frobnicate"], 1,
-                "Error: Unknown command 'frobnicate'\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"
+                "error: Unknown command 'frobnicate'\nusage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"
             ),
             (
                 ["--verbose"], 1,
-                "Error: Unknown option '--verbose'\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"
+                "error: Unknown option '--verbose'\nusage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"
             ),
-            ([], 1, "Error: Missing command\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"),
+            ([], 1, "error: Missing command\nusage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"),
             (
                 ["help", "nope"], 1,
-                "Error: Unknown command 'nope'\nUsage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"
+                "error: Unknown command 'nope'\nusage: cloudctl <command> [options]\nSee 'cloudctl --help'.\n"
             ),
         ]
         for (arguments, code, text) in cases {

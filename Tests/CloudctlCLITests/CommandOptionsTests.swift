@@ -163,7 +163,7 @@ final class CommandOptionsTests: XCTestCase {
         for (words, message) in cases {
             let run = await runCLI(words)
             XCTAssertEqual(run.code, 1, "\(words)")
-            XCTAssertEqual(run.err.split(separator: "\n").first.map(String.init), "Error: " + message, "\(words)")
+            XCTAssertEqual(run.err.split(separator: "\n").first.map(String.init), "error: " + message, "\(words)")
             XCTAssertEqual(run.out, "", "\(words)")
         }
     }
@@ -193,7 +193,7 @@ final class UsageErrorsChangeNothingTests: RepoTestCase {
             let provider = FakeCloudProvider()
             let run = await runCLI(words, repo: repo, provider: provider)
             XCTAssertEqual(run.code, 1, "\(words)")
-            XCTAssertTrue(run.err.hasPrefix("Error: "), run.err)
+            XCTAssertTrue(run.err.hasPrefix("error: "), run.err)
             XCTAssertEqual(run.out, "", "\(words)")
             let calls = await provider.calls
             XCTAssertTrue(calls.isEmpty, "\(words)")

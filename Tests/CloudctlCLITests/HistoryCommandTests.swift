@@ -40,7 +40,7 @@ final class HistoryCommandTests: RepoTestCase {
 
         let bad = await runCLI(["history", "--since", "yesterday"], repo: repo)
         XCTAssertEqual(bad.code, 1)
-        let expected = "Error: --since must be a duration like 30m, 12h or 7d, or an ISO 8601 date"
+        let expected = "error: --since must be a duration like 30m, 12h or 7d, or an ISO 8601 date"
         XCTAssertTrue(bad.err.hasPrefix(expected), bad.err)
         XCTAssertTrue(bad.err.contains(", got 'yesterday'\n"), bad.err)
         XCTAssertEqual(bad.out, "")

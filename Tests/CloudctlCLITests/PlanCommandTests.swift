@@ -25,9 +25,10 @@ final class PlanCommandTests: RepoTestCase {
     func testPlanShowsProvisioningWithoutCreatingADatabase() async throws {
         let run = await runCLI(["plan"], repo: repo)
         XCTAssertEqual(run.code, 0, run.err)
+        // One wave: no wave header.
         XCTAssertTrue(run.out.hasPrefix("acme (production, us-east-1) will be provisioned\n  + create"), run.out)
         XCTAssertTrue(
-            run.out.hasSuffix("Plan: 9 to create, 0 to update, 0 to delete, 0 other steps across 1 instance.\n"),
+            run.out.hasSuffix("Plan: 1 to provision (1 instance, 9 steps: 9 to create, 0 to update, 0 to delete).\n"),
             run.out)
         XCTAssertFalse(FileManager.default.fileExists(atPath: repo.dbPath))
 
@@ -75,7 +76,8 @@ final class PlanCommandTests: RepoTestCase {
         XCTAssertEqual(json.code, 0, json.err)
         XCTAssertEqual(json.out, saved + "\n")
         let text = await runCLI(["show", "Plans/next.json"], repo: repo)
-        XCTAssertTrue(text.out.hasPrefix("acme will be provisioned\n"), text.out)
+        // A saved plan carries wave numbers but not the waves' names.
+        XCTAssertTrue(text.out.hasPrefix("── Wave 1\n\nacme will be provisioned\n"), text.out)
         let markdown = await runCLI(["show", "Plans/next.json", "--markdown"], repo: repo)
         XCTAssertTrue(markdown.out.contains("**acme**: provision (create)"), markdown.out)
     }

@@ -4,6 +4,7 @@ import TestSupport
 import Planner
 import Executor
 import ProviderAPI
+import StateBackend
 import FleetFiles
 import AWSProvider
 @testable import CloudctlCLI
@@ -62,11 +63,35 @@ final class PlanRenderingGoldenTests: XCTestCase {
     static var fresh: PlanResult { plan(recorded: []) }
     static var dayTwo: PlanResult { plan(recorded: dayTwoRecorded) }
 
+    /// A Wednesday noon UTC: outside every sample window, so disruptive changes say when their window opens.
+    static let wednesday = Date(timeIntervalSince1970: 1_796_212_800)
+
     func testTextRendering() throws {
-        let details = PlanTextRenderer.details(for: Self.sample.specs)
-        for (name, result) in [("fresh", Self.fresh), ("day-two", Self.dayTwo)] {
-            try assertGolden(PlanTextRenderer(details: details).render(result.plan) + "\n", "plan-\(name).txt")
+        let sample = Self.sample
+        let details = PlanTextRenderer.details(for: sample.specs)
+        for (name, result, orphans) in [("fresh", Self.fresh, 0), ("day-two", Self.dayTwo, 1)] {
+            let waves = PlanWaves(specs: sample.specs, fleet: sample.fleet, orphans: orphans)
+            let renderer = PlanTextRenderer(details: details, waves: waves, now: Self.wednesday)
+            try assertGolden(renderer.render(result.plan) + "\n", "plan-\(name).txt")
         }
+    }
+
+    func testWaveHeadersAndSummaryCountChanges() {
+        let sample = Self.sample
+        let waves = PlanWaves(specs: sample.specs, fleet: sample.fleet, orphans: 1)
+        let text = PlanTextRenderer(waves: waves).render(Self.dayTwo.plan)
+        XCTAssertTrue(text.hasPrefix("── Wave 1/"), text)
+        XCTAssertTrue(text.contains("1 to provision, 1 to upgrade, 1 to resize"), text)
+        XCTAssertFalse(text.contains("other steps"), text)
+        XCTAssertFalse(text.contains("deferred:"), "no clock, no deferral note: \(text)")
+    }
+
+    func testDeferredInstanceSaysWhenItsWindowOpens() throws {
+        let text = PlanTextRenderer(now: Self.wednesday).render(Self.dayTwo.plan)
+        let acme = try XCTUnwrap(
+            text.components(separatedBy: "\n\n").first { $0.contains("acme (") || $0.hasPrefix("acme") })
+        // acme's window: sun 02:00 America/New_York, i.e. 07:00 UTC (standard time) the following Sunday.
+        XCTAssertTrue(acme.contains("next opens 2026-12-06 07:00 UTC"), acme)
     }
 
     func testJSONRendering() throws {
@@ -78,8 +103,67 @@ final class PlanRenderingGoldenTests: XCTestCase {
     func testMarkdownRendering() throws {
         for (name, result) in [("fresh", Self.fresh), ("day-two", Self.dayTwo)] {
             try assertGolden(
-                PlanMarkdownRenderer.render(result.plan, diagnostics: result.diagnostics), "plan-\(name).md")
+                PlanMarkdownRenderer.render(
+                    result.plan, diagnostics: result.diagnostics,
+                    provisioning: PlanMarkdownRenderer.provisioning(Self.sample.specs)),
+                "plan-\(name).md")
         }
+    }
+
+    /// The status table on day two: every sync state the sample can show (last operations made up, times fixed).
+    func testStatusTableGolden() throws {
+        let sample = Self.sample
+        let now = Self.wednesday
+        let specs = Dictionary(uniqueKeysWithValues: sample.specs.map { ($0.name, $0) })
+        var recorded = Dictionary(uniqueKeysWithValues: Self.dayTwoRecorded.map { ($0.name, $0) })
+        recorded["initech"]?.provisioned = false  // its first apply stopped part-way
+        let pending = Dictionary(uniqueKeysWithValues: Self.dayTwo.plan.instances.map { ($0.name, $0.hasChanges) })
+        let results: [String: OperationResult] = [
+            "globex": .deferred, "hooli": .failed, "initech": .failed, "acme": .succeeded, "dogfood": .succeeded,
+        ]
+        let names = Set(specs.keys).union(recorded.keys).sorted()
+        let entries = names.map { name in
+            let last = results[name].map {
+                OperationRecord(
+                    id: 1, instance: name, kind: "apply", holder: "ops@bastion pid 7", result: $0,
+                    startedAt: now.addingTimeInterval(-7200), finishedAt: now.addingTimeInterval(-7000))
+            }
+            let spec = specs[name]
+            return StatusCommand.Entry(
+                name: name, spec: spec, recorded: recorded[name].map(StatusCommand.RecordedView.init),
+                lastOperation: last.map(StatusCommand.OperationView.init),
+                sync: .of(
+                    spec: spec, recorded: recorded[name], last: last, hasChanges: pending[name] ?? false, now: now),
+                trial: spec?.trial.flatMap { trial in
+                    TrialExpiry.standing(trial, now: now).map { TrialExpiry.summary(name, trial, $0) }
+                })
+        }
+        try assertGolden(StatusView.table(entries, now: now) + "\n", "status-day-two.txt")
+    }
+
+    /// Past its budget the comment summarizes and names the full plan file (recorded with a small budget, so the
+    /// golden file shows the cut).
+    func testMarkdownPastItsBudgetSummarizes() throws {
+        let markdown = PlanMarkdownRenderer.render(
+            Self.dayTwo.plan, diagnostics: Self.dayTwo.diagnostics,
+            provisioning: PlanMarkdownRenderer.provisioning(Self.sample.specs), budget: 900,
+            fullPlanFile: "Plans/pr-42.json")
+        XCTAssertLessThanOrEqual(markdown.utf8.count, 900)
+        try assertGolden(markdown, "plan-day-two-budget.md")
+    }
+
+    /// 100,000 instances in distinct groups still fit in one GitHub comment.
+    func testMarkdownOfAHugePlanStaysUnderGitHubsLimit() {
+        let instances = (0..<100_000).map { i in
+            InstancePlan(
+                name: "tenant-\(i)", specFingerprint: "s", recordedFingerprint: "r",
+                changes: [.domain(from: "old-\(i).example.com", to: "t-\(i).example.com")],
+                steps: [PlanStep(action: .update, resource: .dnsRecord, reason: .domainMove(from: "a", to: "b"))])
+        }
+        let markdown = PlanMarkdownRenderer.render(Plan(toolVersion: "0.1.0", fleet: "big", instances: instances))
+        XCTAssertLessThan(markdown.count, 65_536)
+        XCTAssertTrue(markdown.contains("more instances with changes"), String(markdown.suffix(300)))
+        XCTAssertTrue(markdown.contains("cloudctl plan --out plan.json"), String(markdown.suffix(300)))
     }
 
     func testDayTwoHasEveryKindOfChange() {

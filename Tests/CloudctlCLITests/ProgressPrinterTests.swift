@@ -75,6 +75,7 @@ final class ProgressPrinterTests: XCTestCase {
             """
             Apply complete: 1 succeeded, 1 failed, 1 deferred, 3 cancelled.
               globex: step 5 failed
+              hooli deferred: outside window
               2 instances not started: wave 0 had failures
             """)
     }

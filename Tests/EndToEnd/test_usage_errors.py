@@ -18,7 +18,7 @@ def test_bad_apply_options_change_nothing(cloudctl, repo, moto, args, message):
         proc = cloudctl("apply", "--auto-approve", *args, check=1, endpoint=proxy.endpoint, timeout=60)
     finally:
         proxy.stop()
-    assert proc.stderr.startswith(f"Error: {message}\n"), proc.stderr
+    assert proc.stderr.startswith(f"error: {message}\n"), proc.stderr
     assert proc.stdout == ""
     assert proxy.count == 0
     assert not repo.db.exists()

@@ -158,8 +158,13 @@ final class ExecutorApplyTests: XCTestCase {
         let calls = await h.provider.calls
         XCTAssertEqual(
             calls, [FakeCloudProvider.Call("beta", .create, .network)], "non-disruptive work runs outside the window")
+        // The deferral is an event in history: an operation without steps, and no lock was taken for it.
         let lastOperation = try await h.store.lastOperation(instance: "acme")
-        XCTAssertNil(lastOperation)
+        XCTAssertEqual(lastOperation?.result, .deferred)
+        XCTAssertEqual(lastOperation?.steps, [])
+        XCTAssertTrue(lastOperation?.error?.contains("next opens 2027-01-17 02:00 UTC") ?? false, "\(lastOperation!)")
+        let locks = try await h.store.locks()
+        XCTAssertEqual(locks, [])
     }
 
     func testIgnoringTheWindowRunsDisruptiveSteps() async throws {

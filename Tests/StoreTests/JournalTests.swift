@@ -6,6 +6,37 @@ import FleetModel
 @testable import Store
 
 final class JournalTests: XCTestCase {
+    /// Run id, commit and dirty flag round-trip; history filters by run and counts past the limit.
+    func testRunsAreRecordedFilteredAndCounted() async throws {
+        let store = try makeStore()
+        let first = RunInfo(id: "r-1", commit: "0123456789abcdef0123456789abcdef01234567", dirty: true)
+        let second = RunInfo(id: "r-2", commit: nil, dirty: false)
+        for (instance, run) in [("acme", first), ("beta", first), ("acme", second)] {
+            let id = try await store.beginOperation(
+                instance: instance, kind: "apply", holder: "u@h pid 1", run: run, now: Instants.t0)
+            try await store.finishOperation(id, result: .succeeded, error: nil, now: Instants.at(1))
+        }
+        _ = try await store.beginOperation(instance: "acme", kind: "apply", holder: "old", now: Instants.t0)
+
+        let cases: [(filter: OperationFilter, ids: [Int64], count: Int)] = [
+            (OperationFilter(), [4, 3, 2, 1], 4),
+            (OperationFilter(run: "r-1"), [2, 1], 2),
+            (OperationFilter(instance: "acme", run: "r-1"), [1], 1),
+            (OperationFilter(run: "r-3"), [], 0),
+            (OperationFilter(instance: "acme"), [4, 3, 1], 3),
+        ]
+        for (filter, ids, count) in cases {
+            let found = try await store.operations(matching: filter, limit: 10)
+            XCTAssertEqual(found.map(\.id), ids, "\(filter)")
+            let counted = try await store.countOperations(matching: filter)
+            XCTAssertEqual(counted, count, "\(filter)")
+        }
+        let all = try await store.operations(matching: OperationFilter(), limit: 10)
+        XCTAssertEqual(all.map(\.run), [nil, second, first, first])
+        let limited = try await store.operations(matching: OperationFilter(), limit: 1)
+        XCTAssertEqual(limited.count, 1)
+    }
+
     func testOperationAndStepLifecycle() async throws {
         let store = try makeStore()
         let started = Date()  // a fractional instant: dates must round-trip exactly

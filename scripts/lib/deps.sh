@@ -3,6 +3,11 @@
 [ -x "$PWD/.build/python/bin/python3" ] && export PATH="$PWD/.build/python/bin:$PATH"
 # Sourced by scripts/demo, scripts/test and .ci/run.
 
+system_packages_ready() {
+  local pkg
+  for pkg in libsqlite3-dev libssl-dev libcurl4-openssl-dev; do dpkg -s "$pkg" >/dev/null 2>&1 || return 1; done
+}
+
 ensure_system_packages() {
   local missing=()
   for pkg in libsqlite3-dev libssl-dev libcurl4-openssl-dev; do

@@ -5,7 +5,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # start_moto [PORT] — sets MOTO_PID and MOTO_ENDPOINT; waits until it answers.
 start_moto() {
   local port="${1:-$(free_port)}"
-  local log="${MOTO_LOG:-$(mktemp -t moto.XXXXXX.log)}"
+  local log="${MOTO_LOG:-}"
+  # A log of our own making is removed again by stop_moto.
+  if [ -z "$log" ]; then log=$(mktemp -t moto.XXXXXX.log); MOTO_TEMP_LOG="$log"; fi
   python3 -m moto.server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
   MOTO_PID=$!
   MOTO_ENDPOINT="http://127.0.0.1:$port"
@@ -26,6 +28,7 @@ stop_moto() {
     kill "$MOTO_PID" 2>/dev/null; wait "$MOTO_PID" 2>/dev/null || true
   fi
   MOTO_PID=""
+  if [ -n "${MOTO_TEMP_LOG:-}" ]; then rm -f "$MOTO_TEMP_LOG"; MOTO_TEMP_LOG=""; fi
 }
 
 # Credentials for moto: it checks no signatures, but cloudctl always signs.
