@@ -54,6 +54,14 @@ public protocol StateBackend: Sendable {
     func operations(instance: String?, since: Date?, limit: Int) async throws -> [OperationRecord]
     /// Steps of an instance, newest first.
     func recentSteps(instance: String, limit: Int) async throws -> [StepRecord]
+
+    // MARK: rollout decisions (docs/rollouts.md)
+
+    /// Appends a decision; the id is assigned by the backend.
+    func recordRolloutDecision(_ decision: RolloutDecisionRecord) async throws
+    /// Decisions about `version` (all versions when nil) made at or after `since` (all when nil), oldest first, at
+    /// most `limit` of the newest. A backend without the decisions table yet (a read-only older file) returns none.
+    func rolloutDecisions(version: Version?, since: Date?, limit: Int) async throws -> [RolloutDecisionRecord]
 }
 
 extension StateBackend {
