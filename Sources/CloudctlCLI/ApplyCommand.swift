@@ -50,6 +50,8 @@ enum ApplyCommand {
         executorOptions.parallelism = options.parallelism
         executorOptions.ignoreMaintenanceWindow = options.ignoreMaintenanceWindow
         executorOptions.continueAfterFailedWave = options.continueAfterFailedWave
+        executorOptions.waveGate = RolloutGateHook.make(
+            fleet: fleet, specs: workspace.loaded.specs, store: store, now: context.environment.now)
         let printer = ProgressPrinter(
             console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
             width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)

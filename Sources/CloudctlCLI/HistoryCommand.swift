@@ -7,12 +7,17 @@ enum HistoryCommand {
     static let command = Command(HistoryOptions.self) { options, context in
         let now = context.environment.now()
         let since = options.since?.start(now: now)
+        let store = try context.existingStore(fleet: nil)
         let operations =
-            try await context.existingStore(fleet: nil)?.operations(
+            try await store?.operations(
                 instance: options.name, since: since,
                 limit: options.limit) ?? []
         let view = HistoryView(format: options.format, now: now)
-        context.console.out(try view.render(operations, instance: options.name, since: since))
+        let decisions = try await store?.rolloutDecisions(version: nil, since: since, limit: options.limit) ?? []
+        context.console.out(
+            try view.render(
+                operations, instance: options.name, since: since,
+                decisions: decisions.filter { options.name == nil || $0.instances.contains(options.name!) }))
         return CLI.ExitCode.success
     }
 }
@@ -116,15 +121,31 @@ struct HistoryView {
     var now: Date
 
     /// `instance` and `since` only shape the "nothing found" line.
-    func render(_ operations: [OperationRecord], instance: String?, since: Date?) throws -> String {
+    /// Rollout decisions show between the operations, by time; `--json` keeps to operations (`rollout status --json`
+    /// has the decisions).
+    func render(
+        _ operations: [OperationRecord], instance: String?, since: Date?, decisions: [RolloutDecisionRecord] = []
+    ) throws -> String {
         if format == .json {
             return String(decoding: try TimeText.jsonEncoder().encode(operations), as: UTF8.self)
         }
-        guard !operations.isEmpty else {
+        guard !operations.isEmpty || !decisions.isEmpty else {
             return "No operations recorded" + (instance.map { " for \($0)" } ?? "")
                 + (since.map { " since \(TimeText.iso($0))" } ?? "") + "."
         }
-        return operations.map { Self.render($0, now: now) }.joined(separator: "\n\n")
+        let entries =
+            operations.map { (at: $0.startedAt, text: Self.render($0, now: now)) }
+            + decisions.map { (at: $0.at, text: Self.render($0, now: now)) }
+        return entries.sorted { $0.at > $1.at }.map(\.text).joined(separator: "\n\n")
+    }
+
+    static func render(_ decision: RolloutDecisionRecord, now: Date) -> String {
+        var header =
+            "rollout \(decision.version) \(decision.kind.rawValue) wave \(decision.wave) (channel \(decision.channel))  "
+            + "\(TimeText.iso(decision.at)) (\(TimeText.relative(decision.at, now: now))), by \(decision.actor)"
+        if let note = decision.note { header += "\n  \(note)" }
+        if !decision.instances.isEmpty { header += "\n  instances: \(decision.instances.joined(separator: ", "))" }
+        return header
     }
 
     static func render(_ op: OperationRecord, now: Date) -> String {
