@@ -27,7 +27,8 @@ enum RolloutCommand {
                 .error(
                     "Version \(options.version) is not in the release catalog",
                     detail: "Add {\"version\": \"\(options.version)\"} to releases in \(FleetLoader.fleetFile) first, "
-                        + "or pick one of: \(fleet.releases.releases.suffix(5).map(\.version.description).joined(separator: ", ")).")
+                        + "or pick one of: \(fleet.releases.releases.suffix(5).map(\.version.description).joined(separator: ", "))."
+                )
             ])
         }
         return (workspace, fleet)
@@ -82,8 +83,9 @@ enum RolloutCommand {
             }
             let decisions = try await store.rolloutDecisions(
                 version: version, since: nil, limit: RolloutState.decisionLimit)
-            if decisions.contains(where: { $0.kind == .approve && $0.channel == wave.channel && $0.wave == wave.wave.name })
-            {
+            if decisions.contains(where: {
+                $0.kind == .approve && $0.channel == wave.channel && $0.wave == wave.wave.name
+            }) {
                 console.out("Wave \(wave.label) of \(version) was already approved.")
             } else {
                 try await store.recordRolloutDecision(
@@ -143,7 +145,8 @@ enum RolloutCommand {
                     path: ["version"], to: .string(version.description), in: bytes)
             } catch {
                 throw DiagnosticsError([
-                    .error("Cannot edit \(relative): \(error)", at: SourceLocation(file: relative, fieldPath: "version"))
+                    .error(
+                        "Cannot edit \(relative): \(error)", at: SourceLocation(file: relative, fieldPath: "version"))
                 ])
             }
             let writer = try AtomicFileWriter(url)

@@ -59,8 +59,12 @@ struct RolloutOptions: CommandOptions, Equatable {
             case .plan: approve != nil ? Option.approve.name : commit ? Option.commit.name : nil
             case .advance:
                 json ? ReportFormat.jsonOption.name : markdown ? Option.markdown.name : nil
-            case .status: markdown ? Option.markdown.name : approve != nil ? Option.approve.name
-                : commit ? Option.commit.name : nil
+            case .status:
+                markdown
+                    ? Option.markdown.name
+                    : approve != nil
+                        ? Option.approve.name
+                        : commit ? Option.commit.name : nil
             }
         if let misplaced {
             throw UsageError("\(misplaced) does not apply to 'rollout \(action.rawValue)'", for: Self.spec)

@@ -55,9 +55,15 @@ struct RolloutState {
             {
                 lastRun = .deferred
             }
+            // Bake time counts from the last passed health check; an instance that never had one (provisioned at
+            // the version) from its last successful apply.
+            let lastCheck = operations.lazy.flatMap(\.steps).first {
+                $0.action == .healthCheck && $0.status == .succeeded
+            }
+            let lastSuccess = operations.first { $0.result == .succeeded }
             observations[member.name] = InstanceObservation(
                 name: member.name, desired: spec.version, running: running, lastRun: lastRun,
-                healthyAt: operations.first { $0.result == .succeeded }.flatMap { $0.finishedAt ?? $0.startedAt })
+                healthyAt: lastCheck?.finishedAt ?? lastSuccess.flatMap { $0.finishedAt ?? $0.startedAt })
         }
         return observations
     }

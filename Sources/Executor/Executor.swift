@@ -155,7 +155,9 @@ public struct Executor: Sendable {
             if let gate = options.waveGate, ranEarlierWave, !toRun.isEmpty, !Task.isCancelled {
                 let held = await gate(wave, toRun.map(\.plan))
                 for run in toRun {
-                    if let reason = held[run.name] { waveResults.append(run.notStarted(.cancelled, "not started: \(reason)")) }
+                    if let reason = held[run.name] {
+                        waveResults.append(run.notStarted(.cancelled, "not started: \(reason)"))
+                    }
                 }
                 toRun.removeAll { held[$0.name] != nil }
             }

@@ -299,7 +299,8 @@ struct FleetDecoder {
             }
         }
         if let status, !(100...599).contains(status.value) {
-            file.error("invalid expectStatus \(status.value)", detail: "expected an HTTP status, 100 to 599", at: status)
+            file.error(
+                "invalid expectStatus \(status.value)", detail: "expected an HTTP status, 100 to 599", at: status)
         }
         let header = reader.optionalString("versionHeader")
         if let header, !Self.isHeaderName(header.value) {

@@ -49,7 +49,7 @@ extension StepDetail: PlanJSONConvertible {
         let kind = try json.fields(
             allowed: ["kind", "purpose", "version", "retentionDays", "from", "task", "expect", "probe"]
         )
-            .string("kind")
+        .string("kind")
         switch kind {
         case "snapshot":
             let object = try json.fields(allowed: ["kind", "purpose", "version", "retentionDays"])

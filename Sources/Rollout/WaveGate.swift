@@ -197,7 +197,9 @@ public enum WaveGate {
             }
             if let bake = wave.wave.bake, status.state == .done, let finished = status.finishedAt {
                 let waited = Int64(now.timeIntervalSince(finished) * 1000)
-                if waited < bake.milliseconds { status.bakeLeft = GateDuration(milliseconds: bake.milliseconds - waited) }
+                if waited < bake.milliseconds {
+                    status.bakeLeft = GateDuration(milliseconds: bake.milliseconds - waited)
+                }
             }
             // What holds this wave: its channel's previous wave, then its own approval.
             if let previous = previousByChannel[wave.channel] {

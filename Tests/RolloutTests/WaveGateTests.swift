@@ -51,7 +51,10 @@ final class WaveGateTests: XCTestCase {
                     "previous applying", fleet(), applyingTwo, [],
                     ["wave internal: 1 of 2 healthy, 1 still to apply or fix"]
                 ),
-                ("bake left", fleet(bake: "48h"), healthy("two", hoursAgo: 17), [], ["wave internal: bake 31h of 48h left"]),
+                (
+                    "bake left", fleet(bake: "48h"), healthy("two", hoursAgo: 17), [],
+                    ["wave internal: bake 31h of 48h left"]
+                ),
                 ("bake over", fleet(bake: "12h"), healthy("two", hoursAgo: 17), [], []),
                 ("halted", fleet(), failedTwo, [], ["wave internal: 1 of 2 failed, budget 0 — halted"]),
                 ("within budget", fleet(maxFailures: .count(1)), failedTwo, [], []),
@@ -71,7 +74,8 @@ final class WaveGateTests: XCTestCase {
             XCTAssertEqual(statuses[1].closures.map(\.description), closures, name)
             let steps = RolloutAdvance.next(plan, statuses: statuses)
             if closures.isEmpty {
-                XCTAssertEqual(steps, [.edit(statuses[1].wave, [RolloutMember(name: "acme", from: old, hops: [version])])], name)
+                XCTAssertEqual(
+                    steps, [.edit(statuses[1].wave, [RolloutMember(name: "acme", from: old, hops: [version])])], name)
             } else {
                 XCTAssertEqual(steps, [.held(statuses[1].wave, statuses[1].closures)], name)
             }
@@ -87,7 +91,8 @@ final class WaveGateTests: XCTestCase {
         let statuses = WaveGate.evaluate(plan, observations: observations, decisions: [], now: now)
         let first = statuses[0]
         XCTAssertEqual(
-            [first.total, first.onVersion, first.healthy, first.failed, first.waiting, first.notStarted], [2, 2, 1, 0, 1, 0])
+            [first.total, first.onVersion, first.healthy, first.failed, first.waiting, first.notStarted],
+            [2, 2, 1, 0, 1, 0])
         XCTAssertEqual(first.state, .inProgress)
         XCTAssertEqual(statuses[1].notStarted, 1)
         XCTAssertEqual(statuses[1].state, .notStarted)
