@@ -116,7 +116,7 @@ def test_rollout_waves_gates_and_health(cloudctl, repo, health, aws):
     assert waves == {"internal": internal, "early": early, "rest": rest}, waves
     assert all(i["hops"] == [NEW] for w in plan["waves"] for i in w["instances"])
     assert plan["skipped"] == [{"name": "frozen", "reason": "channel pause is paused"}]
-    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "status", "--porcelain", "--", "Instances") == ""
 
     # Wave 1: edited and committed in one commit naming the wave and its instances.
     subprocess.run(["git", "-C", str(repo.root), "config", "user.name", "t"], check=True)
@@ -130,7 +130,7 @@ def test_rollout_waves_gates_and_health(cloudctl, repo, health, aws):
     # Idempotent: the second run edits nothing and says what holds the next wave.
     again = cloudctl("rollout", "advance", NEW, check=1)
     assert "wave internal: 0 of 3 healthy, 3 still to apply or fix" in again.stdout, again.stdout
-    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "status", "--porcelain", "--", "Instances") == ""
 
     cloudctl.apply()
     waves = status(cloudctl)
@@ -143,7 +143,7 @@ def test_rollout_waves_gates_and_health(cloudctl, repo, health, aws):
     # The bake gate holds the next wave, then opens.
     baking = cloudctl("rollout", "advance", NEW, check=1)
     assert "wave internal: bake" in baking.stdout and f"of {BAKE_SECONDS}s left" in baking.stdout, baking.stdout
-    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "status", "--porcelain", "--", "Instances") == ""
     deadline = time.monotonic() + 120
     while True:
         time.sleep(2)
