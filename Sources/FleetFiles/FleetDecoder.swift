@@ -308,9 +308,11 @@ struct FleetDecoder {
                 "invalid versionHeader \(Diagnostic.quoted(header.value))",
                 detail: "expected an HTTP header name such as X-App-Version", at: header)
         }
+        var durationsValid = true
         func duration(_ key: String, default value: GateDuration) -> GateDuration {
             guard let field = reader.optionalString(key) else { return value }
             if let parsed = GateDuration(parsing: field.value) { return parsed }
+            durationsValid = false
             file.error(
                 "invalid \(key) \(Diagnostic.quoted(field.value))",
                 detail: "expected a whole number with a unit (ms, s, m, h), more than zero, e.g. \"5s\"", at: field)
@@ -318,7 +320,7 @@ struct FleetDecoder {
         }
         let timeout = duration("timeout", default: HealthProbe.defaultTimeout)
         let deadline = duration("deadline", default: HealthProbe.defaultDeadline)
-        if file.diagnostics.count == before, timeout > deadline {
+        if durationsValid, timeout > deadline {
             file.error(
                 "health timeout \(timeout) is longer than its deadline \(deadline)",
                 detail: "timeout bounds one request, deadline the whole check; make the deadline the longer one",
