@@ -64,6 +64,24 @@ final class RolloutCommandTests: RepoTestCase {
         XCTAssertTrue(history.out.contains("rollout 5.3.0 advance wave internal (channel staged)"), history.out)
     }
 
+    /// A hand-edited bump of two waves at once: apply upgrades the first and holds the second at its closed gate.
+    func testApplyStopsAtAClosedGateBetweenWaves() async throws {
+        try writeGatedFleet()
+        let provisioned = await runCLI(["apply", "--auto-approve"], repo: repo)
+        XCTAssertEqual(provisioned.code, 0, provisioned.out + provisioned.err)
+        try repo.writeSpec(Fixtures.spec("acme", version: Version(5, 3, 0), channel: "staged"))
+        try repo.writeSpec(Fixtures.spec("inhouse", version: Version(5, 3, 0), type: .internal, channel: "staged"))
+        let provider = FakeCloudProvider()
+        let applied = await runCLI(["apply", "--auto-approve"], repo: repo, provider: provider)
+        XCTAssertEqual(applied.code, 1, applied.out + applied.err)
+        XCTAssertTrue(
+            applied.out.contains("rollout gate closed: wave internal: bake 48h of 48h left; wave rest: needs approval"),
+            applied.out)
+        let steps = await provider.steps
+        XCTAssertTrue(steps.contains("inhouse health-check service"), "\(steps)")
+        XCTAssertFalse(steps.contains { $0.hasPrefix("acme ") }, "\(steps)")
+    }
+
     func testUnknownWaveAndVersionAreErrors() async throws {
         try writeGatedFleet()
         let cases: [(arguments: [String], message: String)] = [
