@@ -128,7 +128,7 @@ public final class AWSCloudProvider: CloudProvider {
         case (.create, .service): return (try await ECSService(scope: scope).ensure(), nil)
         case (.update, .service): return (try await ECSService(scope: scope).update(), nil)
         case (.delete, .service): try await ECSService(scope: scope).delete()
-        case (.healthCheck, .service): return (nil, try await ECSService(scope: scope).healthCheck())
+        case (.healthCheck, .service): return (nil, try await ECSService(scope: scope).healthCheckAndProbe())
         case (.create, .dnsRecord), (.update, .dnsRecord): return (try await Route53Record(scope: scope).ensure(), nil)
         case (.delete, .dnsRecord): try await Route53Record(scope: scope).delete()
         default:

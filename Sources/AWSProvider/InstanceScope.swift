@@ -64,8 +64,14 @@ struct InstanceScope: Sendable {
     }
 
     func expectedDeployment() throws -> TaskDefinitionAttributes {
-        guard case .healthCheck(let expect)? = step.detail else { throw malformed("expected deployment") }
+        guard case .healthCheck(let expect, _)? = step.detail else { throw malformed("expected deployment") }
         return expect
+    }
+
+    /// The application probe a health check runs after the deployment rolled out; nil when the plan names none.
+    func healthProbe() -> HealthProbe? {
+        guard case .healthCheck(_, let probe)? = step.detail else { return nil }
+        return probe
     }
 
     /// A resource that must exist for this step is missing.

@@ -66,6 +66,8 @@ enum ApplyCommand {
         executorOptions.continueAfterFailedWave = options.continueAfterFailedWave
         let run = ApplyRun.make(repo: context.repo, now: context.environment.now())
         executorOptions.run = run
+        executorOptions.waveGate = RolloutGateHook.make(
+            fleet: fleet, specs: workspace.loaded.specs, store: store, now: context.environment.now)
         let printer = ProgressPrinter(
             console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
             width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)

@@ -16,7 +16,14 @@ enum HistoryCommand {
             ? operations.count : try await store?.countOperations(matching: filter) ?? operations.count
         let more = total - operations.count
         let view = HistoryView(format: options.format, now: now)
-        context.console.out(try view.render(operations, instance: options.name, since: since, more: more))
+        // Decisions belong to no run; a run filter leaves them out.
+        let decisions =
+            options.run != nil
+            ? [] : try await store?.rolloutDecisions(version: nil, since: since, limit: options.limit) ?? []
+        context.console.out(
+            try view.render(
+                operations, instance: options.name, since: since, more: more,
+                decisions: decisions.filter { options.name == nil || $0.instances.contains(options.name!) }))
         if options.format == .json, let note = HistoryView.moreNote(more) { context.console.err(note) }
         return CLI.ExitCode.success
     }
@@ -132,16 +139,24 @@ struct HistoryView {
     var now: Date
 
     /// `instance` and `since` only shape the "nothing found" line; `more` counts what the limit left out.
-    func render(_ operations: [OperationRecord], instance: String?, since: Date?, more: Int = 0) throws -> String {
+    /// Rollout decisions show between the operations, by time; `--json` keeps to operations (`rollout status --json`
+    /// has the decisions).
+    func render(
+        _ operations: [OperationRecord], instance: String?, since: Date?, more: Int = 0,
+        decisions: [RolloutDecisionRecord] = []
+    ) throws -> String {
         if format == .json {
             // The array stays the document scripts read; `moreNote` goes to stderr.
             return String(decoding: try TimeText.jsonEncoder().encode(operations), as: UTF8.self)
         }
-        guard !operations.isEmpty else {
+        guard !operations.isEmpty || !decisions.isEmpty else {
             return "No operations recorded" + (instance.map { " for \($0)" } ?? "")
                 + (since.map { " since \(TimeText.iso($0))" } ?? "") + "."
         }
-        var text = operations.map { Self.render($0, now: now) }.joined(separator: "\n\n")
+        let entries =
+            operations.map { (at: $0.startedAt, text: Self.render($0, now: now)) }
+            + decisions.map { (at: $0.at, text: Self.render($0, now: now)) }
+        var text = entries.sorted { $0.at > $1.at }.map(\.text).joined(separator: "\n\n")
         if let note = Self.moreNote(more) { text += "\n\n" + note }
         return text
     }
@@ -150,6 +165,15 @@ struct HistoryView {
     static func moreNote(_ more: Int) -> String? {
         guard more > 0 else { return nil }
         return "\(more) more \(more == 1 ? "operation" : "operations") not shown; raise --limit to see them."
+    }
+
+    static func render(_ decision: RolloutDecisionRecord, now: Date) -> String {
+        var header =
+            "rollout \(decision.version) \(decision.kind.rawValue) wave \(decision.wave) (channel \(decision.channel))  "
+            + "\(TimeText.iso(decision.at)) (\(TimeText.relative(decision.at, now: now))), by \(decision.actor)"
+        if let note = decision.note { header += "\n  \(note)" }
+        if !decision.instances.isEmpty { header += "\n  instances: \(decision.instances.joined(separator: ", "))" }
+        return header
     }
 
     static func render(_ op: OperationRecord, now: Date) -> String {

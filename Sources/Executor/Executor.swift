@@ -35,6 +35,9 @@ public struct ExecutorOptions: Sendable {
     public var run: RunInfo?
     /// Whether a lock holder is a dead process whose lock may be taken over (injected in tests).
     public var isAbandonedHolder: @Sendable (String) -> Bool = LockHolder.isAbandoned
+    /// Between waves: asked, once an earlier wave of this apply ran, which instances of the next wave may not start
+    /// yet and why (a closed rollout gate: bake time, failure budget, approval). Nil means no gates.
+    public var waveGate: (@Sendable (_ wave: Int, _ instances: [InstancePlan]) async -> [String: String])?
     /// Random source for retry jitter, returning a value in 0...1; tests inject a fixed one.
     public var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
     public init(holder: String) { self.holder = holder }
@@ -123,6 +126,7 @@ public struct Executor: Sendable {
         // they are deferred too, and the next apply inside the window goes on. Other changes proceed.
         var failedWave: Int?
         var deferredChanges: [String: Int] = [:]
+        var ranEarlierWave = false
         for wave in Set(runs.map(\.plan.wave)).sorted() {
             let waveRuns = runs.filter { $0.plan.wave == wave && counts[$0.name] == 1 }
             var toRun: [InstanceRun] = []
@@ -149,6 +153,17 @@ public struct Executor: Sendable {
                     toRun.append(run)
                 }
             }
+            // A closed gate holds its instances before the wave starts; others of the wave go on.
+            if let gate = options.waveGate, ranEarlierWave, !toRun.isEmpty, !Task.isCancelled {
+                let held = await gate(wave, toRun.map(\.plan))
+                for run in toRun {
+                    if let reason = held[run.name] {
+                        waveResults.append(run.notStarted(.cancelled, "not started: \(reason)"))
+                    }
+                }
+                toRun.removeAll { held[$0.name] != nil }
+            }
+            ranEarlierWave = ranEarlierWave || !toRun.isEmpty
             waveResults += await mapBounded(toRun, limit: options.parallelism, { await $0.run() })
             for result in waveResults { results[result.name] = result }
             if failedWave == nil, waveResults.contains(where: { $0.result == .failed }) {

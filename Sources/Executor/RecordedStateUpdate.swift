@@ -20,14 +20,18 @@ extension RecordedInstance {
                 cloudId: cloudId, inputsHash: step.inputsHash,
                 attributes: step.after)
             switch step.after {
-            case .taskDefinition(let t)?: runningVersion = t.version
+            // A deployed version runs once its health check passed: a re-apply after a failed check plans the hop
+            // again (every step of it an ensure) and so checks again.
+            case .taskDefinition(let t)? where step.action != .deploy: runningVersion = t.version
             case .database(let d)?: storageGB = d.storageGB
             case .dnsRecord(let r)?: domain = r.domain
             default: break
             }
         case .delete:
             resources[step.resource] = nil
-        case .snapshot, .migrate, .healthCheck, .stop, .start:
+        case .healthCheck:
+            if case .healthCheck(let expect, _)? = step.detail { runningVersion = expect.version }
+        case .snapshot, .migrate, .stop, .start:
             break  // journal only
         }
         if step.resource == .network && step.action == .delete {

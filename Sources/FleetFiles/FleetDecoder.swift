@@ -19,7 +19,8 @@ struct FleetDecoder {
         guard let root = file.parse(), let reader = ObjectReader(root, path: "", file: file) else {
             return (nil, FleetReferences())
         }
-        reader.rejectUnknownKeys(allowed: ["name", "dns", "image", "tiers", "releases", "channels", "retention"])
+        reader.rejectUnknownKeys(
+            allowed: ["name", "dns", "image", "tiers", "releases", "channels", "retention", "health"])
         let name = reader.string("name", example: "\"demo\"")
         if let name, !FieldSyntax.isName(name.value) {
             file.error(
@@ -58,6 +59,7 @@ struct FleetDecoder {
                     + "how long a torn-down instance's final snapshot and archived files stay restorable",
                 at: retentionField)
         }
+        let health = reader.member("health").map { decodeHealth($0, path: reader.path("health"), file: file) }
 
         var references = FleetReferences(
             tiers: tiers?.names, versions: releases.map { Set($0.map(\.version)) },
@@ -72,7 +74,7 @@ struct FleetDecoder {
             Fleet(
                 name: name.value, dns: dns, image: image.value, tiers: tiers.entries,
                 releases: ReleaseCatalog(releases),
-                channels: channels.entries, retention: retention), references
+                channels: channels.entries, retention: retention, health: health ?? nil), references
         )
     }
 
@@ -219,7 +221,7 @@ struct FleetDecoder {
 
     private func decodeWave(_ reader: ObjectReader) -> Wave? {
         let file = reader.file
-        reader.rejectUnknownKeys(allowed: ["name", "types", "percent"])
+        reader.rejectUnknownKeys(allowed: ["name", "types", "percent", "bake", "maxFailures", "approval"])
         let name = reader.string("name", example: "\"early\"")
         let typesPath = reader.path("types")
         let types = reader.member("types").flatMap { file.array($0, path: typesPath) }?.enumerated().compactMap {
@@ -240,7 +242,115 @@ struct FleetDecoder {
                 "invalid percent \(percent.value)",
                 detail: "expected 1 to 100, the share of the channel's remaining instances", at: percent)
         }
-        return name.map { Wave(name: $0.value, types: types, percent: percent?.value) }
+        let bake = reader.optionalString("bake").flatMap { field -> GateDuration? in
+            if let value = GateDuration(parsing: field.value, allowZero: true) { return value }
+            file.error(
+                "invalid bake \(Diagnostic.quoted(field.value))",
+                detail: "expected a whole number with a unit (ms, s, m, h, d) up to a year, e.g. \"48h\": how long "
+                    + "the wave must stay healthy before the next one starts", at: field)
+            return nil
+        }
+        let maxFailures = reader.member("maxFailures").flatMap {
+            decodeFailureBudget($0, path: reader.path("maxFailures"), file: file)
+        }
+        let approval = reader.member("approval").flatMap { file.bool($0, path: reader.path("approval")) } ?? false
+        return name.map {
+            Wave(
+                name: $0.value, types: types, percent: percent?.value, bake: bake, maxFailures: maxFailures,
+                approval: approval)
+        }
+    }
+
+    /// `maxFailures`: a count (`1`) or a percent of the wave (`"10%"`).
+    private func decodeFailureBudget(_ node: JSONNode, path: String, file: DecodingFile) -> FailureBudget? {
+        let detail = "expected a count of instances such as 1, or a percent of the wave such as \"10%\""
+        switch node.value {
+        case .integer(let count) where count >= 0:
+            return .count(count)
+        case .string(let text) where text.hasSuffix("%"):
+            let digits = text.dropLast()
+            if !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let percent = Int(digits), (0...100).contains(percent)
+            {
+                return .percent(percent)
+            }
+        default:
+            break
+        }
+        file.error("invalid maxFailures: \(node.quoted)", detail: detail, offset: node.offset, field: path)
+        return nil
+    }
+
+    /// The `health` probe; nil (after diagnostics) when any part of it is wrong.
+    private func decodeHealth(_ node: JSONNode, path: String, file: DecodingFile) -> HealthProbe? {
+        guard let reader = ObjectReader(node, path: path, file: file) else { return nil }
+        let before = file.diagnostics.count
+        reader.rejectUnknownKeys(allowed: ["url", "expectStatus", "versionHeader", "timeout", "deadline"])
+        let url = reader.string("url", example: "\"https://{domain}/healthz\"")
+        if let url, !Self.isProbeURL(url.value) {
+            file.error(
+                "invalid health URL \(Diagnostic.quoted(url.value))",
+                detail: "expected an http:// or https:// URL; it may use the placeholders {domain} and {name}, "
+                    + "e.g. \"https://{domain}/healthz\"", at: url)
+        }
+        let status = reader.member("expectStatus").flatMap { node in
+            file.int(node, path: reader.path("expectStatus")).map {
+                Field(value: $0, offset: node.offset, path: reader.path("expectStatus"))
+            }
+        }
+        if let status, !(100...599).contains(status.value) {
+            file.error(
+                "invalid expectStatus \(status.value)", detail: "expected an HTTP status, 100 to 599", at: status)
+        }
+        let header = reader.optionalString("versionHeader")
+        if let header, !Self.isHeaderName(header.value) {
+            file.error(
+                "invalid versionHeader \(Diagnostic.quoted(header.value))",
+                detail: "expected an HTTP header name such as X-App-Version", at: header)
+        }
+        var durationsValid = true
+        func duration(_ key: String, default value: GateDuration) -> GateDuration {
+            guard let field = reader.optionalString(key) else { return value }
+            if let parsed = GateDuration(parsing: field.value) { return parsed }
+            durationsValid = false
+            file.error(
+                "invalid \(key) \(Diagnostic.quoted(field.value))",
+                detail: "expected a whole number with a unit (ms, s, m, h), more than zero, e.g. \"5s\"", at: field)
+            return value
+        }
+        let timeout = duration("timeout", default: HealthProbe.defaultTimeout)
+        let deadline = duration("deadline", default: HealthProbe.defaultDeadline)
+        if durationsValid, timeout > deadline {
+            file.error(
+                "health timeout \(timeout) is longer than its deadline \(deadline)",
+                detail: "timeout bounds one request, deadline the whole check; make the deadline the longer one",
+                offset: node.offset, field: reader.path("timeout"))
+        }
+        guard file.diagnostics.count == before, let url else { return nil }
+        return HealthProbe(
+            url: url.value, expectStatus: status?.value ?? 200, versionHeader: header?.value, timeout: timeout,
+            deadline: deadline)
+    }
+
+    /// An http(s) URL with a host, whose only braces are the known placeholders.
+    static func isProbeURL(_ text: String) -> Bool {
+        var rest = text
+        for placeholder in HealthProbe.placeholders { rest = rest.replacingOccurrences(of: placeholder, with: "x") }
+        guard !rest.contains("{"), !rest.contains("}"), !rest.contains(" ") else { return false }
+        let scheme = rest.hasPrefix("https://") ? "https://" : rest.hasPrefix("http://") ? "http://" : nil
+        guard let scheme else { return false }
+        let host = rest.dropFirst(scheme.count).prefix { $0 != "/" && $0 != "?" }
+        return !host.isEmpty
+    }
+
+    /// RFC 9110 token characters.
+    static func isHeaderName(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 64
+            && text.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                        || "!#$%&'*+-.^_`|~".unicodeScalars.contains($0))
+            }
     }
 
     private func parseVersion(_ text: Field<String>, file: DecodingFile) -> Field<Version>? {

@@ -45,10 +45,22 @@ public struct Wave: Hashable, Sendable, Codable {
     public var types: [InstanceType]?
     /// Share of the channel's remaining instances (by stable hash of the name), 1…100; nil means all of them.
     public var percent: Int?
-    public init(name: String, types: [InstanceType]? = nil, percent: Int? = nil) {
+    /// Time the wave must stay healthy after its last instance passed its health check before the next wave starts.
+    public var bake: GateDuration?
+    /// Failed instances the wave tolerates; more halts the rollout (nil: none).
+    public var maxFailures: FailureBudget?
+    /// A person must approve (`rollout advance --approve`) before the wave starts.
+    public var approval: Bool
+    public init(
+        name: String, types: [InstanceType]? = nil, percent: Int? = nil, bake: GateDuration? = nil,
+        maxFailures: FailureBudget? = nil, approval: Bool = false
+    ) {
         self.name = name
         self.types = types
         self.percent = percent
+        self.bake = bake
+        self.maxFailures = maxFailures
+        self.approval = approval
     }
 }
 
@@ -105,11 +117,14 @@ public struct Fleet: Hashable, Sendable, Codable {
     public var channels: [String: Channel]
     /// What a teardown keeps restorable, and for how long (`retention`, default 90 days).
     public var retention: RetentionPeriod
+    /// The application's health endpoint, probed by every health check after the deployment rolled out.
+    public var health: HealthProbe?
 
     public init(
         name: String, dns: DNSSettings, image: String, tiers: [String: Tier], releases: ReleaseCatalog,
-        channels: [String: Channel], retention: RetentionPeriod = .standard
+        channels: [String: Channel], retention: RetentionPeriod = .standard, health: HealthProbe? = nil
     ) {
+        self.health = health
         self.name = name
         self.dns = dns
         self.image = image

@@ -12,8 +12,9 @@ public enum StepDetail: Hashable, Sendable {
     case snapshot(SnapshotPurpose)
     /// `migrate`: the schema moves from `from` to `task.version`, run by the task definition `task`.
     case migration(from: Version, task: TaskDefinitionAttributes)
-    /// `health-check`: the service must run this task definition.
-    case healthCheck(expect: TaskDefinitionAttributes)
+    /// `health-check`: the service must run this task definition; then, with a probe (its URL expanded for the
+    /// instance), the application must answer it.
+    case healthCheck(expect: TaskDefinitionAttributes, probe: HealthProbe? = nil)
 }
 
 extension StepDetail: PlanJSONConvertible {
@@ -34,14 +35,21 @@ extension StepDetail: PlanJSONConvertible {
                 ("kind", .string("migration")), ("from", .string(from.description)),
                 ("task", ResourceAttributes.taskDefinition(task).planJSON),
             ])
-        case .healthCheck(let expect):
+        case .healthCheck(let expect, nil):
             .object([("kind", .string("health-check")), ("expect", ResourceAttributes.taskDefinition(expect).planJSON)])
+        case .healthCheck(let expect, let probe?):
+            .object([
+                ("kind", .string("health-check")), ("expect", ResourceAttributes.taskDefinition(expect).planJSON),
+                ("probe", probe.planJSON),
+            ])
         }
     }
 
     public init(planJSON json: PlanJSON) throws(PlanJSONError) {
-        let kind = try json.fields(allowed: ["kind", "purpose", "version", "retentionDays", "from", "task", "expect"])
-            .string("kind")
+        let kind = try json.fields(
+            allowed: ["kind", "purpose", "version", "retentionDays", "from", "task", "expect", "probe"]
+        )
+        .string("kind")
         switch kind {
         case "snapshot":
             let object = try json.fields(allowed: ["kind", "purpose", "version", "retentionDays"])
@@ -62,13 +70,36 @@ extension StepDetail: PlanJSONConvertible {
             }
             self = .migration(from: try object.version("from"), task: task)
         case "health-check":
-            let object = try json.fields(allowed: ["kind", "expect"])
+            let object = try json.fields(allowed: ["kind", "expect", "probe"])
             let expect = try object.nested("expect") { json throws(PlanJSONError) in
                 try ResourceAttributes(planJSON: json, kind: .taskDefinition).taskDefinition!
             }
-            self = .healthCheck(expect: expect)
+            let probe =
+                object.has("probe")
+                ? try object.nested("probe") { json throws(PlanJSONError) in try HealthProbe(planJSON: json) } : nil
+            self = .healthCheck(expect: expect, probe: probe)
         default:
             throw PlanJSONError(path: ["kind"], "unknown detail kind '\(kind)'")
         }
+    }
+}
+
+extension HealthProbe: PlanJSONConvertible {
+    public var planJSON: PlanJSON {
+        var members: [(String, PlanJSON)] = [
+            ("deadlineMs", .int(Int(deadline.milliseconds))), ("expectStatus", .int(expectStatus)),
+            ("timeoutMs", .int(Int(timeout.milliseconds))), ("url", .string(url)),
+        ]
+        if let versionHeader { members.append(("versionHeader", .string(versionHeader))) }
+        return .object(members)
+    }
+
+    public init(planJSON json: PlanJSON) throws(PlanJSONError) {
+        let object = try json.fields(allowed: ["deadlineMs", "expectStatus", "timeoutMs", "url", "versionHeader"])
+        self.init(
+            url: try object.string("url"), expectStatus: try object.int("expectStatus"),
+            versionHeader: try object.optionalString("versionHeader"),
+            timeout: GateDuration(milliseconds: Int64(try object.int("timeoutMs"))),
+            deadline: GateDuration(milliseconds: Int64(try object.int("deadlineMs"))))
     }
 }

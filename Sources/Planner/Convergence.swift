@@ -8,6 +8,8 @@ struct Convergence {
 
     private var spec: InstanceSpec { desired.spec }
     private var fleet: Fleet { desired.fleet }
+    /// The fleet's health probe for this instance (nil when the fleet file names none).
+    private var probe: HealthProbe? { fleet.health?.expanded(domain: spec.domain, name: spec.name) }
 
     /// The ordered steps and changes, or the problems that forbid planning this instance.
     func steps() -> Result<StepList, ProblemList> {
@@ -77,7 +79,8 @@ struct Convergence {
             }
         }
         if resuming {
-            list.add(.healthCheck, .service, .resume, detail: .healthCheck(expect: desired.taskDefinition))
+            list.add(
+                .healthCheck, .service, .resume, detail: .healthCheck(expect: desired.taskDefinition, probe: probe))
         }
         if changed(.dnsRecord) {
             if let previous = recorded?.domain, previous != spec.domain {
@@ -168,7 +171,7 @@ struct Convergence {
             list.add(.migrate, .database, hop, before: before(.database), detail: .migration(from: from, task: task))
             let hashed = taskDefinition.hashed(.taskDefinition)
             list.add(.deploy, .taskDefinition, hop, before: deployed, after: hashed)
-            list.add(.healthCheck, .service, .verify(version), detail: .healthCheck(expect: task))
+            list.add(.healthCheck, .service, .verify(version), detail: .healthCheck(expect: task, probe: probe))
             deployed = hashed.attributes
             from = version
         }

@@ -1,10 +1,10 @@
 import FleetModel
 
 /// Which rollout wave of its channel an instance belongs to; stable across runs and machines.
-enum WaveAssignment {
+public enum WaveAssignment {
     /// Index of the first wave of the channel that takes the instance: its `types` include the instance's type and
     /// its `percent` selects the name. 0 when the channel has no waves; `waves.count` when no wave takes it.
-    static func wave(of spec: InstanceSpec, in fleet: Fleet) -> Int {
+    public static func wave(of spec: InstanceSpec, in fleet: Fleet) -> Int {
         guard let waves = fleet.channels[spec.channel]?.waves, !waves.isEmpty else { return 0 }
         for (index, wave) in waves.enumerated() {
             if let types = wave.types, !types.contains(spec.type) { continue }

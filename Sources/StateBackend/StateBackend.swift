@@ -56,6 +56,14 @@ public protocol StateBackend: Sendable {
     func countOperations(matching filter: OperationFilter) async throws -> Int
     /// Steps of an instance, newest first.
     func recentSteps(instance: String, limit: Int) async throws -> [StepRecord]
+
+    // MARK: rollout decisions (docs/rollouts.md)
+
+    /// Appends a decision; the id is assigned by the backend.
+    func recordRolloutDecision(_ decision: RolloutDecisionRecord) async throws
+    /// Decisions about `version` (all versions when nil) made at or after `since` (all when nil), oldest first, at
+    /// most `limit` of the newest. A backend without the decisions table yet (a read-only older file) returns none.
+    func rolloutDecisions(version: Version?, since: Date?, limit: Int) async throws -> [RolloutDecisionRecord]
 }
 
 extension StateBackend {

@@ -106,6 +106,24 @@ enum Migrations {
                 ALTER TABLE operations ADD COLUMN git_dirty INTEGER;
                 CREATE INDEX operations_by_run ON operations(run_id);
                 """),
+        // Rollout decisions (advance, approve, halt) per release and wave; `instances` is a JSON array of names.
+        // Readers cope without it: no table means no decision was ever made.
+        Migration(
+            id: "006-rollout-decisions",
+            sql: """
+                CREATE TABLE rollout_decisions (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    version TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    wave TEXT NOT NULL,
+                    instances TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    note TEXT,
+                    at REAL NOT NULL
+                );
+                CREATE INDEX rollout_decisions_version ON rollout_decisions (version, at);
+                """, neededForReading: false),
     ]
 
     /// Applies every migration `database` lacks, each in its own transaction; a no-op on an up-to-date file.

@@ -18,6 +18,11 @@ final class PlanJSONWriterTests: XCTestCase {
                 action: .healthCheck, resource: .service, reason: .verify(Version(5, 3, 0)),
                 detail: .healthCheck(
                     expect: TaskDefinitionAttributes(image: odd, version: Version(5, 3, 0), cpu: 256, memory: 512))),
+            PlanStep(
+                action: .healthCheck, resource: .service, reason: .verify(Version(5, 3, 0)),
+                detail: .healthCheck(
+                    expect: TaskDefinitionAttributes(image: "i", version: Version(5, 3, 0), cpu: 256, memory: 512),
+                    probe: HealthProbe(url: "https://a.example.com/healthz?\(odd)", versionHeader: "X-App-Version"))),
         ]
         return Plan(
             toolVersion: "9.9.9-beta+\"x\"", fleet: "fleet/\(odd)",

@@ -44,7 +44,10 @@ final class RecordedStateUpdateTests: XCTestCase {
                     step: step(.deploy, .taskDefinition, [StepInput.version: "5.2.0"]),
                     outcome: StepOutcome(cloudId: "td-2")
                 ) {
+                    // The version runs once its health check passed, not when it is deployed.
                     $0.resources[.taskDefinition] = RecordedResource(cloudId: "td-2", inputsHash: "new")
+                },
+                Case(step: step(.healthCheck, .service, [StepInput.version: "5.2.0"]), outcome: StepOutcome()) {
                     $0.runningVersion = Version(5, 2, 0)
                 },
                 Case(
@@ -56,7 +59,7 @@ final class RecordedStateUpdateTests: XCTestCase {
                 },
                 Case(step: step(.delete, .database, [:]), outcome: StepOutcome()) { $0.resources[.database] = nil },
             ]
-            + [StepAction.snapshot, .migrate, .healthCheck, .stop, .start].map {
+            + [StepAction.snapshot, .migrate, .stop, .start].map {
                 Case(
                     step: step($0, .database, [StepInput.version: "9.9.9", StepInput.storageGB: "99"]),
                     outcome: StepOutcome(cloudId: "x")

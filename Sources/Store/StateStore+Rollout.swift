@@ -1,0 +1,42 @@
+import Foundation
+import FleetModel
+import StateBackend
+
+extension RolloutDecisionKind: SQLiteValueConvertible {}
+
+/// Rollout decisions (`rollout advance`, `--approve`, halts), for the gates and `cloudctl history`.
+extension SQLiteStateStore {
+    public func recordRolloutDecision(_ decision: RolloutDecisionRecord) async throws {
+        let instances = String(decoding: try JSONEncoder().encode(decision.instances), as: UTF8.self)
+        try await perform { database in
+            try database.run(
+                """
+                INSERT INTO rollout_decisions (version, kind, channel, wave, instances, actor, note, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, decision.version, decision.kind, decision.channel, decision.wave, instances, decision.actor,
+                decision.note, decision.at)
+        }
+    }
+
+    public func rolloutDecisions(version: Version?, since: Date?, limit: Int) async throws -> [RolloutDecisionRecord] {
+        try await perform { database in
+            // A read-only open of a file from before migration 005 has no table: nothing was decided yet.
+            let table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollout_decisions'"
+            guard try !database.query(table, row: { _ in true }).isEmpty else { return [] }
+            let rows = try database.query(
+                """
+                SELECT id, version, kind, channel, wave, instances, actor, note, at FROM rollout_decisions
+                WHERE (?1 IS NULL OR version = ?1) AND (?2 IS NULL OR at >= ?2) ORDER BY id DESC LIMIT ?3
+                """, version, since, limit
+            ) { row in
+                let names = try row.column(5, as: String.self)
+                return RolloutDecisionRecord(
+                    id: try row.column(0), version: try row.column(1), kind: try row.column(2),
+                    channel: try row.column(3), wave: try row.column(4),
+                    instances: (try? JSONDecoder().decode([String].self, from: Data(names.utf8))) ?? [],
+                    actor: try row.column(6), note: try row.column(7), at: try row.column(8))
+            }
+            return rows.reversed()
+        }
+    }
+}
