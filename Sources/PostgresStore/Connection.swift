@@ -41,8 +41,7 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Runs `body` with a NULL-terminated C array of `strings`.
-    private static func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T
-    {
+    private static func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
         let copies = strings.map { strdup($0) }
         defer { copies.forEach { free($0) } }
         let pointers = copies.map { UnsafePointer($0) } + [nil]
@@ -137,7 +136,8 @@ struct Row {
     func column<T: PostgresValueConvertible>(_ index: Int, as type: T.Type = T.self) throws(PostgresError) -> T {
         guard let value = T(postgresText: values[index]) else {
             let stored = values[index] == nil ? "NULL" : "a value"
-            throw PostgresError(.mismatch, message: "column #\(index) holds \(stored) that is not a valid \(T.self)", sql: sql)
+            throw PostgresError(
+                .mismatch, message: "column #\(index) holds \(stored) that is not a valid \(T.self)", sql: sql)
         }
         return value
     }

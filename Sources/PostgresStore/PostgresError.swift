@@ -42,7 +42,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         case .mismatch: .corrupt(path: location.redacted, message: description)
         case .statement:
             // 25006: read-only transaction (a standby, or default_transaction_read_only).
-            sqlState == "25006" ? .readOnly(path: location.redacted) : .io(path: location.redacted, message: description)
+            sqlState == "25006"
+                ? .readOnly(path: location.redacted) : .io(path: location.redacted, message: description)
         }
     }
 }

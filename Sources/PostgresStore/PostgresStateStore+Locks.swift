@@ -26,7 +26,9 @@ extension PostgresStateStore {
                 "SELECT \(Self.lockColumns) FROM locks WHERE instance = $1", [instance.postgresValue],
                 row: Self.lockRow)
             // Released between the two statements: a rare race; the caller's retry takes it.
-            guard let current = current.first else { throw StateBackendError.lockNotHeld(instance: instance, holder: holder) }
+            guard let current = current.first else {
+                throw StateBackendError.lockNotHeld(instance: instance, holder: holder)
+            }
             throw LockHeldError(lock: current.record)
         }
     }
@@ -38,7 +40,11 @@ extension PostgresStateStore {
                 """
                 UPDATE locks SET lease_until = \(Self.databaseNow) + $1::double precision
                 WHERE instance = $2 AND holder = $3 AND ($4::bigint IS NULL OR token = $4::bigint)
-                """, [lease.postgresValue, instance.postgresValue, holder.postgresValue, fence?.token.postgresValue ?? PostgresValue(text: nil)]
+                """,
+                [
+                    lease.postgresValue, instance.postgresValue, holder.postgresValue,
+                    fence?.token.postgresValue ?? PostgresValue(text: nil),
+                ]
             ).changed
             guard changed == 0 else { return }
             let current = try connection.query(

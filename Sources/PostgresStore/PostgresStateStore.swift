@@ -254,7 +254,8 @@ extension PostgresValue {
     /// A `text[]` parameter.
     static func textArray(_ values: [String]) -> PostgresValue {
         let quoted = values.map { value in
-            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                + "\""
         }
         return PostgresValue(text: "{" + quoted.joined(separator: ",") + "}")
     }
