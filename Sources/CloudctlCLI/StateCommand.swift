@@ -90,7 +90,9 @@ struct StateOptions: CommandOptions, Equatable {
         let to = arguments.value(Option.to)
         switch arguments.positionals[0] {
         case "copy":
-            guard let from, let to else { throw UsageError("state copy needs --from PATH and --to URL", for: Self.spec) }
+            guard let from, let to else {
+                throw UsageError("state copy needs --from PATH and --to URL", for: Self.spec)
+            }
             guard let location = PostgresLocation(to) else {
                 throw UsageError("--to must be a postgres:// or postgresql:// URL", for: Self.spec)
             }

@@ -6,6 +6,8 @@ import Foundation
 final class Connection: @unchecked Sendable {
     let location: PostgresLocation
     private let handle: OpaquePointer
+    /// Session settings (e.g. read-only), applied again after a reconnect.
+    private var sessionSettings: [String] = []
 
     /// Connects to `location`; libpq also reads its environment (`PGPASSWORD`, `PGSSLMODE`, `PGCONNECT_TIMEOUT`, …).
     init(_ location: PostgresLocation) throws(PostgresError) {
@@ -28,6 +30,23 @@ final class Connection: @unchecked Sendable {
     }
 
     deinit { PQfinish(handle) }
+
+    /// Reconnects when the server dropped the connection (a restart, a failover, an idle timeout); a no-op
+    /// otherwise. Fencing tokens live in the database, so nothing this connection held is lost with it.
+    func reconnectIfNeeded() throws(PostgresError) {
+        guard PQstatus(handle) != CONNECTION_OK else { return }
+        PQreset(handle)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw PostgresError(.connection, message: location.scrub(Self.trimmed(PQerrorMessage(handle))))
+        }
+        for setting in sessionSettings { try execute(setting) }
+    }
+
+    /// Runs a session setting now and after every reconnect.
+    func setSession(_ sql: String) throws(PostgresError) {
+        try execute(sql)
+        sessionSettings.append(sql)
+    }
 
     /// libpq keywords and values: the URL expands into its parts (`expand_dbname`), then defaults it lacks.
     private static func parameters(url: String, connectTimeout: String?) -> ([String], [String]) {

@@ -23,7 +23,8 @@ extension PostgresStateStore: ConsistencyChecking {
                 WHERE NOT EXISTS (SELECT 1 FROM operations o WHERE o.instance = r.instance) ORDER BY r.instance, r.kind
                 """
             ) { row in
-                ConsistencyProblem(kind: .resourceWithoutOperation, instance: try row.column(0), detail: try row.column(1))
+                ConsistencyProblem(
+                    kind: .resourceWithoutOperation, instance: try row.column(0), detail: try row.column(1))
             }
             return (running + orphaned).sorted { $0.instance < $1.instance }
         }

@@ -45,7 +45,7 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
             switch access {
             case .readOnly:
                 // Enforced by the server too: a read-only command cannot write by mistake.
-                try connection.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                try connection.setSession("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
                 guard try PostgresMigrations.checkReadable(connection: connection) else {
                     throw StateBackendError.missing(path: location.redacted)
                 }
@@ -101,6 +101,7 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { [self] in
                 do {
+                    try connection.reconnectIfNeeded()
                     continuation.resume(returning: try body(connection, self))
                 } catch {
                     continuation.resume(throwing: Self.backendError(error, location: location))

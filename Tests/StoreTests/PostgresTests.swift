@@ -11,7 +11,10 @@ final class PostgresTests: XCTestCase {
     func testURLsAreRecognisedAndShownWithoutTheirPassword() {
         let cases: [(url: String, shown: String?)] = [
             ("postgres://ci:s3cret@db.internal:5432/fleet", "postgres://ci:***@db.internal:5432/fleet"),
-            ("postgresql://ci:p%40ss@127.0.0.1/fleet?sslmode=require", "postgresql://ci:***@127.0.0.1/fleet?sslmode=require"),
+            (
+                "postgresql://ci:p%40ss@127.0.0.1/fleet?sslmode=require",
+                "postgresql://ci:***@127.0.0.1/fleet?sslmode=require"
+            ),
             ("POSTGRES://ci@127.0.0.1/fleet", "POSTGRES://ci@127.0.0.1/fleet"),
             ("postgres://127.0.0.1/fleet?user=ci&password=s3cret", "postgres://127.0.0.1/fleet?user=ci&password=***"),
             ("postgres://a:b:c@h1,h2/db", "postgres://a:***@h1,h2/db"),
@@ -90,6 +93,24 @@ final class PostgresTests: XCTestCase {
         }
     }
 
+    /// A server restart (here: the connection killed from outside) costs one reconnect, not the rest of the apply.
+    func testADroppedConnectionIsReopened() async throws {
+        guard let url = try postgresURL() else { return }
+        let location = try XCTUnwrap(PostgresLocation(try temporaryPostgresSchema(url)))
+        let store = try PostgresStateStore(location)
+        try await store.saveRecorded(RecordedInstance(name: "acme", region: "us-east-1"))
+        let admin = try Connection(location)
+        let killed = try admin.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cloudctl' "
+                + "AND pid <> pg_backend_pid() AND datname = current_database()"
+        ) { try $0.column(0, as: Bool.self) }
+        XCTAssertFalse(killed.isEmpty)
+        // The first call after the kill may fail (libpq learns of it then); the next reconnects.
+        _ = try? await store.recordedInstances()
+        let recorded = try await store.recordedInstances().map(\.name)
+        XCTAssertEqual(recorded, ["acme"])
+    }
+
     func testCopyFromSQLiteKeepsStateHistoryAndIdsAndRefusesANonEmptyTarget() async throws {
         guard let url = try postgresURL() else { return }
         let source = try SQLiteStateStore(path: temporaryDatabasePath(), fleet: "demo")
@@ -132,7 +153,8 @@ final class PostgresTests: XCTestCase {
         await XCTAssertThrowsErrorAsync({
             try await target.importState(fleet: "demo", instances: [], operations: [])
         }) {
-            XCTAssertEqual(($0 as? PostgresStateStore.NotEmpty)?.contents, "2 recorded instances, 3 operations, 0 locks")
+            XCTAssertEqual(
+                ($0 as? PostgresStateStore.NotEmpty)?.contents, "2 recorded instances, 3 operations, 0 locks")
         }
     }
 }
