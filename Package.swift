@@ -38,8 +38,8 @@ let package = Package(
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ProviderAPI", "StateBackend", "Store", "Planner",
                                                           "FleetModel", "TestSupport"]),
         .testTarget(name: "CloudctlCLITests", dependencies: ["CloudctlCLI", "FleetModel", "FleetFiles", "ProviderAPI",
-                                                              "StateBackend", "Store", "Planner", "Executor",
-                                                              "AWSProvider", "TestSupport"],
+                                                              "StateBackend", "Store", "PostgresStore", "Planner",
+                                                              "Executor", "AWSProvider", "TestSupport"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

@@ -23,7 +23,7 @@ struct GlobalOptions: Sendable, Equatable {
     enum Option {
         static let repo = OptionSpec.string("--repo", "DIR", "Fleet repository (default: the current directory).")
         static let db = OptionSpec.string(
-            "--db", "PATH|URL",
+            "--db", "PATH",
             "State database: a SQLite file or a postgres:// URL (default: $CLOUDCTL_DB, else "
                 + "<repo>/.cloudctl/state.db).")
         static let help = OptionSpec.flag("--help", short: "-h", "Show help for this command.")

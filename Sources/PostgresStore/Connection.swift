@@ -50,8 +50,9 @@ final class Connection: @unchecked Sendable {
 
     /// libpq keywords and values: the URL expands into its parts (`expand_dbname`), then defaults it lacks.
     private static func parameters(url: String, connectTimeout: String?) -> ([String], [String]) {
-        var keys = ["dbname", "application_name"]
-        var values = [url, "cloudctl"]
+        // Later keywords override what the URL says, so the default name comes first and the URL's wins.
+        var keys = ["application_name", "dbname"]
+        var values = ["cloudctl", url]
         if let connectTimeout, !url.contains("connect_timeout") {
             keys.append("connect_timeout")
             values.append(connectTimeout)

@@ -44,8 +44,8 @@ extension PostgresStateStore: ConsistencyChecking {
             try connection.execute("LOCK TABLE instances, operations, steps, locks, meta IN EXCLUSIVE MODE")
             let counts = try connection.query(
                 """
-                SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM operations), (SELECT count(*) FROM locks),
-                    (SELECT count(*) FROM meta)
+                SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM operations),
+                    (SELECT count(*) FROM locks), (SELECT count(*) FROM meta)
                 """
             ) { row in try (0..<4).map { try row.column($0, as: Int64.self) } }[0]
             guard counts.allSatisfy({ $0 == 0 }) else {
