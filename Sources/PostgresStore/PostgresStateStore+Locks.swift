@@ -5,32 +5,37 @@ import StateBackend
 extension PostgresStateStore {
     public func acquireLock(instance: String, holder: String, lease: TimeInterval) async throws {
         try await perform { connection, store in
-            // Re-acquiring one's own lock extends it and keeps its token: the holder's writes stay valid.
-            let token = try connection.query(
-                """
-                INSERT INTO locks (instance, holder, acquired_at, lease_until, token)
-                VALUES ($1, $2, \(Self.databaseNow), \(Self.databaseNow) + $3::double precision,
-                    nextval('lock_tokens'))
-                ON CONFLICT (instance) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
-                    lease_until = excluded.lease_until,
-                    token = CASE WHEN locks.holder = excluded.holder THEN locks.token ELSE excluded.token END
-                WHERE locks.lease_until <= excluded.acquired_at OR locks.holder = excluded.holder
-                RETURNING token
-                """, [instance.postgresValue, holder.postgresValue, lease.postgresValue]
-            ) { try $0.column(0, as: Int64.self) }
-            if let token = token.first {
-                store.setFence(Fence(holder: holder, token: token), for: instance)
-                return
+            // A lock released between the insert and the read of its holder is simply tried again.
+            for _ in 0..<3 {
+                if let token = try Self.take(instance, holder: holder, lease: lease, in: connection) {
+                    store.setFence(Fence(holder: holder, token: token), for: instance)
+                    return
+                }
+                let current = try connection.query(
+                    "SELECT \(Self.lockColumns) FROM locks WHERE instance = $1", [instance.postgresValue],
+                    row: Self.lockRow)
+                if let current = current.first { throw LockHeldError(lock: current.record) }
             }
-            let current = try connection.query(
-                "SELECT \(Self.lockColumns) FROM locks WHERE instance = $1", [instance.postgresValue],
-                row: Self.lockRow)
-            // Released between the two statements: a rare race; the caller's retry takes it.
-            guard let current = current.first else {
-                throw StateBackendError.lockNotHeld(instance: instance, holder: holder)
-            }
-            throw LockHeldError(lock: current.record)
+            throw StateBackendError.lockNotHeld(instance: instance, holder: holder)
         }
+    }
+
+    /// Takes a free or expired lock, or extends one's own; returns its token, nil when someone else holds it.
+    /// Re-acquiring one's own lock keeps its token: the holder's writes stay valid.
+    private static func take(
+        _ instance: String, holder: String, lease: TimeInterval, in connection: Connection
+    ) throws -> Int64? {
+        try connection.query(
+            """
+            INSERT INTO locks (instance, holder, acquired_at, lease_until, token)
+            VALUES ($1, $2, \(databaseNow), \(databaseNow) + $3::double precision, nextval('lock_tokens'))
+            ON CONFLICT (instance) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,
+                lease_until = excluded.lease_until,
+                token = CASE WHEN locks.holder = excluded.holder THEN locks.token ELSE excluded.token END
+            WHERE locks.lease_until <= excluded.acquired_at OR locks.holder = excluded.holder
+            RETURNING token
+            """, [instance.postgresValue, holder.postgresValue, lease.postgresValue]
+        ) { try $0.column(0, as: Int64.self) }.first
     }
 
     public func renewLock(instance: String, holder: String, lease: TimeInterval) async throws {
