@@ -93,6 +93,19 @@ final class PostgresTests: XCTestCase {
         }
     }
 
+    /// Two first applies on an empty database: the advisory lock lets one migrate, the other finds it done.
+    func testConcurrentFirstOpensMigrateOnce() async throws {
+        guard let url = try postgresURL() else { return }
+        let location = try XCTUnwrap(PostgresLocation(try temporaryPostgresSchema(url)))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { _ = try PostgresStateStore(location, fleet: "demo") }
+            }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(try PostgresMigrations.applied(in: Connection(location)), PostgresMigrations.all.map(\.id))
+    }
+
     /// A server restart (here: the connection killed from outside) costs one reconnect, not the rest of the apply.
     func testADroppedConnectionIsReopened() async throws {
         guard let url = try postgresURL() else { return }
