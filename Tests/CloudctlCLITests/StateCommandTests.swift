@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
+import FleetModel
 import PostgresStore
+import Store
 @testable import CloudctlCLI
 
 /// `cloudctl state copy|check` options, and how `--db` tells a PostgreSQL URL from a SQLite path.
@@ -53,5 +55,31 @@ final class StateCommandTests: XCTestCase {
                     currentDirectory: "/work", trapSignals: false))
             XCTAssertEqual(fromVariable.dbPath, shown, db)
         }
+    }
+}
+
+/// `cloudctl state check` end to end on a SQLite file (the PostgreSQL path: Tests/EndToEnd/test_postgres.py).
+final class StateCheckCommandTests: RepoTestCase {
+    func testCheckPassesAConsistentDatabaseAndListsEveryProblemOtherwise() async throws {
+        let missing = await runCLI(["state", "check"], repo: repo)
+        XCTAssertEqual(missing.code, 1)
+        XCTAssertTrue(missing.err.contains("no state database at \(repo.dbPath)"), missing.err)
+
+        let store = try SQLiteStateStore(path: repo.dbPath)
+        let consistent = await runCLI(["state", "check"], repo: repo)
+        XCTAssertEqual(consistent.code, 0, consistent.err)
+        XCTAssertTrue(consistent.out.contains("is consistent"), consistent.out)
+
+        // A run that died mid-step and left no lock behind (e.g. it was force-unlocked).
+        let operation = try await store.beginOperation(instance: "acme", kind: "apply", holder: "gone", now: Date())
+        _ = try await store.beginStep(
+            operationId: operation, instance: "acme", index: 2,
+            step: PlanStep(action: .create, resource: .bucket, reason: .teardown),
+            now: Date())
+        let inconsistent = await runCLI(["state", "check"], repo: repo)
+        XCTAssertEqual(inconsistent.code, 1)
+        XCTAssertEqual(
+            inconsistent.out, "acme: step 3 (id 1) is journaled running, but no live lock covers the instance\n")
+        XCTAssertTrue(inconsistent.err.contains("is inconsistent: 1 problem(s)"), inconsistent.err)
     }
 }
