@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point down only (picture: docs/ARCHITECTURE.md). Each target lists exactly the modules it imports.
-// Store (SQLite) implements StateBackend; only CloudctlCLI, which opens the database, depends on it.
+// Store (SQLite) and PostgresStore implement StateBackend; only CloudctlCLI, which opens the database, depends on them.
 let package = Package(
     name: "cloudctl",
     platforms: [.macOS(.v13)],
@@ -11,6 +11,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "Digests", dependencies: ["CCrypto"]),
         .target(name: "FleetModel", dependencies: ["Digests"]),
@@ -20,10 +21,11 @@ let package = Package(
         .target(name: "Rollout", dependencies: ["FleetModel", "Planner"]),
         .target(name: "StateBackend", dependencies: ["FleetModel"]),
         .target(name: "Store", dependencies: ["FleetModel", "StateBackend", "CSQLite"]),
+        .target(name: "PostgresStore", dependencies: ["FleetModel", "StateBackend", "CLibPQ"]),
         .target(name: "AWSProvider", dependencies: ["FleetModel", "ProviderAPI", "Digests"]),
         .target(name: "Executor", dependencies: ["FleetModel", "ProviderAPI", "Planner", "StateBackend"]),
         .target(name: "CloudctlCLI", dependencies: ["FleetModel", "FleetFiles", "ProviderAPI", "Planner", "StateBackend",
-                                                    "Store", "Executor", "AWSProvider", "Rollout"]),
+                                                    "Store", "PostgresStore", "Executor", "AWSProvider", "Rollout"]),
         .executableTarget(name: "cloudctl", dependencies: ["CloudctlCLI"]),
         .target(name: "TestSupport", dependencies: ["FleetModel", "ProviderAPI", "Executor"], path: "Tests/TestSupport"),
         .testTarget(name: "FleetModelTests", dependencies: ["FleetModel"]),
@@ -31,14 +33,15 @@ let package = Package(
                     resources: [.copy("BadFiles")]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Executor", "ProviderAPI", "FleetModel", "TestSupport"]),
         .testTarget(name: "RolloutTests", dependencies: ["Rollout", "Planner", "FleetModel", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "StateBackend", "FleetModel", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "PostgresStore", "StateBackend", "FleetModel",
+                                                       "TestSupport"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "ProviderAPI", "Digests", "FleetModel",
                                                              "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ProviderAPI", "StateBackend", "Store", "Planner",
                                                           "FleetModel", "TestSupport"]),
         .testTarget(name: "CloudctlCLITests", dependencies: ["CloudctlCLI", "FleetModel", "FleetFiles", "ProviderAPI",
-                                                              "StateBackend", "Store", "Planner", "Executor",
-                                                              "AWSProvider", "TestSupport"],
+                                                              "StateBackend", "Store", "PostgresStore", "Planner",
+                                                              "Executor", "AWSProvider", "TestSupport"],
                     resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

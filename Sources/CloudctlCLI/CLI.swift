@@ -39,6 +39,7 @@ public enum CLI {
     static let commands: [Command] = [
         ValidateCommand.command, PlanCommand.command, ShowCommand.command, ApplyCommand.command,
         StatusCommand.command, HistoryCommand.command, RolloutCommand.command, UnlockCommand.command,
+        StateCommand.command,
         VersionCommand.command,
     ]
 

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import PostgresStore
 import StateBackend
 import Store
 
@@ -7,12 +8,19 @@ import Store
 struct CommandContext: Sendable {
     var environment: CLIEnvironment
     var repo: URL
+    /// The SQLite file, or (with `postgres`) the PostgreSQL URL without its password, as shown in messages.
     var dbPath: String
+    /// Set when `--db` / `CLOUDCTL_DB` is a `postgres://` or `postgresql://` URL.
+    var postgres: PostgresLocation?
 
     init(global: GlobalOptions, environment: CLIEnvironment) {
         self.environment = environment
         repo = environment.userPath(global.repo ?? ".")
-        if let db = global.db ?? environment.variables["CLOUDCTL_DB"].flatMap({ $0.isEmpty ? nil : $0 }) {
+        let db = global.db ?? environment.variables["CLOUDCTL_DB"].flatMap({ $0.isEmpty ? nil : $0 })
+        if let db, let location = PostgresLocation(db) {
+            postgres = location
+            dbPath = location.redacted
+        } else if let db {
             dbPath =
                 URL(
                     fileURLWithPath: db,
@@ -32,17 +40,26 @@ struct CommandContext: Sendable {
     /// The state database opened read-only if it exists; read-only commands never create or write one.
     /// `fleet` (the instance files' fleet, when they name one) must match the fleet the database belongs to.
     func existingStore(fleet: String?) throws -> (any StateBackend)? {
-        try SQLiteStateStore.openIfExists(path: dbPath, fleet: fleet)
+        if let postgres { return try PostgresStateStore.openIfExists(postgres, fleet: fleet) }
+        return try SQLiteStateStore.openIfExists(path: dbPath, fleet: fleet)
     }
 
     /// The state database opened read-only; a missing one is an error (`StateBackendError.missing`).
     func requiredStore(fleet: String?) throws -> any StateBackend {
-        try SQLiteStateStore(path: dbPath, access: .readOnly, fleet: fleet)
+        if let postgres { return try PostgresStateStore(postgres, access: .readOnly, fleet: fleet) }
+        return try SQLiteStateStore(path: dbPath, access: .readOnly, fleet: fleet)
     }
 
     /// What `apply` plans from: the database if it exists, opened for writing so an older file is upgraded (readers
     /// refuse it), but neither created nor claimed for `fleet` before the plan is confirmed.
     func storeForApplying(fleet: String?) throws -> (any StateBackend)? {
+        if let postgres {
+            do {
+                return try PostgresStateStore(postgres, access: .readWrite(create: false), fleet: fleet, claim: false)
+            } catch StateBackendError.missing {
+                return nil
+            }
+        }
         guard FileManager.default.fileExists(atPath: dbPath) else { return nil }
         return try SQLiteStateStore(path: dbPath, access: .readWrite(create: false), fleet: fleet, claim: false)
     }
@@ -50,7 +67,8 @@ struct CommandContext: Sendable {
     /// The state database opened for writing: created if missing when `create` (apply), an error otherwise (unlock).
     /// The first write records `fleet` as the fleet it belongs to.
     func writableStore(fleet: String?, create: Bool) throws -> any StateBackend {
-        try SQLiteStateStore(path: dbPath, access: .readWrite(create: create), fleet: fleet)
+        if let postgres { return try PostgresStateStore(postgres, access: .readWrite(create: create), fleet: fleet) }
+        return try SQLiteStateStore(path: dbPath, access: .readWrite(create: create), fleet: fleet)
     }
 
     /// Prints diagnostics (warnings too) to stderr.

@@ -24,7 +24,8 @@ struct GlobalOptions: Sendable, Equatable {
         static let repo = OptionSpec.string("--repo", "DIR", "Fleet repository (default: the current directory).")
         static let db = OptionSpec.string(
             "--db", "PATH",
-            "State database (default: $CLOUDCTL_DB, else <repo>/.cloudctl/state.db).")
+            "State database: a SQLite file or a postgres:// URL (default: $CLOUDCTL_DB, else "
+                + "<repo>/.cloudctl/state.db).")
         static let help = OptionSpec.flag("--help", short: "-h", "Show help for this command.")
         static let all = [repo, db, help]
     }

@@ -26,6 +26,8 @@ public enum StateBackendError: Error, Sendable, Equatable, CustomStringConvertib
     case readOnly(path: String)
     /// Any other failure to open, read or write the state file.
     case io(path: String, message: String)
+    /// A database server (PostgreSQL) refused the connection or could not be reached; `database` shows no password.
+    case unreachable(database: String, message: String)
 
     /// The path of the state file, when the failure is about it.
     public var path: String? {
@@ -33,7 +35,7 @@ public enum StateBackendError: Error, Sendable, Equatable, CustomStringConvertib
         case .unknownOperation, .unknownStep, .lockNotHeld: nil
         case .locked(let path), .corrupt(let path, _), .notADatabase(let path), .newerSchema(_, let path),
             .olderSchema(_, let path), .missing(let path), .otherFleet(let path, _, _), .readOnly(let path),
-            .io(let path, _):
+            .io(let path, _), .unreachable(let path, _):
             path
         }
     }
@@ -92,6 +94,12 @@ public enum StateBackendError: Error, Sendable, Equatable, CustomStringConvertib
             (
                 "cannot use the state database \(path): \(message)",
                 "check the path, its permissions and free disk space"
+            )
+        case .unreachable(let database, let message):
+            (
+                "cannot connect to the state database \(database): \(message)",
+                "check the URL's host, port, user and database, the password (in the URL or PGPASSWORD) and "
+                    + "that the server is running"
             )
         }
     }

@@ -1,11 +1,12 @@
 import Foundation
 import XCTest
 import FleetModel
+import StateBackend
 @testable import Store
 
 final class ConcurrencyTests: XCTestCase {
     /// One instance's whole apply, as the executor does it, through `store`.
-    private static func apply(_ name: String, through store: SQLiteStateStore) async throws {
+    private static func apply(_ name: String, through store: any StateBackend) async throws {
         try await store.acquireLock(instance: name, holder: "run-\(name)", lease: 60)
         let operation = try await store.beginOperation(
             instance: name, kind: "apply", holder: "run-\(name)", now: Instants.t0)
@@ -23,7 +24,7 @@ final class ConcurrencyTests: XCTestCase {
         try await store.releaseLock(instance: name, holder: "run-\(name)")
     }
 
-    private func applyConcurrently(_ count: Int, stores: [SQLiteStateStore]) async throws {
+    private func applyConcurrently(_ count: Int, stores: [any StateBackend]) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<count {
                 group.addTask { try await Self.apply("i\(index)", through: stores[index % stores.count]) }
@@ -46,11 +47,12 @@ final class ConcurrencyTests: XCTestCase {
     }
 
     func testManyTasksShareOneStore() async throws {
-        try await applyConcurrently(50, stores: [try makeStore()])
+        try await forEachBackend { database in try await applyConcurrently(50, stores: [try database.open()]) }
     }
 
-    func testManyTasksOnTwoConnectionsToOneFile() async throws {
-        let path = temporaryDatabasePath()
-        try await applyConcurrently(50, stores: [try SQLiteStateStore(path: path), try SQLiteStateStore(path: path)])
+    func testManyTasksOnTwoConnectionsToOneDatabase() async throws {
+        try await forEachBackend { database in
+            try await applyConcurrently(50, stores: [try database.open(), try database.open()])
+        }
     }
 }

@@ -15,56 +15,64 @@ final class RecordedStateTests: XCTestCase {
         network: NetworkIds(vpc: "vpc-1", subnets: ["subnet-2", "subnet-1"], securityGroup: "sg-1"))
 
     func testRoundTripsEveryField() async throws {
-        let store = try makeStore()
-        let bare = RecordedInstance(name: "bare", region: "us-east-1")
-        try await store.saveRecorded(full)
-        try await store.saveRecorded(bare)
-        let recordedInstance = try await store.recordedInstance("acme")
-        XCTAssertEqual(recordedInstance, full)
-        let recordedInstance2 = try await store.recordedInstance("bare")
-        XCTAssertEqual(recordedInstance2, bare)
-        let recordedInstance3 = try await store.recordedInstance("missing")
-        XCTAssertNil(recordedInstance3)
+        try await forEachBackend { database in
+            let store = try database.open()
+            let bare = RecordedInstance(name: "bare", region: "us-east-1")
+            try await store.saveRecorded(full)
+            try await store.saveRecorded(bare)
+            let recordedInstance = try await store.recordedInstance("acme")
+            XCTAssertEqual(recordedInstance, full)
+            let recordedInstance2 = try await store.recordedInstance("bare")
+            XCTAssertEqual(recordedInstance2, bare)
+            let recordedInstance3 = try await store.recordedInstance("missing")
+            XCTAssertNil(recordedInstance3)
+        }
     }
 
     func testRecordedInstancesAreSortedByName() async throws {
-        let store = try makeStore()
-        for name in ["zeta", "acme", "midway"] {
-            try await store.saveRecorded(
-                RecordedInstance(
-                    name: name, region: "us-east-1",
-                    resources: [.key: RecordedResource(cloudId: "k-\(name)", inputsHash: "k")]))
+        try await forEachBackend { database in
+            let store = try database.open()
+            for name in ["zeta", "acme", "midway"] {
+                try await store.saveRecorded(
+                    RecordedInstance(
+                        name: name, region: "us-east-1",
+                        resources: [.key: RecordedResource(cloudId: "k-\(name)", inputsHash: "k")]))
+            }
+            let recorded = try await store.recordedInstances()
+            XCTAssertEqual(recorded.map(\.name), ["acme", "midway", "zeta"])
+            XCTAssertEqual(recorded.map { $0.resources[.key]?.cloudId }, ["k-acme", "k-midway", "k-zeta"])
         }
-        let recorded = try await store.recordedInstances()
-        XCTAssertEqual(recorded.map(\.name), ["acme", "midway", "zeta"])
-        XCTAssertEqual(recorded.map { $0.resources[.key]?.cloudId }, ["k-acme", "k-midway", "k-zeta"])
     }
 
     func testSaveReplacesTheRowAndItsResources() async throws {
-        let store = try makeStore()
-        try await store.saveRecorded(full)
-        var changed = full
-        changed.runningVersion = nil
-        changed.domain = nil
-        changed.storageGB = 100
-        changed.state = .active
-        changed.resources[.database] = RecordedResource(cloudId: "db-1", inputsHash: "d2")
-        changed.resources[.dnsRecord] = nil
-        changed.resources[.service] = RecordedResource(cloudId: "svc-1", inputsHash: "s1")
-        try await store.saveRecorded(changed)
-        let recordedInstances = try await store.recordedInstances()
-        XCTAssertEqual(recordedInstances, [changed])
+        try await forEachBackend { database in
+            let store = try database.open()
+            try await store.saveRecorded(full)
+            var changed = full
+            changed.runningVersion = nil
+            changed.domain = nil
+            changed.storageGB = 100
+            changed.state = .active
+            changed.resources[.database] = RecordedResource(cloudId: "db-1", inputsHash: "d2")
+            changed.resources[.dnsRecord] = nil
+            changed.resources[.service] = RecordedResource(cloudId: "svc-1", inputsHash: "s1")
+            try await store.saveRecorded(changed)
+            let recordedInstances = try await store.recordedInstances()
+            XCTAssertEqual(recordedInstances, [changed])
 
-        changed.resources = [:]
-        try await store.saveRecorded(changed)
-        let recordedInstance = try await store.recordedInstance("acme")?.resources
-        XCTAssertEqual(recordedInstance, [:])
+            changed.resources = [:]
+            try await store.saveRecorded(changed)
+            let recordedInstance = try await store.recordedInstance("acme")?.resources
+            XCTAssertEqual(recordedInstance, [:])
+        }
     }
 
     func testFingerprintSurvivesTheRoundTrip() async throws {
-        let store = try makeStore()
-        try await store.saveRecorded(full)
-        let recordedInstance = try await store.recordedInstance("acme")?.fingerprint
-        XCTAssertEqual(recordedInstance, full.fingerprint)
+        try await forEachBackend { database in
+            let store = try database.open()
+            try await store.saveRecorded(full)
+            let recordedInstance = try await store.recordedInstance("acme")?.fingerprint
+            XCTAssertEqual(recordedInstance, full.fingerprint)
+        }
     }
 }

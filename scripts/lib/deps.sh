@@ -10,7 +10,8 @@ system_packages_ready() {
 
 ensure_system_packages() {
   local missing=()
-  for pkg in libsqlite3-dev libssl-dev libcurl4-openssl-dev; do
+  # postgresql: the throwaway server scripts/test runs the PostgreSQL backend's tests against.
+  for pkg in libsqlite3-dev libssl-dev libcurl4-openssl-dev libpq-dev postgresql; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then

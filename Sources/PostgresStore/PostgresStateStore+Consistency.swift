@@ -1,0 +1,104 @@
+import Foundation
+import FleetModel
+import StateBackend
+
+/// `cloudctl state check` and `cloudctl state copy` on PostgreSQL.
+extension PostgresStateStore: ConsistencyChecking {
+    public func consistencyProblems() async throws -> [ConsistencyProblem] {
+        try await perform { connection, _ in
+            let running = try connection.query(
+                """
+                SELECT s.instance, s.id, s.step_index FROM steps s WHERE s.status = $1 AND NOT EXISTS (
+                    SELECT 1 FROM locks l WHERE l.instance = s.instance AND l.lease_until > \(Self.databaseNow))
+                ORDER BY s.instance, s.id
+                """, [StepStatus.running.postgresValue]
+            ) { row in
+                ConsistencyProblem(
+                    kind: .runningWithoutLock, instance: try row.column(0),
+                    detail: "step \(try row.column(2, as: Int.self) + 1) (id \(try row.column(1, as: Int64.self)))")
+            }
+            let orphaned = try connection.query(
+                """
+                SELECT r.instance, r.kind FROM resources r
+                WHERE NOT EXISTS (SELECT 1 FROM operations o WHERE o.instance = r.instance) ORDER BY r.instance, r.kind
+                """
+            ) { row in
+                ConsistencyProblem(
+                    kind: .resourceWithoutOperation, instance: try row.column(0), detail: try row.column(1))
+            }
+            return (running + orphaned).sorted { $0.instance < $1.instance }
+        }
+    }
+
+    /// Thrown by `importState` when the target already holds state.
+    public struct NotEmpty: Error, Sendable, Equatable {
+        /// e.g. "3 recorded instances, 7 operations".
+        public var contents: String
+    }
+
+    /// Writes `instances` and `operations` (with their steps, keeping their ids) and the fleet name into this
+    /// database, in one transaction; refuses (`NotEmpty`) a database that holds any state or lock already.
+    public func importState(fleet: String?, instances: [RecordedInstance], operations: [OperationRecord]) async throws {
+        try await writing { connection, _ in
+            // Holds off a concurrent apply (or a second copy) until the copy commits.
+            try connection.execute("LOCK TABLE instances, operations, steps, locks, meta IN EXCLUSIVE MODE")
+            let counts = try connection.query(
+                """
+                SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM operations),
+                    (SELECT count(*) FROM locks), (SELECT count(*) FROM meta)
+                """
+            ) { row in try (0..<4).map { try row.column($0, as: Int64.self) } }[0]
+            guard counts.allSatisfy({ $0 == 0 }) else {
+                throw NotEmpty(
+                    contents: "\(counts[0]) recorded instances, \(counts[1]) operations, \(counts[2]) locks")
+            }
+            if let fleet {
+                try connection.execute("INSERT INTO meta (key, value) VALUES ('fleet', $1)", [fleet.postgresValue])
+            }
+            for instance in instances { try Self.save(instance, in: connection) }
+            // Oldest first, so ids keep their order even in a database that renumbers nothing.
+            for operation in operations.sorted(by: { $0.id < $1.id }) {
+                try Self.insert(operation, in: connection)
+            }
+            // New rows continue after the copied ids.
+            for table in ["operations", "steps"] {
+                try connection.execute(
+                    """
+                    SELECT setval(pg_get_serial_sequence('\(table)', 'id'), GREATEST((SELECT max(id) FROM \(table)), 1),
+                        (SELECT max(id) FROM \(table)) IS NOT NULL)
+                    """)
+            }
+        }
+    }
+
+    private static func insert(_ operation: OperationRecord, in connection: Connection) throws {
+        try connection.execute(
+            """
+            INSERT INTO operations (id, instance, kind, holder, result, error, started_at, finished_at, run_id,
+                git_commit, git_dirty)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            """,
+            [
+                operation.id.postgresValue, operation.instance.postgresValue, operation.kind.postgresValue,
+                operation.holder.postgresValue, operation.result.postgresValue, operation.error.postgresValue,
+                operation.startedAt.postgresValue, operation.finishedAt.postgresValue,
+                (operation.run?.id).postgresValue, (operation.run?.commit).postgresValue,
+                (operation.run?.dirty).postgresValue,
+            ])
+        for step in operation.steps {
+            try connection.execute(
+                """
+                INSERT INTO steps (id, operation_id, instance, step_index, action, resource, reason, inputs_hash,
+                    status, attempts, cloud_id, note, error, started_at, finished_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                """,
+                [
+                    step.id.postgresValue, step.operationId.postgresValue, step.instance.postgresValue,
+                    step.index.postgresValue, step.action.postgresValue, step.resource.postgresValue,
+                    step.reason.postgresValue, step.inputsHash.postgresValue, step.status.postgresValue,
+                    step.attempts.postgresValue, step.cloudId.postgresValue, step.note.postgresValue,
+                    step.error.postgresValue, step.startedAt.postgresValue, step.finishedAt.postgresValue,
+                ])
+        }
+    }
+}
