@@ -20,7 +20,8 @@ enum ReportCommand {
         var notices: [String] = []
         let problems = workspace.loaded.diagnostics.filter { $0.severity == .error }.count
         if problems > 0 {
-            let text = "\(problems) problems in the instance files; pending changes are unknown (run cloudctl validate)."
+            let text =
+                "\(problems) problems in the instance files; pending changes are unknown (run cloudctl validate)."
             notices.append(text)
             context.console.err("warning: " + text)
         }

@@ -65,7 +65,8 @@ public enum FleetPageRenderer {
         html += "</figure>\n<h3>Needs attention</h3>"
         let attention = page.instances.indices.filter { !flags[$0].isDisjoint(with: .needsAttention) }
         guard !attention.isEmpty else {
-            return html + "<p>Nothing: no failed last operation, no lock, no change waiting for a window.</p></section>\n"
+            return html
+                + "<p>Nothing: no failed last operation, no lock, no change waiting for a window.</p></section>\n"
         }
         html += "<ul id=\"attention\">"
         for position in attention.prefix(attentionLimit) {

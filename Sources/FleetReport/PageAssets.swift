@@ -46,7 +46,7 @@ enum PageAssets {
         (() => {
         'use strict';
         const data = JSON.parse(document.getElementById('fleet-data').textContent);
-        const S = data.s, now = data.now;
+        const S = data.s, E = data.e, now = data.now;
         const FAILED = 1, LOCKED = 2, OUTSIDE = 4, ORPHANED = 8, NOT_APPLIED = 16, PENDING = 32;
         const el = (tag, cls, text) => {
           const e = document.createElement(tag);
@@ -65,7 +65,7 @@ enum PageAssets {
         const cells = (r) => {
           const ops = r[11], some = ops.length > 0;
           return [r[0], r[1] || '-', S[r[2]] || '-', S[r[3]] || '-', S[r[4]] || '-', S[r[5]] || '-', state(r),
-            some ? S[ops[0]] : 'never', some ? S[ops[1]] : '', some ? iso(ops[3]) : '', r[9] ? S[r[9][0]] : ''];
+            some ? S[ops[0]] : 'never', some ? E.result[ops[1]] : '', some ? iso(ops[3]) : '', r[9] ? S[r[9][0]] : ''];
         };
         const tbody = document.querySelector('#fleet-table tbody');
         const byName = new Map();
@@ -165,38 +165,42 @@ enum PageAssets {
             [ORPHANED, '', 'orphaned: no instance file'], [NOT_APPLIED, '', 'not applied yet']];
           for (const [bit, cls, label] of flags) if (r[8] & bit) badges.append(el('span', 'badge ' + cls, label));
           section.append(badges);
-          section.append(table(['customer', 'type', 'channel', 'desired', 'running', 'state', 'size', 'region',
-            'domain', 'maintenance window', 'protected'], [[r[1] || '-', S[r[2]] || '-', S[r[3]] || '-',
-            S[r[4]] || '-', S[r[5]] || '-', state(r), S[r[13]] || '-', S[r[14]] || '-', r[16] || '-',
-            S[r[15]] || '-', r[17] ? 'yes' : 'no']]));
           if (r[9]) {
             const [holder, since, left] = r[9];
             section.append(el('p', 'notice', 'Locked by ' + S[holder] + ' since ' + iso(since) + ' ('
               + (left >= 0 ? 'lease ends in ' + left + 'm' : 'lease expired ' + ago(-left)) + ').'));
           }
-          section.append(el('h3', null, 'Resources'));
+          // U+0001 stands for the instance's name in cloud ids and attributes (see PageData.swift).
+          const named = (t) => t.split('\\u0001').join(r[0]);
+          section.append(table(['customer', 'type', 'channel', 'desired', 'running', 'state', 'size', 'region',
+            'domain', 'maintenance window', 'protected'], [[r[1] || '-', S[r[2]] || '-', S[r[3]] || '-',
+            S[r[4]] || '-', S[r[5]] || '-', state(r), S[r[13]] || '-', S[r[14]] || '-', named(S[r[16]]) || '-',
+            S[r[15]] || '-', r[17] ? 'yes' : 'no']]));
           const res = r[10], resLines = [];
           for (let k = 0; k < res.length; k += 4) {
-            resLines.push([S[res[k]], el('code', null, S[res[k + 1]] + res[k + 2]), S[res[k + 3]]]);
+            resLines.push([E.resource[res[k]], el('code', null, named(S[res[k + 1]] + res[k + 2])),
+              named(S[res[k + 3]])]);
           }
+          section.append(el('h3', null, 'Resources'));
           section.append(resLines.length ? table(['resource', 'cloud id', 'attributes'], resLines)
             : el('p', null, 'Nothing recorded.'));
           const ops = r[11], steps = r[12];
-          section.append(el('h3', null, 'Last ' + steps.length / 7 + ' steps (newest first)'));
+          section.append(el('h3', null, 'Last ' + steps.length / 5 + ' steps (newest first)'));
           const stepLines = [];
-          for (let k = 0; k < steps.length; k += 7) {
-            const op = steps[k];
-            stepLines.push([op >= 0 ? iso(ops[op * 6 + 3]) : '', steps[k + 1] + 1, S[steps[k + 2]],
-              S[steps[k + 3]], S[steps[k + 4]], steps[k + 5], el('span', 'error', S[steps[k + 6]])]);
+          for (let k = 0; k < steps.length; k += 5) {
+            const op = steps[k], code = steps[k + 2];
+            stepLines.push([op >= 0 ? iso(ops[op * 6 + 3]) : '', steps[k + 1] + 1, E.action[Math.floor(code / 100)],
+              E.resource[Math.floor(code / 10) % 10], E.status[code % 10], steps[k + 3],
+              el('span', 'error', S[steps[k + 4]])]);
           }
           section.append(stepLines.length ? table(['operation', '#', 'action', 'resource', 'status', 'attempts',
             'error'], stepLines) : el('p', null, 'No steps journaled.'));
           section.append(el('h3', null, 'Timeline of the last ' + ops.length / 6 + ' operations'));
           const timeline = el('ol', 'timeline');
           for (let k = 0; k < ops.length; k += 6) {
-            const li = el('li', S[ops[k + 1]]);
+            const li = el('li', E.result[ops[k + 1]]);
             const took = ops[k + 4] < 0 ? 'still running' : 'took ' + ops[k + 4] + 's';
-            li.append(el('b', null, iso(ops[k + 3])), ' ' + S[ops[k]] + ' ' + S[ops[k + 1]] + ', ' + took
+            li.append(el('b', null, iso(ops[k + 3])), ' ' + S[ops[k]] + ' ' + E.result[ops[k + 1]] + ', ' + took
               + ', by ' + S[ops[k + 2]] + ' (' + ago(ops[k + 3]) + ')');
             if (ops[k + 5]) li.append(el('div', 'error', S[ops[k + 5]]));
             timeline.append(li);

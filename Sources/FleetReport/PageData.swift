@@ -3,7 +3,9 @@ import FleetModel
 import StateBackend
 
 /// The JSON island the page's script reads: compact arrays, with repeated strings (versions, holders, errors,
-/// attribute texts) kept once in a string table, so 10,000 instances stay within a few megabytes.
+/// attribute texts) kept once in a string table and the journal's enums as small codes, so 10,000 instances stay
+/// within a few megabytes. Inside an instance's cloud ids and attribute texts its own name is written as U+0001:
+/// then `arn:…:service/cloudctl-demo-\u{1}/` and `domain=\u{1}.example.com` are shared by the whole fleet.
 /// The layout is documented in docs/report.md; the script in `PageScript` is its only reader.
 struct PageData {
     /// Interned strings; index 0 is the empty string, meaning "none".
@@ -24,12 +26,59 @@ struct PageData {
             data.write(instance, flags: flags[position])
         }
         data.out += "]"
-        var document = "{\"now\":\(Int(now.timeIntervalSince1970)),\"s\":["
+        var document = "{\"now\":\(Int(now.timeIntervalSince1970)),\"e\":{"
+        let enums = [
+            ("action", StepAction.allCases.map(\.rawValue)), ("resource", ResourceKind.allCases.map(\.rawValue)),
+            ("status", statuses.map(\.rawValue)), ("result", results.map(\.rawValue)),
+        ]
+        for (position, (key, names)) in enums.enumerated() {
+            document += (position > 0 ? ",\"" : "\"") + key + "\":["
+            for (offset, name) in names.enumerated() {
+                if offset > 0 { document += "," }
+                HTMLEscaper.jsonString(name, to: &document)
+            }
+            document += "]"
+        }
+        document += "},\"s\":["
         for (position, string) in data.strings.enumerated() {
             if position > 0 { document += "," }
             HTMLEscaper.jsonString(string, to: &document)
         }
         return document + "],\n\"i\":" + data.out + "}"
+    }
+
+    /// Code order of the journal's enums on the page (`e.status`, `e.result`); the switches below keep them complete.
+    static let statuses: [StepStatus] = [.running, .succeeded, .failed, .notStarted, .interrupted]
+    static let results: [OperationResult] = [.running, .succeeded, .failed, .cancelled, .interrupted, .deferred]
+
+    private static func code(_ status: StepStatus) -> Int {
+        switch status {
+        case .running: 0
+        case .succeeded: 1
+        case .failed: 2
+        case .notStarted: 3
+        case .interrupted: 4
+        }
+    }
+
+    private static func code(_ result: OperationResult) -> Int {
+        switch result {
+        case .running: 0
+        case .succeeded: 1
+        case .failed: 2
+        case .cancelled: 3
+        case .interrupted: 4
+        case .deferred: 5
+        }
+    }
+
+    /// `text` with the instance's name written as U+0001 (an existing U+0001, which no cloud id or file value holds,
+    /// becomes U+FFFD so the page cannot misread it).
+    private static func abbreviated(_ text: String, name: String) -> String {
+        var text = text
+        if text.contains("\u{1}") { text = text.replacingOccurrences(of: "\u{1}", with: "\u{FFFD}") }
+        guard !name.isEmpty, text.contains(name) else { return text }
+        return text.replacingOccurrences(of: name, with: "\u{1}")
     }
 
     private mutating func intern(_ string: String?) -> Int {
@@ -72,13 +121,13 @@ struct PageData {
         } else {
             out += "0,"
         }
-        writeResources(recorded)
+        writeResources(recorded, name: instance.name)
         let positions = writeOperations(instance.operations)
         writeSteps(instance.steps, positions: positions)
         number(intern(spec?.size))
         number(intern(spec?.region ?? recorded?.region))
         number(intern(spec.map(Self.window)))
-        string(spec?.domain ?? recorded?.domain ?? "")
+        number(intern((spec?.domain ?? recorded?.domain).map { Self.abbreviated($0, name: instance.name) }))
         out += spec?.protected ?? recorded?.protected ?? false ? "1" : "0"
         out += "]"
     }
@@ -88,30 +137,32 @@ struct PageData {
         return "\(w.day.rawValue) \(w.start) for \(w.duration) (\(w.timeZone))"
     }
 
-    /// `[kind, cloud id prefix, cloud id rest, attributes]` per resource, flattened. ARNs share their prefix
+    /// `[kind code, cloud id prefix, cloud id rest, attributes]` per resource, flattened. ARNs share their prefix
     /// (`arn:aws:ecs:us-east-1:123456789012:service/`) across the fleet, so it is interned.
-    private mutating func writeResources(_ recorded: RecordedInstance?) {
+    private mutating func writeResources(_ recorded: RecordedInstance?, name: String) {
         out += "["
         var first = true
         for kind in ResourceKind.allCases {
             guard let resource = recorded?.resources[kind] else { continue }
             if !first { out += "," }
             first = false
-            let id = resource.cloudId
-            let cut = id.lastIndex(of: "/") ?? id.lastIndex(of: ":")
+            let id = Self.abbreviated(resource.cloudId, name: name)
+            // An id made from the name alone (`cloudctl-demo-\u{1}`) is the same for every instance: kept whole.
+            let cut =
+                id.contains("\u{1}") ? id.index(before: id.endIndex) : id.lastIndex(of: "/") ?? id.lastIndex(of: ":")
             let prefix = cut.map { String(id[...$0]) } ?? ""
             let rest = cut.map { String(id[id.index(after: $0)...]) } ?? id
             let attributes = resource.attributes.map { attributes in
                 attributes.fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: ", ")
             }
-            out += "\(intern(kind.rawValue)),\(intern(prefix)),"
+            out += "\(kind.order),\(intern(prefix)),"
             HTMLEscaper.jsonString(rest, to: &out)
-            out += ",\(intern(attributes ?? "(not recorded)"))"
+            out += ",\(intern(attributes.map { Self.abbreviated($0, name: name) } ?? "(not recorded)"))"
         }
         out += "],"
     }
 
-    /// `[kind, result, holder, started minutes ago, duration seconds or -1, error]` per operation, flattened;
+    /// `[kind, result code, holder, started minutes ago, duration seconds or -1, error]` per operation, flattened;
     /// returns each operation's position by id, for the steps.
     private mutating func writeOperations(_ operations: [OperationRecord]) -> [Int64: Int] {
         var positions: [Int64: Int] = [:]
@@ -120,21 +171,22 @@ struct PageData {
             if position > 0 { out += "," }
             positions[operation.id] = position
             let duration = operation.finishedAt.map { Int($0.timeIntervalSince(operation.startedAt).rounded()) } ?? -1
-            out += "\(intern(operation.kind)),\(intern(operation.result.rawValue)),\(intern(operation.holder)),"
+            out += "\(intern(operation.kind)),\(Self.code(operation.result)),\(intern(operation.holder)),"
             out += "\(minutesAgo(operation.startedAt)),\(duration),\(intern(operation.error))"
         }
         out += "],"
         return positions
     }
 
-    /// `[operation position or -1, index, action, resource, status, attempts, error]` per step, flattened.
+    /// `[operation position or -1, index, action × 100 + resource × 10 + status, attempts, error]` per step,
+    /// flattened (codes: positions in `e.action`, `e.resource`, `e.status`).
     private mutating func writeSteps(_ steps: [StepRecord], positions: [Int64: Int]) {
         out += "["
         for (position, step) in steps.enumerated() {
             if position > 0 { out += "," }
-            out += "\(positions[step.operationId] ?? -1),\(step.index),\(intern(step.action.rawValue)),"
-            out += "\(intern(step.resource.rawValue)),\(intern(step.status.rawValue)),\(step.attempts),"
-            out += "\(intern(step.error))"
+            let action = StepAction.allCases.firstIndex(of: step.action) ?? 0
+            let code = action * 100 + step.resource.order * 10 + Self.code(step.status)
+            out += "\(positions[step.operationId] ?? -1),\(step.index),\(code),\(step.attempts),\(intern(step.error))"
         }
         out += "],"
     }

@@ -1,10 +1,14 @@
 /// The inline SVG chart: per channel, one bar of desired and one of running versions, split by version.
 enum VersionChart {
-    private static let width = 760
+    private static let width = 900
     private static let labelWidth = 150
     private static let barHeight = 18
-    /// Colour-blind-friendly palette (Okabe–Ito), cycled by version order; "none" is grey.
-    private static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+    /// Okabe–Ito's colour-blind-friendly colours, then darker and lighter shades, cycled by version order; "none" is
+    /// grey.
+    private static let palette = [
+        "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#004A75", "#8C6100", "#00604A",
+        "#7E4A66", "#A3D8F5",
+    ]
     private static let noneColor = "#BBBBBB"
 
     static func svg(_ channels: [ChannelVersions]) -> String {
@@ -23,7 +27,8 @@ enum VersionChart {
         if channels.isEmpty {
             svg += "<text x=\"0\" y=\"20\">No instances with a file.</text>"
         }
-        let barWidth = width - labelWidth - 60
+        // Room on the right for "120 · 95 at desired".
+        let barWidth = width - labelWidth - 180
         for (row, channel) in channels.enumerated() {
             let top = row * rowHeight
             svg += "<text class=\"ch\" x=\"0\" y=\"\(top + 14)\">\(HTMLEscaper.text(channel.channel))"

@@ -56,7 +56,8 @@ final class ReportCommandTests: RepoTestCase {
         let store = try SQLiteStateStore(path: repo.dbPath, access: .readOnly)
         let cases: [(operations: Int, steps: Int)] = [(1, 1), (2, 5), (20, 20)]
         for (operations, steps) in cases {
-            let batch = try await store.batchHistories(["acme", "beta", "nobody"], operations: operations, steps: steps)
+            let batch = try await store.batchHistories(
+                ["acme", "beta", "nobody"], operations: operations, steps: steps)
             for name in ["acme", "beta", "nobody"] {
                 let one = try await store.operations(instance: name, limit: operations)
                 XCTAssertEqual(batch[name]?.operations.map(\.id), one.map(\.id), name)

@@ -204,21 +204,28 @@ final class FleetPageRendererTests: XCTestCase {
         XCTAssertEqual(rows.map { $0[0] as? String }, ["acme", "beta"])
         let acme = rows[0]
         XCTAssertEqual(strings[acme[4] as! Int], "5.2.3")
-        // Resources: kind, cloud id prefix, rest, attributes.
+        // Resources: kind code, cloud id prefix, rest, attributes; the instance's name is written as U+0001.
         let resources = try XCTUnwrap(acme[10] as? [Any])
         XCTAssertEqual(resources.count, 8)
-        XCTAssertEqual(strings[resources[4] as! Int], "database")
-        XCTAssertEqual(
-            strings[resources[5] as! Int] + (resources[6] as! String), "arn:aws:rds:us-east-1:123456789012:db:acme")
+        XCTAssertEqual(resources[4] as? Int, ResourceKind.database.order)
+        XCTAssertEqual(strings[resources[5] as! Int], "arn:aws:rds:us-east-1:123456789012:db:")
+        XCTAssertEqual(resources[6] as? String, "\u{1}")
         XCTAssertEqual(strings[resources[7] as! Int], "databaseClass=db.t3.micro, region=us-east-1, storageGB=20")
         let operations = try XCTUnwrap(acme[11] as? [Int])
         XCTAssertEqual(operations.count, 12)
-        XCTAssertEqual(strings[operations[1]], "succeeded")
+        let results = try XCTUnwrap((data["e"] as? [String: [String]])?["result"])
+        XCTAssertEqual(results[operations[1]], "succeeded")
         XCTAssertEqual(operations[3], 120, "started two hours before the page")
         XCTAssertEqual(strings[operations[11]], "quota")
         let stepFields = try XCTUnwrap(acme[12] as? [Int])
-        XCTAssertEqual(stepFields.count, 21)
+        XCTAssertEqual(stepFields.count, 15)
         XCTAssertEqual(stepFields[0], 0, "the step points at the first operation")
+        let actions = try XCTUnwrap((data["e"] as? [String: [String]])?["action"])
+        let kinds = try XCTUnwrap((data["e"] as? [String: [String]])?["resource"])
+        let statuses = try XCTUnwrap((data["e"] as? [String: [String]])?["status"])
+        let code = stepFields[2]
+        XCTAssertEqual(
+            [actions[code / 100], kinds[code / 10 % 10], statuses[code % 10]], ["update", "service", "succeeded"])
         XCTAssertEqual(rows[1][10] as? [Int], [])
         XCTAssertEqual((rows[1][8] as? Int).map { $0 & AttentionFlags.notApplied.rawValue }, 16)
     }
