@@ -35,9 +35,10 @@ enum ReportCommand {
         let recorded = Dictionary(workspace.recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let names = Set(specs.keys).union(recorded.keys).sorted()
         let locks = Dictionary(try await store.locks().map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
-        let histories = try await store.histories(
-            names, operations: operationsPerInstance, steps: stepsPerInstance)
+        // The journal is read on the store's queue while this task plans: the two take about as long.
+        async let journal = store.histories(names, operations: operationsPerInstance, steps: stepsPerInstance)
         let pending = problems > 0 ? nil : pendingChanges(workspace)
+        let histories = try await journal
         let instances = names.map { name in
             ReportInstance(
                 name: name, spec: specs[name], recorded: recorded[name], lock: locks[name],

@@ -23,8 +23,26 @@ public struct AttentionFlags: OptionSet, Sendable, Hashable {
     /// The flags that put an instance on the attention list.
     public static let needsAttention: AttentionFlags = [.failed, .locked, .outsideWindowPending]
 
+    /// The flags of every instance at `now`; each distinct maintenance window is checked once (a calendar
+    /// computation per instance costs a tenth of the page's time at 10,000 instances).
+    public static func of(_ instances: [ReportInstance], now: Date) -> [AttentionFlags] {
+        var open: [MaintenanceWindow: Bool] = [:]
+        return instances.map { instance in
+            AttentionFlags(instance, now: now) { window in
+                if let known = open[window] { return known }
+                let isOpen = window.contains(now)
+                open[window] = isOpen
+                return isOpen
+            }
+        }
+    }
+
     /// The flags of `instance` at `now`.
     public init(_ instance: ReportInstance, now: Date) {
+        self.init(instance, now: now) { $0.contains(now) }
+    }
+
+    private init(_ instance: ReportInstance, now: Date, isOpen: (MaintenanceWindow) -> Bool) {
         var flags: AttentionFlags = []
         if let result = instance.lastOperation?.result, result == .failed || result == .interrupted {
             flags.insert(.failed)
@@ -35,7 +53,7 @@ public struct AttentionFlags: OptionSet, Sendable, Hashable {
         if instance.pendingChanges == true {
             flags.insert(.pending)
             // Only instances with pending changes pay for the calendar arithmetic of the window check.
-            if let window = instance.spec?.maintenanceWindow, !window.contains(now) {
+            if let window = instance.spec?.maintenanceWindow, !isOpen(window) {
                 flags.insert(.outsideWindowPending)
             }
         }

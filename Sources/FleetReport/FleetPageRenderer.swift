@@ -10,7 +10,7 @@ public enum FleetPageRenderer {
 
     public static func render(_ page: FleetPage) -> String {
         let now = page.generatedAt
-        let flags = page.instances.map { AttentionFlags($0, now: now) }
+        let flags = AttentionFlags.of(page.instances, now: now)
         let glance = FleetGlance(page.instances)
         let fleet = HTMLEscaper.text(page.fleet)
         var html = """
