@@ -53,12 +53,12 @@ extension SQLiteStateStore {
         }
     }
 
-    private static let stepColumns = """
+    static let stepColumns = """
         id, operation_id, instance, step_index, action, resource, reason, inputs_hash, status, attempts,
         cloud_id, note, error, started_at, finished_at
         """
 
-    private static func stepRecord(_ row: Statement) throws -> StepRecord {
+    static func stepRecord(_ row: Statement) throws -> StepRecord {
         StepRecord(
             id: try row.column(0), operationId: try row.column(1), instance: try row.column(2),
             index: try row.column(3),

@@ -199,13 +199,20 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
                 protected: try row.column(7, as: Int64.self) != 0,
                 network: try row.column(8, as: String?.self).flatMap(NetworkColumn.ids))
         }
+        // A fleet repeats a few dozen attribute texts (regions, tiers, images): each is decoded once per read.
+        var decoded: [ResourceKind: [String: ResourceAttributes?]] = [:]
         let resources = try database.query(
             """
             SELECT instance, kind, cloud_id, inputs_hash, attributes FROM resources WHERE ?1 IS NULL OR instance = ?1
             """, name
         ) { row in
             let kind = try row.column(1, as: ResourceKind.self)
-            let attributes = try row.column(4, as: String?.self).flatMap { AttributesColumn.attributes($0, kind: kind) }
+            let attributes = try row.column(4, as: String?.self).flatMap { text in
+                if let known = decoded[kind]?[text] { return known }
+                let value = AttributesColumn.attributes(text, kind: kind)
+                decoded[kind, default: [:]][text] = value
+                return value
+            }
             return (
                 instance: try row.column(0, as: String.self), kind: kind,
                 resource: RecordedResource(

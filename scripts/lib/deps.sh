@@ -52,4 +52,13 @@ ensure_swift() {
   fi
 }
 
+# Debian's chromium, for the fleet page's browser tests (Tests/EndToEnd/test_report.py); only scripts/test needs it.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  echo "==> installing chromium (browser tests of the fleet page)"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
 ensure_all() { ensure_swift; ensure_system_packages; ensure_python_packages; }

@@ -1,0 +1,118 @@
+import Foundation
+import FleetModel
+import FleetReport
+import Planner
+import StateBackend
+
+/// `cloudctl report`: the fleet page, one self-contained HTML file built from the files and the state database.
+enum ReportCommand {
+    static let command = Command(ReportOptions.self, run: run)
+
+    /// How much journal each instance's section shows; `cloudctl history NAME` has the rest.
+    static let operationsPerInstance = 20
+    static let stepsPerInstance = 20
+
+    static func run(_ options: ReportOptions, _ context: CommandContext) async throws -> Int32 {
+        let workspace = try await FleetWorkspace.open(context)
+        let fleetName = workspace.loaded.fleet?.name
+        // Like status, the page reports recorded state: a missing database usually means a wrong path.
+        let store = try context.requiredStore(fleet: fleetName)
+        var notices: [String] = []
+        let problems = workspace.loaded.diagnostics.filter { $0.severity == .error }.count
+        if problems > 0 {
+            let text =
+                "\(problems) problems in the instance files; pending changes are unknown (run cloudctl validate)."
+            notices.append(text)
+            context.console.err("warning: " + text)
+        }
+        if options.refresh {
+            // The drift check (issue "cloudctl drift") plugs in here: pass its findings as `drift:` below.
+            let text = "drift not available yet: this cloudctl cannot compare the cloud with the records."
+            notices.append(text)
+            context.console.err(text)
+        }
+        let specs = workspace.specsByName
+        let recorded = Dictionary(workspace.recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let names = Set(specs.keys).union(recorded.keys).sorted()
+        let locks = Dictionary(try await store.locks().map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        // The journal is read on the store's queue while this task plans: the two take about as long.
+        async let journal = store.histories(names, operations: operationsPerInstance, steps: stepsPerInstance)
+        let pending = problems > 0 ? nil : pendingChanges(workspace)
+        let histories = try await journal
+        let instances = names.map { name in
+            ReportInstance(
+                name: name, spec: specs[name], recorded: recorded[name], lock: locks[name],
+                operations: histories[name]?.operations ?? [], steps: histories[name]?.steps ?? [],
+                pendingChanges: pending.map { $0.contains(name) })
+        }
+        // Rollout progress (issue "cloudctl rollout") plugs in here as `rollouts:`; nil leaves the section out.
+        let page = FleetPage(
+            fleet: fleetName ?? "(no fleet file)", generatedAt: context.environment.now(), toolVersion: CLI.toolVersion,
+            instances: instances, rollouts: nil, drift: nil, notices: notices)
+        let html = FleetPageRenderer.render(page)
+        try write(html, to: options.out, context)
+        return CLI.ExitCode.success
+    }
+
+    /// Names of the instances a fresh plan has changes for; nil when no plan can be made.
+    static func pendingChanges(_ workspace: FleetWorkspace) -> Set<String>? {
+        guard let input = try? workspace.planInput(selecting: []) else { return nil }
+        var names: Set<String> = []
+        let outline = Planner.plan(input) { instance in
+            if instance.hasChanges { names.insert(instance.name) }
+        }
+        return outline.diagnostics.hasErrors ? nil : names
+    }
+
+    private static func write(_ html: String, to path: String, _ context: CommandContext) throws {
+        if path == "-" {
+            context.console.out(html)
+            return
+        }
+        let url = context.userPath(path)
+        do {
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let file = try AtomicFileWriter(url)
+            file.write(html)
+            try file.commit()
+        } catch {
+            throw DiagnosticsError([
+                .error(
+                    "Cannot write the fleet page to \(url.path)",
+                    detail: "Check that the directory is writable, or pass --out FILE. (\(error.localizedDescription))")
+            ])
+        }
+        let size = ByteCountFormatter.string(fromByteCount: Int64(html.utf8.count), countStyle: .file)
+        context.console.out("Wrote \(path) (\(size)). Open it in a browser: \(url.absoluteString)")
+    }
+}
+
+/// `cloudctl report [--out FILE] [--refresh]`.
+struct ReportOptions: CommandOptions, Equatable {
+    /// The report command's own options.
+    enum Option {
+        static let out = OptionSpec.string(
+            "--out", "FILE", "Write the page to FILE, or to standard output for '-' (default: \(defaultOut)).")
+        static let refresh = OptionSpec.flag(
+            "--refresh", "Also check the cloud for drift and show the findings (once cloudctl can check drift).")
+    }
+
+    static let defaultOut = "fleet-report.html"
+
+    static let spec = CommandSpec(
+        name: "report", abstract: "Write the fleet page: one self-contained HTML file for support and reviews.",
+        arguments: "", positionals: 0...0, options: [Option.out, Option.refresh])
+
+    var out = defaultOut
+    var refresh = false
+
+    init(out: String = defaultOut, refresh: Bool = false) {
+        self.out = out
+        self.refresh = refresh
+    }
+
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) {
+        self.init(out: arguments.value(Option.out) ?? Self.defaultOut, refresh: arguments.flag(Option.refresh))
+    }
+}
