@@ -19,20 +19,17 @@ struct CloudInventory {
     func observe() async throws -> CloudObservation {
         var observation = CloudObservation(regions: request.regions)
         var calls: [StepCalls] = []
-        var buckets: Set<String> = []
         for region in request.regions.sorted() {
             let api = StepCalls(client: client(region), onRetry: onRetry)
             calls.append(api)
             let tagged = try await TagInventory(api: api, fleet: request.fleet).list(
                 types: Self.readers.flatMap(\.resourceTypes))
-            let scan = RegionScan(api: api, fleet: request.fleet, region: region, tagged: tagged)
+            let scan = RegionScan(
+                api: api, fleet: request.fleet, region: region, tagged: tagged, instanceRegions: request.instances)
             for reader in Self.readers {
                 let read = try await reader.read(scan)
                 observation.ghosts += read.ghosts
-                // Buckets are global: the tagging API of every region may list one; the first region keeps it.
-                for resource in read.resources where resource.kind != .bucket || buckets.insert(resource.cloudId).inserted {
-                    observation.add(resource)
-                }
+                for resource in read.resources { observation.add(resource) }
             }
         }
         if let region = request.regions.sorted().first, !request.dnsZones.isEmpty {
@@ -110,6 +107,8 @@ struct RegionScan: Sendable {
     let fleet: String
     let region: String
     let tagged: [TaggedResource]
+    /// Known instances and their regions.
+    let instanceRegions: [String: String]
 
     /// Inventory entries of `type` carrying an instance tag.
     func tagged(_ type: String) -> [TaggedResource] {

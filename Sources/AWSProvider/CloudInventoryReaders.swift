@@ -57,7 +57,8 @@ struct KeyReader: InventoryReader {
 }
 
 /// S3 buckets: the encryption and public access block per bucket (S3 reads them one bucket at a time); a bucket S3
-/// does not know is a ghost.
+/// does not know is a ghost. Buckets are global, so the tagging API of every region may list one: each is read in its
+/// instance's region, and one of an unknown instance where `GetBucketLocation` puts it.
 struct BucketReader: InventoryReader {
     var resourceTypes: [String] { ["s3:bucket"] }
     static let blocked = "all blocked"
@@ -65,8 +66,13 @@ struct BucketReader: InventoryReader {
     func read(_ scan: RegionScan) async throws -> InventoryRead {
         let api = scan.api
         let region = scan.region
-        let found = try await boundedMap(scan.tagged("s3:bucket")) { entry -> ObservedResource? in
+        let instanceRegions = scan.instanceRegions
+        let found = try await boundedMap(scan.tagged("s3:bucket")) { entry -> ObservedResource?? in
             let name = entry.resourceId
+            let home = instanceRegions[entry.tags[ResourceTags.instanceKey] ?? ""]
+            guard let location = try await home.asyncOr({ try await Self.location(api, name) }) else { return nil }
+            // Another region's bucket: read by that region's scan (nil alone would count a ghost).
+            guard location == region else { return .some(nil) }
             guard let encryption = try await Self.encryption(api, name) else { return nil }
             var deviations: [SettingDeviation] = []
             if encryption != "aws:kms" {
@@ -81,7 +87,19 @@ struct BucketReader: InventoryReader {
                 kind: .bucket, cloudId: name, region: region, tags: entry.tags,
                 attributes: .placement(PlacementAttributes(region: region)), deviations: deviations)
         }
-        return InventoryRead(resources: found.compactMap { $0 }, ghosts: found.filter { $0 == nil }.count)
+        let here = found.compactMap { $0 }
+        return InventoryRead(resources: here.compactMap { $0 }, ghosts: found.filter { $0 == nil }.count)
+    }
+
+    /// The bucket's region (`us-east-1` for the empty constraint); nil when it does not exist.
+    static func location(_ api: StepCalls, _ name: String) async throws -> String? {
+        do {
+            let answer = try await api.restXML(.s3, "GET", "/\(name)", query: ["location": ""])
+            return answer.text.nilIfEmpty ?? answer.descendants("LocationConstraint").first?.text.nilIfEmpty
+                ?? "us-east-1"
+        } catch let error as CloudError where error.hasCode("NoSuchBucket") {
+            return nil
+        }
     }
 
     /// The default encryption's algorithm, `none`; nil when the bucket does not exist.
@@ -324,6 +342,14 @@ struct DNSRecordReader {
             if kv.count == 2 { pairs[kv[0]] = kv[1] }
         }
         return pairs[ResourceTags.fleetKey] == fleet ? pairs[ResourceTags.instanceKey] : nil
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// The value, or what `fallback` finds when there is none.
+    func asyncOr(_ fallback: () async throws -> Wrapped?) async rethrows -> Wrapped? {
+        if let self { return self }
+        return try await fallback()
     }
 }
 

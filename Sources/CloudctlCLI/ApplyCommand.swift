@@ -14,9 +14,15 @@ enum ApplyCommand {
         // A saved plan is outlined (one pass over the file) while the instance files load.
         let planURL = options.planFile.map { context.userPath($0) }
         let outlining = planURL.map { url in Task.detached { try SavedPlanReader(url) } }
-        let workspace = try await FleetWorkspace.open(context, applying: true)
+        var workspace = try await FleetWorkspace.open(context, applying: true)
         let fleet = try workspace.validFleet()
         let plan: Plan
+        var refreshed: RefreshedState?
+        if options.refresh {
+            let refresh = try await RefreshedState.read(workspace, names: options.names, context: context)
+            workspace.recorded = refresh.recorded
+            refreshed = refresh
+        }
         if let planFile = options.planFile, let outlining {
             let reader = try await outlining.value
             let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
@@ -24,7 +30,7 @@ enum ApplyCommand {
             guard let approved = try approval.approve() else { return CLI.ExitCode.success }
             plan = approved
         } else {
-            let result = try workspace.plan(selecting: options.names)
+            let result = try workspace.plan(selecting: options.names, drifted: refreshed?.drifted ?? [:])
             context.report(result.diagnostics)
             plan = result.plan
             let details = PlanTextRenderer.details(for: workspace.loaded.specs)
@@ -33,20 +39,14 @@ enum ApplyCommand {
             try confirm(options, context)
         }
 
-        let config: AWSConfig
-        do {
-            config = try AWSConfig.resolve(
-                environment: context.environment.variables, homeDirectory: context.environment.homeDirectory)
-        } catch {
-            throw DiagnosticsError([
-                .error(
-                    "Cannot resolve AWS configuration: \(error)",
-                    detail: "Set AWS_REGION and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE)."
-                )
-            ])
-        }
+        let config = try context.awsConfig()
         let store = try context.writableStore(fleet: fleet.name, create: true)
         var executorOptions = ExecutorOptions(holder: LockHolder.current())
+        if let refreshed {
+            // The plan starts from the corrected records: they are saved first, so the executor finds what it planned
+            // from.
+            try await refreshed.save(to: store, holder: executorOptions.holder)
+        }
         executorOptions.parallelism = options.parallelism
         executorOptions.ignoreMaintenanceWindow = options.ignoreMaintenanceWindow
         executorOptions.continueAfterFailedWave = options.continueAfterFailedWave
@@ -145,6 +145,7 @@ struct ApplyOptions: CommandOptions, Equatable {
             "--ignore-maintenance-window", "Run disruptive steps even outside maintenance windows.")
         static let continueAfterFailedWave = OptionSpec.flag(
             "--continue-after-failed-wave", "Start later rollout waves even when an earlier wave had failures.")
+        static let refresh = RefreshOption.flag
     }
 
     /// More instances at once than any fleet's API rate limits allow; the bound also keeps a typo like 100000 from
@@ -157,7 +158,7 @@ struct ApplyOptions: CommandOptions, Equatable {
         arguments: "[PLANFILE | NAME…]", positionals: 0...Int.max,
         options: [
             Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow,
-            Option.continueAfterFailedWave,
+            Option.continueAfterFailedWave, Option.refresh,
         ])
 
     /// A saved plan to apply exactly; nil to plan afresh.
@@ -168,6 +169,8 @@ struct ApplyOptions: CommandOptions, Equatable {
     var parallelism = defaultParallelism
     var ignoreMaintenanceWindow = false
     var continueAfterFailedWave = false
+    /// Plan from what the cloud says: repair drift, correct recorded state.
+    var refresh = false
 
     init(
         planFile: String? = nil, names: [String] = [], autoApprove: Bool = false,
@@ -202,5 +205,11 @@ struct ApplyOptions: CommandOptions, Equatable {
         parallelism = arguments.integer(Option.parallelism) ?? Self.defaultParallelism
         ignoreMaintenanceWindow = arguments.flag(Option.ignoreMaintenanceWindow)
         continueAfterFailedWave = arguments.flag(Option.continueAfterFailedWave)
+        refresh = arguments.flag(Option.refresh)
+        if refresh, let planFile {
+            throw UsageError(
+                "--refresh plans afresh from the cloud; a saved plan (\(planFile)) is applied exactly as saved",
+                for: Self.spec)
+        }
     }
 }

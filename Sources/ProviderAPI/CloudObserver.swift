@@ -6,11 +6,15 @@ public struct ObservationRequest: Hashable, Sendable {
     public var regions: Set<String>
     /// Route 53 records carry no tags: their ownership TXT names the instance, so whole zones are read.
     public var dnsZones: Set<String>
+    /// The instances cloudctl knows (files and records) and their regions: global resources (S3 buckets) are read in
+    /// their instance's region; only those of unknown instances need a location call.
+    public var instances: [String: String]
 
-    public init(fleet: String, regions: Set<String>, dnsZones: Set<String>) {
+    public init(fleet: String, regions: Set<String>, dnsZones: Set<String>, instances: [String: String] = [:]) {
         self.fleet = fleet
         self.regions = regions
         self.dnsZones = dnsZones
+        self.instances = instances
     }
 }
 
