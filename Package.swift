@@ -31,7 +31,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Executor", "ProviderAPI", "FleetModel", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "StateBackend", "FleetModel", "TestSupport"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "ProviderAPI", "Digests", "FleetModel",
-                                                             "TestSupport"]),
+                                                             "Planner", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ProviderAPI", "StateBackend", "Store", "Planner",
                                                           "FleetModel", "TestSupport"]),
         .testTarget(name: "CloudctlCLITests", dependencies: ["CloudctlCLI", "FleetModel", "FleetFiles", "ProviderAPI",
