@@ -272,7 +272,8 @@ struct ECSWorkloadReader: InventoryReader {
             kind: .taskDefinition, cloudId: task["taskDefinitionArn"]?.string ?? "", region: region, tags: tags)
         // The tag is after the last colon that follows the last slash (a registry may carry a port).
         let slash = image.lastIndex(of: "/") ?? image.startIndex
-        if let colon = image[slash...].lastIndex(of: ":"), let version = Version(String(image[image.index(after: colon)...]))
+        if let colon = image[slash...].lastIndex(of: ":"),
+            let version = Version(String(image[image.index(after: colon)...]))
         {
             resource.attributes = .taskDefinition(
                 TaskDefinitionAttributes(image: String(image[..<colon]), version: version, cpu: cpu, memory: memory))

@@ -13,7 +13,8 @@ public enum CLI {
 
     static let commands: [Command] = [
         ValidateCommand.command, PlanCommand.command, ShowCommand.command, ApplyCommand.command,
-        StatusCommand.command, DriftCommand.command, HistoryCommand.command, UnlockCommand.command, VersionCommand.command,
+        StatusCommand.command, DriftCommand.command, HistoryCommand.command, UnlockCommand.command,
+        VersionCommand.command,
     ]
 
     static let topUsage = "cloudctl <command> [options]"

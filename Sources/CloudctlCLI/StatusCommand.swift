@@ -274,7 +274,8 @@ struct StatusView {
             }
             return [
                 "  " + kind.rawValue, seen?.cloudId ?? was?.cloudId ?? "-", was?.summary ?? "-",
-                seen.map { $0.summary ?? "exists" } ?? "absent", marks.isEmpty ? "" : "DRIFT: " + marks.joined(separator: ", "),
+                seen.map { $0.summary ?? "exists" } ?? "absent",
+                marks.isEmpty ? "" : "DRIFT: " + marks.joined(separator: ", "),
             ]
         }
         return TableFormatter.render(headers: ["  RESOURCE", "CLOUD ID", "RECORDED", "OBSERVED", "DRIFT"], rows: rows)

@@ -20,7 +20,8 @@ final class CloudInventoryTests: XCTestCase {
             let json = AWSCloudProviderTests.operation(of: request)
             if !json.isEmpty { return json }
             let query = (request.url.query ?? "").split(separator: "&").map { $0.split(separator: "=")[0] }
-            return "\(request.method) \(request.url.path)" + (query.isEmpty ? "" : "?" + query.sorted().joined(separator: "&"))
+            return "\(request.method) \(request.url.path)"
+                + (query.isEmpty ? "" : "?" + query.sorted().joined(separator: "&"))
         }
 
         var transport: HTTPTransport {
@@ -137,14 +138,16 @@ final class CloudInventoryTests: XCTestCase {
         XCTAssertEqual(
             byKind[.taskDefinition]?.attributes,
             .taskDefinition(
-                TaskDefinitionAttributes(image: "registry.example.com/app", version: Version(5, 2, 3), cpu: 256, memory: 512)))
+                TaskDefinitionAttributes(
+                    image: "registry.example.com/app", version: Version(5, 2, 3), cpu: 256, memory: 512)))
         XCTAssertEqual(
             byKind[.dnsRecord]?.attributes,
             .dnsRecord(
                 DNSRecordAttributes(
                     domain: "acme.cloud.example.com", zone: "cloud.example.com", target: "ingress.cloud.example.com")))
         XCTAssertEqual(
-            byKind[.bucket]?.deviations, [SettingDeviation(attribute: "encryption", expected: "aws:kms", observed: "none")])
+            byKind[.bucket]?.deviations,
+            [SettingDeviation(attribute: "encryption", expected: "aws:kms", observed: "none")])
         XCTAssertEqual(observation.calls, asked.count)
         // Batch calls once per region; per-resource calls only where AWS offers nothing better.
         let perResource = ["DescribeKey", "DescribeServices", "DescribeTaskDefinition"]
@@ -153,7 +156,9 @@ final class CloudInventoryTests: XCTestCase {
         }
         XCTAssertEqual(asked.filter { perResource.contains($0) }.count, 4)  // two keys, one service, one definition
         XCTAssertTrue(
-            asked.allSatisfy { $0.hasPrefix("Get") || $0.hasPrefix("Describe") || $0.hasPrefix("List") || $0.hasPrefix("GET ") },
+            asked.allSatisfy {
+                $0.hasPrefix("Get") || $0.hasPrefix("Describe") || $0.hasPrefix("List") || $0.hasPrefix("GET ")
+            },
             "\(asked)")
     }
 
@@ -172,7 +177,9 @@ final class CloudInventoryTests: XCTestCase {
         let findings = DriftClassifier.findings(
             DriftInput(specs: [spec], recorded: [record], observation: observation))
         XCTAssertEqual(
-            findings.map { "\($0.drift.rawValue) \($0.instance ?? "-") \($0.resource?.rawValue ?? "-") \($0.attribute ?? "")" },
+            findings.map {
+                "\($0.drift.rawValue) \($0.instance ?? "-") \($0.resource?.rawValue ?? "-") \($0.attribute ?? "")"
+            },
             [
                 "changed acme bucket encryption", "changed acme service replicas", "unmanaged ghost network ",
             ])

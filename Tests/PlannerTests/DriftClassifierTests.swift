@@ -91,7 +91,9 @@ final class DriftClassifierTests: XCTestCase {
             ),
             (
                 "a second VPC tagged for a known instance",
-                Self.inSync() + [ObservedResource(kind: .network, cloudId: "vpc-2", region: "us-east-1", tags: Self.tags)],
+                Self.inSync() + [
+                    ObservedResource(kind: .network, cloudId: "vpc-2", region: "us-east-1", tags: Self.tags)
+                ],
                 [DriftFinding(instance: "acme", resource: .network, drift: .unmanaged, cloudId: "vpc-2")]
             ),
         ]
@@ -148,7 +150,9 @@ final class DriftClassifierTests: XCTestCase {
         observed = observed.map { resource in
             var resource = resource
             if resource.kind == .key {
-                resource.deviations = [SettingDeviation(attribute: "keyState", expected: "Enabled", observed: "Disabled")]
+                resource.deviations = [
+                    SettingDeviation(attribute: "keyState", expected: "Enabled", observed: "Disabled")
+                ]
             }
             return resource
         }
