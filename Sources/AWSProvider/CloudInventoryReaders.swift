@@ -224,6 +224,15 @@ struct ECSWorkloadReader: InventoryReader {
                     attributes: .placement(PlacementAttributes(region: scan.region))))
             read.resources += workloads[index]
         }
+        // A known instance whose cluster is gone may still have its task definition: read the family itself.
+        let withCluster = Set(clusters.compactMap { $0.tags[ResourceTags.instanceKey] })
+        let orphaned = scan.instanceRegions.filter { $0.value == scan.region && !withCluster.contains($0.key) }
+        let fleet = scan.fleet
+        let definitions = try await boundedMap(orphaned.keys.sorted()) { name in
+            let family = ResourceNames(fleet: fleet, instance: name).taskFamily
+            return try await Self.taskDefinition(api, family, region: region, ownerTags: [:])
+        }
+        read.resources += definitions.compactMap { $0 }.filter { scan.owned($0.tags) }
         let services = Set(read.resources.filter { $0.kind == .service }.map(\.cloudId))
         read.ghosts += scan.tagged("ecs:service").filter { !services.contains($0.arn) }.count
         return read
@@ -247,6 +256,17 @@ struct ECSWorkloadReader: InventoryReader {
                     attributes: .service(ServiceAttributes(replicas: service["desiredCount"]?.int ?? 0))))
             definition = service["taskDefinition"]?.string ?? definition
         }
+        if let definition = try await taskDefinition(api, definition, region: region, ownerTags: cluster.tags) {
+            found.append(definition)
+        }
+        return found
+    }
+
+    /// The active task definition `definition` (ARN or family); nil when there is none. One without tags is
+    /// attributed by `ownerTags` (its service's cluster).
+    private static func taskDefinition(
+        _ api: StepCalls, _ definition: String, region: String, ownerTags: [String: String]
+    ) async throws -> ObservedResource? {
         let described: JSONValue?
         do {
             described = try await api.json(
@@ -256,11 +276,9 @@ struct ECSWorkloadReader: InventoryReader {
         {
             described = nil
         }
-        if let task = described?["taskDefinition"], task["status"]?.string != "INACTIVE" {
-            let tags = TagFormat.ecs.parse(described?["tags"])
-            found.append(taskDefinition(task, region: region, tags: tags.isEmpty ? cluster.tags : tags))
-        }
-        return found
+        guard let task = described?["taskDefinition"], task["status"]?.string != "INACTIVE" else { return nil }
+        let tags = TagFormat.ecs.parse(described?["tags"])
+        return taskDefinition(task, region: region, tags: tags.isEmpty ? ownerTags : tags)
     }
 
     /// The task definition as the plan's attributes: image `<repository>:<version>`, cpu and memory.

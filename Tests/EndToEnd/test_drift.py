@@ -96,6 +96,9 @@ def test_drift_reports_each_change_and_apply_refresh_repairs_it(cloudctl, repo, 
     assert "Drift: 2 missing, 4 changed, 1 unmanaged, 1 only-in-git" in human, human
     assert f"{d['scaled']}\n" in human and "replicas: expected 2, observed 5" in human
 
+    status = cloudctl("status", d["scaled"], "--refresh", check=0).stdout
+    assert "DRIFT: changed replicas" in status and "5 replicas" in status, status
+
     plan = cloudctl("plan", "--refresh", check=0)
     assert "drifted in the cloud: replicas 5 → 2" in plan.stdout, plan.stdout
     assert "unmanaged network " + d["vpc"] in plan.stderr and "to adopt it" in plan.stderr, plan.stderr
@@ -142,14 +145,27 @@ def test_the_cloud_forgot_everything_then_apply_refresh_rebuilds_without_duplica
     assert "No changes" in cloudctl.apply().stdout
 
 
-def test_a_throttled_scan_retries_and_finds_the_same(cloudctl, repo, aws, moto):
+def test_a_throttled_scan_retries_and_finds_the_same_and_ghosts_are_dropped(cloudctl, repo, aws, moto):
     cloudctl.apply()
+    fleet = repo.fleet["name"]
     aws.client("ecs").update_service(cluster=repo.prefix("acme"), service="app", desiredCount=4)
+    # A secret scheduled for deletion is still listed by the tagging API (a ghost ARN): it must count as missing.
+    aws.client("secretsmanager").delete_secret(SecretId=f"cloudctl/{fleet}/initech/database", RecoveryWindowInDays=7)
+    key = aws.kms_alias(f"alias/{repo.prefix('dogfood')}")["TargetKeyId"]
+    aws.client("kms").disable_key(KeyId=key)
     calm, counted = scan_through_proxy(cloudctl, moto)
     throttled, proxy = scan_through_proxy(cloudctl, moto, throttle_every=4)
     assert proxy.injected and {k for _, _, k in proxy.injected} == {"throttle"}
     assert throttled["findings"] == calm["findings"]
-    assert [(f["instance"], f["attribute"], f["observed"]) for f in calm["findings"]] == [("acme", "replicas", "4")]
+    assert [(f["instance"], f["drift"], f["attribute"], f["observed"]) for f in calm["findings"]] == [
+        ("acme", "changed", "replicas", "4"), ("dogfood", "changed", "keyState", "Disabled"),
+        ("initech", "missing", None, None)]
+    assert calm["ghosts"] >= 1, "the deleted secret's ARN was dropped"
+    cloudctl.apply("--refresh")
+    assert aws.key_state(key) == "Enabled"
+    assert "DeletedDate" not in aws.secret(f"cloudctl/{fleet}/initech/database"), "restored"
+
+    assert drift_json(cloudctl, check=0)["summary"]["total"] == 0
     # The budget of the issue: about five calls per instance plus a constant per region (docs/BENCHMARKS.md).
     instances = len(repo.names("active") + repo.names("suspended"))
     assert len(counted.calls) <= 5 * instances + 6 * 2 + 2, counted.calls
