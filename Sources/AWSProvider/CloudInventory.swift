@@ -17,7 +17,8 @@ struct CloudInventory {
     ]
 
     func observe() async throws -> CloudObservation {
-        var observation = CloudObservation(regions: request.regions)
+        var observation = CloudObservation(
+            regions: request.regions, kinds: Set(Self.readers.flatMap(\.kinds)).union([.dnsRecord]))
         var calls: [StepCalls] = []
         for region in request.regions.sorted() {
             let api = StepCalls(client: client(region), onRetry: onRetry)
@@ -130,6 +131,8 @@ struct InventoryRead: Sendable {
 protocol InventoryReader: Sendable {
     /// The tagging API types whose entries this reader confirms; empty when the reader lists its kind itself.
     var resourceTypes: [String] { get }
+    /// The resource kinds it reports.
+    var kinds: [ResourceKind] { get }
     func read(_ scan: RegionScan) async throws -> InventoryRead
 }
 

@@ -5,6 +5,7 @@ import ProviderAPI
 /// VPCs: one `DescribeVpcs` filtered by the fleet tag (1,000 per page).
 struct NetworkReader: InventoryReader {
     var resourceTypes: [String] { ["ec2:vpc"] }
+    var kinds: [ResourceKind] { [.network] }
 
     func read(_ scan: RegionScan) async throws -> InventoryRead {
         var read = InventoryRead()
@@ -34,6 +35,7 @@ struct NetworkReader: InventoryReader {
 /// KMS keys: `DescribeKey` per key (KMS has no batch read of key states). A key pending deletion is gone for drift.
 struct KeyReader: InventoryReader {
     var resourceTypes: [String] { ["kms:key"] }
+    var kinds: [ResourceKind] { [.key] }
     static let gone: Set<String> = ["PendingDeletion", "PendingReplicaDeletion"]
 
     func read(_ scan: RegionScan) async throws -> InventoryRead {
@@ -61,6 +63,7 @@ struct KeyReader: InventoryReader {
 /// instance's region, and one of an unknown instance where `GetBucketLocation` puts it.
 struct BucketReader: InventoryReader {
     var resourceTypes: [String] { ["s3:bucket"] }
+    var kinds: [ResourceKind] { [.bucket] }
     static let blocked = "all blocked"
 
     func read(_ scan: RegionScan) async throws -> InventoryRead {
@@ -131,6 +134,7 @@ struct BucketReader: InventoryReader {
 /// Secrets: `ListSecrets` filtered by the fleet's name prefix (100 per page); deleted secrets are not listed.
 struct SecretReader: InventoryReader {
     var resourceTypes: [String] { ["secretsmanager:secret"] }
+    var kinds: [ResourceKind] { [.secret] }
 
     func read(_ scan: RegionScan) async throws -> InventoryRead {
         var read = InventoryRead()
@@ -161,6 +165,7 @@ struct SecretReader: InventoryReader {
 /// Databases: `DescribeDBInstances`, 100 per page, tags included; one being deleted is gone for drift.
 struct DatabaseReader: InventoryReader {
     var resourceTypes: [String] { ["rds:db"] }
+    var kinds: [ResourceKind] { [.database] }
 
     func read(_ scan: RegionScan) async throws -> InventoryRead {
         var read = InventoryRead()
@@ -195,6 +200,7 @@ struct DatabaseReader: InventoryReader {
 /// cluster per call) and the task definition the service runs (or the family's latest when there is no service).
 struct ECSWorkloadReader: InventoryReader {
     var resourceTypes: [String] { ["ecs:cluster", "ecs:service"] }
+    var kinds: [ResourceKind] { [.cluster, .taskDefinition, .service] }
     static let serviceName = "app"
 
     func read(_ scan: RegionScan) async throws -> InventoryRead {

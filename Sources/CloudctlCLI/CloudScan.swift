@@ -63,7 +63,8 @@ struct CloudScan {
         var outcomes: [String: RecordRefresh.Outcome] = [:]
         for record in recorded where (names.isEmpty || names.contains(record.name)) && !record.resources.isEmpty {
             guard observation.regions.contains(record.region) else { continue }
-            let outcome = RecordRefresh.refreshed(record, observed: observation.resources(of: record.name))
+            let outcome = RecordRefresh.refreshed(
+                record, observed: observation.resources(of: record.name), kinds: observation.kinds)
             if outcome.corrected { outcomes[record.name] = outcome }
         }
         return outcomes

@@ -52,14 +52,19 @@ public struct CloudObservation: Hashable, Sendable {
     public var calls: Int
     /// Tag-inventory entries the owning service no longer knows (deleted resources the tagging API still lists).
     public var ghosts: Int
+    /// The kinds the provider reads: a recorded resource of another kind (one no reader covers yet) is not judged,
+    /// so it is never reported missing nor created again.
+    public var kinds: Set<ResourceKind>
 
     public init(
-        instances: [String: [ObservedResource]] = [:], regions: Set<String> = [], calls: Int = 0, ghosts: Int = 0
+        instances: [String: [ObservedResource]] = [:], regions: Set<String> = [], calls: Int = 0, ghosts: Int = 0,
+        kinds: Set<ResourceKind> = Set(ResourceKind.allCases)
     ) {
         self.instances = instances
         self.regions = regions
         self.calls = calls
         self.ghosts = ghosts
+        self.kinds = kinds
     }
 
     /// Adds a resource under the instance its tags name; resources without one (fleet-level) are not kept.

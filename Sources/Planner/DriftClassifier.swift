@@ -35,7 +35,7 @@ public enum DriftClassifier {
             guard input.observation.regions.contains(region) else { continue }
             findings += instanceFindings(
                 name, spec: specs[name], recorded: recorded[name],
-                observed: input.observation.resources(of: name))
+                observed: input.observation.resources(of: name), kinds: input.observation.kinds)
         }
         // Tagged for the fleet, claimed by no file and no record: leftovers, or an instance made by hand.
         if input.selection == nil {
@@ -47,7 +47,8 @@ public enum DriftClassifier {
     }
 
     private static func instanceFindings(
-        _ name: String, spec: InstanceSpec?, recorded: RecordedInstance?, observed: [ObservedResource]
+        _ name: String, spec: InstanceSpec?, recorded: RecordedInstance?, observed: [ObservedResource],
+        kinds: Set<ResourceKind>
     ) -> [DriftFinding] {
         guard let recorded, recorded.provisioned || !recorded.resources.isEmpty || recorded.state == .deleted else {
             // A file nobody applied: whatever the cloud has under its name is adopted by its first apply.
@@ -56,7 +57,7 @@ public enum DriftClassifier {
         }
         var findings: [DriftFinding] = []
         let byKind = Dictionary(grouping: observed, by: \.kind)
-        for kind in ResourceKind.allCases {
+        for kind in ResourceKind.allCases where kinds.contains(kind) {
             let candidates = byKind[kind] ?? []
             guard let expected = recorded.resources[kind] else {
                 // A torn-down instance should have nothing left; a live one adopts an unrecorded resource on apply.

@@ -18,11 +18,15 @@ public enum RecordRefresh {
     /// so the planner re-ensures it.
     public static let settingsDriftedHash = "drifted-settings"
 
-    public static func refreshed(_ recorded: RecordedInstance, observed: [ObservedResource]) -> Outcome {
+    /// `kinds`: what the observation covers; a recorded resource of another kind is kept as recorded.
+    public static func refreshed(
+        _ recorded: RecordedInstance, observed: [ObservedResource],
+        kinds: Set<ResourceKind> = Set(ResourceKind.allCases)
+    ) -> Outcome {
         var record = recorded
         var drifted: Set<ResourceKind> = []
         let byKind = Dictionary(grouping: observed, by: \.kind)
-        for (kind, expected) in recorded.resources.sorted(by: { $0.key < $1.key }) {
+        for (kind, expected) in recorded.resources.sorted(by: { $0.key < $1.key }) where kinds.contains(kind) {
             guard let match = match(expected, in: byKind[kind] ?? []) else {
                 record.resources[kind] = nil
                 switch kind {

@@ -130,6 +130,7 @@ final class CloudInventoryTests: XCTestCase {
         let (observation, asked) = try await observe(Self.cloud)
         let acme = observation.resources(of: "acme")
         XCTAssertEqual(acme.map(\.kind), ResourceKind.allCases)
+        XCTAssertEqual(observation.kinds, Set(ResourceKind.allCases), "every kind has a reader")
         XCTAssertEqual(observation.resources(of: "ghost").map(\.cloudId), ["vpc-9"])
         // vpc-gone, the bucket S3 no longer knows and the key pending deletion.
         XCTAssertEqual(observation.ghosts, 3)

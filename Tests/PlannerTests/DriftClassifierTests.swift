@@ -173,6 +173,18 @@ final class DriftClassifierTests: XCTestCase {
         XCTAssertEqual(plan.changes, [.repair(what: .key), .repair(what: .bucket), .repair(what: .service)])
     }
 
+    /// A kind no reader covers yet (a provider that reads fewer kinds than are recorded) is neither reported missing
+    /// nor dropped from the record, so `apply --refresh` never creates it again.
+    func testKindsTheObservationDoesNotCoverAreLeftAlone() {
+        var observation = Self.observation(Self.inSync().filter { $0.kind != .dnsRecord })
+        observation.kinds.remove(.dnsRecord)
+        let input = DriftInput(specs: [Self.spec], recorded: [Self.recorded], observation: observation)
+        XCTAssertEqual(DriftClassifier.findings(input), [])
+        let outcome = RecordRefresh.refreshed(
+            Self.recorded, observed: observation.resources(of: "acme"), kinds: observation.kinds)
+        XCTAssertFalse(outcome.corrected)
+    }
+
     /// The cloud forgot everything: every resource is missing and the plan provisions from scratch.
     func testAnEmptyCloudPlansAProvisioning() {
         let outcome = RecordRefresh.refreshed(Self.recorded, observed: [])
