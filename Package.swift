@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "PostgresStore", "StateBackend", "FleetModel",
                                                        "TestSupport"]),
         .testTarget(name: "AWSProviderTests", dependencies: ["AWSProvider", "ProviderAPI", "Digests", "FleetModel",
-                                                             "TestSupport"]),
+                                                             "Planner", "TestSupport"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ProviderAPI", "StateBackend", "Store", "Planner",
                                                           "FleetModel", "TestSupport"]),
         .testTarget(name: "CloudctlCLITests", dependencies: ["CloudctlCLI", "FleetModel", "FleetFiles", "ProviderAPI",

@@ -54,6 +54,13 @@ public final class AWSCloudProvider: CloudProvider {
         return StepOutcome(cloudId: cloudId, note: note, calls: api.calls, network: report.network)
     }
 
+    /// Reads the fleet's resources in batches (`CloudInventory`); changes nothing.
+    public func observe(_ request: ObservationRequest, onCallRetry: CallRetryReport?) async throws
+        -> CloudObservation
+    {
+        try await CloudInventory(request: request, client: { self.client(region: $0) }, onRetry: onCallRetry).observe()
+    }
+
     /// What each (action, resource) pair of docs/ARCHITECTURE.md "Steps" needs from the step, checked before any call.
     public func check(_ step: PlanStep) -> String? {
         let placement: Set<ResourceKind> = [.network, .key, .bucket, .secret, .cluster]

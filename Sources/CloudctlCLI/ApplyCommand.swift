@@ -26,9 +26,15 @@ enum ApplyCommand {
         // A saved plan is outlined (one pass over the file) while the instance files load.
         let planURL = options.planFile.map { context.userPath($0) }
         let outlining = planURL.map { url in Task.detached { try SavedPlanReader(url) } }
-        let workspace = try await FleetWorkspace.open(context, applying: true)
+        var workspace = try await FleetWorkspace.open(context, applying: true)
         let fleet = try workspace.validFleet()
         let plan: Plan
+        var refreshed: RefreshedState?
+        if options.refresh {
+            let refresh = try await RefreshedState.read(workspace, names: options.names, context: context)
+            workspace.recorded = refresh.recorded
+            refreshed = refresh
+        }
         if let planFile = options.planFile, let outlining {
             let reader = try await outlining.value
             let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
@@ -36,7 +42,7 @@ enum ApplyCommand {
             guard let approved = try approval.approve() else { return try nothingToApply(options, context) }
             plan = approved
         } else {
-            let result = try workspace.plan(selecting: options.names)
+            let result = try workspace.plan(selecting: options.names, drifted: refreshed?.drifted ?? [:])
             context.report(result.diagnostics)
             plan = result.plan
             let renderer = workspace.textRenderer(
@@ -47,20 +53,14 @@ enum ApplyCommand {
             try confirm(options, context, console: console)
         }
 
-        let config: AWSConfig
-        do {
-            config = try AWSConfig.resolve(
-                environment: context.environment.variables, homeDirectory: context.environment.homeDirectory)
-        } catch {
-            throw DiagnosticsError([
-                .error(
-                    "Cannot resolve AWS configuration: \(error)",
-                    detail: "Set AWS_REGION and credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE)."
-                )
-            ])
-        }
+        let config = try context.awsConfig()
         let store = try context.writableStore(fleet: fleet.name, create: true)
         var executorOptions = ExecutorOptions(holder: LockHolder.current())
+        if let refreshed {
+            // The plan starts from the corrected records: they are saved first, so the executor finds what it planned
+            // from.
+            try await refreshed.save(to: store, holder: executorOptions.holder)
+        }
         executorOptions.parallelism = options.parallelism
         executorOptions.ignoreMaintenanceWindow = options.ignoreMaintenanceWindow
         executorOptions.continueAfterFailedWave = options.continueAfterFailedWave
@@ -179,6 +179,7 @@ struct ApplyOptions: CommandOptions, Equatable {
             "--continue-after-failed-wave", "Start later rollout waves even when an earlier wave had failures.")
         static let json = OptionSpec.flag(
             "--json", "Print one JSON result per instance on stdout (the plan and progress go to stderr).")
+        static let refresh = RefreshOption.flag
     }
 
     /// More instances at once than any fleet's API rate limits allow; the bound also keeps a typo like 100000 from
@@ -191,7 +192,7 @@ struct ApplyOptions: CommandOptions, Equatable {
         arguments: "[PLANFILE | NAME…]", positionals: 0...Int.max,
         options: [
             Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow,
-            Option.continueAfterFailedWave, Option.json,
+            Option.continueAfterFailedWave, Option.json, Option.refresh,
         ],
         exitCodes: [
             (CLI.ExitCode.success, "every instance succeeded or was deferred to its maintenance window"),
@@ -209,6 +210,8 @@ struct ApplyOptions: CommandOptions, Equatable {
     var ignoreMaintenanceWindow = false
     var continueAfterFailedWave = false
     var json = false
+    /// Plan from what the cloud says: repair drift, correct recorded state.
+    var refresh = false
 
     init(
         planFile: String? = nil, names: [String] = [], autoApprove: Bool = false,
@@ -244,6 +247,12 @@ struct ApplyOptions: CommandOptions, Equatable {
         ignoreMaintenanceWindow = arguments.flag(Option.ignoreMaintenanceWindow)
         continueAfterFailedWave = arguments.flag(Option.continueAfterFailedWave)
         json = arguments.flag(Option.json)
+        refresh = arguments.flag(Option.refresh)
+        if refresh, let planFile {
+            throw UsageError(
+                "--refresh plans afresh from the cloud; a saved plan (\(planFile)) is applied exactly as saved",
+                for: Self.spec)
+        }
     }
 }
 

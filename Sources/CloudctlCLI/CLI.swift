@@ -38,8 +38,8 @@ public enum CLI {
 
     static let commands: [Command] = [
         ValidateCommand.command, PlanCommand.command, ShowCommand.command, ApplyCommand.command,
-        StatusCommand.command, HistoryCommand.command, RolloutCommand.command, ReportCommand.command,
-        UnlockCommand.command, StateCommand.command,
+        StatusCommand.command, DriftCommand.command, HistoryCommand.command, RolloutCommand.command,
+        ReportCommand.command, UnlockCommand.command, StateCommand.command,
         VersionCommand.command,
     ]
 

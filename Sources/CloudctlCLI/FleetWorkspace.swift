@@ -72,8 +72,10 @@ struct FleetWorkspace {
     }
 
     /// Plans the selected instances (all when `names` is empty); planner errors are thrown, warnings returned.
-    func plan(selecting names: [String]) throws -> PlanResult {
-        let result = Planner.plan(try planInput(selecting: names))
+    func plan(selecting names: [String], drifted: [String: Set<ResourceKind>] = [:]) throws -> PlanResult {
+        var input = try planInput(selecting: names)
+        input.drifted = drifted
+        let result = Planner.plan(input)
         let diagnostics = loaded.diagnostics + result.diagnostics
         if diagnostics.hasErrors { throw DiagnosticsError(diagnostics) }
         return PlanResult(plan: result.plan, diagnostics: diagnostics)

@@ -24,13 +24,15 @@ struct PlanOptions: CommandOptions, Equatable {
         static let detailedExitcode = OptionSpec.flag(
             "--detailed-exitcode",
             "Exit 2 when the plan has changes (0 when none, 1 on errors).")
+        static let refresh = RefreshOption.flag
     }
 
     static let spec = CommandSpec(
         name: "plan", abstract: "Show what must change to make the fleet match the instance files.",
         arguments: "[NAME…]", positionals: 0...Int.max,
-        options: PlanFormat.options + [Option.out, Option.detailedExitcode],
-        conflicts: [PlanFormat.options],
+        options: PlanFormat.options + [Option.out, Option.detailedExitcode, Option.refresh],
+        // A refreshed plan starts from state corrected in memory only: `apply FILE` would find it stale.
+        conflicts: [PlanFormat.options, [Option.out, Option.refresh]],
         exitCodes: CLI.ExitCode.basic + [
             (CLI.ExitCode.changesPresent, "with --detailed-exitcode: the plan has changes or orphaned instances")
         ],
@@ -41,18 +43,24 @@ struct PlanOptions: CommandOptions, Equatable {
     var format: PlanFormat = .text
     var out: String?
     var detailedExitcode = false
+    /// Plan from what the cloud says (`drift`), not only from recorded state.
+    var refresh = false
 
-    init(names: [String] = [], format: PlanFormat = .text, out: String? = nil, detailedExitcode: Bool = false) {
+    init(
+        names: [String] = [], format: PlanFormat = .text, out: String? = nil, detailedExitcode: Bool = false,
+        refresh: Bool = false
+    ) {
         self.names = names
         self.format = format
         self.out = out
         self.detailedExitcode = detailedExitcode
+        self.refresh = refresh
     }
 
     init(_ arguments: ParsedArguments, environment: CLIEnvironment) {
         self.init(
             names: arguments.positionals, format: PlanFormat(arguments), out: arguments.value(Option.out),
-            detailedExitcode: arguments.flag(Option.detailedExitcode))
+            detailedExitcode: arguments.flag(Option.detailedExitcode), refresh: arguments.flag(Option.refresh))
     }
 }
 
@@ -77,8 +85,15 @@ enum PlanCommand {
     }
 
     private static func plan(_ options: PlanOptions, _ context: CommandContext) async throws -> Int32 {
-        let workspace = try await FleetWorkspace.open(context)
-        let input = try workspace.planInput(selecting: options.names)
+        var workspace = try await FleetWorkspace.open(context)
+        var drifted: [String: Set<ResourceKind>] = [:]
+        if options.refresh {
+            let refresh = try await RefreshedState.read(workspace, names: options.names, context: context)
+            workspace.recorded = refresh.recorded
+            drifted = refresh.drifted
+        }
+        var input = try workspace.planInput(selecting: options.names)
+        input.drifted = drifted
         let fleet = input.fleet
         let diagnostics =
             workspace.loaded.diagnostics + Planner.diagnostics(input)

@@ -15,6 +15,9 @@ enum StatusCommand {
         var lastOperation: OperationView?
         var lock: LockRecord?
         var recentSteps: [StepRecord]?
+        /// With `--refresh`: each resource as the cloud reports it, and the drift findings.
+        var observed: [String: ObservedView]?
+        var drift: [DriftView.FindingJSON]?
         /// Whether the cloud matches the file, as far as recorded state and the last operation tell.
         var sync: Sync = .unknown
         /// A trial that expired or ends within the week.
@@ -66,6 +69,18 @@ enum StatusCommand {
             if recorded != nil && !provisioned && spec.state != .deleted { return .halfProvisioned }
             guard let hasChanges else { return .unknown }
             return hasChanges ? .pendingChanges : .inSync
+        }
+    }
+
+    /// One resource as observed (`--refresh`).
+    struct ObservedView: Encodable {
+        var cloudId: String
+        var attributes: PlanJSON?
+        var summary: String?
+        init(_ resource: ObservedResource) {
+            cloudId = resource.cloudId
+            attributes = resource.attributes?.planJSON
+            summary = resource.attributes?.summary
         }
     }
 
@@ -140,6 +155,9 @@ enum StatusCommand {
         let recorded = Dictionary(workspace.recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let locks = Dictionary(
             (try await store?.locks() ?? []).map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        let scan =
+            options.refresh
+            ? try await CloudScan.run(workspace, names: options.name.map { [$0] } ?? [], context: context) : nil
         func entry(_ name: String, steps: Bool) async throws -> Entry {
             let last = try await store?.lastOperation(instance: name)
             let recentSteps = steps ? try await store?.recentSteps(instance: name, limit: 10) ?? [] : nil
@@ -152,10 +170,23 @@ enum StatusCommand {
                     TrialExpiry.standing(trial, now: now).map { TrialExpiry.summary(spec.name, trial, $0) }
                 }
             }
-            return Entry(
+            var entry = Entry(
                 name: name, spec: spec, recorded: recorded[name].map(RecordedView.init),
                 lastOperation: last.map(OperationView.init), lock: locks[name], recentSteps: recentSteps,
                 sync: sync, trial: spec?.type == .trial ? trial : nil)
+            if let scan {
+                // The recorded one of each kind (same cloud id), else the first the cloud has.
+                var observed: [String: ObservedView] = [:]
+                for resource in scan.observation.resources(of: name) {
+                    let key = resource.kind.rawValue
+                    if observed[key] == nil || recorded[name]?.resources[resource.kind]?.cloudId == resource.cloudId {
+                        observed[key] = ObservedView(resource)
+                    }
+                }
+                entry.observed = observed
+                entry.drift = scan.findings.filter { $0.instance == name }.map(DriftView.FindingJSON.init)
+            }
+            return entry
         }
 
         let view = StatusView(format: options.format, now: now)
@@ -169,6 +200,11 @@ enum StatusCommand {
                 if options.filter.matches(entry) { entries.append(entry) }
             }
             context.console.out(try view.fleet(entries, filtered: !options.filter.isEmpty))
+        }
+        if let scan, options.format != .json {
+            let view = DriftView(
+                findings: scan.findings, calls: scan.observation.calls, ghosts: scan.observation.ghosts)
+            context.console.out("\n" + view.summaryLine)
         }
         return CLI.ExitCode.success
     }
@@ -190,18 +226,28 @@ struct StatusOptions: CommandOptions, Equatable {
 
     static let spec = CommandSpec(
         name: "status", abstract: "Show the fleet, or one instance: desired and recorded state, last operation, locks.",
-        arguments: "[NAME]", positionals: 0...1, options: [ReportFormat.jsonOption] + Option.filters,
+        arguments: "[NAME]", positionals: 0...1,
+        options: [ReportFormat.jsonOption, refreshOption] + Option.filters,
         environment: [CLI.Environment.db])
+
+    static let refreshOption = OptionSpec.flag(
+        "--refresh", "Read the cloud too: each resource as observed next to recorded, drift marked.")
 
     /// One instance in detail; nil for the fleet table.
     var name: String?
     var format: ReportFormat = .human
     var filter = StatusFilter()
+    /// Read the cloud too (`--refresh`).
+    var refresh = false
 
-    init(name: String? = nil, format: ReportFormat = .human, filter: StatusFilter = StatusFilter()) {
+    init(
+        name: String? = nil, format: ReportFormat = .human, filter: StatusFilter = StatusFilter(),
+        refresh: Bool = false
+    ) {
         self.name = name
         self.format = format
         self.filter = filter
+        self.refresh = refresh
     }
 
     init(_ arguments: ParsedArguments, environment: CLIEnvironment) throws(UsageError) {
@@ -228,7 +274,9 @@ struct StatusOptions: CommandOptions, Equatable {
         if arguments.positionals.first != nil, !filter.isEmpty {
             throw UsageError("Filters select rows of the fleet table; drop the instance name", for: Self.spec)
         }
-        self.init(name: arguments.positionals.first, format: ReportFormat(arguments), filter: filter)
+        self.init(
+            name: arguments.positionals.first, format: ReportFormat(arguments), filter: filter,
+            refresh: arguments.flag(Self.refreshOption))
     }
 }
 
@@ -322,6 +370,10 @@ struct StatusView {
     static func note(_ e: Entry) -> String {
         if e.spec == nil { return "orphaned: no instance file" }
         if e.recorded == nil { return "not applied yet" }
+        if let drift = e.drift {
+            let count = drift.count
+            return count == 0 ? "in sync" : "DRIFT: \(count) \(count == 1 ? "finding" : "findings")"
+        }
         return e.trial ?? ""
     }
 
@@ -344,11 +396,15 @@ struct StatusView {
                 "  \(recordedState(e)), running \(running), region \(r.region)"
                     + (r.domain.map { ", domain \($0)" } ?? ""),
             ]
-            let rows = ResourceKind.allCases.compactMap { kind in
-                r.resources[kind.rawValue].map { ["  " + kind.rawValue, $0.cloudId, $0.summary ?? "-"] }
-            }
-            if !rows.isEmpty {
-                lines.append(TableFormatter.render(headers: ["  RESOURCE", "CLOUD ID", "ATTRIBUTES"], rows: rows))
+            if let observed = e.observed {
+                lines.append(observedTable(e, recorded: r, observed: observed))
+            } else {
+                let rows = ResourceKind.allCases.compactMap { kind in
+                    r.resources[kind.rawValue].map { ["  " + kind.rawValue, $0.cloudId, $0.summary ?? "-"] }
+                }
+                if !rows.isEmpty {
+                    lines.append(TableFormatter.render(headers: ["  RESOURCE", "CLOUD ID", "ATTRIBUTES"], rows: rows))
+                }
             }
         }
         lines += [
@@ -361,9 +417,33 @@ struct StatusView {
                     + "lease until \(TimeText.iso(lock.leaseUntil))"
             )
         }
+        for finding in e.drift ?? [] where finding.finding.resource == nil || finding.finding.drift == .unmanaged {
+            lines.append("  " + DriftView.line(finding.finding))
+        }
         if let steps = e.recentSteps, !steps.isEmpty {
             lines += ["", "Recent steps (newest first):", HistoryView.stepTable(steps, indent: "  ")]
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Recorded against observed per resource (`--refresh`), with the drift of each.
+    static func observedTable(
+        _ e: Entry, recorded r: StatusCommand.RecordedView, observed: [String: StatusCommand.ObservedView]
+    ) -> String {
+        let findings = (e.drift ?? []).map(\.finding)
+        let rows = ResourceKind.allCases.compactMap { kind -> [String]? in
+            let was = r.resources[kind.rawValue]
+            let seen = observed[kind.rawValue]
+            guard was != nil || seen != nil else { return nil }
+            let marks = findings.filter { $0.resource == kind }.map { finding in
+                finding.drift == .changed ? "changed \(finding.attribute ?? "")" : finding.drift.rawValue
+            }
+            return [
+                "  " + kind.rawValue, seen?.cloudId ?? was?.cloudId ?? "-", was?.summary ?? "-",
+                seen.map { $0.summary ?? "exists" } ?? "absent",
+                marks.isEmpty ? "" : "DRIFT: " + marks.joined(separator: ", "),
+            ]
+        }
+        return TableFormatter.render(headers: ["  RESOURCE", "CLOUD ID", "RECORDED", "OBSERVED", "DRIFT"], rows: rows)
     }
 }

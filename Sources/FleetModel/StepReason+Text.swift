@@ -19,6 +19,7 @@ extension PlanStep {
         case .domainMove(let from, let to): "domain \(from) → \(to)"
         case .finalSnapshot: "final snapshot before teardown"
         case .teardown: "teardown"
+        case .drifted: "drifted in the cloud: " + driftedFields
         }
     }
 
@@ -40,6 +41,13 @@ extension PlanStep {
     }
 
     /// "databaseClass db.t3.micro → db.t3.medium, storageGB 20 → 50": the fields `after` changes.
+    /// What a drift repair sets back: the attributes, or the ensured settings (encryption, key state) of a resource
+    /// whose attributes match.
+    private var driftedFields: String {
+        let fields = changedFields
+        return before == nil || fields == "no visible change" ? "ensured settings set back" : fields
+    }
+
     private var changedFields: String {
         let old = Dictionary((before?.fields ?? []).map { ($0.name, $0.value.text) }) { a, _ in a }
         let changes = (after?.fields ?? []).filter { old[$0.name] != $0.value.text }

@@ -23,6 +23,8 @@ public enum StepReason: Hashable, Sendable {
     case domainMove(from: String, to: String)
     case finalSnapshot
     case teardown
+    /// The cloud differs from what was last applied (`plan --refresh`): set back to the desired value.
+    case drifted
 }
 
 extension StepReason: PlanJSONConvertible {
@@ -42,6 +44,7 @@ extension StepReason: PlanJSONConvertible {
         case .domainMove: "domain-move"
         case .finalSnapshot: "final-snapshot"
         case .teardown: "teardown"
+        case .drifted: "drifted"
         }
     }
 
@@ -63,7 +66,7 @@ extension StepReason: PlanJSONConvertible {
         case .domainMove(let from, let to):
             members += [("from", .string(from)), ("to", .string(to))]
         case .provision, .missing, .settingsChanged, .fleetSettingsChanged, .suspend, .resume, .startForChanges,
-            .finalSnapshot, .teardown:
+            .finalSnapshot, .teardown, .drifted:
             break
         }
         return .object(members)
@@ -90,6 +93,7 @@ extension StepReason: PlanJSONConvertible {
         case "domain-move": self = .domainMove(from: try object.string("from"), to: try object.string("to"))
         case "final-snapshot": self = .finalSnapshot
         case "teardown": self = .teardown
+        case "drifted": self = .drifted
         default: throw PlanJSONError(path: ["kind"], "unknown reason '\(kind)'")
         }
     }

@@ -5,6 +5,8 @@ struct Convergence {
     let desired: DesiredResources
     /// What is recorded; nil (or no resources) means the instance is provisioned from scratch.
     let recorded: RecordedInstance?
+    /// Resources found drifted in the cloud: their updates set them back (reason `drifted`, change `repair`).
+    var drifted: Set<ResourceKind> = []
 
     private var spec: InstanceSpec { desired.spec }
     private var fleet: Fleet { desired.fleet }
@@ -34,6 +36,9 @@ struct Convergence {
             } else if resources[kind] == nil {
                 list.note(.repair(what: kind))
                 add(.create, kind, .missing)
+            } else if drifted.contains(kind) {
+                list.note(.repair(what: kind))
+                add(.update, kind, .drifted)
             } else {
                 list.note(.reconfigure(what: kind))
                 add(.update, kind, .settingsChanged)
@@ -94,8 +99,8 @@ struct Convergence {
                     .update, .dnsRecord, .domainMove(from: previous, to: spec.domain), before: old,
                     after: want[.dnsRecord])
             } else {
-                list.note(.reconfigure(what: .dnsRecord))
-                add(.update, .dnsRecord, .fleetSettingsChanged)
+                list.note(drifted.contains(.dnsRecord) ? .repair(what: .dnsRecord) : .reconfigure(what: .dnsRecord))
+                add(.update, .dnsRecord, drifted.contains(.dnsRecord) ? .drifted : .fleetSettingsChanged)
             }
         }
         if spec.state == .suspended && databaseRunning {
@@ -126,6 +131,11 @@ struct Convergence {
 
     /// `update` of a resized resource: "tier small → medium" when a tier matches the record, else a fleet change.
     private func addResize(_ kind: ResourceKind, to list: inout StepList, want: DesiredAttributes) {
+        if drifted.contains(kind) {
+            list.note(.repair(what: kind))
+            list.add(.update, kind, .drifted, before: before(kind), after: want[kind])
+            return
+        }
         let previous = previousTier(kind)
         if let previous, previous.name != spec.size {
             list.note(.resize(what: kind, from: previous.name, to: spec.size))

@@ -6,6 +6,8 @@ struct InstancePlanner {
     let recorded: RecordedInstance?
     let fleet: Fleet
     let memo: HashedAttributesMemo
+    /// Resources found drifted in the cloud (`plan --refresh`).
+    var drifted: Set<ResourceKind> = []
 
     /// The problems `plan()` would report, skipping the steps when there can be none: every problem needs a recorded
     /// instance (region, teardown, shrink, upgrade path) or a size the fleet does not define.
@@ -63,7 +65,7 @@ struct InstancePlanner {
             ])
         }
         let desired = DesiredResources(spec: spec, tier: tier, fleet: fleet, memo: memo)
-        switch Convergence(desired: desired, recorded: recorded).steps() {
+        switch Convergence(desired: desired, recorded: recorded, drifted: drifted).steps() {
         case .success(let list): return Outcome(list: list)
         case .failure(let list): return Outcome(problems: list.problems)
         }

@@ -12,10 +12,13 @@ public struct PlanInput: Sendable {
     /// Only plan these instances; nil means all.
     public var selection: Set<String>?
     public var toolVersion: String
+    /// Resources that drifted in the cloud, by instance (`RecordRefresh`): their updates are repairs. Empty unless
+    /// planning with `--refresh`, whose `recorded` is already corrected from the observation.
+    public var drifted: [String: Set<ResourceKind>]
 
     public init(
         fleet: Fleet, specs: [InstanceSpec], files: [String: String] = [:], recorded: [RecordedInstance],
-        selection: Set<String>? = nil, toolVersion: String
+        selection: Set<String>? = nil, toolVersion: String, drifted: [String: Set<ResourceKind>] = [:]
     ) {
         self.fleet = fleet
         self.specs = specs
@@ -23,6 +26,7 @@ public struct PlanInput: Sendable {
         self.recorded = recorded
         self.selection = selection
         self.toolVersion = toolVersion
+        self.drifted = drifted
     }
 }
 
@@ -166,7 +170,10 @@ private struct PlanRun: Sendable {
     func file(_ name: String) -> String { input.files[name] ?? "Instances/\(name).json" }
 
     func instancePlanner(_ index: Int, memo: HashedAttributesMemo) -> InstancePlanner {
-        InstancePlanner(spec: specs[index], recorded: recordedByName[specs[index].name], fleet: input.fleet, memo: memo)
+        let name = specs[index].name
+        return InstancePlanner(
+            spec: specs[index], recorded: recordedByName[name], fleet: input.fleet, memo: memo,
+            drifted: input.drifted[name] ?? [])
     }
 
     /// One instance's plan and the problems that make it unusable.

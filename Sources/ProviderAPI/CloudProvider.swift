@@ -52,7 +52,7 @@ public struct StepOutcome: Sendable, Equatable {
 }
 
 /// A cloud behind one protocol, so a second cloud is one more target and tests swap in a fake.
-public protocol CloudProvider: Sendable {
+public protocol CloudProvider: CloudObserver {
     /// Carries out one step as an idempotent ensure: look the resource up by its tags/derived name, then create or
     /// change it.
     func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome

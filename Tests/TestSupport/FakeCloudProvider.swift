@@ -68,6 +68,21 @@ public actor FakeCloudProvider: CloudProvider {
         unsupported.contains(step.resource) ? "the fake provider refuses \(step.resource.rawValue)" : nil
     }
 
+    /// What `observe` answers; nil makes it fail like an unreachable cloud.
+    public private(set) var observation: CloudObservation? = CloudObservation()
+    /// Observation requests received, in order.
+    public private(set) var observationRequests: [ObservationRequest] = []
+    public func setObservation(_ observation: CloudObservation?) { self.observation = observation }
+
+    public func observe(_ request: ObservationRequest, onCallRetry: CallRetryReport?) async throws -> CloudObservation {
+        observationRequests.append(request)
+        guard var observation else {
+            throw CloudError(kind: .connection, operation: "fake:observe", code: "Unreachable", message: "no cloud")
+        }
+        observation.regions = request.regions
+        return observation
+    }
+
     public func perform(_ step: PlanStep, context: StepContext) async throws -> StepOutcome {
         let call = Call(context.identity.name, step.action, step.resource)
         contexts.append(context)
