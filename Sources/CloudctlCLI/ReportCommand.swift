@@ -25,12 +25,9 @@ enum ReportCommand {
             notices.append(text)
             context.console.err("warning: " + text)
         }
-        if options.refresh {
-            // The drift check (issue "cloudctl drift") plugs in here: pass its findings as `drift:` below.
-            let text = "drift not available yet: this cloudctl cannot compare the cloud with the records."
-            notices.append(text)
-            context.console.err(text)
-        }
+        // `--refresh`: the drift check `cloudctl drift` makes (read calls only), one section per drifted instance.
+        let drift =
+            options.refresh ? Self.driftSections(try await CloudScan.run(workspace, names: [], context: context)) : nil
         let specs = workspace.specsByName
         let recorded = Dictionary(workspace.recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let names = Set(specs.keys).union(recorded.keys).sorted()
@@ -48,10 +45,16 @@ enum ReportCommand {
         // Rollout progress (issue "cloudctl rollout") plugs in here as `rollouts:`; nil leaves the section out.
         let page = FleetPage(
             fleet: fleetName ?? "(no fleet file)", generatedAt: context.environment.now(), toolVersion: CLI.toolVersion,
-            instances: instances, rollouts: nil, drift: nil, notices: notices)
+            instances: instances, rollouts: nil, drift: drift, notices: notices)
         let html = FleetPageRenderer.render(page)
         try write(html, to: options.out, context)
         return CLI.ExitCode.success
+    }
+
+    /// Findings grouped by instance, in name order; findings that name no instance under "(no instance)".
+    static func driftSections(_ scan: CloudScan) -> [DriftSection] {
+        let groups = Dictionary(grouping: scan.findings) { $0.instance ?? "(no instance)" }
+        return groups.keys.sorted().map { DriftSection(instance: $0, findings: groups[$0] ?? []) }
     }
 
     /// Names of the instances a fresh plan has changes for; nil when no plan can be made.
@@ -95,7 +98,7 @@ struct ReportOptions: CommandOptions, Equatable {
         static let out = OptionSpec.string(
             "--out", "FILE", "Write the page to FILE, or to standard output for '-' (default: \(defaultOut)).")
         static let refresh = OptionSpec.flag(
-            "--refresh", "Also check the cloud for drift and show the findings (once cloudctl can check drift).")
+            "--refresh", "Also read the cloud (as `cloudctl drift` does, read calls only) and show the drift found.")
     }
 
     static let defaultOut = "fleet-report.html"

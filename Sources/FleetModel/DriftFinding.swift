@@ -37,6 +37,18 @@ public struct DriftFinding: Hashable, Sendable {
     }
 }
 
+extension DriftFinding {
+    /// What differs, in words, without the kind, resource or cloud id ("class: expected db.t3.small, observed …").
+    public var summary: String {
+        switch drift {
+        case .missing: "not in the cloud" + (expected.map { " (expected \($0))" } ?? "")
+        case .changed: "\(attribute ?? "value"): expected \(expected ?? "-"), observed \(observed ?? "-")"
+        case .unmanaged: "tagged for the fleet, no file and no record"
+        case .onlyInGit: "the instance file was never applied"
+        }
+    }
+}
+
 /// Counts of findings per kind.
 public struct DriftSummary: Hashable, Sendable {
     public var counts: [DriftKind: Int] = [:]

@@ -92,7 +92,7 @@ public struct RolloutWave: Sendable, Equatable {
     }
 }
 
-/// The drift findings of one instance (filled in by `cloudctl drift` data once it exists).
+/// The drift findings of one instance, as `cloudctl drift` finds them.
 public struct DriftSection: Sendable, Equatable {
     public var instance: String
     public var findings: [DriftFinding]
@@ -100,18 +100,5 @@ public struct DriftSection: Sendable, Equatable {
     public init(instance: String, findings: [DriftFinding]) {
         self.instance = instance
         self.findings = findings
-    }
-}
-
-/// One difference between the recorded and the observed cloud resource.
-public struct DriftFinding: Sendable, Equatable {
-    public var resource: String
-    public var cloudId: String?
-    public var summary: String
-
-    public init(resource: String, cloudId: String?, summary: String) {
-        self.resource = resource
-        self.cloudId = cloudId
-        self.summary = summary
     }
 }

@@ -124,7 +124,8 @@ public enum FleetPageRenderer {
             let name = HTMLEscaper.text(section.instance)
             html += "<h3><a href=\"#instance-\(name)\">\(name)</a></h3><ul>"
             for finding in section.findings {
-                html += "<li><b>\(HTMLEscaper.text(finding.resource))</b>"
+                let what = "\(finding.drift.rawValue) \(finding.resource?.rawValue ?? "instance")"
+                html += "<li><b>\(HTMLEscaper.text(what))</b>"
                 if let cloudId = finding.cloudId { html += " <code>\(HTMLEscaper.text(cloudId))</code>" }
                 html += ": \(HTMLEscaper.text(finding.summary))</li>"
             }

@@ -53,6 +53,18 @@ final class DriftCommandTests: RepoTestCase {
         XCTAssertTrue(steps.isEmpty, "drift performs no step: \(steps)")
     }
 
+    func testReportRefreshShowsTheFindingsPerInstance() async throws {
+        let provider = try await appliedAndObserved(without: .bucket, replicas: 4)
+        let applied = await provider.steps.count
+        let run = await runCLI(["report", "--refresh", "--out", "-"], repo: repo, provider: provider)
+        XCTAssertEqual(run.code, 0, run.err)
+        XCTAssertTrue(run.out.contains("<section id=\"drift\"><h2>Drift</h2>"), run.out)
+        XCTAssertTrue(run.out.contains("<b>missing bucket</b>"), run.out)
+        XCTAssertTrue(run.out.contains("replicas: expected 1, observed 4"), run.out)
+        let steps = await provider.steps.dropFirst(applied)
+        XCTAssertTrue(steps.isEmpty, "the page's drift check performs no step: \(steps)")
+    }
+
     func testApplyRefreshRepairsAndRecordsTheCorrection() async throws {
         let provider = try await appliedAndObserved(without: .bucket, replicas: 4)
         let plan = await runCLI(["plan", "--refresh"], repo: repo, provider: provider)

@@ -130,12 +130,23 @@ def test_page_holds_no_generated_password(page, repo, aws):
         assert password.encode() not in html
 
 
-def test_refresh_says_drift_is_not_available_yet(cloudctl, repo, tmp_path):
+def test_refresh_reads_the_cloud_and_shows_drift(cloudctl, repo, aws, tmp_path):
     cloudctl.apply()
     out = tmp_path / "fleet.html"
-    proc = cloudctl("report", "--refresh", "--out", str(out), check=0)
-    assert "drift not available yet" in proc.stderr
-    assert "drift not available yet" in out.read_text()
+    cloudctl("report", "--refresh", "--out", str(out), check=0)
+    assert "No drift: every checked resource matches its record." in out.read_text()
+    # Scale acme's service by hand: the next page names it.
+    name = repo.names("active")[0]
+    region = repo.spec(name)["region"]
+    ecs = aws.client("ecs", region)
+    cluster = [c for c in ecs.list_clusters()["clusterArns"] if c.endswith(f"/cloudctl-{repo.fleet['name']}-{name}")]
+    assert cluster, ecs.list_clusters()
+    service = ecs.list_services(cluster=cluster[0])["serviceArns"][0]
+    ecs.update_service(cluster=cluster[0], service=service, desiredCount=7)
+    cloudctl("report", "--refresh", "--out", str(out), check=0)
+    page = out.read_text()
+    assert "No drift" not in page
+    assert "observed 7" in page
 
 
 def test_report_without_a_database_is_an_error(cloudctl, tmp_path):

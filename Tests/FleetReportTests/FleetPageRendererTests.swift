@@ -108,7 +108,12 @@ final class FleetPageRendererTests: XCTestCase {
             ],
             drift: [
                 DriftSection(
-                    instance: "acme", findings: [DriftFinding(resource: "bucket", cloudId: hostile, summary: hostile)])
+                    instance: "acme",
+                    findings: [
+                        DriftFinding(
+                            instance: "acme", resource: .bucket, drift: .changed, attribute: hostile, expected: hostile,
+                            observed: hostile, cloudId: hostile)
+                    ])
             ])
         XCTAssertFalse(html.contains("<script>alert"), "a hostile value became markup")
         XCTAssertFalse(html.contains("</script><script>alert(2)"))
@@ -247,12 +252,16 @@ final class FleetPageRendererTests: XCTestCase {
             drift: [
                 DriftSection(
                     instance: "acme",
-                    findings: [DriftFinding(resource: "service", cloudId: "svc-1", summary: "replicas 2, recorded 3")])
+                    findings: [
+                        DriftFinding(
+                            instance: "acme", resource: .service, drift: .changed, attribute: "replicas",
+                            expected: "3", observed: "2", cloudId: "svc-1")
+                    ])
             ])
         XCTAssertTrue(full.contains("<section id=\"rollouts\">"))
         XCTAssertTrue(full.contains("3/4 (75%)"))
         XCTAssertTrue(full.contains("held: 1 failure"))
         XCTAssertTrue(full.contains("<section id=\"drift\">"))
-        XCTAssertTrue(full.contains("replicas 2, recorded 3"))
+        XCTAssertTrue(full.contains("<b>changed service</b> <code>svc-1</code>: replicas: expected 3, observed 2"))
     }
 }
