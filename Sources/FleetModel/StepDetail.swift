@@ -14,6 +14,8 @@ public enum StepDetail: Hashable, Sendable {
     case migration(from: Version, task: TaskDefinitionAttributes)
     /// `health-check`: the service must run this task definition.
     case healthCheck(expect: TaskDefinitionAttributes)
+    /// `delete` of what a teardown keeps for the fleet's retention instead of deleting it (the log group).
+    case keep(RetentionPeriod)
 }
 
 extension StepDetail: PlanJSONConvertible {
@@ -36,6 +38,8 @@ extension StepDetail: PlanJSONConvertible {
             ])
         case .healthCheck(let expect):
             .object([("kind", .string("health-check")), ("expect", ResourceAttributes.taskDefinition(expect).planJSON)])
+        case .keep(let retention):
+            .object([("kind", .string("keep")), ("retentionDays", .int(retention.days))])
         }
     }
 
@@ -67,6 +71,13 @@ extension StepDetail: PlanJSONConvertible {
                 try ResourceAttributes(planJSON: json, kind: .taskDefinition).taskDefinition!
             }
             self = .healthCheck(expect: expect)
+        case "keep":
+            let object = try json.fields(allowed: ["kind", "retentionDays"])
+            let days = try object.int("retentionDays")
+            guard RetentionPeriod.allowedDays.contains(days) else {
+                throw PlanJSONError(path: ["retentionDays"], "must be between 1 and 3650")
+            }
+            self = .keep(RetentionPeriod(days: days))
         default:
             throw PlanJSONError(path: ["kind"], "unknown detail kind '\(kind)'")
         }

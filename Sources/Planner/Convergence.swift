@@ -25,7 +25,7 @@ struct Convergence {
         // otherwise.
         for kind in ResourceKind.allCases
         where resources.isEmpty || resources[kind] == nil
-            || (changed(kind) && DesiredResources.regionOnly.contains(kind))
+            || (changed(kind) && DesiredResources.updatedInPlace.contains(kind))
         {
             if resources.isEmpty {
                 add(.create, kind, .provision)
@@ -61,7 +61,17 @@ struct Convergence {
             databaseRunning = true
         }
         if resizeDatabase {
-            addResize(.database, to: &list, want: want)
+            if let old = before(.database)?.database, let new = want[.database].attributes.database,
+                old.sameSize(as: new)
+            {
+                // Only backups or deletion protection: changed in place, nothing waits for the window.
+                list.note(.reconfigure(what: .database))
+                list.add(
+                    .update, .database, .settingsChanged, before: before(.database), after: want[.database],
+                    interruptsNothing: true)
+            } else {
+                addResize(.database, to: &list, want: want)
+            }
         }
         addUpgrade(upgrade, to: &list)
         if upgrade.isEmpty && changed(.taskDefinition) {
