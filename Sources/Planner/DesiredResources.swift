@@ -73,15 +73,15 @@ struct DesiredResources {
     }
 
     /// What the files tell the application: who it is, where it is reached, which version runs, which features are
-    /// on (`CLOUDCTL_FEATURE_<NAME>`: upper case, `-` as `_`).
+    /// on (`CLOUDCTL_FEATURE_<NAME>`, see `InstanceSpec.featureVariable`).
     var environment: [String: String] {
         var values = [
             "CLOUDCTL_INSTANCE": spec.name, "CLOUDCTL_EXTERNAL_URL": "https://\(spec.domain)",
             "AWS_REGION": spec.region, "CLOUDCTL_VERSION": version.description,
         ]
+        // The loader refuses names that make no variable, or two that make the same one.
         for (feature, on) in spec.features {
-            values["CLOUDCTL_FEATURE_" + feature.uppercased().replacingOccurrences(of: "-", with: "_")] =
-                on ? "true" : "false"
+            if let variable = InstanceSpec.featureVariable(feature) { values[variable] = on ? "true" : "false" }
         }
         return values
     }
