@@ -114,6 +114,11 @@ public struct TaskDefinitionAttributes: Hashable, Sendable, Codable {
 
     /// `<image>:<version>`.
     public var imageReference: String { "\(image):\(version)" }
+
+    /// True when `other` runs the same image and size: only the environment differs.
+    public func runsTheSame(as other: TaskDefinitionAttributes) -> Bool {
+        image == other.image && version == other.version && cpu == other.cpu && memory == other.memory
+    }
 }
 
 /// The application service.

@@ -75,7 +75,15 @@ struct Convergence {
         }
         addUpgrade(upgrade, to: &list)
         if upgrade.isEmpty && changed(.taskDefinition) {
-            addResize(.taskDefinition, to: &list, want: want)
+            if let old = before(.taskDefinition)?.taskDefinition, let new = want[.taskDefinition].attributes.taskDefinition,
+                old.runsTheSame(as: new)
+            {
+                // Only the environment (domain, features): the instance's own settings, not the tier or fleet.
+                list.note(.reconfigure(what: .taskDefinition))
+                add(.update, .taskDefinition, .settingsChanged)
+            } else {
+                addResize(.taskDefinition, to: &list, want: want)
+            }
         }
         if changed(.service) {
             if spec.state == .suspended {

@@ -27,7 +27,7 @@ final class PlanCommandTests: RepoTestCase {
         XCTAssertEqual(run.code, 0, run.err)
         XCTAssertTrue(run.out.hasPrefix("acme (production, us-east-1) will be provisioned\n  + create"), run.out)
         XCTAssertTrue(
-            run.out.hasSuffix("Plan: 9 to create, 0 to update, 0 to delete, 0 other steps across 1 instance.\n"),
+            run.out.hasSuffix("Plan: 13 to create, 0 to update, 0 to delete, 0 other steps across 1 instance.\n"),
             run.out)
         XCTAssertFalse(FileManager.default.fileExists(atPath: repo.dbPath))
 
@@ -61,7 +61,7 @@ final class PlanCommandTests: RepoTestCase {
         XCTAssertEqual(step["resource"] as? String, "network")
         XCTAssertNotNil(step["reason"] as? String)
         let summary = try XCTUnwrap(object["summary"] as? [String: Any])
-        XCTAssertEqual(summary["create"] as? Int, 9)
+        XCTAssertEqual(summary["create"] as? Int, 13)
         XCTAssertEqual(summary["delete"] as? Int, 0)
     }
 
