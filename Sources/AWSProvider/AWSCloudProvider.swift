@@ -104,7 +104,8 @@ public final class AWSCloudProvider: CloudProvider {
         case (.create, .securityRules), (.update, .securityRules):
             return (try await SecurityGroupRules(scope: scope).ensure(), nil)
         case (.delete, .securityRules): try await SecurityGroupRules(scope: scope).delete()
-        case (.create, .logGroup), (.update, .logGroup): return (try await CloudWatchLogGroup(scope: scope).ensure(), nil)
+        case (.create, .logGroup), (.update, .logGroup):
+            return (try await CloudWatchLogGroup(scope: scope).ensure(), nil)
         case (.delete, .logGroup): return (nil, try await CloudWatchLogGroup(scope: scope).keep())
         case (.create, .executionRole), (.update, .executionRole), (.create, .taskRole), (.update, .taskRole):
             return (try await IAMRole(scope: scope, kind: resource).ensure(), nil)

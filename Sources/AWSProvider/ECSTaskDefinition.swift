@@ -48,7 +48,8 @@ struct ECSTaskDefinition {
         shape.executionRoleArn = try recordedRole(.executionRole, scope.names.executionRole)
         shape.taskRoleArn = try recordedRole(.taskRole, scope.names.taskRole)
         shape.logOptions = [
-            "awslogs-group": scope.names.logGroup, "awslogs-region": scope.region, "awslogs-stream-prefix": streamPrefix,
+            "awslogs-group": scope.names.logGroup, "awslogs-region": scope.region,
+            "awslogs-stream-prefix": streamPrefix,
         ]
         shape.containerPort = SecurityRulesAttributes.applicationPort
         return shape

@@ -61,12 +61,14 @@ enum RolePolicies {
         if let repository = subjects.ecrRepositoryArn {
             statements.append(
                 statement(
-                    "PullImage", ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                    "PullImage",
+                    ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
                     .string(repository)))
             // GetAuthorizationToken has no resource type: AWS accepts only "*" here.
             statements.append(statement("RegistryLogin", ["ecr:GetAuthorizationToken"], "*"))
         }
-        statements.append(statement("ReadDatabaseSecret", ["secretsmanager:GetSecretValue"], .string(subjects.secretArn)))
+        statements.append(
+            statement("ReadDatabaseSecret", ["secretsmanager:GetSecretValue"], .string(subjects.secretArn)))
         statements.append(
             statement(
                 "DecryptDatabaseSecret", ["kms:Decrypt"], .string(subjects.keyArn),

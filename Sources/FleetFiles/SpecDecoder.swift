@@ -272,7 +272,8 @@ struct SpecDecoder {
         guard let node = reader.member("features"), case .object(let members) = node.value else { return }
         var seen: [String: String] = [:]
         for member in members where features[member.key] != nil {
-            let field = Field(value: member.key, offset: member.keyOffset, path: "features." + ObjectReader.pathComponent(member.key))
+            let field = Field(
+                value: member.key, offset: member.keyOffset, path: "features." + ObjectReader.pathComponent(member.key))
             guard let variable = InstanceSpec.featureVariable(member.key) else {
                 reader.file.error(
                     "invalid feature name \(Diagnostic.quoted(member.key))",

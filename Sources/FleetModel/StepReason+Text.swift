@@ -31,7 +31,8 @@ extension PlanStep {
         case (.secret, _): "generated database password"
         case (.database, .database(let d)?): "PostgreSQL \(d.databaseClass), \(d.storageGB) GiB"
         case (.cluster, _): "container cluster"
-        case (.securityRules, .securityRules(let s)?): "database security group; " + ResourceAttributes.securityRules(s).summary
+        case (.securityRules, .securityRules(let s)?):
+            "database security group; " + ResourceAttributes.securityRules(s).summary
         case (.logGroup, .logGroup(let l)?): "log group, events kept \(l.retentionDays) days"
         case (.executionRole, _): "role ECS starts the tasks with: pull the image, read the secret, write the logs"
         case (.taskRole, _): "role the application runs as: its bucket and key only"

@@ -75,7 +75,8 @@ struct Convergence {
         }
         addUpgrade(upgrade, to: &list)
         if upgrade.isEmpty && changed(.taskDefinition) {
-            if let old = before(.taskDefinition)?.taskDefinition, let new = want[.taskDefinition].attributes.taskDefinition,
+            if let old = before(.taskDefinition)?.taskDefinition,
+                let new = want[.taskDefinition].attributes.taskDefinition,
                 old.runsTheSame(as: new)
             {
                 // Only the environment (domain, features): the instance's own settings, not the tier or fleet.

@@ -249,32 +249,36 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
         let startedBy = ResourceNames.migrationStartedBy(version: "5.3.0")
         // Another version's successful task is no migration to 5.3.0; this version's failed one is retried.
         let described = #"{"tasks":[\#(task("cloudctl-migrate-5-2-3", 0)),\#(task(startedBy, 1))]}"#
-        let script = Script([
-            "ListTasks": [HTTPResponse(status: 200, body: Data(#"{"taskArns":["arn:a","arn:b"]}"#.utf8))],
-            "DescribeTasks": [
-                HTTPResponse(status: 200, body: Data(described.utf8)),
-                HTTPResponse(status: 200, body: Data(#"{"tasks":[\#(task(startedBy, 0))]}"#.utf8)),
-            ],
-            "DescribeTaskDefinition": [
-                HTTPResponse(
-                    status: 200,
-                    body: JSONValue.object([
-                        "taskDefinition": [
-                            "taskDefinitionArn": "arn:td", "status": "ACTIVE", "cpu": "256", "memory": "512",
-                            "containerDefinitions": [
-                                ["image": "registry.example.com/app:5.3.0", "command": ["migrate"]]
+        let script = Script(
+            [
+                "ListTasks": [HTTPResponse(status: 200, body: Data(#"{"taskArns":["arn:a","arn:b"]}"#.utf8))],
+                "DescribeTasks": [
+                    HTTPResponse(status: 200, body: Data(described.utf8)),
+                    HTTPResponse(status: 200, body: Data(#"{"tasks":[\#(task(startedBy, 0))]}"#.utf8)),
+                ],
+                "DescribeTaskDefinition": [
+                    HTTPResponse(
+                        status: 200,
+                        body: JSONValue.object([
+                            "taskDefinition": [
+                                "taskDefinitionArn": "arn:td", "status": "ACTIVE", "cpu": "256", "memory": "512",
+                                "containerDefinitions": [
+                                    ["image": "registry.example.com/app:5.3.0", "command": ["migrate"]]
+                                ],
                             ],
-                        ],
-                        "tags": TagFormat.ecs.json(ResourceNames(fleet: Fixtures.fleet().name, instance: "acme").tags),
-                    ]).serialized())
-            ],
-            "DescribeSubnets": [Self.xml("<R><subnetSet><item><subnetId>subnet-1</subnetId></item></subnetSet></R>")],
-            "DescribeSecurityGroups": [
-                Self.xml("<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>")
-            ],
-            "RunTask": [HTTPResponse(status: 200, body: Data(#"{"tasks":[{"taskArn":"arn:new"}]}"#.utf8))],
-            "RegisterTaskDefinition": [Self.json(#"{"taskDefinition":{"taskDefinitionArn":"arn:td2"}}"#)],
-        ].merging(Self.wiringAnswers) { own, _ in own })
+                            "tags": TagFormat.ecs.json(
+                                ResourceNames(fleet: Fixtures.fleet().name, instance: "acme").tags),
+                        ]).serialized())
+                ],
+                "DescribeSubnets": [
+                    Self.xml("<R><subnetSet><item><subnetId>subnet-1</subnetId></item></subnetSet></R>")
+                ],
+                "DescribeSecurityGroups": [
+                    Self.xml("<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>")
+                ],
+                "RunTask": [HTTPResponse(status: 200, body: Data(#"{"tasks":[{"taskArn":"arn:new"}]}"#.utf8))],
+                "RegisterTaskDefinition": [Self.json(#"{"taskDefinition":{"taskDefinitionArn":"arn:td2"}}"#)],
+            ].merging(Self.wiringAnswers) { own, _ in own })
         do {
             _ = try await run(
                 script, .migrate, .database,
@@ -318,12 +322,14 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
     }
 
     func testOnlyTheNotFoundClientExceptionMeansNoTaskDefinition() async {
-        let script = Script([
-            "DescribeTaskDefinition": [
-                HTTPResponse(
-                    status: 400, body: Data(#"{"__type":"ClientException","message":"Invalid revision number"}"#.utf8))
-            ]
-        ].merging(Self.wiringAnswers) { own, _ in own })
+        let script = Script(
+            [
+                "DescribeTaskDefinition": [
+                    HTTPResponse(
+                        status: 400,
+                        body: Data(#"{"__type":"ClientException","message":"Invalid revision number"}"#.utf8))
+                ]
+            ].merging(Self.wiringAnswers) { own, _ in own })
         do {
             _ = try await run(
                 script, .create, .taskDefinition,

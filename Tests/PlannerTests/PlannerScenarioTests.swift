@@ -90,7 +90,8 @@ final class PlannerScenarioTests: XCTestCase {
             // The application learns its new URL (CLOUDCTL_EXTERNAL_URL): its task definition rolls.
             steps: ["update task-definition", "update dns-record"], disruptive: true,
             changes: [
-                .reconfigure(what: .taskDefinition), .domain(from: "acme.cloud.example.com", to: "shop.cloud.example.com"),
+                .reconfigure(what: .taskDefinition),
+                .domain(from: "acme.cloud.example.com", to: "shop.cloud.example.com"),
             ]),
         Row(
             name: "teardown", before: Fixtures.spec(), after: Fixtures.spec(state: .deleted), steps: teardown,
@@ -142,14 +143,17 @@ final class PlannerScenarioTests: XCTestCase {
                         "AWS_REGION": "us-east-1", "CLOUDCTL_EXTERNAL_URL": "https://acme.cloud.example.com",
                         "CLOUDCTL_VERSION": "5.2.3", "CLOUDCTL_INSTANCE": "acme",
                     ])))
-        XCTAssertEqual(byResource[.logGroup]?.after, .logGroup(LogGroupAttributes(region: "us-east-1", retentionDays: 30)))
+        XCTAssertEqual(
+            byResource[.logGroup]?.after, .logGroup(LogGroupAttributes(region: "us-east-1", retentionDays: 30)))
         XCTAssertEqual(byResource[.taskRole]?.after, .role(RoleAttributes(grants: ["bucket:read-write", "key:use"])))
         XCTAssertEqual(
             byResource[.executionRole]?.after,
-            .role(RoleAttributes(grants: ["image:pull", "logs:write", "secret:read"], image: "registry.example.com/app")))
+            .role(
+                RoleAttributes(grants: ["image:pull", "logs:write", "secret:read"], image: "registry.example.com/app")))
         XCTAssertEqual(
             byResource[.securityRules]?.after,
-            .securityRules(SecurityRulesAttributes(region: "us-east-1", ingress: [], appPort: 8080, databasePort: 5432)))
+            .securityRules(SecurityRulesAttributes(region: "us-east-1", ingress: [], appPort: 8080, databasePort: 5432))
+        )
         XCTAssertEqual(byResource[.service]?.after, .service(ServiceAttributes(replicas: 0)))
         XCTAssertEqual(
             byResource[.dnsRecord]?.after,
@@ -233,7 +237,8 @@ final class PlannerScenarioTests: XCTestCase {
         XCTAssertEqual(dns?.after?.dnsRecord?.domain, "shop.cloud.example.com")
         XCTAssertEqual(dns?.reasonText, "domain acme.cloud.example.com → shop.cloud.example.com")
         XCTAssertEqual(
-            plan.steps.first?.after?.taskDefinition?.environment["CLOUDCTL_EXTERNAL_URL"], "https://shop.cloud.example.com")
+            plan.steps.first?.after?.taskDefinition?.environment["CLOUDCTL_EXTERNAL_URL"],
+            "https://shop.cloud.example.com")
     }
 
     func testMissingResourcesAreCreatedWithoutDisruptionButTheTaskDefinition() {

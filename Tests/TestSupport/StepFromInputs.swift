@@ -55,7 +55,8 @@ extension PlanStep {
         case (.delete, _), (.snapshot, _), (.stop, _), (.start, _):
             break
         case (_, .securityRules):
-            after = .securityRules(SecurityRulesAttributes(region: inputs[StepInput.region] ?? "us-east-1", ingress: []))
+            after = .securityRules(
+                SecurityRulesAttributes(region: inputs[StepInput.region] ?? "us-east-1", ingress: []))
         case (_, .logGroup):
             after = .logGroup(LogGroupAttributes(region: inputs[StepInput.region] ?? "us-east-1", retentionDays: 30))
         case (_, .executionRole):
