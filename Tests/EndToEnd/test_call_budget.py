@@ -29,6 +29,7 @@ def test_a_new_instance_costs_at_most_45_calls_and_reuses_its_network_ids(cloudc
     finally:
         proxy.stop()
     mix = Counter(f"{service}:{action}" for service, action, _ in proxy.calls)
+    print(f"{len(proxy.calls)} calls:", *(f"- {k}: {v}" for k, v in sorted(mix.items())), sep="\n")
     assert_provisioned(aws, repo, new)
     assert len(proxy.calls) <= BUDGET, f"{len(proxy.calls)} calls: {sorted(mix.items())}"
     # Nothing describes subnets: database and service take the recorded ids. The security-rules step describes its
