@@ -229,6 +229,20 @@ final class PlannerScenarioTests: XCTestCase {
         XCTAssertEqual(plan.steps.map(\.disruptive), [false, true])
     }
 
+    /// A feature reaches the application as an environment variable: turning one on rolls the service, in the window.
+    func testFeatureChangeRollsTheTaskDefinition() {
+        var withFeature = Fixtures.spec()
+        withFeature.features = ["auditLog": true]
+        let (plan, _) = Sim.plan(withFeature, recorded: Sim.provisioned(Fixtures.spec()))
+        XCTAssertEqual(
+            plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reasonText)" },
+            ["update task-definition: settings changed"])
+        XCTAssertEqual(plan.steps.first?.after?.taskDefinition?.environment["CLOUDCTL_FEATURE_AUDIT_LOG"], "true")
+        XCTAssertNil(plan.steps.first?.before?.taskDefinition?.environment["CLOUDCTL_FEATURE_AUDIT_LOG"])
+        XCTAssertEqual(plan.steps.first?.disruptive, true)
+        XCTAssertEqual(plan.changes, [.reconfigure(what: .taskDefinition)])
+    }
+
     func testDomainChangeNamesThePreviousDomain() {
         let (plan, _) = Sim.plan(
             Fixtures.spec(domain: "shop.cloud.example.com"), recorded: Sim.provisioned(Fixtures.spec()))
