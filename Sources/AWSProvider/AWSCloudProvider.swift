@@ -70,6 +70,9 @@ public final class AWSCloudProvider: CloudProvider {
             if placement.contains(kind) { return needs("region", step.after?.region != nil) }
             switch kind {
             case .database: return needs("database attributes", step.after?.database != nil)
+            case .securityRules: return needs("security rule attributes", step.after?.securityRules != nil)
+            case .logGroup: return needs("log group attributes", step.after?.logGroup != nil)
+            case .executionRole, .taskRole: return needs("role attributes", step.after?.role != nil)
             case .taskDefinition: return needs("task definition attributes", step.after?.taskDefinition != nil)
             case .service: return needs("service attributes", step.after?.service != nil)
             case .dnsRecord: return needs("DNS record attributes", step.after?.dnsRecord != nil)
@@ -77,6 +80,9 @@ public final class AWSCloudProvider: CloudProvider {
             }
         case (.deploy, .taskDefinition): return needs("task definition attributes", step.after?.taskDefinition != nil)
         case (.delete, .dnsRecord): return needs("DNS record as last applied", step.before?.dnsRecord != nil)
+        case (.delete, .logGroup):
+            if case .keep? = step.detail { return nil }
+            return "it carries no retention"
         case (.delete, _), (.stop, .database), (.start, .database): return nil
         case (.snapshot, .database):
             if case .snapshot? = step.detail { return nil }
@@ -102,6 +108,15 @@ public final class AWSCloudProvider: CloudProvider {
         switch (action, resource) {
         case (.create, .network), (.update, .network): return (try await EC2Network(scope: scope).ensure(), nil)
         case (.delete, .network): try await EC2Network(scope: scope).delete()
+        case (.create, .securityRules), (.update, .securityRules):
+            return (try await SecurityGroupRules(scope: scope).ensure(), nil)
+        case (.delete, .securityRules): try await SecurityGroupRules(scope: scope).delete()
+        case (.create, .logGroup), (.update, .logGroup):
+            return (try await CloudWatchLogGroup(scope: scope).ensure(), nil)
+        case (.delete, .logGroup): return (nil, try await CloudWatchLogGroup(scope: scope).keep())
+        case (.create, .executionRole), (.update, .executionRole), (.create, .taskRole), (.update, .taskRole):
+            return (try await IAMRole(scope: scope, kind: resource).ensure(), nil)
+        case (.delete, .executionRole), (.delete, .taskRole): try await IAMRole(scope: scope, kind: resource).delete()
         case (.create, .key), (.update, .key): return (try await KMSKey(scope: scope).ensure(), nil)
         case (.delete, .key):
             try await KMSKey(scope: scope).delete()
@@ -125,7 +140,7 @@ public final class AWSCloudProvider: CloudProvider {
             // The executor records the version as running after any of these, so an existing service is rolled too.
             // A create with no service recorded has none to roll: the service step's ensure rolls one a dead run left.
             let definitions = ECSTaskDefinition(scope: scope)
-            let shape = ECSTaskDefinition.appShape(try scope.taskDefinition())
+            let shape = try await definitions.wiredShape(try scope.taskDefinition())
             let arn = try await definitions.ensure(family: scope.names.taskFamily, shape: shape)
             if action != .create || scope.identity.cloudIds[.service] != nil {
                 try await ECSService(scope: scope).roll(to: arn)

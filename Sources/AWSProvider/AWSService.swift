@@ -22,4 +22,7 @@ public struct AWSService: Sendable, Hashable {
         signingName: "tagging", jsonTargetPrefix: "ResourceGroupsTaggingAPI_20170126", jsonVersion: "1.1")
     public static let s3 = AWSService(signingName: "s3")
     public static let route53 = AWSService(signingName: "route53", globalRegion: "us-east-1")
+    /// IAM is global: one endpoint, signed for `us-east-1`.
+    public static let iam = AWSService(signingName: "iam", apiVersion: "2010-05-08", globalRegion: "us-east-1")
+    public static let logs = AWSService(signingName: "logs", jsonTargetPrefix: "Logs_20140328", jsonVersion: "1.1")
 }

@@ -5,9 +5,10 @@ import ProviderAPI
 /// What a teardown keeps, and until when: the final snapshot copy and the archived objects carry
 /// `cloudctl:retain-until`, the first day they may be removed (today + the fleet's retention).
 extension InstanceScope {
-    /// The fleet's retention, as the teardown's snapshot step carries it.
+    /// The fleet's retention, as the teardown's snapshot step (or the log group's `keep`) carries it.
     var retention: RetentionPeriod {
         get throws {
+            if case .keep(let retention)? = step.detail { return retention }
             guard case .final(let retention) = try snapshotPurpose() else {
                 throw CloudError(
                     kind: .validation, operation: "cloudctl:snapshot", code: "MalformedStep",

@@ -17,7 +17,7 @@ struct ECSMigration {
     func run() async throws -> String {
         let definitions = ECSTaskDefinition(scope: scope)
         let hop = try scope.migration()
-        var shape = ECSTaskDefinition.appShape(hop.task)
+        var shape = try await definitions.wiredShape(hop.task, streamPrefix: "migrate")
         shape.command = ["migrate"]
         let version = hop.task.version.description
         let startedBy = ResourceNames.migrationStartedBy(version: version)

@@ -17,6 +17,12 @@ struct RDSDatabase {
         var instanceClass: String
         var storageGB: Int
         var createTime: String
+        var backupRetentionDays: Int = 0
+        var deletionProtection: Bool = false
+        var securityGroups: [String] = []
+        /// Host and port the application connects to; empty while creating.
+        var address: String = ""
+        var port: Int = 0
     }
 
     /// States that end in `available` by themselves; `ensure` waits them out (stopped/stopping are the planner's).
@@ -31,16 +37,15 @@ struct RDSDatabase {
     /// Ensures the database exists with the step's class and storage and is available; returns its identifier.
     func ensure() async throws -> String {
         let attributes = try scope.database()
-        let (instanceClass, storage) = (attributes.databaseClass, attributes.storageGB)
         // Recorded state without a database means none is expected: it is created at once, and one there anyway
         // (left by a run that died before recording it) answers "already exists" and is judged like one found.
         if scope.identity.cloudIds[.database] != nil, let found = try await find() {
-            try await settle(found, instanceClass: instanceClass, storageGB: storage)
+            try await settle(found, attributes)
             return id
         }
         let status = try await EC2Network(scope: scope).placing { placement in
             try await ensureSubnetGroup(placement)
-            return try await create(placement, instanceClass: instanceClass, storageGB: storage)
+            return try await create(placement, attributes)
         }
         guard let status else {
             guard let found = try await find() else {
@@ -48,7 +53,7 @@ struct RDSDatabase {
                     kind: .conflict, operation: "rds:CreateDBInstance", code: "DBInstanceAlreadyExists",
                     message: "database \(id) exists but cannot be described; run apply again")
             }
-            try await settle(found, instanceClass: instanceClass, storageGB: storage)
+            try await settle(found, attributes)
             return id
         }
         // Polled only while it is not usable yet (AWS answers "creating"; moto "available" at once).
@@ -57,22 +62,26 @@ struct RDSDatabase {
     }
 
     /// Creates the database in `placement`; returns its status as the answer gives it, nil when it already exists.
-    private func create(_ placement: NetworkIds, instanceClass: String, storageGB: Int) async throws -> String? {
+    private func create(_ placement: NetworkIds, _ attributes: DatabaseAttributes) async throws -> String? {
         let password = try await SecretsManagerSecret(scope: scope).password()
+        // Its own group from the security-rules step; the application's group only for a plan made before it.
+        let group = scope.identity.cloudIds[.securityRules] ?? placement.securityGroup
         do {
             let answer = try await redacting(password) {
                 try await api.query(
                     .rds, "CreateDBInstance",
                     [
-                        "DBInstanceIdentifier": id, "DBInstanceClass": instanceClass, "Engine": Self.engine,
-                        "AllocatedStorage": String(storageGB), "MasterUsername": SecretsManagerSecret.username,
+                        "DBInstanceIdentifier": id, "DBInstanceClass": attributes.databaseClass,
+                        "Engine": Self.engine, "AllocatedStorage": String(attributes.storageGB),
+                        "BackupRetentionPeriod": String(attributes.backupRetentionDays),
+                        "DeletionProtection": attributes.deletionProtection ? "true" : "false",
+                        "MasterUsername": SecretsManagerSecret.username,
                         "MasterUserPassword": password, "DBSubnetGroupName": scope.names.dbSubnetGroup,
                         "StorageEncrypted": "true", "KmsKeyId": scope.names.keyAlias,
                         "CopyTagsToSnapshot": "true", "PubliclyAccessible": "false",
                     ].adding(
                         QueryParams.list(
-                            "VpcSecurityGroupIds", element: "VpcSecurityGroupId",
-                            [placement.securityGroup])
+                            "VpcSecurityGroupIds", element: "VpcSecurityGroupId", [group])
                     )
                     .adding(QueryParams.rdsTags(scope.tags)))
             }
@@ -82,21 +91,45 @@ struct RDSDatabase {
         }
     }
 
-    /// A database found: waits out a settling state, then converges class and storage.
-    private func settle(_ found: Found, instanceClass: String, storageGB: Int) async throws {
+    /// A database found: waits out a settling state, then converges class, storage, backups and protection.
+    private func settle(_ found: Found, _ attributes: DatabaseAttributes) async throws {
         var found = found
         if Self.settling.contains(found.status) { found = try await waitUntilUsable() }
-        try await converge(found, instanceClass: instanceClass, storageGB: storageGB)
+        try await converge(found, attributes)
     }
 
-    /// `update database`: class / storage now (ApplyImmediately); a smaller storage is refused.
+    /// `update database`: class, storage, backups, protection now (ApplyImmediately); a smaller storage is refused.
     func update() async throws -> String {
         guard let found = try await find() else {
             throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances")
         }
-        let attributes = try scope.database()
-        try await converge(found, instanceClass: attributes.databaseClass, storageGB: attributes.storageGB)
+        try await converge(found, try scope.database())
         return id
+    }
+
+    /// Puts the database in the security group `groupId` alone (the `security-rules` step, for a database created
+    /// before it had its own group); nothing to do when it is there already or the database is gone.
+    func place(in groupId: String) async throws {
+        guard let found = try await find(), found.securityGroups != [groupId] else { return }
+        if Self.settling.contains(found.status) { _ = try await waitUntilUsable() }
+        _ = try await api.query(
+            .rds, "ModifyDBInstance",
+            ["DBInstanceIdentifier": id, "ApplyImmediately": "true"]
+                .adding(QueryParams.list("VpcSecurityGroupIds", element: "VpcSecurityGroupId", [groupId])))
+    }
+
+    /// Where the application connects: the database's host and port.
+    func endpoint() async throws -> (host: String, port: Int) {
+        guard let found = try await find() else {
+            throw scope.missing("database \(id)", operation: "rds:DescribeDBInstances")
+        }
+        guard !found.address.isEmpty else {
+            throw CloudError(
+                kind: .conflict, operation: "rds:DescribeDBInstances", code: "NoEndpoint",
+                message: "database \(id) has no endpoint yet (status \(found.status)); run apply again once it is "
+                    + "available")
+        }
+        return (found.address, found.port)
     }
 
     func stop() async throws {
@@ -196,6 +229,13 @@ struct RDSDatabase {
         if let found = try await find() {
             // A teardown begun by an older cloudctl may have left only the instance-key snapshot: archive it now.
             _ = try await archiveFinal(found, takeIfMissing: false)
+            if found.deletionProtection && found.status != "deleting" {
+                // The plan tears down only an instance whose protection was lifted by an applied change: a database
+                // still protected (set by hand, or by an older record) is released here.
+                _ = try await api.query(
+                    .rds, "ModifyDBInstance",
+                    ["DBInstanceIdentifier": id, "DeletionProtection": "false", "ApplyImmediately": "true"])
+            }
             if found.status != "deleting" {
                 _ = try await api.query(
                     .rds, "DeleteDBInstance", ["DBInstanceIdentifier": id, "SkipFinalSnapshot": "true"])
@@ -249,17 +289,24 @@ struct RDSDatabase {
         return true
     }
 
-    private func converge(_ found: Found, instanceClass: String, storageGB: Int) async throws {
+    private func converge(_ found: Found, _ attributes: DatabaseAttributes) async throws {
+        let (instanceClass, storageGB) = (attributes.databaseClass, attributes.storageGB)
         guard storageGB >= found.storageGB else {
             throw CloudError(
                 kind: .validation, operation: "rds:ModifyDBInstance", code: "StorageShrink",
                 message:
                     "database \(id) has \(found.storageGB) GiB; storage can only grow, not shrink to \(storageGB) GiB")
         }
-        guard instanceClass != found.instanceClass || storageGB != found.storageGB else { return }
         var params = ["DBInstanceIdentifier": id, "ApplyImmediately": "true"]
         if instanceClass != found.instanceClass { params["DBInstanceClass"] = instanceClass }
         if storageGB != found.storageGB { params["AllocatedStorage"] = String(storageGB) }
+        if attributes.backupRetentionDays != found.backupRetentionDays {
+            params["BackupRetentionPeriod"] = String(attributes.backupRetentionDays)
+        }
+        if attributes.deletionProtection != found.deletionProtection {
+            params["DeletionProtection"] = attributes.deletionProtection ? "true" : "false"
+        }
+        guard params.count > 2 else { return }
         _ = try await api.query(.rds, "ModifyDBInstance", params)
         _ = try await waitUntilUsable()
     }
@@ -274,7 +321,12 @@ struct RDSDatabase {
             TagFormat.parse(xml: db.child("TagList")), resource: "database \(id)", operation: "rds:DescribeDBInstances")
         return Found(
             status: db.value("DBInstanceStatus") ?? "", instanceClass: db.value("DBInstanceClass") ?? "",
-            storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0, createTime: db.value("InstanceCreateTime") ?? "")
+            storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0, createTime: db.value("InstanceCreateTime") ?? "",
+            backupRetentionDays: Int(db.value("BackupRetentionPeriod") ?? "") ?? 0,
+            deletionProtection: db.value("DeletionProtection") == "true",
+            securityGroups: db.child("VpcSecurityGroups")?.children.compactMap { $0.value("VpcSecurityGroupId") } ?? [],
+            address: db.child("Endpoint")?.value("Address") ?? "",
+            port: Int(db.child("Endpoint")?.value("Port") ?? "") ?? 0)
     }
 
     /// `<P>-<purpose>-<creation stamp>`: the same on every retry or re-run of a step (so no second full snapshot),

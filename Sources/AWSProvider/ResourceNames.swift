@@ -41,6 +41,16 @@ public struct ResourceNames: Sendable, Equatable {
     }
     public var service: String { "app" }
     public var securityGroup: String { prefix }
+    /// The database's own security group, in the instance's VPC: PostgreSQL from the application's group only.
+    public var databaseSecurityGroup: String { "\(prefix)-db" }
+    /// CloudWatch Logs group of the instance's containers.
+    public var logGroup: String { "/cloudctl/\(fleet)/\(instance)" }
+    /// IAM path of the fleet's roles: IAM is global, so the path keeps a fleet's roles together across regions.
+    public var rolePath: String { "/cloudctl/\(fleet)/" }
+    /// The role ECS starts the instance's tasks with.
+    public var executionRole: String { Self.roleName("\(prefix)-execution") }
+    /// The role the instance's application runs as.
+    public var taskRole: String { Self.roleName("\(prefix)-task") }
     /// The tags every resource carries.
     public var tags: [String: String] { ResourceTags.tags(instance: instance, fleet: fleet) }
 
@@ -73,6 +83,15 @@ public struct ResourceNames: Sendable, Equatable {
     static func stamp(iso8601 time: String) -> String {
         let digits = time.filter { $0.isASCII && $0.isNumber }.prefix(14)
         return digits.count > 8 ? String(digits.prefix(8)) + "t" + String(digits.dropFirst(8)) : String(digits)
+    }
+
+    /// IAM role names are unique per account and at most 64 characters; a longer one is shortened with a stable hash.
+    static func roleName(_ raw: String) -> String {
+        guard raw.count > 64 else { return raw }
+        let hash = String(ContentHash.sha256Hex(raw).prefix(8))
+        var head = String(raw.prefix(55))
+        while head.last == "-" { head.removeLast() }
+        return head + "-" + hash
     }
 
     static func bucketName(_ raw: String) -> String {

@@ -14,8 +14,7 @@ struct S3Bucket {
     func ensure(keyArn: String) async throws -> String {
         if let tags = try await tagsOf(bucket) {
             try checkOwned(tags)
-        } else if try await create(bucket) {
-            try await putTags(bucket, scope.tags)
+        } else if try await createTagged() {
         } else {
             // Someone created it between our look and our create: it is judged like any bucket found.
             try checkOwned(try await tagsOf(bucket) ?? [:])
@@ -23,6 +22,17 @@ struct S3Bucket {
         try await encrypt(bucket, keyArn: keyArn)
         try await blockPublicAccess(bucket)
         return bucket
+    }
+
+    /// Creates the bucket and tags it as one unit, in a task Ctrl-C does not cancel: S3 cannot tag on create, and a
+    /// bucket left untagged between the two calls is one no later run adopts. False when the name is taken.
+    private func createTagged() async throws -> Bool {
+        let (bucket, tags) = (bucket, scope.tags)
+        return try await Task { [self] in
+            guard try await create(bucket) else { return false }
+            try await putTags(bucket, tags)
+            return true
+        }.value
     }
 
     /// Empties and deletes the bucket; an absent bucket is fine.

@@ -19,8 +19,10 @@ struct FleetDecoder {
         guard let root = file.parse(), let reader = ObjectReader(root, path: "", file: file) else {
             return (nil, FleetReferences())
         }
-        reader.rejectUnknownKeys(
-            allowed: ["name", "dns", "image", "tiers", "releases", "channels", "retention", "health"])
+        reader.rejectUnknownKeys(allowed: [
+            "name", "dns", "image", "tiers", "releases", "channels", "retention", "ingress", "logRetention",
+            "health",
+        ])
         let name = reader.string("name", example: "\"demo\"")
         if let name, !FieldSyntax.isName(name.value) {
             file.error(
@@ -60,6 +62,16 @@ struct FleetDecoder {
                 at: retentionField)
         }
         let health = reader.member("health").map { decodeHealth($0, path: reader.path("health"), file: file) }
+        let ingress = decodeIngress(reader)
+        let logRetentionField = reader.optionalString("logRetention")
+        let logRetention = logRetentionField.map { LogRetention(parsing: $0.value) } ?? LogRetention.standard
+        if let logRetentionField, logRetention == nil {
+            file.error(
+                "invalid logRetention \(Diagnostic.quoted(logRetentionField.value))",
+                detail: "expected one of the periods CloudWatch Logs keeps events for, in days: "
+                    + LogRetention.allowedDays.map { "\($0)d" }.joined(separator: ", ") + " (e.g. \"30d\")",
+                at: logRetentionField)
+        }
 
         var references = FleetReferences(
             tiers: tiers?.names, versions: releases.map { Set($0.map(\.version)) },
@@ -67,15 +79,56 @@ struct FleetDecoder {
         // Only a well-formed name: instance diagnostics quote it when they check derived-name lengths.
         references.fleetName = name.map(\.value).flatMap { FieldSyntax.isName($0) ? $0 : nil }
         // Only a fleet file without a single problem becomes a `Fleet`; broken parts still feed `references`.
-        guard !file.hasErrors, let name, let dns, let image, let tiers, let releases, let channels, let retention else {
+        guard !file.hasErrors, let name, let dns, let image, let tiers, let releases, let channels, let retention,
+            let ingress, let logRetention
+        else {
             return (nil, references)
         }
         return (
             Fleet(
                 name: name.value, dns: dns, image: image.value, tiers: tiers.entries,
                 releases: ReleaseCatalog(releases),
-                channels: channels.entries, retention: retention, health: health ?? nil), references
+                channels: channels.entries, retention: retention, health: health ?? nil, ingress: ingress,
+                logRetention: logRetention),
+            references
         )
+    }
+
+    /// `ingress`: security group ids and IPv4 CIDRs the application accepts traffic from; absent means none.
+    private func decodeIngress(_ parent: ObjectReader) -> [IngressSource]? {
+        let file = parent.file
+        guard let node = parent.member("ingress") else { return [] }
+        let path = parent.path("ingress")
+        guard let elements = file.array(node, path: path) else { return nil }
+        var sources: [IngressSource] = []
+        var valid = true
+        for (index, element) in elements.enumerated() {
+            guard let text = file.string(element, path: path + "[\(index)]") else {
+                valid = false
+                continue
+            }
+            let field = Field(value: text, offset: element.offset, path: path + "[\(index)]")
+            guard let source = IngressSource(parsing: text) else {
+                valid = false
+                let open = text.hasSuffix("/0") || text == "0.0.0.0"
+                file.error(
+                    "invalid ingress \(Diagnostic.quoted(text))",
+                    detail: (open ? "nothing may be open to the whole internet; " : "")
+                        + "expected a security group id (sg- and 8 or 17 lowercase hex digits) or an IPv4 CIDR "
+                        + "with a prefix of /\(IngressSource.prefixes.lowerBound) to /\(IngressSource.prefixes.upperBound)"
+                        + " and no host bits set, e.g. \"sg-0123456789abcdef0\" or \"10.20.0.0/16\"",
+                    at: field)
+                continue
+            }
+            if sources.contains(source) {
+                valid = false
+                file.error(
+                    "duplicate ingress \(Diagnostic.quoted(text))", detail: "list each source once", at: field)
+                continue
+            }
+            sources.append(source)
+        }
+        return valid ? sources : nil
     }
 
     private func decodeDNS(_ parent: ObjectReader) -> DNSSettings? {
@@ -137,7 +190,9 @@ struct FleetDecoder {
 
     private func decodeTier(_ reader: ObjectReader) -> Tier? {
         let file = reader.file
-        reader.rejectUnknownKeys(allowed: ["databaseClass", "storageGB", "cpu", "memory", "replicas"])
+        reader.rejectUnknownKeys(allowed: [
+            "databaseClass", "storageGB", "cpu", "memory", "replicas", "backupRetentionDays",
+        ])
         let databaseClass = reader.string("databaseClass", example: "\"db.t3.micro\"")
         if let databaseClass { file.check(databaseClass, .databaseClass(databaseClass.value), rules: rules) }
         let storage = reader.int("storageGB", example: "20")
@@ -153,10 +208,21 @@ struct FleetDecoder {
         if let replicas, replicas.value < 1 {
             file.error("invalid replicas \(replicas.value)", detail: "expected at least 1 running task", at: replicas)
         }
+        let backupPath = reader.path("backupRetentionDays")
+        let backups = reader.member("backupRetentionDays").flatMap { node in
+            file.int(node, path: backupPath).map { Field(value: $0, offset: node.offset, path: backupPath) }
+        }
+        if let backups, !Tier.allowedBackupDays.contains(backups.value) {
+            file.error(
+                "invalid backupRetentionDays \(backups.value)",
+                detail: "expected \(Tier.allowedBackupDays.lowerBound) to \(Tier.allowedBackupDays.upperBound) days of "
+                    + "automated database backups (RDS keeps at most 35; 0 would turn backups off)",
+                at: backups)
+        }
         guard let databaseClass, let storage, let cpu, let memory, let replicas else { return nil }
         return Tier(
             databaseClass: databaseClass.value, storageGB: storage.value, cpu: cpu.value, memory: memory.value,
-            replicas: replicas.value)
+            replicas: replicas.value, backupRetentionDays: backups?.value ?? Tier.standardBackupDays)
     }
 
     private func decodeReleases(_ parent: ObjectReader) -> [Release]? {

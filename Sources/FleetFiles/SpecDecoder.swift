@@ -110,6 +110,7 @@ struct SpecDecoder {
         let featureMap = decodeMap(reader, "features", keyLimit: Self.maxLabelKeyLength, keyNoun: "feature name") {
             file.bool($0, path: $1)
         }
+        checkFeatureVariables(reader, featureMap)
         let labelMap = decodeMap(reader, "labels", keyLimit: Self.maxLabelKeyLength, keyNoun: "label key") {
             node, path in
             file.string(node, path: path).flatMap { value in
@@ -264,6 +265,30 @@ struct SpecDecoder {
             map[member.key] = decodeValue(member.value, path)
         }
         return map
+    }
+
+    /// Each feature becomes an environment variable of the application: its name must make one, and no two the same.
+    private func checkFeatureVariables(_ reader: ObjectReader, _ features: [String: Bool]) {
+        guard let node = reader.member("features"), case .object(let members) = node.value else { return }
+        var seen: [String: String] = [:]
+        for member in members where features[member.key] != nil {
+            let field = Field(
+                value: member.key, offset: member.keyOffset, path: "features." + ObjectReader.pathComponent(member.key))
+            guard let variable = InstanceSpec.featureVariable(member.key) else {
+                reader.file.error(
+                    "invalid feature name \(Diagnostic.quoted(member.key))",
+                    detail: "a feature reaches the application as the environment variable CLOUDCTL_FEATURE_<NAME>: "
+                        + "use ASCII letters, digits, '-' or '_', starting with a letter",
+                    at: field)
+                continue
+            }
+            if let other = seen[variable] {
+                reader.file.error(
+                    "feature \(Diagnostic.quoted(member.key)) collides with \(Diagnostic.quoted(other))",
+                    detail: "both become the environment variable \(variable); keep one of them", at: field)
+            }
+            seen[variable] = member.key
+        }
     }
 
     /// False after a diagnostic when `text` is longer than `limit` characters.

@@ -10,13 +10,94 @@ public struct Tier: Hashable, Sendable, Codable {
     public var memory: Int
     /// Desired running tasks of the service while active.
     public var replicas: Int
+    /// Days the database keeps automated backups (`backupRetentionDays`, default 7).
+    public var backupRetentionDays: Int
 
-    public init(databaseClass: String, storageGB: Int, cpu: Int, memory: Int, replicas: Int) {
+    public init(
+        databaseClass: String, storageGB: Int, cpu: Int, memory: Int, replicas: Int,
+        backupRetentionDays: Int = Tier.standardBackupDays
+    ) {
         self.databaseClass = databaseClass
         self.storageGB = storageGB
         self.cpu = cpu
         self.memory = memory
         self.replicas = replicas
+        self.backupRetentionDays = backupRetentionDays
+    }
+
+    /// Automated backup days when a tier names none.
+    public static let standardBackupDays = 7
+    /// Accepted `backupRetentionDays`: RDS keeps 1 to 35 days (0 would turn automated backups off).
+    public static let allowedBackupDays = 1...35
+}
+
+/// How long CloudWatch keeps an instance's log events (`logRetention`, whole days CloudWatch accepts).
+public struct LogRetention: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var days: Int
+    public init(days: Int) { self.days = days }
+    /// 30 days when `_fleet.json` has no `logRetention`.
+    public static let standard = LogRetention(days: 30)
+    /// The retention periods CloudWatch Logs accepts.
+    public static let allowedDays = [
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    ]
+
+    /// `"30d"` → 30 days; nil for anything CloudWatch does not accept.
+    public init?(parsing text: String) {
+        guard text.hasSuffix("d"), text.first?.isNumber == true, let days = Int(text.dropLast()),
+            Self.allowedDays.contains(days)
+        else { return nil }
+        self.days = days
+    }
+
+    /// The shortest period CloudWatch accepts that keeps events at least `days` (a teardown keeps the log group's
+    /// events for the fleet's `retention`).
+    public static func atLeast(_ days: Int) -> LogRetention {
+        LogRetention(days: allowedDays.first { $0 >= days } ?? allowedDays.last!)
+    }
+
+    public var description: String { "\(days)d" }
+}
+
+/// Where an instance's application accepts traffic from: a security group id (`sg-…`) or an IPv4 CIDR.
+public enum IngressSource: Hashable, Sendable, Codable, CustomStringConvertible {
+    case securityGroup(String)
+    case cidr(String)
+
+    /// A security group id (`sg-` and 8 or 17 lowercase hex digits) or a canonical IPv4 CIDR with a prefix of at
+    /// least /8 (host bits zero); nil otherwise. Anything broader is as good as open to the internet.
+    public init?(parsing text: String) {
+        if text.hasPrefix("sg-") {
+            let hex = text.dropFirst(3)
+            guard hex.count == 8 || hex.count == 17, hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+                return nil
+            }
+            self = .securityGroup(text)
+            return
+        }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[1]), String(prefix) == parts[1], Self.prefixes.contains(prefix)
+        else { return nil }
+        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4 else { return nil }
+        var address: UInt32 = 0
+        for octet in octets {
+            guard let value = UInt8(octet), String(value) == octet else { return nil }
+            address = address << 8 | UInt32(value)
+        }
+        let hostBits = prefix == 32 ? 0 : (UInt32.max >> UInt32(prefix))
+        guard address & hostBits == 0 else { return nil }
+        self = .cidr(text)
+    }
+
+    /// Accepted CIDR prefix lengths.
+    public static let prefixes = 8...32
+
+    public var description: String {
+        switch self {
+        case .securityGroup(let id): id
+        case .cidr(let cidr): cidr
+        }
     }
 }
 
@@ -119,12 +200,19 @@ public struct Fleet: Hashable, Sendable, Codable {
     public var retention: RetentionPeriod
     /// The application's health endpoint, probed by every health check after the deployment rolled out.
     public var health: HealthProbe?
+    /// Where every instance's application accepts traffic from (`ingress`); empty: from nothing outside.
+    public var ingress: [IngressSource]
+    /// How long instance log events are kept (`logRetention`, default 30 days).
+    public var logRetention: LogRetention
 
     public init(
         name: String, dns: DNSSettings, image: String, tiers: [String: Tier], releases: ReleaseCatalog,
-        channels: [String: Channel], retention: RetentionPeriod = .standard, health: HealthProbe? = nil
+        channels: [String: Channel], retention: RetentionPeriod = .standard, health: HealthProbe? = nil,
+        ingress: [IngressSource] = [], logRetention: LogRetention = .standard
     ) {
         self.health = health
+        self.ingress = ingress
+        self.logRetention = logRetention
         self.name = name
         self.dns = dns
         self.image = image

@@ -71,3 +71,29 @@ public struct InstanceSpec: Hashable, Sendable, Codable {
         self.labels = labels
     }
 }
+
+extension InstanceSpec {
+    /// The environment variable a feature reaches the application as: `CLOUDCTL_FEATURE_` and the name in upper
+    /// snake case (`auditLog` and `audit-log` → `CLOUDCTL_FEATURE_AUDIT_LOG`); nil when the name is not ASCII letters,
+    /// digits, `-` or `_` starting with a letter, which no variable name could carry.
+    public static func featureVariable(_ feature: String) -> String? {
+        guard let first = feature.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return nil }
+        var name = "CLOUDCTL_FEATURE_"
+        var previousLowerOrDigit = false
+        for scalar in feature.unicodeScalars {
+            guard scalar.isASCII else { return nil }
+            let character = Character(scalar)
+            if character == "-" || character == "_" {
+                name.append("_")
+                previousLowerOrDigit = false
+            } else if character.isLetter || character.isNumber {
+                if character.isUppercase && previousLowerOrDigit { name.append("_") }
+                name.append(character.uppercased())
+                previousLowerOrDigit = character.isLowercase || character.isNumber
+            } else {
+                return nil
+            }
+        }
+        return name
+    }
+}

@@ -13,11 +13,84 @@ public struct DatabaseAttributes: Hashable, Sendable, Codable {
     public var databaseClass: String
     /// Allocated storage in GiB; only ever grows.
     public var storageGB: Int
-    public init(region: String, databaseClass: String, storageGB: Int) {
+    /// Days of automated backups (the tier's, default 7).
+    public var backupRetentionDays: Int
+    /// On while the instance is `protected`: the cloud refuses to delete the database.
+    public var deletionProtection: Bool
+    public init(
+        region: String, databaseClass: String, storageGB: Int, backupRetentionDays: Int = Tier.standardBackupDays,
+        deletionProtection: Bool = false
+    ) {
         self.region = region
         self.databaseClass = databaseClass
         self.storageGB = storageGB
+        self.backupRetentionDays = backupRetentionDays
+        self.deletionProtection = deletionProtection
     }
+
+    /// True when `other` differs only in backups or protection: a change that interrupts nothing.
+    public func sameSize(as other: DatabaseAttributes) -> Bool {
+        databaseClass == other.databaseClass && storageGB == other.storageGB && region == other.region
+    }
+}
+
+/// The instance's log group: how long its events are kept.
+public struct LogGroupAttributes: Hashable, Sendable, Codable {
+    public var region: String
+    /// Retention of log events in days (the fleet's `logRetention`, default 30).
+    public var retentionDays: Int
+    public init(region: String, retentionDays: Int) {
+        self.region = region
+        self.retentionDays = retentionDays
+    }
+}
+
+/// What an instance's IAM role may do, as named grants (`secret:read`, `bucket:read-write` …); the provider turns them
+/// into a policy document naming only this instance's resources. Changing what a grant means changes its name, so
+/// existing roles get a planned update.
+public struct RoleAttributes: Hashable, Sendable, Codable {
+    /// Sorted grant names.
+    public var grants: [String]
+    /// The image repository the role may pull from (execution role only; "" for the task role).
+    public var image: String
+    public init(grants: [String], image: String = "") {
+        self.grants = grants.sorted()
+        self.image = image
+    }
+
+    /// Grants of the execution role: ECS pulls the image, reads the database secret (decrypting it with the instance
+    /// key) and writes the container logs.
+    public static func execution(image: String) -> RoleAttributes {
+        RoleAttributes(grants: ["image:pull", "logs:write", "secret:read"], image: image)
+    }
+
+    /// Grants of the task role: the application reads and writes its bucket's objects and uses its key.
+    public static let task = RoleAttributes(grants: ["bucket:read-write", "key:use"])
+}
+
+/// Who may reach the application and the database.
+public struct SecurityRulesAttributes: Hashable, Sendable, Codable {
+    public var region: String
+    /// Where the application accepts traffic from: security group ids and IPv4 CIDRs (the fleet's `ingress`); none
+    /// means nothing reaches it from outside its own network.
+    public var ingress: [String]
+    /// The port the application listens on and the ingress may reach.
+    public var appPort: Int
+    /// PostgreSQL's port, open only to the application's security group.
+    public var databasePort: Int
+    public init(
+        region: String, ingress: [String], appPort: Int = Self.applicationPort,
+        databasePort: Int = Self.postgresPort
+    ) {
+        self.region = region
+        self.ingress = ingress
+        self.appPort = appPort
+        self.databasePort = databasePort
+    }
+
+    /// The port the application container listens on.
+    public static let applicationPort = 8080
+    public static let postgresPort = 5432
 }
 
 /// What the application's task definition runs.
@@ -28,15 +101,24 @@ public struct TaskDefinitionAttributes: Hashable, Sendable, Codable {
     /// CPU units and memory (MiB) of the task.
     public var cpu: Int
     public var memory: Int
-    public init(image: String, version: Version, cpu: Int, memory: Int) {
+    /// Environment values the files decide (instance, URL, region, version, features). The provider adds those only
+    /// the cloud knows (database endpoint, bucket, key id) and the password from the secret, never written here.
+    public var environment: [String: String]
+    public init(image: String, version: Version, cpu: Int, memory: Int, environment: [String: String] = [:]) {
         self.image = image
         self.version = version
         self.cpu = cpu
         self.memory = memory
+        self.environment = environment
     }
 
     /// `<image>:<version>`.
     public var imageReference: String { "\(image):\(version)" }
+
+    /// True when `other` runs the same image and size: only the environment differs.
+    public func runsTheSame(as other: TaskDefinitionAttributes) -> Bool {
+        image == other.image && version == other.version && cpu == other.cpu && memory == other.memory
+    }
 }
 
 /// The application service.
@@ -65,6 +147,9 @@ public enum ResourceAttributes: Hashable, Sendable {
     case taskDefinition(TaskDefinitionAttributes)
     case service(ServiceAttributes)
     case dnsRecord(DNSRecordAttributes)
+    case logGroup(LogGroupAttributes)
+    case role(RoleAttributes)
+    case securityRules(SecurityRulesAttributes)
 
     /// Canonical `name → value` form: what the hash covers and what views list. The names match the step inputs of
     /// plan format 1, so hashes recorded by earlier versions stay valid and an upgrade of cloudctl plans no change.
@@ -74,13 +159,26 @@ public enum ResourceAttributes: Hashable, Sendable {
             [("region", .string(p.region))]
         case .database(let d):
             [
-                ("databaseClass", .string(d.databaseClass)), ("region", .string(d.region)),
+                ("backupRetentionDays", .int(d.backupRetentionDays)), ("databaseClass", .string(d.databaseClass)),
+                ("deletionProtection", .bool(d.deletionProtection)), ("region", .string(d.region)),
                 ("storageGB", .int(d.storageGB)),
             ]
         case .taskDefinition(let t):
             [
-                ("cpu", .int(t.cpu)), ("image", .string(t.image)), ("memory", .int(t.memory)),
-                ("version", .string(t.version.description)),
+                ("cpu", .int(t.cpu)),
+                ("environment", .object(t.environment.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+                ("image", .string(t.image)), ("memory", .int(t.memory)), ("version", .string(t.version.description)),
+            ]
+        case .logGroup(let l):
+            [("region", .string(l.region)), ("retentionDays", .int(l.retentionDays))]
+        case .role(let r):
+            r.image.isEmpty
+                ? [("grants", .array(r.grants.map { .string($0) }))]
+                : [("grants", .array(r.grants.map { .string($0) })), ("image", .string(r.image))]
+        case .securityRules(let s):
+            [
+                ("appPort", .int(s.appPort)), ("databasePort", .int(s.databasePort)),
+                ("ingress", .array(s.ingress.map { .string($0) })), ("region", .string(s.region)),
             ]
         case .service(let s):
             [("replicas", .int(s.replicas))]
@@ -106,16 +204,45 @@ public enum ResourceAttributes: Hashable, Sendable {
         case .network, .key, .bucket, .secret, .cluster:
             self = .placement(PlacementAttributes(region: try object.string("region")))
         case .database:
+            // Attributes recorded before backups and protection were managed read as the cloud's old defaults (no
+            // protection, RDS's 1 day), so the next plan shows the change; a saved plan lacking them differs from a
+            // fresh one and is refused.
             self = .database(
                 DatabaseAttributes(
                     region: try object.string("region"), databaseClass: try object.string("databaseClass"),
-                    storageGB: try object.int("storageGB")))
+                    storageGB: try object.int("storageGB"),
+                    backupRetentionDays: object.has("backupRetentionDays") ? try object.int("backupRetentionDays") : 1,
+                    deletionProtection: object.has("deletionProtection") ? try object.bool("deletionProtection") : false
+                ))
         case .taskDefinition:
             self = .taskDefinition(
                 TaskDefinitionAttributes(
                     image: try object.string("image"), version: try object.version("version"),
                     cpu: try object.int("cpu"),
-                    memory: try object.int("memory")))
+                    memory: try object.int("memory"),
+                    environment: object.has("environment") ? try object.nested("environment", Self.strings) : [:]))
+        case .logGroup:
+            self = .logGroup(
+                LogGroupAttributes(region: try object.string("region"), retentionDays: try object.int("retentionDays")))
+        case .executionRole, .taskRole:
+            self = .role(
+                RoleAttributes(
+                    grants: try object.array("grants").enumerated().map { index, value throws(PlanJSONError) in
+                        guard case .string(let grant) = value else {
+                            throw PlanJSONError(path: ["grants", "[\(index)]"], "expected a string")
+                        }
+                        return grant
+                    }, image: try object.optionalString("image") ?? ""))
+        case .securityRules:
+            self = .securityRules(
+                SecurityRulesAttributes(
+                    region: try object.string("region"),
+                    ingress: try object.array("ingress").enumerated().map { index, value throws(PlanJSONError) in
+                        guard case .string(let source) = value else {
+                            throw PlanJSONError(path: ["ingress", "[\(index)]"], "expected a string")
+                        }
+                        return source
+                    }, appPort: try object.int("appPort"), databasePort: try object.int("databasePort")))
         case .service:
             self = .service(ServiceAttributes(replicas: try object.int("replicas")))
         case .dnsRecord:
@@ -129,8 +256,11 @@ public enum ResourceAttributes: Hashable, Sendable {
     private static func fieldNames(_ kind: ResourceKind) -> [String] {
         switch kind {
         case .network, .key, .bucket, .secret, .cluster: ["region"]
-        case .database: ["region", "databaseClass", "storageGB"]
-        case .taskDefinition: ["image", "version", "cpu", "memory"]
+        case .database: ["region", "databaseClass", "storageGB", "backupRetentionDays", "deletionProtection"]
+        case .taskDefinition: ["image", "version", "cpu", "memory", "environment"]
+        case .logGroup: ["region", "retentionDays"]
+        case .executionRole, .taskRole: ["grants", "image"]
+        case .securityRules: ["region", "ingress", "appPort", "databasePort"]
         case .service: ["replicas"]
         case .dnsRecord: ["domain", "zone", "target"]
         }
@@ -140,8 +270,38 @@ public enum ResourceAttributes: Hashable, Sendable {
         switch self {
         case .placement(let p): p.region
         case .database(let d): d.region
-        case .taskDefinition, .service, .dnsRecord: nil
+        case .logGroup(let l): l.region
+        case .securityRules(let s): s.region
+        case .taskDefinition, .service, .dnsRecord, .role: nil
         }
+    }
+
+    /// An object of string values (the environment).
+    private static func strings(_ json: PlanJSON) throws(PlanJSONError) -> [String: String] {
+        guard case .members(let members) = json else { throw PlanJSONError("expected an object") }
+        var values: [String: String] = [:]
+        for member in members {
+            guard case .string(let value) = member.value else {
+                throw PlanJSONError(path: [member.key], "expected a string")
+            }
+            values[member.key] = value
+        }
+        return values
+    }
+
+    public var logGroup: LogGroupAttributes? {
+        if case .logGroup(let l) = self { return l }
+        return nil
+    }
+
+    public var role: RoleAttributes? {
+        if case .role(let r) = self { return r }
+        return nil
+    }
+
+    public var securityRules: SecurityRulesAttributes? {
+        if case .securityRules(let s) = self { return s }
+        return nil
     }
 
     public var database: DatabaseAttributes? {
@@ -172,6 +332,11 @@ public enum ResourceAttributes: Hashable, Sendable {
         case .taskDefinition(let t): "\(t.imageReference), \(t.cpu) CPU units, \(t.memory) MiB"
         case .service(let s): s.replicas == 1 ? "1 replica" : "\(s.replicas) replicas"
         case .dnsRecord(let r): "\(r.domain) → \(r.target)"
+        case .logGroup(let l): "events kept \(l.retentionDays) days"
+        case .role(let r): r.grants.joined(separator: ", ")
+        case .securityRules(let s):
+            "app port \(s.appPort) from " + (s.ingress.isEmpty ? "nothing outside" : s.ingress.joined(separator: ", "))
+                + ", database port \(s.databasePort) from the app only"
         }
     }
 }

@@ -1,11 +1,20 @@
 /// The cloud resources one instance owns, in provisioning order.
 public enum ResourceKind: String, Sendable, Codable, CaseIterable, Comparable {
     case network
+    /// The database's own security group and the ingress rules of both groups (database from app only, app from the
+    /// fleet's ingress only).
+    case securityRules = "security-rules"
     case key
     case bucket
     case secret
+    /// The instance's CloudWatch Logs group, which its containers write to.
+    case logGroup = "log-group"
     case database
     case cluster
+    /// The IAM role ECS uses to start the tasks: pull the image, read the secret, write the logs.
+    case executionRole = "execution-role"
+    /// The IAM role the application runs as: the instance's bucket and key, nothing else.
+    case taskRole = "task-role"
     case taskDefinition = "task-definition"
     case service
     case dnsRecord = "dns-record"

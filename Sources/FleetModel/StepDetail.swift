@@ -15,6 +15,8 @@ public enum StepDetail: Hashable, Sendable {
     /// `health-check`: the service must run this task definition; then, with a probe (its URL expanded for the
     /// instance), the application must answer it.
     case healthCheck(expect: TaskDefinitionAttributes, probe: HealthProbe? = nil)
+    /// `delete` of what a teardown keeps for the fleet's retention instead of deleting it (the log group).
+    case keep(RetentionPeriod)
 }
 
 extension StepDetail: PlanJSONConvertible {
@@ -42,6 +44,8 @@ extension StepDetail: PlanJSONConvertible {
                 ("kind", .string("health-check")), ("expect", ResourceAttributes.taskDefinition(expect).planJSON),
                 ("probe", probe.planJSON),
             ])
+        case .keep(let retention):
+            .object([("kind", .string("keep")), ("retentionDays", .int(retention.days))])
         }
     }
 
@@ -78,6 +82,13 @@ extension StepDetail: PlanJSONConvertible {
                 object.has("probe")
                 ? try object.nested("probe") { json throws(PlanJSONError) in try HealthProbe(planJSON: json) } : nil
             self = .healthCheck(expect: expect, probe: probe)
+        case "keep":
+            let object = try json.fields(allowed: ["kind", "retentionDays"])
+            let days = try object.int("retentionDays")
+            guard RetentionPeriod.allowedDays.contains(days) else {
+                throw PlanJSONError(path: ["retentionDays"], "must be between 1 and 3650")
+            }
+            self = .keep(RetentionPeriod(days: days))
         default:
             throw PlanJSONError(path: ["kind"], "unknown detail kind '\(kind)'")
         }

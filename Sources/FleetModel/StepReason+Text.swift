@@ -32,6 +32,11 @@ extension PlanStep {
         case (.secret, _): "generated database password"
         case (.database, .database(let d)?): "PostgreSQL \(d.databaseClass), \(d.storageGB) GiB"
         case (.cluster, _): "container cluster"
+        case (.securityRules, .securityRules(let s)?):
+            "database security group; " + ResourceAttributes.securityRules(s).summary
+        case (.logGroup, .logGroup(let l)?): "log group, events kept \(l.retentionDays) days"
+        case (.executionRole, _): "role ECS starts the tasks with: pull the image, read the secret, write the logs"
+        case (.taskRole, _): "role the application runs as: its bucket and key only"
         case (.taskDefinition, .taskDefinition(let t)?): "\(t.imageReference), \(t.cpu) CPU units, \(t.memory) MiB"
         case (.service, .service(let s)?):
             s.replicas == 0 ? "0 replicas (suspended)" : ResourceAttributes.service(s).summary

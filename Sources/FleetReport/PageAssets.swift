@@ -189,8 +189,8 @@ enum PageAssets {
           const stepLines = [];
           for (let k = 0; k < steps.length; k += 5) {
             const op = steps[k], code = steps[k + 2];
-            stepLines.push([op >= 0 ? iso(ops[op * 6 + 3]) : '', steps[k + 1] + 1, E.action[Math.floor(code / 100)],
-              E.resource[Math.floor(code / 10) % 10], E.status[code % 10], steps[k + 3],
+            stepLines.push([op >= 0 ? iso(ops[op * 6 + 3]) : '', steps[k + 1] + 1, E.action[Math.floor(code / 1000)],
+              E.resource[Math.floor(code / 10) % 100], E.status[code % 10], steps[k + 3],
               el('span', 'error', S[steps[k + 4]])]);
           }
           section.append(stepLines.length ? table(['operation', '#', 'action', 'resource', 'status', 'attempts',

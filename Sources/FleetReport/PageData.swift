@@ -228,14 +228,14 @@ struct PageData {
         out += "],"
     }
 
-    /// `[operation position or -1, index, action × 100 + resource × 10 + status, attempts, error]` per step,
+    /// `[operation position or -1, index, action × 1000 + resource × 10 + status (resource < 100), attempts, error]` per step,
     /// flattened (codes: positions in `e.action`, `e.resource`, `e.status`).
     private mutating func writeSteps(_ steps: [StepRecord], operations: [OperationRecord]) {
         out += "["
         for (position, step) in steps.enumerated() {
             if position > 0 { out += "," }
             let action = Self.actionCodes[step.action] ?? 0
-            let code = action * 100 + (Self.kindCodes[step.resource] ?? 0) * 10 + Self.code(step.status)
+            let code = action * 1000 + (Self.kindCodes[step.resource] ?? 0) * 10 + Self.code(step.status)
             // At most 20 operations: a scan beats building a dictionary per instance.
             let operation = operations.firstIndex { $0.id == step.operationId } ?? -1
             numbers(operation, step.index, code, step.attempts, intern(step.error))

@@ -29,7 +29,7 @@ struct Convergence {
         // otherwise.
         for kind in ResourceKind.allCases
         where resources.isEmpty || resources[kind] == nil
-            || (changed(kind) && DesiredResources.regionOnly.contains(kind))
+            || (changed(kind) && DesiredResources.updatedInPlace.contains(kind))
         {
             if resources.isEmpty {
                 add(.create, kind, .provision)
@@ -68,11 +68,30 @@ struct Convergence {
             databaseRunning = true
         }
         if resizeDatabase {
-            addResize(.database, to: &list, want: want)
+            if let old = before(.database)?.database, let new = want[.database].attributes.database,
+                old.sameSize(as: new)
+            {
+                // Only backups or deletion protection: changed in place, nothing waits for the window.
+                list.note(.reconfigure(what: .database))
+                list.add(
+                    .update, .database, .settingsChanged, before: before(.database), after: want[.database],
+                    interruptsNothing: true)
+            } else {
+                addResize(.database, to: &list, want: want)
+            }
         }
         addUpgrade(upgrade, to: &list)
         if upgrade.isEmpty && changed(.taskDefinition) {
-            addResize(.taskDefinition, to: &list, want: want)
+            if let old = before(.taskDefinition)?.taskDefinition,
+                let new = want[.taskDefinition].attributes.taskDefinition,
+                old.runsTheSame(as: new)
+            {
+                // Only the environment (domain, features): the instance's own settings, not the tier or fleet.
+                list.note(.reconfigure(what: .taskDefinition))
+                add(.update, .taskDefinition, .settingsChanged)
+            } else {
+                addResize(.taskDefinition, to: &list, want: want)
+            }
         }
         if changed(.service) {
             if spec.state == .suspended {

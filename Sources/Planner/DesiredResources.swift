@@ -27,15 +27,21 @@ struct DesiredResources {
     private func memoKey(_ kind: ResourceKind) -> HashedAttributesMemo.Key? {
         switch kind {
         case .network, .key, .bucket, .secret, .cluster: .region(spec.region)
-        case .database: .database(spec.region, tier)
-        case .taskDefinition: .taskDefinition(tier, version)
+        case .database: .database(spec.region, tier, spec.protected)
+        case .securityRules: .securityRules(spec.region)
+        case .logGroup: .logGroup(spec.region)
+        case .executionRole, .taskRole: .role(kind)
         case .service: .service(replicas)
-        case .dnsRecord: nil
+        // Name, domain and features are in its environment: one per instance.
+        case .taskDefinition, .dnsRecord: nil
         }
     }
 
-    /// Resources whose only attribute is the region, which never changes after creation.
-    static let regionOnly: Set<ResourceKind> = [.network, .key, .bucket, .secret, .cluster]
+    /// Resources changed in place by an `update` of their own whenever their attributes change: the region-only ones
+    /// (whose region never changes after creation), rules, log retention, role policies.
+    static let updatedInPlace: Set<ResourceKind> = [
+        .network, .key, .bucket, .secret, .cluster, .securityRules, .logGroup, .executionRole, .taskRole,
+    ]
 
     private var replicas: Int { spec.state == .suspended ? 0 : tier.replicas }
 
@@ -45,7 +51,14 @@ struct DesiredResources {
         case .network, .key, .bucket, .secret, .cluster: .placement(PlacementAttributes(region: spec.region))
         case .database:
             .database(
-                DatabaseAttributes(region: spec.region, databaseClass: tier.databaseClass, storageGB: tier.storageGB))
+                DatabaseAttributes(
+                    region: spec.region, databaseClass: tier.databaseClass, storageGB: tier.storageGB,
+                    backupRetentionDays: tier.backupRetentionDays, deletionProtection: spec.protected))
+        case .securityRules:
+            .securityRules(SecurityRulesAttributes(region: spec.region, ingress: fleet.ingress.map(\.description)))
+        case .logGroup: .logGroup(LogGroupAttributes(region: spec.region, retentionDays: fleet.logRetention.days))
+        case .executionRole: .role(.execution(image: fleet.image))
+        case .taskRole: .role(.task)
         case .taskDefinition: .taskDefinition(taskDefinition)
         case .service: .service(ServiceAttributes(replicas: replicas))
         case .dnsRecord:
@@ -55,7 +68,22 @@ struct DesiredResources {
 
     /// The application's task definition at `version`.
     var taskDefinition: TaskDefinitionAttributes {
-        TaskDefinitionAttributes(image: fleet.image, version: version, cpu: tier.cpu, memory: tier.memory)
+        TaskDefinitionAttributes(
+            image: fleet.image, version: version, cpu: tier.cpu, memory: tier.memory, environment: environment)
+    }
+
+    /// What the files tell the application: who it is, where it is reached, which version runs, which features are
+    /// on (`CLOUDCTL_FEATURE_<NAME>`, see `InstanceSpec.featureVariable`).
+    var environment: [String: String] {
+        var values = [
+            "CLOUDCTL_INSTANCE": spec.name, "CLOUDCTL_EXTERNAL_URL": "https://\(spec.domain)",
+            "AWS_REGION": spec.region, "CLOUDCTL_VERSION": version.description,
+        ]
+        // The loader refuses names that make no variable, or two that make the same one.
+        for (feature, on) in spec.features {
+            if let variable = InstanceSpec.featureVariable(feature) { values[variable] = on ? "true" : "false" }
+        }
+        return values
     }
 
     /// The same desire at another version (an upgrade hop) or tier (reconstructing a record).

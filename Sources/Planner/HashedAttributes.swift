@@ -16,7 +16,8 @@ struct HashedAttributes {
 final class HashedAttributesMemo {
     /// What a resource's attributes depend on besides the fleet, which is fixed for one plan.
     enum Key: Hashable {
-        case region(String), database(String, Tier), taskDefinition(Tier, Version), service(Int)
+        case region(String), database(String, Tier, Bool), service(Int), securityRules(String), logGroup(String)
+        case role(ResourceKind)
     }
 
     private var memo: [Key: HashedAttributes] = [:]
@@ -38,7 +39,8 @@ struct DesiredAttributes {
         let region = desired.hashed(.network)
         // In the order of `position(_:)`; the region-only resources share one value.
         all = [
-            region, region, region, region, desired.hashed(.database), region,
+            region, desired.hashed(.securityRules), region, region, region, desired.hashed(.logGroup),
+            desired.hashed(.database), region, desired.hashed(.executionRole), desired.hashed(.taskRole),
             desired.hashed(.taskDefinition), desired.hashed(.service), desired.hashed(.dnsRecord),
         ]
     }
@@ -48,14 +50,18 @@ struct DesiredAttributes {
     private static func position(_ kind: ResourceKind) -> Int {
         switch kind {
         case .network: 0
-        case .key: 1
-        case .bucket: 2
-        case .secret: 3
-        case .database: 4
-        case .cluster: 5
-        case .taskDefinition: 6
-        case .service: 7
-        case .dnsRecord: 8
+        case .securityRules: 1
+        case .key: 2
+        case .bucket: 3
+        case .secret: 4
+        case .logGroup: 5
+        case .database: 6
+        case .cluster: 7
+        case .executionRole: 8
+        case .taskRole: 9
+        case .taskDefinition: 10
+        case .service: 11
+        case .dnsRecord: 12
         }
     }
 }

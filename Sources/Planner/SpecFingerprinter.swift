@@ -46,12 +46,15 @@ struct SpecFingerprinter {
         text.add("dns.zone", fleet.dns.zone)
         text.add("dns.target", fleet.dns.target)
         text.add("retention", String(fleet.retention.days))
+        text.add("logRetention", String(fleet.logRetention.days))
+        for source in fleet.ingress { text.add("ingress", source.description) }
         // Every tier, not only the spec's: a resize names the tier the record matches, and `before` comes from it.
         for (name, tier) in fleet.tiers.sorted(by: { $0.key < $1.key }) {
             let own = name == key.size ? "*" : ""
             text.add(
                 "tier",
-                "\(own)\(name) \(tier.databaseClass) \(tier.storageGB) \(tier.cpu) \(tier.memory) \(tier.replicas)")
+                "\(own)\(name) \(tier.databaseClass) \(tier.storageGB) \(tier.cpu) \(tier.memory) \(tier.replicas) "
+                    + "\(tier.backupRetentionDays)")
         }
         for wave in fleet.channels[key.channel]?.waves ?? [] {
             text.add(

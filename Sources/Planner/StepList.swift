@@ -13,18 +13,24 @@ struct StepList {
 
     mutating func add(
         _ action: StepAction, _ resource: ResourceKind, _ reason: StepReason,
-        before: ResourceAttributes? = nil, after: HashedAttributes? = nil, detail: StepDetail? = nil
+        before: ResourceAttributes? = nil, after: HashedAttributes? = nil, detail: StepDetail? = nil,
+        interruptsNothing: Bool = false
     ) {
         // Most lists hold one step per resource; growing by doubling would keep 16 slots for 9 steps on every instance.
         if steps.isEmpty { steps.reserveCapacity(ResourceKind.allCases.count) }
+        // A log retention or role policy changes in place without touching a running task; `interruptsNothing` is the
+        // caller's word for the same (a database's backups or protection).
         let disruptive =
             serving && (action != .create || resource == .taskDefinition)
-            && !(action == .update && resource == .dnsRecord)
+            && !(action == .update && Self.updatedQuietly.contains(resource)) && !interruptsNothing
         steps.append(
             PlanStep(
                 action: action, resource: resource, reason: reason, before: before, after: after?.attributes,
                 hash: after?.hash ?? "", detail: detail, disruptive: disruptive))
     }
+
+    /// Resources whose `update` interrupts nothing.
+    private static let updatedQuietly: Set<ResourceKind> = [.dnsRecord, .logGroup, .executionRole, .taskRole]
 
     /// Notes a change once, in the order first seen.
     mutating func note(_ change: InstanceIntent) {

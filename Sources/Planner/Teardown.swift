@@ -13,7 +13,9 @@ enum Teardown {
                 detail: .snapshot(.final(fleet.retention)))
         }
         for kind in ResourceKind.allCases.reversed() where resources[kind] != nil {
-            list.add(.delete, kind, .teardown, before: before(kind, recorded, fleet))
+            // The log group outlives the instance for the fleet's retention: its events are what explains the end.
+            let detail: StepDetail? = kind == .logGroup ? .keep(fleet.retention) : nil
+            list.add(.delete, kind, .teardown, before: before(kind, recorded, fleet), detail: detail)
         }
         return list
     }
@@ -31,7 +33,7 @@ enum Teardown {
             return recorded.domain.map {
                 .dnsRecord(DNSRecordAttributes(domain: $0, zone: fleet.dns.zone, target: fleet.dns.target))
             }
-        case .database, .taskDefinition, .service:
+        case .database, .taskDefinition, .service, .securityRules, .logGroup, .executionRole, .taskRole:
             return nil
         }
     }

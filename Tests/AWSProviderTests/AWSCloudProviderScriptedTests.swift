@@ -45,8 +45,29 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
             "<R><DBInstances><DBInstance><DBInstanceStatus>\(status)</DBInstanceStatus>"
                 + "<DBInstanceClass>db.t3.micro</DBInstanceClass><AllocatedStorage>20</AllocatedStorage>"
                 + "<InstanceCreateTime>2026-11-21T20:06:37.565Z</InstanceCreateTime>\(tags)"
+                + "<BackupRetentionPeriod>7</BackupRetentionPeriod><DeletionProtection>false</DeletionProtection>"
+                + "<Endpoint><Address>db.example.internal</Address><Port>5432</Port></Endpoint>"
                 + "</DBInstance></DBInstances></R>"
         )
+    }
+
+    /// What a task definition's wiring reads: recorded key, secret and role ARNs, and the answers for the database
+    /// endpoint and the key's tag check.
+    static let wiredIds: [ResourceKind: String] = [
+        .key: "arn:aws:kms:us-east-1:123456789012:key/k",
+        .secret: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s",
+        .executionRole: "arn:aws:iam::123456789012:role/e", .taskRole: "arn:aws:iam::123456789012:role/t",
+    ]
+    static var wiringAnswers: [String: [HTTPResponse]] {
+        let tags = JSONValue.object([
+            "Tags": .array(
+                ["cloudctl:instance": "acme", "cloudctl:fleet": .string(Fixtures.fleet().name)]
+                    .map { JSONValue.object(["TagKey": .string($0.key), "TagValue": $0.value]) })
+        ])
+        return [
+            "DescribeDBInstances": [database("available")],
+            "ListResourceTags": [HTTPResponse(status: 200, body: tags.serialized())],
+        ]
     }
 
     @discardableResult
@@ -228,38 +249,43 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
         let startedBy = ResourceNames.migrationStartedBy(version: "5.3.0")
         // Another version's successful task is no migration to 5.3.0; this version's failed one is retried.
         let described = #"{"tasks":[\#(task("cloudctl-migrate-5-2-3", 0)),\#(task(startedBy, 1))]}"#
-        let script = Script([
-            "ListTasks": [HTTPResponse(status: 200, body: Data(#"{"taskArns":["arn:a","arn:b"]}"#.utf8))],
-            "DescribeTasks": [
-                HTTPResponse(status: 200, body: Data(described.utf8)),
-                HTTPResponse(status: 200, body: Data(#"{"tasks":[\#(task(startedBy, 0))]}"#.utf8)),
-            ],
-            "DescribeTaskDefinition": [
-                HTTPResponse(
-                    status: 200,
-                    body: JSONValue.object([
-                        "taskDefinition": [
-                            "taskDefinitionArn": "arn:td", "status": "ACTIVE", "cpu": "256", "memory": "512",
-                            "containerDefinitions": [
-                                ["image": "registry.example.com/app:5.3.0", "command": ["migrate"]]
+        let script = Script(
+            [
+                "ListTasks": [HTTPResponse(status: 200, body: Data(#"{"taskArns":["arn:a","arn:b"]}"#.utf8))],
+                "DescribeTasks": [
+                    HTTPResponse(status: 200, body: Data(described.utf8)),
+                    HTTPResponse(status: 200, body: Data(#"{"tasks":[\#(task(startedBy, 0))]}"#.utf8)),
+                ],
+                "DescribeTaskDefinition": [
+                    HTTPResponse(
+                        status: 200,
+                        body: JSONValue.object([
+                            "taskDefinition": [
+                                "taskDefinitionArn": "arn:td", "status": "ACTIVE", "cpu": "256", "memory": "512",
+                                "containerDefinitions": [
+                                    ["image": "registry.example.com/app:5.3.0", "command": ["migrate"]]
+                                ],
                             ],
-                        ],
-                        "tags": TagFormat.ecs.json(ResourceNames(fleet: Fixtures.fleet().name, instance: "acme").tags),
-                    ]).serialized())
-            ],
-            "DescribeSubnets": [Self.xml("<R><subnetSet><item><subnetId>subnet-1</subnetId></item></subnetSet></R>")],
-            "DescribeSecurityGroups": [
-                Self.xml("<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>")
-            ],
-            "RunTask": [HTTPResponse(status: 200, body: Data(#"{"tasks":[{"taskArn":"arn:new"}]}"#.utf8))],
-        ])
+                            "tags": TagFormat.ecs.json(
+                                ResourceNames(fleet: Fixtures.fleet().name, instance: "acme").tags),
+                        ]).serialized())
+                ],
+                "DescribeSubnets": [
+                    Self.xml("<R><subnetSet><item><subnetId>subnet-1</subnetId></item></subnetSet></R>")
+                ],
+                "DescribeSecurityGroups": [
+                    Self.xml("<R><securityGroupInfo><item><groupId>sg-1</groupId></item></securityGroupInfo></R>")
+                ],
+                "RunTask": [HTTPResponse(status: 200, body: Data(#"{"tasks":[{"taskArn":"arn:new"}]}"#.utf8))],
+                "RegisterTaskDefinition": [Self.json(#"{"taskDefinition":{"taskDefinitionArn":"arn:td2"}}"#)],
+            ].merging(Self.wiringAnswers) { own, _ in own })
         do {
             _ = try await run(
                 script, .migrate, .database,
                 [
                     StepInput.version: "5.3.0", StepInput.image: "registry.example.com/app", StepInput.cpu: "256",
                     StepInput.memory: "512",
-                ])
+                ], recorded: Self.recorded(Self.wiredIds))
         } catch {
             XCTFail("\(error); asked \(script.asked.withLock { $0 })")
             return
@@ -296,22 +322,25 @@ final class AWSCloudProviderScriptedTests: XCTestCase {
     }
 
     func testOnlyTheNotFoundClientExceptionMeansNoTaskDefinition() async {
-        let script = Script([
-            "DescribeTaskDefinition": [
-                HTTPResponse(
-                    status: 400, body: Data(#"{"__type":"ClientException","message":"Invalid revision number"}"#.utf8))
-            ]
-        ])
+        let script = Script(
+            [
+                "DescribeTaskDefinition": [
+                    HTTPResponse(
+                        status: 400,
+                        body: Data(#"{"__type":"ClientException","message":"Invalid revision number"}"#.utf8))
+                ]
+            ].merging(Self.wiringAnswers) { own, _ in own })
         do {
             _ = try await run(
                 script, .create, .taskDefinition,
-                [StepInput.image: "registry.example.com/app", StepInput.version: "5.3.0"])
+                [StepInput.image: "registry.example.com/app", StepInput.version: "5.3.0"],
+                recorded: Self.recorded(Self.wiredIds))
             XCTFail("expected an error")
         } catch let error as CloudError {
             XCTAssertEqual(error.code, "ClientException")
         } catch { XCTFail("\(error)") }
         XCTAssertEqual(
-            script.asked.withLock { $0 }, ["DescribeTaskDefinition"],
+            script.asked.withLock { $0 }, ["DescribeDBInstances", "ListResourceTags", "DescribeTaskDefinition"],
             "nothing registered on an unexplained ClientException")
     }
 

@@ -83,7 +83,8 @@ struct MotoFixture: Sendable {
     /// The create step's inputs as docs/ARCHITECTURE.md lists them.
     func createInputs(_ resource: ResourceKind, version: Version? = nil, replicas: Int? = nil) -> [String: String] {
         switch resource {
-        case .network, .key, .bucket, .secret, .cluster: [StepInput.region: spec.region]
+        case .network, .key, .bucket, .secret, .cluster, .securityRules, .logGroup: [StepInput.region: spec.region]
+        case .executionRole, .taskRole: [StepInput.image: fleet.image]
         case .database:
             [
                 StepInput.region: spec.region, StepInput.databaseClass: tier.databaseClass,
@@ -108,7 +109,7 @@ struct MotoFixture: Sendable {
         return outcome
     }
 
-    /// All nine creates, in `ResourceKind` order.
+    /// Every create, in `ResourceKind` order.
     @discardableResult
     func provision() async throws -> [ResourceKind: StepOutcome] {
         var outcomes: [ResourceKind: StepOutcome] = [:]

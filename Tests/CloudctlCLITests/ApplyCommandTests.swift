@@ -34,7 +34,7 @@ final class ApplyCommandTests: RepoTestCase {
             ["apply"], repo: repo, console: CapturedConsole(input: ["yes"], stdinIsTerminal: true), provider: provider)
         XCTAssertEqual(accepted.code, 0, accepted.err)
         let stepsAfterYes = await provider.steps
-        XCTAssertEqual(stepsAfterYes.count, 9)
+        XCTAssertEqual(stepsAfterYes.count, 13)
     }
 
     func testApplyRecordsStateThenPlanHasNoChanges() async throws {
@@ -43,7 +43,7 @@ final class ApplyCommandTests: RepoTestCase {
         XCTAssertEqual(run.code, 0, run.err)
         let steps = await provider.steps
         XCTAssertEqual(steps.first, "acme create network")
-        XCTAssertTrue(run.out.contains("2026-11-22T03:00:00Z acme [1/9] create network … ok\n"), run.out)
+        XCTAssertTrue(run.out.contains("2026-11-22T03:00:00Z acme [1/13] create network … ok\n"), run.out)
         XCTAssertTrue(run.out.contains("2026-11-22T03:00:00Z acme: succeeded\n"), run.out)
         XCTAssertTrue(run.out.contains("Apply complete: 1 succeeded, 0 failed, 0 deferred.\n"), run.out)
         let runLine = try XCTUnwrap(run.out.split(separator: "\n").first { $0.hasPrefix("Run r-") }, run.out)
@@ -58,7 +58,7 @@ final class ApplyCommandTests: RepoTestCase {
         XCTAssertEqual(again.code, 0)
         XCTAssertEqual(again.out, "No changes. Your fleet matches the instance files.\n")
         let stepsAfterRerun = await provider.steps
-        XCTAssertEqual(stepsAfterRerun.count, 9)
+        XCTAssertEqual(stepsAfterRerun.count, 13)
         let plan = await runCLI(["plan", "--detailed-exitcode"], repo: repo)
         XCTAssertEqual(plan.code, 0)
 
@@ -86,14 +86,14 @@ final class ApplyCommandTests: RepoTestCase {
         let operations = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(history.out.utf8)) as? [[String: Any]])
         XCTAssertEqual(operations.count, 1)
         XCTAssertEqual(operations.first?["result"] as? String, "succeeded")
-        XCTAssertEqual((operations.first?["steps"] as? [Any])?.count, 9)
+        XCTAssertEqual((operations.first?["steps"] as? [Any])?.count, 13)
     }
 
     func testFailedInstanceExits1WithItsError() async throws {
         let run = await runCLI(
             ["apply", "--auto-approve"], repo: repo, provider: FakeCloudProvider(failing: [.database]))
         XCTAssertEqual(run.code, 1)
-        XCTAssertTrue(run.out.contains("acme [5/9] create database … failed: "), run.out)
+        XCTAssertTrue(run.out.contains("acme [7/13] create database … failed: "), run.out)
         XCTAssertTrue(run.out.contains("Apply complete: 0 succeeded, 1 failed, 0 deferred.\n  acme: "), run.out)
         let history = await runCLI(["history"], repo: repo)
         XCTAssertTrue(history.out.contains("acme apply failed"), history.out)

@@ -28,7 +28,7 @@ final class PlanCommandTests: RepoTestCase {
         // One wave: no wave header.
         XCTAssertTrue(run.out.hasPrefix("acme (production, us-east-1) will be provisioned\n  + create"), run.out)
         XCTAssertTrue(
-            run.out.hasSuffix("Plan: 1 to provision (1 instance, 9 steps: 9 to create, 0 to update, 0 to delete).\n"),
+            run.out.hasSuffix("Plan: 1 to provision (1 instance, 13 steps: 13 to create, 0 to update, 0 to delete).\n"),
             run.out)
         XCTAssertFalse(FileManager.default.fileExists(atPath: repo.dbPath))
 
@@ -62,7 +62,7 @@ final class PlanCommandTests: RepoTestCase {
         XCTAssertEqual(step["resource"] as? String, "network")
         XCTAssertNotNil(step["reason"] as? String)
         let summary = try XCTUnwrap(object["summary"] as? [String: Any])
-        XCTAssertEqual(summary["create"] as? Int, 9)
+        XCTAssertEqual(summary["create"] as? Int, 13)
         XCTAssertEqual(summary["delete"] as? Int, 0)
     }
 

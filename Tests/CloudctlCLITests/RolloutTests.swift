@@ -20,7 +20,7 @@ final class RolloutTests: RepoTestCase {
         let stopped = await runCLI(["apply", "--auto-approve"], repo: repo, provider: provider)
         XCTAssertEqual(stopped.code, 1)
         XCTAssertTrue(
-            stopped.out.contains("Apply complete: 0 succeeded, 1 failed, 0 deferred, 1 cancelled.\n  inhouse: step 5"),
+            stopped.out.contains("Apply complete: 0 succeeded, 1 failed, 0 deferred, 1 cancelled.\n  inhouse: step 7"),
             stopped.out)
         XCTAssertTrue(
             stopped.out.contains(

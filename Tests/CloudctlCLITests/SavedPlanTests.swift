@@ -35,7 +35,7 @@ final class SavedPlanTests: RepoTestCase {
         let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
         XCTAssertEqual(run.code, 0, run.err)
         let steps = await provider.steps
-        XCTAssertEqual(steps.count, 9)
+        XCTAssertEqual(steps.count, 13)
         // Applying it twice is refused: the recorded state moved on.
         let twice = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
         XCTAssertTrue(twice.err.contains("Saved plan is stale"), twice.err)
@@ -50,7 +50,7 @@ final class SavedPlanTests: RepoTestCase {
         func editStep(_ plan: inout [String: Any], _ edit: (inout [String: Any]) -> Void) {
             var instances = plan["instances"] as! [[String: Any]]
             var steps = instances[0]["steps"] as! [[String: Any]]
-            edit(&steps[4])
+            edit(&steps[6])
             instances[0]["steps"] = steps
             plan["instances"] = instances
         }
@@ -67,15 +67,19 @@ final class SavedPlanTests: RepoTestCase {
                         step["after"] = after
                     }
                 }, error: "error: ",
-                hint: "does not match the step's attributes (edited by hand?) at instances[0].steps[4].inputsHash"),
+                hint: "does not match the step's attributes (edited by hand?) at instances[0].steps[6].inputsHash"),
             // The same with the hash recomputed: a consistent step, but not what cloudctl plans.
             Case(
                 edit: { plan in
                     editStep(&plan) { step in
                         let tampered = ResourceAttributes.database(
                             DatabaseAttributes(
-                                region: "us-east-1", databaseClass: "db.r5.24xlarge", storageGB: 20))
-                        step["after"] = ["region": "us-east-1", "databaseClass": "db.r5.24xlarge", "storageGB": 20]
+                                region: "us-east-1", databaseClass: "db.r5.24xlarge", storageGB: 20,
+                                backupRetentionDays: 7))
+                        step["after"] = [
+                            "region": "us-east-1", "databaseClass": "db.r5.24xlarge", "storageGB": 20,
+                            "backupRetentionDays": 7, "deletionProtection": false,
+                        ]
                         step["inputsHash"] = tampered.hash
                         step["reason"] = "PostgreSQL db.r5.24xlarge, 20 GiB"
                     }
@@ -258,7 +262,7 @@ final class SavedPlanIntegrityTests: RepoTestCase {
         let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
         XCTAssertEqual(run.code, 0, run.err)
         let steps = await provider.steps
-        XCTAssertEqual(steps.count, 9)
+        XCTAssertEqual(steps.count, 13)
         let shown = await runCLI(["show", "p.json", "--json"], repo: repo)
         XCTAssertEqual(
             try JSONSerialization.jsonObject(with: Data(shown.out.utf8)) as? NSDictionary, plan as NSDictionary)

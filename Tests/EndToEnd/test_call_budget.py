@@ -1,5 +1,5 @@
-"""A new instance costs at most 30 AWS API calls (docs/BENCHMARKS.md has the mix), counted by the recording proxy,
-and is placed in the subnets and security group its network step recorded."""
+"""A new instance costs at most 45 AWS API calls (docs/BENCHMARKS.md has the mix), counted by the recording proxy,
+and is placed in the subnets and security groups its network and security-rules steps recorded."""
 import json
 from collections import Counter
 from urllib.parse import urlsplit
@@ -8,10 +8,10 @@ from expectations import assert_provisioned
 from fault_proxy import FaultProxy
 from journal import rows
 
-BUDGET = 30
+BUDGET = 45
 
 
-def test_a_new_instance_costs_at_most_30_calls_and_reuses_its_network_ids(cloudctl, repo, aws, moto):
+def test_a_new_instance_costs_at_most_45_calls_and_reuses_its_network_ids(cloudctl, repo, aws, moto):
     names = [n for n in repo.names("active") if repo.spec(n)["region"] == "us-east-1"]
     first, new = names[0], names[1]
     held = {}
@@ -29,10 +29,12 @@ def test_a_new_instance_costs_at_most_30_calls_and_reuses_its_network_ids(cloudc
     finally:
         proxy.stop()
     mix = Counter(f"{service}:{action}" for service, action, _ in proxy.calls)
+    print(f"{len(proxy.calls)} calls:", *(f"- {k}: {v}" for k, v in sorted(mix.items())), sep="\n")
     assert_provisioned(aws, repo, new)
     assert len(proxy.calls) <= BUDGET, f"{len(proxy.calls)} calls: {sorted(mix.items())}"
-    # Only the network step describes subnets and groups; database and service take the recorded ids.
-    assert mix["ec2:DescribeSubnets"] == 0 and mix["ec2:DescribeSecurityGroups"] == 0, sorted(mix.items())
+    # Nothing describes subnets: database and service take the recorded ids. The security-rules step describes its
+    # two groups once, to converge their rules.
+    assert mix["ec2:DescribeSubnets"] == 0 and mix["ec2:DescribeSecurityGroups"] == 1, sorted(mix.items())
 
     [(text,)] = rows(repo.db, "SELECT network FROM instances WHERE name = ?", new)
     ids = json.loads(text)
@@ -43,8 +45,11 @@ def test_a_new_instance_costs_at_most_30_calls_and_reuses_its_network_ids(cloudc
     [group] = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]},
                                                     {"Name": "group-name", "Values": [repo.prefix(new)]}])["SecurityGroups"]
     assert group["GroupId"] == ids["securityGroup"]
+    [db_group] = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]},
+                                                       {"Name": "group-name", "Values": [repo.prefix(new) + "-db"]}]
+                                              )["SecurityGroups"]
     db = aws.client("rds").describe_db_instances(DBInstanceIdentifier=repo.prefix(new))["DBInstances"][0]
-    assert [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [ids["securityGroup"]]
+    assert [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [db_group["GroupId"]]
     assert sorted(s["SubnetIdentifier"] for s in db["DBSubnetGroup"]["Subnets"]) == ids["subnets"]
     service = aws.client("ecs").describe_services(cluster=repo.prefix(new), services=["app"])["services"][0]
     placement = service["networkConfiguration"]["awsvpcConfiguration"]

@@ -85,7 +85,8 @@ def test_bad_retention_is_a_validation_error(cloudctl, repo):
 
 def test_protection_must_be_lifted_by_an_earlier_applied_change(cloudctl, repo, aws, moto):
     """Hardening 3: one change that lifts `protected` and sets `state: deleted` is refused with no cloud call;
-    lifting protection alone is applied (recorded, no cloud call); then the teardown goes ahead."""
+    lifting protection alone is applied (recorded; the database's deletion protection is turned off, RDS calls only);
+    then the teardown goes ahead."""
     from urllib.parse import urlsplit
     from fault_proxy import FaultProxy
 
@@ -105,7 +106,8 @@ def test_protection_must_be_lifted_by_an_earlier_applied_change(cloudctl, repo, 
         repo.edit(NAME, protected=False, state="active")
         lift = cloudctl("apply", NAME, "--auto-approve", check=0, endpoint=proxy.endpoint)
         assert "unprotected" in lift.stdout, lift.stdout
-        assert proxy.count == 0, f"lifting protection made {proxy.count} cloud calls"
+        assert {service for service, _, _ in proxy.calls} == {"rds"}, proxy.calls
+        assert aws.database(p)["DeletionProtection"] is False
     finally:
         proxy.stop()
 

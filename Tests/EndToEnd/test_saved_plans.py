@@ -11,7 +11,7 @@ def test_saved_plan_applies_exactly_and_is_refused_when_stale(cloudctl, repo, aw
     cloudctl("plan", name, "--out", str(plan_file), check=0)
     saved = json.loads(plan_file.read_text())
     assert [i["name"] for i in saved["instances"]] == [name]
-    assert saved["formatVersion"] == 2 and saved["summary"]["create"] == 9
+    assert saved["formatVersion"] == 2 and saved["summary"]["create"] == 13
 
     # The file changes after the plan was saved: the plan is stale and nothing is called.
     repo.edit(name, customer="Renamed Customer")

@@ -25,16 +25,16 @@ final class ExecutorApplyTests: XCTestCase {
         let calls = await h.provider.calls
         XCTAssertEqual(calls, ResourceKind.allCases.map { FakeCloudProvider.Call("acme", .create, $0) })
         XCTAssertEqual(
-            journalDuringCalls.current, Array(repeating: .running, count: 9),
+            journalDuringCalls.current, Array(repeating: .running, count: 13),
             "each step is journaled running before the call")
 
         let operation = try await h.lastOperation("acme")
         XCTAssertEqual(operation.result, .succeeded)
         XCTAssertEqual(operation.holder, "tester@ci")
         let steps = operation.steps.sorted { $0.index < $1.index }
-        XCTAssertEqual(steps.map(\.status), Array(repeating: .succeeded, count: 9))
+        XCTAssertEqual(steps.map(\.status), Array(repeating: .succeeded, count: 13))
         XCTAssertEqual(steps.map(\.resource), ResourceKind.allCases)
-        XCTAssertEqual(steps.map(\.attempts), Array(repeating: 1, count: 9))
+        XCTAssertEqual(steps.map(\.attempts), Array(repeating: 1, count: 13))
         XCTAssertEqual(steps.first?.cloudId, "network-acme")
 
         let recordedFound = try await h.store.recordedInstance("acme")
@@ -50,16 +50,17 @@ final class ExecutorApplyTests: XCTestCase {
             RecordedResource(
                 cloudId: "database-acme", inputsHash: "hash-create-database",
                 attributes: .database(
-                    DatabaseAttributes(region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20))),
+                    DatabaseAttributes(
+                        region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20, backupRetentionDays: 7))),
             "the attributes last applied are kept with the cloud id and hash")
         XCTAssertTrue(recorded.provisioned)
-        XCTAssertEqual(recorded.resources.count, 9)
+        XCTAssertEqual(recorded.resources.count, 13)
         let locks = try await h.store.locks()
         XCTAssertEqual(locks, [], "the lock is released")
 
-        XCTAssertEqual(h.observer.events.current.first, "started acme 9")
+        XCTAssertEqual(h.observer.events.current.first, "started acme 13")
         XCTAssertEqual(
-            Array(h.observer.events.current.prefix(3).dropFirst()), ["step acme 1/9", "step acme 1 succeeded"])
+            Array(h.observer.events.current.prefix(3).dropFirst()), ["step acme 1/13", "step acme 1 succeeded"])
         XCTAssertEqual(h.observer.events.current.last, "finished acme succeeded")
     }
 

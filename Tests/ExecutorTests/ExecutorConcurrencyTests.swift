@@ -17,12 +17,12 @@ final class ExecutorConcurrencyTests: XCTestCase {
 
         XCTAssertEqual(report.instances.map(\.result), [.cancelled])
         let calls = await h.provider.calls
-        XCTAssertEqual(calls.map(\.resource), [.network, .key, .bucket])
+        XCTAssertEqual(calls.map(\.resource), [.network, .securityRules, .key, .bucket])
         let operation = try await h.lastOperation("acme")
         XCTAssertEqual(operation.result, .cancelled)
         XCTAssertEqual(
             operation.steps.sorted { $0.index < $1.index }.map(\.status),
-            [.succeeded, .succeeded, .succeeded] + Array(repeating: .notStarted, count: 6))
+            [.succeeded, .succeeded, .succeeded, .succeeded] + Array(repeating: .notStarted, count: 9))
         let recordedInstance = try await h.store.recordedInstance("acme")?.resources[.bucket]
         XCTAssertNotNil(recordedInstance, "the finished step is recorded")
         let locks = try await h.store.locks()

@@ -39,10 +39,9 @@ final class ExecutorFailureTests: XCTestCase {
         let steps = operation.steps.sorted { $0.index < $1.index }
         XCTAssertEqual(
             steps.map(\.status),
-            [.succeeded, .succeeded, .succeeded, .succeeded, .failed]
-                + Array(repeating: .notStarted, count: 4))
-        XCTAssertEqual(steps[4].error, String(describing: CloudError.invalid))
-        XCTAssertEqual(steps[4].attempts, 1)
+            Array(repeating: .succeeded, count: 6) + [.failed] + Array(repeating: .notStarted, count: 6))
+        XCTAssertEqual(steps[6].error, String(describing: CloudError.invalid))
+        XCTAssertEqual(steps[6].attempts, 1)
         let acmeCalls = await h.provider.calls.filter { $0.instance == "acme" }
         XCTAssertEqual(
             acmeCalls.last, FakeCloudProvider.Call("acme", .create, .database), "nothing runs after the failed step")
@@ -51,9 +50,10 @@ final class ExecutorFailureTests: XCTestCase {
 
         let recorded = try XCTUnwrap(recordedFound)
         XCTAssertEqual(
-            Set(recorded.resources.keys), [.network, .key, .bucket, .secret], "succeeded steps stay recorded")
+            Set(recorded.resources.keys), [.network, .securityRules, .key, .bucket, .secret, .logGroup],
+            "succeeded steps stay recorded")
         let recordedInstance = try await h.store.recordedInstance("beta")?.resources.count
-        XCTAssertEqual(recordedInstance, 9)
+        XCTAssertEqual(recordedInstance, 13)
         let locks = try await h.store.locks()
         XCTAssertEqual(locks, [])
     }

@@ -91,7 +91,8 @@ final class ExecutorSafetyTests: XCTestCase {
             observer: h.observer)
         let plan = Plan(
             toolVersion: "t", fleet: "f", instances: [Plans.provision("acme"), Plans.provision("beta", [.key])])
-        XCTAssertEqual(executor.check(plan), ["acme: step 9 (create dns-record): the fake provider refuses dns-record"])
+        XCTAssertEqual(
+            executor.check(plan), ["acme: step 13 (create dns-record): the fake provider refuses dns-record"])
     }
 
     /// A change without steps (protection lifted) is recorded by apply, under the lock, with no cloud call.

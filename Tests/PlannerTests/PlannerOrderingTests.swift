@@ -50,7 +50,7 @@ final class PlannerOrderingTests: XCTestCase {
         )
         XCTAssertEqual(first.plan, second.plan)
         XCTAssertEqual(first.diagnostics, second.diagnostics)
-        XCTAssertEqual(first.plan.summary.create, 200 * 9)
+        XCTAssertEqual(first.plan.summary.create, 200 * 13)
     }
 
     func testFingerprints() {

@@ -7,16 +7,17 @@ import TestSupport
 final class PlannerScenarioTests: XCTestCase {
     private typealias Sim = ExecutorRecordingSimulation
     private static let provision = [
-        "create network", "create key", "create bucket", "create secret", "create database",
-        "create cluster", "create task-definition", "create service", "create dns-record",
+        "create network", "create security-rules", "create key", "create bucket", "create secret",
+        "create log-group", "create database", "create cluster", "create execution-role", "create task-role",
+        "create task-definition", "create service", "create dns-record",
     ]
     private static let hop = [
         "snapshot database", "migrate database", "deploy task-definition", "health-check service",
     ]
     private static let teardown = [
         "snapshot database", "snapshot bucket", "delete dns-record", "delete service",
-        "delete task-definition", "delete cluster", "delete database", "delete secret",
-        "delete bucket", "delete key", "delete network",
+        "delete task-definition", "delete task-role", "delete execution-role", "delete cluster", "delete database",
+        "delete log-group", "delete secret", "delete bucket", "delete key", "delete security-rules", "delete network",
     ]
 
     private struct Row {
@@ -86,8 +87,12 @@ final class PlannerScenarioTests: XCTestCase {
             changes: [.upgrade(from: Version(5, 2, 0), to: Version(5, 2, 3), hops: [Version(5, 2, 3)])]),
         Row(
             name: "domain change", before: Fixtures.spec(), after: Fixtures.spec(domain: "shop.cloud.example.com"),
-            steps: ["update dns-record"], disruptive: false,
-            changes: [.domain(from: "acme.cloud.example.com", to: "shop.cloud.example.com")]),
+            // The application learns its new URL (CLOUDCTL_EXTERNAL_URL): its task definition rolls.
+            steps: ["update task-definition", "update dns-record"], disruptive: true,
+            changes: [
+                .reconfigure(what: .taskDefinition),
+                .domain(from: "acme.cloud.example.com", to: "shop.cloud.example.com"),
+            ]),
         Row(
             name: "teardown", before: Fixtures.spec(), after: Fixtures.spec(state: .deleted), steps: teardown,
             disruptive: true,
@@ -125,12 +130,30 @@ final class PlannerScenarioTests: XCTestCase {
         let byResource = Dictionary(plan.steps.filter { $0.action == .create }.map { ($0.resource, $0) }) { a, _ in a }
         XCTAssertEqual(
             byResource[.database]?.after,
-            .database(DatabaseAttributes(region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20)))
+            .database(
+                DatabaseAttributes(
+                    region: "us-east-1", databaseClass: "db.t3.micro", storageGB: 20, backupRetentionDays: 7,
+                    deletionProtection: false)))
         XCTAssertEqual(
             byResource[.taskDefinition]?.after,
             .taskDefinition(
                 TaskDefinitionAttributes(
-                    image: "registry.example.com/app", version: Version(5, 2, 3), cpu: 256, memory: 512)))
+                    image: "registry.example.com/app", version: Version(5, 2, 3), cpu: 256, memory: 512,
+                    environment: [
+                        "AWS_REGION": "us-east-1", "CLOUDCTL_EXTERNAL_URL": "https://acme.cloud.example.com",
+                        "CLOUDCTL_VERSION": "5.2.3", "CLOUDCTL_INSTANCE": "acme",
+                    ])))
+        XCTAssertEqual(
+            byResource[.logGroup]?.after, .logGroup(LogGroupAttributes(region: "us-east-1", retentionDays: 30)))
+        XCTAssertEqual(byResource[.taskRole]?.after, .role(RoleAttributes(grants: ["bucket:read-write", "key:use"])))
+        XCTAssertEqual(
+            byResource[.executionRole]?.after,
+            .role(
+                RoleAttributes(grants: ["image:pull", "logs:write", "secret:read"], image: "registry.example.com/app")))
+        XCTAssertEqual(
+            byResource[.securityRules]?.after,
+            .securityRules(SecurityRulesAttributes(region: "us-east-1", ingress: [], appPort: 8080, databasePort: 5432))
+        )
         XCTAssertEqual(byResource[.service]?.after, .service(ServiceAttributes(replicas: 0)))
         XCTAssertEqual(
             byResource[.dnsRecord]?.after,
@@ -166,7 +189,11 @@ final class PlannerScenarioTests: XCTestCase {
         XCTAssertEqual(plan.steps[0].detail, .snapshot(.preUpgrade(Version(5, 1, 0))))
         let task53 = TaskDefinitionAttributes(
             image: "registry.example.com/app", version: Version(5, 3, 0), cpu: 256,
-            memory: 512)
+            memory: 512,
+            environment: [
+                "AWS_REGION": "us-east-1", "CLOUDCTL_EXTERNAL_URL": "https://acme.cloud.example.com",
+                "CLOUDCTL_VERSION": "5.3.0", "CLOUDCTL_INSTANCE": "acme",
+            ])
         XCTAssertEqual(plan.steps[5].detail, .migration(from: Version(5, 1, 0), task: task53))
         XCTAssertEqual(plan.steps[6].after, .taskDefinition(task53))
         XCTAssertEqual(plan.steps[6].before?.taskDefinition?.version, Version(5, 1, 0))
@@ -192,20 +219,40 @@ final class PlannerScenarioTests: XCTestCase {
         XCTAssertEqual(
             plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reasonText)" },
             [
+                // The execution role may pull from the image's repository (when it is in ECR).
+                "update execution-role: settings changed",
                 "update task-definition: fleet settings changed: image registry.example.com/app → "
-                    + "registry.example.com/app-v2"
+                    + "registry.example.com/app-v2",
             ])
-        XCTAssertEqual(plan.steps.first?.after?.taskDefinition?.image, "registry.example.com/app-v2")
-        XCTAssertEqual(plan.changes, [.reconfigure(what: .taskDefinition)])
+        XCTAssertEqual(plan.steps.last?.after?.taskDefinition?.image, "registry.example.com/app-v2")
+        XCTAssertEqual(plan.changes, [.reconfigure(what: .executionRole), .reconfigure(what: .taskDefinition)])
+        XCTAssertEqual(plan.steps.map(\.disruptive), [false, true])
+    }
+
+    /// A feature reaches the application as an environment variable: turning one on rolls the service, in the window.
+    func testFeatureChangeRollsTheTaskDefinition() {
+        var withFeature = Fixtures.spec()
+        withFeature.features = ["auditLog": true]
+        let (plan, _) = Sim.plan(withFeature, recorded: Sim.provisioned(Fixtures.spec()))
+        XCTAssertEqual(
+            plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue): \($0.reasonText)" },
+            ["update task-definition: settings changed"])
+        XCTAssertEqual(plan.steps.first?.after?.taskDefinition?.environment["CLOUDCTL_FEATURE_AUDIT_LOG"], "true")
+        XCTAssertNil(plan.steps.first?.before?.taskDefinition?.environment["CLOUDCTL_FEATURE_AUDIT_LOG"])
         XCTAssertEqual(plan.steps.first?.disruptive, true)
+        XCTAssertEqual(plan.changes, [.reconfigure(what: .taskDefinition)])
     }
 
     func testDomainChangeNamesThePreviousDomain() {
         let (plan, _) = Sim.plan(
             Fixtures.spec(domain: "shop.cloud.example.com"), recorded: Sim.provisioned(Fixtures.spec()))
-        XCTAssertEqual(plan.steps.first?.before?.dnsRecord?.domain, "acme.cloud.example.com")
-        XCTAssertEqual(plan.steps.first?.after?.dnsRecord?.domain, "shop.cloud.example.com")
-        XCTAssertEqual(plan.steps.first?.reasonText, "domain acme.cloud.example.com → shop.cloud.example.com")
+        let dns = plan.steps.last
+        XCTAssertEqual(dns?.before?.dnsRecord?.domain, "acme.cloud.example.com")
+        XCTAssertEqual(dns?.after?.dnsRecord?.domain, "shop.cloud.example.com")
+        XCTAssertEqual(dns?.reasonText, "domain acme.cloud.example.com → shop.cloud.example.com")
+        XCTAssertEqual(
+            plan.steps.first?.after?.taskDefinition?.environment["CLOUDCTL_EXTERNAL_URL"],
+            "https://shop.cloud.example.com")
     }
 
     func testMissingResourcesAreCreatedWithoutDisruptionButTheTaskDefinition() {
@@ -233,7 +280,10 @@ final class PlannerScenarioTests: XCTestCase {
 
     func testTeardownDeletesOnlyRecordedResources() {
         var recorded = Sim.provisioned(Fixtures.spec())
-        for kind in [ResourceKind.bucket, .database, .cluster, .taskDefinition, .service, .dnsRecord] {
+        for kind in [
+            ResourceKind.bucket, .database, .cluster, .taskDefinition, .service, .dnsRecord, .securityRules,
+            .logGroup, .executionRole, .taskRole,
+        ] {
             recorded.resources[kind] = nil
         }
         let (plan, _) = Sim.plan(Fixtures.spec(state: .deleted), recorded: recorded)
@@ -277,9 +327,13 @@ final class PlannerScenarioTests: XCTestCase {
         XCTAssertEqual(diagnostics.map(\.location?.fieldPath), ["protected"])
         XCTAssertTrue(diagnostics[0].detail?.contains("earlier, applied change") ?? false, "\(diagnostics)")
 
+        // Lifting protection turns the database's deletion protection off: in place, interrupting nothing.
         let (lift, _) = Sim.plan(Fixtures.spec(), recorded: recorded)
-        XCTAssertEqual(lift.changes, [.protection(false)])
-        XCTAssertEqual(lift.steps, [], "lifting protection calls no cloud API")
+        XCTAssertEqual(lift.changes, [.reconfigure(what: .database), .protection(false)])
+        XCTAssertEqual(lift.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }, ["update database"])
+        XCTAssertEqual(lift.steps.first?.before?.database?.deletionProtection, true)
+        XCTAssertEqual(lift.steps.first?.after?.database?.deletionProtection, false)
+        XCTAssertEqual(lift.steps.first?.disruptive, false)
         let lifted = Sim.record(lift, spec: Fixtures.spec(), onto: recorded)
         let (teardown, none) = Sim.plan(Fixtures.spec(state: .deleted), recorded: lifted)
         XCTAssertEqual(none, [])
@@ -300,7 +354,7 @@ final class PlannerScenarioTests: XCTestCase {
         var recorded = Sim.provisioned(Fixtures.spec())
         recorded.resources[.dnsRecord]?.attributes = nil
         let (plan, _) = Sim.plan(Fixtures.spec(domain: "shop.cloud.example.com"), recorded: recorded)
-        XCTAssertEqual(plan.steps.first?.before?.dnsRecord?.domain, "acme.cloud.example.com")
-        XCTAssertEqual(plan.steps.first?.after?.dnsRecord?.domain, "shop.cloud.example.com")
+        XCTAssertEqual(plan.steps.last?.before?.dnsRecord?.domain, "acme.cloud.example.com")
+        XCTAssertEqual(plan.steps.last?.after?.dnsRecord?.domain, "shop.cloud.example.com")
     }
 }

@@ -50,8 +50,19 @@ extension PlanStep {
                 DNSRecordAttributes(
                     domain: inputs[StepInput.domain] ?? "acme.cloud.example.com",
                     zone: inputs[StepInput.zone] ?? "cloud.example.com", target: inputs[StepInput.target] ?? ""))
+        case (.delete, .logGroup):
+            detail = .keep(.standard)
         case (.delete, _), (.snapshot, _), (.stop, _), (.start, _):
             break
+        case (_, .securityRules):
+            after = .securityRules(
+                SecurityRulesAttributes(region: inputs[StepInput.region] ?? "us-east-1", ingress: []))
+        case (_, .logGroup):
+            after = .logGroup(LogGroupAttributes(region: inputs[StepInput.region] ?? "us-east-1", retentionDays: 30))
+        case (_, .executionRole):
+            after = .role(.execution(image: inputs[StepInput.image] ?? "registry.example.com/app"))
+        case (_, .taskRole):
+            after = .role(.task)
         case (_, .network), (_, .key), (_, .bucket), (_, .secret), (_, .cluster):
             after = .placement(PlacementAttributes(region: inputs[StepInput.region] ?? "us-east-1"))
         case (_, .database):
