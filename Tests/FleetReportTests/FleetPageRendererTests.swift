@@ -219,7 +219,8 @@ final class FleetPageRendererTests: XCTestCase {
         XCTAssertEqual(resources[2] as? String, "vpc-0abc")
         XCTAssertEqual(
             strings[resources[7] as! Int],
-            "backupRetentionDays=7, databaseClass=db.t3.micro, deletionProtection=false, region=us-east-1, storageGB=20")
+            "backupRetentionDays=7, databaseClass=db.t3.micro, deletionProtection=false, region=us-east-1, storageGB=20"
+        )
         let operations = try XCTUnwrap(acme[11] as? [Int])
         XCTAssertEqual(operations.count, 12)
         let results = try XCTUnwrap((data["e"] as? [String: [String]])?["result"])
