@@ -29,7 +29,7 @@ struct PlanOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "plan", abstract: "Show what must change to make the fleet match the instance files.",
         arguments: "[NAME…]", positionals: 0...Int.max,
-        options: PlanFormat.options + [Option.out, Option.detailedExitcode],
+        options: PlanFormat.options + [Option.out, Option.detailedExitcode, ChangedSince.option],
         conflicts: [PlanFormat.options])
 
     /// The instances to plan; empty means all.
@@ -37,18 +37,28 @@ struct PlanOptions: CommandOptions, Equatable {
     var format: PlanFormat = .text
     var out: String?
     var detailedExitcode = false
+    /// Only instances whose effective spec changed since this git revision.
+    var changedSince: String?
 
-    init(names: [String] = [], format: PlanFormat = .text, out: String? = nil, detailedExitcode: Bool = false) {
+    init(
+        names: [String] = [], format: PlanFormat = .text, out: String? = nil, detailedExitcode: Bool = false,
+        changedSince: String? = nil
+    ) {
         self.names = names
         self.format = format
         self.out = out
         self.detailedExitcode = detailedExitcode
+        self.changedSince = changedSince
     }
 
-    init(_ arguments: ParsedArguments, environment: CLIEnvironment) {
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) throws(UsageError) {
         self.init(
             names: arguments.positionals, format: PlanFormat(arguments), out: arguments.value(Option.out),
-            detailedExitcode: arguments.flag(Option.detailedExitcode))
+            detailedExitcode: arguments.flag(Option.detailedExitcode),
+            changedSince: try ChangedSince.revision(arguments, spec: Self.spec))
+        if changedSince != nil, !names.isEmpty {
+            throw UsageError("--changed-since selects the instances itself; pass no instance names", for: Self.spec)
+        }
     }
 }
 
@@ -61,7 +71,19 @@ enum PlanCommand {
 
     static func run(_ options: PlanOptions, _ context: CommandContext) async throws -> Int32 {
         let workspace = try await FleetWorkspace.open(context)
-        let input = try workspace.planInput(selecting: options.names)
+        var names = options.names
+        if let revision = options.changedSince {
+            let changed = try ChangedSince.select(revision, repo: context.repo, current: workspace.loaded)
+            let line = ChangedSince.summary(changed, revision: revision)
+            // JSON on stdout stays one document; with nothing changed there is no plan to print or save.
+            if options.format == .json { context.console.err(line) } else { context.console.out(line + "\n") }
+            guard !changed.names.isEmpty else {
+                if workspace.loaded.diagnostics.hasErrors { throw DiagnosticsError(workspace.loaded.diagnostics) }
+                return CLI.ExitCode.success
+            }
+            names = changed.names
+        }
+        let input = try workspace.planInput(selecting: names)
         let fleet = input.fleet
         let diagnostics = workspace.loaded.diagnostics + Planner.diagnostics(input)
         if diagnostics.hasErrors { throw DiagnosticsError(diagnostics) }
@@ -78,7 +100,7 @@ enum PlanCommand {
             printer.add(instance)
             saved?.add(instance)
         }
-        let selection = PlanSelection(options.names)
+        let selection = PlanSelection(names)
         printer.finish(summary: outline.summary, toolVersion: CLI.toolVersion, selection: selection)
         if let out {
             try saved?.finish(summary: outline.summary, toolVersion: CLI.toolVersion, selection: selection)

@@ -47,6 +47,15 @@ public protocol StateBackend: Sendable {
     /// Every lock (including expired leases), sorted by instance.
     func locks() async throws -> [LockRecord]
 
+    // MARK: wave barriers (runners of one sharded apply wait for each other between waves)
+
+    /// Inserts or replaces the record of (run, wave, shard).
+    func recordWave(_ record: WaveRecord) async throws
+    /// Every shard's record of one wave of a run, sorted by shard.
+    func waveRecords(run: String, wave: Int) async throws -> [WaveRecord]
+    /// Deletes one shard's records of a run: the shard starts the run over (a re-run after kill -9 or a failure).
+    func clearWaves(run: String, shard: Int) async throws
+
     // MARK: history
 
     /// Operations started at or after `since` (all when nil), newest first, with their steps ordered by index.
