@@ -48,7 +48,7 @@ enum ApplyCommand {
             if plan.hasChanges { try confirm(options, context) }
         }
 
-        let config: AWSConfig
+        var config: AWSConfig
         do {
             config = try AWSConfig.resolve(
                 environment: context.environment.variables, homeDirectory: context.environment.homeDirectory)
@@ -69,6 +69,15 @@ enum ApplyCommand {
         let printer = ProgressPrinter(
             console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
             width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)
+        config.maxRate = Double(options.maxRate)
+        config.onRateNotice = { notice in
+            let rate = String(format: "%.1f", notice.rate)
+            printer.note(
+                notice.throttled
+                    ? "API rate in \(notice.region) throttled: now \(rate) calls/s (max \(Int(notice.maximumRate)), "
+                        + "growing back slowly)"
+                    : "API rate in \(notice.region) back to \(rate) calls/s")
+        }
         if let shard = options.shard, let fullPlan {
             executorOptions.waveBarrier = SharedRun.barrier(
                 of: fullPlan, shard: shard, options: options, store: store, holder: executorOptions.holder,
