@@ -20,6 +20,14 @@ def shard_fleet(repo, n=8):
     for path in repo.instances.glob("*.json"):
         path.unlink()
     generate(repo.root, n, vary=True, prefix="shard")
+    # Every other instance a production one on the stable channel: its waves come after the internal wave.
+    for i, name in enumerate(sorted(repo.names())):
+        if i % 2:
+            repo.edit(name, channel="stable", type="production")
+            path = repo.instances / f"{name}.json"
+            edited = json.loads(path.read_text())
+            edited.pop("trial", None)
+            path.write_text(json.dumps(edited, indent=2) + "\n")
     return sorted(repo.names())
 
 
