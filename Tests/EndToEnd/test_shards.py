@@ -186,3 +186,16 @@ def test_changed_since_selects_from_git_history(cloudctl, repo, aws):
     assert "1 instance changed since" in out, out
     assert len(aws.vpcs("umbrella-trial")) == 1
     assert aws.vpcs("dogfood") == [] and all(aws.vpcs(n) == [] for n in medium)
+
+
+def test_throttling_slows_the_shared_rate_and_says_so(cloudctl, repo, aws, moto):
+    from urllib.parse import urlsplit
+    from fault_proxy import FaultProxy
+    proxy = FaultProxy(urlsplit(moto).port, throttle_every=7).start()
+    try:
+        out = cloudctl.apply("dogfood", "--max-rate", "50", endpoint=proxy.endpoint).stdout
+    finally:
+        proxy.stop()
+    assert proxy.injected, "the proxy throttled some calls"
+    assert "API rate in us-east-1 throttled: now 25.0 calls/s (max 50" in out, out
+    assert_provisioned(aws, repo, "dogfood")
