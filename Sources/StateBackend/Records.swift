@@ -142,3 +142,11 @@ public struct WaveRecord: Sendable, Codable, Equatable {
         self.finishedAt = finishedAt
     }
 }
+
+/// Thrown by a backend that keeps no wave barriers: `apply --shard` cannot run on it.
+public struct WaveBarriersUnsupported: Error, Sendable, CustomStringConvertible {
+    public init() {}
+    public var description: String {
+        "this state backend keeps no wave barriers, so `apply --shard` cannot run on it; apply without --shard"
+    }
+}

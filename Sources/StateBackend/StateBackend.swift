@@ -66,6 +66,12 @@ public protocol StateBackend: Sendable {
 }
 
 extension StateBackend {
+    // Wave barriers are optional for a backend: one without them refuses `apply --shard` with a clear error instead
+    // of failing to build.
+    public func recordWave(_ record: WaveRecord) async throws { throw WaveBarriersUnsupported() }
+    public func waveRecords(run: String, wave: Int) async throws -> [WaveRecord] { throw WaveBarriersUnsupported() }
+    public func clearWaves(run: String, shard: Int) async throws { throw WaveBarriersUnsupported() }
+
     /// Newest first; steps included. `instance` nil means every instance.
     public func operations(instance: String?, limit: Int) async throws -> [OperationRecord] {
         try await operations(instance: instance, since: nil, limit: limit)

@@ -31,6 +31,17 @@ def shard_fleet(repo, n=8):
     return sorted(repo.names())
 
 
+def create_zone(aws, repo):
+    """The fleet's hosted zone, made before runners start at once. Route 53 refuses a second zone with cloudctl's
+    caller reference (and cloudctl then uses the first); moto makes a second zone instead, so two runners creating
+    it at the same moment would each write records into their own."""
+    zone, fleet = repo.fleet["dns"]["zone"], repo.fleet["name"]
+    created = aws.client("route53").create_hosted_zone(Name=zone, CallerReference=f"cloudctl-{fleet}-{zone}")
+    zone_id = created["HostedZone"]["Id"].split("/")[-1]
+    aws.client("route53").change_tags_for_resource(
+        ResourceType="hostedzone", ResourceId=zone_id, AddTags=[{"Key": "cloudctl:fleet", "Value": fleet}])
+
+
 def databases(aws, identifier, region="us-east-1"):
     """Every RDS instance with exactly this identifier (a duplicate would be a second, differently named one)."""
     found = aws.client("rds", region).describe_db_instances()["DBInstances"]
@@ -56,6 +67,7 @@ def finish(proc, timeout=600):
 
 def test_two_shards_at_once_apply_every_instance_exactly_once_wave_by_wave(cloudctl, repo, aws):
     names = shard_fleet(repo)
+    create_zone(aws, repo)
     wave_of = waves(cloudctl)
     assert len(set(wave_of.values())) >= 2, f"the test needs several waves: {wave_of}"
     common = ("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2")
@@ -82,6 +94,7 @@ def test_two_shards_at_once_apply_every_instance_exactly_once_wave_by_wave(cloud
 
 def test_kill_one_shard_and_rerun_it_leaves_no_duplicate(cloudctl, repo, aws):
     names = shard_fleet(repo)
+    create_zone(aws, repo)
     common = ("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2")
     first = cloudctl.spawn(*common, "--shard", "1/2")
     second = cloudctl.spawn(*common, "--shard", "2/2")
