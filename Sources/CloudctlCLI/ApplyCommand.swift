@@ -20,10 +20,15 @@ enum ApplyCommand {
         var fullPlan: Plan?
         if let planFile = options.planFile, let outlining {
             let reader = try await outlining.value
-            let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
+            var check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
+            check.shard = options.shard
             let approval = SavedPlanApproval(check: check, options: options, context: context)
             guard let approved = try approval.approve() else { return CLI.ExitCode.success }
-            plan = approved
+            fullPlan = approved
+            plan = options.shard.map { SharedRun.part(of: approved, for: $0) } ?? approved
+            if let shard = options.shard {
+                console.out("Shard \(shard): \(plan.instances.count) of \(approved.instances.count) instances.")
+            }
         } else {
             var names = options.names
             if let revision = options.changedSince {
@@ -287,11 +292,6 @@ struct ApplyOptions: CommandOptions, Equatable {
         if arguments.flag(Option.skipLocked) { lockWait = .skip }
         maxRate = arguments.integer(Option.maxRate) ?? Self.defaultMaxRate
         changedSince = try ChangedSince.revision(arguments, spec: Self.spec)
-        if shard != nil, planFile != nil {
-            throw UsageError(
-                "--shard works on a fresh plan: runners plan the same files themselves; pass no plan file",
-                for: Self.spec)
-        }
         if changedSince != nil, planFile != nil {
             throw UsageError("--changed-since selects instances to plan afresh; pass no plan file", for: Self.spec)
         }

@@ -59,10 +59,6 @@ final class RunnerOptionsTests: XCTestCase {
             ),
             (ApplyOptions.spec, ["--max-rate", "0"], "--max-rate must be between 1 and 10000, got 0"),
             (
-                ApplyOptions.spec, ["p.json", "--shard", "1/2"],
-                "--shard works on a fresh plan: runners plan the same files themselves; pass no plan file"
-            ),
-            (
                 ApplyOptions.spec, ["acme", "--changed-since", "main"],
                 "--changed-since selects the instances itself; pass no instance names"
             ),

@@ -212,3 +212,26 @@ def test_throttling_slows_the_shared_rate_and_says_so(cloudctl, repo, aws, moto)
     assert proxy.injected, "the proxy throttled some calls"
     assert "API rate in us-east-1 throttled: now 25.0 calls/s (max 50" in out, out
     assert_provisioned(aws, repo, "dogfood")
+
+
+def test_two_shards_apply_one_saved_plan(cloudctl, repo, aws):
+    """Both runners apply the reviewed plan file; each one's progress does not make the plan stale for the other.
+    One wave, so the first runner need not wait for the second and the two can run one after the other."""
+    for path in repo.instances.glob("*.json"):
+        path.unlink()
+    generate(repo.root, 6, vary=False, prefix="shard")
+    names = sorted(repo.names())
+    create_zone(aws, repo)
+    plan = repo.root / "fleet-plan.json"
+    cloudctl("plan", "--out", str(plan), check=0)
+    first = cloudctl("apply", str(plan), "--auto-approve", "--ignore-maintenance-window", "--shard", "1/2",
+                     "--wave-timeout", "30s", check=0)
+    assert "Shard 1/2:" in first.stdout
+    # The second starts after the first finished: its instances' recorded state is unchanged, the first's moved on.
+    second = cloudctl("apply", str(plan), "--auto-approve", "--ignore-maintenance-window", "--shard", "2/2", check=0)
+    assert "Shard 2/2:" in second.stdout
+    assert_each_once(aws, repo, names)
+    # A file edited since the plan was saved still makes it stale, in any shard.
+    repo.edit(names[0], labels={"owner": "edited"})
+    stale = cloudctl("apply", str(plan), "--auto-approve", "--shard", "1/2", check=1)
+    assert "Saved plan is stale" in stale.stderr + stale.stdout
