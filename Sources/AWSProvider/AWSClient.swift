@@ -14,6 +14,8 @@ public final class AWSClient: Sendable {
     let retryPolicy: RetryPolicy
     let sleep: @Sendable (Duration) async throws -> Void
     private let calls = Mutex(0)
+    /// The region's call budget (one per client, and the provider keeps one client per region); nil: unlimited.
+    let limiter: APIRateLimiter?
 
     /// Per-call retries: a few quick ones; the executor's step retries back off further.
     public static let defaultRetryPolicy = RetryPolicy(
@@ -35,6 +37,10 @@ public final class AWSClient: Sendable {
         self.clock = clock
         self.retryPolicy = retryPolicy
         self.sleep = sleep
+        limiter = config.maxRate.map { rate in
+            APIRateLimiter(
+                region: config.region, settings: .init(maximumRate: rate), onNotice: config.onRateNotice ?? { _ in })
+        }
     }
 
     /// API calls made so far (benchmarks count them).
@@ -97,6 +103,7 @@ public final class AWSClient: Sendable {
         let remaining = deadline?.remaining ?? config.requestTimeout
         if remaining <= .zero, let deadline { throw CloudError.stepDeadline(operation, limit: deadline.limit) }
         let limit = min(config.requestTimeout, remaining)
+        try await limiter?.acquire()
         calls.withLock { $0 += 1 }
         let response: HTTPResponse
         do {
@@ -119,7 +126,9 @@ public final class AWSClient: Sendable {
             throw CloudError(kind: .connection, operation: operation, code: "TransportError", message: "\(error)")
         }
         guard (200..<300).contains(response.status) else {
-            throw AWSErrorMapper.error(operation: operation, response: response)
+            let error = AWSErrorMapper.error(operation: operation, response: response)
+            if error.kind == .throttling { limiter?.throttled() }
+            throw error
         }
         return response
     }

@@ -10,6 +10,10 @@ public struct AWSConfig: Sendable {
     public var requestTimeout: Duration
     /// Longest one step may take, waits included (`CLOUDCTL_STEP_TIMEOUT`): RDS creates and snapshots are slow.
     public var stepTimeout: Duration
+    /// At most this many calls per second per region (`apply --max-rate`), adaptive on throttling; nil: no limit.
+    public var maxRate: Double?
+    /// Hears when a region's rate falls after throttling or recovers (the progress output shows it).
+    public var onRateNotice: (@Sendable (APIRateLimiter.Notice) -> Void)?
 
     public static let defaultRequestTimeout: Duration = .seconds(30)
     public static let defaultStepTimeout: Duration = .seconds(45 * 60)

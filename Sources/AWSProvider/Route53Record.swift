@@ -118,15 +118,15 @@ struct Route53Record {
     private func findOrCreateZone(_ zone: String) async throws -> String {
         if let id = try await findZone(zone) { return id }
         // A deterministic caller reference makes a retried create fail as a duplicate instead of making a second zone.
-        let created = try await api.restXML(
-            .route53, "POST", "/\(Self.apiVersion)/hostedzone",
-            body: """
-                <CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/">\
-                <Name>\(XMLText.escape(zone))</Name>\
-                <CallerReference>cloudctl-\(XMLText.escape(scope.names.fleet))-\(XMLText.escape(zone))\
-                </CallerReference>\
-                </CreateHostedZoneRequest>
-                """)
+        let created: XMLNode
+        do {
+            created = try await createZone(zone)
+        } catch let error as CloudError where error.code == "HostedZoneAlreadyExists" {
+            // Another runner (or apply) created it a moment ago: use theirs once it is listed.
+            return try await scope.backoff.poll("hosted zone \(zone)", operation: error.operation) {
+                try await findZone(zone)
+            }
+        }
         let id = Self.zoneId(created.descendants("Id").first?.text ?? "")
         try await api.restXML(
             .route53, "POST", "/\(Self.apiVersion)/tags/hostedzone/\(id)",
@@ -138,6 +138,18 @@ struct Route53Record {
                 </ChangeTagsForResourceRequest>
                 """)
         return id
+    }
+
+    private func createZone(_ zone: String) async throws -> XMLNode {
+        try await api.restXML(
+            .route53, "POST", "/\(Self.apiVersion)/hostedzone",
+            body: """
+                <CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/\(Self.apiVersion)/">\
+                <Name>\(XMLText.escape(zone))</Name>\
+                <CallerReference>cloudctl-\(XMLText.escape(scope.names.fleet))-\(XMLText.escape(zone))\
+                </CallerReference>\
+                </CreateHostedZoneRequest>
+                """)
     }
 
     private func findZone(_ zone: String) async throws -> String? {

@@ -35,25 +35,45 @@ enum ApplyCommand {
             workspace.recorded = refresh.recorded
             refreshed = refresh
         }
+        var fullPlan: Plan?
         if let planFile = options.planFile, let outlining {
             let reader = try await outlining.value
-            let check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
+            var check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
+            check.shard = options.shard
             let approval = SavedPlanApproval(check: check, options: options, context: context, console: console)
             guard let approved = try approval.approve() else { return try nothingToApply(options, context) }
-            plan = approved
+            fullPlan = approved
+            plan = options.shard.map { SharedRun.part(of: approved, for: $0) } ?? approved
+            if let shard = options.shard {
+                console.out("Shard \(shard): \(plan.instances.count) of \(approved.instances.count) instances.")
+            }
         } else {
-            let result = try workspace.plan(selecting: options.names, drifted: refreshed?.drifted ?? [:])
+            var names = options.names
+            if let revision = options.changedSince {
+                let changed = try ChangedSince.select(revision, repo: context.repo, current: workspace.loaded)
+                console.out(ChangedSince.summary(changed, revision: revision))
+                guard !changed.names.isEmpty else { return try nothingToApply(options, context) }
+                names = changed.names
+            }
+            let result = try workspace.plan(selecting: names, drifted: refreshed?.drifted ?? [:])
             context.report(result.diagnostics)
-            plan = result.plan
+            fullPlan = result.plan
+            plan = options.shard.map { SharedRun.part(of: result.plan, for: $0) } ?? result.plan
+            if let shard = options.shard {
+                console.out(
+                    "Shard \(shard): \(plan.instances.count) of \(result.plan.instances.count) instances "
+                        + "(by a hash of their names).")
+            }
             let renderer = workspace.textRenderer(
                 terminal: context.terminal, now: options.ignoreMaintenanceWindow ? nil : context.environment.now(),
-                selecting: options.names)
+                selecting: names)
             console.out(renderer.render(plan))
-            guard plan.hasChanges else { return try nothingToApply(options, context) }
-            try confirm(options, context, console: console)
+            // A shard with nothing to do still marks every wave finished, or the other shards would wait for it.
+            guard plan.hasChanges || options.shard != nil else { return try nothingToApply(options, context) }
+            if plan.hasChanges { try confirm(options, context, console: console) }
         }
 
-        let config = try context.awsConfig()
+        var config = try context.awsConfig()
         let store = try context.writableStore(fleet: fleet.name, create: true)
         var executorOptions = ExecutorOptions(holder: LockHolder.current())
         if let refreshed {
@@ -68,9 +88,24 @@ enum ApplyCommand {
         executorOptions.run = run
         executorOptions.waveGate = RolloutGateHook.make(
             fleet: fleet, specs: workspace.loaded.specs, store: store, now: context.environment.now)
+        executorOptions.lockWait = options.lockWait
         let printer = ProgressPrinter(
             console: console, terminal: context.terminal, live: console.stdoutIsTerminal,
             width: console.stdoutIsTerminal ? Terminal.columns(STDOUT_FILENO) : nil, now: context.environment.now)
+        config.maxRate = Double(options.maxRate)
+        config.onRateNotice = { notice in
+            let rate = String(format: "%.1f", notice.rate)
+            printer.note(
+                notice.throttled
+                    ? "API rate in \(notice.region) throttled: now \(rate) calls/s (max \(Int(notice.maximumRate)), "
+                        + "growing back slowly)"
+                    : "API rate in \(notice.region) back to \(rate) calls/s")
+        }
+        if let shard = options.shard, let fullPlan {
+            executorOptions.waveBarrier = SharedRun.barrier(
+                of: fullPlan, shard: shard, options: options, store: store, holder: executorOptions.holder,
+                printer: printer, clock: context.environment.now)
+        }
         let executor = Executor(
             store: store, provider: context.environment.makeProvider(config),
             options: executorOptions,
@@ -141,12 +176,12 @@ enum ApplyCommand {
     static func summaryLine(_ report: ApplyReport) -> String {
         let count = { (r: OperationResult) in report.instances.filter { $0.result == r }.count }
         var parts = ["\(count(.succeeded)) succeeded", "\(count(.failed)) failed", "\(count(.deferred)) deferred"]
-        for other in [OperationResult.cancelled, .interrupted] where count(other) > 0 {
+        for other in [OperationResult.cancelled, .interrupted, .skipped] where count(other) > 0 {
             parts.append("\(count(other)) \(other.rawValue)")
         }
         var line = "Apply complete: " + parts.joined(separator: ", ") + "."
-        for failure in report.instances where failure.result == .failed {
-            line += "\n  \(failure.name): \(failure.error ?? "failed")"
+        for failure in report.instances where failure.result == .failed || failure.result == .skipped {
+            line += "\n  \(failure.name): \(failure.error ?? failure.result.rawValue)"
         }
         // Which window each deferred instance waits for, and when it opens.
         for deferred in report.instances where deferred.result == .deferred {
@@ -180,7 +215,32 @@ struct ApplyOptions: CommandOptions, Equatable {
         static let json = OptionSpec.flag(
             "--json", "Print one JSON result per instance on stdout (the plan and progress go to stderr).")
         static let refresh = RefreshOption.flag
+        static let shard = OptionSpec.string(
+            "--shard", "K/N",
+            "Apply only shard K of N (by a hash of the instance name); N runners with the same files and "
+                + "database apply every instance once and wait for each other between waves.")
+        static let waveTimeout = OptionSpec.string(
+            "--wave-timeout", "DURATION",
+            "With --shard: how long to wait at a wave boundary for the other shards (default: 1h).")
+        static let runId = OptionSpec.string(
+            "--run-id", "ID",
+            "With --shard: what all runners of one run share besides the plan (e.g. the CI run id), so a retry "
+                + "starts afresh.")
+        static let lockTimeout = OptionSpec.string(
+            "--lock-timeout", "DURATION",
+            "Wait up to DURATION (e.g. 30s, 5m) for an instance locked by another runner (default: 0, fail).")
+        static let skipLocked = OptionSpec.flag(
+            "--skip-locked", "Skip instances locked by another runner (reported 'skipped' with the holder).")
+        static let maxRate = OptionSpec.integer(
+            "--max-rate", "N", in: maxRateBounds,
+            "At most N cloud API calls per second per account and region (default: \(defaultMaxRate)); halves on "
+                + "throttling and grows back slowly.")
     }
+
+    static let maxRateBounds = 1...10_000
+    static let defaultMaxRate = 100
+    /// How long a shard waits at a wave boundary unless told otherwise.
+    static let defaultWaveTimeout = 3600.0
 
     /// More instances at once than any fleet's API rate limits allow; the bound also keeps a typo like 100000 from
     /// making the executor spin up that many slots.
@@ -192,8 +252,10 @@ struct ApplyOptions: CommandOptions, Equatable {
         arguments: "[PLANFILE | NAME…]", positionals: 0...Int.max,
         options: [
             Option.autoApprove, Option.parallelism, Option.ignoreMaintenanceWindow,
-            Option.continueAfterFailedWave, Option.json, Option.refresh,
+            Option.continueAfterFailedWave, Option.json, Option.refresh, Option.shard, Option.waveTimeout,
+            Option.runId, Option.lockTimeout, Option.skipLocked, Option.maxRate, ChangedSince.option,
         ],
+        conflicts: [[Option.lockTimeout, Option.skipLocked]],
         exitCodes: [
             (CLI.ExitCode.success, "every instance succeeded or was deferred to its maintenance window"),
             (CLI.ExitCode.failure, "error, or an instance failed (see the summary and `cloudctl history`)"),
@@ -212,6 +274,14 @@ struct ApplyOptions: CommandOptions, Equatable {
     var json = false
     /// Plan from what the cloud says: repair drift, correct recorded state.
     var refresh = false
+    /// This runner's share of the fleet; nil applies every instance.
+    var shard: Shard?
+    var waveTimeout = defaultWaveTimeout
+    var runId: String?
+    var lockWait: LockWait = .fail
+    var maxRate = defaultMaxRate
+    /// Only instances whose effective spec changed since this git revision.
+    var changedSince: String?
 
     init(
         planFile: String? = nil, names: [String] = [], autoApprove: Bool = false,
@@ -252,6 +322,36 @@ struct ApplyOptions: CommandOptions, Equatable {
             throw UsageError(
                 "--refresh plans afresh from the cloud; a saved plan (\(planFile)) is applied exactly as saved",
                 for: Self.spec)
+        }
+        if let text = arguments.value(Option.shard) {
+            switch Shard.parse(text) {
+            case .success(let parsed): shard = parsed
+            case .failure(let error): throw UsageError("\(error)", for: Self.spec)
+            }
+        }
+        for option in [Option.waveTimeout, Option.runId] where shard == nil && arguments.value(option) != nil {
+            throw UsageError("\(option.name) only applies with --shard K/N", for: Self.spec)
+        }
+        if let text = arguments.value(Option.waveTimeout) {
+            waveTimeout = try DurationText.seconds(text, option: Option.waveTimeout.name, spec: Self.spec)
+        }
+        runId = arguments.value(Option.runId)
+        if let text = arguments.value(Option.lockTimeout) {
+            let seconds = try DurationText.seconds(text, option: Option.lockTimeout.name, spec: Self.spec)
+            lockWait = seconds > 0 ? .wait(seconds) : .fail
+        }
+        if arguments.flag(Option.skipLocked) { lockWait = .skip }
+        maxRate = arguments.integer(Option.maxRate) ?? Self.defaultMaxRate
+        changedSince = try ChangedSince.revision(arguments, spec: Self.spec)
+        if changedSince != nil, planFile != nil {
+            throw UsageError("--changed-since selects instances to plan afresh; pass no plan file", for: Self.spec)
+        }
+        if changedSince != nil, !names.isEmpty {
+            throw UsageError("--changed-since selects the instances itself; pass no instance names", for: Self.spec)
+        }
+        if refresh, changedSince != nil {
+            throw UsageError(
+                "--refresh plans every selected instance from the cloud; drop --changed-since", for: Self.spec)
         }
     }
 }

@@ -30,7 +30,7 @@ struct PlanOptions: CommandOptions, Equatable {
     static let spec = CommandSpec(
         name: "plan", abstract: "Show what must change to make the fleet match the instance files.",
         arguments: "[NAME…]", positionals: 0...Int.max,
-        options: PlanFormat.options + [Option.out, Option.detailedExitcode, Option.refresh],
+        options: PlanFormat.options + [Option.out, Option.detailedExitcode, Option.refresh, ChangedSince.option],
         // A refreshed plan starts from state corrected in memory only: `apply FILE` would find it stale.
         conflicts: [PlanFormat.options, [Option.out, Option.refresh]],
         exitCodes: CLI.ExitCode.basic + [
@@ -45,22 +45,29 @@ struct PlanOptions: CommandOptions, Equatable {
     var detailedExitcode = false
     /// Plan from what the cloud says (`drift`), not only from recorded state.
     var refresh = false
+    /// Only instances whose effective spec changed since this git revision.
+    var changedSince: String?
 
     init(
         names: [String] = [], format: PlanFormat = .text, out: String? = nil, detailedExitcode: Bool = false,
-        refresh: Bool = false
+        refresh: Bool = false, changedSince: String? = nil
     ) {
         self.names = names
         self.format = format
         self.out = out
         self.detailedExitcode = detailedExitcode
         self.refresh = refresh
+        self.changedSince = changedSince
     }
 
-    init(_ arguments: ParsedArguments, environment: CLIEnvironment) {
+    init(_ arguments: ParsedArguments, environment: CLIEnvironment) throws(UsageError) {
         self.init(
             names: arguments.positionals, format: PlanFormat(arguments), out: arguments.value(Option.out),
-            detailedExitcode: arguments.flag(Option.detailedExitcode), refresh: arguments.flag(Option.refresh))
+            detailedExitcode: arguments.flag(Option.detailedExitcode), refresh: arguments.flag(Option.refresh),
+            changedSince: try ChangedSince.revision(arguments, spec: Self.spec))
+        if changedSince != nil, !names.isEmpty {
+            throw UsageError("--changed-since selects the instances itself; pass no instance names", for: Self.spec)
+        }
     }
 }
 
@@ -86,13 +93,25 @@ enum PlanCommand {
 
     private static func plan(_ options: PlanOptions, _ context: CommandContext) async throws -> Int32 {
         var workspace = try await FleetWorkspace.open(context)
+        var names = options.names
+        if let revision = options.changedSince {
+            let changed = try ChangedSince.select(revision, repo: context.repo, current: workspace.loaded)
+            let line = ChangedSince.summary(changed, revision: revision)
+            // JSON on stdout stays one document; with nothing changed there is no plan to print or save.
+            if options.format == .json { context.console.err(line) } else { context.console.out(line + "\n") }
+            guard !changed.names.isEmpty else {
+                if workspace.loaded.diagnostics.hasErrors { throw DiagnosticsError(workspace.loaded.diagnostics) }
+                return CLI.ExitCode.success
+            }
+            names = changed.names
+        }
         var drifted: [String: Set<ResourceKind>] = [:]
         if options.refresh {
-            let refresh = try await RefreshedState.read(workspace, names: options.names, context: context)
+            let refresh = try await RefreshedState.read(workspace, names: names, context: context)
             workspace.recorded = refresh.recorded
             drifted = refresh.drifted
         }
-        var input = try workspace.planInput(selecting: options.names)
+        var input = try workspace.planInput(selecting: names)
         input.drifted = drifted
         let fleet = input.fleet
         let diagnostics =
@@ -115,7 +134,7 @@ enum PlanCommand {
             printer.add(instance)
             saved?.add(instance)
         }
-        let selection = PlanSelection(options.names)
+        let selection = PlanSelection(names)
         printer.finish(summary: outline.summary, toolVersion: CLI.toolVersion, selection: selection)
         if let out {
             try saved?.finish(summary: outline.summary, toolVersion: CLI.toolVersion, selection: selection)

@@ -78,6 +78,16 @@ final class ProgressPrinter: ApplyObserver {
         }
     }
 
+    func instanceWaitingForLock(_ name: String, holder: String) {
+        update(name, "waiting for its lock, held by \(holder) (--lock-timeout)")
+    }
+
+    /// A line about the whole apply (a wave barrier, the API rate), printed above the live lines.
+    func note(_ text: String) {
+        guard live else { return console.out(stamp(text)) }
+        state.withLock { redraw(&$0, permanent: [text]) }
+    }
+
     private func update(_ name: String, _ text: String) {
         guard live else { return console.out(stamp("\(name) \(text)")) }
         state.withLock { state in

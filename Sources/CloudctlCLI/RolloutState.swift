@@ -45,7 +45,7 @@ struct RolloutState {
                 case .succeeded: .succeeded
                 case .failed, .interrupted: .failed
                 case .deferred: .deferred
-                case .running, .cancelled: .other
+                case .running, .cancelled, .skipped: .other
                 }
             }
             // A deferred instance leaves no operation behind; outside its window, an upgrade waits for it.

@@ -11,6 +11,9 @@ struct SavedPlanCheck {
     /// The plan file as the user named it, for messages.
     let file: String
     let workspace: FleetWorkspace
+    /// Sharded (`apply PLANFILE --shard K/N`): the other shards' runners may already have applied their instances, so
+    /// a changed recorded state outside this shard is theirs, not staleness (their files must still be unchanged).
+    var shard: Shard?
 
     private var replan: String { "Re-run `cloudctl plan --out \(file)` with this cloudctl and review the new plan." }
 
@@ -48,7 +51,10 @@ struct SavedPlanCheck {
                 visited[index] = true
                 recount.add(saved)
                 let specChanged = saved.specFingerprint != fresh.specFingerprint
-                if specChanged || saved.recordedFingerprint != fresh.recordedFingerprint {
+                let othersProgress = shard.map { !$0.contains(fresh.name) && !specChanged } ?? false
+                if othersProgress {
+                    // Not this runner's instance, and only its recorded state moved on: not checked further.
+                } else if specChanged || saved.recordedFingerprint != fresh.recordedFingerprint {
                     stale.append(fresh.name)
                 } else if saved != fresh || index != position {
                     differing.append(fresh.name)
@@ -240,8 +246,9 @@ struct SavedPlanApproval {
         output.write(renderer.summary(summary) + "\n")
         output.flush()
         spool.replay(to: console.writeOut)
-        guard summary.hasChanges else { return nil }
-        try ApplyCommand.confirm(options, context, console: console)
+        // A shard with nothing left still goes on: it marks every wave finished, or the other shards would wait.
+        guard summary.hasChanges || options.shard != nil else { return nil }
+        if summary.hasChanges { try ApplyCommand.confirm(options, context, console: console) }
         if !autoApprove {
             // Checked again at the moment of applying: the file may have changed while the question was open.
             _ = try check.verify { instances.append($0) }

@@ -11,6 +11,22 @@ public protocol ApplyObserver: Sendable {
     func stepRetrying(_ name: String, step: PlanStep, attempt: Int, error: CloudError, delay: Duration)
     func stepFinished(_ name: String, index: Int, step: PlanStep, status: StepStatus, error: String?)
     func instanceFinished(_ name: String, result: OperationResult)
+    /// The instance's lock is held by another runner and this apply waits for it (`--lock-timeout`).
+    func instanceWaitingForLock(_ name: String, holder: String)
+}
+
+extension ApplyObserver {
+    public func instanceWaitingForLock(_ name: String, holder: String) {}
+}
+
+/// What an apply does when another runner holds an instance's lock.
+public enum LockWait: Sendable, Equatable {
+    /// Fail the instance at once, naming the holder.
+    case fail
+    /// Retry until the lock is free, for at most this long; then fail as above.
+    case wait(TimeInterval)
+    /// Leave the instance to the holder: reported `skipped`, naming it.
+    case skip
 }
 
 /// Tunables of one apply.
@@ -40,6 +56,12 @@ public struct ExecutorOptions: Sendable {
     public var waveGate: (@Sendable (_ wave: Int, _ instances: [InstancePlan]) async -> [String: String])?
     /// Random source for retry jitter, returning a value in 0...1; tests inject a fixed one.
     public var jitter: @Sendable () -> Double = { Double.random(in: 0...1) }
+    /// What to do when another runner holds an instance's lock.
+    public var lockWait: LockWait = .fail
+    /// How often a held lock is tried again while waiting for it.
+    public var lockPollInterval: Duration = .seconds(1)
+    /// Set for `apply --shard`: where this runner meets the other shards between waves; nil runs waves alone.
+    public var waveBarrier: (any WaveBarrier)?
     public init(holder: String) { self.holder = holder }
 }
 
@@ -59,7 +81,9 @@ public struct InstanceApplyResult: Sendable, Equatable {
 public struct ApplyReport: Sendable, Equatable {
     public var instances: [InstanceApplyResult]
     public init(instances: [InstanceApplyResult]) { self.instances = instances }
-    public var succeeded: Bool { instances.allSatisfy { $0.result == .succeeded || $0.result == .deferred } }
+    public var succeeded: Bool {
+        instances.allSatisfy { $0.result == .succeeded || $0.result == .deferred || $0.result == .skipped }
+    }
 }
 
 /// Runs a plan: per-instance locks, journaled steps, bounded parallelism, retries, cancellation.
@@ -126,14 +150,23 @@ public struct Executor: Sendable {
         // they are deferred too, and the next apply inside the window goes on. Other changes proceed.
         var failedWave: Int?
         var deferredChanges: [String: Int] = [:]
+        // Sharded: the other shards' verdict at the last wave boundary (nil while they all finished cleanly).
+        var barrierStop: String?
+        let barrier = options.waveBarrier
+        if let barrier {
+            do { try await barrier.begin() } catch { barrierStop = "not started: wave barrier (state store: \(error))" }
+        }
+        let waves = Set(runs.map(\.plan.wave)).union(barrier?.waves ?? []).sorted()
         var ranEarlierWave = false
-        for wave in Set(runs.map(\.plan.wave)).sorted() {
+        for wave in waves {
             let waveRuns = runs.filter { $0.plan.wave == wave && counts[$0.name] == 1 }
             var toRun: [InstanceRun] = []
             var waveResults: [InstanceApplyResult] = []
             for run in waveRuns {
                 let heldBy = run.plan.changes.lazy.flatMap(\.rolloutKeys).compactMap { deferredChanges[$0] }.first
-                if let failedWave, !options.continueAfterFailedWave {
+                if let barrierStop {
+                    waveResults.append(run.notStarted(.cancelled, barrierStop))
+                } else if let failedWave, !options.continueAfterFailedWave {
                     waveResults.append(
                         run.notStarted(
                             .cancelled,
@@ -172,6 +205,19 @@ public struct Executor: Sendable {
             for run in toRun where results[run.name]?.result == .deferred {
                 for key in run.plan.changes.flatMap(\.rolloutKeys) where deferredChanges[key] == nil {
                     deferredChanges[key] = wave
+                }
+            }
+            if let barrier, barrierStop == nil,
+                failedWave == nil || failedWave == wave || options.continueAfterFailedWave
+            {
+                // Cancelled (Ctrl-C) counts as failed: the wave did not finish in this shard.
+                let failed = waveResults.contains { [.failed, .cancelled, .interrupted].contains($0.result) }
+                // Waiting only holds back this shard's later instances: with none left (or once its own failure
+                // stopped its rollout) it records the wave and moves on.
+                let laterWork = runs.contains { $0.plan.wave > wave }
+                let waits = laterWork && (!failed || options.continueAfterFailedWave)
+                if case .stop(let reason) = await barrier.finish(wave: wave, failed: failed, waits: waits) {
+                    barrierStop = reason
                 }
             }
         }

@@ -51,7 +51,16 @@ struct InstanceRun: Sendable {
             // Lock first: only then is a `running` step in the journal surely a leftover of a dead run, not a live one.
             try await acquireLock()
         } catch let held as LockHeldError {
-            return failed("\(held); if no other apply is running, clear it with `cloudctl unlock \(name)`")
+            if options.lockWait == .skip {
+                return InstanceApplyResult(
+                    name: name, result: .skipped, error: "skipped: locked by \(held.lock.holder) (--skip-locked)")
+            }
+            let waited = if case .wait(let timeout) = options.lockWait { " (waited \(Int(timeout)) s)" } else { "" }
+            return failed(
+                "\(held)\(waited); if no other apply is running, clear it with `cloudctl unlock \(name)`, "
+                    + "or pass --lock-timeout to wait for it")
+        } catch is CancellationError {
+            return InstanceApplyResult(name: name, result: .cancelled, error: Self.cancelledBeforeStart)
         } catch {
             return failed("state store: \(error)")
         }
@@ -95,8 +104,28 @@ struct InstanceRun: Sendable {
         try? await store.finishOperation(id, result: .deferred, error: reason, now: clock())
     }
 
-    /// Takes the instance lock; a lock left by a dead process on this host is taken over at once.
+    /// Takes the instance lock, waiting for it while `--lock-timeout` allows; throws the last `LockHeldError`.
     private func acquireLock() async throws {
+        let start = clock()
+        var reported = false
+        while true {
+            do {
+                return try await takeLock()
+            } catch let held as LockHeldError {
+                guard case .wait(let timeout) = options.lockWait, clock().timeIntervalSince(start) < timeout else {
+                    throw held
+                }
+                if !reported {
+                    observer.instanceWaitingForLock(name, holder: held.lock.holder)
+                    reported = true
+                }
+                try await sleep(options.lockPollInterval)
+            }
+        }
+    }
+
+    /// One try at the instance lock; a lock left by a dead process on this host is taken over at once.
+    private func takeLock() async throws {
         do {
             try await store.acquireLock(instance: name, holder: options.holder, lease: options.lockLease)
         } catch let held as LockHeldError where options.isAbandonedHolder(held.lock.holder) {

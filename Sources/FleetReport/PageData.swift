@@ -57,7 +57,9 @@ struct PageData {
 
     /// Code order of the journal's enums on the page (`e.status`, `e.result`); the switches below keep them complete.
     static let statuses: [StepStatus] = [.running, .succeeded, .failed, .notStarted, .interrupted]
-    static let results: [OperationResult] = [.running, .succeeded, .failed, .cancelled, .interrupted, .deferred]
+    static let results: [OperationResult] = [
+        .running, .succeeded, .failed, .cancelled, .interrupted, .deferred, .skipped,
+    ]
 
     private static func code(_ status: StepStatus) -> Int {
         switch status {
@@ -77,6 +79,7 @@ struct PageData {
         case .cancelled: 3
         case .interrupted: 4
         case .deferred: 5
+        case .skipped: 6
         }
     }
 

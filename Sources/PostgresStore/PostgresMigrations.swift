@@ -11,8 +11,8 @@ enum PostgresMigrations {
         var neededForReading = true
     }
 
-    /// The first migration is the SQLite store's schema as of its migration 006 (runs, rollout decisions), plus lock
-    /// fencing tokens: there are no older PostgreSQL databases to upgrade.
+    /// The first migration is the SQLite store's schema as of its migration 007 (runs, rollout decisions, wave
+    /// barriers), plus lock fencing tokens: there are no older PostgreSQL databases to upgrade.
     static let all: [Migration] = [
         Migration(
             id: "001-initial",
@@ -99,6 +99,17 @@ enum PostgresMigrations {
                     at double precision NOT NULL
                 );
                 CREATE INDEX rollout_decisions_version ON rollout_decisions(version, at);
+                -- Wave barriers of sharded applies: each shard's mark per (run, wave).
+                CREATE TABLE wave_barriers (
+                    run text NOT NULL,
+                    wave integer NOT NULL,
+                    shard integer NOT NULL,
+                    shards integer NOT NULL,
+                    status text NOT NULL,
+                    holder text NOT NULL,
+                    finished_at double precision NOT NULL,
+                    PRIMARY KEY (run, wave, shard)
+                );
                 """)
     ]
 

@@ -15,6 +15,9 @@ public enum OperationResult: String, Sendable, Codable {
     case running, succeeded, failed, cancelled, interrupted
     /// Not started: it has disruptive steps and is outside its maintenance window.
     case deferred
+    /// Not started: another runner held its lock and the apply was told to skip locked instances (`--skip-locked`).
+    /// Never journaled (the other runner's operation is the record).
+    case skipped
 }
 
 /// One row of the journal's steps table.
@@ -140,5 +143,46 @@ public struct OperationFilter: Sendable, Equatable {
         self.instance = instance
         self.run = run
         self.since = since
+    }
+}
+
+/// How one shard left one wave of a sharded apply.
+public enum WaveBarrierStatus: String, Sendable, Codable {
+    /// Every instance of the wave in this shard was run (succeeded, deferred or skipped).
+    case finished
+    /// At least one instance of the wave in this shard failed: later waves must not start in any shard.
+    case failed
+}
+
+/// One shard's mark at a wave boundary of a sharded apply; runners of one run meet through these rows.
+public struct WaveRecord: Sendable, Codable, Equatable {
+    /// What all shards of one run share (a hash of the plan's instances and the shard count).
+    public var run: String
+    public var wave: Int
+    /// 1-based shard index.
+    public var shard: Int
+    public var shards: Int
+    public var status: WaveBarrierStatus
+    public var holder: String
+    public var finishedAt: Date
+
+    public init(
+        run: String, wave: Int, shard: Int, shards: Int, status: WaveBarrierStatus, holder: String, finishedAt: Date
+    ) {
+        self.run = run
+        self.wave = wave
+        self.shard = shard
+        self.shards = shards
+        self.status = status
+        self.holder = holder
+        self.finishedAt = finishedAt
+    }
+}
+
+/// Thrown by a backend that keeps no wave barriers: `apply --shard` cannot run on it.
+public struct WaveBarriersUnsupported: Error, Sendable, CustomStringConvertible {
+    public init() {}
+    public var description: String {
+        "this state backend keeps no wave barriers, so `apply --shard` cannot run on it; apply without --shard"
     }
 }

@@ -48,6 +48,15 @@ public protocol StateBackend: Sendable {
     /// Every lock (including expired leases), sorted by instance.
     func locks() async throws -> [LockRecord]
 
+    // MARK: wave barriers (runners of one sharded apply wait for each other between waves)
+
+    /// Inserts or replaces the record of (run, wave, shard).
+    func recordWave(_ record: WaveRecord) async throws
+    /// Every shard's record of one wave of a run, sorted by shard.
+    func waveRecords(run: String, wave: Int) async throws -> [WaveRecord]
+    /// Deletes one shard's records of a run: the shard starts the run over (a re-run after kill -9 or a failure).
+    func clearWaves(run: String, shard: Int) async throws
+
     // MARK: history
 
     /// Operations matching `filter`, newest first, with their steps ordered by index; at most `limit`.
@@ -77,6 +86,12 @@ extension StateBackend {
     public func operations(instance: String?, since: Date?, limit: Int) async throws -> [OperationRecord] {
         try await operations(matching: OperationFilter(instance: instance, since: since), limit: limit)
     }
+
+    // Wave barriers are optional for a backend: one without them refuses `apply --shard` with a clear error instead
+    // of failing to build.
+    public func recordWave(_ record: WaveRecord) async throws { throw WaveBarriersUnsupported() }
+    public func waveRecords(run: String, wave: Int) async throws -> [WaveRecord] { throw WaveBarriersUnsupported() }
+    public func clearWaves(run: String, shard: Int) async throws { throw WaveBarriersUnsupported() }
 
     /// Newest first; steps included. `instance` nil means every instance.
     public func operations(instance: String?, limit: Int) async throws -> [OperationRecord] {

@@ -124,6 +124,21 @@ enum Migrations {
                 );
                 CREATE INDEX rollout_decisions_version ON rollout_decisions (version, at);
                 """, neededForReading: false),
+        // Wave barriers of sharded applies: each shard's mark per (run, wave). Only `apply --shard` reads it.
+        Migration(
+            id: "007-wave-barriers",
+            sql: """
+                CREATE TABLE wave_barriers (
+                    run TEXT NOT NULL,
+                    wave INTEGER NOT NULL,
+                    shard INTEGER NOT NULL,
+                    shards INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    holder TEXT NOT NULL,
+                    finished_at REAL NOT NULL,
+                    PRIMARY KEY (run, wave, shard)
+                );
+                """, neededForReading: false),
     ]
 
     /// Applies every migration `database` lacks, each in its own transaction; a no-op on an up-to-date file.

@@ -89,6 +89,7 @@ extension StepAction: SQLiteValueConvertible {}
 extension InstanceState: SQLiteValueConvertible {}
 extension StepStatus: SQLiteValueConvertible {}
 extension OperationResult: SQLiteValueConvertible {}
+extension WaveBarrierStatus: SQLiteValueConvertible {}
 
 extension Version: SQLiteValueConvertible {
     var sqliteValue: SQLiteValue { .text(description) }

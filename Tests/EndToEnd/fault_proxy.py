@@ -68,8 +68,11 @@ def error_response(kind, service, protocol):
 class FaultProxy:
     """Every `throttle_every`-th and `error_every`-th request (counted per proxy) gets an injected error."""
 
-    def __init__(self, upstream_port, throttle_every=0, error_every=0, hold_after=None):
+    def __init__(self, upstream_port, throttle_every=0, error_every=0, hold_after=None, latency=0.0):
         self.upstream_port = upstream_port
+        # Seconds added to every forwarded call (concurrently, per call): a cloud whose round trip, not its
+        # capacity, bounds a client, as AWS's APIs do (moto alone answers in milliseconds but one call at a time).
+        self.latency = latency
         self.throttle_every = throttle_every
         self.error_every = error_every
         # (trigger, held): once an action `trigger` was forwarded, calls of action `held` get no answer until
@@ -118,6 +121,8 @@ class FaultProxy:
                     self.end_headers()
                     self.wfile.write(payload)
                     return
+                if proxy.latency:
+                    time.sleep(proxy.latency)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
                 conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=60)
                 started = time.perf_counter()

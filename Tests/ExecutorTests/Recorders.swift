@@ -30,6 +30,7 @@ final class RecordingObserver: ApplyObserver {
         add("step \(name) \(index + 1) \(status.rawValue)")
     }
     func instanceFinished(_ name: String, result: OperationResult) { add("finished \(name) \(result.rawValue)") }
+    func instanceWaitingForLock(_ name: String, holder: String) { add("waiting \(name) \(holder)") }
 
     private func add(_ event: String) { events.mutate { $0.append(event) } }
 }
