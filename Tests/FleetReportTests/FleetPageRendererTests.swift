@@ -105,7 +105,9 @@ final class FleetPageRendererTests: XCTestCase {
                 RolloutSection(
                     release: hostile,
                     waves: [
-                        wave(hostile, channel: hostile, gate: [GateNote(kind: .baking, text: hostile)], failed: [hostile])
+                        wave(
+                            hostile, channel: hostile, gate: [GateNote(kind: .baking, text: hostile)],
+                            failed: [hostile])
                     ], skipped: [hostile])
             ],
             drift: [
