@@ -54,7 +54,8 @@ enum ReportCommand {
             rollouts = found.sections
             if found.omitted > 0 {
                 notices.append(
-                    "\(found.omitted) older releases are still rolling and not shown; see `cloudctl rollout status`.")
+                    "\(found.omitted) older releases may still be rolling and are not shown here; "
+                        + "see `cloudctl rollout status VERSION`.")
             }
         }
         let page = FleetPage(

@@ -128,6 +128,49 @@ final class ReportCommandTests: RepoTestCase {
         XCTAssertTrue(try rolloutSection(done.out).contains("<p>No rollout in progress.</p>"), done.out)
     }
 
+    /// Which releases the page calls rolling: named by a live file or record, and not yet run by every live one.
+    func testRollingReleasesAreThoseSomeLiveInstanceHasNotReached() {
+        let v520 = Version(5, 2, 0)
+        let v523 = Version(5, 2, 3)
+        let v530 = Version(5, 3, 0)
+        let cases: [(why: String, specs: [InstanceSpec], running: [String: Version], rolling: [Version])] = [
+            (
+                "everyone runs what they desire", [Fixtures.spec("a"), Fixtures.spec("b")],
+                ["a": v523, "b": v523], []
+            ),
+            (
+                "one file bumped, not applied", [Fixtures.spec("a", version: v530), Fixtures.spec("b")],
+                ["a": v523, "b": v523], [v530]
+            ),
+            (
+                "three versions in use: the oldest is not rolling",
+                [Fixtures.spec("a", version: v530), Fixtures.spec("b"), Fixtures.spec("c", version: v520)],
+                ["a": v530, "b": v523, "c": v520], [v530, v523]
+            ),
+            (
+                "never applied: every version it names is ahead of it", [Fixtures.spec("a"), Fixtures.spec("n")],
+                ["a": v523], [v523]
+            ),
+            (
+                "paused and deleted instances do not hold a release back",
+                [
+                    Fixtures.spec("a", version: v530), Fixtures.spec("p", version: v520, channel: "pause"),
+                    Fixtures.spec("d", version: v520, state: .deleted),
+                ],
+                ["a": v530, "p": v520, "d": v520], []
+            ),
+            (
+                "a version outside the catalog is not a rollout", [Fixtures.spec("a", version: Version(9, 9, 9))],
+                ["a": v523], []
+            ),
+        ]
+        for (why, specs, running, rolling) in cases {
+            let recorded = running.map { RecordedInstance(name: $0.key, region: "us-east-1", runningVersion: $0.value) }
+            XCTAssertEqual(
+                ReportRollouts.rolling(fleet: Fixtures.fleet(), specs: specs, recorded: recorded), rolling, why)
+        }
+    }
+
     private func rolloutSection(_ html: String) throws -> String {
         let start = try XCTUnwrap(html.range(of: "<section id=\"rollouts\">"), "no rollout section")
         let end = try XCTUnwrap(html.range(of: "</section>", range: start.upperBound..<html.endIndex))
