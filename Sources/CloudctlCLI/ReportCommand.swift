@@ -50,7 +50,8 @@ enum ReportCommand {
         var rollouts: [RolloutSection]?
         if let fleet = workspace.loaded.fleet, problems == 0 {
             let found = try await ReportRollouts.sections(
-                fleet: fleet, specs: workspace.loaded.specs, recorded: workspace.recorded, store: store, now: now)
+                fleet: fleet, specs: workspace.loaded.specs, recorded: workspace.recorded, store: store, now: now,
+                histories: histories)
             rollouts = found.sections
             if found.omitted > 0 {
                 notices.append(

@@ -18,13 +18,29 @@ enum ReportRollouts {
     /// and some live instance has not run it yet (runs an older version, or has never been applied). Of those, a
     /// release whose every wave is done and baked and whose every file names it is over, and left out.
     static func sections(
-        fleet: Fleet, specs: [InstanceSpec], recorded: [RecordedInstance], store: any StateBackend, now: Date
+        fleet: Fleet, specs: [InstanceSpec], recorded: [RecordedInstance], store: any StateBackend, now: Date,
+        histories: [String: InstanceHistory]
     ) async throws -> (sections: [RolloutSection], omitted: Int) {
         let candidates = rolling(fleet: fleet, specs: specs, recorded: recorded)
+        guard !candidates.isEmpty else { return ([], 0) }
         let states = try await RolloutState.load(
-            versions: Array(candidates.prefix(releaseLimit)), fleet: fleet, specs: specs, store: store, now: now)
+            versions: Array(candidates.prefix(releaseLimit)), fleet: fleet, specs: specs, store: store, now: now,
+            histories: Dictionary(
+                specs.map { ($0.name, operationsWithSteps(histories[$0.name] ?? InstanceHistory())) },
+                uniquingKeysWith: { a, _ in a }))
         let shown = states.filter { !isOver($0) }.map { section($0, now: now) }
         return (shown, max(0, candidates.count - releaseLimit))
+    }
+
+    /// The page's journal of an instance as `rollout status` reads it: the newest operations, each with its steps.
+    /// The page read the newest steps of the instance (20), which hold the last apply's health check.
+    static func operationsWithSteps(_ history: InstanceHistory) -> [OperationRecord] {
+        let steps = Dictionary(grouping: history.steps, by: \.operationId)
+        return history.operations.prefix(RolloutState.Journal.operationLimit).map { operation in
+            var operation = operation
+            operation.steps = (steps[operation.id] ?? []).sorted { ($0.index, $0.id) < ($1.index, $1.id) }
+            return operation
+        }
     }
 
     /// Catalog releases some live instance desires or runs and some live instance does not run yet, newest first.

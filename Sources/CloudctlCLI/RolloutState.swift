@@ -24,12 +24,14 @@ struct RolloutState {
     }
 
     /// The rollouts of several releases, in the order given (what `cloudctl report` shows). Records and each
-    /// instance's journal are read once for all of them.
+    /// instance's journal are read once for all of them; `histories` (newest operations with their steps, as
+    /// `cloudctl report` already read them in one batch) saves reading them again per instance.
     static func load(
         versions: [Version], fleet: Fleet, specs: [InstanceSpec], store: (any StateBackend)?, now: Date,
-        requirePreviousDone: Bool = true
+        requirePreviousDone: Bool = true, histories: [String: [OperationRecord]] = [:]
     ) async throws -> [RolloutState] {
         var journal = Journal(store: store)
+        journal.operations = histories.mapValues { Array($0.prefix(Journal.operationLimit)) }
         var states: [RolloutState] = []
         for version in versions {
             let plan = RolloutPlan.make(version: version, fleet: fleet, specs: specs)
@@ -45,7 +47,7 @@ struct RolloutState {
     }
 
     /// What the store holds for the rollouts' instances, each part read on first use and then kept.
-    private struct Journal {
+    struct Journal {
         var store: (any StateBackend)?
         var recorded: [String: RecordedInstance]?
         var operations: [String: [OperationRecord]] = [:]
@@ -61,11 +63,13 @@ struct RolloutState {
             return recorded?[name]?.runningVersion
         }
 
+        static let operationLimit = 5
+
         /// The last few operations: the newest says how the last apply ended, the newest success when it passed.
         mutating func operations(_ name: String) async throws -> [OperationRecord] {
             guard let store else { return [] }
             if let known = operations[name] { return known }
-            let read = try await store.operations(instance: name, limit: 5)
+            let read = try await store.operations(instance: name, limit: Self.operationLimit)
             operations[name] = read
             return read
         }
