@@ -42,10 +42,23 @@ enum ReportCommand {
                 operations: histories[name]?.operations ?? [], steps: histories[name]?.steps ?? [],
                 pendingChanges: pending.map { $0.contains(name) })
         }
-        // Rollout progress (issue "cloudctl rollout") plugs in here as `rollouts:`; nil leaves the section out.
+        let now = context.environment.now()
+        // Rollout progress needs a usable fleet file and instance files, as `rollout status` does; else no section.
+        var rollouts: [RolloutSection]?
+        if let fleet = workspace.loaded.fleet, problems == 0 {
+            let found = try await ReportRollouts.sections(
+                fleet: fleet, specs: workspace.loaded.specs, recorded: workspace.recorded, store: store, now: now,
+                histories: histories)
+            rollouts = found.sections
+            if found.omitted > 0 {
+                notices.append(
+                    "\(found.omitted) older releases may still be rolling and are not shown here; "
+                        + "see `cloudctl rollout status VERSION`.")
+            }
+        }
         let page = FleetPage(
-            fleet: fleetName ?? "(no fleet file)", generatedAt: context.environment.now(), toolVersion: CLI.toolVersion,
-            instances: instances, rollouts: nil, drift: drift, notices: notices)
+            fleet: fleetName ?? "(no fleet file)", generatedAt: now, toolVersion: CLI.toolVersion,
+            instances: instances, rollouts: rollouts, drift: drift, notices: notices)
         let html = FleetPageRenderer.render(page)
         try write(html, to: options.out, context)
         return CLI.ExitCode.success

@@ -18,28 +18,73 @@ struct RolloutState {
         version: Version, fleet: Fleet, specs: [InstanceSpec], store: (any StateBackend)?, now: Date,
         requirePreviousDone: Bool = true
     ) async throws -> RolloutState {
-        let plan = RolloutPlan.make(version: version, fleet: fleet, specs: specs)
-        let decisions = try await store?.rolloutDecisions(version: version, since: nil, limit: decisionLimit) ?? []
-        let observations = try await observe(plan, specs: specs, store: store, now: now)
-        let statuses = WaveGate.evaluate(
-            plan, observations: observations, decisions: decisions.map(\.gateDecision), now: now,
-            requirePreviousDone: requirePreviousDone)
-        return RolloutState(plan: plan, statuses: statuses, decisions: decisions)
+        try await load(
+            versions: [version], fleet: fleet, specs: specs, store: store, now: now,
+            requirePreviousDone: requirePreviousDone)[0]
+    }
+
+    /// The rollouts of several releases, in the order given (what `cloudctl report` shows). Records and each
+    /// instance's journal are read once for all of them; `histories` (newest operations with their steps, as
+    /// `cloudctl report` already read them in one batch) saves reading them again per instance.
+    static func load(
+        versions: [Version], fleet: Fleet, specs: [InstanceSpec], store: (any StateBackend)?, now: Date,
+        requirePreviousDone: Bool = true, histories: [String: [OperationRecord]] = [:]
+    ) async throws -> [RolloutState] {
+        var journal = Journal(store: store)
+        journal.operations = histories.mapValues { Array($0.prefix(Journal.operationLimit)) }
+        var states: [RolloutState] = []
+        for version in versions {
+            let plan = RolloutPlan.make(version: version, fleet: fleet, specs: specs)
+            let decisions =
+                try await store?.rolloutDecisions(version: version, since: nil, limit: decisionLimit) ?? []
+            let observations = try await observe(plan, specs: specs, journal: &journal, now: now)
+            let statuses = WaveGate.evaluate(
+                plan, observations: observations, decisions: decisions.map(\.gateDecision), now: now,
+                requirePreviousDone: requirePreviousDone)
+            states.append(RolloutState(plan: plan, statuses: statuses, decisions: decisions))
+        }
+        return states
+    }
+
+    /// What the store holds for the rollouts' instances, each part read on first use and then kept.
+    struct Journal {
+        var store: (any StateBackend)?
+        var recorded: [String: RecordedInstance]?
+        var operations: [String: [OperationRecord]] = [:]
+
+        init(store: (any StateBackend)?) { self.store = store }
+
+        mutating func running(_ name: String) async throws -> Version? {
+            guard let store else { return nil }
+            if recorded == nil {
+                recorded = Dictionary(
+                    try await store.recordedInstances().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            }
+            return recorded?[name]?.runningVersion
+        }
+
+        static let operationLimit = 5
+
+        /// The last few operations: the newest says how the last apply ended, the newest success when it passed.
+        mutating func operations(_ name: String) async throws -> [OperationRecord] {
+            guard let store else { return [] }
+            if let known = operations[name] { return known }
+            let read = try await store.operations(instance: name, limit: Self.operationLimit)
+            operations[name] = read
+            return read
+        }
     }
 
     /// What the store recorded for every instance of the rollout.
     private static func observe(
-        _ plan: RolloutPlan, specs: [InstanceSpec], store: (any StateBackend)?, now: Date
+        _ plan: RolloutPlan, specs: [InstanceSpec], journal: inout Journal, now: Date
     ) async throws -> [String: InstanceObservation] {
-        guard let store else { return [:] }
+        guard journal.store != nil else { return [:] }
         let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let recorded = Dictionary(
-            try await store.recordedInstances().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var observations: [String: InstanceObservation] = [:]
         for member in plan.waves.flatMap(\.members) {
             guard let spec = byName[member.name] else { continue }
-            // The last few operations: the newest says how the last apply ended, the newest success when it passed.
-            let operations = try await store.operations(instance: member.name, limit: 5)
+            let operations = try await journal.operations(member.name)
             var lastRun: LastRun? = operations.first.map {
                 switch $0.result {
                 case .succeeded: .succeeded
@@ -49,7 +94,7 @@ struct RolloutState {
                 }
             }
             // A deferred instance leaves no operation behind; outside its window, an upgrade waits for it.
-            let running = recorded[member.name]?.runningVersion
+            let running = try await journal.running(member.name)
             if lastRun != .failed, spec.version >= plan.version, (running ?? spec.version) < plan.version,
                 !spec.maintenanceWindow.contains(now)
             {

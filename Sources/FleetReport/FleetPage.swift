@@ -13,7 +13,7 @@ public struct FleetPage: Sendable {
     public var rollouts: [RolloutSection]?
     /// Drift findings per instance; nil leaves the section out (drift was not checked).
     public var drift: [DriftSection]?
-    /// Plain-text lines shown at the top, e.g. "drift not available yet".
+    /// Plain-text lines shown at the top, e.g. that the instance files have errors.
     public var notices: [String]
 
     public init(
@@ -61,34 +61,84 @@ public struct ReportInstance: Sendable {
     public var lastOperation: OperationRecord? { operations.first }
 }
 
-/// One release's rollout: its waves in order (filled in by `cloudctl rollout` data once it exists).
+/// One release's rollout: its waves in rollout order, as `cloudctl rollout status` computes them.
 public struct RolloutSection: Sendable, Equatable {
     public var release: String
-    public var channel: String
-    public var waves: [RolloutWave]
+    public var waves: [RolloutWaveRow]
+    /// Instances the release does not reach and why, e.g. "channel beta is paused" (at most a few, then a count).
+    public var skipped: [String]
 
-    public init(release: String, channel: String, waves: [RolloutWave]) {
+    public init(release: String, waves: [RolloutWaveRow], skipped: [String] = []) {
         self.release = release
-        self.channel = channel
         self.waves = waves
+        self.skipped = skipped
     }
 }
 
-/// One wave of a rollout: how many of its instances run the release, and whether its gate lets the next wave go.
-public struct RolloutWave: Sendable, Equatable {
+/// One wave of a rollout: its instances' progress and the gate before it.
+public struct RolloutWaveRow: Sendable, Equatable {
     public var name: String
-    public var done: Int
-    public var failed: Int
+    public var channel: String
+    /// "not started", "in progress", "done" or "halted".
+    public var state: String
     public var total: Int
-    /// Free text such as "open", "waiting: 24h soak", "held: 2 failures".
-    public var gate: String
+    public var onVersion: Int
+    public var healthy: Int
+    public var failed: Int
+    /// Files naming the release whose apply waits for the maintenance window.
+    public var waiting: Int
+    /// Files naming the release, not applied yet.
+    public var applying: Int
+    /// Files still naming an older version.
+    public var notStarted: Int
+    /// What keeps the wave from starting; empty when its gate is open.
+    public var gate: [GateNote]
+    /// Bake time still to wait after this wave, as text ("31h"); nil when none is left.
+    public var bakeLeft: String?
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    /// Names of its failed instances (the first few).
+    public var failedInstances: [String]
 
-    public init(name: String, done: Int, failed: Int, total: Int, gate: String) {
+    public init(
+        name: String, channel: String, state: String, total: Int, onVersion: Int, healthy: Int, failed: Int,
+        waiting: Int, applying: Int, notStarted: Int, gate: [GateNote], bakeLeft: String? = nil,
+        startedAt: Date? = nil, finishedAt: Date? = nil, failedInstances: [String] = []
+    ) {
         self.name = name
-        self.done = done
-        self.failed = failed
+        self.channel = channel
+        self.state = state
         self.total = total
+        self.onVersion = onVersion
+        self.healthy = healthy
+        self.failed = failed
+        self.waiting = waiting
+        self.applying = applying
+        self.notStarted = notStarted
         self.gate = gate
+        self.bakeLeft = bakeLeft
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.failedInstances = failedInstances
+    }
+}
+
+/// One reason a wave's gate is closed, with the line `cloudctl rollout status` prints for it.
+public struct GateNote: Sendable, Equatable {
+    /// Which gate holds the wave (the page styles each).
+    public enum Kind: String, Sendable, Equatable {
+        case previousNotDone = "previous-wave"
+        case overBudget = "over-budget"
+        case baking
+        case approval
+    }
+
+    public var kind: Kind
+    public var text: String
+
+    public init(kind: Kind, text: String) {
+        self.kind = kind
+        self.text = text
     }
 }
 

@@ -98,22 +98,57 @@ public enum FleetPageRenderer {
         return html + "</table>"
     }
 
+    /// The rollout table's columns, one row per wave.
+    static let rolloutColumns = [
+        "Wave", "Channel", "State", "Progress", "Total", "On release", "Healthy", "Failed", "Waiting for window",
+        "Applying", "Not started", "Bake left", "Started", "Finished", "Gate",
+    ]
+
+    /// How many failed instances a wave row names before it counts the rest (`rollout status` lists them all).
+    static let failedNamesLimit = 5
+
     private static func rolloutSection(_ rollouts: [RolloutSection]) -> String {
         var html = "<section id=\"rollouts\"><h2>Rollouts</h2>"
         if rollouts.isEmpty { html += "<p>No rollout in progress.</p>" }
         for rollout in rollouts {
-            html += "<h3>\(HTMLEscaper.text(rollout.release)) on \(HTMLEscaper.text(rollout.channel))</h3>"
-            html += "<table class=\"rollout\"><tr><th>wave</th><th>progress</th><th>failed</th><th>gate</th></tr>"
-            for wave in rollout.waves {
-                let percent = wave.total == 0 ? 100 : wave.done * 100 / wave.total
-                html += "<tr><td>\(HTMLEscaper.text(wave.name))</td>"
-                html += "<td><progress max=\"\(max(wave.total, 1))\" value=\"\(wave.done)\"></progress> "
-                html += "\(wave.done)/\(wave.total) (\(percent)%)</td><td>\(wave.failed)</td>"
-                html += "<td>\(HTMLEscaper.text(wave.gate))</td></tr>"
-            }
+            let release = HTMLEscaper.text(rollout.release)
+            html += "<h3 id=\"rollout-\(release)\">Release \(release)</h3>"
+            html += "<table class=\"rollout\"><tr>"
+            for column in rolloutColumns { html += "<th>\(column)</th>" }
+            html += "</tr>"
+            for wave in rollout.waves { html += rolloutRow(wave) }
             html += "</table>"
+            if !rollout.skipped.isEmpty {
+                html += "<p class=\"skipped\">Not reached: "
+                html += HTMLEscaper.text(rollout.skipped.joined(separator: ", ")) + "</p>"
+            }
         }
         return html + "</section>\n"
+    }
+
+    private static func rolloutRow(_ wave: RolloutWaveRow) -> String {
+        let state = HTMLEscaper.text(wave.state)
+        var html = "<tr class=\"wave \(state.replacingOccurrences(of: " ", with: "-"))\">"
+        html += "<td>\(HTMLEscaper.text(wave.name))</td><td>\(HTMLEscaper.text(wave.channel))</td><td>\(state)</td>"
+        html += "<td><progress max=\"\(max(wave.total, 1))\" value=\"\(wave.healthy)\"></progress></td>"
+        let counts = [wave.total, wave.onVersion, wave.healthy, wave.failed, wave.waiting, wave.applying]
+        for count in counts { html += "<td>\(count)</td>" }
+        html += "<td>\(wave.notStarted)</td><td>\(HTMLEscaper.text(wave.bakeLeft ?? "-"))</td>"
+        html += "<td>\(wave.startedAt.map(iso) ?? "-")</td><td>\(wave.finishedAt.map(iso) ?? "-")</td><td>"
+        if wave.gate.isEmpty {
+            html += "<span class=\"gate open\">open</span>"
+        } else {
+            html += wave.gate.map { "<span class=\"gate \($0.kind.rawValue)\">\(HTMLEscaper.text($0.text))</span>" }
+                .joined(separator: "<br>")
+        }
+        if !wave.failedInstances.isEmpty {
+            var names = wave.failedInstances.prefix(failedNamesLimit).map(HTMLEscaper.text).joined(separator: ", ")
+            if wave.failedInstances.count > failedNamesLimit {
+                names += " and \(wave.failedInstances.count - failedNamesLimit) more"
+            }
+            html += "<br><span class=\"failed-names\">failed: \(names)</span>"
+        }
+        return html + "</td></tr>"
     }
 
     private static func driftSection(_ drift: [DriftSection]) -> String {

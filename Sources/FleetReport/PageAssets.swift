@@ -19,6 +19,8 @@ enum PageAssets {
         .notice{background:#fff4ce;border:1px solid #e0c060;padding:.4rem .6rem}
         .counts{display:flex;gap:3rem}table.count th{text-align:left;font-weight:normal;padding-right:1rem}
         table.count caption{text-align:left;font-weight:bold}
+        table.rollout th,table.rollout td{border-bottom:1px solid #eee;padding:.2rem .5rem;text-align:left}
+        table.rollout tr.halted td{background:#fde8e8}.gate.open{color:#067}.gate.over-budget{color:#a00}
         svg text{font:12px system-ui,sans-serif;fill:#222}svg text.ch{font-weight:bold}
         table{border-collapse:collapse}#fleet-table{width:100%}
         #fleet-table th,#fleet-table td,.detail th,.detail td{border-bottom:1px solid #eee;padding:.2rem .5rem;

@@ -50,7 +50,7 @@ def page(cloudctl, repo, tmp_path):
     return out
 
 
-def test_page_lists_every_instance_and_filters_from_the_address(page, repo, tmp_path):
+def test_page_lists_every_instance_and_filters_from_the_address(page, cloudctl, repo, tmp_path):
     html = page.read_text()
     assert HOSTILE not in html, "the hostile customer name reached the file as markup"
     assert "default-src 'none'" in html
@@ -64,6 +64,22 @@ def test_page_lists_every_instance_and_filters_from_the_address(page, repo, tmp_
     # The hostile customer is a table cell's text, and no script beyond the page's own two exists.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     assert dom.count("<script") == 2
+
+    # The sample fleet is mid-rollout: 5.3.0 runs on dogfood and umbrella-trial, stable has not started it. The
+    # Rollouts section says so per wave, and agrees with `rollout status` (never per instance).
+    section = re.search(r'<section id="rollouts">(.*?)</section>', dom, re.S)
+    assert section, "no Rollouts section"
+    rollouts = section.group(1)
+    assert '<h3 id="rollout-5.3.0">Release 5.3.0</h3>' in rollouts, rollouts
+    assert "Release 5.1.0" not in rollouts, "every live instance runs 5.1.0 or newer: not rolling"
+    assert "Not reached: initech (channel pause is paused)" in rollouts, rollouts
+    status = json.loads(cloudctl("rollout", "status", "5.3.0", "--json", check=0).stdout)
+    assert status["waves"]
+    for wave in status["waves"]:
+        row = f'<td>{wave["wave"]}</td><td>{wave["channel"]}</td><td>{wave["state"]}</td>'
+        assert row in rollouts, (row, rollouts)
+        for closure in wave["closures"]:
+            assert closure in rollouts, (closure, rollouts)
 
     dom = browse(page.as_uri() + "?q=hooli", tmp_path=tmp_path)
     visible = [name for name, hidden in rows(dom) if not hidden]

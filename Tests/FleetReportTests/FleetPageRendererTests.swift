@@ -103,8 +103,12 @@ final class FleetPageRendererTests: XCTestCase {
             [instance],
             rollouts: [
                 RolloutSection(
-                    release: hostile, channel: "stable",
-                    waves: [RolloutWave(name: hostile, done: 1, failed: 0, total: 2, gate: hostile)])
+                    release: hostile,
+                    waves: [
+                        wave(
+                            hostile, channel: hostile, gate: [GateNote(kind: .baking, text: hostile)],
+                            failed: [hostile])
+                    ], skipped: [hostile])
             ],
             drift: [
                 DriftSection(
@@ -249,8 +253,8 @@ final class FleetPageRendererTests: XCTestCase {
             instances,
             rollouts: [
                 RolloutSection(
-                    release: "5.3.0", channel: "stable",
-                    waves: [RolloutWave(name: "early", done: 3, failed: 1, total: 4, gate: "held: 1 failure")])
+                    release: "5.3.0",
+                    waves: [wave("early", gate: [GateNote(kind: .overBudget, text: "wave canary: 1 of 4 failed")])])
             ],
             drift: [
                 DriftSection(
@@ -262,9 +266,71 @@ final class FleetPageRendererTests: XCTestCase {
                     ])
             ])
         XCTAssertTrue(full.contains("<section id=\"rollouts\">"))
-        XCTAssertTrue(full.contains("3/4 (75%)"))
-        XCTAssertTrue(full.contains("held: 1 failure"))
+        XCTAssertTrue(full.contains("<progress max=\"4\" value=\"2\"></progress>"))
+        XCTAssertTrue(full.contains("wave canary: 1 of 4 failed"))
         XCTAssertTrue(full.contains("<section id=\"drift\">"))
         XCTAssertTrue(full.contains("<b>changed service</b> <code>svc-1</code>: replicas: expected 3, observed 2"))
+    }
+
+    private func wave(
+        _ name: String, channel: String = "stable", state: String = "in progress", gate: [GateNote] = [],
+        failed: [String] = []
+    ) -> RolloutWaveRow {
+        RolloutWaveRow(
+            name: name, channel: channel, state: state, total: 4, onVersion: 3, healthy: 2, failed: failed.count,
+            waiting: 1, applying: 0, notStarted: 1, gate: gate, bakeLeft: nil, startedAt: now - 7200,
+            finishedAt: nil, failedInstances: failed)
+    }
+
+    /// One table per release, one row per wave: counts, gate notes styled by kind, failed names capped, times.
+    func testRolloutSectionRowsPerWave() {
+        let failed = (1...7).map { "i\($0)<b>" }
+        let html = page(
+            [ReportInstance(name: "acme", spec: spec("acme"), recorded: recorded("acme"))],
+            rollouts: [
+                RolloutSection(
+                    release: "5.3.0",
+                    waves: [
+                        RolloutWaveRow(
+                            name: "canary", channel: "stable", state: "done", total: 2, onVersion: 2, healthy: 2,
+                            failed: 0, waiting: 0, applying: 0, notStarted: 0, gate: [], bakeLeft: "31h",
+                            startedAt: now - 7200, finishedAt: now - 3600),
+                        wave(
+                            "rest", state: "halted",
+                            gate: [
+                                GateNote(kind: .baking, text: "wave canary: bake 31h of 48h left"),
+                                GateNote(kind: .approval, text: "wave rest: needs approval"),
+                            ], failed: failed),
+                    ], skipped: ["frozen (channel pause is paused)"]),
+                RolloutSection(release: "5.4.0", waves: []),
+            ])
+        let cases: [(fragment: String, why: String)] = [
+            ("<a href=\"#rollouts\">Rollouts</a>", "linked from the header"),
+            ("<h3 id=\"rollout-5.3.0\">Release 5.3.0</h3>", "a heading per release"),
+            ("<h3 id=\"rollout-5.4.0\">Release 5.4.0</h3>", "every release given"),
+            (
+                "<tr class=\"wave done\"><td>canary</td><td>stable</td><td>done</td><td><progress max=\"2\" "
+                    + "value=\"2\"></progress></td><td>2</td><td>2</td><td>2</td><td>0</td><td>0</td><td>0</td>"
+                    + "<td>0</td><td>31h</td><td>2026-11-25T10:00:00Z</td><td>2026-11-25T11:00:00Z</td>"
+                    + "<td><span class=\"gate open\">open</span></td></tr>",
+                "a done wave: counts, bake left, started and finished, gate open"
+            ),
+            ("<tr class=\"wave halted\"><td>rest</td>", "state as class"),
+            ("<td>-</td><td>2026-11-25T10:00:00Z</td><td>-</td>", "no bake left, not finished"),
+            (
+                "<span class=\"gate baking\">wave canary: bake 31h of 48h left</span><br>"
+                    + "<span class=\"gate approval\">wave rest: needs approval</span>",
+                "every closure, styled by kind"
+            ),
+            (
+                "failed: i1&lt;b&gt;, i2&lt;b&gt;, i3&lt;b&gt;, i4&lt;b&gt;, i5&lt;b&gt; and 2 more",
+                "failed names capped and escaped"
+            ),
+            ("<p class=\"skipped\">Not reached: frozen (channel pause is paused)</p>", "what the release skips"),
+        ]
+        for (fragment, why) in cases { XCTAssertTrue(html.contains(fragment), "\(why): \(fragment)") }
+        XCTAssertFalse(html.contains("i6&lt;b&gt;"))
+        let empty = page([], rollouts: [])
+        XCTAssertTrue(empty.contains("<section id=\"rollouts\"><h2>Rollouts</h2><p>No rollout in progress.</p>"))
     }
 }
