@@ -173,7 +173,9 @@ struct RoleReader {
                 }
                 tags = answer.map { TagFormat.parse(xml: $0.descendants("Tags").first) } ?? [:]
             }
-            guard tags[ResourceTags.fleetKey] == fleet, let instance = tags[ResourceTags.instanceKey] else { return nil }
+            guard tags[ResourceTags.fleetKey] == fleet, let instance = tags[ResourceTags.instanceKey] else {
+                return nil
+            }
             let names = ResourceNames(fleet: fleet, instance: instance)
             let kind: ResourceKind
             switch role.name {

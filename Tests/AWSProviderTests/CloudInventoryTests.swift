@@ -278,7 +278,8 @@ final class CloudInventoryTests: XCTestCase {
             #"{"logGroups":[{"logGroupName":"/cloudctl/test/acme","retentionInDays":7}]}"#)
         edited["GetRolePolicy cloudctl-test-acme-task"] = Self.body(
             "<R><PolicyDocument>"
-                + Self.encoded(#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
+                + Self.encoded(
+                    #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
                 + "</PolicyDocument></R>")
         edited["GetRolePolicy cloudctl-test-acme-execution"] = Self.body(
             "<R><Error><Code>NoSuchEntity</Code><Message>no policy</Message></Error></R>", status: 404)

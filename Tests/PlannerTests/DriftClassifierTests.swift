@@ -249,7 +249,8 @@ final class DriftClassifierTests: XCTestCase {
                 fleet: Fixtures.fleet(), specs: [Self.spec], recorded: [outcome.record], toolVersion: "test")
             input.drifted = ["acme": outcome.drifted]
             let plan = Planner.plan(input).plan.instances[0]
-            XCTAssertEqual(plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }, ["update \(kind.rawValue)"], name)
+            XCTAssertEqual(
+                plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }, ["update \(kind.rawValue)"], name)
             XCTAssertEqual(plan.changes, [.repair(what: kind)], name)
         }
         // Roles are read without attributes: nothing to compare, so a role whose documents match is in sync.
