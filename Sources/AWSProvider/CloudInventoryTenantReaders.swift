@@ -104,7 +104,12 @@ struct LogGroupReader: InventoryReader {
     var kinds: [ResourceKind] { [.logGroup] }
 
     func read(_ scan: RegionScan) async throws -> InventoryRead {
-        let tagged = Dictionary(scan.tagged("logs:log-group").map { ($0.resourceId, $0) }) { first, _ in first }
+        // A log group's ARN may end in `:*` (its streams); the name is what precedes it.
+        let tagged = Dictionary(
+            scan.tagged("logs:log-group").map { entry in
+                (entry.resourceId.hasSuffix(":*") ? String(entry.resourceId.dropLast(2)) : entry.resourceId, entry)
+            }
+        ) { first, _ in first }
         var read = InventoryRead()
         var confirmed: Set<String> = []
         var token: String?
