@@ -181,8 +181,9 @@ def test_a_throttled_scan_retries_and_finds_the_same_and_ghosts_are_dropped(clou
 
 
 def test_tenant_kinds_drift_and_apply_refresh_sets_them_back(cloudctl, repo, aws, moto):
-    """Issue 13's kinds: a shorter log retention, another inline policy on a task role and an inbound rule from
-    anywhere on an application's security group are each `changed`; apply --refresh sets each back."""
+    """Issue 13's kinds: a shorter log retention, another inline policy on a task role, an inbound rule from
+    anywhere on an application's security group and a database group's rule revoked are each `changed`;
+    apply --refresh sets each back."""
     cloudctl.apply()
     assert drift_json(cloudctl, check=0)["summary"]["total"] == 0, "a fresh apply is in sync"
     fleet = repo.fleet["name"]
@@ -208,22 +209,34 @@ def test_tenant_kinds_drift_and_apply_refresh_sets_them_back(cloudctl, repo, aws
     before = sources(app_group())
     ec2.authorize_security_group_ingress(GroupId=app_group()["GroupId"], IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    # Revoked by hand: the database group's only rule (PostgreSQL from the app group) of another instance.
+    closed = "umbrella-trial"
+    database_group = ec2.describe_security_groups(Filters=[
+        {"Name": "group-name", "Values": [repo.prefix(closed) + "-db"]}])["SecurityGroups"][0]
+    wanted = database_group["IpPermissions"]
+    assert [g["GroupId"] for p in wanted for g in p["UserIdGroupPairs"]], wanted
+    ec2.revoke_security_group_ingress(GroupId=database_group["GroupId"], IpPermissions=wanted)
 
     document, _ = scan_through_proxy(cloudctl, moto)
     changed = {(f["instance"], f["resource"], f["attribute"]): f for f in by_kind(document).get("changed", [])}
     assert set(changed) == {(retained, "log-group", "retentionDays"), (widened, "task-role", "policy"),
-                            (opened, "security-rules", "ingress")}, document["findings"]
+                            (opened, "security-rules", "ingress"), (closed, "security-rules", "databaseIngress")}, \
+        document["findings"]
+    assert changed[(closed, "security-rules", "databaseIngress")]["observed"] == "none"
     assert (changed[(retained, "log-group", "retentionDays")]["expected"],
             changed[(retained, "log-group", "retentionDays")]["observed"]) == ("30", "7")
     assert '"s3:*"' in changed[(widened, "task-role", "policy")]["observed"]
     assert json.loads(changed[(widened, "task-role", "policy")]["expected"]) == original
     assert "0.0.0.0/0" in changed[(opened, "security-rules", "ingress")]["observed"]
-    assert document["summary"]["total"] == 3, document["summary"]
+    assert document["summary"]["total"] == 4, document["summary"]
 
     cloudctl.apply("--refresh")
     assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["retentionInDays"] == 30
     assert iam.get_role_policy(RoleName=role, PolicyName="cloudctl")["PolicyDocument"] == original
     assert sources(app_group()) == before == ["10.100.0.0/16"]
+    restored = ec2.describe_security_groups(GroupIds=[database_group["GroupId"]])["SecurityGroups"][0]
+    assert [(p["FromPort"], [g["GroupId"] for g in p["UserIdGroupPairs"]]) for p in restored["IpPermissions"]] == \
+        [(p["FromPort"], [g["GroupId"] for g in p["UserIdGroupPairs"]]) for p in wanted]
     assert drift_json(cloudctl, check=0)["summary"]["total"] == 0
     assert "No changes" in cloudctl("plan", check=0).stdout
 
