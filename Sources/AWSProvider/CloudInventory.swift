@@ -4,7 +4,7 @@ import Synchronization
 
 /// Reads a fleet's resources in batches (docs/drift.md): per region, the tag inventory (`tag:GetResources`, 100 per
 /// page, filtered by `cloudctl:fleet`), then one reader per kind confirms what it lists with the owning service's
-/// batch calls, and reads attributes; Route 53 zones once. An inventory entry the service does not confirm is a ghost
+/// batch calls, and reads attributes; IAM roles and Route 53 zones once. An inventory entry the service does not confirm is a ghost
 /// (the tagging API lists deleted resources for a while) and is dropped. Changes nothing.
 struct CloudInventory {
     let request: ObservationRequest
@@ -13,12 +13,14 @@ struct CloudInventory {
 
     /// The readers, in `ResourceKind` order; a new kind is one more reader here.
     static let readers: [any InventoryReader] = [
-        NetworkReader(), KeyReader(), BucketReader(), SecretReader(), DatabaseReader(), ECSWorkloadReader(),
+        NetworkReader(), SecurityRulesReader(), KeyReader(), BucketReader(), SecretReader(), LogGroupReader(),
+        DatabaseReader(), ECSWorkloadReader(),
     ]
 
     func observe() async throws -> CloudObservation {
         var observation = CloudObservation(
-            regions: request.regions, kinds: Set(Self.readers.flatMap(\.kinds)).union([.dnsRecord]))
+            regions: request.regions,
+            kinds: Set(Self.readers.flatMap(\.kinds)).union([.executionRole, .taskRole, .dnsRecord]))
         var calls: [StepCalls] = []
         for region in request.regions.sorted() {
             let api = StepCalls(client: client(region), onRetry: onRetry)
@@ -32,6 +34,14 @@ struct CloudInventory {
                 observation.ghosts += read.ghosts
                 for resource in read.resources { observation.add(resource) }
             }
+        }
+        // IAM is global: its roles are read once, after the regions, whose secrets and keys their policies name.
+        if let region = request.regions.sorted().first {
+            let api = StepCalls(client: client(region), onRetry: onRetry)
+            calls.append(api)
+            let roles = try await RoleReader(api: api, fleet: request.fleet, instances: request.instances)
+                .read(observation)
+            for role in roles { observation.add(role) }
         }
         if let region = request.regions.sorted().first, !request.dnsZones.isEmpty {
             let api = StepCalls(client: client(region), onRetry: onRetry)

@@ -183,7 +183,9 @@ struct DatabaseReader: InventoryReader {
                 confirmed.insert(id)
                 let attributes = DatabaseAttributes(
                     region: scan.region, databaseClass: db.value("DBInstanceClass") ?? "",
-                    storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0)
+                    storageGB: Int(db.value("AllocatedStorage") ?? "") ?? 0,
+                    backupRetentionDays: Int(db.value("BackupRetentionPeriod") ?? "") ?? 0,
+                    deletionProtection: db.value("DeletionProtection") == "true")
                 read.resources.append(
                     ObservedResource(
                         kind: .database, cloudId: id, region: scan.region, tags: tags,
@@ -287,9 +289,22 @@ struct ECSWorkloadReader: InventoryReader {
         return taskDefinition(task, region: region, tags: tags.isEmpty ? ownerTags : tags)
     }
 
-    /// The task definition as the plan's attributes: image `<repository>:<version>`, cpu and memory.
+    /// Environment values the provider wires in (`ECSTaskDefinition.wiredShape`): only the cloud knows them, so they
+    /// are not part of the planned environment.
+    static let wiredEnvironment: Set<String> = [
+        "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "CLOUDCTL_BUCKET", "CLOUDCTL_KMS_KEY_ID",
+    ]
+
+    /// The task definition as the plan's attributes: image `<repository>:<version>`, cpu, memory and the planned
+    /// environment.
     static func taskDefinition(_ task: JSONValue, region: String, tags: [String: String]) -> ObservedResource {
-        let image = task["containerDefinitions"]?.array?.first?["image"]?.string ?? ""
+        let container = task["containerDefinitions"]?.array?.first
+        let image = container?["image"]?.string ?? ""
+        var environment: [String: String] = [:]
+        for item in container?["environment"]?.array ?? [] {
+            guard let name = item["name"]?.string, !wiredEnvironment.contains(name) else { continue }
+            environment[name] = item["value"]?.string ?? ""
+        }
         let cpu = Int(task["cpu"]?.string ?? "") ?? task["cpu"]?.int ?? 0
         let memory = Int(task["memory"]?.string ?? "") ?? task["memory"]?.int ?? 0
         var resource = ObservedResource(
@@ -300,7 +315,9 @@ struct ECSWorkloadReader: InventoryReader {
             let version = Version(String(image[image.index(after: colon)...]))
         {
             resource.attributes = .taskDefinition(
-                TaskDefinitionAttributes(image: String(image[..<colon]), version: version, cpu: cpu, memory: memory))
+                TaskDefinitionAttributes(
+                    image: String(image[..<colon]), version: version, cpu: cpu, memory: memory,
+                    environment: environment))
         } else {
             resource.deviations = [
                 SettingDeviation(attribute: "image", expected: "<repository>:<x.y.z>", observed: image)

@@ -71,8 +71,8 @@ public struct RoleAttributes: Hashable, Sendable, Codable {
 /// Who may reach the application and the database.
 public struct SecurityRulesAttributes: Hashable, Sendable, Codable {
     public var region: String
-    /// Where the application accepts traffic from: security group ids and IPv4 CIDRs (the fleet's `ingress`); none
-    /// means nothing reaches it from outside its own network.
+    /// Where the application accepts traffic from: security group ids and IPv4 CIDRs (the fleet's `ingress`, sorted);
+    /// none means nothing reaches it from outside its own network.
     public var ingress: [String]
     /// The port the application listens on and the ingress may reach.
     public var appPort: Int
@@ -83,7 +83,9 @@ public struct SecurityRulesAttributes: Hashable, Sendable, Codable {
         databasePort: Int = Self.postgresPort
     ) {
         self.region = region
-        self.ingress = ingress
+        // Sorted, like grants: the order of `ingress` in the fleet file means nothing to EC2, so a scan that reads the
+        // rules back compares equal.
+        self.ingress = ingress.sorted()
         self.appPort = appPort
         self.databasePort = databasePort
     }

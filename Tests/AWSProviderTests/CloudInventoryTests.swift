@@ -30,7 +30,9 @@ final class CloudInventoryTests: XCTestCase {
                 self.asked.withLock { $0.append(operation) }
                 // A per-resource answer (`DescribeKey <KeyId>`) before the operation's.
                 let keyId = (try? JSONValue(parsing: request.body))?["KeyId"]?.string
-                let specific = keyId.flatMap { self.answers["\(operation) \($0)"] }
+                let form = String(decoding: request.body, as: UTF8.self).split(separator: "&")
+                let roleName = form.first { $0.hasPrefix("RoleName=") }.map { String($0.dropFirst(9)) }
+                let specific = (keyId ?? roleName).flatMap { self.answers["\(operation) \($0)"] }
                 return specific ?? self.answers[operation] ?? HTTPResponse(status: 500)
             }
         }
@@ -65,11 +67,28 @@ final class CloudInventoryTests: XCTestCase {
                     ("arn:aws:s3:::cloudctl-test-acme", "acme"), ("arn:aws:s3:::cloudctl-test-gone", "acme"),
                     ("arn:aws:secretsmanager:us-east-1:1:secret:cloudctl/test/acme/database-x", "acme"),
                     ("arn:aws:rds:us-east-1:1:db:cloudctl-test-acme", "acme"), (cluster, "acme"), (service, "acme"),
+                    ("arn:aws:logs:us-east-1:1:log-group:/cloudctl/test/acme", "acme"),
+                    ("arn:aws:logs:us-east-1:1:log-group:/cloudctl/test/gone", "acme"),
                 ].map { #"{"ResourceARN":"\#($0.0)","Tags":\#(tagList($0.1))}"# }.joined(separator: ",")
                 + "]}"),
         "DescribeVpcs": body(
             "<R><vpcSet><item><vpcId>vpc-1</vpcId>\(xmlTags("acme"))</item>"
                 + "<item><vpcId>vpc-9</vpcId>\(xmlTags("ghost"))</item></vpcSet></R>"),
+        "DescribeSecurityGroups": body(
+            "<R><securityGroupInfo><item><groupId>sg-a</groupId><groupName>cloudctl-test-acme</groupName>"
+                + xmlTags("acme") + ipPermissions(8080, cidr: "10.0.0.0/8") + "</item>"
+                + "<item><groupId>sg-d</groupId><groupName>cloudctl-test-acme-db</groupName>" + xmlTags("acme")
+                + ipPermissions(5432, group: "sg-a") + "</item></securityGroupInfo></R>"),
+        "DescribeLogGroups": body(#"{"logGroups":[{"logGroupName":"/cloudctl/test/acme","retentionInDays":30}]}"#),
+        "ListRoles": body(
+            "<R><ListRolesResult><Roles>" + role("execution") + role("task")
+                + "</Roles><IsTruncated>false</IsTruncated></ListRolesResult></R>"),
+        // The execution role's document as cloudctl writes it; the task role's reordered, spaced and URL-encoded as
+        // IAM returns documents: both the same document.
+        "GetRolePolicy cloudctl-test-acme-execution": body(
+            "<R><PolicyDocument>\(RolePolicies.text(RolePolicies.execution(subjects)))</PolicyDocument></R>"),
+        "GetRolePolicy cloudctl-test-acme-task": body(
+            "<R><PolicyDocument>\(encoded(reordered(RolePolicies.task(subjects))))</PolicyDocument></R>"),
         "DescribeKey": body(#"{"KeyMetadata":{"Arn":"\#(key)","KeyState":"Enabled"}}"#),
         "DescribeKey \(goneKey)": body(#"{"KeyMetadata":{"Arn":"\#(goneKey)","KeyState":"PendingDeletion"}}"#),
         "GET /cloudctl-test-acme?encryption": body(
@@ -112,6 +131,40 @@ final class CloudInventoryTests: XCTestCase {
                 + "<IsTruncated>false</IsTruncated></R>"),
     ]
 
+    /// What acme's role documents name.
+    static let subjects = PolicySubjects(
+        partition: "aws", region: "us-east-1", account: "1",
+        secretArn: "arn:aws:secretsmanager:us-east-1:1:secret:cloudctl/test/acme/database-x", keyArn: key,
+        logGroup: "/cloudctl/test/acme", bucket: "cloudctl-test-acme", image: "registry.example.com/app")
+
+    static func ipPermissions(_ port: Int, cidr: String? = nil, group: String? = nil) -> String {
+        "<ipPermissions><item><ipProtocol>tcp</ipProtocol><fromPort>\(port)</fromPort><toPort>\(port)</toPort>"
+            + "<groups>\(group.map { "<item><groupId>\($0)</groupId></item>" } ?? "")</groups>"
+            + "<ipRanges>\(cidr.map { "<item><cidrIp>\($0)</cidrIp></item>" } ?? "")</ipRanges></item></ipPermissions>"
+    }
+
+    static func role(_ suffix: String) -> String {
+        let trust = encoded(reordered(RolePolicies.trust(subjects)))
+        return "<member><RoleName>cloudctl-test-acme-\(suffix)</RoleName>"
+            + "<Arn>arn:aws:iam::1:role/cloudctl/test/cloudctl-test-acme-\(suffix)</Arn>"
+            + "<AssumeRolePolicyDocument>\(trust)</AssumeRolePolicyDocument></member>"
+    }
+
+    /// The document with its keys in reverse order and spaces after separators: the same JSON, other bytes.
+    static func reordered(_ value: JSONValue) -> String {
+        switch value {
+        case .object(let members):
+            "{ " + members.keys.sorted(by: >).map { "\"\($0)\": \(reordered(members[$0]!))" }.joined(separator: ", ")
+                + " }"
+        case .array(let items): "[ " + items.map(reordered).joined(separator: ", ") + " ]"
+        default: String(decoding: value.serialized(), as: UTF8.self)
+        }
+    }
+
+    static func encoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+
     func observe(_ answers: [String: HTTPResponse]) async throws -> (CloudObservation, [String]) {
         let cloud = Cloud(answers)
         let config = AWSConfig(
@@ -132,8 +185,8 @@ final class CloudInventoryTests: XCTestCase {
         XCTAssertEqual(acme.map(\.kind), ResourceKind.allCases)
         XCTAssertEqual(observation.kinds, Set(ResourceKind.allCases), "every kind has a reader")
         XCTAssertEqual(observation.resources(of: "ghost").map(\.cloudId), ["vpc-9"])
-        // vpc-gone, the bucket S3 no longer knows and the key pending deletion.
-        XCTAssertEqual(observation.ghosts, 3)
+        // vpc-gone, the bucket S3 no longer knows, the key pending deletion and the log group /cloudctl/test/gone.
+        XCTAssertEqual(observation.ghosts, 4)
         let byKind = Dictionary(uniqueKeysWithValues: acme.map { ($0.kind, $0) })
         XCTAssertEqual(byKind[.service]?.attributes, .service(ServiceAttributes(replicas: 5)))
         XCTAssertEqual(
@@ -149,13 +202,28 @@ final class CloudInventoryTests: XCTestCase {
         XCTAssertEqual(
             byKind[.bucket]?.deviations,
             [SettingDeviation(attribute: "encryption", expected: "aws:kms", observed: "none")])
+        XCTAssertEqual(
+            byKind[.logGroup]?.attributes, .logGroup(LogGroupAttributes(region: "us-east-1", retentionDays: 30)))
+        XCTAssertEqual(
+            byKind[.securityRules]?.attributes,
+            .securityRules(SecurityRulesAttributes(region: "us-east-1", ingress: ["10.0.0.0/8"])))
+        XCTAssertEqual(byKind[.securityRules]?.cloudId, "sg-d")
+        for kind in [ResourceKind.securityRules, .logGroup, .executionRole, .taskRole] {
+            XCTAssertEqual(byKind[kind]?.deviations, [], "\(kind): documents compared parsed, not byte-wise")
+        }
         XCTAssertEqual(observation.calls, asked.count)
         // Batch calls once per region; per-resource calls only where AWS offers nothing better.
-        let perResource = ["DescribeKey", "DescribeServices", "DescribeTaskDefinition"]
-        for batch in ["GetResources", "DescribeVpcs", "ListSecrets", "DescribeDBInstances", "DescribeClusters"] {
+        let perResource = ["DescribeKey", "DescribeServices", "DescribeTaskDefinition", "GetRolePolicy"]
+        let batches = [
+            "GetResources", "DescribeVpcs", "DescribeSecurityGroups", "ListSecrets", "DescribeLogGroups",
+            "DescribeDBInstances", "DescribeClusters", "ListRoles",
+        ]
+        for batch in batches {
             XCTAssertEqual(asked.filter { $0 == batch }.count, 1, batch)
         }
-        XCTAssertEqual(asked.filter { perResource.contains($0) }.count, 4)  // two keys, one service, one definition
+        // Two keys, one service, one definition, two role policies; a role of a known instance needs no tag call.
+        XCTAssertEqual(asked.filter { perResource.contains($0) }.count, 6)
+        XCTAssertFalse(asked.contains("ListRoleTags"))
         XCTAssertTrue(
             asked.allSatisfy {
                 $0.hasPrefix("Get") || $0.hasPrefix("Describe") || $0.hasPrefix("List") || $0.hasPrefix("GET ")
@@ -183,6 +251,53 @@ final class CloudInventoryTests: XCTestCase {
             },
             [
                 "changed acme bucket encryption", "changed acme service replicas", "unmanaged ghost network ",
+            ])
+    }
+
+    /// Hand edits of the new kinds: an inbound rule from anywhere, a shorter retention, a different task role
+    /// policy, a database group open to a CIDR, a missing execution policy. Each shows as `changed` against a record
+    /// of the clean scan (the scripted bucket is unencrypted in both; `ghost`'s VPC is unmanaged).
+    func testEditedRulesRetentionAndRolePolicyAreChanged() async throws {
+        let (clean, _) = try await observe(Self.cloud)
+        var record = RecordedInstance(name: "acme", region: "us-east-1", runningVersion: Version(5, 2, 3))
+        for resource in clean.resources(of: "acme") {
+            record.resources[resource.kind] = RecordedResource(
+                cloudId: resource.cloudId, inputsHash: resource.attributes?.hash ?? "", attributes: resource.attributes)
+        }
+        var edited = Self.cloud
+        edited["DescribeSecurityGroups"] = Self.body(
+            "<R><securityGroupInfo><item><groupId>sg-a</groupId><groupName>cloudctl-test-acme</groupName>"
+                + Self.xmlTags("acme")
+                + "<ipPermissions><item><ipProtocol>tcp</ipProtocol><fromPort>8080</fromPort><toPort>8080</toPort>"
+                + "<ipRanges><item><cidrIp>10.0.0.0/8</cidrIp></item><item><cidrIp>0.0.0.0/0</cidrIp></item>"
+                + "</ipRanges></item><item><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort>"
+                + "<ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges></item></ipPermissions></item>"
+                + "<item><groupId>sg-d</groupId><groupName>cloudctl-test-acme-db</groupName>" + Self.xmlTags("acme")
+                + Self.ipPermissions(5432, cidr: "10.0.0.0/8") + "</item></securityGroupInfo></R>")
+        edited["DescribeLogGroups"] = Self.body(
+            #"{"logGroups":[{"logGroupName":"/cloudctl/test/acme","retentionInDays":7}]}"#)
+        edited["GetRolePolicy cloudctl-test-acme-task"] = Self.body(
+            "<R><PolicyDocument>"
+                + Self.encoded(
+                    #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)
+                + "</PolicyDocument></R>")
+        edited["GetRolePolicy cloudctl-test-acme-execution"] = Self.body(
+            "<R><Error><Code>NoSuchEntity</Code><Message>no policy</Message></Error></R>", status: 404)
+        let (observation, _) = try await observe(edited)
+        let findings = DriftClassifier.findings(
+            DriftInput(
+                specs: [Fixtures.spec("acme", domain: "acme.cloud.example.com")], recorded: [record],
+                observation: observation))
+        XCTAssertEqual(
+            findings.map { "\($0.resource?.rawValue ?? "-") \($0.attribute ?? "") \($0.observed ?? "")" },
+            [
+                "security-rules ingress 0.0.0.0/0,10.0.0.0/8,tcp 22 from 0.0.0.0/0",
+                "security-rules databaseIngress tcp 5432 from 10.0.0.0/8",
+                "bucket encryption none",
+                "log-group retentionDays 7",
+                "execution-role policy none",
+                #"task-role policy {"Statement":[{"Action":"s3:*","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
+                "network  us-east-1",
             ])
     }
 

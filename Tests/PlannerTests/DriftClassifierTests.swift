@@ -196,4 +196,66 @@ final class DriftClassifierTests: XCTestCase {
         XCTAssertEqual(plan.steps.map(\.action), Array(repeating: .create, count: ResourceKind.allCases.count))
         XCTAssertFalse(plan.steps.contains(where: \.disruptive))
     }
+
+    /// The kinds of per-instance tenancy: a changed retention or ingress is an attribute that differs; an edited role
+    /// document is a deviating ensured setting (roles are compared as documents, not attributes). Each is reported
+    /// `changed`, and the plan from the refreshed record updates exactly that resource as a repair.
+    func testTenantKindsDriftAndARefreshedPlanSetsThemBack() {
+        let recordedRules = Self.recorded.resources[.securityRules]?.attributes?.securityRules
+        let openRules = SecurityRulesAttributes(
+            region: "us-east-1", ingress: (recordedRules?.ingress ?? []) + ["tcp 8080 from 0.0.0.0/0"])
+        let policy = SettingDeviation(
+            attribute: "policy", expected: #"{"Statement":[]}"#, observed: #"{"Statement":[{"Effect":"Allow"}]}"#)
+        let trust = SettingDeviation(attribute: "trustPolicy", expected: "{}", observed: #"{"Version":"x"}"#)
+        let cases: [(name: String, kind: ResourceKind, change: (inout ObservedResource) -> Void, attribute: String)] = [
+            (
+                "log retention shortened", .logGroup,
+                { $0.attributes = .logGroup(LogGroupAttributes(region: "us-east-1", retentionDays: 7)) },
+                "retentionDays"
+            ),
+            ("an inbound rule from anywhere", .securityRules, { $0.attributes = .securityRules(openRules) }, "ingress"),
+            (
+                "database group open to more than the app", .securityRules,
+                {
+                    $0.deviations = [
+                        SettingDeviation(attribute: "databaseIngress", expected: "tcp 5432 from sg-1", observed: "none")
+                    ]
+                }, "databaseIngress"
+            ),
+            (
+                "task role policy edited", .taskRole,
+                {
+                    $0.attributes = nil
+                    $0.deviations = [policy]
+                }, "policy"
+            ),
+            (
+                "execution role trust edited", .executionRole,
+                {
+                    $0.attributes = nil
+                    $0.deviations = [trust]
+                }, "trustPolicy"
+            ),
+        ]
+        for (name, kind, change, attribute) in cases {
+            let observed = Self.edit(kind, change)
+            let findings = Self.findings(observed)
+            XCTAssertEqual(findings.map(\.drift), [.changed], name)
+            XCTAssertEqual(findings.map(\.resource), [kind], name)
+            XCTAssertEqual(findings.map(\.attribute), [attribute], name)
+            let outcome = RecordRefresh.refreshed(Self.recorded, observed: observed)
+            XCTAssertEqual(outcome.drifted, [kind], name)
+            var input = PlanInput(
+                fleet: Fixtures.fleet(), specs: [Self.spec], recorded: [outcome.record], toolVersion: "test")
+            input.drifted = ["acme": outcome.drifted]
+            let plan = Planner.plan(input).plan.instances[0]
+            XCTAssertEqual(
+                plan.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }, ["update \(kind.rawValue)"], name)
+            XCTAssertEqual(plan.changes, [.repair(what: kind)], name)
+        }
+        // Roles are read without attributes: nothing to compare, so a role whose documents match is in sync.
+        let unread = Self.edit(.taskRole) { $0.attributes = nil }
+        XCTAssertEqual(Self.findings(unread), [])
+        XCTAssertFalse(RecordRefresh.refreshed(Self.recorded, observed: unread).corrected)
+    }
 }
