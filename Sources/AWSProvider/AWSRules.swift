@@ -50,7 +50,52 @@ public struct AWSRules: CloudRules {
                 summary: "invalid cpu \(cpu)",
                 detail: "expected one of the Fargate CPU sizes: "
                     + Self.cpuUnits.map(String.init).joined(separator: ", "))
+        case .labelKey(let key):
+            return labelProblem(key, noun: "label key", limit: Self.maxTagKeyLength)
+        case .labelValue(let value):
+            return labelProblem(value, noun: "label value", limit: Self.maxTagValueLength)
         }
+    }
+
+    /// Tag key and value lengths AWS accepts (in characters).
+    static let maxTagKeyLength = 128
+    static let maxTagValueLength = 256
+
+    /// Why AWS would refuse `text` as a tag key or value: too long, a character outside its tag alphabet, or the
+    /// `aws:` prefix AWS keeps for itself.
+    private func labelProblem(_ text: String, noun: String, limit: Int) -> CloudRuleProblem? {
+        let isKey = noun == "label key"
+        if isKey, text.isEmpty {
+            return CloudRuleProblem(summary: "empty label key", detail: "an AWS tag key has at least one character")
+        }
+        if text.count > limit {
+            return CloudRuleProblem(
+                summary: "\(noun) is too long",
+                detail: "an AWS tag \(isKey ? "key" : "value") is at most \(limit) characters (it has \(text.count))")
+        }
+        if let bad = text.unicodeScalars.first(where: { !Self.isTagScalar($0) }) {
+            return CloudRuleProblem(
+                summary: "\(noun) \(Diagnostic.quoted(text)) has a character AWS tags do not allow",
+                detail: "\(Diagnostic.quoted(String(bad))) is not allowed: AWS tags take letters, digits, spaces and "
+                    + "_ . : / = + - @")
+        }
+        if isKey, text.lowercased().hasPrefix("aws:") {
+            return CloudRuleProblem(
+                summary: "label key \(Diagnostic.quoted(text)) uses the reserved prefix \"aws:\"",
+                detail: "AWS keeps tag keys starting with aws: for itself; choose another key")
+        }
+        return nil
+    }
+
+    /// A character of AWS's tag alphabet: `[\p{L}\p{Z}\p{N}_.:/=+\-@]`.
+    private static func isTagScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
+        case .decimalNumber, .letterNumber, .otherNumber: return true
+        default: break
+        }
+        return "_.:/=+-@".unicodeScalars.contains(scalar)
     }
 
     /// An AWS region such as `us-east-1` or `us-gov-west-1`: letters-only parts, then a number.

@@ -19,7 +19,11 @@ struct InstanceScope: Sendable {
 
     var identity: InstanceIdentity { context.identity }
     var names: ResourceNames { ResourceNames(fleet: identity.fleet, instance: identity.name) }
-    var tags: [String: String] { names.tags }
+    /// The tags a created resource carries: the instance's labels, then cloudctl's own tags (which win, though
+    /// validation already refuses a label that would collide).
+    var tags: [String: String] { identity.labels.adding(names.tags) }
+    /// Only cloudctl's own tags: what finds and guards the instance's resources, so a label change loses none.
+    var ownerTags: [String: String] { names.tags }
     var tagGuard: TagGuard { TagGuard(instance: identity.name, fleet: identity.fleet) }
     var region: String { api.region }
 

@@ -101,7 +101,9 @@ struct KMSKey {
             var request: [String: JSONValue] = [
                 "ResourceTypeFilters": ["kms"],
                 "TagFilters": .array(
-                    scope.tags.keys.sorted().map { ["Key": .string($0), "Values": [.string(scope.tags[$0]!)]] }),
+                    scope.ownerTags.keys.sorted().map {
+                        ["Key": .string($0), "Values": [.string(scope.ownerTags[$0]!)]]
+                    }),
             ]
             if let token { request["PaginationToken"] = .string(token) }
             let page: JSONValue

@@ -186,7 +186,7 @@ struct InstanceRun: Sendable {
         let context = StepContext(
             identity: InstanceIdentity(
                 name: name, fleet: fleet, region: target.region,
-                cloudIds: cloudIds, network: recorded?.network))
+                cloudIds: cloudIds, network: recorded?.network, labels: target.labels))
         let (attempt, heartbeatLostLock) = await LeaseHeartbeat(run: self).whileRunning {
             await StepAttempts(run: self, step: step).perform(context)
         }

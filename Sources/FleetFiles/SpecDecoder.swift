@@ -29,6 +29,8 @@ struct SpecDecoder {
     static let maxLabelValueLength = 256
     /// The longest DNS name.
     static let maxDomainLength = 253
+    /// Label keys cloudctl keeps for its own tags.
+    static let reservedLabelPrefix = "cloudctl:"
 
     static let keys = [
         "name", "customer", "type", "version", "size", "region", "domain", "channel", "state",
@@ -119,6 +121,7 @@ struct SpecDecoder {
                 return fits ? value : nil
             }
         }
+        checkLabels(reader, labelMap)
         let features = Self.shared(featureMap, previous: &lastFeatures)
         let labels = Self.shared(labelMap, previous: &lastLabels)
 
@@ -265,6 +268,28 @@ struct SpecDecoder {
             map[member.key] = decodeValue(member.value, path)
         }
         return map
+    }
+
+    /// Labels become tags on every cloud resource: `cloudctl:` keys are cloudctl's own (ownership, the tag guard), and
+    /// the cloud has its own limits on tag keys and values.
+    private func checkLabels(_ reader: ObjectReader, _ labels: [String: String]) {
+        guard let node = reader.member("labels"), case .object(let members) = node.value else { return }
+        for member in members {
+            guard let value = labels[member.key] else { continue }
+            let path = "labels." + ObjectReader.pathComponent(member.key)
+            let key = Field(value: member.key, offset: member.keyOffset, path: path)
+            if member.key.lowercased().hasPrefix(Self.reservedLabelPrefix) {
+                reader.file.error(
+                    "label key \(Diagnostic.quoted(member.key)) uses the reserved prefix \"\(Self.reservedLabelPrefix)\"",
+                    detail: "cloudctl tags every resource with \(Self.reservedLabelPrefix) keys to know what it owns; "
+                        + "rename the label (for example without the prefix)",
+                    at: key)
+                continue
+            }
+            reader.file.check(key, .labelKey(member.key), rules: rules)
+            let valueField = Field(value: value, offset: member.value.offset, path: path)
+            reader.file.check(valueField, .labelValue(value), rules: rules)
+        }
     }
 
     /// Each feature becomes an environment variable of the application: its name must make one, and no two the same.

@@ -49,7 +49,7 @@ extension PlanStep: PlanJSONCodable {
 extension InstanceTarget: PlanJSONConvertible {
     public var planJSON: PlanJSON {
         let window = maintenanceWindow
-        return .object([
+        var members: [(String, PlanJSON)] = [
             ("region", .string(region)), ("state", .string(state.rawValue)), ("protected", .bool(protected)),
             (
                 "maintenanceWindow",
@@ -58,20 +58,29 @@ extension InstanceTarget: PlanJSONConvertible {
                     ("duration", .string(window.duration)), ("timeZone", .string(window.timeZone)),
                 ])
             ),
-        ])
+        ]
+        // Omitted when empty, so plans of instances without labels keep their shape.
+        if !labels.isEmpty {
+            members.append(("labels", .object(labels.keys.sorted().map { ($0, .string(labels[$0]!)) })))
+        }
+        return .object(members)
     }
 
     public init(planJSON json: PlanJSON) throws(PlanJSONError) {
-        let object = try json.fields(allowed: ["region", "state", "protected", "maintenanceWindow"])
+        let object = try json.fields(allowed: ["region", "state", "protected", "maintenanceWindow", "labels"])
         let window = try object.nested("maintenanceWindow") { json throws(PlanJSONError) in
             let w = try json.fields(allowed: ["day", "start", "duration", "timeZone"])
             return MaintenanceWindow(
                 day: try w.enumValue("day", Weekday.self), start: try w.string("start"),
                 duration: try w.string("duration"), timeZone: try w.string("timeZone"))
         }
+        var labels: [String: String] = [:]
+        if object.has("labels") {
+            labels = try object.nested("labels") { json throws(PlanJSONError) in try json.stringMap() }
+        }
         self.init(
             region: try object.string("region"), state: try object.enumValue("state", InstanceState.self),
-            maintenanceWindow: window, protected: try object.bool("protected"))
+            maintenanceWindow: window, protected: try object.bool("protected"), labels: labels)
     }
 }
 

@@ -76,11 +76,17 @@ public struct InstanceTarget: Hashable, Sendable {
     public var state: InstanceState
     public var maintenanceWindow: MaintenanceWindow
     public var protected: Bool
-    public init(region: String, state: InstanceState, maintenanceWindow: MaintenanceWindow, protected: Bool) {
+    /// The instance file's `labels`: tags the provider puts on every resource next to its own `cloudctl:` tags.
+    public var labels: [String: String]
+    public init(
+        region: String, state: InstanceState, maintenanceWindow: MaintenanceWindow, protected: Bool,
+        labels: [String: String] = [:]
+    ) {
         self.region = region
         self.state = state
         self.maintenanceWindow = maintenanceWindow
         self.protected = protected
+        self.labels = labels
     }
 }
 

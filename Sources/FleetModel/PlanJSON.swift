@@ -130,6 +130,19 @@ extension PlanJSON {
         }
         return PlanJSONObject(members)
     }
+
+    /// This value as an object of string members (labels).
+    public func stringMap() throws(PlanJSONError) -> [String: String] {
+        guard case .members(let members) = self else { throw PlanJSONError("expected an object") }
+        var map: [String: String] = [:]
+        for member in members {
+            guard case .string(let value) = member.value else {
+                throw PlanJSONError(path: [member.key], "expected a string")
+            }
+            map[member.key] = value
+        }
+        return map
+    }
 }
 
 extension PlanJSON: Codable {

@@ -190,7 +190,7 @@ private struct PlanRun: Sendable {
             changes: clean ? outcome.list.changes : [], steps: clean ? outcome.list.steps : [],
             target: InstanceTarget(
                 region: spec.region, state: spec.state, maintenanceWindow: spec.maintenanceWindow,
-                protected: spec.protected),
+                protected: spec.protected, labels: spec.labels),
             refusal: outcome.refusal)
         return (instance, clean ? [] : diagnostics(index, outcome.problems))
     }

@@ -10,15 +10,18 @@ public struct InstanceIdentity: Hashable, Sendable {
     public var cloudIds: [ResourceKind: String]
     /// The network's subnet and security group ids as recorded; nil before the network step reported them.
     public var network: NetworkIds?
+    /// The plan's labels of the instance (`InstanceTarget.labels`): tags for every resource the step creates.
+    public var labels: [String: String]
     public init(
         name: String, fleet: String, region: String, cloudIds: [ResourceKind: String] = [:],
-        network: NetworkIds? = nil
+        network: NetworkIds? = nil, labels: [String: String] = [:]
     ) {
         self.name = name
         self.fleet = fleet
         self.region = region
         self.cloudIds = cloudIds
         self.network = network
+        self.labels = labels
     }
 }
 

@@ -12,6 +12,10 @@ public enum CloudField: Sendable, Hashable {
     case storageGB(Int)
     /// A tier's `cpu` units.
     case cpu(Int)
+    /// The key of an instance's label (a tag on every resource).
+    case labelKey(String)
+    /// The value of an instance's label.
+    case labelValue(String)
 }
 
 /// Why a cloud cannot take a value: a one-line summary and what to do instead (the loader adds file and field path).

@@ -23,6 +23,17 @@ final class AWSRulesTests: XCTestCase {
             ),
             (.instanceName("acme", fleet: "demo"), nil),
             (.instanceName("archive", fleet: "demo"), "instance name \"archive\" cannot name its cloud resources"),
+            (.labelKey("cost-center"), nil),
+            (.labelKey("team/owner_1 x=y+z@a.b:c"), nil),
+            (.labelKey("Équipe"), nil),
+            (.labelKey(""), "empty label key"),
+            (.labelKey("pay<ments>"), "label key \"pay<ments>\" has a character AWS tags do not allow"),
+            (.labelKey("aws:owner"), "label key \"aws:owner\" uses the reserved prefix \"aws:\""),
+            (.labelKey(String(repeating: "k", count: 129)), "label key is too long"),
+            (.labelValue(""), nil),
+            (.labelValue("cc-42"), nil),
+            (.labelValue("a,b"), "label value \"a,b\" has a character AWS tags do not allow"),
+            (.labelValue(String(repeating: "v", count: 257)), "label value is too long"),
         ]
         for c in cases {
             XCTAssertEqual(AWSRules().problem(with: c.field)?.summary, c.summary, "\(c.field)")

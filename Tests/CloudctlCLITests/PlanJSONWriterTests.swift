@@ -33,7 +33,8 @@ final class PlanJSONWriterTests: XCTestCase {
                     target: InstanceTarget(
                         region: "r", state: .active,
                         maintenanceWindow: MaintenanceWindow(
-                            day: .sun, start: "02:00", duration: "4h", timeZone: odd), protected: false)),
+                            day: .sun, start: "02:00", duration: "4h", timeZone: odd), protected: false,
+                        labels: ["team": "payments", odd: odd])),
                 InstancePlan(
                     name: "b", status: .refused, specFingerprint: "s", recordedFingerprint: "r", steps: [], refusal: odd
                 ),

@@ -135,6 +135,35 @@ final class FleetLoaderTests: XCTestCase {
     }
 
     /// `retention` in `_fleet.json`: whole days, default 90; anything else is an error at the field.
+    /// Labels become AWS tags: cloudctl's own prefix, AWS's prefix and characters AWS refuses are errors at the label.
+    func testLabelTable() throws {
+        let cases: [(labels: String, fieldPath: String?, summary: String?)] = [
+            (#"{"team": "payments", "cost-center": "cc-42"}"#, nil, nil),
+            (
+                #"{"cloudctl:instance": "x"}"#, "labels.cloudctl:instance",
+                #"label key "cloudctl:instance" uses the reserved prefix "cloudctl:""#
+            ),
+            (
+                #"{"CloudCtl:team": "x"}"#, "labels.CloudCtl:team",
+                #"label key "CloudCtl:team" uses the reserved prefix "cloudctl:""#
+            ),
+            (#"{"aws:team": "x"}"#, "labels.aws:team", #"label key "aws:team" uses the reserved prefix "aws:""#),
+            (#"{"team": "a;b"}"#, "labels.team", #"label value "a;b" has a character AWS tags do not allow"#),
+            (#"{"": "x"}"#, "labels.", "empty label key"),
+        ]
+        for c in cases {
+            let repo = try TemporaryRepository(testCase: self)
+            try repo.copy(packageRoot.appendingPathComponent("Instances/_fleet.json"), as: "_fleet.json")
+            try repo.write("acme.json", instanceJSON("acme", extra: ",\n  \"labels\": \(c.labels)"))
+            let loaded = FleetLoader.load(repo: repo.url, rules: AWSRules())
+            XCTAssertEqual(loaded.diagnostics.first?.location?.fieldPath, c.fieldPath, c.labels)
+            XCTAssertEqual(loaded.diagnostics.first?.summary, c.summary, c.labels)
+            if c.summary == nil {
+                XCTAssertEqual(loaded.specs.first?.labels, ["team": "payments", "cost-center": "cc-42"])
+            }
+        }
+    }
+
     func testRetentionTable() throws {
         let sample = try String(
             contentsOf: packageRoot.appendingPathComponent("Instances/_fleet.json"), encoding: .utf8)

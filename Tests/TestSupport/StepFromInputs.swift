@@ -111,6 +111,6 @@ extension InstanceTarget {
     public init(_ spec: InstanceSpec) {
         self.init(
             region: spec.region, state: spec.state, maintenanceWindow: spec.maintenanceWindow,
-            protected: spec.protected)
+            protected: spec.protected, labels: spec.labels)
     }
 }
