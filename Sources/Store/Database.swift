@@ -8,7 +8,7 @@ final class Database: @unchecked Sendable {
     private let connection: OpaquePointer
 
     /// How long a write waits for another connection (another cloudctl process) before failing with SQLITE_BUSY.
-    static let busyTimeoutMilliseconds: Int32 = 5000
+    static let busyTimeoutMilliseconds: Int32 = 30000
 
     /// Opens (creating if missing) the database at `path` and configures WAL, busy timeout and foreign keys.
     /// `readOnly` opens an existing file without writing anything: no WAL switch, no file created.

@@ -1,6 +1,7 @@
 """Several runners on one fleet: two shards at once apply every instance exactly once, a killed shard re-runs
 without duplicates, --skip-locked names the holder, and --changed-since selects from real git history."""
 import json
+from concurrent.futures import ThreadPoolExecutor
 import signal
 import sqlite3
 import subprocess
@@ -65,6 +66,14 @@ def finish(proc, timeout=600):
     return proc.returncode, out + err
 
 
+def finish_all(*procs):
+    """Waits for every process while draining all their pipes at once: a runner waiting at a wave barrier for
+    another must not be blocked writing to a pipe nobody reads yet (a full pipe would deadlock the two)."""
+    with ThreadPoolExecutor(len(procs)) as pool:
+        results = list(pool.map(finish, procs))
+    return results
+
+
 def test_two_shards_at_once_apply_every_instance_exactly_once_wave_by_wave(cloudctl, repo, aws):
     names = shard_fleet(repo)
     create_zone(aws, repo)
@@ -73,7 +82,7 @@ def test_two_shards_at_once_apply_every_instance_exactly_once_wave_by_wave(cloud
     common = ("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2")
     first = cloudctl.spawn(*common, "--shard", "1/2")
     second = cloudctl.spawn(*common, "--shard", "2/2")
-    (rc1, out1), (rc2, out2) = finish(first), finish(second)
+    (rc1, out1), (rc2, out2) = finish_all(first, second)
     assert rc1 == 0, out1
     assert rc2 == 0, out2
     assert "Shard 1/2:" in out1 and "Shard 2/2:" in out2
@@ -109,7 +118,7 @@ def test_kill_one_shard_and_rerun_it_leaves_no_duplicate(cloudctl, repo, aws):
     first.wait()
 
     rerun = cloudctl.spawn(*common, "--shard", "1/2")
-    (rc_rerun, out_rerun), (rc2, out2) = finish(rerun), finish(second)
+    (rc_rerun, out_rerun), (rc2, out2) = finish_all(rerun, second)
     assert rc_rerun == 0, out_rerun
     assert rc2 == 0, out2
     assert_each_once(aws, repo, names)
