@@ -175,3 +175,26 @@ def test_a_wrong_password_is_a_clear_error_without_the_password(cloudctl, repo, 
     for text in cloudctl.transcript:
         assert wrong not in text
         assert password_of(pg_db) not in text
+
+
+def test_two_shards_at_once_on_postgres_apply_each_instance_once(cloudctl, repo, aws, pg):
+    from concurrent.futures import ThreadPoolExecutor
+    from test_shards import create_zone
+    create_zone(aws, repo)  # moto, unlike Route 53, would let two runners each create the fleet's zone
+    args = ("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2", "--wave-timeout", "10m")
+    runners = [cloudctl.spawn(*args, "--shard", "1/2"), cloudctl.spawn(*args, "--shard", "2/2")]
+    # Both pipes drained at once: a runner waiting at a wave barrier must not block on a full pipe.
+    with ThreadPoolExecutor(2) as pool:
+        outputs = list(pool.map(lambda p: p.communicate(timeout=600), runners))
+    assert [p.returncode for p in runners] == [0, 0], outputs
+    assert_one_of_each(aws, repo)
+    for name in repo.names("active") + repo.names("suspended"):
+        assert_provisioned(aws, repo, name)
+    # Each instance was applied by exactly one runner; the runners met at every wave boundary in the database.
+    per_instance = psql(pg, "SELECT instance, count(*) FROM operations GROUP BY instance")
+    assert per_instance and all(int(count) == 1 for _, count in per_instance), per_instance
+    assert int(psql(pg, "SELECT count(DISTINCT holder) FROM operations")[0][0]) == 2
+    barriers = psql(pg, "SELECT DISTINCT shard FROM wave_barriers")
+    assert sorted(int(s) for (s,) in barriers) == [1, 2], barriers
+    assert "No changes" in cloudctl.apply().stdout
+    assert_no_password(cloudctl, pg)
