@@ -61,7 +61,7 @@ final class DatabaseTests: XCTestCase {
                 try database.query("PRAGMA \(name)") { $0.value(0) }.first
             }
         }
-        XCTAssertEqual(pragmas, [.text("wal"), .integer(1), .integer(1), .integer(5000)])
+        XCTAssertEqual(pragmas, [.text("wal"), .integer(1), .integer(1), .integer(30000)])
     }
 
     func testInitCreatesParentDirectoriesAndOpenIfExistsCreatesNothing() async throws {
