@@ -4,8 +4,8 @@ import Synchronization
 
 /// Reads a fleet's resources in batches (docs/drift.md): per region, the tag inventory (`tag:GetResources`, 100 per
 /// page, filtered by `cloudctl:fleet`), then one reader per kind confirms what it lists with the owning service's
-/// batch calls, and reads attributes; IAM roles and Route 53 zones once. An inventory entry the service does not confirm is a ghost
-/// (the tagging API lists deleted resources for a while) and is dropped. Changes nothing.
+/// batch calls, and reads attributes; IAM roles and Route 53 zones once. An inventory entry the service does not
+/// confirm is a ghost (the tagging API lists deleted resources for a while) and is dropped. Changes nothing.
 struct CloudInventory {
     let request: ObservationRequest
     let client: @Sendable (String) -> AWSClient

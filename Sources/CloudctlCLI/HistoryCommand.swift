@@ -169,7 +169,8 @@ struct HistoryView {
 
     static func render(_ decision: RolloutDecisionRecord, now: Date) -> String {
         var header =
-            "rollout \(decision.version) \(decision.kind.rawValue) wave \(decision.wave) (channel \(decision.channel))  "
+            "rollout \(decision.version) \(decision.kind.rawValue) wave \(decision.wave) "
+            + "(channel \(decision.channel))  "
             + "\(TimeText.iso(decision.at)) (\(TimeText.relative(decision.at, now: now))), by \(decision.actor)"
         if let note = decision.note { header += "\n  \(note)" }
         if !decision.instances.isEmpty { header += "\n  instances: \(decision.instances.joined(separator: ", "))" }

@@ -103,7 +103,8 @@ struct PlanTextRenderer {
         }
     }
 
-    /// "deferred: outside its maintenance window (…); next opens 2026-12-06 07:00 UTC" when applying now would defer it.
+    /// "deferred: outside its maintenance window (…); next opens 2026-12-06 07:00 UTC" when applying now would
+    /// defer it.
     private func deferral(_ instance: InstancePlan) -> String? {
         guard let now, let window = instance.target?.maintenanceWindow, instance.steps.contains(where: \.disruptive),
             !window.contains(now)

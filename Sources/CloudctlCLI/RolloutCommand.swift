@@ -27,7 +27,8 @@ enum RolloutCommand {
                 .error(
                     "Version \(options.version) is not in the release catalog",
                     detail: "Add {\"version\": \"\(options.version)\"} to releases in \(FleetLoader.fleetFile) first, "
-                        + "or pick one of: \(fleet.releases.releases.suffix(5).map(\.version.description).joined(separator: ", "))."
+                        + "or pick one of: "
+                        + "\(fleet.releases.releases.suffix(5).map(\.version.description).joined(separator: ", "))."
                 )
             ])
         }

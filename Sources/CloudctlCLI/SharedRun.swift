@@ -39,7 +39,8 @@ enum SharedRun {
         barrier.onWait = { wait in
             let shards = wait.waitingFor.map { "\($0)/\(wait.shards)" }.joined(separator: ", ")
             printer.note(
-                "Shard \(shard): wave \(wait.wave + 1) done here; waiting for shard\(wait.waitingFor.count == 1 ? "" : "s") "
+                "Shard \(shard): wave \(wait.wave + 1) done here; "
+                    + "waiting for shard\(wait.waitingFor.count == 1 ? "" : "s") "
                     + "\(shards) (\(Int(wait.waited)) s of \(Int(options.waveTimeout)) s)")
         }
         return barrier

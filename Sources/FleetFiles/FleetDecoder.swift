@@ -115,7 +115,8 @@ struct FleetDecoder {
                     "invalid ingress \(Diagnostic.quoted(text))",
                     detail: (open ? "nothing may be open to the whole internet; " : "")
                         + "expected a security group id (sg- and 8 or 17 lowercase hex digits) or an IPv4 CIDR "
-                        + "with a prefix of /\(IngressSource.prefixes.lowerBound) to /\(IngressSource.prefixes.upperBound)"
+                        + "with a prefix of /\(IngressSource.prefixes.lowerBound) to "
+                        + "/\(IngressSource.prefixes.upperBound)"
                         + " and no host bits set, e.g. \"sg-0123456789abcdef0\" or \"10.20.0.0/16\"",
                     at: field)
                 continue

@@ -280,7 +280,8 @@ struct SpecDecoder {
             let key = Field(value: member.key, offset: member.keyOffset, path: path)
             if member.key.lowercased().hasPrefix(Self.reservedLabelPrefix) {
                 reader.file.error(
-                    "label key \(Diagnostic.quoted(member.key)) uses the reserved prefix \"\(Self.reservedLabelPrefix)\"",
+                    "label key \(Diagnostic.quoted(member.key)) uses the reserved prefix "
+                        + "\"\(Self.reservedLabelPrefix)\"",
                     detail: "cloudctl tags every resource with \(Self.reservedLabelPrefix) keys to know what it owns; "
                         + "rename the label (for example without the prefix)",
                     at: key)

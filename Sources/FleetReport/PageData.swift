@@ -231,8 +231,8 @@ struct PageData {
         out += "],"
     }
 
-    /// `[operation position or -1, index, action × 1000 + resource × 10 + status (resource < 100), attempts, error]` per step,
-    /// flattened (codes: positions in `e.action`, `e.resource`, `e.status`).
+    /// `[operation position or -1, index, action × 1000 + resource × 10 + status (resource < 100), attempts,
+    /// error]` per step, flattened (codes: positions in `e.action`, `e.resource`, `e.status`).
     private mutating func writeSteps(_ steps: [StepRecord], operations: [OperationRecord]) {
         out += "["
         for (position, step) in steps.enumerated() {

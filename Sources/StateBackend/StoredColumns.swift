@@ -1,7 +1,8 @@
 import Foundation
 import FleetModel
 
-/// Resource attributes as stored (by every backend): JSON text in the plan format's shape, read back for the row's resource kind.
+/// Resource attributes as stored (by every backend): JSON text in the plan format's shape, read back for the row's
+/// resource kind.
 public enum AttributesColumn {
     public static func text(_ attributes: ResourceAttributes) -> String {
         let encoder = JSONEncoder()
