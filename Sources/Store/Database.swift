@@ -39,8 +39,24 @@ final class Database: @unchecked Sendable {
             // Reads the header now, so a file that is not a database fails here rather than at the first query.
             try execute("SELECT count(*) FROM sqlite_master")
         } else {
+            try switchToWAL()
             // NORMAL is durable enough under WAL: a power loss can drop the last commits, never corrupt.
-            try execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+            try execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        }
+    }
+
+    /// Turns on WAL, waiting out other processes doing the same. Switching the journal mode of a new file needs
+    /// an exclusive lock, and SQLite returns SQLITE_BUSY for it at once instead of calling the busy handler; so two
+    /// runners started together on a new file would see one fail. Retry for as long as the busy timeout.
+    private func switchToWAL() throws {
+        let deadline = Date().addingTimeInterval(Double(Self.busyTimeoutMilliseconds) / 1000)
+        while true {
+            do {
+                try execute("PRAGMA journal_mode=WAL")
+                return
+            } catch let error as SQLiteError where error.code & 0xff == SQLITE_BUSY && Date() < deadline {
+                usleep(UInt32.random(in: 5000...25000))
+            }
         }
     }
 

@@ -76,14 +76,13 @@ def finish_all(*procs):
     return results
 
 
-@pytest.mark.skip(reason="known bug (closing note, stop 6): on a loaded machine one of two runners started at once on "
-                  "a new SQLite file sometimes exits before journaling, and the other waits at the wave barrier")
 def test_two_shards_at_once_apply_every_instance_exactly_once_wave_by_wave(cloudctl, repo, aws):
     names = shard_fleet(repo)
     create_zone(aws, repo)
     wave_of = waves(cloudctl)
     assert len(set(wave_of.values())) >= 2, f"the test needs several waves: {wave_of}"
-    common = ("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2")
+    # A bounded wait at the barrier: should one runner die, the other gives up instead of hanging the suite.
+    common = ("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2", "--wave-timeout", "5m")
     first = cloudctl.spawn(*common, "--shard", "1/2")
     second = cloudctl.spawn(*common, "--shard", "2/2")
     (rc1, out1), (rc2, out2) = finish_all(first, second)
@@ -105,12 +104,11 @@ def test_two_shards_at_once_apply_every_instance_exactly_once_wave_by_wave(cloud
     assert "No changes" in cloudctl.apply().stdout
 
 
-@pytest.mark.skip(reason="known bug (closing note, stop 6): on a loaded machine one of two runners started at once on "
-                  "a new SQLite file sometimes exits before journaling, and the other waits at the wave barrier")
 def test_kill_one_shard_and_rerun_it_leaves_no_duplicate(cloudctl, repo, aws):
     names = shard_fleet(repo)
     create_zone(aws, repo)
-    common = ("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2")
+    # A bounded wait at the barrier: should one runner die, the other gives up instead of hanging the suite.
+    common = ("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2", "--wave-timeout", "5m")
     first = cloudctl.spawn(*common, "--shard", "1/2")
     second = cloudctl.spawn(*common, "--shard", "2/2")
     deadline = time.time() + 300

@@ -119,6 +119,22 @@ final class DatabaseTests: XCTestCase {
         }
     }
 
+    /// Two runners started at once on a new file both open it: switching to WAL does not fail either one.
+    func testTwoConnectionsOpeningANewFileAtOnceBothSucceed() throws {
+        for _ in 0..<40 {
+            let path = temporaryDatabasePath()
+            let failures = LockedFailures()
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do {
+                    _ = try SQLiteStateStore(path: path)
+                } catch {
+                    failures.append("\(error)")
+                }
+            }
+            XCTAssertEqual(failures.all, [])
+        }
+    }
+
     func testErrorNamesTheSQLButNotBoundValues() async throws {
         let store = try makeStore()
         let insert = "INSERT INTO locks (instance, holder, acquired_at, lease_until) VALUES (?, ?, ?, ?)"
@@ -170,4 +186,16 @@ final class DatabaseTests: XCTestCase {
         let locks = try await store.locks()
         XCTAssertEqual(locks, [])
     }
+}
+
+/// Errors collected from several threads.
+private final class LockedFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [String] = []
+
+    func append(_ error: String) {
+        lock.withLock { errors.append(error) }
+    }
+
+    var all: [String] { lock.withLock { errors } }
 }
