@@ -198,3 +198,38 @@ def test_two_shards_at_once_on_postgres_apply_each_instance_once(cloudctl, repo,
     assert sorted(int(s) for (s,) in barriers) == [1, 2], barriers
     assert "No changes" in cloudctl.apply().stdout
     assert_no_password(cloudctl, pg)
+
+
+def test_kill_9_one_shard_on_postgres_then_rerun_it_leaves_no_duplicate(cloudctl, repo, aws, pg):
+    from concurrent.futures import ThreadPoolExecutor
+    from test_shards import create_zone
+    create_zone(aws, repo)
+    args = ("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2", "--wave-timeout", "10m")
+    first = cloudctl.spawn(*args, "--shard", "1/2")
+    second = cloudctl.spawn(*args, "--shard", "2/2")
+
+    def mine():
+        try:
+            return int(psql(pg, "SELECT count(*) FROM steps WHERE status = 'succeeded' AND operation_id IN "
+                                f"(SELECT id FROM operations WHERE holder LIKE '%pid {first.pid}')")[0][0])
+        except subprocess.CalledProcessError:  # the schema is not created yet
+            return 0
+
+    deadline = time.time() + 300
+    while mine() < 3:
+        assert first.poll() is None, "shard 1 finished before it could be killed"
+        assert time.time() < deadline, "shard 1 made no progress"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+
+    rerun = cloudctl.spawn(*args, "--shard", "1/2")
+    with ThreadPoolExecutor(2) as pool:
+        outputs = list(pool.map(lambda p: p.communicate(timeout=600), [rerun, second]))
+    assert [rerun.returncode, second.returncode] == [0, 0], "\n".join(o + e for o, e in outputs)
+    assert_one_of_each(aws, repo)
+    for name in repo.names("active") + repo.names("suspended"):
+        assert_provisioned(aws, repo, name)
+    assert int(psql(pg, "SELECT count(*) FROM steps WHERE status = 'running'")[0][0]) == 0
+    assert "No changes" in cloudctl.apply().stdout
+    assert_no_password(cloudctl, pg)
