@@ -73,21 +73,14 @@ struct DriftView {
         return "Drift: \(counts) (\(scan))."
     }
 
+    /// "changed    database class: expected …, observed … [id]": the kind padded, then the finding's summary.
     static func line(_ finding: DriftFinding) -> String {
+        let kind = finding.drift.rawValue
+        guard finding.drift != .onlyInGit else { return "\(kind): \(finding.summary)" }
         let resource = finding.resource?.rawValue ?? "instance"
         let id = finding.cloudId.map { " [\($0)]" } ?? ""
-        switch finding.drift {
-        case .missing:
-            return "missing    \(resource): not in the cloud" + (finding.expected.map { " (expected \($0))" } ?? "")
-                + id
-        case .changed:
-            return "changed    \(resource) \(finding.attribute ?? ""): expected \(finding.expected ?? "-"), "
-                + "observed \(finding.observed ?? "-")" + id
-        case .unmanaged:
-            return "unmanaged  \(resource): tagged for the fleet, no file and no record" + id
-        case .onlyInGit:
-            return "only-in-git: the instance file was never applied"
-        }
+        let separator = finding.drift == .changed ? " " : ": "
+        return kind.padding(toLength: 11, withPad: " ", startingAt: 0) + resource + separator + finding.summary + id
     }
 
     func json() throws -> String {

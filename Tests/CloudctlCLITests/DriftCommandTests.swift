@@ -31,6 +31,32 @@ final class DriftCommandTests: RepoTestCase {
         return provider
     }
 
+    func testEachKindOfFindingHasOneAlignedLine() {
+        let cases: [(DriftFinding, String)] = [
+            (
+                DriftFinding(instance: "acme", resource: .database, drift: .missing, expected: "db.t3.small"),
+                "missing    database: not in the cloud (expected db.t3.small)"
+            ),
+            (
+                DriftFinding(
+                    instance: "acme", resource: .database, drift: .changed, attribute: "class",
+                    expected: "db.t3.small", observed: "db.t3.large", cloudId: "db-1"),
+                "changed    database class: expected db.t3.small, observed db.t3.large [db-1]"
+            ),
+            (
+                DriftFinding(instance: "acme", resource: .bucket, drift: .unmanaged, cloudId: "b-1"),
+                "unmanaged  bucket: tagged for the fleet, no file and no record [b-1]"
+            ),
+            (
+                DriftFinding(instance: "acme", resource: nil, drift: .onlyInGit),
+                "only-in-git: the instance file was never applied"
+            ),
+        ]
+        for (finding, line) in cases {
+            XCTAssertEqual(DriftView.line(finding), line)
+        }
+    }
+
     func testInSyncExitsZeroAndDriftExitsTwoWithDetailedExitcode() async throws {
         let provider = try await appliedAndObserved()
         let calm = await runCLI(["drift", "--detailed-exitcode"], repo: repo, provider: provider)
