@@ -296,7 +296,8 @@ final class CloudInventoryTests: XCTestCase {
                 "bucket encryption none",
                 "log-group retentionDays 7",
                 "execution-role policy none",
-                #"task-role policy {"Statement":[{"Action":"s3:*","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}"#,
+                #"task-role policy {"Statement":[{"Action":"s3:*","Effect":"Allow","Resource":"*"}],"#
+                    + #""Version":"2012-10-17"}"#,
                 "network  us-east-1",
             ])
     }

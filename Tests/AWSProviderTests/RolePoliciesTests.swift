@@ -23,7 +23,8 @@ final class RolePoliciesTests: XCTestCase {
             RolePolicies.text(RolePolicies.execution(acme)),
             #"{"Statement":["#
                 + #"{"Action":["secretsmanager:GetSecretValue"],"Effect":"Allow","#
-                + #""Resource":"arn:aws:secretsmanager:us-east-1:123456789012:secret:cloudctl/demo/acme/database-AbCdEf","#
+                + #""Resource":"arn:aws:secretsmanager:us-east-1:123456789012:"#
+                + #"secret:cloudctl/demo/acme/database-AbCdEf","#
                 + #""Sid":"ReadDatabaseSecret"},"#
                 + #"{"Action":["kms:Decrypt"],"Condition":{"StringEquals":{"kms:ViaService":"#
                 + #""secretsmanager.us-east-1.amazonaws.com"}},"Effect":"Allow","#
