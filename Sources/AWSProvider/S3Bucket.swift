@@ -13,11 +13,11 @@ struct S3Bucket {
     /// A bucket of that name that this instance did not create and tag is refused (see `TagGuard`).
     func ensure(keyArn: String) async throws -> String {
         if let tags = try await tagsOf(bucket) {
-            try checkOwned(tags)
+            try await checkOwnedOrAdopt(tags)
         } else if try await createTagged() {
         } else {
             // Someone created it between our look and our create: it is judged like any bucket found.
-            try checkOwned(try await tagsOf(bucket) ?? [:])
+            try await checkOwnedOrAdopt(try await tagsOf(bucket) ?? [:])
         }
         try await encrypt(bucket, keyArn: keyArn)
         try await blockPublicAccess(bucket)
@@ -108,6 +108,11 @@ struct S3Bucket {
             } else if tags?.isEmpty ?? false {
                 tags = try await settledTags(archive)
             }
+            if let found = tags, TagGuard.mayAdopt(found, previousAttempt: scope.context.previousAttempt) {
+                // Still untagged, and this teardown's previous attempt may have died between creating and tagging it.
+                try await putTags(archive, fleetTags)
+                tags = fleetTags
+            }
             try scope.tagGuard.checkFleet(
                 tags ?? [:], resource: "archive bucket \(archive)",
                 operation: "s3:GetBucketTagging")
@@ -143,6 +148,16 @@ struct S3Bucket {
             if !tags.isEmpty { break }
         }
         return tags
+    }
+
+    /// Like `checkOwned`, except that the bucket of our derived name is tagged and used when it has no tags at all and
+    /// this step's previous attempt never finished: a kill -9 between CreateBucket and PutBucketTagging leaves that.
+    private func checkOwnedOrAdopt(_ tags: [String: String]) async throws {
+        if TagGuard.mayAdopt(tags, previousAttempt: scope.context.previousAttempt) {
+            try await putTags(bucket, scope.tags)
+            return
+        }
+        try checkOwned(tags)
     }
 
     private func checkOwned(_ tags: [String: String]) throws {

@@ -34,6 +34,14 @@ public struct TagGuard: Sendable {
             expected: [ResourceTags.fleetKey: fleet])
     }
 
+    /// Whether a resource found with `tags` under exactly the name derived for this step may be adopted (tagged,
+    /// then used) instead of refused: only one with no tags at all, and only when this step's previous attempt started
+    /// and never finished, since that attempt may have died between a create that cannot tag and its tagging call.
+    /// A resource with any tags, or an untagged one met without such an attempt, is someone else's.
+    public static func mayAdopt(_ tags: [String: String], previousAttempt: PreviousAttempt) -> Bool {
+        tags.isEmpty && previousAttempt == .unfinished
+    }
+
     private static func owner(_ instance: String?, _ fleet: String?) -> String? {
         switch (instance, fleet) {
         case (nil, nil): nil

@@ -13,16 +13,16 @@ enum StateCommand {
         }
     }
 
-    /// Copies recorded state, the whole history and the fleet name; refuses a target that holds anything.
+    /// Copies everything the file holds but locks (`StateSnapshot`: recorded state, the whole journal, rollout
+    /// decisions, wave barrier marks, the fleet name); refuses a target that holds anything.
     private static func copy(from path: String, to target: PostgresLocation, context: CommandContext) async throws
         -> Int32
     {
         let source = try SQLiteStateStore(path: path, access: .readOnly)
-        let instances = try await source.recordedInstances()
-        let operations = try await source.operations(instance: nil, since: nil, limit: Int.max)
+        let snapshot = try await source.snapshot()
         let destination = try PostgresStateStore(target, access: .readWrite(create: true))
         do {
-            try await destination.importState(fleet: try source.fleet(), instances: instances, operations: operations)
+            try await destination.importState(snapshot)
         } catch let error as PostgresStateStore.NotEmpty {
             throw DiagnosticsError([
                 .error(
@@ -32,10 +32,7 @@ enum StateCommand {
                         + "to use the state it holds.")
             ])
         }
-        let steps = operations.reduce(0) { $0 + $1.steps.count }
-        context.console.out(
-            "Copied \(instances.count) recorded instances, \(operations.count) operations and \(steps) steps from "
-                + "\(path) to \(target.redacted).")
+        context.console.out("Copied \(snapshot.summary) from \(path) to \(target.redacted).")
         return CLI.ExitCode.success
     }
 

@@ -73,8 +73,13 @@ struct InstanceRun: Sendable {
     /// The instance's apply once its lock is held: journal the operation, run the steps.
     private func runLocked(_ target: InstanceTarget) async -> InstanceApplyResult {
         let operationId: Int64
+        let unfinished: UnfinishedAttempts
         do {
             try await store.markInterrupted(instance: name, now: clock())
+            // Read after the repair above, so a step a dead run left `running` counts as unfinished.
+            unfinished = UnfinishedAttempts(
+                newestFirst: plan.steps.isEmpty
+                    ? [] : try await store.recentSteps(instance: name, limit: UnfinishedAttempts.lookBack))
             // A plan computed before another apply changed this instance would repeat or undo that apply's work.
             let recordedFingerprint = try await store.recordedInstance(name)?.fingerprint
             if recordedFingerprint ?? RecordedInstance.noneFingerprint != plan.recordedFingerprint {
@@ -89,7 +94,7 @@ struct InstanceRun: Sendable {
             return failed("state store: \(error)")
         }
         observer.instanceStarted(name, steps: plan.steps.count)
-        let (result, error) = await runSteps(operationId: operationId, target: target)
+        let (result, error) = await runSteps(operationId: operationId, target: target, unfinished: unfinished)
         try? await store.finishOperation(operationId, result: result, error: error, now: clock())
         return InstanceApplyResult(name: name, result: result, error: error)
     }
@@ -144,7 +149,10 @@ struct InstanceRun: Sendable {
     }
 
     /// Runs the steps in order; returns the operation result and its error.
-    private func runSteps(operationId: Int64, target: InstanceTarget) async -> (OperationResult, String?) {
+    private func runSteps(
+        operationId: Int64, target: InstanceTarget, unfinished: UnfinishedAttempts
+    ) async -> (OperationResult, String?) {
+        var unfinished = unfinished
         var outcome: (OperationResult, String?) = (.succeeded, nil)
         var nextUnstarted = 0
         do {
@@ -162,7 +170,10 @@ struct InstanceRun: Sendable {
                 let stepId = try await store.beginStep(
                     operationId: operationId, instance: name, index: index, step: step, now: clock())
                 nextUnstarted = index + 1
-                outcome = await runStep(stepId, index: index, step: step, target: target, recorded: &recorded)
+                outcome = await runStep(
+                    stepId, index: index, step: step, target: target,
+                    previousAttempt: unfinished.previousAttempt(of: step), recorded: &recorded)
+                unfinished.attempted(step)
                 if outcome.0 != .succeeded { break }
             }
         } catch {
@@ -178,7 +189,7 @@ struct InstanceRun: Sendable {
     /// One step, already journaled `running`: performed with retries, then journaled with its result and recorded.
     /// A state-store error finishes it `interrupted`, never leaving it `running`.
     private func runStep(
-        _ stepId: Int64, index: Int, step: PlanStep, target: InstanceTarget,
+        _ stepId: Int64, index: Int, step: PlanStep, target: InstanceTarget, previousAttempt: PreviousAttempt,
         recorded: inout RecordedInstance?
     ) async -> (OperationResult, String?) {
         observer.stepStarted(name, index: index, of: plan.steps.count, step: step)
@@ -186,7 +197,8 @@ struct InstanceRun: Sendable {
         let context = StepContext(
             identity: InstanceIdentity(
                 name: name, fleet: fleet, region: target.region,
-                cloudIds: cloudIds, network: recorded?.network, labels: target.labels))
+                cloudIds: cloudIds, network: recorded?.network, labels: target.labels),
+            previousAttempt: previousAttempt)
         let (attempt, heartbeatLostLock) = await LeaseHeartbeat(run: self).whileRunning {
             await StepAttempts(run: self, step: step).perform(context)
         }

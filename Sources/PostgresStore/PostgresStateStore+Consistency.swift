@@ -36,32 +36,43 @@ extension PostgresStateStore: ConsistencyChecking {
         public var contents: String
     }
 
-    /// Writes `instances` and `operations` (with their steps, keeping their ids) and the fleet name into this
-    /// database, in one transaction; refuses (`NotEmpty`) a database that holds any state or lock already.
-    public func importState(fleet: String?, instances: [RecordedInstance], operations: [OperationRecord]) async throws {
+    /// Writes `snapshot` (recorded state; operations and steps, rollout decisions with their ids; wave barrier marks;
+    /// the fleet name) into this database in one transaction; refuses (`NotEmpty`) a database that holds any of these
+    /// or a lock already.
+    public func importState(_ snapshot: StateSnapshot) async throws {
         try await writing { connection, _ in
             // Holds off a concurrent apply (or a second copy) until the copy commits.
-            try connection.execute("LOCK TABLE instances, operations, steps, locks, meta IN EXCLUSIVE MODE")
+            try connection.execute(
+                """
+                LOCK TABLE instances, operations, steps, locks, meta, rollout_decisions, wave_barriers
+                IN EXCLUSIVE MODE
+                """)
             let counts = try connection.query(
                 """
                 SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM operations),
-                    (SELECT count(*) FROM locks), (SELECT count(*) FROM meta)
+                    (SELECT count(*) FROM locks), (SELECT count(*) FROM meta),
+                    (SELECT count(*) FROM rollout_decisions), (SELECT count(*) FROM wave_barriers)
                 """
-            ) { row in try (0..<4).map { try row.column($0, as: Int64.self) } }[0]
+            ) { row in try (0..<6).map { try row.column($0, as: Int64.self) } }[0]
             guard counts.allSatisfy({ $0 == 0 }) else {
                 throw NotEmpty(
-                    contents: "\(counts[0]) recorded instances, \(counts[1]) operations, \(counts[2]) locks")
+                    contents: "\(counts[0]) recorded instances, \(counts[1]) operations, \(counts[2]) locks, "
+                        + "\(counts[4]) rollout decisions, \(counts[5]) wave barrier marks")
             }
-            if let fleet {
+            if let fleet = snapshot.fleet {
                 try connection.execute("INSERT INTO meta (key, value) VALUES ('fleet', $1)", [fleet.postgresValue])
             }
-            for instance in instances { try Self.save(instance, in: connection) }
+            for instance in snapshot.instances { try Self.save(instance, in: connection) }
             // Oldest first, so ids keep their order even in a database that renumbers nothing.
-            for operation in operations.sorted(by: { $0.id < $1.id }) {
+            for operation in snapshot.operations.sorted(by: { $0.id < $1.id }) {
                 try Self.insert(operation, in: connection)
             }
+            for decision in snapshot.rolloutDecisions.sorted(by: { $0.id < $1.id }) {
+                try Self.insert(decision, in: connection)
+            }
+            for record in snapshot.waveRecords { try Self.insert(record, in: connection) }
             // New rows continue after the copied ids.
-            for table in ["operations", "steps"] {
+            for table in ["operations", "steps", "rollout_decisions"] {
                 try connection.execute(
                     """
                     SELECT setval(pg_get_serial_sequence('\(table)', 'id'), GREATEST((SELECT max(id) FROM \(table)), 1),
@@ -100,5 +111,32 @@ extension PostgresStateStore: ConsistencyChecking {
                     step.error.postgresValue, step.startedAt.postgresValue, step.finishedAt.postgresValue,
                 ])
         }
+    }
+
+    private static func insert(_ decision: RolloutDecisionRecord, in connection: Connection) throws {
+        let instances = String(decoding: try JSONEncoder().encode(decision.instances), as: UTF8.self)
+        try connection.execute(
+            """
+            INSERT INTO rollout_decisions (id, version, kind, channel, wave, instances, actor, note, at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            [
+                decision.id.postgresValue, decision.version.postgresValue, decision.kind.postgresValue,
+                decision.channel.postgresValue, decision.wave.postgresValue, instances.postgresValue,
+                decision.actor.postgresValue, decision.note.postgresValue, decision.at.postgresValue,
+            ])
+    }
+
+    private static func insert(_ record: WaveRecord, in connection: Connection) throws {
+        try connection.execute(
+            """
+            INSERT INTO wave_barriers (run, wave, shard, shards, status, holder, finished_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """,
+            [
+                record.run.postgresValue, record.wave.postgresValue, record.shard.postgresValue,
+                record.shards.postgresValue, record.status.postgresValue, record.holder.postgresValue,
+                record.finishedAt.postgresValue,
+            ])
     }
 }

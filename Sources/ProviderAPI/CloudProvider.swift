@@ -25,14 +25,29 @@ public struct InstanceIdentity: Hashable, Sendable {
     }
 }
 
+/// What the journal says about this step's last earlier attempt (same instance, action and resource).
+public enum PreviousAttempt: Sendable, Equatable {
+    /// No earlier attempt, or one that finished (succeeded or failed): nothing of it is known to be half-done.
+    case finishedOrNone
+    /// Journaled `running` or `interrupted`: it started and never finished (kill -9, Ctrl-C, a lost lock), so the
+    /// cloud may hold a resource it created but could not tag yet.
+    case unfinished
+}
+
 /// Everything a provider needs to carry out a step for one instance besides the step itself.
 public struct StepContext: Sendable {
     public var identity: InstanceIdentity
     /// Called for every call the provider retries by itself within the step.
     public var onCallRetry: CallRetryReport?
-    public init(identity: InstanceIdentity, onCallRetry: CallRetryReport? = nil) {
+    /// Only `.unfinished` lets a provider adopt an untagged resource of exactly the name it derives for the step.
+    public var previousAttempt: PreviousAttempt
+    public init(
+        identity: InstanceIdentity, onCallRetry: CallRetryReport? = nil,
+        previousAttempt: PreviousAttempt = .finishedOrNone
+    ) {
         self.identity = identity
         self.onCallRetry = onCallRetry
+        self.previousAttempt = previousAttempt
     }
 }
 

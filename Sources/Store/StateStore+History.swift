@@ -9,18 +9,9 @@ extension SQLiteStateStore {
         try await perform { database in
             let operations = try database.query(
                 """
-                SELECT id, instance, kind, holder, result, error, started_at, finished_at, run_id, git_commit, git_dirty
+                SELECT \(Self.operationColumns)
                 FROM operations WHERE \(Self.filterClause) ORDER BY id DESC LIMIT ?4
-                """, filter.instance, filter.since, filter.run, limit
-            ) { row in
-                let runId: String? = try row.column(8)
-                let dirty: Int? = try row.column(10)
-                return OperationRecord(
-                    id: try row.column(0), instance: try row.column(1), kind: try row.column(2),
-                    holder: try row.column(3), result: try row.column(4), error: try row.column(5),
-                    startedAt: try row.column(6), finishedAt: try row.column(7),
-                    run: try runId.map { RunInfo(id: $0, commit: try row.column(9), dirty: dirty == 1) })
-            }
+                """, filter.instance, filter.since, filter.run, limit, row: Self.operationRecord)
             return try operations.map { operation in
                 var operation = operation
                 operation.steps = try database.query(
@@ -51,6 +42,20 @@ extension SQLiteStateStore {
                 "SELECT \(Self.stepColumns) FROM steps WHERE instance = ? ORDER BY id DESC LIMIT ?",
                 instance, limit, row: Self.stepRecord)
         }
+    }
+
+    static let operationColumns =
+        "id, instance, kind, holder, result, error, started_at, finished_at, run_id, git_commit, git_dirty"
+
+    /// A row of `operationColumns`, without its steps.
+    static func operationRecord(_ row: Statement) throws -> OperationRecord {
+        let runId: String? = try row.column(8)
+        let dirty: Int? = try row.column(10)
+        return OperationRecord(
+            id: try row.column(0), instance: try row.column(1), kind: try row.column(2),
+            holder: try row.column(3), result: try row.column(4), error: try row.column(5),
+            startedAt: try row.column(6), finishedAt: try row.column(7),
+            run: try runId.map { RunInfo(id: $0, commit: try row.column(9), dirty: dirty == 1) })
     }
 
     static let stepColumns = """

@@ -25,18 +25,21 @@ extension SQLiteStateStore {
             guard try !database.query(table, row: { _ in true }).isEmpty else { return [] }
             let rows = try database.query(
                 """
-                SELECT id, version, kind, channel, wave, instances, actor, note, at FROM rollout_decisions
+                SELECT \(Self.rolloutDecisionColumns) FROM rollout_decisions
                 WHERE (?1 IS NULL OR version = ?1) AND (?2 IS NULL OR at >= ?2) ORDER BY id DESC LIMIT ?3
-                """, version, since, limit
-            ) { row in
-                let names = try row.column(5, as: String.self)
-                return RolloutDecisionRecord(
-                    id: try row.column(0), version: try row.column(1), kind: try row.column(2),
-                    channel: try row.column(3), wave: try row.column(4),
-                    instances: (try? JSONDecoder().decode([String].self, from: Data(names.utf8))) ?? [],
-                    actor: try row.column(6), note: try row.column(7), at: try row.column(8))
-            }
+                """, version, since, limit, row: Self.rolloutDecisionRecord)
             return rows.reversed()
         }
+    }
+
+    static let rolloutDecisionColumns = "id, version, kind, channel, wave, instances, actor, note, at"
+
+    static func rolloutDecisionRecord(_ row: Statement) throws -> RolloutDecisionRecord {
+        let names = try row.column(5, as: String.self)
+        return RolloutDecisionRecord(
+            id: try row.column(0), version: try row.column(1), kind: try row.column(2),
+            channel: try row.column(3), wave: try row.column(4),
+            instances: (try? JSONDecoder().decode([String].self, from: Data(names.utf8))) ?? [],
+            actor: try row.column(6), note: try row.column(7), at: try row.column(8))
     }
 }

@@ -3,7 +3,7 @@ import StateBackend
 
 /// Wave barriers of sharded applies: one row per (run, wave, shard), written when the shard finished the wave.
 extension SQLiteStateStore {
-    private static let waveColumns = "run, wave, shard, shards, status, holder, finished_at"
+    static let waveColumns = "run, wave, shard, shards, status, holder, finished_at"
 
     public func recordWave(_ record: WaveRecord) async throws {
         try await perform { database in
@@ -16,14 +16,16 @@ extension SQLiteStateStore {
     public func waveRecords(run: String, wave: Int) async throws -> [WaveRecord] {
         try await perform { database in
             try database.query(
-                "SELECT \(Self.waveColumns) FROM wave_barriers WHERE run = ? AND wave = ? ORDER BY shard", run, wave
-            ) { row in
-                WaveRecord(
-                    run: try row.column(0), wave: try row.column(1), shard: try row.column(2),
-                    shards: try row.column(3), status: try row.column(4), holder: try row.column(5),
-                    finishedAt: try row.column(6))
-            }
+                "SELECT \(Self.waveColumns) FROM wave_barriers WHERE run = ? AND wave = ? ORDER BY shard", run, wave,
+                row: Self.waveRecord)
         }
+    }
+
+    static func waveRecord(_ row: Statement) throws -> WaveRecord {
+        WaveRecord(
+            run: try row.column(0), wave: try row.column(1), shard: try row.column(2),
+            shards: try row.column(3), status: try row.column(4), holder: try row.column(5),
+            finishedAt: try row.column(6))
     }
 
     public func clearWaves(run: String, shard: Int) async throws {

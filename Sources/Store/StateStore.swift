@@ -73,7 +73,7 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
         try serialized { try Self.recordedFleet(in: $0) }
     }
 
-    private static func recordedFleet(in database: Database) throws -> String? {
+    static func recordedFleet(in database: Database) throws -> String? {
         let meta = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
         guard try !database.query(meta, row: { _ in true }).isEmpty else { return nil }
         let fleets = try database.query("SELECT value FROM meta WHERE key = 'fleet'") {
@@ -185,7 +185,7 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
     }
 
     /// Recorded instances (all, or the one named), sorted by name, with their resources.
-    private static func recorded(in database: Database, name: String?) throws -> [RecordedInstance] {
+    static func recorded(in database: Database, name: String?) throws -> [RecordedInstance] {
         var instances = try database.query(
             """
             SELECT name, region, running_version, state, domain, storage_gb, provisioned, protected, network

@@ -68,7 +68,7 @@ def error_response(kind, service, protocol):
 class FaultProxy:
     """Every `throttle_every`-th and `error_every`-th request (counted per proxy) gets an injected error."""
 
-    def __init__(self, upstream_port, throttle_every=0, error_every=0, hold_after=None, latency=0.0):
+    def __init__(self, upstream_port, throttle_every=0, error_every=0, hold_after=None, latency=0.0, drop_held=False):
         self.upstream_port = upstream_port
         # Seconds added to every forwarded call (concurrently, per call): a cloud whose round trip, not its
         # capacity, bounds a client, as AWS's APIs do (moto alone answers in milliseconds but one call at a time).
@@ -78,6 +78,9 @@ class FaultProxy:
         # (trigger, held): once an action `trigger` was forwarded, calls of action `held` get no answer until
         # `release()` -- a cloud wait that takes minutes (an RDS create) without waiting minutes.
         self.hold_after = hold_after
+        # Held calls are never forwarded, even after `release()`: a client killed while its call is held leaves the
+        # cloud exactly as the call before left it (a kill -9 between two calls, made deterministic).
+        self.drop_held = drop_held
         self.triggered = False
         self.held = 0
         self.released = threading.Event()
@@ -104,6 +107,9 @@ class FaultProxy:
                     with proxy.lock:
                         proxy.held += 1
                     proxy.released.wait()
+                    if proxy.drop_held:
+                        self.close_connection = True
+                        return
                 if proxy.hold_after and action == proxy.hold_after[0]:
                     proxy.triggered = True
                 kind = None

@@ -39,6 +39,52 @@ def test_kill_mid_apply_then_rerun_converges(cloudctl, repo, aws):
     assert "No changes" in cloudctl.apply().stdout
 
 
+def test_kill_between_create_bucket_and_tagging_is_adopted_by_the_rerun(cloudctl, repo, aws, moto):
+    """The window of the known bug, made deterministic: the proxy forwards CreateBucket and holds the bucket's
+    PutBucketTagging for ever, and the apply is killed there. The re-run finds the bucket untagged, but the journal
+    shows its step started and never finished, so it tags and uses that bucket instead of refusing it. (Without such
+    an attempt the same untagged bucket is refused: test_foreign_resources.py.)"""
+    name = next(n for n, s in repo.specs().items() if s["state"] == "active")
+    bucket = repo.prefix(name)
+    s3 = aws.client("s3")
+    proxy = FaultProxy(urlsplit(moto).port, hold_after=("PUT /{bucket}", "PUT /{bucket}?tagging"), drop_held=True).start()
+    try:
+        proc = cloudctl.spawn("apply", "--auto-approve", "--ignore-maintenance-window", name, endpoint=proxy.endpoint)
+        deadline = time.time() + 300
+        while proxy.held == 0:
+            assert proc.poll() is None, "apply finished before its held call: " + proc.stdout.read()
+            assert time.time() < deadline, "the apply never reached PutBucketTagging"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        proxy.release()
+        proxy.stop()
+    assert aws.bucket_exists(bucket), "CreateBucket went through"
+    assert "TagSet" not in _bucket_tagging(s3, bucket), "the bucket is untagged, as the kill left it"
+    assert rows(repo.db, "SELECT status FROM steps WHERE instance = ? AND resource = 'bucket'", name) == [("running",)]
+
+    proc = cloudctl.apply(name)
+    assert "foreign-resource" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert_provisioned(aws, repo, name)
+    buckets = [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(bucket)]
+    assert buckets == [bucket], buckets
+    tags = aws.bucket_tags(bucket)
+    assert tags["cloudctl:instance"] == name and tags["cloudctl:fleet"] == repo.fleet["name"], tags
+    statuses = rows(repo.db, "SELECT status FROM steps WHERE instance = ? AND resource = 'bucket' ORDER BY id", name)
+    assert statuses == [("interrupted",), ("succeeded",)], statuses
+    assert "No changes" in cloudctl.apply(name).stdout
+
+
+def _bucket_tagging(s3, bucket):
+    """The bucket's tagging answer, or {} when it has no tags."""
+    try:
+        return s3.get_bucket_tagging(Bucket=bucket)
+    except s3.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] in ("NoSuchTagSet", "NoSuchTagSetError"), error
+        return {}
+
+
 def test_ctrl_c_finishes_running_steps_and_records_the_rest(cloudctl, repo, aws):
     proc = cloudctl.spawn("apply", "--auto-approve", "--ignore-maintenance-window", "--parallelism", "2")
     wait_for_steps(repo.db, 5, proc)

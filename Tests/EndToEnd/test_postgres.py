@@ -33,6 +33,20 @@ def psql(url, sql):
     return [line.split("\t") for line in out.splitlines() if line]
 
 
+def sqlite_rows(path, sql):
+    """Rows of a SQLite query, as sorted lists of text (how psql prints them)."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return sorted([str(v) for v in row] for row in con.execute(sql).fetchall())
+    finally:
+        con.close()
+
+
+def psql_rows(url, sql):
+    return sorted(psql(url, sql))
+
+
 def with_database(url, name):
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))
@@ -139,12 +153,25 @@ def test_kill_9_mid_apply_then_rerun_has_no_duplicates(cloudctl, repo, aws, pg):
 def test_state_copy_keeps_the_history(cloudctl, repo, aws, pg_db):
     sqlite_path = str(repo.db)
     names = repo.names("active")[:2]
-    cloudctl.apply(*names)
+    # A sharded apply (one shard) leaves wave barrier marks; `rollout advance` a rollout decision. The files it edits
+    # are put back: only the decision it recorded matters here.
+    cloudctl.apply(*names, "--shard", "1/1")
+    files = {p: p.read_text() for p in repo.instances.glob("*.json")}
+    cloudctl("rollout", "advance", "5.3.0", check=0)
+    for path, text in files.items():
+        path.write_text(text)
+    decisions = sqlite_rows(sqlite_path, "SELECT id, version, kind, channel, wave, instances, actor FROM rollout_decisions")
+    marks = sqlite_rows(sqlite_path, "SELECT run, wave, shard, shards, status, holder FROM wave_barriers")
+    assert decisions and marks, (decisions, marks)
     before = cloudctl("history", "--json", "--limit", "1000", check=0).stdout
     status_before = cloudctl("status", "--json", check=0).stdout
 
     copy = cloudctl("state", "copy", "--from", sqlite_path, "--to", pg_db, check=0)
     assert "Copied 2 recorded instances" in copy.stdout, copy.stdout
+    assert f"{len(decisions)} rollout decision" in copy.stdout, copy.stdout
+    # Every decision and wave mark arrived, ids and all (psql, not cloudctl, reads them back).
+    assert psql_rows(pg_db, "SELECT id, version, kind, channel, wave, instances, actor FROM rollout_decisions") == decisions
+    assert psql_rows(pg_db, "SELECT run, wave, shard, shards, status, holder FROM wave_barriers") == marks
     repo.db = pg_db
     assert cloudctl("history", "--json", "--limit", "1000", check=0).stdout == before
     assert cloudctl("status", "--json", check=0).stdout == status_before

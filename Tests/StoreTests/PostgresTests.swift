@@ -146,11 +146,12 @@ final class PostgresTests: XCTestCase {
             try await source.finishOperation(operation, result: .failed, error: "boom", now: Instants.at(4))
             try await source.releaseLock(instance: name, holder: "run")
         }
+        for decision in StateSnapshotTests.decisions { try await source.recordRolloutDecision(decision) }
+        for mark in StateSnapshotTests.waveMarks { try await source.recordWave(mark) }
         let location = try XCTUnwrap(PostgresLocation(try temporaryPostgresSchema(url)))
         let target = try PostgresStateStore(location)
         let history = try await source.operations(instance: nil, since: nil, limit: 100)
-        try await target.importState(
-            fleet: try source.fleet(), instances: try await source.recordedInstances(), operations: history)
+        try await target.importState(try await source.snapshot())
 
         let copiedHistory = try await target.operations(instance: nil, since: nil, limit: 100)
         XCTAssertEqual(copiedHistory, history)
@@ -162,12 +163,28 @@ final class PostgresTests: XCTestCase {
         // New rows continue after the copied ids.
         let next = try await target.beginOperation(instance: "acme", kind: "apply", holder: "r", now: Instants.t0)
         XCTAssertEqual(next, (history.map(\.id).max() ?? 0) + 1)
+        // Rollout decisions keep their ids, and the next one continues after them.
+        let decisions = try await source.rolloutDecisions(version: nil, since: nil, limit: 100)
+        let copiedDecisions = try await target.rolloutDecisions(version: nil, since: nil, limit: 100)
+        XCTAssertEqual(copiedDecisions, decisions)
+        XCTAssertEqual(decisions.count, StateSnapshotTests.decisions.count)
+        try await target.recordRolloutDecision(StateSnapshotTests.decisions[0])
+        let newest = try await target.rolloutDecisions(version: nil, since: nil, limit: 1)
+        XCTAssertEqual(newest.map(\.id), [(decisions.map(\.id).max() ?? 0) + 1])
+        for wave in [0, 1] {
+            let marks = try await target.waveRecords(run: "run-1", wave: wave)
+            XCTAssertEqual(marks, StateSnapshotTests.waveMarks.filter { $0.run == "run-1" && $0.wave == wave })
+        }
+        let otherRun = try await target.waveRecords(run: "run-2", wave: 0)
+        XCTAssertEqual(otherRun.count, 1)
 
         await XCTAssertThrowsErrorAsync({
-            try await target.importState(fleet: "demo", instances: [], operations: [])
+            try await target.importState(StateSnapshot(fleet: "demo"))
         }) {
+            // The three decisions copied and the one recorded since.
             XCTAssertEqual(
-                ($0 as? PostgresStateStore.NotEmpty)?.contents, "2 recorded instances, 3 operations, 0 locks")
+                ($0 as? PostgresStateStore.NotEmpty)?.contents,
+                "2 recorded instances, 3 operations, 0 locks, 4 rollout decisions, 4 wave barrier marks")
         }
     }
 }
