@@ -53,7 +53,8 @@ final class PlanRenderingGoldenTests: XCTestCase {
             guard let target = instance.target, !instance.steps.isEmpty else { return nil }
             var record = RecordedInstance.new(instance.name, for: target)
             for step in instance.steps {
-                record.record(step, outcome: StepOutcome(cloudId: "\(step.resource.rawValue)-\(instance.name)"))
+                let outcome = StepOutcome(cloudId: "\(step.resource.rawValue)-\(instance.name)")
+                record.record(step, outcome: outcome, labels: target.labels)
             }
             record.complete(as: target)
             return record

@@ -72,7 +72,7 @@ final class RecordedStateUpdateTests: XCTestCase {
                 expected.resources[testCase.step.resource]?.attributes = testCase.step.after
             }
             var actual = existing
-            actual.record(testCase.step, outcome: testCase.outcome)
+            actual.record(testCase.step, outcome: testCase.outcome, labels: [:])
             XCTAssertEqual(actual, expected, "\(testCase.step.action.rawValue) \(testCase.step.resource.rawValue)")
         }
     }
@@ -85,10 +85,10 @@ final class RecordedStateUpdateTests: XCTestCase {
         withNetwork.resources[.network] = RecordedResource(cloudId: "vpc-1", inputsHash: "old")
         withNetwork.network = Self.network
         var kept = withNetwork
-        kept.record(step(.update, .database, [StepInput.storageGB: "50"]), outcome: StepOutcome())
+        kept.record(step(.update, .database, [StepInput.storageGB: "50"]), outcome: StepOutcome(), labels: [:])
         XCTAssertEqual(kept.network, Self.network)
         var deletedNetwork = withNetwork
-        deletedNetwork.record(step(.delete, .network, [:]), outcome: StepOutcome())
+        deletedNetwork.record(step(.delete, .network, [:]), outcome: StepOutcome(), labels: [:])
         XCTAssertNil(deletedNetwork.network)
         var deletedInstance = withNetwork
         deletedInstance.complete(as: InstanceTarget(Fixtures.spec("acme", state: .deleted)))
