@@ -26,7 +26,9 @@ final class PlanRenderingGoldenTests: XCTestCase {
         var old = spec
         switch spec.name {
         case "acme": old.version = Version(5, 1, 0)
-        case "globex": old.size = "medium"
+        case "globex":
+            old.size = "medium"
+            old.labels = ["owner": "team-gamma", "costcenter": "cc-7"]
         case "dogfood": old.domain = "dogfood-old.demo.cloudctl.test"
         case "hooli": old.state = .active
         case "umbrella-trial": return nil
