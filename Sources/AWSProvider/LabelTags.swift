@@ -145,7 +145,8 @@ struct LabelTags {
         let id = scope.identity.cloudIds[.secret] ?? names.secret
         let answer = try await api.json(.secretsManager, "DescribeSecret", ["SecretId": .string(id)])
         let current = TagFormat.secretsManager.parse(answer["Tags"])
-        try scope.tagGuard.check(current, resource: "secret \(names.secret)", operation: "secretsmanager:DescribeSecret")
+        try scope.tagGuard.check(
+            current, resource: "secret \(names.secret)", operation: "secretsmanager:DescribeSecret")
         let put = change.missing(from: current)
         if !put.isEmpty {
             _ = try await api.json(

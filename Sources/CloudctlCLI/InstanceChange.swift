@@ -51,7 +51,8 @@ enum InstanceChange {
 struct IntentTally: Sendable, Equatable {
     /// The kinds in the order the summary names them, with the words it uses ("2 to provision").
     enum Kind: Int, CaseIterable, Comparable {
-        case provision, upgrade, resize, suspend, resume, move, teardown, repair, reconfigure, protect, unprotect, relabel
+        case provision, upgrade, resize, suspend, resume, move, teardown, repair, reconfigure, protect, unprotect,
+            relabel
 
         init(_ intent: InstanceIntent) {
             switch intent {

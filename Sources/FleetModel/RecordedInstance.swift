@@ -70,8 +70,10 @@ public struct RecordedInstance: Hashable, Sendable {
             parts.append("\(kind.rawValue)=\(r.cloudId)#\(r.inputsHash)")
             // Only when some were applied, so records without labels keep the fingerprint they had before.
             if !r.labels.isEmpty {
-                parts.append("\(kind.rawValue).labels=" + r.labels.keys.sorted().map { "\($0)=\(r.labels[$0]!)" }
-                    .joined(separator: "\u{1F}"))
+                parts.append(
+                    "\(kind.rawValue).labels="
+                        + r.labels.keys.sorted().map { "\($0)=\(r.labels[$0]!)" }
+                        .joined(separator: "\u{1F}"))
             }
         }
         return ContentHash.sha256Hex(parts.joined(separator: "\n"))

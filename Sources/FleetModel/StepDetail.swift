@@ -50,7 +50,9 @@ extension StepDetail: PlanJSONConvertible {
         case .keep(let retention):
             .object([("kind", .string("keep")), ("retentionDays", .int(retention.days))])
         case .labels(let before, let after):
-            .object([("after", Self.labelsJSON(after)), ("before", Self.labelsJSON(before)), ("kind", .string("labels"))])
+            .object([
+                ("after", Self.labelsJSON(after)), ("before", Self.labelsJSON(before)), ("kind", .string("labels")),
+            ])
         }
     }
 
@@ -60,7 +62,9 @@ extension StepDetail: PlanJSONConvertible {
 
     public init(planJSON json: PlanJSON) throws(PlanJSONError) {
         let kind = try json.fields(
-            allowed: ["kind", "purpose", "version", "retentionDays", "from", "task", "expect", "probe", "before", "after"]
+            allowed: [
+                "kind", "purpose", "version", "retentionDays", "from", "task", "expect", "probe", "before", "after",
+            ]
         )
         .string("kind")
         switch kind {

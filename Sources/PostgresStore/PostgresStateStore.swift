@@ -51,12 +51,14 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
                 guard try PostgresMigrations.checkReadable(connection: connection) else {
                     throw StateBackendError.missing(path: location.redacted)
                 }
-                hasLabels = try connection.query(
-                    """
-                    SELECT EXISTS (SELECT 1 FROM information_schema.columns
-                        WHERE table_schema = current_schema() AND table_name = 'resources' AND column_name = 'labels')
-                    """
-                ) { try $0.column(0, as: Bool.self) }.first ?? false
+                hasLabels =
+                    try connection.query(
+                        """
+                        SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                            WHERE table_schema = current_schema() AND table_name = 'resources'
+                                AND column_name = 'labels')
+                        """
+                    ) { try $0.column(0, as: Bool.self) }.first ?? false
                 if let fleet { try Self.checkFleet(fleet, in: connection, claim: false) }
             case .readWrite(let create):
                 if !create, try !PostgresMigrations.checkReadable(connection: connection) {
@@ -230,8 +232,7 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
     }
 
     /// Recorded instances (all, or the one named), sorted by name, with their resources.
-    private static func recorded(in connection: Connection, name: String?, labels: Bool) throws -> [RecordedInstance]
-    {
+    private static func recorded(in connection: Connection, name: String?, labels: Bool) throws -> [RecordedInstance] {
         var instances = try connection.query(
             """
             SELECT name, region, running_version, state, domain, storage_gb, provisioned, protected, network

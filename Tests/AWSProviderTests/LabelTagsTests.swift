@@ -154,8 +154,9 @@ final class LabelTagsTests: XCTestCase {
             XCTAssertEqual(outcome.note, "labels put: team; removed: old", "\(row.kind)")
             let writes = script.writes
             XCTAssertTrue(writes.contains { $0.contains("team") }, "\(row.kind): puts the changed label")
-            XCTAssertTrue(writes.allSatisfy { !$0.contains("cloudctl%3A") && !$0.contains("cloudctl:") }
-                || row.kind == .bucket, "\(row.kind): never names a cloudctl: key")
+            XCTAssertTrue(
+                writes.allSatisfy { !$0.contains("cloudctl%3A") && !$0.contains("cloudctl:") }
+                    || row.kind == .bucket, "\(row.kind): never names a cloudctl: key")
             if row.kind != .bucket {
                 XCTAssertTrue(writes.contains { $0.contains("old") }, "\(row.kind): removes the dropped label")
                 XCTAssertFalse(writes.contains { $0.contains("byhand") }, "\(row.kind): a foreign tag is not touched")

@@ -26,7 +26,9 @@ final class PlannerLabelTests: XCTestCase {
         Row(name: "unchanged", applied: ["team": "a"], desired: ["team": "a"], text: nil),
         Row(name: "added", applied: [:], desired: ["team": "a"], text: "labels: +team=a"),
         Row(name: "value changed", applied: ["team": "a"], desired: ["team": "b"], text: "labels: team=a → team=b"),
-        Row(name: "removed", applied: ["team": "a", "costcenter": "cc"], desired: ["team": "a"], text: "labels: -costcenter"),
+        Row(
+            name: "removed", applied: ["team": "a", "costcenter": "cc"], desired: ["team": "a"],
+            text: "labels: -costcenter"),
         Row(name: "all removed", applied: ["team": "a"], desired: [:], text: "labels: -team"),
         Row(
             name: "added, changed and removed", applied: ["team": "a", "costcenter": "cc"],
