@@ -232,10 +232,13 @@ struct LabelTags {
         let tags: JSONValue?
         let what: String
         let operation: String
+        // A service's description names its cluster's ARN too: each kind reads its own ARN field.
+        let arnField: String
         switch kind {
         case .cluster:
             what = "ECS cluster \(names.cluster)"
             operation = "ecs:DescribeClusters"
+            arnField = "clusterArn"
             let answer = try await api.json(
                 .ecs, "DescribeClusters", ["clusters": [.string(names.cluster)], "include": ["TAGS"]])
             found = answer["clusters"]?.array?.first
@@ -243,6 +246,7 @@ struct LabelTags {
         case .service:
             what = "ECS service \(names.service) in \(names.cluster)"
             operation = "ecs:DescribeServices"
+            arnField = "serviceArn"
             let answer = try await api.json(
                 .ecs, "DescribeServices",
                 ["cluster": .string(names.cluster), "services": [.string(names.service)], "include": ["TAGS"]])
@@ -253,14 +257,13 @@ struct LabelTags {
             let definition = scope.identity.cloudIds[.taskDefinition] ?? names.taskFamily
             what = "task definition \(definition)"
             operation = "ecs:DescribeTaskDefinition"
+            arnField = "taskDefinitionArn"
             let answer = try await api.json(
                 .ecs, "DescribeTaskDefinition", ["taskDefinition": .string(definition), "include": ["TAGS"]])
             found = answer["taskDefinition"]
             tags = answer["tags"]
         }
-        let arn =
-            found?["clusterArn"]?.string ?? found?["serviceArn"]?.string ?? found?["taskDefinitionArn"]?.string
-        guard let found, found["status"]?.string != "INACTIVE", let arn else {
+        guard let found, found["status"]?.string != "INACTIVE", let arn = found[arnField]?.string else {
             throw scope.missing(what, operation: operation)
         }
         let current = TagFormat.ecs.parse(tags)

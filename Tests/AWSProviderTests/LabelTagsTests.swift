@@ -91,7 +91,9 @@ final class LabelTagsTests: XCTestCase {
             "ListTagsForResource": xml("<R><TagList>\(xmlTags(tags, item: "Tag"))</TagList></R>"),
             "AddTagsToResource": xml("<R/>"), "RemoveTagsFromResource": xml("<R/>"),
             "DescribeClusters": json(["clusters": [["clusterArn": "arn:c", "status": "ACTIVE", "tags": ecs]]]),
-            "DescribeServices": json(["services": [["serviceArn": "arn:s", "status": "ACTIVE", "tags": ecs]]]),
+            "DescribeServices": json([
+                "services": [["serviceArn": "arn:s", "clusterArn": "arn:c", "status": "ACTIVE", "tags": ecs]]
+            ]),
             "DescribeTaskDefinition": json([
                 "taskDefinition": ["taskDefinitionArn": "arn:t", "status": "ACTIVE"], "tags": ecs,
             ]),
@@ -121,6 +123,9 @@ final class LabelTagsTests: XCTestCase {
             labels: after)
         return try await provider.perform(step, context: StepContext(identity: identity))
     }
+
+    /// The ARN each ECS kind's description answers with (a service's names its cluster's too).
+    static let ecsArns: [ResourceKind: String] = [.cluster: "arn:c", .service: "arn:s", .taskDefinition: "arn:t"]
 
     /// Per kind: the reads that check ownership, then the writes that put `team=b` and remove `old`.
     private let rows: [(kind: ResourceKind, operations: [String])] = [
@@ -157,6 +162,9 @@ final class LabelTagsTests: XCTestCase {
             XCTAssertTrue(
                 writes.allSatisfy { !$0.contains("cloudctl%3A") && !$0.contains("cloudctl:") }
                     || row.kind == .bucket, "\(row.kind): never names a cloudctl: key")
+            if let arn = Self.ecsArns[row.kind] {
+                XCTAssertTrue(writes.allSatisfy { $0.contains("\"\(arn)\"") }, "\(row.kind): tags its own ARN")
+            }
             if row.kind != .bucket {
                 XCTAssertTrue(writes.contains { $0.contains("old") }, "\(row.kind): removes the dropped label")
                 XCTAssertFalse(writes.contains { $0.contains("byhand") }, "\(row.kind): a foreign tag is not touched")
