@@ -77,6 +77,26 @@ final class RecordedStateUpdateTests: XCTestCase {
         }
     }
 
+    /// A create records the plan's labels; other updates keep what was applied; a label step changes only them.
+    func testLabelsAppliedAreRecorded() {
+        let labels = ["team": "a"]
+        var record = existing
+        record.resources[.bucket] = nil
+        record.record(step(.create, .bucket, [:]), outcome: StepOutcome(cloudId: "b"), labels: labels)
+        XCTAssertEqual(record.resources[.bucket]?.labels, labels)
+        record.record(step(.update, .bucket, [:]), outcome: StepOutcome(), labels: ["team": "b"])
+        XCTAssertEqual(record.resources[.bucket]?.labels, labels, "an update puts no labels on")
+        let before = record.resources[.bucket]
+        let relabel = PlanStep(
+            action: .update, resource: .bucket, reason: .labelsChanged,
+            detail: .labels(before: labels, after: ["team": "b"]))
+        record.record(relabel, outcome: StepOutcome(note: "labels put: team"), labels: ["team": "b"])
+        XCTAssertEqual(record.resources[.bucket]?.labels, ["team": "b"])
+        XCTAssertEqual(record.resources[.bucket]?.inputsHash, before?.inputsHash)
+        XCTAssertEqual(record.resources[.bucket]?.attributes, before?.attributes)
+        XCTAssertEqual(record.resources[.bucket]?.cloudId, "b")
+    }
+
     private static let network = NetworkIds(vpc: "vpc-1", subnets: ["subnet-1", "subnet-2"], securityGroup: "sg-1")
 
     /// Ids of a network that is deleted, or of an instance that is, are forgotten; other steps leave them as they are.
