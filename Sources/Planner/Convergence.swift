@@ -136,9 +136,10 @@ struct Convergence {
     /// A resource this plan creates is made with the file's labels, so it needs none. Records from before labels were
     /// recorded hold none: an instance without labels plans nothing, one with labels gets its tags put on once.
     private func addRelabel(to list: inout StepList, resources: [ResourceKind: RecordedResource]) {
-        let created = Set(list.steps.filter { $0.action == .create }.map(\.resource))
-        for kind in ResourceKind.allCases where kind.carriesLabels && !created.contains(kind) {
-            guard let resource = resources[kind], resource.labels != spec.labels else { continue }
+        for kind in ResourceKind.allCases where kind.carriesLabels {
+            guard let resource = resources[kind], resource.labels != spec.labels,
+                !list.steps.contains(where: { $0.action == .create && $0.resource == kind })
+            else { continue }
             list.note(.relabel)
             list.add(
                 .update, kind, .labelsChanged, detail: .labels(before: resource.labels, after: spec.labels),

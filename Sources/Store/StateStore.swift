@@ -207,6 +207,8 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
         }
         // A fleet repeats a few dozen attribute texts (regions, tiers, images): each is decoded once per read.
         var decoded: [ResourceKind: [String: ResourceAttributes?]] = [:]
+        // Label sets repeat too (a team's instances share them).
+        var labelSets: [String: [String: String]] = [:]
         let resources = try database.query(
             """
             SELECT instance, kind, cloud_id, inputs_hash, attributes, \(labels ? "labels" : "NULL") FROM resources
@@ -220,11 +222,17 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
                 decoded[kind, default: [:]][text] = value
                 return value
             }
+            let labels = try row.column(5, as: String?.self).map { text in
+                if let known = labelSets[text] { return known }
+                let value = LabelsColumn.labels(text)
+                labelSets[text] = value
+                return value
+            }
             return (
                 instance: try row.column(0, as: String.self), kind: kind,
                 resource: RecordedResource(
                     cloudId: try row.column(2), inputsHash: try row.column(3),
-                    attributes: attributes, labels: LabelsColumn.labels(try row.column(5, as: String?.self)))
+                    attributes: attributes, labels: labels ?? [:])
             )
         }
         let positions = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1.name, $0) })
