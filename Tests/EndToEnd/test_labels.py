@@ -101,7 +101,7 @@ def add_foreign_tag(aws, repo):
 def test_a_label_change_retags_every_existing_resource_and_keeps_foreign_tags(cloudctl, repo, aws):
     only(repo, NAME)
     repo.edit(NAME, labels=LABELS)
-    cloudctl.apply("--auto-approve")
+    cloudctl.apply()
     hand_tagged = add_foreign_tag(aws, repo)
 
     # Change a value, add a label, remove one.
@@ -120,7 +120,9 @@ def test_a_label_change_retags_every_existing_resource_and_keeps_foreign_tags(cl
     text = cloudctl("plan", check=0).stdout
     assert "labels: -cost-center, +env=prod, team=payments → team=billing" in text, text
 
-    cloudctl.apply("--auto-approve")
+    # Not disruptive: applied whatever the maintenance window says (nothing deferred).
+    applied = cloudctl("apply", "--auto-approve", check=0).stdout
+    assert "deferred" not in applied, applied
     fleet = repo.fleet["name"]
     for what, tags in resource_tags(aws, repo).items():
         assert_tags(tags, NAME, fleet, what)
@@ -131,6 +133,7 @@ def test_a_label_change_retags_every_existing_resource_and_keeps_foreign_tags(cl
     # Recorded: nothing left to do, and the next apply changes nothing.
     assert "No changes" in cloudctl("plan", check=0).stdout
     cloudctl("plan", "--detailed-exitcode", check=0)
+    assert "No changes" in cloudctl.apply().stdout
 
 
 def test_a_reserved_or_invalid_label_is_refused_before_any_cloud_call(cloudctl, repo, aws):
