@@ -50,7 +50,10 @@ public final class AWSCloudProvider: CloudProvider {
         let scope = InstanceScope(
             api: api, step: step, context: context, backoff: backoff, zones: zones,
             availabilityZones: availabilityZones, report: report, created: created)
-        let (cloudId, note) = try await perform(step.action, step.resource, scope)
+        // A label step changes tags only; it is an `update` of the resource by its reason.
+        let (cloudId, note) =
+            step.reason == .labelsChanged
+            ? (nil, try await LabelTags(scope: scope).apply()) : try await perform(step.action, step.resource, scope)
         return StepOutcome(cloudId: cloudId, note: note, calls: api.calls, network: report.network)
     }
 
@@ -65,6 +68,13 @@ public final class AWSCloudProvider: CloudProvider {
     public func check(_ step: PlanStep) -> String? {
         let placement: Set<ResourceKind> = [.network, .key, .bucket, .secret, .cluster]
         func needs(_ what: String, _ present: Bool) -> String? { present ? nil : "it carries no \(what)" }
+        if step.reason == .labelsChanged {
+            guard step.action == .update, step.resource.carriesLabels else {
+                return "the AWS provider has no '\(step.action.rawValue) \(step.resource.rawValue)' label step"
+            }
+            if case .labels? = step.detail { return nil }
+            return "it carries no labels"
+        }
         switch (step.action, step.resource) {
         case (.create, let kind), (.update, let kind):
             if placement.contains(kind) { return needs("region", step.after?.region != nil) }

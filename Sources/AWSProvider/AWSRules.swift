@@ -54,8 +54,19 @@ public struct AWSRules: CloudRules {
             return labelProblem(key, noun: "label key", limit: Self.maxTagKeyLength)
         case .labelValue(let value):
             return labelProblem(value, noun: "label value", limit: Self.maxTagValueLength)
+        case .labelCount(let count):
+            let most = Self.maxTagsPerResource - ResourceTags.ownTagsAtMost
+            guard count > most else { return nil }
+            return CloudRuleProblem(
+                summary: "too many labels (\(count))",
+                detail: "an AWS resource takes at most \(Self.maxTagsPerResource) tags and cloudctl puts up to "
+                    + "\(ResourceTags.ownTagsAtMost) of its own on each, so an instance has at most \(most) labels; "
+                    + "remove \(count - most)")
         }
     }
+
+    /// Tags per resource every service involved accepts (EC2, RDS, S3, KMS, Secrets Manager, Logs, ECS, IAM).
+    static let maxTagsPerResource = 50
 
     /// Tag key and value lengths AWS accepts (in characters).
     static let maxTagKeyLength = 128

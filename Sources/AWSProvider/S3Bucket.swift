@@ -35,6 +35,17 @@ struct S3Bucket {
         }.value
     }
 
+    /// A label step: the bucket's whole tag set is replaced (S3 has no per-key tagging), so it is read, checked and
+    /// written back with only the label keys changed: `cloudctl:` tags and tags someone else added stay.
+    func relabel(_ change: LabelTagChange) async throws {
+        guard let tags = try await tagsOf(bucket) else {
+            throw scope.missing("bucket \(bucket)", operation: "s3:GetBucketTagging")
+        }
+        try checkOwned(tags)
+        let wanted = change.applied(to: tags)
+        if wanted != tags { try await putTags(bucket, wanted) }
+    }
+
     /// Empties and deletes the bucket; an absent bucket is fine.
     func delete() async throws {
         guard let tags = try await tagsOf(bucket) else { return }

@@ -30,6 +30,7 @@ enum InstanceChange {
         case .reconfigure: ("update", "updated")
         case .protection(true): ("protect", "protected")
         case .protection(false): ("lift protection", "unprotected")
+        case .relabel: ("relabel", "relabeled")
         }
     }
 
@@ -50,7 +51,8 @@ enum InstanceChange {
 struct IntentTally: Sendable, Equatable {
     /// The kinds in the order the summary names them, with the words it uses ("2 to provision").
     enum Kind: Int, CaseIterable, Comparable {
-        case provision, upgrade, resize, suspend, resume, move, teardown, repair, reconfigure, protect, unprotect
+        case provision, upgrade, resize, suspend, resume, move, teardown, repair, reconfigure, protect, unprotect,
+            relabel
 
         init(_ intent: InstanceIntent) {
             switch intent {
@@ -64,6 +66,7 @@ struct IntentTally: Sendable, Equatable {
             case .repair: self = .repair
             case .reconfigure: self = .reconfigure
             case .protection(let on): self = on ? .protect : .unprotect
+            case .relabel: self = .relabel
             }
         }
 
@@ -80,6 +83,7 @@ struct IntentTally: Sendable, Equatable {
             case .reconfigure: "to update"
             case .protect: "to protect"
             case .unprotect: "to lift protection"
+            case .relabel: "to relabel"
             }
         }
 

@@ -76,6 +76,12 @@ struct PlanMarkdownRenderer {
             if instance.changes.contains(.provision), let what = provisioning[instance.name] {
                 description += " (\(what))"
             }
+            // The reviewer sees which labels change; instances with the same change stay one group.
+            if instance.changes.contains(.relabel),
+                let step = instance.steps.first(where: { $0.reason == .labelsChanged })
+            {
+                description += " (\(step.reasonText))"
+            }
             let key =
                 description + "|"
                 + instance.steps.map { "\($0.action.rawValue) \($0.resource.rawValue)" }.joined(separator: ",")

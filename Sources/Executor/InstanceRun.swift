@@ -219,7 +219,7 @@ struct InstanceRun: Sendable {
             switch attempt.result {
             case .success(let stepOutcome):
                 var updated = recorded ?? .new(name, for: target)
-                updated.record(step, outcome: stepOutcome)
+                updated.record(step, outcome: stepOutcome, labels: target.labels)
                 if index == plan.steps.count - 1 { updated.complete(as: target) }
                 // Saved after every step so a crash after step k keeps steps 1…k.
                 if updated != recorded { try await store.saveRecorded(updated) }

@@ -11,14 +11,21 @@ extension RecordedInstance {
             protected: target.protected)
     }
 
-    /// Applies the effect of one successful step.
-    public mutating func record(_ step: PlanStep, outcome: StepOutcome) {
+    /// Applies the effect of one successful step; `labels` are the plan's labels of the instance, which a created
+    /// resource carries.
+    public mutating func record(_ step: PlanStep, outcome: StepOutcome, labels: [String: String]) {
         switch step.action {
+        case .update where step.reason == .labelsChanged:
+            // Only the label tags changed: the attributes and their hash stay as recorded.
+            if case .labels(_, let after)? = step.detail { resources[step.resource]?.labels = after }
         case .create, .update, .deploy:
-            let cloudId = outcome.cloudId ?? resources[step.resource]?.cloudId ?? ""
+            let previous = resources[step.resource]
+            let cloudId = outcome.cloudId ?? previous?.cloudId ?? ""
+            // Other updates and deploys leave the label tags as they were; a label change is its own step.
             resources[step.resource] = RecordedResource(
                 cloudId: cloudId, inputsHash: step.inputsHash,
-                attributes: step.after)
+                attributes: step.after,
+                labels: step.action == .create && step.resource.carriesLabels ? labels : previous?.labels ?? [:])
             switch step.after {
             // A deployed version runs once its health check passed: a re-apply after a failed check plans the hop
             // again (every step of it an ensure) and so checks again.

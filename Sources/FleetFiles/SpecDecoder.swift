@@ -291,6 +291,8 @@ struct SpecDecoder {
             let valueField = Field(value: value, offset: member.value.offset, path: path)
             reader.file.check(valueField, .labelValue(value), rules: rules)
         }
+        reader.file.check(
+            Field(value: members.count, offset: node.offset, path: "labels"), .labelCount(members.count), rules: rules)
     }
 
     /// Each feature becomes an environment variable of the application: its name must make one, and no two the same.

@@ -15,6 +15,8 @@ public enum InstanceIntent: Hashable, Sendable {
     case reconfigure(what: ResourceKind)
     /// `protected` set or lifted: no cloud call, apply records it (a teardown needs it lifted by an earlier apply).
     case protection(Bool)
+    /// The instance file's labels changed: existing resources are re-tagged (no restart).
+    case relabel
 
     /// Two intents are the same kind of change when a rollout treats them alike: the same upgrade target, the same
     /// kind of resize, and so on (a deferred instance holds later waves only for the same kind of change).
@@ -37,6 +39,7 @@ public enum InstanceIntent: Hashable, Sendable {
         case .repair(let what): "repair \(what.rawValue)"
         case .reconfigure(let what): "reconfigure \(what.rawValue)"
         case .protection(let on): on ? "protect" : "unprotect"
+        case .relabel: "labels"
         }
     }
 }
@@ -62,6 +65,7 @@ extension InstanceIntent: PlanJSONConvertible {
         case .repair(let what): .object([("kind", .string("repair")), ("what", .string(what.rawValue))])
         case .reconfigure(let what): .object([("kind", .string("reconfigure")), ("what", .string(what.rawValue))])
         case .protection(let on): .object([("kind", .string("protection")), ("protected", .bool(on))])
+        case .relabel: .object([("kind", .string("labels"))])
         }
     }
 
@@ -90,6 +94,7 @@ extension InstanceIntent: PlanJSONConvertible {
         case "repair": self = .repair(what: try object.enumValue("what", ResourceKind.self))
         case "reconfigure": self = .reconfigure(what: try object.enumValue("what", ResourceKind.self))
         case "protection": self = .protection(try object.bool("protected"))
+        case "labels": self = .relabel
         default: throw PlanJSONError(path: ["kind"], "unknown change '\(kind)'")
         }
     }

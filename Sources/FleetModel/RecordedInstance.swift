@@ -4,10 +4,16 @@ public struct RecordedResource: Hashable, Sendable {
     public var inputsHash: String
     /// Nil for records written before attributes were kept (the hash alone still says whether they changed).
     public var attributes: ResourceAttributes?
-    public init(cloudId: String, inputsHash: String, attributes: ResourceAttributes? = nil) {
+    /// The instance's labels as last applied to this resource as tags: the only tag keys cloudctl may remove besides
+    /// its own. Empty for records from before labels were recorded (no released version applied labels).
+    public var labels: [String: String]
+    public init(
+        cloudId: String, inputsHash: String, attributes: ResourceAttributes? = nil, labels: [String: String] = [:]
+    ) {
         self.cloudId = cloudId
         self.inputsHash = inputsHash
         self.attributes = attributes
+        self.labels = labels
     }
 }
 
@@ -60,7 +66,15 @@ public struct RecordedInstance: Hashable, Sendable {
             "provisioned=\(provisioned)", "protected=\(protected)",
         ]
         for kind in ResourceKind.allCases {
-            if let r = resources[kind] { parts.append("\(kind.rawValue)=\(r.cloudId)#\(r.inputsHash)") }
+            guard let r = resources[kind] else { continue }
+            parts.append("\(kind.rawValue)=\(r.cloudId)#\(r.inputsHash)")
+            // Only when some were applied, so records without labels keep the fingerprint they had before.
+            if !r.labels.isEmpty {
+                parts.append(
+                    "\(kind.rawValue).labels="
+                        + r.labels.keys.sorted().map { "\($0)=\(r.labels[$0]!)" }
+                        .joined(separator: "\u{1F}"))
+            }
         }
         return ContentHash.sha256Hex(parts.joined(separator: "\n"))
     }

@@ -22,6 +22,10 @@ public enum ResourceKind: String, Sendable, Codable, CaseIterable, Comparable {
     /// Position in provisioning order; teardown runs in reverse.
     public var order: Int { Self.allCases.firstIndex(of: self)! }
     public static func < (a: ResourceKind, b: ResourceKind) -> Bool { a.order < b.order }
+
+    /// Whether the resource carries the instance's labels as tags: all but the DNS record, which cannot carry tags
+    /// (its ownership is a TXT record).
+    public var carriesLabels: Bool { self != .dnsRecord }
 }
 
 /// The tags every resource of an instance carries; the executor refuses to touch a resource whose tags name another
@@ -29,6 +33,11 @@ public enum ResourceKind: String, Sendable, Codable, CaseIterable, Comparable {
 public enum ResourceTags {
     public static let instanceKey = "cloudctl:instance"
     public static let fleetKey = "cloudctl:fleet"
+    /// The prefix of cloudctl's own tag keys: never a label, never changed or removed by a label change.
+    public static let ownPrefix = "cloudctl:"
+    /// The most tags cloudctl itself puts on one resource: instance and fleet, plus `cloudctl:retain-until` on what a
+    /// teardown keeps. Labels share the cloud's per-resource tag limit with them.
+    public static let ownTagsAtMost = 3
 
     public static func tags(instance: String, fleet: String) -> [String: String] {
         [instanceKey: instance, fleetKey: fleet]

@@ -17,6 +17,9 @@ public enum StepDetail: Hashable, Sendable {
     case healthCheck(expect: TaskDefinitionAttributes, probe: HealthProbe? = nil)
     /// `delete` of what a teardown keeps for the fleet's retention instead of deleting it (the log group).
     case keep(RetentionPeriod)
+    /// `update` of a resource's label tags only: `before` as last applied (the only label keys cloudctl may remove),
+    /// `after` as the instance file says now. Its attributes stay as they are.
+    case labels(before: [String: String], after: [String: String])
 }
 
 extension StepDetail: PlanJSONConvertible {
@@ -46,12 +49,22 @@ extension StepDetail: PlanJSONConvertible {
             ])
         case .keep(let retention):
             .object([("kind", .string("keep")), ("retentionDays", .int(retention.days))])
+        case .labels(let before, let after):
+            .object([
+                ("after", Self.labelsJSON(after)), ("before", Self.labelsJSON(before)), ("kind", .string("labels")),
+            ])
         }
+    }
+
+    private static func labelsJSON(_ labels: [String: String]) -> PlanJSON {
+        .object(labels.keys.sorted().map { ($0, .string(labels[$0]!)) })
     }
 
     public init(planJSON json: PlanJSON) throws(PlanJSONError) {
         let kind = try json.fields(
-            allowed: ["kind", "purpose", "version", "retentionDays", "from", "task", "expect", "probe"]
+            allowed: [
+                "kind", "purpose", "version", "retentionDays", "from", "task", "expect", "probe", "before", "after",
+            ]
         )
         .string("kind")
         switch kind {
@@ -89,6 +102,11 @@ extension StepDetail: PlanJSONConvertible {
                 throw PlanJSONError(path: ["retentionDays"], "must be between 1 and 3650")
             }
             self = .keep(RetentionPeriod(days: days))
+        case "labels":
+            let object = try json.fields(allowed: ["kind", "before", "after"])
+            let before = try object.nested("before") { json throws(PlanJSONError) in try json.stringMap() }
+            let after = try object.nested("after") { json throws(PlanJSONError) in try json.stringMap() }
+            self = .labels(before: before, after: after)
         default:
             throw PlanJSONError(path: ["kind"], "unknown detail kind '\(kind)'")
         }

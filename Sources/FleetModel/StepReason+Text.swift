@@ -20,7 +20,23 @@ extension PlanStep {
         case .finalSnapshot: "final snapshot before teardown"
         case .teardown: "teardown"
         case .drifted: "drifted in the cloud: " + driftedFields
+        case .labelsChanged: "labels: " + labelChanges
         }
+    }
+
+    /// "team=a → team=b, +env=prod, -costcenter": what a label step changes, key by key.
+    private var labelChanges: String {
+        guard case .labels(let before, let after)? = detail else { return "no visible change" }
+        var changes: [String] = []
+        for key in Set(before.keys).union(after.keys).sorted() {
+            switch (before[key], after[key]) {
+            case (let old?, let new?) where old != new: changes.append("\(key)=\(old) → \(key)=\(new)")
+            case (nil, let new?): changes.append("+\(key)=\(new)")
+            case (_?, nil): changes.append("-\(key)")
+            default: break
+            }
+        }
+        return changes.isEmpty ? "no visible change" : changes.joined(separator: ", ")
     }
 
     /// What creating the resource makes, for the reviewer of a plan (sizes, image, record).

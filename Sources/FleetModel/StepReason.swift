@@ -25,6 +25,8 @@ public enum StepReason: Hashable, Sendable {
     case teardown
     /// The cloud differs from what was last applied (`plan --refresh`): set back to the desired value.
     case drifted
+    /// The instance file's labels changed: the resource's label tags are changed to match (`StepDetail.labels`).
+    case labelsChanged
 }
 
 extension StepReason: PlanJSONConvertible {
@@ -45,6 +47,7 @@ extension StepReason: PlanJSONConvertible {
         case .finalSnapshot: "final-snapshot"
         case .teardown: "teardown"
         case .drifted: "drifted"
+        case .labelsChanged: "labels-changed"
         }
     }
 
@@ -66,7 +69,7 @@ extension StepReason: PlanJSONConvertible {
         case .domainMove(let from, let to):
             members += [("from", .string(from)), ("to", .string(to))]
         case .provision, .missing, .settingsChanged, .fleetSettingsChanged, .suspend, .resume, .startForChanges,
-            .finalSnapshot, .teardown, .drifted:
+            .finalSnapshot, .teardown, .drifted, .labelsChanged:
             break
         }
         return .object(members)
@@ -94,6 +97,7 @@ extension StepReason: PlanJSONConvertible {
         case "final-snapshot": self = .finalSnapshot
         case "teardown": self = .teardown
         case "drifted": self = .drifted
+        case "labels-changed": self = .labelsChanged
         default: throw PlanJSONError(path: ["kind"], "unknown reason '\(kind)'")
         }
     }

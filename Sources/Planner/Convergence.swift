@@ -122,6 +122,7 @@ struct Convergence {
                 add(.update, .dnsRecord, drifted.contains(.dnsRecord) ? .drifted : .fleetSettingsChanged)
             }
         }
+        addRelabel(to: &list, resources: resources)
         if spec.state == .suspended && databaseRunning {
             list.add(.stop, .database, .suspend, before: before(.database))
         }
@@ -129,6 +130,21 @@ struct Convergence {
             list.note(.protection(spec.protected))
         }
         return .success(list)
+    }
+
+    /// `update` of the label tags of every recorded resource whose labels as last applied differ from the file's.
+    /// A resource this plan creates is made with the file's labels, so it needs none. Records from before labels were
+    /// recorded hold none: an instance without labels plans nothing, one with labels gets its tags put on once.
+    private func addRelabel(to list: inout StepList, resources: [ResourceKind: RecordedResource]) {
+        for kind in ResourceKind.allCases where kind.carriesLabels {
+            guard let resource = resources[kind], resource.labels != spec.labels,
+                !list.steps.contains(where: { $0.action == .create && $0.resource == kind })
+            else { continue }
+            list.note(.relabel)
+            list.add(
+                .update, kind, .labelsChanged, detail: .labels(before: resource.labels, after: spec.labels),
+                interruptsNothing: true)
+        }
     }
 
     /// The attributes last applied to `kind`: recorded, or for records older than kept attributes, rebuilt from the

@@ -45,7 +45,8 @@ public enum RecordRefresh {
             }
             drifted.insert(kind)
             let hash = match.deviations.isEmpty ? (attributes?.hash ?? expected.inputsHash) : settingsDriftedHash
-            record.resources[kind] = RecordedResource(cloudId: match.cloudId, inputsHash: hash, attributes: attributes)
+            record.resources[kind] = RecordedResource(
+                cloudId: match.cloudId, inputsHash: hash, attributes: attributes, labels: expected.labels)
             switch attributes {
             case .database(let d)?: record.storageGB = d.storageGB
             case .taskDefinition(let t)?: record.runningVersion = t.version

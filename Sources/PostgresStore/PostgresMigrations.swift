@@ -110,7 +110,14 @@ enum PostgresMigrations {
                     finished_at double precision NOT NULL,
                     PRIMARY KEY (run, wave, shard)
                 );
-                """)
+                """),
+        // As SQLite's 008: the labels last applied to each resource as tags (JSON object of strings; NULL = none).
+        // Readers cope without it.
+        Migration(
+            id: "002-resource-labels",
+            sql: """
+                ALTER TABLE resources ADD COLUMN labels text;
+                """, neededForReading: false),
     ]
 
     /// Serializes migrations of one database across processes (an arbitrary constant: "cloudctl" in ASCII).

@@ -17,6 +17,8 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
     private let queue: DispatchQueue
     /// The lock tokens this store took, by instance; read and written on `queue` only.
     private var fences: [String: Fence] = [:]
+    /// Whether `resources` has the `labels` column (migration 002): a read-only open of an older schema has not.
+    private let hasLabels: Bool
 
     /// A lock this store took: its holder and fencing token.
     struct Fence {
@@ -49,12 +51,21 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
                 guard try PostgresMigrations.checkReadable(connection: connection) else {
                     throw StateBackendError.missing(path: location.redacted)
                 }
+                hasLabels =
+                    try connection.query(
+                        """
+                        SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                            WHERE table_schema = current_schema() AND table_name = 'resources'
+                                AND column_name = 'labels')
+                        """
+                    ) { try $0.column(0, as: Bool.self) }.first ?? false
                 if let fleet { try Self.checkFleet(fleet, in: connection, claim: false) }
             case .readWrite(let create):
                 if !create, try !PostgresMigrations.checkReadable(connection: connection) {
                     throw StateBackendError.missing(path: location.redacted)
                 }
                 try PostgresMigrations.apply(to: connection)
+                hasLabels = true
                 if let fleet { try Self.checkFleet(fleet, in: connection, claim: claim) }
             }
         } catch {
@@ -158,11 +169,15 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
     // MARK: recorded state
 
     public func recordedInstances() async throws -> [RecordedInstance] {
-        try await perform { connection, _ in try Self.recorded(in: connection, name: nil) }
+        try await perform { [hasLabels] connection, _ in
+            try Self.recorded(in: connection, name: nil, labels: hasLabels)
+        }
     }
 
     public func recordedInstance(_ name: String) async throws -> RecordedInstance? {
-        try await perform { connection, _ in try Self.recorded(in: connection, name: name).first }
+        try await perform { [hasLabels] connection, _ in
+            try Self.recorded(in: connection, name: name, labels: hasLabels).first
+        }
     }
 
     public func saveRecorded(_ instance: RecordedInstance) async throws {
@@ -198,24 +213,26 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
         for (kind, resource) in instance.resources.sorted(by: { $0.key < $1.key }) {
             try connection.execute(
                 """
-                INSERT INTO resources (instance, kind, cloud_id, inputs_hash, attributes, updated_at)
-                VALUES ($1, $2, $3, $4, $5, \(databaseNow))
+                INSERT INTO resources (instance, kind, cloud_id, inputs_hash, attributes, labels, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, \(databaseNow))
                 ON CONFLICT (instance, kind) DO UPDATE SET cloud_id = excluded.cloud_id,
-                    inputs_hash = excluded.inputs_hash, attributes = excluded.attributes,
+                    inputs_hash = excluded.inputs_hash, attributes = excluded.attributes, labels = excluded.labels,
                     updated_at = excluded.updated_at
                 WHERE resources.cloud_id IS DISTINCT FROM excluded.cloud_id
                     OR resources.inputs_hash IS DISTINCT FROM excluded.inputs_hash
                     OR resources.attributes IS DISTINCT FROM excluded.attributes
+                    OR resources.labels IS DISTINCT FROM excluded.labels
                 """,
                 [
                     instance.name.postgresValue, kind.postgresValue, resource.cloudId.postgresValue,
                     resource.inputsHash.postgresValue, resource.attributes.map(AttributesColumn.text).postgresValue,
+                    LabelsColumn.text(resource.labels).postgresValue,
                 ])
         }
     }
 
     /// Recorded instances (all, or the one named), sorted by name, with their resources.
-    private static func recorded(in connection: Connection, name: String?) throws -> [RecordedInstance] {
+    private static func recorded(in connection: Connection, name: String?, labels: Bool) throws -> [RecordedInstance] {
         var instances = try connection.query(
             """
             SELECT name, region, running_version, state, domain, storage_gb, provisioned, protected, network
@@ -230,8 +247,8 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
         }
         let resources = try connection.query(
             """
-            SELECT instance, kind, cloud_id, inputs_hash, attributes FROM resources
-            WHERE $1::text IS NULL OR instance = $1::text
+            SELECT instance, kind, cloud_id, inputs_hash, attributes, \(labels ? "labels" : "NULL::text")
+            FROM resources WHERE $1::text IS NULL OR instance = $1::text
             """, [name.postgresValue]
         ) { row in
             let kind = try row.column(1, as: ResourceKind.self)
@@ -239,7 +256,8 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
             return (
                 instance: try row.column(0, as: String.self), kind: kind,
                 resource: RecordedResource(
-                    cloudId: try row.column(2), inputsHash: try row.column(3), attributes: attributes)
+                    cloudId: try row.column(2), inputsHash: try row.column(3), attributes: attributes,
+                    labels: LabelsColumn.labels(try row.column(5, as: String?.self)))
             )
         }
         let positions = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1.name, $0) })

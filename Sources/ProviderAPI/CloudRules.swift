@@ -16,6 +16,8 @@ public enum CloudField: Sendable, Hashable {
     case labelKey(String)
     /// The value of an instance's label.
     case labelValue(String)
+    /// How many labels an instance has: each becomes a tag on every resource, next to cloudctl's own.
+    case labelCount(Int)
 }
 
 /// Why a cloud cannot take a value: a one-line summary and what to do instead (the loader adds file and field path).

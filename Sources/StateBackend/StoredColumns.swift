@@ -29,3 +29,20 @@ public enum NetworkColumn {
         try? JSONDecoder().decode(NetworkIds.self, from: Data(text.utf8))
     }
 }
+
+/// A resource's applied labels as stored: a JSON object of strings, keys sorted; NULL or unreadable text reads as none
+/// (the next plan then puts the file's labels on again, which is harmless).
+public enum LabelsColumn {
+    /// NULL for none, so rows of instances without labels stay as they were.
+    public static func text(_ labels: [String: String]) -> String? {
+        guard !labels.isEmpty else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(labels)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public static func labels(_ text: String?) -> [String: String] {
+        guard let text else { return [:] }
+        return (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    }
+}

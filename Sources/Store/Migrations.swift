@@ -139,6 +139,14 @@ enum Migrations {
                     PRIMARY KEY (run, wave, shard)
                 );
                 """, neededForReading: false),
+        // The instance's labels as last applied to each resource as tags (JSON object of strings), so a label change
+        // re-tags existing resources and removes only keys cloudctl put there. NULL (rows from before) reads as none
+        // applied. Readers cope without it: an unmigrated file reads as no labels applied.
+        Migration(
+            id: "008-resource-labels",
+            sql: """
+                ALTER TABLE resources ADD COLUMN labels TEXT;
+                """, neededForReading: false),
     ]
 
     /// Applies every migration `database` lacks, each in its own transaction; a no-op on an up-to-date file.

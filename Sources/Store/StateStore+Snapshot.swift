@@ -7,7 +7,7 @@ extension SQLiteStateStore {
     /// Recorded state, the journal, rollout decisions and wave barrier marks; locks are not state. Tables an older
     /// file opened read-only lacks (migrations 006, 007) read as empty.
     public func snapshot() async throws -> StateSnapshot {
-        try await perform { database in
+        try await perform { [hasLabels] database in
             // One snapshot: an apply writing meanwhile cannot make the parts of the copy disagree.
             try database.execute("BEGIN")
             defer { try? database.execute("COMMIT") }
@@ -34,7 +34,7 @@ extension SQLiteStateStore {
                     "SELECT \(Self.waveColumns) FROM wave_barriers ORDER BY run, wave, shard", row: Self.waveRecord)
                 : []
             return StateSnapshot(
-                fleet: try Self.recordedFleet(in: database), instances: try Self.recorded(in: database, name: nil),
+                fleet: try Self.recordedFleet(in: database), instances: try Self.recorded(in: database, name: nil, labels: hasLabels),
                 operations: operations, rolloutDecisions: decisions, waveRecords: waves)
         }
     }

@@ -12,6 +12,8 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
     private let database: Database
     /// Owns `database`: the connection and its statements are not safe to share, so all access is serialized here.
     private let queue: DispatchQueue
+    /// Whether `resources` has the `labels` column (migration 008): a read-only open of an older file has not.
+    let hasLabels: Bool
 
     /// How a command uses the state database.
     public enum Access: Sendable {
@@ -37,6 +39,9 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
                 database = try Database(path: path, readOnly: true)
                 let readability = try Migrations.checkReadable(database: database)
                 guard readability != .empty else { throw StateBackendError.missing(path: path) }
+                hasLabels = try !database.query(
+                    "SELECT 1 FROM pragma_table_info('resources') WHERE name = 'labels'", row: { _ in true }
+                ).isEmpty
                 if let fleet { try Self.checkFleet(fleet, in: database, claim: false) }
             case .readWrite(let create):
                 if create {
@@ -47,6 +52,7 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
                 }
                 database = try Database(path: path)
                 try Migrations.apply(to: database)
+                hasLabels = true
                 if let fleet { try Self.checkFleet(fleet, in: database, claim: claim) }
             }
         } catch let error as StateBackendError {
@@ -137,11 +143,11 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
 
     /// Every recorded instance, sorted by name.
     public func recordedInstances() async throws -> [RecordedInstance] {
-        try await perform { try Self.recorded(in: $0, name: nil) }
+        try await perform { [hasLabels] in try Self.recorded(in: $0, name: nil, labels: hasLabels) }
     }
 
     public func recordedInstance(_ name: String) async throws -> RecordedInstance? {
-        try await perform { try Self.recorded(in: $0, name: name).first }
+        try await perform { [hasLabels] in try Self.recorded(in: $0, name: name, labels: hasLabels).first }
     }
 
     /// Inserts or replaces the instance row and its resources; resources absent from `instance` are deleted.
@@ -171,21 +177,21 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
             for (kind, resource) in instance.resources.sorted(by: { $0.key < $1.key }) {
                 try database.run(
                     """
-                    INSERT INTO resources (instance, kind, cloud_id, inputs_hash, attributes, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO resources (instance, kind, cloud_id, inputs_hash, attributes, labels, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (instance, kind) DO UPDATE SET cloud_id = excluded.cloud_id,
                         inputs_hash = excluded.inputs_hash, attributes = excluded.attributes,
-                        updated_at = excluded.updated_at
+                        labels = excluded.labels, updated_at = excluded.updated_at
                     WHERE cloud_id IS NOT excluded.cloud_id OR inputs_hash IS NOT excluded.inputs_hash
-                        OR attributes IS NOT excluded.attributes
+                        OR attributes IS NOT excluded.attributes OR labels IS NOT excluded.labels
                     """, instance.name, kind, resource.cloudId, resource.inputsHash,
-                    resource.attributes.map(AttributesColumn.text), now)
+                    resource.attributes.map(AttributesColumn.text), LabelsColumn.text(resource.labels), now)
             }
         }
     }
 
     /// Recorded instances (all, or the one named), sorted by name, with their resources.
-    static func recorded(in database: Database, name: String?) throws -> [RecordedInstance] {
+    static func recorded(in database: Database, name: String?, labels: Bool) throws -> [RecordedInstance] {
         var instances = try database.query(
             """
             SELECT name, region, running_version, state, domain, storage_gb, provisioned, protected, network
@@ -201,9 +207,12 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
         }
         // A fleet repeats a few dozen attribute texts (regions, tiers, images): each is decoded once per read.
         var decoded: [ResourceKind: [String: ResourceAttributes?]] = [:]
+        // Label sets repeat too (a team's instances share them).
+        var labelSets: [String: [String: String]] = [:]
         let resources = try database.query(
             """
-            SELECT instance, kind, cloud_id, inputs_hash, attributes FROM resources WHERE ?1 IS NULL OR instance = ?1
+            SELECT instance, kind, cloud_id, inputs_hash, attributes, \(labels ? "labels" : "NULL") FROM resources
+            WHERE ?1 IS NULL OR instance = ?1
             """, name
         ) { row in
             let kind = try row.column(1, as: ResourceKind.self)
@@ -213,11 +222,17 @@ public final class SQLiteStateStore: StateBackend, @unchecked Sendable {
                 decoded[kind, default: [:]][text] = value
                 return value
             }
+            let labels = try row.column(5, as: String?.self).map { text in
+                if let known = labelSets[text] { return known }
+                let value = LabelsColumn.labels(text)
+                labelSets[text] = value
+                return value
+            }
             return (
                 instance: try row.column(0, as: String.self), kind: kind,
                 resource: RecordedResource(
                     cloudId: try row.column(2), inputsHash: try row.column(3),
-                    attributes: attributes)
+                    attributes: attributes, labels: labels ?? [:])
             )
         }
         let positions = Dictionary(uniqueKeysWithValues: instances.enumerated().map { ($1.name, $0) })

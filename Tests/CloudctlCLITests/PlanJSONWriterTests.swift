@@ -23,13 +23,16 @@ final class PlanJSONWriterTests: XCTestCase {
                 detail: .healthCheck(
                     expect: TaskDefinitionAttributes(image: "i", version: Version(5, 3, 0), cpu: 256, memory: 512),
                     probe: HealthProbe(url: "https://a.example.com/healthz?\(odd)", versionHeader: "X-App-Version"))),
+            PlanStep(
+                action: .update, resource: .bucket, reason: .labelsChanged,
+                detail: .labels(before: ["team": "a", odd: odd], after: ["team": "b"])),
         ]
         return Plan(
             toolVersion: "9.9.9-beta+\"x\"", fleet: "fleet/\(odd)",
             instances: [
                 InstancePlan(
                     name: "a", wave: 3, specFingerprint: "s", recordedFingerprint: "r",
-                    changes: [.domain(from: odd, to: "a.example.com"), .protection(false)], steps: steps,
+                    changes: [.domain(from: odd, to: "a.example.com"), .protection(false), .relabel], steps: steps,
                     target: InstanceTarget(
                         region: "r", state: .active,
                         maintenanceWindow: MaintenanceWindow(

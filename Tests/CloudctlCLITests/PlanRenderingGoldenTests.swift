@@ -26,7 +26,9 @@ final class PlanRenderingGoldenTests: XCTestCase {
         var old = spec
         switch spec.name {
         case "acme": old.version = Version(5, 1, 0)
-        case "globex": old.size = "medium"
+        case "globex":
+            old.size = "medium"
+            old.labels = ["owner": "team-gamma", "costcenter": "cc-7"]
         case "dogfood": old.domain = "dogfood-old.demo.cloudctl.test"
         case "hooli": old.state = .active
         case "umbrella-trial": return nil
@@ -53,7 +55,8 @@ final class PlanRenderingGoldenTests: XCTestCase {
             guard let target = instance.target, !instance.steps.isEmpty else { return nil }
             var record = RecordedInstance.new(instance.name, for: target)
             for step in instance.steps {
-                record.record(step, outcome: StepOutcome(cloudId: "\(step.resource.rawValue)-\(instance.name)"))
+                let outcome = StepOutcome(cloudId: "\(step.resource.rawValue)-\(instance.name)")
+                record.record(step, outcome: outcome, labels: target.labels)
             }
             record.complete(as: target)
             return record

@@ -22,6 +22,43 @@ def assert_labelled(tags, what, repo):
         assert tags.get(key) == value, f"{what}: label {key} is {tags.get(key)!r}, expected {value!r}; tags {tags}"
 
 
+def resource_tags(aws, repo):
+    """Every tagged resource of the instance, as boto3 sees it: what → {key: value}."""
+    p, region = repo.prefix(NAME), "us-east-1"
+    found = {}
+    [vpc] = aws.vpcs(NAME, region)
+    found["VPC"] = tag_map(vpc.get("Tags"))
+    ec2 = aws.client("ec2", region)
+    for subnet in aws.subnets(vpc["VpcId"], region):
+        found[f"subnet {subnet['SubnetId']}"] = tag_map(subnet.get("Tags"))
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["SecurityGroups"]
+    owned = [g for g in groups if g["GroupName"] != "default"]
+    assert len(owned) == 2, "the application's and the database's security groups"
+    for group in owned:
+        found[f"security group {group['GroupName']}"] = tag_map(group.get("Tags"))
+    found["bucket"] = aws.bucket_tags(p)
+    rds = aws.client("rds", region)
+    found["database"] = tag_map(aws.database(p, region).get("TagList"))
+    subnet_group = rds.describe_db_subnet_groups(DBSubnetGroupName=p)["DBSubnetGroups"][0]["DBSubnetGroupArn"]
+    found["DB subnet group"] = tag_map(rds.list_tags_for_resource(ResourceName=subnet_group)["TagList"])
+    found["cluster"] = tag_map(aws.cluster(p, region).get("tags"))
+    service = aws.service(p, region=region)
+    found["ECS service"] = tag_map(service.get("tags"))
+    _, found["task definition"] = aws.task_definition(service["taskDefinition"], region)
+    key_id = aws.kms_alias(f"alias/{p}", region)["TargetKeyId"]
+    kms_tags = aws.client("kms", region).list_resource_tags(KeyId=key_id)["Tags"]
+    found["KMS key"] = {t["TagKey"]: t["TagValue"] for t in kms_tags}
+    secret = aws.secret(f"cloudctl/{repo.fleet['name']}/{NAME}/database", region)
+    found["secret"] = tag_map(secret.get("Tags"))
+    logs = aws.client("logs", region)
+    found["log group"] = logs.list_tags_log_group(logGroupName=f"/cloudctl/{repo.fleet['name']}/{NAME}")["tags"]
+    iam = aws.client("iam")
+    for suffix in ("execution", "task"):
+        role = iam.get_role(RoleName=f"{p}-{suffix}")["Role"]
+        found[f"{suffix} role"] = tag_map(role.get("Tags"))
+    return found
+
+
 def test_labels_tag_every_resource_of_the_instance(cloudctl, repo, aws):
     only(repo, NAME)
     repo.edit(NAME, labels=LABELS)
@@ -31,39 +68,72 @@ def test_labels_tag_every_resource_of_the_instance(cloudctl, repo, aws):
     assert instance["target"]["labels"] == LABELS, instance["target"]
     cloudctl.apply(str(saved))
 
-    p, region = repo.prefix(NAME), "us-east-1"
-    [vpc] = aws.vpcs(NAME, region)
-    assert_labelled(tag_map(vpc.get("Tags")), "VPC", repo)
-    ec2 = aws.client("ec2", region)
-    for subnet in aws.subnets(vpc["VpcId"], region):
-        assert_labelled(tag_map(subnet.get("Tags")), "subnet", repo)
-    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}])["SecurityGroups"]
-    owned = [g for g in groups if g["GroupName"] != "default"]
-    assert owned, "the instance has security groups"
-    for group in owned:
-        assert_labelled(tag_map(group.get("Tags")), f"security group {group['GroupName']}", repo)
-
-    assert_labelled(aws.bucket_tags(p), "bucket", repo)
-    assert_labelled(tag_map(aws.database(p, region).get("TagList")), "database", repo)
-    assert_labelled(tag_map(aws.cluster(p, region).get("tags")), "cluster", repo)
-    service = aws.service(p, region=region)
-    _, definition_tags = aws.task_definition(service["taskDefinition"], region)
-    assert_labelled(definition_tags, "task definition", repo)
-    key_id = aws.kms_alias(f"alias/{p}", region)["TargetKeyId"]
-    kms_tags = aws.client("kms", region).list_resource_tags(KeyId=key_id)["Tags"]
-    assert_labelled({t["TagKey"]: t["TagValue"] for t in kms_tags}, "KMS key", repo)
-    secret = aws.secret(f"cloudctl/{repo.fleet['name']}/{NAME}/database", region)
-    assert_labelled(tag_map(secret.get("Tags")), "secret", repo)
-    logs = aws.client("logs", region)
-    assert_labelled(logs.list_tags_log_group(logGroupName=f"/cloudctl/{repo.fleet['name']}/{NAME}")["tags"],
-                    "log group", repo)
-    iam = aws.client("iam")
-    for suffix in ("execution", "task"):
-        role = iam.get_role(RoleName=f"{p}-{suffix}")["Role"]
-        assert_labelled(tag_map(role.get("Tags")), f"{suffix} role", repo)
+    for what, tags in resource_tags(aws, repo).items():
+        assert_labelled(tags, what, repo)
 
     # Labels are part of the instance file's fingerprint: the applied plan is converged, nothing left to do.
     assert "No changes" in cloudctl("plan", check=0).stdout
+
+
+FOREIGN = {"owner-by-hand": "ops"}
+
+
+def add_foreign_tag(aws, repo):
+    """Someone tags several resources by hand, outside cloudctl: VPC, RDS, S3, ECS service, IAM role, secret."""
+    p, region = repo.prefix(NAME), "us-east-1"
+    [(key, value)] = FOREIGN.items()
+    [vpc] = aws.vpcs(NAME, region)
+    aws.client("ec2", region).create_tags(Resources=[vpc["VpcId"]], Tags=[{"Key": key, "Value": value}])
+    rds = aws.client("rds", region)
+    rds.add_tags_to_resource(ResourceName=aws.database(p, region)["DBInstanceArn"],
+                             Tags=[{"Key": key, "Value": value}])
+    bucket = dict(aws.bucket_tags(p), **FOREIGN)
+    aws.client("s3").put_bucket_tagging(
+        Bucket=p, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in bucket.items()]})
+    aws.client("ecs", region).tag_resource(resourceArn=aws.service(p, region=region)["serviceArn"],
+                                           tags=[{"key": key, "value": value}])
+    aws.client("iam").tag_role(RoleName=f"{p}-task", Tags=[{"Key": key, "Value": value}])
+    aws.client("secretsmanager", region).tag_resource(
+        SecretId=f"cloudctl/{repo.fleet['name']}/{NAME}/database", Tags=[{"Key": key, "Value": value}])
+    return {"VPC", "database", "bucket", "ECS service", "task role", "secret"}
+
+
+def test_a_label_change_retags_every_existing_resource_and_keeps_foreign_tags(cloudctl, repo, aws):
+    only(repo, NAME)
+    repo.edit(NAME, labels=LABELS)
+    cloudctl.apply()
+    hand_tagged = add_foreign_tag(aws, repo)
+
+    # Change a value, add a label, remove one.
+    changed = {"team": "billing", "env": "prod"}
+    repo.edit(NAME, labels=changed)
+    plan = json.loads(cloudctl("plan", "--json", check=0).stdout)
+    [instance] = plan["instances"]
+    assert {"kind": "labels"} in instance["changes"], instance["changes"]
+    steps = instance["steps"]
+    assert steps and all(s["cause"] == {"kind": "labels-changed"} and s["action"] == "update"
+                         and not s["disruptive"] for s in steps), steps
+    assert {s["resource"] for s in steps} == {
+        "network", "security-rules", "key", "bucket", "secret", "log-group", "database", "cluster",
+        "execution-role", "task-role", "task-definition", "service"}, steps
+    assert steps[0]["detail"] == {"kind": "labels", "before": LABELS, "after": changed}, steps[0]
+    text = cloudctl("plan", check=0).stdout
+    assert "labels: -cost-center, +env=prod, team=payments → team=billing" in text, text
+
+    # Not disruptive: applied whatever the maintenance window says (nothing deferred).
+    applied = cloudctl("apply", "--auto-approve", check=0).stdout
+    assert "1 succeeded, 0 failed, 0 deferred" in applied, applied
+    fleet = repo.fleet["name"]
+    for what, tags in resource_tags(aws, repo).items():
+        assert_tags(tags, NAME, fleet, what)
+        foreign = FOREIGN if what in hand_tagged else {}
+        labels = {k: v for k, v in tags.items() if not k.startswith("cloudctl:")}
+        assert labels == dict(changed, **foreign), f"{what}: tags {tags}"
+
+    # Recorded: nothing left to do, and the next apply changes nothing.
+    assert "No changes" in cloudctl("plan", check=0).stdout
+    cloudctl("plan", "--detailed-exitcode", check=0)
+    assert "No changes" in cloudctl.apply().stdout
 
 
 def test_a_reserved_or_invalid_label_is_refused_before_any_cloud_call(cloudctl, repo, aws):

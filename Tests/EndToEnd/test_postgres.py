@@ -114,7 +114,7 @@ def test_apply_status_history_and_check_on_postgres(cloudctl, repo, aws, pg):
     assert cloudctl("state", "check", check=0).stdout.strip().endswith("without an operation.")
     assert "No changes" in cloudctl.apply().stdout
     migrations = psql(pg, "SELECT id FROM schema_migrations ORDER BY position")
-    assert migrations == [["001-initial"]]
+    assert migrations == [["001-initial"], ["002-resource-labels"]]
     assert_no_password(cloudctl, pg)
 
 

@@ -72,9 +72,29 @@ final class RecordedStateUpdateTests: XCTestCase {
                 expected.resources[testCase.step.resource]?.attributes = testCase.step.after
             }
             var actual = existing
-            actual.record(testCase.step, outcome: testCase.outcome)
+            actual.record(testCase.step, outcome: testCase.outcome, labels: [:])
             XCTAssertEqual(actual, expected, "\(testCase.step.action.rawValue) \(testCase.step.resource.rawValue)")
         }
+    }
+
+    /// A create records the plan's labels; other updates keep what was applied; a label step changes only them.
+    func testLabelsAppliedAreRecorded() {
+        let labels = ["team": "a"]
+        var record = existing
+        record.resources[.bucket] = nil
+        record.record(step(.create, .bucket, [:]), outcome: StepOutcome(cloudId: "b"), labels: labels)
+        XCTAssertEqual(record.resources[.bucket]?.labels, labels)
+        record.record(step(.update, .bucket, [:]), outcome: StepOutcome(), labels: ["team": "b"])
+        XCTAssertEqual(record.resources[.bucket]?.labels, labels, "an update puts no labels on")
+        let before = record.resources[.bucket]
+        let relabel = PlanStep(
+            action: .update, resource: .bucket, reason: .labelsChanged,
+            detail: .labels(before: labels, after: ["team": "b"]))
+        record.record(relabel, outcome: StepOutcome(note: "labels put: team"), labels: ["team": "b"])
+        XCTAssertEqual(record.resources[.bucket]?.labels, ["team": "b"])
+        XCTAssertEqual(record.resources[.bucket]?.inputsHash, before?.inputsHash)
+        XCTAssertEqual(record.resources[.bucket]?.attributes, before?.attributes)
+        XCTAssertEqual(record.resources[.bucket]?.cloudId, "b")
     }
 
     private static let network = NetworkIds(vpc: "vpc-1", subnets: ["subnet-1", "subnet-2"], securityGroup: "sg-1")
@@ -85,10 +105,10 @@ final class RecordedStateUpdateTests: XCTestCase {
         withNetwork.resources[.network] = RecordedResource(cloudId: "vpc-1", inputsHash: "old")
         withNetwork.network = Self.network
         var kept = withNetwork
-        kept.record(step(.update, .database, [StepInput.storageGB: "50"]), outcome: StepOutcome())
+        kept.record(step(.update, .database, [StepInput.storageGB: "50"]), outcome: StepOutcome(), labels: [:])
         XCTAssertEqual(kept.network, Self.network)
         var deletedNetwork = withNetwork
-        deletedNetwork.record(step(.delete, .network, [:]), outcome: StepOutcome())
+        deletedNetwork.record(step(.delete, .network, [:]), outcome: StepOutcome(), labels: [:])
         XCTAssertNil(deletedNetwork.network)
         var deletedInstance = withNetwork
         deletedInstance.complete(as: InstanceTarget(Fixtures.spec("acme", state: .deleted)))

@@ -150,6 +150,9 @@ final class FleetLoaderTests: XCTestCase {
             (#"{"aws:team": "x"}"#, "labels.aws:team", #"label key "aws:team" uses the reserved prefix "aws:""#),
             (#"{"team": "a;b"}"#, "labels.team", #"label value "a;b" has a character AWS tags do not allow"#),
             (#"{"": "x"}"#, "labels.", "empty label key"),
+            // AWS takes 50 tags per resource and cloudctl puts up to 3 of its own: 47 labels fit, 48 do not.
+            (Self.labels(47, plus: #""team": "payments", "cost-center": "cc-42""#), nil, nil),
+            (Self.labels(48), "labels", "too many labels (48)"),
         ]
         for c in cases {
             let repo = try TemporaryRepository(testCase: self)
@@ -159,9 +162,19 @@ final class FleetLoaderTests: XCTestCase {
             XCTAssertEqual(loaded.diagnostics.first?.location?.fieldPath, c.fieldPath, c.labels)
             XCTAssertEqual(loaded.diagnostics.first?.summary, c.summary, c.labels)
             if c.summary == nil {
-                XCTAssertEqual(loaded.specs.first?.labels, ["team": "payments", "cost-center": "cc-42"])
+                XCTAssertEqual(loaded.specs.first?.labels["team"], "payments")
+                XCTAssertEqual(loaded.specs.first?.labels["cost-center"], "cc-42")
+            } else {
+                // Like every label error: the file's line, so an editor jumps to it.
+                XCTAssertNotNil(loaded.diagnostics.first?.location?.line, c.labels)
             }
         }
+    }
+
+    /// A labels object of `count` members: `k1` … and `plus` (which counts towards `count`, two members).
+    private static func labels(_ count: Int, plus: String? = nil) -> String {
+        let generated = (1...(count - (plus == nil ? 0 : 2))).map { "\"k\($0)\": \"v\"" }
+        return "{" + (generated + (plus.map { [$0] } ?? [])).joined(separator: ", ") + "}"
     }
 
     func testRetentionTable() throws {

@@ -18,7 +18,7 @@ enum ExecutorRecordingSimulation {
         var record = recorded ?? .new(spec.name, for: target)
         for step in instance.steps {
             let cloudId = step.action == .delete ? nil : "\(step.resource.rawValue)-\(spec.name)"
-            record.record(step, outcome: StepOutcome(cloudId: cloudId))
+            record.record(step, outcome: StepOutcome(cloudId: cloudId), labels: target.labels)
         }
         record.complete(as: target)
         return record
