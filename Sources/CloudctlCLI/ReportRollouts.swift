@@ -27,7 +27,7 @@ enum ReportRollouts {
             versions: Array(candidates.prefix(releaseLimit)), fleet: fleet, specs: specs, store: store, now: now,
             histories: Dictionary(
                 specs.map { ($0.name, operationsWithSteps(histories[$0.name] ?? InstanceHistory())) },
-                uniquingKeysWith: { a, _ in a }))
+                uniquingKeysWith: { a, _ in a }), recorded: recorded)
         let shown = states.filter { !isOver($0) }.map { section($0, now: now) }
         return (shown, max(0, candidates.count - releaseLimit))
     }

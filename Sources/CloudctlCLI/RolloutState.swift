@@ -25,13 +25,18 @@ struct RolloutState {
 
     /// The rollouts of several releases, in the order given (what `cloudctl report` shows). Records and each
     /// instance's journal are read once for all of them; `histories` (newest operations with their steps, as
-    /// `cloudctl report` already read them in one batch) saves reading them again per instance.
+    /// `cloudctl report` already read them in one batch) and `recorded` (the records it already read) save reading
+    /// them again.
     static func load(
         versions: [Version], fleet: Fleet, specs: [InstanceSpec], store: (any StateBackend)?, now: Date,
-        requirePreviousDone: Bool = true, histories: [String: [OperationRecord]] = [:]
+        requirePreviousDone: Bool = true, histories: [String: [OperationRecord]] = [:],
+        recorded: [RecordedInstance]? = nil
     ) async throws -> [RolloutState] {
         var journal = Journal(store: store)
         journal.operations = histories.mapValues { Array($0.prefix(Journal.operationLimit)) }
+        if store != nil, let recorded {
+            journal.recorded = Dictionary(recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        }
         var states: [RolloutState] = []
         for version in versions {
             let plan = RolloutPlan.make(version: version, fleet: fleet, specs: specs)

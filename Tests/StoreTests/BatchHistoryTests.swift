@@ -1,0 +1,52 @@
+import Foundation
+import XCTest
+import StateBackend
+import TestSupport
+import FleetModel
+@testable import Store
+
+/// The fleet page's batched journal read answers what the per-instance reads answer, on both backends.
+final class BatchHistoryTests: XCTestCase {
+    func testBatchHistoriesMatchPerInstanceReads() async throws {
+        try await forEachBackend { database in
+            let store = try database.open()
+            XCTAssertTrue(store is any BatchHistoryReading, "\(database.kind) reads the page's journal in a batch")
+            // Operations of two instances interleaved, steps journaled out of index order, one failure.
+            for (offset, instance) in ["acme", "beta", "acme", "acme", "beta"].enumerated() {
+                let operation = try await store.beginOperation(
+                    instance: instance, kind: "apply", holder: "run-\(offset)", now: Instants.at(Double(offset)))
+                for index in [1, 0, 2] {
+                    _ = try await store.beginStep(
+                        operationId: operation, instance: instance, index: index, step: .sample(),
+                        now: Instants.at(Double(offset)))
+                }
+                try await store.finishOperation(
+                    operation, result: offset == 3 ? .failed : .succeeded, error: offset == 3 ? "boom" : nil,
+                    now: Instants.at(Double(offset) + 0.5))
+            }
+            let names = ["acme", "beta", "nobody"]
+            let cases: [(operations: Int, steps: Int)] = [(20, 20), (2, 4), (1, 1), (0, 0)]
+            for (operationLimit, stepLimit) in cases {
+                let label = "\(database.kind) operations \(operationLimit) steps \(stepLimit)"
+                let batch = try await store.histories(names, operations: operationLimit, steps: stepLimit)
+                XCTAssertEqual(batch.keys.sorted(), names, label)
+                for name in names {
+                    // The batch leaves out each operation's steps and run (the page reads neither).
+                    let operations = try await store.operations(instance: name, limit: operationLimit).map {
+                        var operation = $0
+                        operation.steps = []
+                        operation.run = nil
+                        return operation
+                    }
+                    let steps = try await store.recentSteps(instance: name, limit: stepLimit)
+                    XCTAssertEqual(batch[name]?.operations, operations, "\(label) \(name)")
+                    XCTAssertEqual(batch[name]?.steps, steps, "\(label) \(name)")
+                }
+            }
+            let acme = try await store.histories(["acme"], operations: 2, steps: 4)["acme"]
+            XCTAssertEqual(acme?.operations.map(\.holder), ["run-3", "run-2"])
+            XCTAssertEqual(acme?.operations.first?.error, "boom")
+            XCTAssertEqual(acme?.steps.count, 4)
+        }
+    }
+}
