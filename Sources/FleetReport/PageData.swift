@@ -85,33 +85,41 @@ struct PageData {
 
     /// `text` with the instance's name written as U+0001 (an existing U+0001, which no cloud id or file value holds,
     /// becomes U+FFFD so the page cannot misread it). Byte-wise: UTF-8 never matches inside another character, and
-    /// Foundation's string search costs a third of the page's time at 10,000 instances.
+    /// Foundation's string search costs a third of the page's time at 10,000 instances. Most texts (every attribute
+    /// text without the name) come back as they are, without copying their bytes.
     static func abbreviated(_ text: String, name: String) -> String {
-        let bytes = Array(text.utf8)
-        let needle = Array(name.utf8)
-        let hasMarker = bytes.contains(1)
-        guard hasMarker || (!needle.isEmpty && bytes.count >= needle.count) else { return text }
+        var text = text
+        var name = name
+        let changed = name.withUTF8 { needle in text.withUTF8 { abbreviated($0, needle: needle) } }
+        return changed ?? text
+    }
+
+    /// The abbreviated text, or nil when there is nothing to replace.
+    private static func abbreviated(_ bytes: UnsafeBufferPointer<UInt8>, needle: UnsafeBufferPointer<UInt8>) -> String?
+    {
+        func matches(at i: Int) -> Bool {
+            guard !needle.isEmpty, bytes[i] == needle[0], i + needle.count <= bytes.count else { return false }
+            return UnsafeBufferPointer(rebasing: bytes[i..<(i + needle.count)]).elementsEqual(needle)
+        }
+        var i = 0
+        while i < bytes.count, bytes[i] != 1, !matches(at: i) { i += 1 }
+        guard i < bytes.count else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        var changed = false
-        var i = 0
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<i]))
         while i < bytes.count {
-            if !needle.isEmpty, bytes[i] == needle[0], i + needle.count <= bytes.count,
-                bytes[i..<(i + needle.count)].elementsEqual(needle)
-            {
+            if matches(at: i) {
                 out.append(1)
                 i += needle.count
-                changed = true
             } else if bytes[i] == 1 {
                 out.append(contentsOf: "\u{FFFD}".utf8)
                 i += 1
-                changed = true
             } else {
                 out.append(bytes[i])
                 i += 1
             }
         }
-        return changed ? String(decoding: out, as: UTF8.self) : text
+        return String(decoding: out, as: UTF8.self)
     }
 
     private mutating func intern(_ string: String?) -> Int {

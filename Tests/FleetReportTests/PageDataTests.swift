@@ -14,6 +14,10 @@ final class PageDataTests: XCTestCase {
             ("bad\u{1}id-acme", "acme", "bad\u{FFFD}id-\u{1}"),
             ("ümlaut-ü", "ü", "\u{1}mlaut-\u{1}"),
             ("anything", "", "anything"),
+            ("", "acme", ""),
+            ("acme", "acme", "\u{1}"),
+            ("\u{1}", "", "\u{FFFD}"),
+            ("acmeacm", "acme", "\u{1}acm"),
         ]
         for (text, name, expected) in cases {
             XCTAssertEqual(PageData.abbreviated(text, name: name), expected, text)
