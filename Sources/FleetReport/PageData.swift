@@ -13,7 +13,7 @@ struct PageData {
     private var index: [String: Int] = ["": 0]
     /// Attribute texts by value: most resources of a fleet share a few dozen.
     private var attributeTexts: [ResourceAttributes: String] = [:]
-    private var out = ""
+    private var out = PageBytes()
     private let now: Date
 
     init(now: Date) { self.now = now }
@@ -21,7 +21,7 @@ struct PageData {
     /// The whole JSON document for `instances`.
     static func json(_ instances: [ReportInstance], flags: [AttentionFlags], now: Date) -> String {
         var data = PageData(now: now)
-        data.out.reserveCapacity(instances.count * 900)
+        data.out.bytes.reserveCapacity(instances.count * 900)
         data.out += "["
         for (position, instance) in instances.enumerated() {
             if position > 0 { data.out += ",\n" }
@@ -46,7 +46,9 @@ struct PageData {
             if position > 0 { document += "," }
             HTMLEscaper.jsonString(string, to: &document)
         }
-        return document + "],\n\"i\":" + data.out + "}"
+        document += "],\n\"i\":"
+        data.out += "}"
+        return document + String(decoding: data.out.bytes, as: UTF8.self)
     }
 
     /// Codes of actions and resource kinds, computed once: `allCases` builds a new array on every use.
@@ -134,7 +136,7 @@ struct PageData {
     private func minutesAgo(_ date: Date) -> Int { Int((now.timeIntervalSince(date) / 60).rounded(.down)) }
 
     private mutating func number(_ value: Int) {
-        out += String(value)
+        out.append(value)
         out += ","
     }
 
@@ -142,12 +144,12 @@ struct PageData {
     private mutating func numbers(_ values: Int...) {
         for (position, value) in values.enumerated() {
             if position > 0 { out += "," }
-            out += String(value)
+            out.append(value)
         }
     }
 
     private mutating func string(_ value: String) {
-        HTMLEscaper.jsonString(value, to: &out)
+        out.appendJSONString(value)
         out += ","
     }
 
@@ -219,9 +221,9 @@ struct PageData {
             }
             numbers(Self.kindCodes[kind] ?? 0, intern(prefix))
             out += ","
-            HTMLEscaper.jsonString(rest, to: &out)
+            out.appendJSONString(rest)
             out += ","
-            out += String(intern(attributes.map { Self.abbreviated($0, name: name) } ?? "(not recorded)"))
+            out.append(intern(attributes.map { Self.abbreviated($0, name: name) } ?? "(not recorded)"))
         }
         out += "],"
     }
@@ -252,5 +254,39 @@ struct PageData {
             numbers(operation, step.index, code, step.attempts, intern(step.error))
         }
         out += "],"
+    }
+}
+
+/// The data island's bytes as they are written. Appending to `[UInt8]` is a copy; appending to `String` also
+/// re-checked capacity and ASCII-ness per piece, which was a third of the island's time at 10,000 instances.
+struct PageBytes {
+    var bytes: [UInt8] = []
+
+    static func += (out: inout PageBytes, text: String) {
+        out.bytes.append(contentsOf: text.utf8)
+    }
+
+    /// `value` in decimal, as `String(value)` writes it.
+    mutating func append(_ value: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var count = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var position = bytes.count - 1
+        while magnitude > 0 {
+            bytes[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            position -= 1
+        }
+    }
+
+    /// `value` as `HTMLEscaper.jsonString` writes it.
+    mutating func appendJSONString(_ value: String) {
+        HTMLEscaper.jsonString(value, to: &bytes)
     }
 }
