@@ -28,11 +28,21 @@ extension PostgresStateStore: BatchHistoryReading {
                         holder: try row.column(3), result: try row.column(4), error: try row.column(5),
                         startedAt: try row.column(6), finishedAt: try row.column(7))
                 }
+                // The columns SQLite's batch reads (see `BatchHistoryReading`).
                 let stepRows = try connection.query(
                     """
-                    SELECT \(Self.stepColumns) FROM unnest($1::text[]) AS n(name) CROSS JOIN LATERAL (
+                    SELECT s.id, s.operation_id, s.instance, s.step_index, s.action, s.resource, s.status, s.attempts,
+                        s.error, s.finished_at
+                    FROM unnest($1::text[]) AS n(name) CROSS JOIN LATERAL (
                         SELECT * FROM steps WHERE instance = n.name ORDER BY id DESC LIMIT $2) AS s
-                    """, [names, steps.postgresValue], row: Self.stepRecord)
+                    """, [names, steps.postgresValue]
+                ) { row in
+                    StepRecord(
+                        id: try row.column(0), operationId: try row.column(1), instance: try row.column(2),
+                        index: try row.column(3), action: try row.column(4), resource: try row.column(5),
+                        reason: "", inputsHash: "", status: try row.column(6), attempts: try row.column(7),
+                        error: try row.column(8), finishedAt: try row.column(9))
+                }
                 var result: [String: InstanceHistory] = [:]
                 result.reserveCapacity(instances.count)
                 for name in instances { result[name] = InstanceHistory() }

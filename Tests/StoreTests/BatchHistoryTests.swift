@@ -16,9 +16,13 @@ final class BatchHistoryTests: XCTestCase {
                 let operation = try await store.beginOperation(
                     instance: instance, kind: "apply", holder: "run-\(offset)", now: Instants.at(Double(offset)))
                 for index in [1, 0, 2] {
-                    _ = try await store.beginStep(
+                    let step = try await store.beginStep(
                         operationId: operation, instance: instance, index: index, step: .sample(),
                         now: Instants.at(Double(offset)))
+                    let failed = offset == 3 && index == 2
+                    try await store.finishStep(
+                        step, status: failed ? .failed : .succeeded, attempts: index + 1, cloudId: "vpc-\(instance)",
+                        note: "n", error: failed ? "boom" : nil, now: Instants.at(Double(offset) + 0.25))
                 }
                 try await store.finishOperation(
                     operation, result: offset == 3 ? .failed : .succeeded, error: offset == 3 ? "boom" : nil,
@@ -31,14 +35,22 @@ final class BatchHistoryTests: XCTestCase {
                 let batch = try await store.histories(names, operations: operationLimit, steps: stepLimit)
                 XCTAssertEqual(batch.keys.sorted(), names, label)
                 for name in names {
-                    // The batch leaves out each operation's steps and run (the page reads neither).
+                    // The batch leaves out what the page does not show: each operation's steps and run, and some step fields.
                     let operations = try await store.operations(instance: name, limit: operationLimit).map {
                         var operation = $0
                         operation.steps = []
                         operation.run = nil
                         return operation
                     }
-                    let steps = try await store.recentSteps(instance: name, limit: stepLimit)
+                    let steps = try await store.recentSteps(instance: name, limit: stepLimit).map {
+                        var step = $0
+                        step.reason = ""
+                        step.inputsHash = ""
+                        step.cloudId = nil
+                        step.note = nil
+                        step.startedAt = nil
+                        return step
+                    }
                     XCTAssertEqual(batch[name]?.operations, operations, "\(label) \(name)")
                     XCTAssertEqual(batch[name]?.steps, steps, "\(label) \(name)")
                 }
@@ -46,7 +58,9 @@ final class BatchHistoryTests: XCTestCase {
             let acme = try await store.histories(["acme"], operations: 2, steps: 4)["acme"]
             XCTAssertEqual(acme?.operations.map(\.holder), ["run-3", "run-2"])
             XCTAssertEqual(acme?.operations.first?.error, "boom")
-            XCTAssertEqual(acme?.steps.count, 4)
+            XCTAssertEqual(acme?.steps.map(\.index), [2, 0, 1, 2])
+            XCTAssertEqual(acme?.steps.first?.error, "boom")
+            XCTAssertEqual(acme?.steps.first?.finishedAt, Instants.at(3.25))
         }
     }
 }
