@@ -56,6 +56,8 @@ enum ReportCommand {
                 pendingChanges: pending.map { $0.contains(name) })
         }
         let now = context.environment.now()
+        // The data island (most of the page) is written on another core while the rollouts are evaluated.
+        async let dataIsland = FleetPageRenderer.dataIsland(instances, now: now)
         // Rollout progress needs a usable fleet file and instance files, as `rollout status` does; else no section.
         var rollouts: [RolloutSection]?
         if let fleet = workspace.loaded.fleet, problems == 0 {
@@ -72,7 +74,7 @@ enum ReportCommand {
         let page = FleetPage(
             fleet: fleetName ?? "(no fleet file)", generatedAt: now, toolVersion: CLI.toolVersion,
             instances: instances, rollouts: rollouts, drift: drift, notices: notices)
-        let html = FleetPageRenderer.render(page)
+        let html = FleetPageRenderer.render(page, dataIsland: await dataIsland)
         try write(html, to: options.out, context)
         return CLI.ExitCode.success
     }
