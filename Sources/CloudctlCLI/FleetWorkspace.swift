@@ -12,7 +12,13 @@ struct FleetWorkspace {
     /// Loads the repository and the recorded state (none when there is no database yet); the database is opened
     /// read-only unless `applying`.
     static func open(_ context: CommandContext, applying: Bool = false) async throws -> FleetWorkspace {
-        let loaded = FleetLoader.load(repo: context.repo, rules: AWSRules())
+        try await open(context, loaded: FleetLoader.load(repo: context.repo, rules: AWSRules()), applying: applying)
+    }
+
+    /// `open` with the repository already loaded (`cloudctl report` starts reading the journal in between).
+    static func open(_ context: CommandContext, loaded: LoadedFleet, applying: Bool = false) async throws
+        -> FleetWorkspace
+    {
         let fleet = loaded.fleet?.name
         let store = try applying ? context.storeForApplying(fleet: fleet) : context.existingStore(fleet: fleet)
         let recorded = try await store?.recordedInstances() ?? []

@@ -1,4 +1,6 @@
 import Foundation
+import AWSProvider
+import FleetFiles
 import FleetModel
 import FleetReport
 import Planner
@@ -13,10 +15,17 @@ enum ReportCommand {
     static let stepsPerInstance = 20
 
     static func run(_ options: ReportOptions, _ context: CommandContext) async throws -> Int32 {
-        let workspace = try await FleetWorkspace.open(context)
-        let fleetName = workspace.loaded.fleet?.name
+        let loaded = FleetLoader.load(repo: context.repo, rules: AWSRules())
+        let fleetName = loaded.fleet?.name
         // Like status, the page reports recorded state: a missing database usually means a wrong path.
         let store = try context.requiredStore(fleet: fleetName)
+        let locks = Dictionary(try await store.locks().map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
+        // The files' journal is read on this store's connection while the workspace reads the recorded state on its
+        // own and then the planner runs: the journal takes about as long as the other two.
+        let fileNames = Set(loaded.specs.map(\.name))
+        async let filesJournal = store.histories(
+            fileNames.sorted(), operations: operationsPerInstance, steps: stepsPerInstance)
+        let workspace = try await FleetWorkspace.open(context, loaded: loaded)
         var notices: [String] = []
         let problems = workspace.loaded.diagnostics.filter { $0.severity == .error }.count
         if problems > 0 {
@@ -31,11 +40,15 @@ enum ReportCommand {
         let specs = workspace.specsByName
         let recorded = Dictionary(workspace.recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let names = Set(specs.keys).union(recorded.keys).sorted()
-        let locks = Dictionary(try await store.locks().map { ($0.instance, $0) }, uniquingKeysWith: { a, _ in a })
-        // The journal is read on the store's queue while this task plans: the two take about as long.
-        async let journal = store.histories(names, operations: operationsPerInstance, steps: stepsPerInstance)
         let pending = problems > 0 ? nil : pendingChanges(workspace)
-        let histories = try await journal
+        var histories = try await filesJournal
+        // Recorded instances without a file (being removed) are known only now: read after the others.
+        let orphans = names.filter { !fileNames.contains($0) }
+        if !orphans.isEmpty {
+            histories.merge(
+                try await store.histories(orphans, operations: operationsPerInstance, steps: stepsPerInstance),
+                uniquingKeysWith: { a, _ in a })
+        }
         let instances = names.map { name in
             ReportInstance(
                 name: name, spec: specs[name], recorded: recorded[name], lock: locks[name],
@@ -43,6 +56,8 @@ enum ReportCommand {
                 pendingChanges: pending.map { $0.contains(name) })
         }
         let now = context.environment.now()
+        // The data island (most of the page) is written on another core while the rollouts are evaluated.
+        async let dataIsland = FleetPageRenderer.dataIsland(instances, now: now)
         // Rollout progress needs a usable fleet file and instance files, as `rollout status` does; else no section.
         var rollouts: [RolloutSection]?
         if let fleet = workspace.loaded.fleet, problems == 0 {
@@ -59,7 +74,7 @@ enum ReportCommand {
         let page = FleetPage(
             fleet: fleetName ?? "(no fleet file)", generatedAt: now, toolVersion: CLI.toolVersion,
             instances: instances, rollouts: rollouts, drift: drift, notices: notices)
-        let html = FleetPageRenderer.render(page)
+        let html = FleetPageRenderer.render(page, dataIsland: await dataIsland)
         try write(html, to: options.out, context)
         return CLI.ExitCode.success
     }

@@ -25,19 +25,25 @@ struct RolloutState {
 
     /// The rollouts of several releases, in the order given (what `cloudctl report` shows). Records and each
     /// instance's journal are read once for all of them; `histories` (newest operations with their steps, as
-    /// `cloudctl report` already read them in one batch) saves reading them again per instance.
+    /// `cloudctl report` already read them in one batch) and `recorded` (the records it already read) save reading
+    /// them again.
     static func load(
         versions: [Version], fleet: Fleet, specs: [InstanceSpec], store: (any StateBackend)?, now: Date,
-        requirePreviousDone: Bool = true, histories: [String: [OperationRecord]] = [:]
+        requirePreviousDone: Bool = true, histories: [String: [OperationRecord]] = [:],
+        recorded: [RecordedInstance]? = nil
     ) async throws -> [RolloutState] {
         var journal = Journal(store: store)
         journal.operations = histories.mapValues { Array($0.prefix(Journal.operationLimit)) }
+        if store != nil, let recorded {
+            journal.recorded = Dictionary(recorded.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        }
         var states: [RolloutState] = []
+        let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for version in versions {
             let plan = RolloutPlan.make(version: version, fleet: fleet, specs: specs)
             let decisions =
                 try await store?.rolloutDecisions(version: version, since: nil, limit: decisionLimit) ?? []
-            let observations = try await observe(plan, specs: specs, journal: &journal, now: now)
+            let observations = try await observe(plan, specs: byName, journal: &journal, now: now)
             let statuses = WaveGate.evaluate(
                 plan, observations: observations, decisions: decisions.map(\.gateDecision), now: now,
                 requirePreviousDone: requirePreviousDone)
@@ -51,6 +57,7 @@ struct RolloutState {
         var store: (any StateBackend)?
         var recorded: [String: RecordedInstance]?
         var operations: [String: [OperationRecord]] = [:]
+        var facts: [String: Facts] = [:]
 
         init(store: (any StateBackend)?) { self.store = store }
 
@@ -77,40 +84,64 @@ struct RolloutState {
 
     /// What the store recorded for every instance of the rollout.
     private static func observe(
-        _ plan: RolloutPlan, specs: [InstanceSpec], journal: inout Journal, now: Date
+        _ plan: RolloutPlan, specs byName: [String: InstanceSpec], journal: inout Journal, now: Date
     ) async throws -> [String: InstanceObservation] {
         guard journal.store != nil else { return [:] }
-        let byName = Dictionary(specs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var observations: [String: InstanceObservation] = [:]
-        for member in plan.waves.flatMap(\.members) {
-            guard let spec = byName[member.name] else { continue }
-            let operations = try await journal.operations(member.name)
-            var lastRun: LastRun? = operations.first.map {
-                switch $0.result {
-                case .succeeded: .succeeded
-                case .failed, .interrupted: .failed
-                case .deferred: .deferred
-                case .running, .cancelled, .skipped: .other
+        observations.reserveCapacity(byName.count)
+        for wave in plan.waves {
+            for member in wave.members {
+                guard let spec = byName[member.name] else { continue }
+                let facts = try await journal.facts(member.name)
+                var lastRun = facts.lastRun
+                // A deferred instance leaves no operation behind; outside its window, an upgrade waits for it.
+                if lastRun != .failed, spec.version >= plan.version, (facts.running ?? spec.version) < plan.version,
+                    !spec.maintenanceWindow.contains(now)
+                {
+                    lastRun = .deferred
                 }
+                observations[member.name] = InstanceObservation(
+                    name: member.name, desired: spec.version, running: facts.running, lastRun: lastRun,
+                    healthyAt: facts.healthyAt)
             }
-            // A deferred instance leaves no operation behind; outside its window, an upgrade waits for it.
-            let running = try await journal.running(member.name)
-            if lastRun != .failed, spec.version >= plan.version, (running ?? spec.version) < plan.version,
-                !spec.maintenanceWindow.contains(now)
-            {
-                lastRun = .deferred
-            }
-            // Bake time counts from the last passed health check; an instance that never had one (provisioned at
-            // the version) from its last successful apply.
-            let lastCheck = operations.lazy.flatMap(\.steps).first {
-                $0.action == .healthCheck && $0.status == .succeeded
-            }
-            let lastSuccess = operations.first { $0.result == .succeeded }
-            observations[member.name] = InstanceObservation(
-                name: member.name, desired: spec.version, running: running, lastRun: lastRun,
-                healthyAt: lastCheck?.finishedAt ?? lastSuccess.flatMap { $0.finishedAt ?? $0.startedAt })
         }
         return observations
+    }
+}
+
+extension RolloutState.Journal {
+    /// What the journal and the record say of an instance, whatever the release.
+    struct Facts {
+        var running: Version?
+        /// How its newest operation ended.
+        var lastRun: LastRun?
+        var healthyAt: Date?
+    }
+
+    /// The instance's facts, worked out on first use and kept: `cloudctl report` evaluates up to five releases over
+    /// the whole fleet, and each would otherwise go through the same operations again.
+    mutating func facts(_ name: String) async throws -> Facts {
+        if let known = facts[name] { return known }
+        let operations = try await operations(name)
+        let lastRun: LastRun? = operations.first.map {
+            switch $0.result {
+            case .succeeded: .succeeded
+            case .failed, .interrupted: .failed
+            case .deferred: .deferred
+            case .running, .cancelled, .skipped: .other
+            }
+        }
+        // Bake time counts from the last passed health check; an instance that never had one (provisioned at
+        // the version) from its last successful apply.
+        let lastCheck = operations.lazy.flatMap(\.steps).first {
+            $0.action == .healthCheck && $0.status == .succeeded
+        }
+        let lastSuccess = operations.first { $0.result == .succeeded }
+        let found = Facts(
+            running: try await running(name), lastRun: lastRun,
+            healthyAt: lastCheck?.finishedAt ?? lastSuccess.flatMap { $0.finishedAt ?? $0.startedAt })
+        facts[name] = found
+        return found
     }
 }
 

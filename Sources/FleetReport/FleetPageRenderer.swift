@@ -9,6 +9,17 @@ public enum FleetPageRenderer {
     public static let attentionLimit = 200
 
     public static func render(_ page: FleetPage) -> String {
+        render(page, dataIsland: dataIsland(page.instances, now: page.generatedAt))
+    }
+
+    /// The JSON the page's script reads (what `render` writes into the page for `instances` at `now`): the bulk of
+    /// the page, so `cloudctl report` works it out while it evaluates the rollouts.
+    public static func dataIsland(_ instances: [ReportInstance], now: Date) -> String {
+        PageData.json(instances, flags: AttentionFlags.of(instances, now: now), now: now)
+    }
+
+    /// The page with `dataIsland`, which must be `dataIsland(page.instances, now: page.generatedAt)`.
+    public static func render(_ page: FleetPage, dataIsland: String) -> String {
         let now = page.generatedAt
         let flags = AttentionFlags.of(page.instances, now: now)
         let glance = FleetGlance(page.instances)
@@ -49,7 +60,7 @@ public enum FleetPageRenderer {
             <section id="details"></section>
             <script type="application/json" id="fleet-data">
             """
-        html += PageData.json(page.instances, flags: flags, now: now)
+        html += dataIsland
         html += "</script>\n<script>\(PageAssets.script)</script>\n</body></html>\n"
         return html
     }

@@ -50,6 +50,19 @@ public enum HTMLEscaper {
         out += "\""
     }
 
+    /// `jsonString(value, to:)` appended as UTF-8 bytes (the page's data island is written as bytes).
+    static func jsonString(_ value: String, to out: inout [UInt8]) {
+        guard value.utf8.contains(where: isSpecialInJSON) else {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: value.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        var escaped = ""
+        jsonString(value, to: &escaped)
+        out.append(contentsOf: escaped.utf8)
+    }
+
     private static func isSpecialInHTML(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
             || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")

@@ -118,26 +118,34 @@ public struct RolloutPlan: Hashable, Sendable {
                 continue
             }
             let wave = channel.waves[index]
-            var plan =
-                plans[spec.channel]?[index]
-                ?? RolloutWavePlan(
-                    wave: RolloutWave(
-                        channel: spec.channel, index: index, wave: wave,
-                        label: labels[WaveKey(channel: spec.channel, wave: wave.name)] ?? wave.name),
-                    upgrades: [], arrived: [])
-            if spec.version >= version {
+            let arrived = spec.version >= version
+            let member: RolloutMember
+            if arrived {
                 skipped.append((spec.name, .alreadyAt(spec.version)))
-                plan.arrived.append(RolloutMember(name: spec.name, from: spec.version, hops: []))
+                member = RolloutMember(name: spec.name, from: spec.version, hops: [])
             } else {
                 do {
                     let hops = try UpgradePath.hops(from: spec.version, to: version, catalog: fleet.releases)
-                    plan.upgrades.append(RolloutMember(name: spec.name, from: spec.version, hops: hops))
+                    member = RolloutMember(name: spec.name, from: spec.version, hops: hops)
                 } catch {
                     unreachable.append(RolloutUnreachable(name: spec.name, from: spec.version, problem: error))
                     continue
                 }
             }
-            plans[spec.channel, default: [:]][index] = plan
+            // Appended in place: taking the wave's plan out of the dictionary and storing it back copied all its
+            // members on every append (quadratic; about a second per release at 10,000 instances).
+            let empty = {
+                RolloutWavePlan(
+                    wave: RolloutWave(
+                        channel: spec.channel, index: index, wave: wave,
+                        label: labels[WaveKey(channel: spec.channel, wave: wave.name)] ?? wave.name),
+                    upgrades: [], arrived: [])
+            }
+            if arrived {
+                plans[spec.channel, default: [:]][index, default: empty()].arrived.append(member)
+            } else {
+                plans[spec.channel, default: [:]][index, default: empty()].upgrades.append(member)
+            }
         }
         // Every wave of every open channel is listed, even an empty one: its gates still hold the next wave.
         var waves: [RolloutWavePlan] = []

@@ -16,13 +16,14 @@ public struct InstanceHistory: Sendable, Equatable {
 /// A backend that reads many instances' recent journals in one go (SQLite: one transaction, no thread hop per
 /// instance). Backends without it are read through `StateBackend.histories`, one instance at a time.
 public protocol BatchHistoryReading: StateBackend {
-    /// For each name, its newest `operations` operations (without steps) and newest `steps` steps.
+    /// For each name, its newest `operations` operations and newest `steps` steps, with what the page shows:
+    /// operations without their steps and run; steps without reason, inputs hash, cloud id, note and start (empty).
     func batchHistories(_ instances: [String], operations: Int, steps: Int) async throws -> [String: InstanceHistory]
 }
 
 extension StateBackend {
     /// For each name, its newest `operations` operations and newest `steps` steps: in one batch when the backend
-    /// supports it, else two reads per instance.
+    /// supports it (with only the fields the page shows, see `BatchHistoryReading`), else two reads per instance.
     public func histories(_ instances: [String], operations: Int, steps: Int) async throws -> [String: InstanceHistory]
     {
         if let batch = self as? any BatchHistoryReading {

@@ -61,8 +61,16 @@ final class Statement {
         case SQLITE_INTEGER: .integer(sqlite3_column_int64(handle, index))
         case SQLITE_FLOAT: .real(sqlite3_column_double(handle, index))
         case SQLITE_NULL: .null
-        default: .text(sqlite3_column_text(handle, index).map { String(cString: $0) } ?? "")
+        default: .text(text(index))
         }
+    }
+
+    /// A text column, decoded with the length SQLite reports (no `strlen`: the page reads millions of these).
+    private func text(_ index: Int32) -> String {
+        // sqlite3_column_text first, then sqlite3_column_bytes: the order SQLite documents for the length to match.
+        guard let start = sqlite3_column_text(handle, index) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, index))
+        return String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self)
     }
 
     /// Column `index` of the current row as `T`; throws when the stored value does not fit (e.g. NULL, unknown enum).

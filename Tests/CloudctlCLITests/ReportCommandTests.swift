@@ -61,10 +61,37 @@ final class ReportCommandTests: RepoTestCase {
                 let one = try await store.operations(instance: name, limit: operations)
                 XCTAssertEqual(batch[name]?.operations.map(\.id), one.map(\.id), name)
                 XCTAssertEqual(batch[name]?.operations.map(\.result), one.map(\.result), name)
-                let recent = try await store.recentSteps(instance: name, limit: steps)
+                // The batch reads what the page shows (see `BatchHistoryReading`).
+                let recent = try await store.recentSteps(instance: name, limit: steps).map {
+                    var step = $0
+                    step.reason = ""
+                    step.inputsHash = ""
+                    step.cloudId = nil
+                    step.note = nil
+                    step.startedAt = nil
+                    return step
+                }
                 XCTAssertEqual(batch[name]?.steps, recent, name)
             }
             XCTAssertEqual(batch["beta"]?.operations.count, min(operations, 2))
+        }
+    }
+
+    /// An instance recorded but without a file (being removed) is read after the others and still shows its journal.
+    func testARecordedInstanceWithoutAFileKeepsItsJournal() async throws {
+        try repo.writeSpec(Fixtures.spec("beta"))
+        let apply = await runCLI(["apply", "--auto-approve", "--ignore-maintenance-window"], repo: repo)
+        XCTAssertEqual(apply.code, 0, apply.err)
+        try FileManager.default.removeItem(at: repo.url.appendingPathComponent("Instances/beta.json"))
+
+        let run = await runCLI(["report", "--out", out.path], repo: repo)
+        XCTAssertEqual(run.code, 0, run.err)
+        let rows = try islandRows(try String(contentsOf: out, encoding: .utf8))
+        XCTAssertEqual(rows.keys.sorted(), ["acme", "beta"])
+        for name in ["acme", "beta"] {
+            // Operations and steps are flattened arrays (docs/report.md): one apply each, 6 and 5 numbers per row.
+            XCTAssertEqual((rows[name]?[11] as? [Any])?.count, 6, name)
+            XCTAssertFalse((rows[name]?[12] as? [Any])?.isEmpty ?? true, name)
         }
     }
 
@@ -177,10 +204,15 @@ final class ReportCommandTests: RepoTestCase {
     }
 
     private func islandFlags(_ html: String) throws -> [String: Int] {
+        try islandRows(html).mapValues { $0[8] as! Int }
+    }
+
+    /// Instance name → its row of the page's data island.
+    private func islandRows(_ html: String) throws -> [String: [Any]] {
         let start = try XCTUnwrap(html.range(of: "id=\"fleet-data\">"))
         let end = try XCTUnwrap(html.range(of: "</script>", range: start.upperBound..<html.endIndex))
         let data = try JSONSerialization.jsonObject(with: Data(html[start.upperBound..<end.lowerBound].utf8))
         let rows = try XCTUnwrap((data as? [String: Any])?["i"] as? [[Any]])
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as! String, $0[8] as! Int) })
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as! String, $0) })
     }
 }
