@@ -27,6 +27,9 @@ struct PlanJSONWriter {
     /// building and writing their JSON shape cost more than planning. Holds at most `capacity` distinct steps.
     struct StepBytes {
         private var rendered: [PlanStep: [UInt8]] = [:]
+        /// The last instance's steps with their bytes, by position: the next instance most likely has equal steps in
+        /// the same places, and comparing two steps costs less than hashing one.
+        private var previous: [(step: PlanStep, bytes: [UInt8])] = []
         private let capacity = 256
         private static let stepIndent = 8
 
@@ -38,7 +41,17 @@ struct PlanJSONWriter {
                 PlanJSONWriter.append(instance.planJSON, indent: 4, to: &bytes)
                 return bytes
             }
-            let steps = instance.steps.map { rendered($0) }
+            var current: [(step: PlanStep, bytes: [UInt8])] = []
+            current.reserveCapacity(instance.steps.count)
+            for (position, step) in instance.steps.enumerated() {
+                if position < previous.count, previous[position].step == step {
+                    current.append(previous[position])
+                } else {
+                    current.append((step, rendered(step)))
+                }
+            }
+            previous = current
+            let steps = current.map(\.bytes)
             var outline = instance
             outline.steps = []
             PlanJSONWriter.append(outline.planJSON, indent: 4, to: &bytes) { bytes in
