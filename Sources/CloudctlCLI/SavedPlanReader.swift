@@ -177,12 +177,11 @@ struct SavedPlanReader: Sendable {
 
     /// Whether instance `index` is, byte for byte, `expected` as `cloudctl plan --out` writes it: then it needs no
     /// decoding (apply checks a saved plan against a fresh one, and an unedited file matches exactly).
-    private func instance(at index: Int, isExactly expected: [UInt8]) -> Bool {
-        let range = elements[index].range
-        guard range.count == expected.count else { return false }
-        return expected.withUnsafeBufferPointer { expected in
-            memcmp(file.bytes.baseAddress! + range.lowerBound, expected.baseAddress!, range.count) == 0
-        }
+    private func instance(at index: Int, isExactly expected: InstancePlan, _ rendering: inout PlanJSONWriter.StepBytes)
+        -> Bool
+    {
+        rendering.matches(
+            expected, UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: file.bytes[elements[index].range])))
     }
 
     /// For each slot, whether the instance at that index (nil: none to compare) is byte for byte `expected`'s
@@ -201,7 +200,7 @@ struct SavedPlanReader: Sendable {
                 var rendering = PlanJSONWriter.StepBytes()
                 for offset in start..<min(start + share, indices.count) {
                     guard let index = indices[offset] else { continue }
-                    slots.buffer[offset] = reader.instance(at: index, isExactly: rendering.bytes(of: expected[offset]))
+                    slots.buffer[offset] = reader.instance(at: index, isExactly: expected[offset], &rendering)
                 }
             }
         }
