@@ -1,3 +1,4 @@
+import Foundation
 import FleetModel
 
 /// Writes a `Plan` as the saved-plan JSON instance by instance (call `begin`, `write` per instance, `finish`), in the
@@ -27,6 +28,9 @@ struct PlanJSONWriter {
     /// building and writing their JSON shape cost more than planning. Holds at most `capacity` distinct steps.
     struct StepBytes {
         private var rendered: [PlanStep: [UInt8]] = [:]
+        /// The last instance's steps with their bytes, by position: the next instance most likely has equal steps in
+        /// the same places, and comparing two steps costs less than hashing one.
+        private var previous: [(step: PlanStep, bytes: [UInt8])] = []
         private let capacity = 256
         private static let stepIndent = 8
 
@@ -38,7 +42,7 @@ struct PlanJSONWriter {
                 PlanJSONWriter.append(instance.planJSON, indent: 4, to: &bytes)
                 return bytes
             }
-            let steps = instance.steps.map { rendered($0) }
+            let steps = stepBytes(instance.steps)
             var outline = instance
             outline.steps = []
             PlanJSONWriter.append(outline.planJSON, indent: 4, to: &bytes) { bytes in
@@ -47,6 +51,61 @@ struct PlanJSONWriter {
                     PlanJSONWriter.newline(Self.stepIndent, &bytes)
                     bytes.append(contentsOf: step)
                 }
+            }
+            return bytes
+        }
+
+        /// Whether `saved` is exactly `bytes(of: instance)`, found piece by piece without building those bytes (apply
+        /// checks every instance of a saved plan this way).
+        mutating func matches(_ instance: InstancePlan, _ saved: UnsafeRawBufferPointer) -> Bool {
+            guard !instance.steps.isEmpty else { return Self.equal(bytes(of: instance)[...], saved[...]) }
+            let steps = stepBytes(instance.steps)
+            var outline = instance
+            outline.steps = []
+            // The instance without steps is `head` + `tail`; its steps go in between.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(1024)
+            var split = 0
+            PlanJSONWriter.append(outline.planJSON, indent: 4, to: &bytes) { split = $0.count }
+            let separator = 1 + Self.stepIndent
+            let length = bytes.count + steps.reduce(0) { $0 + separator + $1.count } + steps.count - 1
+            guard length == saved.count, Self.equal(bytes[..<split], saved[..<split]) else { return false }
+            var offset = split
+            var newline = [UInt8](repeating: UInt8(ascii: " "), count: separator)
+            newline[0] = UInt8(ascii: "\n")
+            for (index, step) in steps.enumerated() {
+                if index > 0 {
+                    guard saved[offset] == UInt8(ascii: ",") else { return false }
+                    offset += 1
+                }
+                guard Self.equal(newline[...], saved[offset..<offset + separator]),
+                    Self.equal(step[...], saved[offset + separator..<offset + separator + step.count])
+                else { return false }
+                offset += separator + step.count
+            }
+            return Self.equal(bytes[split...], saved[offset...])
+        }
+
+        private static func equal(_ expected: ArraySlice<UInt8>, _ saved: Slice<UnsafeRawBufferPointer>) -> Bool {
+            guard expected.count == saved.count else { return false }
+            guard !expected.isEmpty else { return true }
+            return expected.withUnsafeBytes {
+                memcmp($0.baseAddress!, saved.base.baseAddress! + saved.startIndex, $0.count) == 0
+            }
+        }
+
+        /// The bytes of each step, reused from the last instance where its step in the same place is equal.
+        private mutating func stepBytes(_ steps: [PlanStep]) -> [[UInt8]] {
+            // Updated in place: copying steps in and out of a new array cost more than comparing them.
+            var bytes: [[UInt8]] = []
+            bytes.reserveCapacity(steps.count)
+            for (position, step) in steps.enumerated() {
+                if position == previous.count {
+                    previous.append((step, rendered(step)))
+                } else if previous[position].step != step {
+                    previous[position] = (step, rendered(step))
+                }
+                bytes.append(previous[position].bytes)
             }
             return bytes
         }

@@ -38,6 +38,7 @@ struct SavedPlanReader: Sendable {
     private let file: MappedFile
     private let elements: [JSONOutline.Element]
     private let residency = Residency()
+    private let decoders = DecoderPool()
 
     private static let redo = "Save a plan with `cloudctl plan --out FILE` and use that file."
     private static let edited = "cloudctl writes no such key, so the file was edited. "
@@ -127,27 +128,17 @@ struct SavedPlanReader: Sendable {
     }
 
     /// Instance `index`, decoded strictly.
-    /// Whether instance `index` is, byte for byte, `expected` as `cloudctl plan --out` writes it: then it needs no
-    /// decoding (apply checks a saved plan against a fresh one, and an unedited file matches exactly).
-    private func instance(at index: Int, isExactly expected: [UInt8]) -> Bool {
-        let range = elements[index].range
-        guard range.count == expected.count else { return false }
-        return expected.withUnsafeBufferPointer { expected in
-            memcmp(file.bytes.baseAddress! + range.lowerBound, expected.baseAddress!, range.count) == 0
-        }
-    }
-
     func instance(at index: Int) throws -> InstancePlan {
         defer { residency.touched(elements[index].range.count, file) }
-        return try decode(at: index)
+        return try decoders.with { try decode(at: index, with: &$0) }
     }
 
-    private func decode(at index: Int) throws -> InstancePlan {
+    private func decode(at index: Int, with decoder: inout InstancePlanDecoder) throws -> InstancePlan {
         do {
-            return try StrictJSONDecoder.decodePlan(
-                InstancePlan.self, from: file.bytes, range: elements[index].range,
+            return try decoder.decode(
+                file.bytes, range: elements[index].range,
                 path: [PathKey(TopLevel.instances.rawValue), PathKey(index)])
-        } catch let error as StrictDecodingError {
+        } catch {
             throw Self.invalid(error, file: path)
         }
     }
@@ -155,25 +146,42 @@ struct SavedPlanReader: Sendable {
     /// Instances `range`, decoded on all cores (each is independent), in order; an instance that fails to decode is
     /// its error. Callers walk a large plan in such batches to keep both cores busy and memory bounded.
     func instances(_ range: Range<Int>) -> [Result<InstancePlan, Error>] {
+        instances(range.map { Optional($0) }).map { $0! }
+    }
+
+    /// The instances at `indices` (nil: none), decoded on all cores, in order.
+    func instances(_ indices: [Int?]) -> [Result<InstancePlan, Error>?] {
         // Each worker writes only its own slots.
         struct Slots: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<Result<InstancePlan, Error>?> }
-        let slots = Slots(buffer: .allocate(capacity: range.count))
+        let slots = Slots(buffer: .allocate(capacity: indices.count))
         slots.buffer.initialize(repeating: nil)
         defer {
             _ = slots.buffer.deinitialize()
             slots.buffer.deallocate()
         }
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, range.count / 16))
-        let share = (range.count + workers - 1) / workers
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, indices.count / 16))
+        let share = (indices.count + workers - 1) / workers
         let reader = self
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let start = worker * share
-            for offset in start..<min(start + share, range.count) {
-                slots.buffer[offset] = Result { try reader.decode(at: range.lowerBound + offset) }
+            reader.decoders.with { decoder in
+                for offset in start..<min(start + share, indices.count) {
+                    guard let index = indices[offset] else { continue }
+                    slots.buffer[offset] = Result { try reader.decode(at: index, with: &decoder) }
+                }
             }
         }
-        residency.touched(elements[range].reduce(0) { $0 + $1.range.count }, file)
-        return slots.buffer.map { $0! }
+        residency.touched(indices.reduce(0) { $0 + ($1.map { elements[$0].range.count } ?? 0) }, file)
+        return Array(slots.buffer)
+    }
+
+    /// Whether instance `index` is, byte for byte, `expected` as `cloudctl plan --out` writes it: then it needs no
+    /// decoding (apply checks a saved plan against a fresh one, and an unedited file matches exactly).
+    private func instance(at index: Int, isExactly expected: InstancePlan, _ rendering: inout PlanJSONWriter.StepBytes)
+        -> Bool
+    {
+        rendering.matches(
+            expected, UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: file.bytes[elements[index].range])))
     }
 
     /// For each slot, whether the instance at that index (nil: none to compare) is byte for byte `expected`'s
@@ -192,12 +200,36 @@ struct SavedPlanReader: Sendable {
                 var rendering = PlanJSONWriter.StepBytes()
                 for offset in start..<min(start + share, indices.count) {
                     guard let index = indices[offset] else { continue }
-                    slots.buffer[offset] = reader.instance(at: index, isExactly: rendering.bytes(of: expected[offset]))
+                    slots.buffer[offset] = reader.instance(at: index, isExactly: expected[offset], &rendering)
                 }
             }
         }
         residency.touched(indices.reduce(0) { $0 + ($1.map { elements[$0].range.count } ?? 0) }, file)
         return result
+    }
+
+    /// Starts decoding the instances at `indices` (nil: none) on a background queue, as `instances(_:)` does, so the
+    /// caller can work on the previous batch meanwhile.
+    func decodeInBackground(_ indices: [Int?]) -> Decoding { Decoding(self, indices: indices) }
+
+    /// One batch of instances being decoded in the background.
+    final class Decoding: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        // Written once by the background work before `done` is signalled, read only after waiting on it.
+        private var result: [Result<InstancePlan, Error>?] = []
+
+        fileprivate init(_ reader: SavedPlanReader, indices: [Int?]) {
+            DispatchQueue.global().async {
+                self.result = reader.instances(indices)
+                self.done.signal()
+            }
+        }
+
+        /// The decoded instances, in the order of `indices`, once they are all done.
+        func wait() -> [Result<InstancePlan, Error>?] {
+            done.wait()
+            return result
+        }
     }
 
     /// How many instances to decode at once: enough to share out, few enough to keep memory small.
@@ -242,6 +274,18 @@ struct SavedPlanReader: Sendable {
                 "\(file) is not a valid saved plan: \(error)",
                 detail: (error.problem.hasPrefix("unknown key") ? edited : "") + redo)
         ])
+    }
+}
+
+/// Instance decoders for the threads decoding at once; each keeps the steps it has read (`InstancePlanDecoder`).
+private final class DecoderPool: @unchecked Sendable {
+    private var idle: [InstancePlanDecoder] = []
+    private let lock = NSLock()
+
+    func with<T>(_ body: (inout InstancePlanDecoder) throws -> T) rethrows -> T {
+        var decoder = lock.withLock { idle.popLast() } ?? InstancePlanDecoder()
+        defer { lock.withLock { idle.append(decoder) } }
+        return try body(&decoder)
     }
 }
 

@@ -9,9 +9,16 @@ enum SavedPlanShow {
             format, fleet: reader.fleet, diagnostics: [], text: PlanTextRenderer(terminal: terminal),
             console: spool.console(replacing: console))
         var recount = PlanSummary()
-        for start in stride(from: 0, to: reader.count, by: SavedPlanReader.batchSize) {
-            for decoded in reader.instances(start..<min(start + SavedPlanReader.batchSize, reader.count)) {
-                let instance = try decoded.get()
+        // Batch k + 1 is decoded in the background while batch k is printed.
+        let batches = stride(from: 0, to: reader.count, by: SavedPlanReader.batchSize).map { start in
+            (start..<min(start + SavedPlanReader.batchSize, reader.count)).map { Optional($0) }
+        }
+        var next = batches.first.map { reader.decodeInBackground($0) }
+        for index in batches.indices {
+            let decoded = next!.wait()
+            next = index + 1 < batches.count ? reader.decodeInBackground(batches[index + 1]) : nil
+            for result in decoded {
+                let instance = try result!.get()
                 recount.add(instance)
                 printer.add(instance)
             }

@@ -1,4 +1,5 @@
 import FleetModel
+import Foundation
 /// A JSON syntax or shape problem found while outlining a document, at a 1-based line and column.
 public struct JSONOutlineError: Error, Equatable {
     public var summary: String
@@ -25,6 +26,7 @@ public struct JSONOutline {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private static let maxDepth = 256
+    private let seen = SeenElements()
 
     public init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -148,9 +150,17 @@ public struct JSONOutline {
             var index = start + 1
             skipWhitespace(&index)
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { return index + 1 }
+            var position = 0
             while true {
                 skipWhitespace(&index)
-                index = try skipValue(index, depth: depth + 1)
+                if let known = seen.match(bytes, at: index, position: position) {
+                    index += known
+                } else {
+                    let start = index
+                    index = try skipValue(index, depth: depth + 1)
+                    seen.remember(bytes, start..<index, position: position)
+                }
+                position += 1
                 skipWhitespace(&index)
                 guard index < bytes.count else { throw error("unexpected end of file inside an array", at: index) }
                 if bytes[index] == UInt8(ascii: "]") { return index + 1 }
@@ -211,5 +221,44 @@ public struct JSONOutline {
     private func error(_ summary: String, at offset: Int) -> JSONOutlineError {
         let position = TextPosition(offset: offset, in: bytes)
         return JSONOutlineError(summary: summary, line: position.line, column: position.column)
+    }
+}
+
+/// Objects already skipped inside arrays, by position in their array: large documents repeat them (the steps of a
+/// saved plan's instances), and bytes equal to a whole object skipped before are that object again, so they are
+/// skipped with one comparison instead of a scan. A couple of large objects per position are kept.
+private final class SeenElements {
+    private var slots: [[[UInt8]]] = []
+    private var next: [Int] = []
+    private static let positions = 64
+    private static let perPosition = 2
+    /// Smaller objects are scanned: comparing would not save much.
+    private static let minimumSize = 128
+
+    /// The length of a remembered object that the bytes at `offset` start with.
+    func match(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, position: Int) -> Int? {
+        guard position < slots.count, offset < bytes.count, bytes[offset] == UInt8(ascii: "{") else { return nil }
+        for known in slots[position] where bytes.count - offset >= known.count {
+            let equal = known.withUnsafeBytes { memcmp(bytes.baseAddress! + offset, $0.baseAddress!, known.count) == 0 }
+            if equal { return known.count }
+        }
+        return nil
+    }
+
+    /// Remembers the whole value at `range`, when it is a large object.
+    func remember(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, position: Int) {
+        guard position < Self.positions, range.count >= Self.minimumSize, bytes[range.lowerBound] == UInt8(ascii: "{")
+        else { return }
+        while slots.count <= position {
+            slots.append([])
+            next.append(0)
+        }
+        let copy = Array(bytes[range])
+        if slots[position].count < Self.perPosition {
+            slots[position].append(copy)
+        } else {
+            slots[position][next[position]] = copy
+            next[position] = (next[position] + 1) % Self.perPosition
+        }
     }
 }

@@ -1,4 +1,5 @@
 import FleetModel
+import Foundation
 
 /// Parses one plan value (an instance of a saved plan) from bytes straight into `PlanJSON`: no position-keeping node
 /// tree in between, since a saved plan holds 100,000 instances. Strict like `JSONParser` (no comments, no trailing
@@ -14,14 +15,58 @@ struct PlanJSONParser {
         var offset: Int
     }
 
+    /// Reads the elements of an instance's `steps` array in the parser's place (`InstancePlanDecoder`): called with
+    /// the parser at an element's first byte, it must leave the parser just after that element.
+    typealias StepReader = (inout PlanJSONParser) throws(Failure) -> Void
+
+    /// The top-level object's `steps` array, when it was handed to a `StepReader`, reads as an empty array.
+    private var steps: StepReader?
+    /// Whether the `StepReader` was handed the `steps` array (it is not when the key is missing or not an array).
+    private(set) var readSteps = false
+
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>) throws(Failure) -> PlanJSON {
         var parser = PlanJSONParser(bytes: bytes, index: range.lowerBound, end: range.upperBound)
-        let value = try parser.value(depth: 0)
-        parser.skipSpace()
-        guard parser.index == parser.end else {
-            throw Failure(summary: "unexpected text after the value", offset: parser.index)
+        return try parser.whole()
+    }
+
+    /// Parses an instance, handing the elements of its `steps` array to `steps` instead of parsing them; returns the
+    /// instance (with `steps` empty) and whether `steps` was called for the array.
+    static func parseInstance(
+        _ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, steps: StepReader
+    ) throws(Failure) -> (instance: PlanJSON, readSteps: Bool) {
+        try withoutActuallyEscaping(steps) { steps throws(Failure) in
+            var parser = PlanJSONParser(bytes: bytes, index: range.lowerBound, end: range.upperBound)
+            parser.steps = steps
+            return (try parser.whole(), parser.readSteps)
         }
+    }
+
+    private mutating func whole() throws(Failure) -> PlanJSON {
+        let value = try value(depth: 0)
+        skipSpace()
+        guard index == end else { throw Failure(summary: "unexpected text after the value", offset: index) }
         return value
+    }
+
+    /// The offset of the next byte to read, in the whole buffer.
+    var offset: Int { index }
+
+    /// Whether the bytes at the current offset are `expected`, for a `StepReader` recognizing a value it has read
+    /// before; if they are, the parser moves past them.
+    mutating func skip(ifNextAre expected: UnsafeRawBufferPointer) -> Bool {
+        guard end - index >= expected.count,
+            memcmp(bytes.baseAddress! + index, expected.baseAddress!, expected.count) == 0
+        else { return false }
+        index += expected.count
+        return true
+    }
+
+    /// The value at the current offset, parsed as an element of the `steps` array.
+    mutating func stepValue() throws(Failure) -> PlanJSON { try value(depth: 2) }
+
+    /// The bytes `range` of the whole buffer.
+    func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
     }
 
     private mutating func skipSpace() {
@@ -176,6 +221,27 @@ struct PlanJSONParser {
         }
     }
 
+    /// An array whose elements `each` reads (no tree is built); the same syntax checks as `array(depth:)`.
+    private mutating func array(depth: Int, each: StepReader) throws(Failure) {
+        index += 1
+        skipSpace()
+        if index < end, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            skipSpace()
+            guard index < end else { throw fail("expected a value") }
+            try each(&self)
+            skipSpace()
+            guard index < end else { throw fail("unterminated array") }
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: "]") { return }
+            guard byte == UInt8(ascii: ",") else { throw Failure(summary: "expected , or ]", offset: index - 1) }
+        }
+    }
+
     private mutating func object(depth: Int) throws(Failure) -> PlanJSON {
         index += 1
         // Kept in file order: readers look members up by key, and `PlanJSONObject` refuses unknown ones.
@@ -196,7 +262,14 @@ struct PlanJSONParser {
             skipSpace()
             guard index < end, bytes[index] == UInt8(ascii: ":") else { throw fail("expected :") }
             index += 1
-            members.append(PlanJSON.Member(key: key, value: try value(depth: depth + 1)))
+            skipSpace()
+            if depth == 0, key == "steps", let steps, index < end, bytes[index] == UInt8(ascii: "[") {
+                readSteps = true
+                try array(depth: depth, each: steps)
+                members.append(PlanJSON.Member(key: key, value: .array([])))
+            } else {
+                members.append(PlanJSON.Member(key: key, value: try value(depth: depth + 1)))
+            }
             skipSpace()
             guard index < end else { throw fail("unterminated object") }
             let byte = bytes[index]

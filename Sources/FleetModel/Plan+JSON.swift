@@ -28,13 +28,17 @@ extension PlanStep: PlanJSONCodable {
                 try ResourceAttributes(planJSON: json, kind: resource)
             }
         }
+        // Read in this order, so the first problem reported stays the same.
+        let action = try object.enumValue("action", StepAction.self)
+        let reason = try object.nested("cause") { json throws(PlanJSONError) in try StepReason(planJSON: json) }
+        let before = try attributes("before")
+        let after = try attributes("after")
+        let detail =
+            object.has("detail")
+            ? try object.nested("detail") { json throws(PlanJSONError) in try StepDetail(planJSON: json) } : nil
         self.init(
-            action: try object.enumValue("action", StepAction.self), resource: resource,
-            reason: try object.nested("cause") { json throws(PlanJSONError) in try StepReason(planJSON: json) },
-            before: try attributes("before"), after: try attributes("after"),
-            detail: object.has("detail")
-                ? try object.nested("detail") { json throws(PlanJSONError) in try StepDetail(planJSON: json) } : nil,
-            disruptive: try object.bool("disruptive"))
+            action: action, resource: resource, reason: reason, before: before, after: after,
+            hash: after?.unsharedHash ?? "", detail: detail, disruptive: try object.bool("disruptive"))
         let hash = try object.string("inputsHash")
         guard hash == inputsHash else {
             throw PlanJSONError(path: ["inputsHash"], "does not match the step's attributes (edited by hand?)")
@@ -101,7 +105,11 @@ extension InstancePlan: PlanJSONCodable {
         return .object(members)
     }
 
-    public init(planJSON json: PlanJSON) throws(PlanJSONError) {
+    public init(planJSON json: PlanJSON) throws(PlanJSONError) { try self.init(planJSON: json, readSteps: nil) }
+
+    /// Reads an instance whose steps were read on their own (`readSteps`, in order, or the first step's error, which
+    /// is thrown where the steps are read); `json` holds its `steps` member as an empty array then.
+    public init(planJSON json: PlanJSON, readSteps: Result<[PlanStep], PlanJSONError>?) throws(PlanJSONError) {
         let object = try json.fields(allowed: [
             "name", "status", "wave", "specFingerprint", "recordedFingerprint", "changes", "steps", "target", "refusal",
         ])
@@ -112,8 +120,14 @@ extension InstancePlan: PlanJSONCodable {
             }
         }
         var steps: [PlanStep] = []
-        for (index, step) in try object.array("steps").enumerated() {
-            do { steps.append(try PlanStep(planJSON: step)) } catch { throw error.within("[\(index)]").within("steps") }
+        if let readSteps {
+            steps = try readSteps.get()
+        } else {
+            for (index, step) in try object.array("steps").enumerated() {
+                do { steps.append(try PlanStep(planJSON: step)) } catch {
+                    throw error.within("[\(index)]").within("steps")
+                }
+            }
         }
         self.init(
             name: try object.string("name"), status: try object.enumValue("status", Status.self),

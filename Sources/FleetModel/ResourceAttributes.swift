@@ -190,10 +190,12 @@ public enum ResourceAttributes: Hashable, Sendable {
     }
 
     /// SHA-256 of the canonical encoding: a step's `inputsHash`, recorded on success.
-    public var hash: String {
-        AttributeHashes.shared.hash(of: self) {
-            ContentHash.sha256Hex(fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: "\n"))
-        }
+    public var hash: String { AttributeHashes.shared.hash(of: self) { unsharedHash } }
+
+    /// `hash` computed without the process-wide memo: for reading saved plans, which memoize whole steps themselves
+    /// and would otherwise fill the memo with one-off values (and contend for its lock with the planner).
+    public var unsharedHash: String {
+        ContentHash.sha256Hex(fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: "\n"))
     }
 
     /// The JSON object of the plan format: the fields with typed values.

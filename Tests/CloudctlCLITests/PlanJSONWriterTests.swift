@@ -60,6 +60,30 @@ final class PlanJSONWriterTests: XCTestCase {
         }
     }
 
+    /// Apply compares a saved instance with a fresh one piece by piece; that must say exactly whether the bytes are
+    /// what the writer renders: every one-byte change, dropped byte and added byte is a mismatch.
+    func testPieceByPieceComparisonAgreesWithTheRenderedBytes() {
+        let instances =
+            Self.trickyPlan.instances + PlanRenderingGoldenTests.fresh.plan.instances
+            + PlanRenderingGoldenTests.dayTwo.plan.instances
+        var rendering = PlanJSONWriter.StepBytes()
+        for (index, instance) in instances.enumerated() {
+            let bytes = rendering.bytes(of: instance)
+            var edits: [(String, [UInt8])] = [("unchanged", bytes), ("a byte added", bytes + [0x20])]
+            edits.append(("a byte dropped", Array(bytes.dropLast())))
+            // Each byte changed in turn would be slow for large instances; every 7th covers head, steps and tail.
+            for offset in stride(from: 0, to: bytes.count, by: 7) {
+                var changed = bytes
+                changed[offset] = changed[offset] == UInt8(ascii: "x") ? UInt8(ascii: "y") : UInt8(ascii: "x")
+                edits.append(("byte \(offset) changed", changed))
+            }
+            for (name, edited) in edits {
+                let matches = edited.withUnsafeBytes { rendering.matches(instance, $0) }
+                XCTAssertEqual(matches, edited == bytes, "instance \(index), \(name)")
+            }
+        }
+    }
+
     func testSavedPlanIsReadBack() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("planjson-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

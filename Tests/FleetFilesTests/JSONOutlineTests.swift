@@ -45,6 +45,27 @@ final class JSONOutlineTests: XCTestCase {
         }
     }
 
+    /// Large objects repeated inside nested arrays are skipped by comparing bytes with one skipped before: the ranges
+    /// stay the same, and a copy that differs (here: broken) is still scanned and refused where it breaks.
+    func testRepeatedLargeObjectsKeepTheirRangesAndABrokenCopyIsStillRefused() throws {
+        let step =
+            #"{"action": "create", "after": {"region": "us-east-1", "note": "]}\"{"}, "#
+            + #""reason": "a reason long enough to be remembered by the outline's memo of skipped objects"}"#
+        let item = { (name: String, steps: [String]) in
+            #"{"name": ""# + name + #"", "steps": ["# + steps.joined(separator: ", ") + "]}"
+        }
+        let items = [item("a", [step, step]), item("b", [step, step]), item("c", [step])]
+        let result = try outline(#"{"items": ["# + items.joined(separator: ", ") + "]}")
+        XCTAssertEqual(result.elements.map(\.0), items)
+        XCTAssertEqual(result.elements.map(\.1), ["a", "b", "c"])
+
+        let broken = step.replacingOccurrences(of: "\"note\": ", with: "\"note\" ")
+        let text = #"{"items": ["# + [items[0], item("b", [step, broken])].joined(separator: ", ") + "]}"
+        XCTAssertThrowsError(try outline(text)) { error in
+            XCTAssertEqual((error as? JSONOutlineError)?.summary, "expected ':' after a key")
+        }
+    }
+
     private struct Step: Decodable, Equatable {
         var action: String
         var inputs: [String: String]
