@@ -34,7 +34,8 @@ extension SQLiteStateStore {
                     "SELECT \(Self.waveColumns) FROM wave_barriers ORDER BY run, wave, shard", row: Self.waveRecord)
                 : []
             return StateSnapshot(
-                fleet: try Self.recordedFleet(in: database), instances: try Self.recorded(in: database, name: nil, labels: hasLabels),
+                fleet: try Self.recordedFleet(in: database),
+                instances: try Self.recorded(in: database, name: nil, labels: hasLabels),
                 operations: operations, rolloutDecisions: decisions, waveRecords: waves)
         }
     }
