@@ -29,7 +29,7 @@ let package = Package(
                                                     "StateBackend", "Store", "PostgresStore", "Executor",
                                                     "AWSProvider", "Rollout", "FleetReport"]),
         .executableTarget(name: "cloudctl", dependencies: ["CloudctlCLI"]),
-        .target(name: "TestSupport", dependencies: ["FleetModel", "ProviderAPI", "Executor"],
+        .target(name: "TestSupport", dependencies: ["FleetModel", "ProviderAPI", "Executor", "StateBackend"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "FleetModelTests", dependencies: ["FleetModel"]),
         .testTarget(name: "FleetFilesTests", dependencies: ["FleetFiles", "FleetModel", "AWSProvider"],

@@ -62,15 +62,7 @@ final class ReportCommandTests: RepoTestCase {
                 XCTAssertEqual(batch[name]?.operations.map(\.id), one.map(\.id), name)
                 XCTAssertEqual(batch[name]?.operations.map(\.result), one.map(\.result), name)
                 // The batch reads what the page shows (see `BatchHistoryReading`).
-                let recent = try await store.recentSteps(instance: name, limit: steps).map {
-                    var step = $0
-                    step.reason = ""
-                    step.inputsHash = ""
-                    step.cloudId = nil
-                    step.note = nil
-                    step.startedAt = nil
-                    return step
-                }
+                let recent = try await store.recentSteps(instance: name, limit: steps).map(\.asReadForThePage)
                 XCTAssertEqual(batch[name]?.steps, recent, name)
             }
             XCTAssertEqual(batch["beta"]?.operations.count, min(operations, 2))

@@ -42,15 +42,7 @@ final class BatchHistoryTests: XCTestCase {
                         operation.run = nil
                         return operation
                     }
-                    let steps = try await store.recentSteps(instance: name, limit: stepLimit).map {
-                        var step = $0
-                        step.reason = ""
-                        step.inputsHash = ""
-                        step.cloudId = nil
-                        step.note = nil
-                        step.startedAt = nil
-                        return step
-                    }
+                    let steps = try await store.recentSteps(instance: name, limit: stepLimit).map(\.asReadForThePage)
                     XCTAssertEqual(batch[name]?.operations, operations, "\(label) \(name)")
                     XCTAssertEqual(batch[name]?.steps, steps, "\(label) \(name)")
                 }
