@@ -61,7 +61,8 @@ def cloudctl_bin():
     path = os.environ.get("CLOUDCTL_BIN")
     if not path:
         subprocess.run(["swift", "build", "--product", "cloudctl"], cwd=ROOT, check=True, capture_output=True)
-        out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True, text=True)
+        out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, check=True, capture_output=True,
+                             text=True)
         path = os.path.join(out.stdout.strip(), "cloudctl")
     assert os.path.exists(path), path
     return path
@@ -78,7 +79,8 @@ class FleetRepo:
         self.fleet = json.loads((self.instances / "_fleet.json").read_text())
 
     def specs(self):
-        return {p.stem: json.loads(p.read_text()) for p in sorted(self.instances.glob("*.json")) if p.name != "_fleet.json"}
+        return {p.stem: json.loads(p.read_text())
+                for p in sorted(self.instances.glob("*.json")) if p.name != "_fleet.json"}
 
     def spec(self, name):
         return json.loads((self.instances / f"{name}.json").read_text())
@@ -120,7 +122,8 @@ class Cloudctl:
                               capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
         self.transcript += [proc.stdout, proc.stderr]
         if check is not None:
-            assert proc.returncode == check, f"cloudctl {' '.join(args)} exited {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+            assert proc.returncode == check, (f"cloudctl {' '.join(args)} exited {proc.returncode}\n"
+                                              f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}")
         return proc
 
     def spawn(self, *args, endpoint=None):

@@ -28,7 +28,8 @@ def assert_provisioned(aws, repo, name):
     assert aws.bucket_exists(p), f"{name}: bucket {p} missing"
     assert_tags(aws.bucket_tags(p), name, fname, f"{name} bucket")
     s3 = aws.client("s3")
-    enc = s3.get_bucket_encryption(Bucket=p)["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]
+    rules = s3.get_bucket_encryption(Bucket=p)["ServerSideEncryptionConfiguration"]["Rules"]
+    enc = rules[0]["ApplyServerSideEncryptionByDefault"]
     assert enc["SSEAlgorithm"] == "aws:kms", enc
     pab = s3.get_public_access_block(Bucket=p)["PublicAccessBlockConfiguration"]
     assert all(pab.values()), pab

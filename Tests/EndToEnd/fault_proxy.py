@@ -30,7 +30,8 @@ def describe(method, path, headers, body):
 
 
 def rest_template(service, path):
-    """`/bucket/key?tagging` → `/{bucket}/{key}?tagging`, `/2013-04-01/hostedzone/Z1/rrset` → `…/hostedzone/{id}/rrset`."""
+    """`/bucket/key?tagging` → `/{bucket}/{key}?tagging`,
+    `/2013-04-01/hostedzone/Z1/rrset` → `…/hostedzone/{id}/rrset`."""
     url = urllib.parse.urlsplit(path)
     parts = [p for p in url.path.split("/") if p]
     if service == "s3":
@@ -57,9 +58,11 @@ def error_response(kind, service, protocol):
     if protocol == "json":
         return status, "application/x-amz-json-1.1", json.dumps({"__type": code, "message": message}).encode()
     if protocol == "query" and service == "ec2":
-        body = f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>fp</RequestID></Response>"
+        body = (f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors>"
+                "<RequestID>fp</RequestID></Response>")
     elif protocol == "query":
-        body = f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fp</RequestId></ErrorResponse>"
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+                "<RequestId>fp</RequestId></ErrorResponse>")
     else:
         body = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>fp</RequestId></Error>"
     return status, "text/xml", body.encode()
@@ -129,7 +132,8 @@ class FaultProxy:
                     return
                 if proxy.latency:
                     time.sleep(proxy.latency)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "content-length", "connection")}
                 conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=60)
                 started = time.perf_counter()
                 conn.request(self.command, self.path, body=body, headers=headers)

@@ -42,8 +42,9 @@ def test_a_new_instance_costs_at_most_45_calls_and_reuses_its_network_ids(cloudc
     [vpc] = aws.vpcs(new)
     assert ids["vpc"] == vpc["VpcId"]
     assert sorted(s["SubnetId"] for s in aws.subnets(vpc["VpcId"])) == ids["subnets"]
-    [group] = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]},
-                                                    {"Name": "group-name", "Values": [repo.prefix(new)]}])["SecurityGroups"]
+    [group] = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [vpc["VpcId"]]},
+        {"Name": "group-name", "Values": [repo.prefix(new)]}])["SecurityGroups"]
     assert group["GroupId"] == ids["securityGroup"]
     [db_group] = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]},
                                                        {"Name": "group-name", "Values": [repo.prefix(new) + "-db"]}]

@@ -46,6 +46,7 @@ def test_a_resource_tagged_for_another_instance_is_never_touched(cloudctl, repo,
     proc = cloudctl.apply(check=1)
     assert victim in proc.stdout + proc.stderr
     assert aws.bucket_tags(bucket)["cloudctl:instance"] == "someone-else", "the foreign bucket was modified"
-    failed = count(repo.db, "SELECT count(*) FROM steps WHERE instance = ? AND status = 'failed' AND error LIKE '%foreign%'", victim)
+    failed = count(repo.db, "SELECT count(*) FROM steps WHERE instance = ? AND status = 'failed' "
+                            "AND error LIKE '%foreign%'", victim)
     assert failed == 1, "the failure is journaled with the reason"
     assert_provisioned(aws, repo, other)

@@ -65,7 +65,8 @@ def kms_alias(aws, repo, tags):
 def secret(aws, repo, tags):
     sm, name = aws.client("secretsmanager"), f"cloudctl/{repo.fleet['name']}/{NAME}/database"
     sm.create_secret(Name=name, SecretString="hand-made", Tags=boto_tags(tags))
-    return lambda: (sm.get_secret_value(SecretId=name)["SecretString"], tag_map(sm.describe_secret(SecretId=name).get("Tags")))
+    return lambda: (sm.get_secret_value(SecretId=name)["SecretString"],
+                    tag_map(sm.describe_secret(SecretId=name).get("Tags")))
 
 
 def db_subnet_group(aws, repo, tags):
@@ -83,8 +84,9 @@ def db_subnet_group(aws, repo, tags):
 
 def database(aws, repo, tags):
     rds, p = aws.client("rds"), repo.prefix(NAME)
-    rds.create_db_instance(DBInstanceIdentifier=p, DBInstanceClass="db.t3.large", Engine="postgres", AllocatedStorage=77,
-                           MasterUsername="hand", MasterUserPassword="hand-made-1", Tags=boto_tags(tags))
+    rds.create_db_instance(DBInstanceIdentifier=p, DBInstanceClass="db.t3.large", Engine="postgres",
+                           AllocatedStorage=77, MasterUsername="hand", MasterUserPassword="hand-made-1",
+                           Tags=boto_tags(tags))
 
     def state():
         db = aws.database(p)
@@ -109,8 +111,9 @@ def subnet(aws, repo, tags):
 def security_group(aws, repo, tags):
     ec2 = aws.client("ec2")
     vpc, _ = make_vpc(ec2, tags=ours(repo))
+    specs = [{"ResourceType": "security-group", "Tags": boto_tags(tags)}] if tags else []
     ec2.create_security_group(GroupName=repo.prefix(NAME), Description="hand-made", VpcId=vpc,
-                              TagSpecifications=[{"ResourceType": "security-group", "Tags": boto_tags(tags)}] if tags else [])
+                              TagSpecifications=specs)
 
     def state():
         groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["SecurityGroups"]
@@ -127,8 +130,9 @@ def dns_record(aws, repo, tags):
                                                           "ResourceRecords": [{"Value": "elsewhere.example.com"}]}}]
     if tags:
         value = f'"{INSTANCE_TAG}={tags[INSTANCE_TAG]},{FLEET_TAG}={tags[FLEET_TAG]}"'
-        changes.append({"Action": "CREATE", "ResourceRecordSet": {"Name": f"_cloudctl.{domain}", "Type": "TXT", "TTL": 60,
-                                                                  "ResourceRecords": [{"Value": value}]}})
+        changes.append({"Action": "CREATE",
+                        "ResourceRecordSet": {"Name": f"_cloudctl.{domain}", "Type": "TXT", "TTL": 60,
+                                              "ResourceRecords": [{"Value": value}]}})
     r53.change_resource_record_sets(HostedZoneId=zid, ChangeBatch={"Changes": changes})
     return lambda: sorted(str(r) for r in aws.records(zone, domain))
 
@@ -150,7 +154,8 @@ def provisioned_then_deleted(cloudctl, repo):
 
 
 def archive_prefix(aws, repo):
-    created = next(b["CreationDate"] for b in aws.client("s3").list_buckets()["Buckets"] if b["Name"] == repo.prefix(NAME))
+    created = next(b["CreationDate"] for b in aws.client("s3").list_buckets()["Buckets"]
+                   if b["Name"] == repo.prefix(NAME))
     return f"{NAME}/{created.strftime('%Y%m%dt%H%M%S')}/"
 
 
@@ -185,7 +190,8 @@ def archive_object(aws, repo, tags, cloudctl):
     s3.create_bucket(Bucket=archive)
     s3.put_bucket_tagging(Bucket=archive, Tagging={"TagSet": boto_tags({FLEET_TAG: repo.fleet["name"]})})
     key = archive_prefix(aws, repo) + "data.txt"
-    s3.put_object(Bucket=archive, Key=key, Body=b"someone else's", Tagging="&".join(f"{k}={v}" for k, v in tags.items()))
+    s3.put_object(Bucket=archive, Key=key, Body=b"someone else's",
+                  Tagging="&".join(f"{k}={v}" for k, v in tags.items()))
 
     def state():
         body = s3.get_object(Bucket=archive, Key=key)["Body"].read()

@@ -22,7 +22,8 @@ def assert_no_duplicates(aws, repo):
     for name in repo.names("active") + repo.names("suspended"):
         region = repo.spec(name)["region"]
         assert len(aws.vpcs(name, region)) == 1
-        assert len(aws.task_definition_arns(repo.prefix(name), region)) == 1, f"{name}: more than one task definition revision"
+        assert len(aws.task_definition_arns(repo.prefix(name), region)) == 1, \
+            f"{name}: more than one task definition revision"
 
 
 def test_kill_mid_apply_then_rerun_converges(cloudctl, repo, aws):
@@ -47,7 +48,8 @@ def test_kill_between_create_bucket_and_tagging_is_adopted_by_the_rerun(cloudctl
     name = next(n for n, s in repo.specs().items() if s["state"] == "active")
     bucket = repo.prefix(name)
     s3 = aws.client("s3")
-    proxy = FaultProxy(urlsplit(moto).port, hold_after=("PUT /{bucket}", "PUT /{bucket}?tagging"), drop_held=True).start()
+    proxy = FaultProxy(urlsplit(moto).port, hold_after=("PUT /{bucket}", "PUT /{bucket}?tagging"),
+                       drop_held=True).start()
     try:
         proc = cloudctl.spawn("apply", "--auto-approve", "--ignore-maintenance-window", name, endpoint=proxy.endpoint)
         deadline = time.time() + 300

@@ -160,7 +160,8 @@ def test_state_copy_keeps_the_history(cloudctl, repo, aws, pg_db):
     cloudctl("rollout", "advance", "5.3.0", check=0)
     for path, text in files.items():
         path.write_text(text)
-    decisions = sqlite_rows(sqlite_path, "SELECT id, version, kind, channel, wave, instances, actor FROM rollout_decisions")
+    decisions_sql = "SELECT id, version, kind, channel, wave, instances, actor FROM rollout_decisions"
+    decisions = sqlite_rows(sqlite_path, decisions_sql)
     marks = sqlite_rows(sqlite_path, "SELECT run, wave, shard, shards, status, holder FROM wave_barriers")
     assert decisions and marks, (decisions, marks)
     before = cloudctl("history", "--json", "--limit", "1000", check=0).stdout
@@ -170,7 +171,7 @@ def test_state_copy_keeps_the_history(cloudctl, repo, aws, pg_db):
     assert "Copied 2 recorded instances" in copy.stdout, copy.stdout
     assert f"{len(decisions)} rollout decision" in copy.stdout, copy.stdout
     # Every decision and wave mark arrived, ids and all (psql, not cloudctl, reads them back).
-    assert psql_rows(pg_db, "SELECT id, version, kind, channel, wave, instances, actor FROM rollout_decisions") == decisions
+    assert psql_rows(pg_db, decisions_sql) == decisions
     assert psql_rows(pg_db, "SELECT run, wave, shard, shards, status, holder FROM wave_barriers") == marks
     repo.db = pg_db
     assert cloudctl("history", "--json", "--limit", "1000", check=0).stdout == before

@@ -44,15 +44,17 @@ def test_final_snapshot_restores_after_teardown_and_archive_is_encrypted(cloudct
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=z)["Subnet"]["SubnetId"]
                for i, z in enumerate(zones)]
     rds.create_db_subnet_group(DBSubnetGroupName="restore", DBSubnetGroupDescription="restore", SubnetIds=subnets)
-    restored = rds.restore_db_instance_from_db_snapshot(DBInstanceIdentifier=f"{p}-restored", DBSubnetGroupName="restore",
-                                                        DBSnapshotIdentifier=final["DBSnapshotIdentifier"])["DBInstance"]
+    restored = rds.restore_db_instance_from_db_snapshot(
+        DBInstanceIdentifier=f"{p}-restored", DBSubnetGroupName="restore",
+        DBSnapshotIdentifier=final["DBSnapshotIdentifier"])["DBInstance"]
     assert restored["Engine"] == "postgres"
     assert aws.database(f"{p}-restored") is not None
 
     # The archive bucket is encrypted with the archive key, blocks public access, and holds the objects, encrypted.
     archive = f"cloudctl-{fleet}-archive-us-east-1"
     rule = s3.get_bucket_encryption(Bucket=archive)["ServerSideEncryptionConfiguration"]["Rules"][0]
-    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": archive_key["Arn"]}
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms",
+                                                          "KMSMasterKeyID": archive_key["Arn"]}
     assert all(s3.get_public_access_block(Bucket=archive)["PublicAccessBlockConfiguration"].values())
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=archive)["Contents"]]
     archived = next(k for k in keys if k.startswith(f"{NAME}/") and k.endswith("/reports/2026.csv"))
@@ -65,7 +67,8 @@ def test_final_snapshot_restores_after_teardown_and_archive_is_encrypted(cloudct
 
 def test_fleet_retention_sets_retain_until(cloudctl, repo, aws):
     fleet_file = repo.instances / "_fleet.json"
-    fleet_file.write_text(fleet_file.read_text().replace('"name": "demo",', '"name": "demo",\n  "retention": "400d",', 1))
+    fleet_file.write_text(fleet_file.read_text().replace('"name": "demo",',
+                                                         '"name": "demo",\n  "retention": "400d",', 1))
     p = repo.prefix(NAME)
     cloudctl.apply(NAME)
     repo.edit(NAME, state="deleted")
@@ -78,7 +81,8 @@ def test_fleet_retention_sets_retain_until(cloudctl, repo, aws):
 
 def test_bad_retention_is_a_validation_error(cloudctl, repo):
     fleet_file = repo.instances / "_fleet.json"
-    fleet_file.write_text(fleet_file.read_text().replace('"name": "demo",', '"name": "demo",\n  "retention": "3 months",', 1))
+    fleet_file.write_text(fleet_file.read_text().replace('"name": "demo",',
+                                                         '"name": "demo",\n  "retention": "3 months",', 1))
     proc = cloudctl("validate", check=1)
     assert 'invalid retention "3 months"' in proc.stderr, proc.stderr
 

@@ -43,7 +43,8 @@ def test_saved_plan_never_applies_a_mix_of_reviewed_and_changed_fleet_values(clo
 
     fleet_path = repo.root / "Instances" / "_fleet.json"
     fleet = json.loads(fleet_path.read_text())
-    fleet["tiers"][size]["databaseClass"] = "db.t3.large" if reviewed_db["databaseClass"] != "db.t3.large" else "db.t3.xlarge"
+    other = "db.t3.large" if reviewed_db["databaseClass"] != "db.t3.large" else "db.t3.xlarge"
+    fleet["tiers"][size]["databaseClass"] = other
     fleet["image"] = fleet["image"] + "-next"
     fleet_path.write_text(json.dumps(fleet, indent=2))
 

@@ -100,7 +100,8 @@ def test_two_shards_at_once_apply_every_instance_exactly_once_wave_by_wave(cloud
     times = {r[0]: (r[1], r[2]) for r in rows(repo.db, "SELECT instance, started_at, finished_at FROM operations")}
     for name, wave in wave_of.items():
         earlier = [times[n][1] for n, w in wave_of.items() if w < wave]
-        assert all(times[name][0] >= end for end in earlier), f"{name} (wave {wave}) started before an earlier wave ended"
+        assert all(times[name][0] >= end for end in earlier), \
+            f"{name} (wave {wave}) started before an earlier wave ended"
     assert "No changes" in cloudctl.apply().stdout
 
 

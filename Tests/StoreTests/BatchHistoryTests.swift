@@ -35,7 +35,8 @@ final class BatchHistoryTests: XCTestCase {
                 let batch = try await store.histories(names, operations: operationLimit, steps: stepLimit)
                 XCTAssertEqual(batch.keys.sorted(), names, label)
                 for name in names {
-                    // The batch leaves out what the page does not show: each operation's steps and run, and some step fields.
+                    // The batch leaves out what the page does not show: each operation's steps and run, and some step
+                    // fields.
                     let operations = try await store.operations(instance: name, limit: operationLimit).map {
                         var operation = $0
                         operation.steps = []

@@ -23,7 +23,9 @@ ensure_system_packages() {
 }
 
 PY_REQUIREMENTS=('moto[server]>=5.2,<5.3' boto3 pytest)
-python_ready() { python3 -c 'import moto, boto3, pytest, flask_cors; assert moto.__version__.startswith("5.2.")' >/dev/null 2>&1; }
+python_ready() {
+  python3 -c 'import moto, boto3, pytest, flask_cors; assert moto.__version__.startswith("5.2.")' >/dev/null 2>&1
+}
 
 # moto 5.2.x, boto3 and pytest for the python3 on PATH; where that Python is Debian's own (pip refuses to
 # install into it: PEP 668), into a virtualenv under .build/ that is then put first on PATH.

@@ -1,6 +1,8 @@
 # Starts and stops a moto server on 127.0.0.1 (never any other address). Sourced by scripts.
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
 
 # start_moto [PORT] — sets MOTO_PID and MOTO_ENDPOINT; waits until it answers.
 start_moto() {
@@ -12,7 +14,8 @@ start_moto() {
   MOTO_PID=$!
   MOTO_ENDPOINT="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do
-    if python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" "$MOTO_ENDPOINT/moto-api/" 2>/dev/null; then
+    if python3 -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+        "$MOTO_ENDPOINT/moto-api/" 2>/dev/null; then
       echo "==> moto $(python3 -c 'import moto; print(moto.__version__)') on $MOTO_ENDPOINT (pid $MOTO_PID)"
       return 0
     fi
