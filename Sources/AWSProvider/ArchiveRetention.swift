@@ -24,6 +24,12 @@ extension InstanceScope {
         let format = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day()
         return tags.merging([ArchiveTags.retainUntilKey: until.formatted(format)]) { _, new in new }
     }
+
+    /// `archiveTags` without the labels, for archived S3 objects: S3 allows 10 tags per object, which more than
+    /// seven labels would overflow (failing the teardown), and cost allocation reads bucket tags, not object tags.
+    func archiveObjectTags(now: Date = Date()) throws -> [String: String] {
+        try archiveTags(now: now).filter { $0.key.hasPrefix(ResourceTags.ownPrefix) }
+    }
 }
 
 /// Tag keys of archived data.

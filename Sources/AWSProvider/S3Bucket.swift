@@ -79,7 +79,7 @@ struct S3Bucket {
         let prefix = try await archivePrefix()
         let existing = Set(try await objectKeys(archive.bucket, prefix: prefix))
         let keys = try await objectKeys(bucket).filter { $0 != Self.marker }
-        let copyTags = try scope.archiveTags()
+        let copyTags = try scope.archiveObjectTags()
         for key in keys where existing.contains(prefix + key) {
             let answer = try await api.restXML(.s3, "GET", "/\(archive.bucket)/\(prefix)\(key)", query: ["tagging": ""])
             try scope.tagGuard.check(

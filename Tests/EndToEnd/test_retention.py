@@ -9,6 +9,9 @@ NAME = "initech"  # active, us-east-1, not protected
 
 def test_final_snapshot_restores_after_teardown_and_archive_is_encrypted(cloudctl, repo, aws):
     fleet, p = repo.fleet["name"], repo.prefix(NAME)
+    # Eight labels: with cloudctl's own tags more than the 10 S3 allows on an archived object.
+    labels = {f"team-{i}": f"value-{i}" for i in range(8)}
+    repo.edit(NAME, labels=labels)
     cloudctl.apply(NAME)
     s3, rds, kms = aws.client("s3"), aws.client("rds"), aws.client("kms")
     s3.put_object(Bucket=p, Key="reports/2026.csv", Body=b"customer data")
@@ -63,6 +66,8 @@ def test_final_snapshot_restores_after_teardown_and_archive_is_encrypted(cloudct
     assert s3.get_object(Bucket=archive, Key=archived)["Body"].read() == b"customer data"
     object_tags = tag_map(s3.get_object_tagging(Bucket=archive, Key=archived)["TagSet"])
     assert object_tags[INSTANCE_TAG] == NAME and "cloudctl:retain-until" in object_tags
+    assert not set(labels) & set(object_tags), "archived objects carry cloudctl's tags only (S3 allows 10)"
+    assert set(labels) <= set(tags), "the final snapshot keeps the labels"
 
 
 def test_fleet_retention_sets_retain_until(cloudctl, repo, aws):
