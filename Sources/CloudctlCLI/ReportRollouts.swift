@@ -85,7 +85,7 @@ enum ReportRollouts {
 
     static func row(_ status: WaveStatus) -> RolloutWaveRow {
         RolloutWaveRow(
-            name: status.wave.label, channel: status.wave.channel, state: status.state.rawValue, total: status.total,
+            name: status.wave.label, channel: status.wave.channel, state: status.state, total: status.total,
             onVersion: status.onVersion, healthy: status.healthy, failed: status.failed, waiting: status.waiting,
             applying: status.applying, notStarted: status.notStarted, gate: status.closures.map(note),
             bakeLeft: status.bakeLeft.map(GateDurationText.left), startedAt: status.startedAt,

@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import Rollout
 import StateBackend
 
 /// Everything the fleet page shows, as values: `cloudctl report` gathers it, `FleetPageRenderer` turns it into HTML.
@@ -79,8 +80,7 @@ public struct RolloutSection: Sendable, Equatable {
 public struct RolloutWaveRow: Sendable, Equatable {
     public var name: String
     public var channel: String
-    /// "not started", "in progress", "done" or "halted".
-    public var state: String
+    public var state: WaveStatus.State
     public var total: Int
     public var onVersion: Int
     public var healthy: Int
@@ -101,7 +101,7 @@ public struct RolloutWaveRow: Sendable, Equatable {
     public var failedInstances: [String]
 
     public init(
-        name: String, channel: String, state: String, total: Int, onVersion: Int, healthy: Int, failed: Int,
+        name: String, channel: String, state: WaveStatus.State, total: Int, onVersion: Int, healthy: Int, failed: Int,
         waiting: Int, applying: Int, notStarted: Int, gate: [GateNote], bakeLeft: String? = nil,
         startedAt: Date? = nil, finishedAt: Date? = nil, failedInstances: [String] = []
     ) {

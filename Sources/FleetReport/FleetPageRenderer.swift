@@ -138,7 +138,7 @@ public enum FleetPageRenderer {
     }
 
     private static func rolloutRow(_ wave: RolloutWaveRow) -> String {
-        let state = HTMLEscaper.text(wave.state)
+        let state = wave.state.rawValue
         var html = "<tr class=\"wave \(state.replacingOccurrences(of: " ", with: "-"))\">"
         html += "<td>\(HTMLEscaper.text(wave.name))</td><td>\(HTMLEscaper.text(wave.channel))</td><td>\(state)</td>"
         html += "<td><progress max=\"\(max(wave.total, 1))\" value=\"\(wave.healthy)\"></progress></td>"

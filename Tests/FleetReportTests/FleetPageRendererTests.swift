@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import FleetModel
 import FleetReport
+import Rollout
 import StateBackend
 
 final class FleetPageRendererTests: XCTestCase {
@@ -273,7 +274,7 @@ final class FleetPageRendererTests: XCTestCase {
     }
 
     private func wave(
-        _ name: String, channel: String = "stable", state: String = "in progress", gate: [GateNote] = [],
+        _ name: String, channel: String = "stable", state: WaveStatus.State = .inProgress, gate: [GateNote] = [],
         failed: [String] = []
     ) -> RolloutWaveRow {
         RolloutWaveRow(
@@ -292,11 +293,11 @@ final class FleetPageRendererTests: XCTestCase {
                     release: "5.3.0",
                     waves: [
                         RolloutWaveRow(
-                            name: "canary", channel: "stable", state: "done", total: 2, onVersion: 2, healthy: 2,
+                            name: "canary", channel: "stable", state: .done, total: 2, onVersion: 2, healthy: 2,
                             failed: 0, waiting: 0, applying: 0, notStarted: 0, gate: [], bakeLeft: "31h",
                             startedAt: now - 7200, finishedAt: now - 3600),
                         wave(
-                            "rest", state: "halted",
+                            "rest", state: .halted,
                             gate: [
                                 GateNote(kind: .baking, text: "wave canary: bake 31h of 48h left"),
                                 GateNote(kind: .approval, text: "wave rest: needs approval"),
