@@ -7,24 +7,14 @@ extension PostgresStateStore: ConsistencyChecking {
     public func consistencyProblems() async throws -> [ConsistencyProblem] {
         try await perform { connection, _ in
             let running = try connection.query(
-                """
-                SELECT s.instance, s.id, s.step_index FROM steps s WHERE s.status = $1 AND NOT EXISTS (
-                    SELECT 1 FROM locks l WHERE l.instance = s.instance AND l.lease_until > \(Self.databaseNow))
-                ORDER BY s.instance, s.id
-                """, [StepStatus.running.postgresValue]
+                ConsistencyQueries.runningWithoutLock(statusPlaceholder: "$1", now: Self.databaseNow),
+                [StepStatus.running.postgresValue]
             ) { row in
-                ConsistencyProblem(
-                    kind: .runningWithoutLock, instance: try row.column(0),
-                    detail: "step \(try row.column(2, as: Int.self) + 1) (id \(try row.column(1, as: Int64.self)))")
+                ConsistencyProblem.runningWithoutLock(
+                    instance: try row.column(0), stepID: try row.column(1), stepIndex: try row.column(2))
             }
-            let orphaned = try connection.query(
-                """
-                SELECT r.instance, r.kind FROM resources r
-                WHERE NOT EXISTS (SELECT 1 FROM operations o WHERE o.instance = r.instance) ORDER BY r.instance, r.kind
-                """
-            ) { row in
-                ConsistencyProblem(
-                    kind: .resourceWithoutOperation, instance: try row.column(0), detail: try row.column(1))
+            let orphaned = try connection.query(ConsistencyQueries.resourceWithoutOperation) { row in
+                ConsistencyProblem.resourceWithoutOperation(instance: try row.column(0), kind: try row.column(1))
             }
             return (running + orphaned).sorted { $0.instance < $1.instance }
         }
