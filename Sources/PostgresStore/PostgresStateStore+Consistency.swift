@@ -104,7 +104,7 @@ extension PostgresStateStore: ConsistencyChecking {
     }
 
     private static func insert(_ decision: RolloutDecisionRecord, in connection: Connection) throws {
-        let instances = String(decoding: try JSONEncoder().encode(decision.instances), as: UTF8.self)
+        let instances = InstanceNamesColumn.text(decision.instances)
         try connection.execute(
             """
             INSERT INTO rollout_decisions (id, version, kind, channel, wave, instances, actor, note, at)

@@ -7,7 +7,7 @@ extension RolloutDecisionKind: PostgresValueConvertible {}
 /// Rollout decisions (`rollout advance`, `--approve`, halts), for the gates and `cloudctl history`.
 extension PostgresStateStore {
     public func recordRolloutDecision(_ decision: RolloutDecisionRecord) async throws {
-        let instances = String(decoding: try JSONEncoder().encode(decision.instances), as: UTF8.self)
+        let instances = InstanceNamesColumn.text(decision.instances)
         try await writing { connection, _ in
             try connection.execute(
                 """
@@ -33,11 +33,10 @@ extension PostgresStateStore {
                 ORDER BY id DESC LIMIT $3
                 """, [version.postgresValue, since.postgresValue, limit.postgresValue]
             ) { row in
-                let names = try row.column(5, as: String.self)
-                return RolloutDecisionRecord(
+                RolloutDecisionRecord(
                     id: try row.column(0), version: try row.column(1), kind: try row.column(2),
                     channel: try row.column(3), wave: try row.column(4),
-                    instances: (try? JSONDecoder().decode([String].self, from: Data(names.utf8))) ?? [],
+                    instances: InstanceNamesColumn.names(try row.column(5)),
                     actor: try row.column(6), note: try row.column(7), at: try row.column(8))
             }
             return rows.reversed()

@@ -46,3 +46,14 @@ public enum LabelsColumn {
         return (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
     }
 }
+
+/// A rollout decision's instance names as stored: a JSON array of strings; unreadable text reads as none.
+public enum InstanceNamesColumn {
+    public static func text(_ names: [String]) -> String {
+        (try? JSONEncoder().encode(names)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    public static func names(_ text: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}

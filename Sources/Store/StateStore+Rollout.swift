@@ -7,7 +7,7 @@ extension RolloutDecisionKind: SQLiteValueConvertible {}
 /// Rollout decisions (`rollout advance`, `--approve`, halts), for the gates and `cloudctl history`.
 extension SQLiteStateStore {
     public func recordRolloutDecision(_ decision: RolloutDecisionRecord) async throws {
-        let instances = String(decoding: try JSONEncoder().encode(decision.instances), as: UTF8.self)
+        let instances = InstanceNamesColumn.text(decision.instances)
         try await perform { database in
             try database.run(
                 """
@@ -21,8 +21,7 @@ extension SQLiteStateStore {
     public func rolloutDecisions(version: Version?, since: Date?, limit: Int) async throws -> [RolloutDecisionRecord] {
         try await perform { database in
             // A read-only open of a file from before migration 005 has no table: nothing was decided yet.
-            let table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollout_decisions'"
-            guard try !database.query(table, row: { _ in true }).isEmpty else { return [] }
+            guard try Self.hasTable("rollout_decisions", in: database) else { return [] }
             let rows = try database.query(
                 """
                 SELECT \(Self.rolloutDecisionColumns) FROM rollout_decisions
@@ -35,11 +34,10 @@ extension SQLiteStateStore {
     static let rolloutDecisionColumns = "id, version, kind, channel, wave, instances, actor, note, at"
 
     static func rolloutDecisionRecord(_ row: Statement) throws -> RolloutDecisionRecord {
-        let names = try row.column(5, as: String.self)
-        return RolloutDecisionRecord(
+        RolloutDecisionRecord(
             id: try row.column(0), version: try row.column(1), kind: try row.column(2),
             channel: try row.column(3), wave: try row.column(4),
-            instances: (try? JSONDecoder().decode([String].self, from: Data(names.utf8))) ?? [],
+            instances: InstanceNamesColumn.names(try row.column(5)),
             actor: try row.column(6), note: try row.column(7), at: try row.column(8))
     }
 }
