@@ -1,5 +1,6 @@
 import Foundation
 import FleetModel
+import FleetFiles
 import Planner
 import StateBackend
 import Executor
@@ -23,31 +24,27 @@ enum ApplyCommand {
     private static func apply(_ options: ApplyOptions, _ context: CommandContext) async throws -> Int32 {
         // With --json, stdout carries only the result document; the plan and progress go to stderr.
         let console = options.json ? context.console.humanOutputOnStderr : context.console
-        // A saved plan is outlined (one pass over the file) while the instance files load.
-        let planURL = options.planFile.map { context.userPath($0) }
-        let outlining = planURL.map { url in Task.detached { try SavedPlanReader(url) } }
-        var workspace = try await FleetWorkspace.open(context, applying: true)
-        let fleet = try workspace.validFleet()
+        var workspace: FleetWorkspace
         let plan: Plan
         var refreshed: RefreshedState?
-        if options.refresh {
-            let refresh = try await RefreshedState.read(workspace, names: options.names, context: context)
-            workspace.recorded = refresh.recorded
-            refreshed = refresh
-        }
         var fullPlan: Plan?
-        if let planFile = options.planFile, let outlining {
-            let reader = try await outlining.value
-            var check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
-            check.shard = options.shard
-            let approval = SavedPlanApproval(check: check, options: options, context: context, console: console)
-            guard let approved = try approval.approve() else { return try nothingToApply(options, context) }
+        if let planFile = options.planFile {
+            let saved = try await approveSaved(planFile, options, context, console: console)
+            guard let approved = saved.plan else { return try nothingToApply(options, context) }
+            workspace = saved.workspace
             fullPlan = approved
             plan = options.shard.map { SharedRun.part(of: approved, for: $0) } ?? approved
             if let shard = options.shard {
                 console.out("Shard \(shard): \(plan.instances.count) of \(approved.instances.count) instances.")
             }
         } else {
+            workspace = try await FleetWorkspace.open(context, applying: true)
+            _ = try workspace.validFleet()
+            if options.refresh {
+                let refresh = try await RefreshedState.read(workspace, names: options.names, context: context)
+                workspace.recorded = refresh.recorded
+                refreshed = refresh
+            }
             var names = options.names
             if let revision = options.changedSince {
                 let changed = try ChangedSince.select(revision, repo: context.repo, current: workspace.loaded)
@@ -73,6 +70,7 @@ enum ApplyCommand {
             if plan.hasChanges { try confirm(options, context, console: console) }
         }
 
+        let fleet = try workspace.validFleet()
         var config = try context.awsConfig()
         let store = try context.writableStore(fleet: fleet.name, create: true)
         var executorOptions = ExecutorOptions(holder: LockHolder.current())
@@ -148,6 +146,46 @@ enum ApplyCommand {
         if options.json { context.console.out(try ApplyResultView.json(run: run, report)) }
         if task.isCancelled { return CLI.ExitCode.interrupted }
         return report.succeeded ? CLI.ExitCode.success : CLI.ExitCode.failure
+    }
+
+    /// Checks, shows and confirms a saved plan: by its seal when it has one and nothing it was made from changed
+    /// (instance files are then only read, not decoded, before the question), otherwise by planning again. The plan
+    /// (nil: nothing to apply) and the loaded repository.
+    private static func approveSaved(
+        _ planFile: String, _ options: ApplyOptions, _ context: CommandContext, console: Console
+    ) async throws -> (plan: Plan?, workspace: FleetWorkspace) {
+        // The plan is outlined (one pass over the file) while the instance files are read.
+        let url = context.userPath(planFile)
+        let outlining = Task.detached { try SavedPlanReader(url) }
+        let repo = context.repo
+        let scanning = Task.detached { FleetLoader.scan(repo: repo, rules: AWSRules()) }
+        let reader = try await outlining.value
+        let approval = SavedPlanApproval(reader: reader, options: options, context: context, console: console)
+        let now = options.ignoreMaintenanceWindow ? nil : context.environment.now()
+        if let sealed = try await SealedPlanCheck.open(reader, scan: await scanning.value, context) {
+            let outcome = try await approval.approve(
+                sealed, renderer: sealed.textRenderer(terminal: context.terminal, now: now))
+            if case .unverified = outcome {
+            } else {
+                // Rollout gates read the instance files: loaded now, and refused unless they are the checked ones.
+                let workspace = try await FleetWorkspace.open(context, applying: true)
+                guard workspace.loaded.filesDigest == sealed.scan.filesDigest else {
+                    throw DiagnosticsError([
+                        .error(
+                            "Instance files changed while applying \(planFile)",
+                            detail: "Nothing was applied. Run `cloudctl apply \(planFile)` again to see what changed.")
+                    ])
+                }
+                return (outcome.plan, workspace)
+            }
+        }
+        let workspace = try await FleetWorkspace.open(context, applying: true)
+        var check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
+        check.shard = options.shard
+        let renderer = workspace.textRenderer(
+            terminal: context.terminal, now: now, selecting: reader.selection?.names ?? [])
+        let outcome = try await approval.approve(check, renderer: renderer)
+        return (outcome.plan, workspace)
     }
 
     /// A plan without changes runs nothing; `--json` still gets its document (no run, no instances).

@@ -61,13 +61,22 @@ struct FleetWorkspace {
     /// The text renderer for a plan of the selected instances (all when `names` is empty): instance details, wave
     /// headers, and (given `now`) when deferred instances' windows open.
     func textRenderer(terminal: Terminal, now: Date?, selecting names: [String] = []) -> PlanTextRenderer {
+        Self.textRenderer(
+            headings: loaded.specs.map(\.heading), fleet: loaded.fleet, recorded: recorded, terminal: terminal,
+            now: now, selecting: names)
+    }
+
+    /// `textRenderer` from the instances' headings alone (a sealed plan is shown without decoding instance files).
+    static func textRenderer(
+        headings: [InstanceHeading], fleet: Fleet?, recorded: [RecordedInstance], terminal: Terminal, now: Date?,
+        selecting names: [String] = []
+    ) -> PlanTextRenderer {
         let selection = names.isEmpty ? nil : Set(names)
-        let files = Set(loaded.specs.map(\.name))
+        let files = Set(headings.map(\.name))
         let orphans = recorded.filter { !files.contains($0.name) && (selection?.contains($0.name) ?? true) }.count
         return PlanTextRenderer(
-            terminal: terminal, details: PlanTextRenderer.details(for: loaded.specs),
-            waves: PlanWaves(specs: loaded.specs, fleet: loaded.fleet, orphans: orphans, selection: selection), now: now
-        )
+            terminal: terminal, details: PlanTextRenderer.details(for: headings),
+            waves: PlanWaves(headings: headings, fleet: fleet, orphans: orphans, selection: selection), now: now)
     }
 
     /// The planner's input for the selected instances (all when `names` is empty).

@@ -117,16 +117,16 @@ struct PlanWaves: Sendable {
     var count: Int { (waves.keys.max() ?? 0) + 1 }
 
     /// Orphans (recorded, no file) are planned in the first wave.
-    init(specs: [InstanceSpec], fleet: Fleet?, orphans: Int = 0, selection: Set<String>? = nil) {
+    init(headings: [InstanceHeading], fleet: Fleet?, orphans: Int = 0, selection: Set<String>? = nil) {
         var names: [Int: Set<String>] = [:]
         var counts: [Int: Int] = [:]
-        for spec in specs where selection?.contains(spec.name) ?? true {
-            let index = fleet.map { Planner.wave(of: spec, in: $0) } ?? 0
-            let channelWaves = fleet?.channels[spec.channel]?.waves ?? []
+        for heading in headings where selection?.contains(heading.name) ?? true {
+            let index = fleet.map { Planner.wave(of: heading, in: $0) } ?? 0
+            let channelWaves = fleet?.channels[heading.channel]?.waves ?? []
             // A channel without waves (e.g. a paused one) is named itself.
             let name =
                 channelWaves.isEmpty
-                ? spec.channel : index < channelWaves.count ? channelWaves[index].name : "unassigned"
+                ? heading.channel : index < channelWaves.count ? channelWaves[index].name : "unassigned"
             names[index, default: []].insert(name)
             counts[index, default: 0] += 1
         }

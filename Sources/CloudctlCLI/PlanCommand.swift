@@ -125,16 +125,26 @@ enum PlanCommand {
             terminal: context.terminal, now: context.environment.now(), selecting: options.names)
         var markdown = PlanMarkdownRenderer(provisioning: PlanMarkdownRenderer.provisioning(workspace.loaded.specs))
         markdown.fullPlanFile = options.out
+        let selection = PlanSelection(names)
+        // A plan from the cloud's view (--refresh) is not what the files and records alone plan: not sealed.
+        let inputs =
+            options.refresh
+            ? nil
+            : workspace.loaded.filesDigest.map {
+                PlanSeal.inputs(
+                    files: $0, recorded: workspace.recorded, selection: selection, toolVersion: CLI.toolVersion)
+            }
         var printer = PlanPrinter(
-            format, fleet: fleet.name, diagnostics: diagnostics, text: renderer, markdown: markdown,
+            format, fleet: fleet.name, inputs: inputs, diagnostics: diagnostics, text: renderer, markdown: markdown,
             console: context.console)
         let out = options.out
-        var saved = try out.map { try SavedPlanFile(context.userPath($0), fleet: fleet.name, repo: context.repo) }
+        var saved = try out.map {
+            try SavedPlanFile(context.userPath($0), fleet: fleet.name, inputs: inputs, repo: context.repo)
+        }
         let outline = Planner.plan(input) { instance in
             printer.add(instance)
             saved?.add(instance)
         }
-        let selection = PlanSelection(names)
         printer.finish(summary: outline.summary, toolVersion: CLI.toolVersion, selection: selection)
         if let out {
             try saved?.finish(summary: outline.summary, toolVersion: CLI.toolVersion, selection: selection)
@@ -149,7 +159,7 @@ enum PlanCommand {
 
     /// Saves a whole plan, e.g. in tests.
     static func save(_ plan: Plan, selection: PlanSelection = .all, to url: URL) throws {
-        var file = try SavedPlanFile(url, fleet: plan.fleet, repo: nil)
+        var file = try SavedPlanFile(url, fleet: plan.fleet, inputs: nil, repo: nil)
         for instance in plan.instances { file.add(instance) }
         try file.finish(summary: plan.summary, toolVersion: plan.toolVersion, selection: selection)
     }
@@ -163,7 +173,8 @@ struct SavedPlanFile {
     private var writer = PlanJSONWriter()
 
     /// `repo`, when given, is the fleet repository: a plan saved among its instance files would be read as one.
-    init(_ url: URL, fleet: String, repo: URL?) throws {
+    /// `inputs` seals the plan (`PlanSeal`).
+    init(_ url: URL, fleet: String, inputs: String?, repo: URL?) throws {
         self.url = url
         if let repo { try Self.refuseInsideInstances(url, repo: repo) }
         var isDirectory: ObjCBool = false
@@ -182,7 +193,7 @@ struct SavedPlanFile {
             throw Self.cannotWrite(url, error)
         }
         output = ChunkedOutput(file.write)
-        writer.begin(fleet: fleet, to: &output)
+        writer.begin(fleet: fleet, inputs: inputs, to: &output)
     }
 
     mutating func add(_ instance: InstancePlan) { writer.write(instance, to: &output) }

@@ -7,12 +7,19 @@ import FleetModel
 struct PlanJSONWriter {
     private var instanceCount = 0
     private var steps = StepBytes()
+    /// Set when the plan's inputs are known: then the plan is sealed (`PlanSeal`).
+    private var seal: PlanSeal.Builder?
 
-    /// The members before `instances`, and the opening of that array.
-    mutating func begin(fleet: String, to output: inout some TextOutputStream) {
+    /// The members before `instances`, and the opening of that array; `inputs` (`PlanSeal.inputs`) seals the plan.
+    mutating func begin(fleet: String, inputs: String? = nil, to output: inout some TextOutputStream) {
         output.write("{\n  \"fleet\" : ")
         JSONStringEscaper.write(fleet, to: &output)
-        output.write(",\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n  \"instances\" : [")
+        output.write(",\n  \"formatVersion\" : \(Plan.currentFormatVersion),\n")
+        if let inputs {
+            output.write("  \"inputs\" : \"\(inputs)\",\n")
+            seal = PlanSeal.Builder(inputs: inputs)
+        }
+        output.write("  \"instances\" : [")
     }
 
     mutating func write(_ instance: InstancePlan, to output: inout some TextOutputStream) {
@@ -20,7 +27,9 @@ struct PlanJSONWriter {
         instanceCount += 1
         // Built as bytes and handed over once per instance: a plan of 100,000 instances has tens of millions of
         // pieces, and writing each through `TextOutputStream` cost more than planning.
-        output.write(String(decoding: steps.bytes(of: instance), as: UTF8.self))
+        let bytes = steps.bytes(of: instance)
+        seal?.add(bytes.withUnsafeBytes(PlanSeal.Builder.digest))
+        output.write(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Renders instances exactly as they stand in the `instances` array of a saved plan, reusing the bytes of steps
@@ -195,12 +204,14 @@ struct PlanJSONWriter {
         }
     }
 
-    /// Closes `instances` and writes the selection (nil leaves the key out), the summary and the tool version.
+    /// Closes `instances` and writes the seal (when begun with inputs), the selection (nil leaves the key out), the
+    /// summary and the tool version.
     func finish(
         summary s: PlanSummary, toolVersion: String, selection: PlanSelection? = nil,
         to output: inout some TextOutputStream
     ) {
         output.write(instanceCount == 0 ? "\n\n  ],\n" : "\n  ],\n")
+        if let seal { output.write("  \"seal\" : \"\(seal.seal)\",\n") }
         switch selection {
         case nil: break
         case .all?: output.write("  \"selection\" : null,\n")

@@ -10,9 +10,11 @@ struct PlanPrinter {
     private var output: ChunkedOutput
     private let diagnostics: [Diagnostic]
 
+    /// `inputs` seals the `--json` plan (`PlanSeal`).
     init(
-        _ format: PlanFormat, fleet: String, diagnostics: [Diagnostic], text renderer: PlanTextRenderer,
-        markdown markdownRenderer: PlanMarkdownRenderer = PlanMarkdownRenderer(), console: Console
+        _ format: PlanFormat, fleet: String, inputs: String? = nil, diagnostics: [Diagnostic],
+        text renderer: PlanTextRenderer, markdown markdownRenderer: PlanMarkdownRenderer = PlanMarkdownRenderer(),
+        console: Console
     ) {
         output = ChunkedOutput(console)
         self.diagnostics = diagnostics
@@ -21,7 +23,7 @@ struct PlanPrinter {
         case .markdown: markdown = markdownRenderer
         case .json:
             json = PlanJSONWriter()
-            json!.begin(fleet: fleet, to: &output)
+            json!.begin(fleet: fleet, inputs: inputs, to: &output)
         }
     }
 

@@ -41,15 +41,15 @@ struct PlanTextRenderer {
         disruptiveNote = terminal.paint(" (maintenance window)", .dim)
     }
 
-    static func details(for specs: [InstanceSpec]) -> [String: String] {
+    static func details(for headings: [InstanceHeading]) -> [String: String] {
         // A fleet has few (type, region) pairs: one shared string per pair, not one per instance.
         var shared: [String: String] = [:]
         var details: [String: String] = [:]
-        details.reserveCapacity(specs.count)
-        for spec in specs where details[spec.name] == nil {
-            let text = "\(spec.type.rawValue), \(spec.region)"
+        details.reserveCapacity(headings.count)
+        for heading in headings where details[heading.name] == nil {
+            let text = "\(heading.type.rawValue), \(heading.region)"
             if shared[text] == nil { shared[text] = text }
-            details[spec.name] = shared[text]
+            details[heading.name] = shared[text]
         }
         return details
     }

@@ -222,37 +222,74 @@ struct SavedPlanCheck {
     }
 }
 
+/// A way to check a saved plan whole (`SavedPlanCheck`, `SealedPlanCheck`), as `SavedPlanApproval` uses it.
+protocol SavedPlanVerification {
+    /// Checks every instance, handing each to `each` in plan order; the summary, or nil when this way cannot vouch
+    /// for the plan (then what `each` received is void). Throws the reason to refuse the plan.
+    func check(handingOver each: (InstancePlan) -> Void) throws -> PlanSummary?
+
+    /// The check to make again at the moment of applying, from what the files and records are then.
+    func again(_ context: CommandContext) async throws -> Self
+}
+
+extension SavedPlanCheck: SavedPlanVerification {
+    func check(handingOver each: (InstancePlan) -> Void) throws -> PlanSummary? { try verify(each) }
+
+    func again(_ context: CommandContext) async throws -> SavedPlanCheck { self }
+}
+
 /// `cloudctl apply PLANFILE` up to the cloud: check the plan, print it, ask, and hand over exactly the checked plan.
 struct SavedPlanApproval {
-    let check: SavedPlanCheck
+    let reader: SavedPlanReader
     let options: ApplyOptions
     let context: CommandContext
     /// Where the plan is shown (stderr under `apply --json`).
     let console: Console
 
-    /// The plan to apply, or nil when it has no changes (it was printed either way).
-    func approve() throws -> Plan? {
+    enum Outcome {
+        /// Checked, shown and confirmed.
+        case apply(Plan)
+        /// Checked and shown; it changes nothing.
+        case nothingToApply
+        /// `check` could not vouch for the plan; nothing was shown.
+        case unverified
+
+        /// The plan to apply, if any.
+        var plan: Plan? {
+            if case .apply(let plan) = self { return plan }
+            return nil
+        }
+    }
+
+    /// Checks the plan with `check`, shows it with `renderer`, asks, and checks it again before handing it over.
+    func approve(_ check: some SavedPlanVerification, renderer: PlanTextRenderer) async throws -> Outcome {
         let autoApprove = options.autoApprove
         let spool = try OutputSpool()
         var output = ChunkedOutput(spool.append)
-        var renderer = check.workspace.textRenderer(
-            terminal: context.terminal, now: options.ignoreMaintenanceWindow ? nil : context.environment.now())
+        var renderer = renderer
         // Without a prompt in between, the checked instances are the plan; otherwise they are read again below.
         var instances: [InstancePlan] = []
-        let summary = try check.verify { instance in
+        let verified = try check.check { instance in
             renderer.write(instance, to: &output)
             if autoApprove { instances.append(instance) }
         }
+        guard let summary = verified else { return .unverified }
         output.write(renderer.summary(summary) + "\n")
         output.flush()
         spool.replay(to: console.writeOut)
         // A shard with nothing left still goes on: it marks every wave finished, or the other shards would wait.
-        guard summary.hasChanges || options.shard != nil else { return nil }
+        guard summary.hasChanges || options.shard != nil else { return .nothingToApply }
         if summary.hasChanges { try ApplyCommand.confirm(options, context, console: console) }
         if !autoApprove {
-            // Checked again at the moment of applying: the file may have changed while the question was open.
-            _ = try check.verify { instances.append($0) }
+            // Checked again at the moment of applying: the files may have changed while the question was open.
+            guard try await check.again(context).check(handingOver: { instances.append($0) }) != nil else {
+                throw DiagnosticsError([
+                    .error(
+                        "The plan, or what it was made from, changed while waiting for confirmation",
+                        detail: "Nothing was applied. Run `cloudctl apply \(reader.path)` again to see what changed.")
+                ])
+            }
         }
-        return Plan(toolVersion: check.reader.toolVersion, fleet: check.reader.fleet, instances: instances)
+        return .apply(Plan(toolVersion: reader.toolVersion, fleet: reader.fleet, instances: instances))
     }
 }

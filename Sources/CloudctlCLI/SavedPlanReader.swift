@@ -34,16 +34,20 @@ struct SavedPlanReader: Sendable {
     let summary: PlanSummary
     /// Nil in a plan printed by an older cloudctl without it.
     let selection: PlanSelection?
+    /// `PlanSeal`'s digests; nil in a plan saved without them (e.g. made from `Plan` values in tests).
+    let inputs: String?
+    let seal: String?
     let count: Int
     private let file: MappedFile
     private let elements: [JSONOutline.Element]
     private let residency = Residency()
-    private let decoders = DecoderPool()
+    private let decoders = DecoderPool(checked: true)
+    private let sealedDecoders = DecoderPool(checked: false)
 
     private static let redo = "Save a plan with `cloudctl plan --out FILE` and use that file."
     private static let edited = "cloudctl writes no such key, so the file was edited. "
     private enum TopLevel: String, CaseIterable {
-        case fleet, formatVersion, instances, selection, summary, toolVersion
+        case fleet, formatVersion, inputs, instances, seal, selection, summary, toolVersion
     }
 
     init(_ url: URL) throws {
@@ -107,6 +111,8 @@ struct SavedPlanReader: Sendable {
         fleet = try decode(String.self, .fleet)
         summary = try decode(PlanSummary.self, .summary)
         selection = members[TopLevel.selection.rawValue] == nil ? nil : try decode(PlanSelection.self, .selection)
+        inputs = members[TopLevel.inputs.rawValue] == nil ? nil : try decode(String.self, .inputs)
+        seal = members[TopLevel.seal.rawValue] == nil ? nil : try decode(String.self, .seal)
         guard let instances = members[TopLevel.instances.rawValue] else {
             throw DiagnosticsError([.error("\(path) is not a valid saved plan: missing instances", detail: Self.redo)])
         }
@@ -151,6 +157,14 @@ struct SavedPlanReader: Sendable {
 
     /// The instances at `indices` (nil: none), decoded on all cores, in order.
     func instances(_ indices: [Int?]) -> [Result<InstancePlan, Error>?] {
+        decode(indices, with: decoders) { _, _ in }
+    }
+
+    /// The instances at `indices` decoded by `pool`'s decoders on all cores, in order; `also` runs for each decoded
+    /// slot (offset, index) on the worker that decoded it.
+    private func decode(
+        _ indices: [Int?], with pool: DecoderPool, also: (Int, Int) -> Void
+    ) -> [Result<InstancePlan, Error>?] {
         // Each worker writes only its own slots.
         struct Slots: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<Result<InstancePlan, Error>?> }
         let slots = Slots(buffer: .allocate(capacity: indices.count))
@@ -162,12 +176,18 @@ struct SavedPlanReader: Sendable {
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, indices.count / 16))
         let share = (indices.count + workers - 1) / workers
         let reader = self
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let start = worker * share
-            reader.decoders.with { decoder in
-                for offset in start..<min(start + share, indices.count) {
-                    guard let index = indices[offset] else { continue }
-                    slots.buffer[offset] = Result { try reader.decode(at: index, with: &decoder) }
+        withoutActuallyEscaping(also) { also in
+            // Only the workers below call it, and concurrentPerform returns after all of them.
+            struct Also: @unchecked Sendable { let call: (Int, Int) -> Void }
+            let each = Also(call: also)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let start = worker * share
+                pool.with { decoder in
+                    for offset in start..<min(start + share, indices.count) {
+                        guard let index = indices[offset] else { continue }
+                        slots.buffer[offset] = Result { try reader.decode(at: index, with: &decoder) }
+                        each.call(offset, index)
+                    }
                 }
             }
         }
@@ -210,26 +230,61 @@ struct SavedPlanReader: Sendable {
 
     /// Starts decoding the instances at `indices` (nil: none) on a background queue, as `instances(_:)` does, so the
     /// caller can work on the previous batch meanwhile.
-    func decodeInBackground(_ indices: [Int?]) -> Decoding { Decoding(self, indices: indices) }
+    func decodeInBackground(_ indices: [Int?]) -> BackgroundWork<[Result<InstancePlan, Error>?]> {
+        BackgroundWork { self.instances(indices) }
+    }
 
-    /// One batch of instances being decoded in the background.
-    final class Decoding: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        // Written once by the background work before `done` is signalled, read only after waiting on it.
-        private var result: [Result<InstancePlan, Error>?] = []
+    /// Instances of a sealed plan and the digest of each one's bytes, for `PlanSeal.Builder`.
+    struct SealedBatch {
+        var instances: [Result<InstancePlan, Error>]
+        var digests: [[UInt8]]
+    }
 
-        fileprivate init(_ reader: SavedPlanReader, indices: [Int?]) {
-            DispatchQueue.global().async {
-                self.result = reader.instances(indices)
-                self.done.signal()
+    /// Instances `range` of a sealed plan, decoded on all cores without recomputing what the seal vouches for
+    /// (`PlanStep.init(planJSON:checked:)`), with their digests. Only usable once the seal is found to hold.
+    func sealedInstances(_ range: Range<Int>) -> SealedBatch {
+        let indices = Array(range)
+        var digests = [[UInt8]](repeating: [], count: indices.count)
+        let instances = digests.withUnsafeMutableBufferPointer { buffer in
+            // Each worker writes only its own slots.
+            struct Slots: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<[UInt8]> }
+            let slots = Slots(buffer: buffer)
+            return decode(indices, with: sealedDecoders) { offset, index in
+                let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: file.bytes[elements[index].range]))
+                slots.buffer[offset] = PlanSeal.Builder.digest(bytes)
             }
         }
+        return SealedBatch(instances: instances.map { $0! }, digests: digests)
+    }
 
-        /// The decoded instances, in the order of `indices`, once they are all done.
-        func wait() -> [Result<InstancePlan, Error>?] {
-            done.wait()
-            return result
+    /// Reads a sealed plan whole, handing each instance to `each` in plan order, and returns the summary when the
+    /// plan holds together: its instances hash to its seal (`PlanSeal`) and add up to its summary. Nil when they do
+    /// not, or the plan is not sealed, or an instance does not decode: then what `each` received must be thrown away
+    /// and the plan read the long way, which says what is wrong. (Whether the plan's inputs are still the ones it
+    /// was made from is for apply to check.)
+    func readSealed(_ each: (InstancePlan) -> Void) -> PlanSummary? {
+        guard let inputs, seal != nil else { return nil }
+        var sealed = PlanSeal.Builder(inputs: inputs)
+        var recount = PlanSummary()
+        // Batch k + 1 is decoded in the background while batch k is handed over.
+        let batches = stride(from: 0, to: count, by: Self.batchSize).map { $0..<min($0 + Self.batchSize, count) }
+        var next = batches.first.map { start in BackgroundWork { self.sealedInstances(start) } }
+        for index in batches.indices {
+            let batch = next!.wait()
+            next = index + 1 < batches.count ? BackgroundWork { self.sealedInstances(batches[index + 1]) } : nil
+            for (result, digest) in zip(batch.instances, batch.digests) {
+                guard case .success(let instance) = result else {
+                    // The batch in flight reads the mapped file: let it finish first.
+                    _ = next?.wait()
+                    return nil
+                }
+                sealed.add(digest)
+                recount.add(instance)
+                each(instance)
+            }
         }
+        guard sealed.seal == seal, recount == summary else { return nil }
+        return recount
     }
 
     /// How many instances to decode at once: enough to share out, few enough to keep memory small.
@@ -281,9 +336,12 @@ struct SavedPlanReader: Sendable {
 private final class DecoderPool: @unchecked Sendable {
     private var idle: [InstancePlanDecoder] = []
     private let lock = NSLock()
+    private let checked: Bool
+
+    init(checked: Bool) { self.checked = checked }
 
     func with<T>(_ body: (inout InstancePlanDecoder) throws -> T) rethrows -> T {
-        var decoder = lock.withLock { idle.popLast() } ?? InstancePlanDecoder()
+        var decoder = lock.withLock { idle.popLast() } ?? InstancePlanDecoder(checked: checked)
         defer { lock.withLock { idle.append(decoder) } }
         return try body(&decoder)
     }

@@ -4,27 +4,42 @@ import FleetModel
 /// summary checked out, so a garbled or edited file prints nothing and 100,000 instances are never held at once.
 enum SavedPlanShow {
     static func print(_ reader: SavedPlanReader, _ format: PlanFormat, terminal: Terminal, console: Console) throws {
+        // A sealed plan is read without recomputing what its seal vouches for; if the seal does not hold, everything
+        // printed so far is dropped and the plan is read again, checking every step.
+        if try print(reader, format, terminal: terminal, console: console, sealed: true) { return }
+        _ = try print(reader, format, terminal: terminal, console: console, sealed: false)
+    }
+
+    /// Whether the plan was printed (false: the seal did not hold, nothing was printed).
+    private static func print(
+        _ reader: SavedPlanReader, _ format: PlanFormat, terminal: Terminal, console: Console, sealed: Bool
+    ) throws -> Bool {
         let spool = try OutputSpool()
         var printer = PlanPrinter(
-            format, fleet: reader.fleet, diagnostics: [], text: PlanTextRenderer(terminal: terminal),
-            console: spool.console(replacing: console))
-        var recount = PlanSummary()
-        // Batch k + 1 is decoded in the background while batch k is printed.
-        let batches = stride(from: 0, to: reader.count, by: SavedPlanReader.batchSize).map { start in
-            (start..<min(start + SavedPlanReader.batchSize, reader.count)).map { Optional($0) }
-        }
-        var next = batches.first.map { reader.decodeInBackground($0) }
-        for index in batches.indices {
-            let decoded = next!.wait()
-            next = index + 1 < batches.count ? reader.decodeInBackground(batches[index + 1]) : nil
-            for result in decoded {
-                let instance = try result!.get()
-                recount.add(instance)
-                printer.add(instance)
+            format, fleet: reader.fleet, inputs: reader.inputs, diagnostics: [],
+            text: PlanTextRenderer(terminal: terminal), console: spool.console(replacing: console))
+        if sealed {
+            guard reader.readSealed({ printer.add($0) }) != nil else { return false }
+        } else {
+            var recount = PlanSummary()
+            // Batch k + 1 is decoded in the background while batch k is printed.
+            let batches = stride(from: 0, to: reader.count, by: SavedPlanReader.batchSize).map { start in
+                (start..<min(start + SavedPlanReader.batchSize, reader.count)).map { Optional($0) }
             }
+            var next = batches.first.map { reader.decodeInBackground($0) }
+            for index in batches.indices {
+                let decoded = next!.wait()
+                next = index + 1 < batches.count ? reader.decodeInBackground(batches[index + 1]) : nil
+                for result in decoded {
+                    let instance = try result!.get()
+                    recount.add(instance)
+                    printer.add(instance)
+                }
+            }
+            try reader.checkSummary(recount)
         }
-        try reader.checkSummary(recount)
         printer.finish(summary: reader.summary, toolVersion: reader.toolVersion, selection: reader.selection)
         spool.replay(to: console.writeOut)
+        return true
     }
 }

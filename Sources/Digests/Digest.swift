@@ -46,3 +46,12 @@ public enum Digest {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension Digest {
+    /// SHA-256 of `bytes` in place, without copying them into an array.
+    public static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, &digest)
+        return digest
+    }
+}

@@ -13,15 +13,18 @@ public struct LoadedFleet: Sendable {
     public var diagnostics: [Diagnostic]
     /// How many instance files were read, valid or not (every `Instances/*.json` but `_fleet.json`).
     public var instanceFileCount: Int
+    /// The bytes read, as a digest; nil when some file could not be read.
+    public var filesDigest: FleetFilesDigest?
     public init(
         fleet: Fleet?, specs: [InstanceSpec], files: [String: String], diagnostics: [Diagnostic],
-        instanceFileCount: Int = 0
+        instanceFileCount: Int = 0, filesDigest: FleetFilesDigest? = nil
     ) {
         self.fleet = fleet
         self.specs = specs
         self.files = files
         self.diagnostics = diagnostics
         self.instanceFileCount = instanceFileCount
+        self.filesDigest = filesDigest
     }
 }
 
@@ -68,8 +71,11 @@ public enum FleetLoader {
         var diagnostics: [Diagnostic] = []
         var fleet: Fleet?
         var references = FleetReferences()
+        var digest = FleetFilesDigest.Builder()
         if entries.contains("_fleet.json") {
             let file = root.read(fleetFile, limit: RepositoryFile.fleetFileLimit)
+            let content = file.diagnostics.isEmpty ? FleetFilesDigest.Builder.content(file.bytes) : nil
+            digest.add(path: fleetFile, content: content)
             if file.diagnostics.isEmpty { (fleet, references) = FleetDecoder(rules: rules).decode(file) }
             diagnostics += file.diagnostics
         } else {
@@ -80,7 +86,7 @@ public enum FleetLoader {
                     at: SourceLocation(file: fleetFile)))
         }
 
-        let names = entries.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && $0 != "_fleet.json" }.sorted()
+        let names = instanceFileNames(entries)
         if names.isEmpty {
             diagnostics.append(
                 .warning(
@@ -102,6 +108,7 @@ public enum FleetLoader {
             chunksPerBatch: chunksPerBatch
         ) { file in
             diagnostics += file.diagnostics
+            digest.add(path: file.path, content: file.content)
             if let (domain, location) = file.domain {
                 if let owner = domainOwners[domain] {
                     diagnostics.append(
@@ -128,7 +135,13 @@ public enum FleetLoader {
         // File names are sorted, so specs almost always are: sorting anyway costs a buffer of half the specs.
         if !zip(specs, specs.dropFirst()).allSatisfy({ $0.name < $1.name }) { specs.sort { $0.name < $1.name } }
         return LoadedFleet(
-            fleet: fleet, specs: specs, files: files, diagnostics: diagnostics, instanceFileCount: names.count)
+            fleet: fleet, specs: specs, files: files, diagnostics: diagnostics, instanceFileCount: names.count,
+            filesDigest: digest.digest)
+    }
+
+    /// The instance files among the `Instances` folder's entries, in the order they are read.
+    static func instanceFileNames(_ entries: [String]) -> [String] {
+        entries.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && $0 != "_fleet.json" }.sorted()
     }
 
     /// Decodes instance files in parallel chunks and hands them to `consume` in file-name order, one batch at a time,
@@ -154,7 +167,9 @@ public enum FleetLoader {
                         guard file.diagnostics.isEmpty else {
                             return DecodedSpecFile(path: file.path, diagnostics: file.diagnostics)
                         }
-                        return decoder.decode(file, fileName: file.path.fileStem)
+                        var decoded = decoder.decode(file, fileName: file.path.fileStem)
+                        decoded.content = FleetFilesDigest.Builder.content(file.bytes)
+                        return decoded
                     })
             }
             for file in chunks.joined() { consume(file) }
@@ -177,7 +192,7 @@ public enum FleetLoader {
 }
 
 /// Per-chunk results written by parallel workers, then handed out (and released) in chunk order.
-private final class ChunkResults<Element>: @unchecked Sendable, Sequence {
+final class ChunkResults<Element>: @unchecked Sendable, Sequence {
     private var slots: [[Element]]
     private let lock = NSLock()
 

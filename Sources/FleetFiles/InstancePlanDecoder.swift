@@ -18,8 +18,11 @@ public struct InstancePlanDecoder {
     private var previous: [KnownStep] = []
     private var known: [Int: KnownStep] = [:]
     private static let capacity = 1024
+    /// False for a sealed plan's instances (`PlanStep.init(planJSON:checked:)`); a decoder never mixes the two, so a
+    /// step it remembers was read as strictly as the one it stands for.
+    private let checked: Bool
 
-    public init() {}
+    public init(checked: Bool = true) { self.checked = checked }
 
     /// Decodes `bytes[range]` as an instance strictly, like `StrictJSONDecoder.decodePlan`, with the same errors;
     /// `path` is where the instance sits in its document, for messages.
@@ -51,7 +54,7 @@ public struct InstancePlanDecoder {
                     return
                 }
                 do throws(PlanJSONError) {
-                    let step = KnownStep(bytes: Array(read), step: try PlanStep(planJSON: json))
+                    let step = KnownStep(bytes: Array(read), step: try PlanStep(planJSON: json, checked: checked))
                     if known.count < Self.capacity { known[hash] = step }
                     current.append(step)
                 } catch {

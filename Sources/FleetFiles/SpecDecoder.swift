@@ -9,6 +9,8 @@ struct DecodedSpecFile {
     /// The domain as written, with its location, for the fleet-wide uniqueness check.
     var domain: (value: String, location: SourceLocation)?
     var diagnostics: [Diagnostic]
+    /// SHA-256 of the file's bytes (`FleetFilesDigest`); nil when it was not read.
+    var content: [UInt8]?
 
     init(
         path: String, spec: InstanceSpec? = nil, domain: (value: String, location: SourceLocation)? = nil,

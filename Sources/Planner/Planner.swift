@@ -133,6 +133,10 @@ public enum Planner {
         WaveAssignment.wave(of: spec, in: fleet)
     }
 
+    public static func wave(of heading: InstanceHeading, in fleet: Fleet) -> Int {
+        WaveAssignment.wave(of: heading, in: fleet)
+    }
+
     /// Fingerprint of an instance's spec together with the fleet settings it uses (tier, image, DNS, catalog entry).
     public static func specFingerprint(_ spec: InstanceSpec, fleet: Fleet) -> String {
         var fingerprinter = SpecFingerprinter(fleet: fleet)

@@ -5,10 +5,19 @@ public enum WaveAssignment {
     /// Index of the first wave of the channel that takes the instance: its `types` include the instance's type and
     /// its `percent` selects the name. 0 when the channel has no waves; `waves.count` when no wave takes it.
     public static func wave(of spec: InstanceSpec, in fleet: Fleet) -> Int {
-        guard let waves = fleet.channels[spec.channel]?.waves, !waves.isEmpty else { return 0 }
+        wave(name: spec.name, type: spec.type, channel: spec.channel, in: fleet)
+    }
+
+    /// `wave(of:in:)` for an instance known by its heading (a saved plan shown without decoding instance files).
+    public static func wave(of heading: InstanceHeading, in fleet: Fleet) -> Int {
+        wave(name: heading.name, type: heading.type, channel: heading.channel, in: fleet)
+    }
+
+    private static func wave(name: String, type: InstanceType, channel: String, in fleet: Fleet) -> Int {
+        guard let waves = fleet.channels[channel]?.waves, !waves.isEmpty else { return 0 }
         for (index, wave) in waves.enumerated() {
-            if let types = wave.types, !types.contains(spec.type) { continue }
-            if let percent = wave.percent, bucket(spec.name, wave: wave.name) >= percent { continue }
+            if let types = wave.types, !types.contains(type) { continue }
+            if let percent = wave.percent, bucket(name, wave: wave.name) >= percent { continue }
             return index
         }
         return waves.count

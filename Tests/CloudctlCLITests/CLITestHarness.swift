@@ -11,11 +11,17 @@ final class CapturedConsole: Sendable {
     private let buffers = Mutex((out: "", err: "", input: [String]()))
     let stdoutIsTerminal: Bool
     let stdinIsTerminal: Bool
+    /// Runs before each line is read: what happens while a question is open.
+    let onRead: @Sendable () -> Void
 
-    init(input: [String] = [], stdoutIsTerminal: Bool = false, stdinIsTerminal: Bool = false) {
+    init(
+        input: [String] = [], stdoutIsTerminal: Bool = false, stdinIsTerminal: Bool = false,
+        onRead: @escaping @Sendable () -> Void = {}
+    ) {
         buffers.withLock { $0.input = input }
         self.stdoutIsTerminal = stdoutIsTerminal
         self.stdinIsTerminal = stdinIsTerminal
+        self.onRead = onRead
     }
 
     var out: String { buffers.withLock { $0.out } }
@@ -25,7 +31,10 @@ final class CapturedConsole: Sendable {
         Console(
             writeOut: { text in self.buffers.withLock { $0.out += text } },
             writeErr: { text in self.buffers.withLock { $0.err += text } },
-            readLine: { self.buffers.withLock { $0.input.isEmpty ? nil : $0.input.removeFirst() } },
+            readLine: {
+                self.onRead()
+                return self.buffers.withLock { $0.input.isEmpty ? nil : $0.input.removeFirst() }
+            },
             stdoutIsTerminal: stdoutIsTerminal, stdinIsTerminal: stdinIsTerminal)
     }
 }

@@ -71,9 +71,9 @@ final class PlanRenderingGoldenTests: XCTestCase {
 
     func testTextRendering() throws {
         let sample = Self.sample
-        let details = PlanTextRenderer.details(for: sample.specs)
+        let details = PlanTextRenderer.details(for: sample.specs.map(\.heading))
         for (name, result, orphans) in [("fresh", Self.fresh, 0), ("day-two", Self.dayTwo, 1)] {
-            let waves = PlanWaves(specs: sample.specs, fleet: sample.fleet, orphans: orphans)
+            let waves = PlanWaves(headings: sample.specs.map(\.heading), fleet: sample.fleet, orphans: orphans)
             let renderer = PlanTextRenderer(details: details, waves: waves, now: Self.wednesday)
             try assertGolden(renderer.render(result.plan) + "\n", "plan-\(name).txt")
         }
@@ -81,7 +81,7 @@ final class PlanRenderingGoldenTests: XCTestCase {
 
     func testWaveHeadersAndSummaryCountChanges() {
         let sample = Self.sample
-        let waves = PlanWaves(specs: sample.specs, fleet: sample.fleet, orphans: 1)
+        let waves = PlanWaves(headings: sample.specs.map(\.heading), fleet: sample.fleet, orphans: 1)
         let text = PlanTextRenderer(waves: waves).render(Self.dayTwo.plan)
         XCTAssertTrue(text.hasPrefix("── Wave 1/"), text)
         XCTAssertTrue(text.contains("1 to provision, 1 to upgrade, 1 to resize"), text)
