@@ -173,14 +173,15 @@ struct SavedPlanReader: Sendable {
             _ = slots.buffer.deinitialize()
             slots.buffer.deallocate()
         }
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, indices.count / 16))
-        let share = (indices.count + workers - 1) / workers
+        // Small shares, taken by whichever thread is free: with one share per core, a core whose share was done sat
+        // idle while the other finished (the printing thread takes a core too).
+        let share = 64
         let reader = self
         withoutActuallyEscaping(also) { also in
             // Only the workers below call it, and concurrentPerform returns after all of them.
             struct Also: @unchecked Sendable { let call: (Int, Int) -> Void }
             let each = Also(call: also)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            DispatchQueue.concurrentPerform(iterations: (indices.count + share - 1) / share) { worker in
                 let start = worker * share
                 pool.with { decoder in
                     for offset in start..<min(start + share, indices.count) {

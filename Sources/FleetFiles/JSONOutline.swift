@@ -68,6 +68,7 @@ public struct JSONOutline {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else {
             throw error("expected an array", at: index)
         }
+        if let laidOut = laidOutElements(at: start, identityKey: identityKey, release: release) { return laidOut }
         index += 1
         let identity = Array(identityKey.utf8)
         var elements: [Element] = []
@@ -97,6 +98,84 @@ public struct JSONOutline {
             guard bytes[index] == UInt8(ascii: ",") else { throw error("expected ',' or ']' in an array", at: index) }
             index += 1
         }
+    }
+
+    /// The elements of the array at `start` when it is laid out as `JSONEncoder` pretty-prints an array of objects
+    /// in a top-level member (as cloudctl writes the instances of a plan): each element opens with `{` and closes with
+    /// the first line that is exactly four spaces and `}` (JSON strings hold no line breaks, and deeper values are
+    /// indented further), and elements are separated by exactly `,` and a line break. Found with `memmem` instead of
+    /// walking every byte; nil for any other layout, which the byte walk then reads. Nothing inside an element is
+    /// checked here: every element of a plan is later decoded strictly or found equal to what cloudctl writes.
+    private func laidOutElements(at start: Int, identityKey: String, release: (Int) -> Void) -> (Int, [Element])? {
+        let open = Array("[\n    {".utf8)
+        let close = 6  // "\n    }"
+        let next = Array(",\n    {".utf8)
+        let end = Array("\n  ]".utf8)
+        let name = Array("\n      \"\(identityKey)\" : \"".utf8)
+        guard matches(open, at: start) else { return nil }
+        var elements: [Element] = []
+        var index = start + open.count - 1
+        var released = index
+        while true {
+            guard let closing = closingLine(from: index) else { return nil }
+            let range = index..<closing + close
+            elements.append(Element(range: range, identity: identity(name, in: range)))
+            index = range.upperBound
+            if index - released >= 16 << 20 {
+                release(index)
+                released = index
+            }
+            if matches(next, at: index) {
+                index += next.count - 1
+            } else if matches(end, at: index) {
+                return (index + end.count, elements)
+            } else {
+                return nil
+            }
+        }
+    }
+
+    private func matches(_ pattern: [UInt8], at index: Int) -> Bool {
+        bytes.count - index >= pattern.count
+            && pattern.withUnsafeBytes { memcmp(bytes.baseAddress! + index, $0.baseAddress!, pattern.count) == 0 }
+    }
+
+    /// The offset of the first line break followed by exactly four spaces and `}` at or after `index`. Found by
+    /// looking for `}` with `memchr`, which is much rarer in a plan than a line break.
+    private func closingLine(from index: Int) -> Int? {
+        var from = index
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while from < bytes.count, let hit = memchr(base + from, Int32(UInt8(ascii: "}")), bytes.count - from) {
+            let brace = UnsafeRawPointer(hit) - base
+            if brace - 5 >= index, bytes[brace - 5] == UInt8(ascii: "\n"),
+                bytes[brace - 4..<brace].allSatisfy({ $0 == UInt8(ascii: " ") })
+            {
+                return brace - 5
+            }
+            from = brace + 1
+        }
+        return nil
+    }
+
+    /// The offset of the first occurrence of `pattern` at or after `index`.
+    private func find(_ pattern: [UInt8], from index: Int) -> Int? {
+        guard index < bytes.count else { return nil }
+        let found = pattern.withUnsafeBytes {
+            cMemmem(bytes.baseAddress! + index, bytes.count - index, $0.baseAddress!, pattern.count)
+        }
+        return found.map { UnsafeRawPointer($0) - UnsafeRawPointer(bytes.baseAddress!) }
+    }
+
+    /// The plain string value of the member whose line starts with `prefix` inside `range`, if there is one.
+    private func identity(_ prefix: [UInt8], in range: Range<Int>) -> String? {
+        guard let found = find(prefix, from: range.lowerBound), found < range.upperBound else { return nil }
+        let start = found + prefix.count
+        var index = start
+        while index < range.upperBound, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
+            index += 1
+        }
+        guard index < range.upperBound, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
     /// Walks the object starting at `start`, handing each member to `each`; returns the index after its `}`.
@@ -262,3 +341,9 @@ private final class SeenElements {
         }
     }
 }
+
+/// glibc's `memmem` (a GNU extension the Glibc module does not export).
+@_silgen_name("memmem")
+private func cMemmem(
+    _ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int
+) -> UnsafeMutableRawPointer?

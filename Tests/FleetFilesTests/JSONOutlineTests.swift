@@ -27,6 +27,46 @@ final class JSONOutlineTests: XCTestCase {
         XCTAssertEqual(result.elements.map(\.1), ["n1", nil, nil, nil])
     }
 
+    /// A pretty-printed array of objects (as plans are written) is split at its closing lines without walking every
+    /// byte; the elements and names are the ones the byte walk finds in the same document laid out otherwise, and a
+    /// layout that only looks right up to some point is walked byte by byte from the start.
+    func testPrettyPrintedElementsAreFoundByLayoutAsTheByteWalkFindsThem() throws {
+        struct Item: Encodable {
+            var name: String
+            var nested: [String: [String: String]]
+            var text: String
+        }
+        struct Document: Encodable {
+            var a = "x"
+            var items: [Item]
+            var z = 1
+        }
+        let items = [
+            Item(name: "first", nested: ["b": ["c": "    }"]], text: "{ \n    } ]"),
+            Item(name: "second", nested: [:], text: "\",\n    {"),
+            Item(name: "third", nested: ["d": [:]], text: ""),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let pretty = String(decoding: try encoder.encode(Document(items: items)), as: UTF8.self)
+        let compact = String(decoding: try JSONEncoder().encode(Document(items: items)), as: UTF8.self)
+        let laidOut = try outline(pretty)
+        let walked = try outline(compact)
+        XCTAssertEqual(laidOut.members, ["a", "items", "z"])
+        XCTAssertEqual(laidOut.elements.map(\.1), ["first", "second", "third"])
+        XCTAssertEqual(walked.elements.map(\.1), ["first", "second", "third"])
+        for (pretty, compact) in zip(laidOut.elements, walked.elements) {
+            let decoded = try JSONSerialization.jsonObject(with: Data(pretty.0.utf8)) as? NSDictionary
+            XCTAssertEqual(decoded, try JSONSerialization.jsonObject(with: Data(compact.0.utf8)) as? NSDictionary)
+        }
+        // The second separator is not the pretty one: the whole array is walked, and finds the same elements.
+        let mixed = try XCTUnwrap(pretty.range(of: "\n    },\n    {", options: .backwards))
+        let uneven = pretty.replacingCharacters(in: mixed, with: "\n    } ,\n    {")
+        XCTAssertEqual(try outline(uneven).elements.map(\.1), ["first", "second", "third"])
+        // Broken after the laid-out part: the byte walk reports it.
+        XCTAssertThrowsError(try outline(pretty.replacingOccurrences(of: "\n  ],", with: "\n  ]]")))
+    }
+
     func testRefusesBrokenStructureWithLineAndColumn() {
         let cases: [(String, String, Int, Int)] = [
             ("[]", "expected a JSON object", 1, 1),
