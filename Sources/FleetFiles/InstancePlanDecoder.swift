@@ -43,16 +43,19 @@ public struct InstancePlanDecoder {
                     return
                 }
                 let start = parser.offset
+                // A step seen before elsewhere is recognized by its bytes before anything is parsed.
+                if failure == nil, let end = parser.endOfContainer() {
+                    let read = parser.slice(start..<end)
+                    if let step = known[Self.hash(read)], Self.equal(step.bytes, read) {
+                        parser.move(to: end)
+                        current.append(step)
+                        return
+                    }
+                }
                 let json = try parser.stepValue()
                 guard failure == nil else { return }
                 let read = parser.slice(start..<parser.offset)
-                var hasher = Hasher()
-                hasher.combine(bytes: read)
-                let hash = hasher.finalize()
-                if let step = known[hash], Self.equal(step.bytes, read) {
-                    current.append(step)
-                    return
-                }
+                let hash = Self.hash(read)
                 do throws(PlanJSONError) {
                     let step = KnownStep(bytes: Array(read), step: try PlanStep(planJSON: json, checked: checked))
                     if known.count < Self.capacity { known[hash] = step }
@@ -76,6 +79,12 @@ public struct InstancePlanDecoder {
         } catch {
             throw StrictDecodingError(path: StrictJSONDecoder.render(path + error.codingPath), problem: error.message)
         }
+    }
+
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: bytes)
+        return hasher.finalize()
     }
 
     private static func equal(_ known: [UInt8], _ read: UnsafeRawBufferPointer) -> Bool {

@@ -64,6 +64,32 @@ struct PlanJSONParser {
     /// The value at the current offset, parsed as an element of the `steps` array.
     mutating func stepValue() throws(Failure) -> PlanJSON { try value(depth: 2) }
 
+    /// Where the object or array at the current offset ends, found by matching brackets outside strings without
+    /// parsing anything; nil when it does not end. Only to find the bytes of a value to recognize them (the bytes of a
+    /// value read and checked before are valid); anything else must still be parsed.
+    func endOfContainer() -> Int? {
+        guard index < end, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") else { return nil }
+        var depth = 0
+        var at = index
+        while at < end {
+            switch bytes[at] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { return at + 1 }
+            case UInt8(ascii: "\""):
+                at += 1
+                while at < end, bytes[at] != UInt8(ascii: "\"") { at += bytes[at] == UInt8(ascii: "\\") ? 2 : 1 }
+            default: break
+            }
+            at += 1
+        }
+        return nil
+    }
+
+    /// Moves past bytes found to be a known value (`endOfContainer`).
+    mutating func move(to offset: Int) { index = offset }
+
     /// The bytes `range` of the whole buffer.
     func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))
