@@ -29,8 +29,10 @@ enum ApplyCommand {
         var refreshed: RefreshedState?
         var fullPlan: Plan?
         if let planFile = options.planFile {
-            let saved = try await approveSaved(planFile, options, context, console: console)
-            guard let approved = saved.plan else { return try nothingToApply(options, context) }
+            guard let saved = try await approveSaved(planFile, options, context, console: console) else {
+                return try nothingToApply(options, context)
+            }
+            let approved = saved.plan
             workspace = saved.workspace
             fullPlan = approved
             plan = options.shard.map { SharedRun.part(of: approved, for: $0) } ?? approved
@@ -150,42 +152,44 @@ enum ApplyCommand {
 
     /// Checks, shows and confirms a saved plan: by its seal when it has one and nothing it was made from changed
     /// (instance files are then only read, not decoded, before the question), otherwise by planning again. The plan
-    /// (nil: nothing to apply) and the loaded repository.
+    /// and the loaded repository; nil when there is nothing to apply.
     private static func approveSaved(
         _ planFile: String, _ options: ApplyOptions, _ context: CommandContext, console: Console
-    ) async throws -> (plan: Plan?, workspace: FleetWorkspace) {
-        // The plan is outlined (one pass over the file) while the instance files are read.
+    ) async throws -> (plan: Plan, workspace: FleetWorkspace)? {
+        // The plan is outlined (one pass over the file) while the instance files are read, if it looks sealed.
         let url = context.userPath(planFile)
         let outlining = Task.detached { try SavedPlanReader(url) }
         let repo = context.repo
-        let scanning = Task.detached { FleetLoader.scan(repo: repo, rules: AWSRules()) }
+        let scanning =
+            SavedPlanReader.looksSealed(url)
+            ? Task.detached { FleetLoader.scan(repo: repo, rules: AWSRules()) } : nil
         let reader = try await outlining.value
         let approval = SavedPlanApproval(reader: reader, options: options, context: context, console: console)
         let now = options.ignoreMaintenanceWindow ? nil : context.environment.now()
-        if let sealed = try await SealedPlanCheck.open(reader, scan: await scanning.value, context) {
-            let outcome = try await approval.approve(
-                sealed, renderer: sealed.textRenderer(terminal: context.terminal, now: now))
-            if case .unverified = outcome {
-            } else {
-                // Rollout gates read the instance files: loaded now, and refused unless they are the checked ones.
-                let workspace = try await FleetWorkspace.open(context, applying: true)
-                guard workspace.loaded.filesDigest == sealed.scan.filesDigest else {
-                    throw DiagnosticsError([
-                        .error(
-                            "Instance files changed while applying \(planFile)",
-                            detail: "Nothing was applied. Run `cloudctl apply \(planFile)` again to see what changed.")
-                    ])
-                }
-                return (outcome.plan, workspace)
+        let shard = options.shard
+        @Sendable func fullCheck() async throws -> SavedPlanCheck {
+            let workspace = try await FleetWorkspace.open(context, applying: true)
+            _ = try workspace.validFleet()
+            var check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
+            check.shard = shard
+            return check
+        }
+        let scan = await scanning?.value
+        if let sealed = try await SealedPlanCheck.open(reader, scan: scan ?? nil, context, fullCheck: fullCheck) {
+            let renderer = sealed.textRenderer(terminal: context.terminal, now: now)
+            switch try await approval.approve(sealed, renderer: renderer) {
+            case .unverified: break
+            case .nothingToApply: return nil
+            case .apply(let plan, let check): return (plan, try await check.workspace(context))
             }
         }
-        let workspace = try await FleetWorkspace.open(context, applying: true)
-        var check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
-        check.shard = options.shard
-        let renderer = workspace.textRenderer(
+        let check = try await fullCheck()
+        let renderer = check.workspace.textRenderer(
             terminal: context.terminal, now: now, selecting: reader.selection?.names ?? [])
-        let outcome = try await approval.approve(check, renderer: renderer)
-        return (outcome.plan, workspace)
+        guard case .apply(let plan, let last) = try await approval.approve(check, renderer: renderer) else {
+            return nil
+        }
+        return (plan, try await last.workspace(context))
     }
 
     /// A plan without changes runs nothing; `--json` still gets its document (no run, no instances).

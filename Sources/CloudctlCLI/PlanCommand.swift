@@ -121,19 +121,21 @@ enum PlanCommand {
         context.report(diagnostics)
 
         let format = options.format
+        // The instances planned (also those `--changed-since` picked), as `apply` of the saved plan shows them.
         let renderer = workspace.textRenderer(
-            terminal: context.terminal, now: context.environment.now(), selecting: options.names)
+            terminal: context.terminal, now: context.environment.now(), selecting: names)
         var markdown = PlanMarkdownRenderer(provisioning: PlanMarkdownRenderer.provisioning(workspace.loaded.specs))
         markdown.fullPlanFile = options.out
         let selection = PlanSelection(names)
-        // A plan from the cloud's view (--refresh) is not what the files and records alone plan: not sealed.
-        let inputs =
-            options.refresh
-            ? nil
-            : workspace.loaded.filesDigest.map {
-                PlanSeal.inputs(
-                    files: $0, recorded: workspace.recorded, selection: selection, toolVersion: CLI.toolVersion)
-            }
+        // Sealed when saved or printed as JSON (which apply also takes), except from the cloud's view (--refresh): that
+        // is not what the files and records alone plan.
+        let sealed = !options.refresh && (options.out != nil || options.format == .json)
+        let inputs = workspace.loaded.filesDigest.flatMap { files in
+            sealed
+                ? PlanSeal.inputs(
+                    files: files, recorded: workspace.recorded, selection: selection, toolVersion: CLI.toolVersion)
+                : nil
+        }
         var printer = PlanPrinter(
             format, fleet: fleet.name, inputs: inputs, diagnostics: diagnostics, text: renderer, markdown: markdown,
             console: context.console)

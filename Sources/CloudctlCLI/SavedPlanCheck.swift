@@ -65,7 +65,7 @@ struct SavedPlanCheck {
             }
         }
         // Batch k is compared in the background while the planner makes batch k + 1; results are taken in order.
-        var inFlight: (items: [(fresh: InstancePlan, index: Int?, position: Int)], comparison: Comparison)?
+        var inFlight: (items: [(fresh: InstancePlan, index: Int?, position: Int)], comparison: BackgroundWork<[Bool]>)?
         func finishInFlight() {
             guard let batch = inFlight else { return }
             for (item, exact) in zip(batch.items, batch.comparison.wait()) {
@@ -76,9 +76,9 @@ struct SavedPlanCheck {
         func drain() {
             finishInFlight()
             guard !pending.isEmpty else { return }
-            let comparison = Comparison(
-                reader, indices: pending.map { $0.index == $0.position ? $0.index : nil },
-                fresh: pending.map(\.fresh))
+            let indices = pending.map { $0.index == $0.position ? $0.index : nil }
+            let fresh = pending.map(\.fresh)
+            let comparison = BackgroundWork { [reader] in reader.instances(indices, areExactly: fresh) }
             inFlight = (pending, comparison)
             pending.removeAll(keepingCapacity: true)
         }
@@ -132,25 +132,6 @@ struct SavedPlanCheck {
             ])
         }
         return recount
-    }
-
-    /// One batch of byte comparisons running on a background queue (`SavedPlanReader.instances(_:areExactly:)`).
-    private final class Comparison: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        // Written once by the background work before `done` is signalled, read only after waiting on it.
-        private var result: [Bool] = []
-
-        init(_ reader: SavedPlanReader, indices: [Int?], fresh: [InstancePlan]) {
-            DispatchQueue.global().async {
-                self.result = reader.instances(indices, areExactly: fresh)
-                self.done.signal()
-            }
-        }
-
-        func wait() -> [Bool] {
-            done.wait()
-            return result
-        }
     }
 
     /// Saved instances decoded a batch at a time on all cores; the fresh plan's order is normally the file's.
@@ -229,13 +210,18 @@ protocol SavedPlanVerification {
     func check(handingOver each: (InstancePlan) -> Void) throws -> PlanSummary?
 
     /// The check to make again at the moment of applying, from what the files and records are then.
-    func again(_ context: CommandContext) async throws -> Self
+    func again(_ context: CommandContext) async throws -> any SavedPlanVerification
+
+    /// The repository the plan was checked against, loaded whole (the executor's rollout gates read the files).
+    func workspace(_ context: CommandContext) async throws -> FleetWorkspace
 }
 
 extension SavedPlanCheck: SavedPlanVerification {
     func check(handingOver each: (InstancePlan) -> Void) throws -> PlanSummary? { try verify(each) }
 
-    func again(_ context: CommandContext) async throws -> SavedPlanCheck { self }
+    func again(_ context: CommandContext) async throws -> any SavedPlanVerification { self }
+
+    func workspace(_ context: CommandContext) async throws -> FleetWorkspace { workspace }
 }
 
 /// `cloudctl apply PLANFILE` up to the cloud: check the plan, print it, ask, and hand over exactly the checked plan.
@@ -247,18 +233,13 @@ struct SavedPlanApproval {
     let console: Console
 
     enum Outcome {
-        /// Checked, shown and confirmed.
-        case apply(Plan)
+        /// Checked, shown and confirmed; `by` is the check made last.
+        case apply(Plan, by: any SavedPlanVerification)
         /// Checked and shown; it changes nothing.
         case nothingToApply
         /// `check` could not vouch for the plan; nothing was shown.
         case unverified
 
-        /// The plan to apply, if any.
-        var plan: Plan? {
-            if case .apply(let plan) = self { return plan }
-            return nil
-        }
     }
 
     /// Checks the plan with `check`, shows it with `renderer`, asks, and checks it again before handing it over.
@@ -280,9 +261,11 @@ struct SavedPlanApproval {
         // A shard with nothing left still goes on: it marks every wave finished, or the other shards would wait.
         guard summary.hasChanges || options.shard != nil else { return .nothingToApply }
         if summary.hasChanges { try ApplyCommand.confirm(options, context, console: console) }
+        var last: any SavedPlanVerification = check
         if !autoApprove {
             // Checked again at the moment of applying: the files may have changed while the question was open.
-            guard try await check.again(context).check(handingOver: { instances.append($0) }) != nil else {
+            last = try await check.again(context)
+            guard try last.check(handingOver: { instances.append($0) }) != nil else {
                 throw DiagnosticsError([
                     .error(
                         "The plan, or what it was made from, changed while waiting for confirmation",
@@ -290,6 +273,6 @@ struct SavedPlanApproval {
                 ])
             }
         }
-        return .apply(Plan(toolVersion: reader.toolVersion, fleet: reader.fleet, instances: instances))
+        return .apply(Plan(toolVersion: reader.toolVersion, fleet: reader.fleet, instances: instances), by: last)
     }
 }

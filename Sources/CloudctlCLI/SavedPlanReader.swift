@@ -127,6 +127,15 @@ struct SavedPlanReader: Sendable {
         file.release()
     }
 
+    /// Whether the file at `url` starts as a sealed plan does (`inputs` among its first members); only to decide
+    /// whether to read the instance files for a check by the seal, before the file is outlined.
+    static func looksSealed(_ url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 1024)) ?? Data()
+        return head.range(of: Data("\n  \"inputs\" : \"".utf8)) != nil
+    }
+
     /// The name of instance `index`, read without decoding the instance when it is written plainly.
     func name(at index: Int) throws -> String {
         if let name = elements[index].identity { return name }
@@ -165,9 +174,7 @@ struct SavedPlanReader: Sendable {
     private func decode(
         _ indices: [Int?], with pool: DecoderPool, also: (Int, Int) -> Void
     ) -> [Result<InstancePlan, Error>?] {
-        // Each worker writes only its own slots.
-        struct Slots: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<Result<InstancePlan, Error>?> }
-        let slots = Slots(buffer: .allocate(capacity: indices.count))
+        let slots = DisjointSlots<Result<InstancePlan, Error>?>(buffer: .allocate(capacity: indices.count))
         slots.buffer.initialize(repeating: nil)
         defer {
             _ = slots.buffer.deinitialize()
@@ -213,9 +220,7 @@ struct SavedPlanReader: Sendable {
         let share = (indices.count + workers - 1) / workers
         let reader = self
         result.withUnsafeMutableBufferPointer { buffer in
-            // Each worker writes only its own slots.
-            struct Slots: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<Bool> }
-            let slots = Slots(buffer: buffer)
+            let slots = DisjointSlots(buffer: buffer)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let start = worker * share
                 var rendering = PlanJSONWriter.StepBytes()
@@ -242,14 +247,12 @@ struct SavedPlanReader: Sendable {
     }
 
     /// Instances `range` of a sealed plan, decoded on all cores without recomputing what the seal vouches for
-    /// (`PlanStep.init(planJSON:checked:)`), with their digests. Only usable once the seal is found to hold.
-    func sealedInstances(_ range: Range<Int>) -> SealedBatch {
+    /// (`PlanStep.init(planJSON:checked:)`), with their digests for `readSealed` to check the seal with.
+    private func sealedInstances(_ range: Range<Int>) -> SealedBatch {
         let indices = Array(range)
         var digests = [[UInt8]](repeating: [], count: indices.count)
         let instances = digests.withUnsafeMutableBufferPointer { buffer in
-            // Each worker writes only its own slots.
-            struct Slots: @unchecked Sendable { let buffer: UnsafeMutableBufferPointer<[UInt8]> }
-            let slots = Slots(buffer: buffer)
+            let slots = DisjointSlots(buffer: buffer)
             return decode(indices, with: sealedDecoders) { offset, index in
                 let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: file.bytes[elements[index].range]))
                 slots.buffer[offset] = PlanSeal.Builder.digest(bytes)

@@ -15,8 +15,10 @@ enum SavedPlanShow {
         _ reader: SavedPlanReader, _ format: PlanFormat, terminal: Terminal, console: Console, sealed: Bool
     ) throws -> Bool {
         let spool = try OutputSpool()
+        // Sealed again only when its seal held: a plan read the long way may have been edited, and `show --json` must
+        // not turn an edited plan into one apply takes by its seal.
         var printer = PlanPrinter(
-            format, fleet: reader.fleet, inputs: reader.inputs, diagnostics: [],
+            format, fleet: reader.fleet, inputs: sealed ? reader.inputs : nil, diagnostics: [],
             text: PlanTextRenderer(terminal: terminal), console: spool.console(replacing: console))
         if sealed {
             guard reader.readSealed({ printer.add($0) }) != nil else { return false }

@@ -3,7 +3,7 @@ import FleetModel
 import FleetFiles
 import AWSProvider
 
-/// Checks a saved plan by its seal (`PlanSeal`) instead of planning again: when the plan was sealed by this cloudctl,
+/// Checks a saved plan by its seal (`PlanSeal`) instead of planning again: when the plan was sealed by this build,
 /// the files and recorded state are the ones it was made from, and its instances hash to its seal, then the file is
 /// exactly what `SavedPlanCheck` would accept, for a fraction of the work. Anything else is left to `SavedPlanCheck`,
 /// which says precisely what changed.
@@ -11,51 +11,31 @@ struct SealedPlanCheck {
     let reader: SavedPlanReader
     let scan: FleetScan
     let recorded: [RecordedInstance]
-    /// False for the check made again after the files or records changed: it never holds.
-    var holds = true
+    /// The check to fall back on when the files or records no longer are the ones the plan was made from.
+    let fullCheck: @Sendable () async throws -> SavedPlanCheck
 
-    /// Whether the plan is sealed and was made from exactly these files and records by this cloudctl; reads no
-    /// instance of the plan.
-    var inputsUnchanged: Bool {
-        guard let inputs = reader.inputs, reader.seal != nil, reader.toolVersion == CLI.toolVersion,
-            reader.fleet == scan.fleet.name, let selection = reader.selection
-        else { return false }
-        let now = PlanSeal.inputs(
-            files: scan.filesDigest, recorded: recorded, selection: selection, toolVersion: CLI.toolVersion)
-        return inputs == now
-    }
-
-    /// Reads every instance, handing each to `each` in plan order, and returns the summary when the seal holds. Nil
-    /// when it does not (or an instance does not decode): then what `each` received must be thrown away.
-    func verify(_ each: (InstancePlan) -> Void) -> PlanSummary? {
-        guard holds, inputsUnchanged else { return nil }
-        return reader.readSealed(each)
-    }
-}
-
-extension SealedPlanCheck: SavedPlanVerification {
-    func check(handingOver each: (InstancePlan) -> Void) -> PlanSummary? { verify(each) }
-
-    /// Scans the repository and reads the recorded state; nil when the plan is not sealed or the repository cannot
-    /// be scanned (then only `SavedPlanCheck` can check the plan).
-    static func open(_ reader: SavedPlanReader, scan: FleetScan?, _ context: CommandContext) async throws
-        -> SealedPlanCheck?
-    {
-        guard reader.seal != nil, let scan else { return nil }
+    /// Scans the repository and reads the recorded state; nil when the plan is not sealed, the repository cannot be
+    /// scanned, or what the plan was made from changed (then only `fullCheck` can check the plan).
+    static func open(
+        _ reader: SavedPlanReader, scan: FleetScan?, _ context: CommandContext,
+        fullCheck: @escaping @Sendable () async throws -> SavedPlanCheck
+    ) async throws -> SealedPlanCheck? {
+        // The cheap refusals first: reading 100,000 records for a plan that cannot hold would be wasted.
+        guard reader.seal != nil, reader.inputs != nil, reader.selection != nil, reader.toolVersion == CLI.toolVersion,
+            let scan, reader.fleet == scan.fleet.name
+        else { return nil }
         let store = try context.storeForApplying(fleet: scan.fleet.name)
         let recorded = try await store?.recordedInstances() ?? []
-        let check = SealedPlanCheck(reader: reader, scan: scan, recorded: recorded)
+        let check = SealedPlanCheck(reader: reader, scan: scan, recorded: recorded, fullCheck: fullCheck)
         return check.inputsUnchanged ? check : nil
     }
 
-    func again(_ context: CommandContext) async throws -> SealedPlanCheck {
-        let scan = FleetLoader.scan(repo: context.repo, rules: AWSRules())
-        return try await Self.open(reader, scan: scan, context) ?? self.changed
-    }
-
-    /// A check that fails: the files or records are no longer the ones the plan was made from.
-    private var changed: SealedPlanCheck {
-        SealedPlanCheck(reader: reader, scan: scan, recorded: recorded, holds: false)
+    /// Whether the plan was made from exactly these files and records by this build; reads no instance of the plan.
+    var inputsUnchanged: Bool {
+        guard let inputs = reader.inputs, let selection = reader.selection else { return false }
+        let now = PlanSeal.inputs(
+            files: scan.filesDigest, recorded: recorded, selection: selection, toolVersion: CLI.toolVersion)
+        return now == inputs
     }
 
     /// The text renderer for the plan: instance headings from the scan, windows relative to `now`.
@@ -63,5 +43,32 @@ extension SealedPlanCheck: SavedPlanVerification {
         FleetWorkspace.textRenderer(
             headings: scan.headings, fleet: scan.fleet, recorded: recorded, terminal: terminal, now: now,
             selecting: reader.selection?.names ?? [])
+    }
+}
+
+extension SealedPlanCheck: SavedPlanVerification {
+    /// Reads every instance, handing each to `each` in plan order, and returns the summary when the seal holds. Nil
+    /// when it does not (or an instance does not decode): then what `each` received must be thrown away.
+    func check(handingOver each: (InstancePlan) -> Void) -> PlanSummary? { reader.readSealed(each) }
+
+    /// The files and records as they are now: by the seal again when they are unchanged, else the long way (another
+    /// shard's progress, for one, changes records without making the plan stale for this one).
+    func again(_ context: CommandContext) async throws -> any SavedPlanVerification {
+        let scan = FleetLoader.scan(repo: context.repo, rules: AWSRules())
+        if let check = try await Self.open(reader, scan: scan, context, fullCheck: fullCheck) { return check }
+        return try await fullCheck()
+    }
+
+    /// Loaded only now, after the question: refused unless its files are the ones checked.
+    func workspace(_ context: CommandContext) async throws -> FleetWorkspace {
+        let workspace = try await FleetWorkspace.open(context, applying: true)
+        guard workspace.loaded.filesDigest == scan.filesDigest else {
+            throw DiagnosticsError([
+                .error(
+                    "Instance files changed while applying \(reader.path)",
+                    detail: "Nothing was applied. Run `cloudctl apply` with the plan again to see what changed.")
+            ])
+        }
+        return workspace
     }
 }

@@ -23,6 +23,7 @@ extension FleetLoader {
             entries.contains("_fleet.json")
         else { return nil }
         let settings = root.read(fleetFile, limit: RepositoryFile.fleetFileLimit)
+        // Read, then decoded: the decoder adds its problems to the same file, so it is asked again.
         guard settings.diagnostics.isEmpty, case (let fleet?, _) = FleetDecoder(rules: rules).decode(settings),
             settings.diagnostics.isEmpty
         else { return nil }

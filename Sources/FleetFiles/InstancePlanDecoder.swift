@@ -44,18 +44,21 @@ public struct InstancePlanDecoder {
                 }
                 let start = parser.offset
                 // A step seen before elsewhere is recognized by its bytes before anything is parsed.
+                var scanned: (end: Int, hash: Int)?
                 if failure == nil, let end = parser.endOfContainer() {
                     let read = parser.slice(start..<end)
-                    if let step = known[Self.hash(read)], Self.equal(step.bytes, read) {
+                    let hash = Self.hash(read)
+                    if let step = known[hash], Self.equal(step.bytes, read) {
                         parser.move(to: end)
                         current.append(step)
                         return
                     }
+                    scanned = (end, hash)
                 }
                 let json = try parser.stepValue()
                 guard failure == nil else { return }
                 let read = parser.slice(start..<parser.offset)
-                let hash = Self.hash(read)
+                let hash = scanned.flatMap { $0.end == parser.offset ? $0.hash : nil } ?? Self.hash(read)
                 do throws(PlanJSONError) {
                     let step = KnownStep(bytes: Array(read), step: try PlanStep(planJSON: json, checked: checked))
                     if known.count < Self.capacity { known[hash] = step }

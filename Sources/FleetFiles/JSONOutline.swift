@@ -103,15 +103,16 @@ public struct JSONOutline {
     /// The elements of the array at `start` when it is laid out as `JSONEncoder` pretty-prints an array of objects
     /// in a top-level member (as cloudctl writes the instances of a plan): each element opens with `{` and closes with
     /// the first line that is exactly four spaces and `}` (JSON strings hold no line breaks, and deeper values are
-    /// indented further), and elements are separated by exactly `,` and a line break. Found with `memmem` instead of
-    /// walking every byte; nil for any other layout, which the byte walk then reads. Nothing inside an element is
-    /// checked here: every element of a plan is later decoded strictly or found equal to what cloudctl writes.
+    /// indented further), and elements are separated by exactly `,` and a line break. Found with `memchr` instead of
+    /// walking every byte; nil when the separators or the end are not laid out so, and the byte walk reads the array.
+    /// Nothing inside an element is checked here: every element of a plan is later decoded strictly or found equal to
+    /// what cloudctl writes, so a hand-made file that only looks laid out is refused for its element, not its line.
     private func laidOutElements(at start: Int, identityKey: String, release: (Int) -> Void) -> (Int, [Element])? {
         let open = Array("[\n    {".utf8)
         let close = 6  // "\n    }"
         let next = Array(",\n    {".utf8)
         let end = Array("\n  ]".utf8)
-        let name = Array("\n      \"\(identityKey)\" : \"".utf8)
+        let name = Array("      \"\(identityKey)\" : \"".utf8)
         guard matches(open, at: start) else { return nil }
         var elements: [Element] = []
         var index = start + open.count - 1
@@ -157,25 +158,27 @@ public struct JSONOutline {
         return nil
     }
 
-    /// The offset of the first occurrence of `pattern` at or after `index`.
-    private func find(_ pattern: [UInt8], from index: Int) -> Int? {
-        guard index < bytes.count else { return nil }
-        let found = pattern.withUnsafeBytes {
-            cMemmem(bytes.baseAddress! + index, bytes.count - index, $0.baseAddress!, pattern.count)
-        }
-        return found.map { UnsafeRawPointer($0) - UnsafeRawPointer(bytes.baseAddress!) }
-    }
-
-    /// The plain string value of the member whose line starts with `prefix` inside `range`, if there is one.
+    /// The plain string value of the member on the line starting with `prefix` (after the line break) inside `range`,
+    /// if there is one; nil for escapes and control characters, as the byte walk has it.
     private func identity(_ prefix: [UInt8], in range: Range<Int>) -> String? {
-        guard let found = find(prefix, from: range.lowerBound), found < range.upperBound else { return nil }
-        let start = found + prefix.count
-        var index = start
-        while index < range.upperBound, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
-            index += 1
+        var line = range.lowerBound
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while line < range.upperBound,
+            let hit = memchr(base + line, Int32(UInt8(ascii: "\n")), range.upperBound - line)
+        {
+            line = UnsafeRawPointer(hit) - base + 1
+            guard matches(prefix, at: line) else { continue }
+            let start = line + prefix.count
+            var index = start
+            while index < range.upperBound, bytes[index] >= 0x20, bytes[index] != UInt8(ascii: "\""),
+                bytes[index] != UInt8(ascii: "\\")
+            {
+                index += 1
+            }
+            guard index < range.upperBound, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            return String(decoding: bytes[start..<index], as: UTF8.self)
         }
-        guard index < range.upperBound, bytes[index] == UInt8(ascii: "\"") else { return nil }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
+        return nil
     }
 
     /// Walks the object starting at `start`, handing each member to `each`; returns the index after its `}`.
@@ -341,9 +344,3 @@ private final class SeenElements {
         }
     }
 }
-
-/// glibc's `memmem` (a GNU extension the Glibc module does not export).
-@_silgen_name("memmem")
-private func cMemmem(
-    _ haystack: UnsafeRawPointer, _ haystackLength: Int, _ needle: UnsafeRawPointer, _ needleLength: Int
-) -> UnsafeMutableRawPointer?

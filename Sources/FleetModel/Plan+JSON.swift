@@ -19,9 +19,9 @@ extension PlanStep: PlanJSONCodable {
     /// text is display only; `cause` is what is read.
     public init(planJSON json: PlanJSON) throws(PlanJSONError) { try self.init(planJSON: json, checked: true) }
 
-    /// `checked: false` takes the hash and the reason as written, for steps of a plan whose bytes are known to be what
-    /// cloudctl wrote (a sealed plan, `PlanSeal`): there they match by construction, and computing them is most of
-    /// the cost of reading a large plan. Everything else is read and refused as strictly.
+    /// `checked: false` takes the hash as written and does not compare the reason with the cause, for steps of a plan
+    /// whose bytes are known to be what cloudctl wrote (a sealed plan, `PlanSeal`): there they match by construction,
+    /// and computing them is most of the cost of reading a large plan. Everything else is read and refused as strictly.
     public init(planJSON json: PlanJSON, checked: Bool) throws(PlanJSONError) {
         let object = try json.fields(allowed: [
             "action", "resource", "reason", "cause", "inputsHash", "disruptive", "before", "after", "detail",
@@ -41,11 +41,11 @@ extension PlanStep: PlanJSONCodable {
         let detail =
             object.has("detail")
             ? try object.nested("detail") { json throws(PlanJSONError) in try StepDetail(planJSON: json) } : nil
+        let disruptive = try object.bool("disruptive")
+        let hash = try object.string("inputsHash")
         self.init(
             action: action, resource: resource, reason: reason, before: before, after: after,
-            hash: checked ? after?.unsharedHash ?? "" : try object.string("inputsHash"), detail: detail,
-            disruptive: try object.bool("disruptive"))
-        let hash = try object.string("inputsHash")
+            hash: checked ? after?.unsharedHash ?? "" : hash, detail: detail, disruptive: disruptive)
         guard checked else { return }
         guard hash == inputsHash else {
             throw PlanJSONError(path: ["inputsHash"], "does not match the step's attributes (edited by hand?)")

@@ -133,6 +133,7 @@ public enum Planner {
         WaveAssignment.wave(of: spec, in: fleet)
     }
 
+    /// `wave(of:in:)` for an instance known by its heading.
     public static func wave(of heading: InstanceHeading, in fleet: Fleet) -> Int {
         WaveAssignment.wave(of: heading, in: fleet)
     }

@@ -18,7 +18,8 @@ final class PlanSealTests: RepoTestCase {
 
     private func sealedCheck() throws -> SealedPlanCheck {
         let scan = try XCTUnwrap(FleetLoader.scan(repo: repo.url, rules: AWSRules()))
-        return SealedPlanCheck(reader: try SavedPlanReader(planFile), scan: scan, recorded: [])
+        return SealedPlanCheck(
+            reader: try SavedPlanReader(planFile), scan: scan, recorded: [], fullCheck: { throw CancellationError() })
     }
 
     func testSavedPlanIsSealedAndItsSealHandsOverExactlyTheCheckedInstances() async throws {
@@ -29,7 +30,7 @@ final class PlanSealTests: RepoTestCase {
         let check = try sealedCheck()
         XCTAssertTrue(check.inputsUnchanged)
         var sealed: [InstancePlan] = []
-        let summary = check.verify { sealed.append($0) }
+        let summary = check.check { sealed.append($0) }
         // The steps' hashes and reasons were taken as written: the values equal a full, checked read.
         let checked = try check.reader.plan()
         XCTAssertEqual(summary, checked.summary)
@@ -40,9 +41,13 @@ final class PlanSealTests: RepoTestCase {
     /// Each input moves the digest: a plan made from anything else is never taken as current.
     func testInputsDigestCoversFilesRecordsSelectionAndVersion() throws {
         let files = FleetFilesDigest(bytes: Array(repeating: 1, count: 32))
-        let record = RecordedInstance(name: "acme", region: "us-east-1")
+        var record = RecordedInstance(name: "acme", region: "us-east-1")
+        record.resources[.database] = RecordedResource(cloudId: "db-1", inputsHash: "h")
         var moved = record
         moved.storageGB = 50
+        // The same hash, but attributes now recorded (a record from before they were kept, filled in later).
+        var withAttributes = record
+        withAttributes.resources[.database]?.attributes = .service(ServiceAttributes(replicas: 1))
         let base = PlanSeal.inputs(files: files, recorded: [record], selection: .all, toolVersion: "1.0.0")
         let variants = [
             PlanSeal.inputs(
@@ -52,8 +57,13 @@ final class PlanSealTests: RepoTestCase {
             PlanSeal.inputs(files: files, recorded: [moved], selection: .all, toolVersion: "1.0.0"),
             PlanSeal.inputs(files: files, recorded: [record], selection: .names(["acme"]), toolVersion: "1.0.0"),
             PlanSeal.inputs(files: files, recorded: [record], selection: .all, toolVersion: "1.0.1"),
+            PlanSeal.inputs(files: files, recorded: [record], selection: .all, toolVersion: "1.0.0", build: "other"),
+            PlanSeal.inputs(files: files, recorded: [withAttributes], selection: .all, toolVersion: "1.0.0"),
         ]
         XCTAssertEqual(Set(variants + [base]).count, variants.count + 1)
+        XCTAssertFalse(variants.contains { $0 == nil })
+        // A build that cannot identify itself seals nothing.
+        XCTAssertNil(PlanSeal.inputs(files: files, recorded: [], selection: .all, toolVersion: "1", build: nil))
         // Records count by name, not by the order the store returns them.
         let other = RecordedInstance(name: "globex", region: "us-east-1")
         XCTAssertEqual(
@@ -84,7 +94,7 @@ final class PlanSealTests: RepoTestCase {
             let edited = text.replacingOccurrences(of: testCase.from, with: testCase.to)
             XCTAssertNotEqual(edited, text, testCase.from)
             try edited.write(to: planFile, atomically: true, encoding: .utf8)
-            XCTAssertNil(try sealedCheck().verify { _ in }, testCase.from)
+            XCTAssertNil(try sealedCheck().check { _ in }, testCase.from)
             let provider = FakeCloudProvider()
             let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
             XCTAssertEqual(run.code, 1, testCase.from)
@@ -96,6 +106,16 @@ final class PlanSealTests: RepoTestCase {
             if testCase.error.contains("edited by hand") {
                 XCTAssertEqual(shown.code, 1)
                 XCTAssertEqual(shown.out, "")
+            } else {
+                // What it prints as JSON is not sealed again: apply still plans again and refuses the edit.
+                let json = await runCLI(["show", "p.json", "--json"], repo: repo)
+                XCTAssertEqual(json.code, 0, json.err)
+                XCTAssertFalse(json.out.contains("\"seal\""), testCase.from)
+                try json.out.write(to: planFile, atomically: true, encoding: .utf8)
+                let again = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
+                XCTAssertTrue(again.err.contains(testCase.error), "\(testCase.from): \(again.err)")
+                let none = await provider.steps
+                XCTAssertEqual(none, [], testCase.from)
             }
         }
     }
@@ -128,7 +148,8 @@ final class PlanSealTests: RepoTestCase {
             repo = fresh
             _ = try await savePlan()
             try change()
-            XCTAssertNil(try sealedCheck().verify { _ in }, what)
+            let check = try sealedCheck()
+            XCTAssertFalse(check.inputsUnchanged && check.check { _ in } != nil, what)
             let provider = FakeCloudProvider()
             let run = await runCLI(["apply", "p.json", "--auto-approve"], repo: repo, provider: provider)
             XCTAssertEqual(run.code, 0, "\(what): \(run.err)")
@@ -148,9 +169,26 @@ final class PlanSealTests: RepoTestCase {
         let run = await runCLI(["apply", "p.json"], repo: repo, console: console, provider: provider)
         XCTAssertEqual(run.code, 1, run.err)
         XCTAssertTrue(run.out.contains("Apply these changes?"), run.out)
-        XCTAssertTrue(run.err.contains("changed while waiting for confirmation"), run.err)
+        // Checked the long way, which says what changed.
+        XCTAssertTrue(run.err.contains("Saved plan is stale"), run.err)
         let steps = await provider.steps
         XCTAssertEqual(steps, [])
+    }
+
+    /// A change that does not change the plan (here, layout) while the question was open: checked the long way, and
+    /// applied.
+    func testAChangeThatKeepsThePlanWhileTheQuestionWasOpenIsCheckedTheLongWay() async throws {
+        _ = try await savePlan()
+        let path = repo.url.appendingPathComponent("Instances/acme.json")
+        let console = CapturedConsole(input: ["yes"], stdinIsTerminal: true) {
+            guard let text = try? String(contentsOf: path, encoding: .utf8) else { return }
+            try? (text + "\n").write(to: path, atomically: true, encoding: .utf8)
+        }
+        let provider = FakeCloudProvider()
+        let run = await runCLI(["apply", "p.json"], repo: repo, console: console, provider: provider)
+        XCTAssertEqual(run.code, 0, run.err)
+        let steps = await provider.steps
+        XCTAssertEqual(steps.count, 13)
     }
 
     /// `show` prints a sealed plan as it prints the same plan unsealed, and `show --json` gives back the file.
