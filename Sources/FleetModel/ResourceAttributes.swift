@@ -45,9 +45,9 @@ public struct LogGroupAttributes: Hashable, Sendable, Codable {
     }
 }
 
-/// What an instance's IAM role may do, as named grants (`secret:read`, `bucket:read-write` …); the provider turns them
-/// into a policy document naming only this instance's resources. Changing what a grant means changes its name, so
-/// existing roles get a planned update.
+/// What an instance's IAM role may do, as named grants (`secret:read`, `bucket:read-write` …); the provider turns
+/// them into a policy document naming only this instance's resources. Changing what a grant means changes its name,
+/// so existing roles get a planned update.
 public struct RoleAttributes: Hashable, Sendable, Codable {
     /// Sorted grant names.
     public var grants: [String]
