@@ -102,9 +102,9 @@ public struct JSONOutline {
 
     /// The elements of the array at `start` when it is laid out as `JSONEncoder` pretty-prints an array of objects
     /// in a top-level member (as cloudctl writes the instances of a plan): each element opens with `{` and closes with
-    /// the first line that is exactly four spaces and `}` (JSON strings hold no line breaks, and deeper values are
-    /// indented further), and elements are separated by exactly `,` and a line break. Found with `memchr` instead of
-    /// walking every byte; nil when the separators or the end are not laid out so, and the byte walk reads the array.
+    /// the first line that is exactly four spaces and `}`, and elements are separated by exactly `,` and a line
+    /// break. Found by lines (`PrettyPrintedLines`) instead of walking every byte; nil when the separators or the end
+    /// are not laid out so, and the byte walk reads the array.
     /// Nothing inside an element is checked here: every element of a plan is later decoded strictly or found equal to
     /// what cloudctl writes, so a hand-made file that only looks laid out is refused for its element, not its line.
     private func laidOutElements(at start: Int, identityKey: String, release: (Int) -> Void) -> (Int, [Element])? {
@@ -118,7 +118,10 @@ public struct JSONOutline {
         var index = start + open.count - 1
         var released = index
         while true {
-            guard let closing = closingLine(from: index) else { return nil }
+            guard
+                let closing = PrettyPrintedLines.closingLine(
+                    bytes, from: index, end: bytes.count, indent: 4, closing: UInt8(ascii: "}"))
+            else { return nil }
             let range = index..<closing + close
             elements.append(Element(range: range, identity: identity(name, in: range)))
             index = range.upperBound
@@ -139,23 +142,6 @@ public struct JSONOutline {
     private func matches(_ pattern: [UInt8], at index: Int) -> Bool {
         bytes.count - index >= pattern.count
             && pattern.withUnsafeBytes { memcmp(bytes.baseAddress! + index, $0.baseAddress!, pattern.count) == 0 }
-    }
-
-    /// The offset of the first line break followed by exactly four spaces and `}` at or after `index`. Found by
-    /// looking for `}` with `memchr`, which is much rarer in a plan than a line break.
-    private func closingLine(from index: Int) -> Int? {
-        var from = index
-        let base = UnsafeRawPointer(bytes.baseAddress!)
-        while from < bytes.count, let hit = memchr(base + from, Int32(UInt8(ascii: "}")), bytes.count - from) {
-            let brace = UnsafeRawPointer(hit) - base
-            if brace - 5 >= index, bytes[brace - 5] == UInt8(ascii: "\n"),
-                bytes[brace - 4..<brace].allSatisfy({ $0 == UInt8(ascii: " ") })
-            {
-                return brace - 5
-            }
-            from = brace + 1
-        }
-        return nil
     }
 
     /// The plain string value of the member on the line starting with `prefix` (after the line break) inside `range`,

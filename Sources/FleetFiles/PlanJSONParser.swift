@@ -88,28 +88,16 @@ struct PlanJSONParser {
         return nil
     }
 
-    /// `endOfContainer` for a container pretty-printed as `JSONEncoder` writes it: its closing bracket is the first one
-    /// that starts a line indented as the line it opens on (strings hold no line breaks; nested lines are indented
-    /// further). Found with `memchr`; nil when the container does not open with a line break.
+    /// `endOfContainer` for a container pretty-printed as `JSONEncoder` writes it (`PrettyPrintedLines`); nil when it
+    /// does not open with a line break.
     private func endOfLaidOutContainer() -> Int? {
         guard index + 1 < end, bytes[index + 1] == UInt8(ascii: "\n") else { return nil }
         var indent = 0
         while index - indent - 1 >= 0, bytes[index - indent - 1] == UInt8(ascii: " ") { indent += 1 }
         guard index - indent - 1 >= 0, bytes[index - indent - 1] == UInt8(ascii: "\n") else { return nil }
         let closing = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-        let base = UnsafeRawPointer(bytes.baseAddress!)
-        var from = index + 1
-        while from < end, let hit = memchr(base + from, Int32(closing), end - from) {
-            let at = UnsafeRawPointer(hit) - base
-            let lineStart = at - indent - 1
-            if lineStart > index, bytes[lineStart] == UInt8(ascii: "\n"),
-                bytes[lineStart + 1..<at].allSatisfy({ $0 == UInt8(ascii: " ") })
-            {
-                return at + 1
-            }
-            from = at + 1
-        }
-        return nil
+        let line = PrettyPrintedLines.closingLine(bytes, from: index + 1, end: end, indent: indent, closing: closing)
+        return line.map { $0 + indent + 2 }
     }
 
     /// Moves past bytes found to be a known value (`endOfContainer`).
