@@ -169,13 +169,14 @@ enum ApplyCommand {
         let shard = options.shard
         @Sendable func fullCheck() async throws -> SavedPlanCheck {
             let workspace = try await FleetWorkspace.open(context, applying: true)
+            // A broken repository is said first, before anything about the plan file.
             _ = try workspace.validFleet()
             var check = SavedPlanCheck(reader: reader, file: planFile, workspace: workspace)
             check.shard = shard
             return check
         }
-        let scan = await scanning?.value
-        if let sealed = try await SealedPlanCheck.open(reader, scan: scan ?? nil, context, fullCheck: fullCheck) {
+        let scan = await scanning?.value ?? nil
+        if let sealed = try await SealedPlanCheck.open(reader, scan: scan, context, fullCheck: fullCheck) {
             let renderer = sealed.textRenderer(terminal: context.terminal, now: now)
             switch try await approval.approve(sealed, renderer: renderer) {
             case .unverified: break

@@ -234,10 +234,20 @@ struct SavedPlanReader: Sendable {
         return result
     }
 
-    /// Starts decoding the instances at `indices` (nil: none) on a background queue, as `instances(_:)` does, so the
-    /// caller can work on the previous batch meanwhile.
-    func decodeInBackground(_ indices: [Int?]) -> BackgroundWork<[Result<InstancePlan, Error>?]> {
-        BackgroundWork { self.instances(indices) }
+    /// Hands the instances to `body` a batch at a time, in order, decoding batch k + 1 (with `decode`) in the
+    /// background while `body` takes batch k; `body` returns false to stop. However it ends, the batch in flight is
+    /// finished first: it reads the mapped file.
+    func forEachBatch<Batch>(
+        _ decode: @escaping @Sendable (SavedPlanReader, Range<Int>) -> Batch, _ body: (Batch) throws -> Bool
+    ) rethrows {
+        let batches = stride(from: 0, to: count, by: Self.batchSize).map { $0..<min($0 + Self.batchSize, count) }
+        var next = batches.first.map { first in BackgroundWork { decode(self, first) } }
+        defer { _ = next?.wait() }
+        for index in batches.indices {
+            let batch = next!.wait()
+            next = index + 1 < batches.count ? BackgroundWork { decode(self, batches[index + 1]) } : nil
+            guard try body(batch) else { return }
+        }
     }
 
     /// Instances of a sealed plan and the digest of each one's bytes, for `PlanSeal.Builder`.
@@ -270,24 +280,20 @@ struct SavedPlanReader: Sendable {
         guard let inputs, seal != nil else { return nil }
         var sealed = PlanSeal.Builder(inputs: inputs)
         var recount = PlanSummary()
-        // Batch k + 1 is decoded in the background while batch k is handed over.
-        let batches = stride(from: 0, to: count, by: Self.batchSize).map { $0..<min($0 + Self.batchSize, count) }
-        var next = batches.first.map { start in BackgroundWork { self.sealedInstances(start) } }
-        for index in batches.indices {
-            let batch = next!.wait()
-            next = index + 1 < batches.count ? BackgroundWork { self.sealedInstances(batches[index + 1]) } : nil
+        var decoded = true
+        forEachBatch({ reader, range in reader.sealedInstances(range) }) { batch in
             for (result, digest) in zip(batch.instances, batch.digests) {
                 guard case .success(let instance) = result else {
-                    // The batch in flight reads the mapped file: let it finish first.
-                    _ = next?.wait()
-                    return nil
+                    decoded = false
+                    return false
                 }
                 sealed.add(digest)
                 recount.add(instance)
                 each(instance)
             }
+            return true
         }
-        guard sealed.seal == seal, recount == summary else { return nil }
+        guard decoded, sealed.seal == seal, recount == summary else { return nil }
         return recount
     }
 

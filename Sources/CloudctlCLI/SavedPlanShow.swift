@@ -24,19 +24,13 @@ enum SavedPlanShow {
             guard reader.readSealed({ printer.add($0) }) != nil else { return false }
         } else {
             var recount = PlanSummary()
-            // Batch k + 1 is decoded in the background while batch k is printed.
-            let batches = stride(from: 0, to: reader.count, by: SavedPlanReader.batchSize).map { start in
-                (start..<min(start + SavedPlanReader.batchSize, reader.count)).map { Optional($0) }
-            }
-            var next = batches.first.map { reader.decodeInBackground($0) }
-            for index in batches.indices {
-                let decoded = next!.wait()
-                next = index + 1 < batches.count ? reader.decodeInBackground(batches[index + 1]) : nil
-                for result in decoded {
-                    let instance = try result!.get()
+            try reader.forEachBatch({ reader, range in reader.instances(range) }) { batch in
+                for result in batch {
+                    let instance = try result.get()
                     recount.add(instance)
                     printer.add(instance)
                 }
+                return true
             }
             try reader.checkSummary(recount)
         }
